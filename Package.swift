@@ -1,0 +1,23 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "clubsh",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "clubsh", targets: ["clubsh"]),
+        .library(name: "ClubKit", targets: ["ClubKit"]),
+    ],
+    targets: [
+        // The engine: store, loading, language, evaluation, rendering. No terminal code.
+        .target(name: "ClubKit"),
+        // The shell: arguments, REPL, libedit (loaded at run time), terminal.
+        .executableTarget(name: "clubsh", dependencies: ["ClubKit"]),
+        // The deterministic generator behind Samples/data, shared by the generator and the benchmark.
+        .target(name: "SampleData"),
+        .executableTarget(name: "clubsh-sample-data", dependencies: ["SampleData"]),
+        .executableTarget(name: "clubsh-bench", dependencies: ["ClubKit", "SampleData"]),
+        .testTarget(name: "ClubKitTests", dependencies: ["ClubKit", "SampleData"]),
+        .testTarget(name: "clubshTests", dependencies: ["clubsh"]),
+    ]
+)

@@ -1,0 +1,141 @@
+/// The syntax tree the parser produces. Plain values; names are not resolved yet.
+
+/// An expression with its place in the source.
+public indirect enum Expr: Equatable, Sendable {
+    case literal(Value, SourceLocation)
+    /// A column or parameter name.
+    case name(String, SourceLocation)
+    case unary(UnaryOperator, Expr, SourceLocation)
+    case binary(BinaryOperator, Expr, Expr, SourceLocation)
+    case call(String, [Expr], SourceLocation)
+    case isNull(Expr, negated: Bool, SourceLocation)
+    case inList(Expr, [Expr], negated: Bool, SourceLocation)
+    case between(Expr, Expr, Expr, negated: Bool, SourceLocation)
+
+    public var location: SourceLocation {
+        switch self {
+        case .literal(_, let l), .name(_, let l), .unary(_, _, let l), .binary(_, _, _, let l), .call(_, _, let l),
+             .isNull(_, _, let l), .inList(_, _, _, let l), .between(_, _, _, _, let l):
+            return l
+        }
+    }
+}
+
+public enum UnaryOperator: String, Sendable { case negate = "-", not }
+
+public enum BinaryOperator: String, Sendable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", modulo = "%"
+    case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+    case and, or
+
+    public var isComparison: Bool {
+        switch self {
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: return true
+        default: return false
+        }
+    }
+
+    public var isArithmetic: Bool {
+        switch self {
+        case .add, .subtract, .multiply, .divide, .modulo: return true
+        default: return false
+        }
+    }
+}
+
+/// `name = expr`, or a bare `expr` whose name is derived from it.
+public struct NamedExpr: Equatable, Sendable {
+    public var name: String?
+    public var expr: Expr
+    public var location: SourceLocation
+}
+
+/// A sort key: an expression and a direction.
+public struct SortKey: Equatable, Sendable {
+    public var expr: Expr
+    public var descending: Bool
+}
+
+/// A name as written, with its place.
+public struct Name: Equatable, Sendable {
+    public var text: String
+    public var location: SourceLocation
+}
+
+/// One step of a pipeline (brief §4).
+public enum Step: Equatable, Sendable {
+    case filter(Expr)
+    case select([NamedExpr])
+    case derive([NamedExpr])
+    case aggregate([NamedExpr], by: [NamedExpr])
+    case sort([SortKey])
+    case take(Int)
+    case top(Int, [SortKey])
+    case distinct([Name])
+    case join(left: Bool, Name, on: Expr)
+    case count
+}
+
+/// A step with its place in the source.
+public struct PipelineStep: Equatable, Sendable {
+    public var step: Step
+    public var location: SourceLocation
+}
+
+/// `SOURCE | STEP | STEP …`.
+public struct Pipeline: Equatable, Sendable {
+    public var source: Name
+    public var steps: [PipelineStep]
+}
+
+/// A `with` option of `load`.
+public struct LoadOption: Equatable, Sendable {
+    public enum Value: Equatable, Sendable {
+        case flag
+        case word(String)
+        case string(String)
+        case bool(Bool)
+        case names([String])
+        case types([(String, String)])
+
+        public static func == (a: Value, b: Value) -> Bool {
+            switch (a, b) {
+            case (.flag, .flag): return true
+            case let (.word(x), .word(y)), let (.string(x), .string(y)): return x == y
+            case let (.bool(x), .bool(y)): return x == y
+            case let (.names(x), .names(y)): return x == y
+            case let (.types(x), .types(y)): return x.map { $0.0 + ":" + $0.1 } == y.map { $0.0 + ":" + $0.1 }
+            default: return false
+            }
+        }
+    }
+
+    public var name: String
+    public var value: Value
+    public var location: SourceLocation
+}
+
+/// One statement (brief §3).
+public enum StatementKind: Equatable, Sendable {
+    case load(path: String, as: Name?, options: [LoadOption])
+    case tables
+    case describe(Name)
+    /// `name = pipeline`: a named, live result.
+    case assign(Name, Pipeline)
+    /// `let name = expr`: a parameter.
+    case letParameter(Name, Expr)
+    case drop([Name])
+    case export(Pipeline, path: String, overwrite: Bool)
+    case pipeline(Pipeline)
+    /// A scalar expression, or a bare name to show.
+    case expression(Expr)
+    /// `.name args`: handled by the shell.
+    case dotCommand(String, String)
+}
+
+/// A statement with its place and its own source text (for echoing and notebooks).
+public struct Statement: Equatable, Sendable {
+    public var kind: StatementKind
+    public var location: SourceLocation
+    public var text: String
+}

@@ -1,0 +1,519 @@
+/// A hand-written recursive-descent parser: tokens → statements (brief §2–§4).
+///
+/// It hands out one statement at a time so a script runs up to its first bad statement; after
+/// an error, `skipStatement()` moves past it (for `--keep-going`).
+///
+///     var parser = Parser("orders | where amount > 100 | take 5")
+///     let statement = try parser.next()
+public struct Parser {
+    private let tokens: [Token]
+    private let lines: [Substring]
+    private var p = 0
+
+    /// The step names, for "did you mean".
+    public static let stepNames = ["where", "select", "derive", "agg", "sort", "take", "top", "distinct", "join", "left", "count"]
+    /// Words that start a statement.
+    public static let statementWords = ["load", "tables", "describe", "let", "drop", "export"]
+
+    public init(_ source: String) {
+        tokens = Lexer.tokenize(source)
+        lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    /// Parses every statement of `source` (stopping at the first error).
+    public static func parseAll(_ source: String) throws -> [Statement] {
+        var parser = Parser(source)
+        var out: [Statement] = []
+        while let s = try parser.next() { out.append(s) }
+        return out
+    }
+
+    private var current: Token { tokens[p] }
+    private func peek(_ k: Int = 1) -> Token { tokens[min(p + k, tokens.count - 1)] }
+
+    @discardableResult
+    private mutating func advance() -> Token {
+        let t = tokens[p]
+        if p < tokens.count - 1 { p += 1 }
+        return t
+    }
+
+    /// Moves past the rest of the current statement.
+    public mutating func skipStatement() {
+        while current.kind != .end && current.kind != .eof { advance() }
+        if current.kind == .end { advance() }
+    }
+
+    /// The next statement, or nil at the end of the input.
+    public mutating func next() throws(Diagnostic) -> Statement? {
+        while current.kind == .end { advance() }
+        if current.kind == .eof { return nil }
+        let start = current
+        let kind = try statement()
+        try invalidCheck()
+        guard current.kind == .end || current.kind == .eof else {
+            throw Diagnostic("unexpected \(current.display); expected the end of the statement", at: current.location,
+                             hint: extraHint())
+        }
+        let last = tokens[max(p - 1, 0)]
+        if current.kind == .end { advance() }
+        return Statement(kind: kind, location: start.location, text: text(from: start.location, to: last.location))
+    }
+
+    private func extraHint() -> String? {
+        if current.isSymbol("=") { return "use `==` to compare" }
+        if let w = current.word, Parser.stepNames.contains(w) { return "steps are separated by `|`" }
+        return nil
+    }
+
+    private func text(from a: SourceLocation, to b: SourceLocation) -> String {
+        guard a.line >= 1, b.line <= lines.count, a.line <= b.line else { return "" }
+        if a.line == b.line {
+            let l = Array(lines[a.line - 1].unicodeScalars)
+            let end = min(l.count, b.column - 1 + b.length)
+            let from = min(max(0, a.column - 1), end)
+            return String(String.UnicodeScalarView(l[from..<end]))
+        }
+        return lines[(a.line - 1)...(b.line - 1)].joined(separator: "\n").trimmingSpaces()
+    }
+
+    // MARK: - Statements
+
+    private mutating func statement() throws(Diagnostic) -> StatementKind {
+        let t = current
+        if case .dotCommand(let name, let args) = t.kind {
+            advance()
+            return .dotCommand(name, args)
+        }
+        if let w = t.word, peek().kind != .symbol("="), !peek().isSymbol("|") {
+            switch w {
+            case "load": advance(); return try load()
+            case "tables" where peek().kind == .end || peek().kind == .eof: advance(); return .tables
+            case "describe": advance(); return .describe(try name("a table name"))
+            case "let": advance(); return try letParameter()
+            case "drop": advance(); return .drop(try nameList())
+            case "export": advance(); return try export()
+            default: break
+            }
+        }
+        if case .identifier(let n, _) = t.kind, peek().isSymbol("=") {
+            advance(); advance()
+            let source = try name("a table or result to name")
+            let pipeline = try pipelineSteps(source: source)
+            return .assign(Name(text: n, location: t.location), pipeline)
+        }
+        let expr = try expression()
+        if current.isSymbol("|") {
+            guard case .name(let n, let loc) = expr else {
+                throw Diagnostic("a pipeline starts with a table or result name", at: expr.location)
+            }
+            return .pipeline(try pipelineSteps(source: Name(text: n, location: loc)))
+        }
+        return .expression(expr)
+    }
+
+    private mutating func load() throws(Diagnostic) -> StatementKind {
+        guard case .string(let path) = current.kind else {
+            throw Diagnostic("`load` needs a file path in quotes", at: current.location, hint: "for example: load \"Samples/data/orders.csv\"")
+        }
+        advance()
+        var alias: Name?
+        if current.word == "as" {
+            advance()
+            alias = try name("a table name after `as`")
+        }
+        var options: [LoadOption] = []
+        if current.word == "with" {
+            advance()
+            repeat {
+                if current.isSymbol(",") { advance() }
+                options.append(try loadOption())
+            } while current.isSymbol(",")
+        }
+        return .load(path: path, as: alias, options: options)
+    }
+
+    private static let loadOptionNames = ["delim", "header", "names", "date_format", "types", "lenient"]
+
+    private mutating func loadOption() throws(Diagnostic) -> LoadOption {
+        guard let w = current.word else {
+            throw Diagnostic("expected a load option (\(Self.loadOptionNames.joined(separator: ", "))), found \(current.display)", at: current.location)
+        }
+        let loc = current.location
+        advance()
+        switch w {
+        case "lenient":
+            return LoadOption(name: w, value: .flag, location: loc)
+        case "delim", "delimiter":
+            switch current.kind {
+            case .string(let s): advance(); return LoadOption(name: "delim", value: .string(s), location: loc)
+            case .identifier(let s, _): advance(); return LoadOption(name: "delim", value: .word(s), location: loc)
+            case .symbol(let s) where s != ",": advance(); return LoadOption(name: "delim", value: .string(s), location: loc)
+            default: throw Diagnostic("`delim` takes a character in quotes, `tab` or `whitespace`", at: current.location)
+            }
+        case "header":
+            guard let b = current.word, b == "true" || b == "false" else {
+                throw Diagnostic("`header` takes true or false", at: current.location)
+            }
+            advance()
+            return LoadOption(name: w, value: .bool(b == "true"), location: loc)
+        case "date_format":
+            guard case .string(let s) = current.kind else {
+                throw Diagnostic("`date_format` takes a pattern in quotes, like \"yyyyMMdd\"", at: current.location)
+            }
+            advance()
+            return LoadOption(name: w, value: .string(s), location: loc)
+        case "names":
+            try expect("(", "after `names`")
+            var names: [String] = []
+            repeat {
+                if current.isSymbol(",") { advance() }
+                names.append(try name("a column name").text)
+            } while current.isSymbol(",")
+            try expect(")", "to close `names (…)`")
+            return LoadOption(name: w, value: .names(names), location: loc)
+        case "types":
+            try expect("(", "after `types`")
+            var pairs: [(String, String)] = []
+            repeat {
+                if current.isSymbol(",") { advance() }
+                let column = try name("a column name").text
+                try expect(":", "between a column and its type, as in `types (joined: date)`")
+                pairs.append((column, try name("a type (int, double, bool, date, datetime, string)").text))
+            } while current.isSymbol(",")
+            try expect(")", "to close `types (…)`")
+            return LoadOption(name: w, value: .types(pairs), location: loc)
+        default:
+            throw Diagnostic("unknown load option `\(w)`", at: loc,
+                             hint: Suggest.hint(for: w, among: Self.loadOptionNames) ?? "the options are \(Self.loadOptionNames.joined(separator: ", "))")
+        }
+    }
+
+    private mutating func letParameter() throws(Diagnostic) -> StatementKind {
+        let n = try name("a parameter name after `let`")
+        guard current.isSymbol("=") else {
+            throw Diagnostic("expected `=` after `let \(n.text)`", at: current.location, hint: "for example: let threshold = 1000")
+        }
+        advance()
+        return .letParameter(n, try expression())
+    }
+
+    private mutating func nameList() throws(Diagnostic) -> [Name] {
+        var names = [try name("a name to drop")]
+        while current.isSymbol(",") {
+            advance()
+            names.append(try name("a name to drop"))
+        }
+        return names
+    }
+
+    private mutating func export() throws(Diagnostic) -> StatementKind {
+        let source = try name("a table or result to export")
+        var pipeline = Pipeline(source: source, steps: [])
+        if current.isSymbol("|") { pipeline = try pipelineSteps(source: source) }
+        guard current.word == "to" else {
+            throw Diagnostic("expected `to \"file.csv\"` after `export \(source.text)`", at: current.location)
+        }
+        advance()
+        guard case .string(let path) = current.kind else {
+            throw Diagnostic("`export … to` needs a file path in quotes", at: current.location)
+        }
+        advance()
+        var overwrite = false
+        if current.word == "overwrite" {
+            advance()
+            overwrite = true
+        }
+        return .export(pipeline, path: path, overwrite: overwrite)
+    }
+
+    // MARK: - Pipelines
+
+    private mutating func pipelineSteps(source: Name) throws(Diagnostic) -> Pipeline {
+        var steps: [PipelineStep] = []
+        while current.isSymbol("|") {
+            advance()
+            try invalidCheck()
+            let loc = current.location
+            steps.append(PipelineStep(step: try step(), location: loc))
+        }
+        return Pipeline(source: source, steps: steps)
+    }
+
+    private mutating func step() throws(Diagnostic) -> Step {
+        let t = current
+        guard let w = t.word else {
+            throw Diagnostic("expected a step after `|`, found \(t.display)", at: t.location, hint: "the steps are \(Self.stepNames.filter { $0 != "left" }.joined(separator: ", "))")
+        }
+        advance()
+        switch w {
+        case "where": return .filter(try expression())
+        case "select": return .select(try namedExprs(requireNames: false))
+        case "derive": return .derive(try namedExprs(requireNames: true))
+        case "agg":
+            let aggs = current.word == "by" ? [] : try namedExprs(requireNames: false)
+            var by: [NamedExpr] = []
+            if current.word == "by" {
+                advance()
+                by = try namedExprs(requireNames: false)
+            }
+            if aggs.isEmpty && by.isEmpty { throw Diagnostic("`agg` needs at least one aggregate, like `agg n = count()`", at: t.location) }
+            return .aggregate(aggs, by: by)
+        case "sort": return .sort(try sortKeys().map(\.key))
+        case "take": return .take(try count(after: "take"))
+        case "top":
+            let n = try count(after: "top")
+            guard current.word == "by" else {
+                throw Diagnostic("expected `by` after `top \(n)`", at: current.location, hint: "for example: top 10 by spend")
+            }
+            advance()
+            var keys = try sortKeys()
+            for k in keys.indices where !keys[k].explicit { keys[k].key.descending = true }
+            return .top(n, keys.map(\.key))
+        case "distinct":
+            var names: [Name] = []
+            if current.kind != .end && current.kind != .eof && !current.isSymbol("|") {
+                names.append(try name("a column name"))
+                while current.isSymbol(",") { advance(); names.append(try name("a column name")) }
+            }
+            return .distinct(names)
+        case "join", "left":
+            if w == "left" {
+                guard current.word == "join" else { throw Diagnostic("expected `join` after `left`", at: current.location) }
+                advance()
+            }
+            let other = try name("a table to join")
+            guard current.word == "on" else {
+                throw Diagnostic("expected `on` after `join \(other.text)`", at: current.location, hint: "for example: join customers on customer_id == id")
+            }
+            advance()
+            return .join(left: w == "left", other, on: try expression())
+        case "count": return .count
+        default:
+            throw Diagnostic("unknown step `\(w)`", at: t.location,
+                             hint: Suggest.hint(for: w, among: Self.stepNames) ?? "the steps are \(Self.stepNames.filter { $0 != "left" }.joined(separator: ", "))")
+        }
+    }
+
+    private mutating func count(after word: String) throws(Diagnostic) -> Int {
+        guard case .int(let n) = current.kind, n >= 0 else {
+            throw Diagnostic("`\(word)` needs a whole number of rows", at: current.location, hint: "for example: \(word) 10\(word == "top" ? " by spend" : "")")
+        }
+        advance()
+        return Int(n)
+    }
+
+    private mutating func sortKeys() throws(Diagnostic) -> [(key: SortKey, explicit: Bool)] {
+        var keys: [(SortKey, Bool)] = []
+        repeat {
+            if current.isSymbol(",") { advance() }
+            let e = try expression()
+            var descending = false, explicit = false
+            if let w = current.word, w == "desc" || w == "asc" {
+                descending = w == "desc"
+                explicit = true
+                advance()
+            }
+            keys.append((SortKey(expr: e, descending: descending), explicit))
+        } while current.isSymbol(",")
+        return keys
+    }
+
+    private mutating func namedExprs(requireNames: Bool) throws(Diagnostic) -> [NamedExpr] {
+        var out: [NamedExpr] = []
+        repeat {
+            if current.isSymbol(",") { advance() }
+            let loc = current.location
+            if case .identifier(let n, _) = current.kind, peek().isSymbol("=") {
+                advance(); advance()
+                out.append(NamedExpr(name: n, expr: try expression(), location: loc))
+            } else {
+                let e = try expression()
+                if requireNames {
+                    throw Diagnostic("`derive` needs a name for each new column", at: e.location, hint: "write `name = expression`")
+                }
+                out.append(NamedExpr(name: nil, expr: e, location: loc))
+            }
+        } while current.isSymbol(",")
+        return out
+    }
+
+    // MARK: - Expressions
+
+    private mutating func invalidCheck() throws(Diagnostic) {
+        if case .invalid(let message) = current.kind { throw Diagnostic(message, at: current.location) }
+    }
+
+    /// Parses one expression.
+    public mutating func expression() throws(Diagnostic) -> Expr { try or() }
+
+    private mutating func or() throws(Diagnostic) -> Expr {
+        var e = try and()
+        while current.word == "or" {
+            let loc = advance().location
+            e = .binary(.or, e, try and(), loc)
+        }
+        return e
+    }
+
+    private mutating func and() throws(Diagnostic) -> Expr {
+        var e = try not()
+        while current.word == "and" {
+            let loc = advance().location
+            e = .binary(.and, e, try not(), loc)
+        }
+        return e
+    }
+
+    private mutating func not() throws(Diagnostic) -> Expr {
+        if current.word == "not" {
+            let loc = advance().location
+            return .unary(.not, try not(), loc)
+        }
+        return try comparison()
+    }
+
+    private mutating func comparison() throws(Diagnostic) -> Expr {
+        let left = try additive()
+        if case .symbol(let s) = current.kind, let op = BinaryOperator(rawValue: s), op.isComparison {
+            let loc = advance().location
+            return .binary(op, left, try additive(), loc)
+        }
+        if current.isSymbol("=") {
+            throw Diagnostic("`=` names a value; to compare, use `==`", at: current.location, hint: "did you mean `==`?")
+        }
+        var negated = false
+        let loc = current.location
+        if current.word == "not", let w = peek().word, w == "in" || w == "between" {
+            negated = true
+            advance()
+        }
+        switch current.word {
+        case "is":
+            advance()
+            var neg = false
+            if current.word == "not" { advance(); neg = true }
+            guard current.word == "null" else { throw Diagnostic("expected `null` after `is`", at: current.location) }
+            advance()
+            return .isNull(left, negated: neg, loc)
+        case "in":
+            advance()
+            guard current.isSymbol("[") || current.isSymbol("(") else {
+                throw Diagnostic("`in` takes a list in brackets", at: current.location, hint: "for example: channel in [\"web\", \"app\"]")
+            }
+            let close = current.isSymbol("[") ? "]" : ")"
+            advance()
+            var items: [Expr] = []
+            if !current.isSymbol(close) {
+                repeat {
+                    if current.isSymbol(",") { advance() }
+                    items.append(try expression())
+                } while current.isSymbol(",")
+            }
+            try expect(close, "to close the list")
+            return .inList(left, items, negated: negated, loc)
+        case "between":
+            advance()
+            let low = try additive()
+            guard current.word == "and" else { throw Diagnostic("expected `and` in `between … and …`", at: current.location) }
+            advance()
+            return .between(left, low, try additive(), negated: negated, loc)
+        default:
+            return left
+        }
+    }
+
+    private mutating func additive() throws(Diagnostic) -> Expr {
+        var e = try multiplicative()
+        while case .symbol(let s) = current.kind, s == "+" || s == "-" {
+            let loc = advance().location
+            e = .binary(s == "+" ? .add : .subtract, e, try multiplicative(), loc)
+        }
+        return e
+    }
+
+    private mutating func multiplicative() throws(Diagnostic) -> Expr {
+        var e = try unary()
+        while case .symbol(let s) = current.kind, s == "*" || s == "/" || s == "%" {
+            let loc = advance().location
+            e = .binary(BinaryOperator(rawValue: s)!, e, try unary(), loc)
+        }
+        return e
+    }
+
+    private mutating func unary() throws(Diagnostic) -> Expr {
+        if current.isSymbol("-") {
+            let loc = advance().location
+            let operand = try unary()
+            switch operand {
+            case .literal(.int(let v), let l): return .literal(.int(-v), loc.through(l))
+            case .literal(.double(let v), let l): return .literal(.double(-v), loc.through(l))
+            default: return .unary(.negate, operand, loc)
+            }
+        }
+        if current.isSymbol("+") { advance(); return try unary() }
+        return try primary()
+    }
+
+    private mutating func primary() throws(Diagnostic) -> Expr {
+        try invalidCheck()
+        let t = current
+        switch t.kind {
+        case .int(let v): advance(); return .literal(.int(v), t.location)
+        case .double(let v): advance(); return .literal(.double(v), t.location)
+        case .percent(let v): advance(); return .literal(.double(v), t.location)
+        case .string(let s): advance(); return .literal(.string(s), t.location)
+        case .date(let d): advance(); return .literal(.date(d), t.location)
+        case .dateTime(let d): advance(); return .literal(.dateTime(d), t.location)
+        case .duration(let d): advance(); return .literal(.duration(d), t.location)
+        case .symbol("("):
+            advance()
+            let e = try expression()
+            try expect(")", "to close `(`")
+            return e
+        case .identifier(let n, let quoted):
+            advance()
+            if !quoted {
+                switch n {
+                case "true": return .literal(.bool(true), t.location)
+                case "false": return .literal(.bool(false), t.location)
+                case "null": return .literal(.null, t.location)
+                default: break
+                }
+            }
+            if current.isSymbol("(") && !quoted {
+                advance()
+                var args: [Expr] = []
+                if !current.isSymbol(")") {
+                    repeat {
+                        if current.isSymbol(",") { advance() }
+                        args.append(try expression())
+                    } while current.isSymbol(",")
+                }
+                try expect(")", "to close the arguments of `\(n)(`")
+                return .call(n, args, t.location)
+            }
+            return .name(n, t.location)
+        case .end, .eof:
+            throw Diagnostic("the statement ends where a value was expected", at: t.location)
+        default:
+            throw Diagnostic("expected a value, found \(t.display)", at: t.location)
+        }
+    }
+
+    private mutating func expect(_ symbol: String, _ why: String) throws(Diagnostic) {
+        try invalidCheck()
+        guard current.isSymbol(symbol) else {
+            throw Diagnostic("expected `\(symbol)` \(why), found \(current.display)", at: current.location)
+        }
+        advance()
+    }
+
+    private mutating func name(_ what: String) throws(Diagnostic) -> Name {
+        try invalidCheck()
+        guard case .identifier(let n, _) = current.kind else {
+            throw Diagnostic("expected \(what), found \(current.display)", at: current.location)
+        }
+        return Name(text: n, location: advance().location)
+    }
+}

@@ -1,0 +1,46 @@
+/// How to read a delimited file: the `with` options of `load`.
+public struct CSVOptions: Sendable {
+    /// The field separator.
+    public enum Delimiter: Equatable, Sendable {
+        case byte(UInt8)
+        /// Runs of spaces and tabs; leading spaces ignored.
+        case whitespace
+    }
+
+    /// nil: sniffed from the first lines among `,` `;` tab `|`.
+    public var delimiter: Delimiter?
+    /// nil: detected by comparing the first row with the rest.
+    public var header: Bool?
+    /// Column names to use instead of the header (or of `column1`, `column2`, …).
+    public var names: [String]?
+    /// A Unicode date pattern such as `yyyyMMdd`; a column whose every value parses with it is a date.
+    public var dateFormat: String?
+    /// Declared column types; a value that does not fit is an error (or a skipped row when lenient).
+    public var types: [String: DataType] = [:]
+    /// Skip rows that do not parse, and report them, instead of failing.
+    public var lenient = false
+
+    public init() {}
+}
+
+/// A failure while reading a file, with the place in the file.
+public struct LoadError: Error, Equatable, Sendable {
+    public var path: String
+    /// 1-based; 0 when the problem is the file as a whole.
+    public var line: Int
+    public var column: Int
+    public var message: String
+
+    public var description: String {
+        line > 0 ? "\(path):\(line):\(column): \(message)" : "\(path): \(message)"
+    }
+}
+
+/// What `CSVReader.read` returns: the table and what lenient mode skipped.
+public struct LoadResult: Sendable {
+    public var table: Table
+    public var skippedRows: Int
+    /// The first few skipped lines, with why.
+    public var skipped: [LoadError]
+    public var bytesRead: Int
+}

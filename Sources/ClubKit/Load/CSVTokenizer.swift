@@ -1,0 +1,124 @@
+/// One field of a record: a byte range of the file. `escaped` means it holds doubled quotes.
+struct CSVField {
+    var start: Int
+    var end: Int
+    var quoted: Bool
+    var escaped: Bool
+}
+
+/// Splits a buffer into records and fields (RFC 4180: quotes, doubled quotes, embedded
+/// delimiters and newlines; CRLF; blank lines skipped). It reuses the caller's field array, so
+/// a record costs no allocation.
+struct CSVTokenizer {
+    let p: UnsafeBufferPointer<UInt8>
+    let delimiter: UInt8
+    let whitespace: Bool
+    var pos: Int
+    /// The line the cursor is on (1-based) and where that line starts.
+    private(set) var line = 1
+    private(set) var lineStart: Int
+    /// The line and byte offset where the last record began.
+    private(set) var recordLine = 1
+    private(set) var recordStart = 0
+
+    init(_ p: UnsafeBufferPointer<UInt8>, start: Int, delimiter: CSVOptions.Delimiter) {
+        self.p = p
+        pos = start
+        lineStart = start
+        switch delimiter {
+        case .byte(let b): self.delimiter = b; whitespace = false
+        case .whitespace: self.delimiter = 32; whitespace = true
+        }
+    }
+
+    @inline(__always) private func isBlank(_ b: UInt8) -> Bool { b == 32 || b == 9 }
+
+    private mutating func newline() {
+        if p[pos] == 13, pos + 1 < p.count, p[pos + 1] == 10 { pos += 1 }
+        pos += 1
+        line += 1
+        lineStart = pos
+    }
+
+    /// Reads the next record into `fields`; false at the end of the buffer.
+    mutating func next(_ fields: inout [CSVField]) throws -> Bool {
+        fields.removeAll(keepingCapacity: true)
+        let n = p.count
+        // Skip blank lines (and, for whitespace-delimited files, lines of only spaces).
+        while pos < n {
+            var q = pos
+            if whitespace { while q < n && isBlank(p[q]) { q += 1 } }
+            if q < n && (p[q] == 10 || p[q] == 13) { pos = q; newline() } else { break }
+        }
+        if pos >= n { return false }
+        recordLine = line
+        recordStart = pos
+        while true {
+            if whitespace { while pos < n && isBlank(p[pos]) { pos += 1 } }
+            // Leading spaces before an opening quote are allowed.
+            var q = pos
+            while !whitespace && q < n && isBlank(p[q]) { q += 1 }
+            if q < n && p[q] == 34 {
+                let open = q
+                pos = q + 1
+                let start = pos
+                var escaped = false
+                while true {
+                    guard pos < n else {
+                        throw TokenError(offset: open, line: lineOfOffset(open), message: "unterminated quoted field (the quote opened here is never closed)")
+                    }
+                    let b = p[pos]
+                    if b == 34 {
+                        if pos + 1 < n && p[pos + 1] == 34 { escaped = true; pos += 2; continue }
+                        break
+                    }
+                    if b == 10 { line += 1; lineStart = pos + 1 }
+                    pos += 1
+                }
+                fields.append(CSVField(start: start, end: pos, quoted: true, escaped: escaped))
+                pos += 1
+                if !whitespace { while pos < n && isBlank(p[pos]) { pos += 1 } }
+                if pos < n && !(p[pos] == delimiter || p[pos] == 10 || p[pos] == 13 || (whitespace && isBlank(p[pos]))) {
+                    throw TokenError(offset: pos, line: line, message: "unexpected character after a closing quote (a quote inside a field must be doubled: \"\")")
+                }
+            } else {
+                var start = pos
+                if whitespace {
+                    while pos < n { let b = p[pos]; if b == 32 || b == 9 || b == 10 || b == 13 { break }; pos += 1 }
+                } else {
+                    let d = delimiter
+                    while pos < n { let b = p[pos]; if b == d || b == 10 || b == 13 { break }; pos += 1 }
+                }
+                var end = pos
+                while start < end && isBlank(p[start]) { start += 1 }
+                while end > start && isBlank(p[end - 1]) { end -= 1 }
+                fields.append(CSVField(start: start, end: end, quoted: false, escaped: false))
+            }
+            if pos >= n { return true }
+            let b = p[pos]
+            if b == 10 || b == 13 { newline(); return true }
+            if whitespace {
+                while pos < n && isBlank(p[pos]) { pos += 1 }
+                if pos >= n { return true }
+                if p[pos] == 10 || p[pos] == 13 { newline(); return true }
+            } else {
+                pos += 1  // the delimiter
+            }
+        }
+    }
+
+    /// The line of a byte offset at or after `lineStart` bookkeeping (used for error positions).
+    private func lineOfOffset(_ offset: Int) -> Int {
+        var l = recordLine
+        var i = recordStart
+        while i < offset { if p[i] == 10 { l += 1 }; i += 1 }
+        return l
+    }
+}
+
+/// A tokenizer failure at a byte offset.
+struct TokenError: Error {
+    var offset: Int
+    var line: Int
+    var message: String
+}

@@ -1,0 +1,200 @@
+/// Classifies and parses field bytes: the type inference lattice of the loader.
+enum FieldParsing {
+    /// Candidate types, as bits. A column's candidates are the AND over its non-empty values.
+    static let int: UInt8 = 1, double: UInt8 = 2, bool: UInt8 = 4, date: UInt8 = 8, dateTime: UInt8 = 16, pattern: UInt8 = 32
+    static let all: UInt8 = 63
+
+    /// The types `p` could be read as.
+    @inline(__always)
+    static func classify(_ p: UnsafeBufferPointer<UInt8>, pattern: DatePattern?) -> UInt8 {
+        guard let first = p.first else { return all }
+        var mask: UInt8 = 0
+        if let pattern, pattern.parse(p) != nil { mask |= Self.pattern }
+        if (first >= 48 && first <= 57) || first == 45 || first == 43 || first == 46 {
+            if parseInt(p) != nil { mask |= int | double }
+            else if parseDouble(p) != nil { mask |= double }
+            else if p.count == 10, DateParser.isoDate(p) != nil { mask |= date }
+            else if p.count >= 16, DateParser.isoDateTime(p) != nil { mask |= dateTime }
+        } else if parseBool(p) != nil {
+            mask |= bool
+        }
+        return mask
+    }
+
+    /// The type a column of candidates `mask` becomes: integer → float → bool → date → date-time
+    /// → string, with a user date pattern winning over numbers (`yyyyMMdd` looks like an integer).
+    static func resolve(_ mask: UInt8, pattern: DatePattern?) -> DataType {
+        if mask & Self.pattern != 0, let pattern { return pattern.hasTime ? .datetime : .date }
+        if mask & int != 0 { return .int }
+        if mask & double != 0 { return .double }
+        if mask & bool != 0 { return .bool }
+        if mask & date != 0 { return .date }
+        if mask & dateTime != 0 { return .datetime }
+        return .string
+    }
+
+    /// The candidate bits that satisfy a declared type.
+    static func accepts(_ type: DataType, _ mask: UInt8) -> Bool {
+        switch type {
+        case .int: return mask & int != 0
+        case .double: return mask & double != 0
+        case .bool: return mask & bool != 0
+        case .date: return mask & (date | pattern) != 0
+        case .datetime: return mask & (dateTime | date | pattern) != 0
+        default: return true
+        }
+    }
+
+    @inline(__always)
+    static func parseInt(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        var negative = false
+        if p[0] == 45 || p[0] == 43 { negative = p[0] == 45; i = 1 }
+        let digits = p.count - i
+        guard digits > 0, digits <= 19 else { return nil }
+        var v: Int64 = 0
+        while i < p.count {
+            let d = p[i] &- 48
+            guard d < 10 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(d))
+            if o1 || o2 { return nil }
+            v = a
+            i += 1
+        }
+        return negative ? -v : v
+    }
+
+    static let powersOf10: [Double] = (0...22).map { e in (0..<e).reduce(1.0) { r, _ in r * 10 } }
+
+    /// A decimal number. Up to 15 significant digits and small exponents are computed exactly
+    /// (Clinger's fast path: an exact integer over an exact power of ten rounds once); anything
+    /// else falls back to the standard library's correctly rounded parser.
+    @inline(__always)
+    static func parseDouble(_ p: UnsafeBufferPointer<UInt8>) -> Double? {
+        var i = 0
+        var negative = false
+        if p.count > 0 && (p[0] == 45 || p[0] == 43) { negative = p[0] == 45; i = 1 }
+        var mantissa: Int64 = 0
+        var digits = 0, intDigits = 0, fracDigits = 0
+        var sawDot = false
+        while i < p.count {
+            let b = p[i]
+            if b >= 48 && b <= 57 {
+                if digits < 18 { mantissa = mantissa * 10 + Int64(b - 48) } else if !sawDot { return slow(p) }
+                digits += 1
+                if sawDot { fracDigits += 1 } else { intDigits += 1 }
+            } else if b == 46 && !sawDot {
+                sawDot = true
+            } else if b == 101 || b == 69 {
+                break
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard digits > 0 else { return nil }
+        var exponent = 0
+        if i < p.count {
+            i += 1
+            var expNegative = false
+            if i < p.count && (p[i] == 45 || p[i] == 43) { expNegative = p[i] == 45; i += 1 }
+            guard i < p.count else { return nil }
+            var e = 0
+            while i < p.count {
+                let d = p[i] &- 48
+                guard d < 10 else { return nil }
+                e = min(e * 10 + Int(d), 100_000)
+                i += 1
+            }
+            exponent = expNegative ? -e : e
+        }
+        if digits > 15 { return slow(p) }
+        let e10 = exponent - fracDigits
+        var v = Double(mantissa)
+        if e10 == 0 {
+        } else if e10 > 0 && e10 <= 22 {
+            v *= powersOf10[e10]
+        } else if e10 < 0 && -e10 <= 22 {
+            v /= powersOf10[-e10]
+        } else {
+            return slow(p)
+        }
+        return negative ? -v : v
+    }
+
+    private static func slow(_ p: UnsafeBufferPointer<UInt8>) -> Double? {
+        Double(String(decoding: p, as: UTF8.self))
+    }
+
+    @inline(__always)
+    static func parseBool(_ p: UnsafeBufferPointer<UInt8>) -> Bool? {
+        if p.count == 4, p[0] | 32 == 116, p[1] | 32 == 114, p[2] | 32 == 117, p[3] | 32 == 101 { return true }
+        if p.count == 5, p[0] | 32 == 102, p[1] | 32 == 97, p[2] | 32 == 108, p[3] | 32 == 115, p[4] | 32 == 101 { return false }
+        return nil
+    }
+}
+
+/// Interns byte strings into a `StringDictionary` without creating a `String` per row: an
+/// open-addressing table keyed by the bytes' hash, comparing against a byte arena.
+final class ByteInterner {
+    let dictionary = StringDictionary()
+    private var slots: [Int32]
+    private var mask: Int
+    private var hashes: [UInt64] = []
+    private var offsets: [Int] = []
+    private var arena: [UInt8] = []
+
+    init() {
+        slots = [Int32](repeating: -1, count: 1024)
+        mask = 1023
+    }
+
+    @inline(__always)
+    private static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in p { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return h ^ (h >> 29)
+    }
+
+    func intern(_ p: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let h = Self.hash(p)
+        var s = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let c = slots[s]
+            if c < 0 { break }
+            if hashes[Int(c)] == h && equal(Int(c), p) { return c }
+            s = (s + 1) & mask
+        }
+        let code = dictionary.code(for: String(decoding: p, as: UTF8.self))
+        if Int(code) < hashes.count { return code }  // same text as an earlier entry (cannot happen for valid UTF-8)
+        hashes.append(h)
+        offsets.append(arena.count)
+        arena.append(contentsOf: p)
+        slots[s] = code
+        if hashes.count * 2 > slots.count { grow() }
+        return code
+    }
+
+    @inline(__always)
+    private func equal(_ code: Int, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = offsets[code]
+        let end = code + 1 < offsets.count ? offsets[code + 1] : arena.count
+        guard end - start == p.count else { return false }
+        return arena.withUnsafeBufferPointer { a in
+            var i = 0
+            while i < p.count { if a[start + i] != p[i] { return false }; i += 1 }
+            return true
+        }
+    }
+
+    private func grow() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        mask = slots.count - 1
+        for (code, h) in hashes.enumerated() {
+            var s = Int(truncatingIfNeeded: h) & mask
+            while slots[s] >= 0 { s = (s + 1) & mask }
+            slots[s] = Int32(code)
+        }
+    }
+}

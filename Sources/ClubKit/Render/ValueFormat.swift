@@ -1,0 +1,45 @@
+import Foundation
+
+/// How single values read as text.
+public enum ValueFormat {
+    /// Exact text for data formats (CSV, JSON): integers as is, doubles in their shortest
+    /// round-trip form (`0.30000000000000004`), an integral double without `.0`.
+    public static func plain(_ v: Value) -> String {
+        switch v {
+        case .null: return ""
+        case .int(let x): return String(x)
+        case .double(let x): return plainDouble(x)
+        case .bool(let b): return b ? "true" : "false"
+        case .date(let d): return CivilDate.format(d)
+        case .dateTime(let t): return CivilDate.formatDateTime(t)
+        case .string(let s): return s
+        case .duration(let d): return d.text
+        }
+    }
+
+    public static func plainDouble(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return String(x)
+    }
+
+    /// Text for people (table mode): doubles rounded to 10 significant digits, so
+    /// `0.1 + 0.2` shows `0.3`; everything else as `plain`.
+    public static func display(_ v: Value) -> String {
+        switch v {
+        case .null: return "null"
+        case .double(let x): return displayDouble(x)
+        default: return plain(v)
+        }
+    }
+
+    public static func displayDouble(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        var s = String(format: "%.10g", x)
+        if s.contains("e") { return s }
+        if s.contains(".") {
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+        }
+        return s
+    }
+}

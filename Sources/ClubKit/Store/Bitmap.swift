@@ -1,0 +1,68 @@
+/// A validity bitmap: bit `i` set means row `i` holds a value, clear means null.
+public struct Bitmap: Equatable, Sendable {
+    public private(set) var words: [UInt64]
+    public private(set) var count: Int
+
+    /// A bitmap of `count` bits, all set (valid) or all clear (null).
+    public init(count: Int, allValid: Bool = true) {
+        self.count = count
+        let n = (count + 63) >> 6
+        words = [UInt64](repeating: allValid ? ~0 : 0, count: n)
+        if allValid { trimTail() }
+    }
+
+    @inline(__always)
+    public func isValid(_ i: Int) -> Bool {
+        (words[i >> 6] >> UInt64(i & 63)) & 1 == 1
+    }
+
+    @inline(__always)
+    public mutating func set(_ i: Int, _ valid: Bool) {
+        if valid { words[i >> 6] |= (1 << UInt64(i & 63)) } else { words[i >> 6] &= ~(1 << UInt64(i & 63)) }
+    }
+
+    /// Appends one bit.
+    public mutating func append(_ valid: Bool) {
+        if count & 63 == 0 { words.append(0) }
+        if valid { words[count >> 6] |= (1 << UInt64(count & 63)) }
+        count += 1
+    }
+
+    /// The number of null (clear) bits.
+    public var nullCount: Int {
+        var valid = 0
+        for w in words { valid += w.nonzeroBitCount }
+        return count - valid
+    }
+
+    /// Bitwise AND of two bitmaps of equal length.
+    public static func & (a: Bitmap, b: Bitmap) -> Bitmap {
+        var r = a
+        for i in 0..<r.words.count { r.words[i] &= b.words[i] }
+        return r
+    }
+
+    private mutating func trimTail() {
+        let rem = count & 63
+        if rem != 0, !words.isEmpty { words[words.count - 1] &= (1 << UInt64(rem)) - 1 }
+    }
+
+    /// Combines two optional bitmaps (nil = all valid).
+    public static func and(_ a: Bitmap?, _ b: Bitmap?) -> Bitmap? {
+        switch (a, b) {
+        case (nil, nil): return nil
+        case (let x?, nil): return x
+        case (nil, let y?): return y
+        case (let x?, let y?): return x & y
+        }
+    }
+
+    /// Keeps the bits at `indices`, in that order.
+    public func gather(_ indices: [Int32]) -> Bitmap {
+        var r = Bitmap(count: indices.count, allValid: false)
+        for (j, i) in indices.enumerated() where isValid(Int(i)) { r.set(j, true) }
+        return r
+    }
+
+    public var bytes: Int { words.count * 8 }
+}

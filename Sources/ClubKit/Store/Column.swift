@@ -1,0 +1,133 @@
+/// The typed buffer behind a column. One contiguous array per column; strings are codes into a
+/// shared `StringDictionary`. A null slot holds 0 (or the empty code 0) and is marked in the
+/// column's validity bitmap.
+public enum ColumnStorage: Sendable {
+    case int([Int64])
+    case double([Double])
+    case bool([Bool])
+    /// Days since 1970-01-01.
+    case date([Int32])
+    /// Seconds since 1970-01-01T00:00:00.
+    case dateTime([Int64])
+    case string([Int32], StringDictionary)
+}
+
+/// A column: a typed buffer plus a validity bitmap (`nil` when no value is null).
+public struct Column: Sendable {
+    public var storage: ColumnStorage
+    public var validity: Bitmap?
+
+    public init(_ storage: ColumnStorage, validity: Bitmap? = nil) {
+        self.storage = storage
+        self.validity = validity.flatMap { $0.nullCount == 0 ? nil : $0 }
+    }
+
+    public var type: DataType {
+        switch storage {
+        case .int: return .int
+        case .double: return .double
+        case .bool: return .bool
+        case .date: return .date
+        case .dateTime: return .datetime
+        case .string: return .string
+        }
+    }
+
+    public var count: Int {
+        switch storage {
+        case .int(let a): return a.count
+        case .double(let a): return a.count
+        case .bool(let a): return a.count
+        case .date(let a): return a.count
+        case .dateTime(let a): return a.count
+        case .string(let a, _): return a.count
+        }
+    }
+
+    @inline(__always)
+    public func isNull(_ i: Int) -> Bool { validity.map { !$0.isValid(i) } ?? false }
+
+    public var nullCount: Int { validity?.nullCount ?? 0 }
+
+    /// The value at row `i`, as a scalar (for rendering and tests, not for bulk work).
+    public func value(at i: Int) -> Value {
+        if isNull(i) { return .null }
+        switch storage {
+        case .int(let a): return .int(a[i])
+        case .double(let a): return .double(a[i])
+        case .bool(let a): return .bool(a[i])
+        case .date(let a): return .date(a[i])
+        case .dateTime(let a): return .dateTime(a[i])
+        case .string(let c, let d): return .string(d.values[Int(c[i])])
+        }
+    }
+
+    /// The rows at `indices`, in that order.
+    public func gather(_ indices: [Int32]) -> Column {
+        let v = validity?.gather(indices)
+        switch storage {
+        case .int(let a): return Column(.int(indices.map { a[Int($0)] }), validity: v)
+        case .double(let a): return Column(.double(indices.map { a[Int($0)] }), validity: v)
+        case .bool(let a): return Column(.bool(indices.map { a[Int($0)] }), validity: v)
+        case .date(let a): return Column(.date(indices.map { a[Int($0)] }), validity: v)
+        case .dateTime(let a): return Column(.dateTime(indices.map { a[Int($0)] }), validity: v)
+        case .string(let c, let d): return Column(.string(indices.map { c[Int($0)] }, d), validity: v)
+        }
+    }
+
+    /// Like `gather`, but an index of -1 yields null (the unmatched side of a left join).
+    public func gatherOptional(_ indices: [Int32]) -> Column {
+        var v = Bitmap(count: indices.count, allValid: false)
+        for (j, i) in indices.enumerated() where i >= 0 && !isNull(Int(i)) { v.set(j, true) }
+        func pick<T>(_ a: [T], _ zero: T) -> [T] { indices.map { $0 >= 0 ? a[Int($0)] : zero } }
+        switch storage {
+        case .int(let a): return Column(.int(pick(a, 0)), validity: v)
+        case .double(let a): return Column(.double(pick(a, 0)), validity: v)
+        case .bool(let a): return Column(.bool(pick(a, false)), validity: v)
+        case .date(let a): return Column(.date(pick(a, 0)), validity: v)
+        case .dateTime(let a): return Column(.dateTime(pick(a, 0)), validity: v)
+        case .string(let c, let d): return Column(.string(pick(c, 0), d), validity: v)
+        }
+    }
+
+    /// The first `n` rows.
+    public func prefix(_ n: Int) -> Column {
+        gather((0..<Int32(min(n, count))).map { $0 })
+    }
+
+    /// A column of `count` copies of `value` (nulls when `value` is null, typed as `type`).
+    public static func repeating(_ value: Value, count: Int, type: DataType) -> Column {
+        let nulls = value.isNull ? Bitmap(count: count, allValid: false) : nil
+        switch (value, type) {
+        case (.int(let x), _): return Column(.int([Int64](repeating: x, count: count)))
+        case (.double(let x), _): return Column(.double([Double](repeating: x, count: count)))
+        case (.bool(let x), _): return Column(.bool([Bool](repeating: x, count: count)))
+        case (.date(let x), _): return Column(.date([Int32](repeating: x, count: count)))
+        case (.dateTime(let x), _): return Column(.dateTime([Int64](repeating: x, count: count)))
+        case (.string(let s), _):
+            return Column(.string([Int32](repeating: 0, count: count), StringDictionary(values: [s])))
+        case (.duration(let d), _): return Column(.int([Int64](repeating: d.days, count: count)))
+        case (.null, .double): return Column(.double([Double](repeating: 0, count: count)), validity: nulls)
+        case (.null, .bool): return Column(.bool([Bool](repeating: false, count: count)), validity: nulls)
+        case (.null, .date): return Column(.date([Int32](repeating: 0, count: count)), validity: nulls)
+        case (.null, .datetime): return Column(.dateTime([Int64](repeating: 0, count: count)), validity: nulls)
+        case (.null, .string):
+            return Column(.string([Int32](repeating: 0, count: count), StringDictionary(values: [""])), validity: nulls)
+        case (.null, _): return Column(.int([Int64](repeating: 0, count: count)), validity: nulls)
+        }
+    }
+
+    /// Bytes held by the buffer, the bitmap and (for strings) the dictionary.
+    public var bytes: Int {
+        let b: Int
+        switch storage {
+        case .int(let a): b = a.count * 8
+        case .double(let a): b = a.count * 8
+        case .bool(let a): b = a.count
+        case .date(let a): b = a.count * 4
+        case .dateTime(let a): b = a.count * 8
+        case .string(let a, let d): b = a.count * 4 + d.bytes
+        }
+        return b + (validity?.bytes ?? 0)
+    }
+}
