@@ -1,0 +1,109 @@
+/// Per-group aggregate kernels: one pass over the rows, accumulating into arrays indexed by group.
+enum Aggregates {
+    static func compute(_ call: AggregateCall, input: Column?, grouping g: Grouping) -> Column {
+        let groups = g.count
+        let ids = g.ids
+        switch call.function {
+        case .count:
+            var counts = [Int64](repeating: 0, count: groups)
+            if let input, let v = input.validity {
+                for i in ids.indices where v.isValid(i) { counts[Int(ids[i])] += 1 }
+            } else {
+                for id in ids { counts[Int(id)] += 1 }
+            }
+            return Column(.int(counts))
+        case .count_distinct:
+            guard let input else { return Column(.int([Int64](repeating: 0, count: groups))) }
+            let pairs = Grouping(columns: [Column(.int(ids.map { Int64($0) })), input], n: ids.count)
+            var counts = [Int64](repeating: 0, count: groups)
+            for first in pairs.firstRow where !input.isNull(Int(first)) { counts[Int(ids[Int(first)])] += 1 }
+            return Column(.int(counts))
+        case .sum, .avg:
+            guard let input else { return Column.repeating(.null, count: groups, type: call.type) }
+            var seen = [Int64](repeating: 0, count: groups)
+            if case .int(let a) = input.storage, call.function == .sum {
+                var sums = [Int64](repeating: 0, count: groups)
+                for i in ids.indices where !input.isNull(i) {
+                    sums[Int(ids[i])] &+= a[i]
+                    seen[Int(ids[i])] += 1
+                }
+                return Column(.int(sums), validity: validity(seen))
+            }
+            let values = doubles(input)
+            // Neumaier's compensated summation keeps sums of money exact to the last digit far longer.
+            var sums = [Double](repeating: 0, count: groups), comp = [Double](repeating: 0, count: groups)
+            for i in ids.indices where !input.isNull(i) {
+                let g = Int(ids[i]), x = values[i], s = sums[g], t = s + x
+                comp[g] += abs(s) >= abs(x) ? (s - t) + x : (x - t) + s
+                sums[g] = t
+                seen[g] += 1
+            }
+            let totals = (0..<groups).map { sums[$0] + comp[$0] }
+            if call.function == .sum { return Column(.double(totals), validity: validity(seen)) }
+            return Column(.double((0..<groups).map { seen[$0] > 0 ? totals[$0] / Double(seen[$0]) : 0 }), validity: validity(seen))
+        case .stddev:
+            guard let input else { return Column.repeating(.null, count: groups, type: .double) }
+            let values = doubles(input)
+            // Welford's update; the sample standard deviation (n − 1), as DuckDB's stddev.
+            var count = [Int64](repeating: 0, count: groups), mean = [Double](repeating: 0, count: groups), m2 = [Double](repeating: 0, count: groups)
+            for i in ids.indices where !input.isNull(i) {
+                let g = Int(ids[i]), x = values[i]
+                count[g] += 1
+                let d = x - mean[g]
+                mean[g] += d / Double(count[g])
+                m2[g] += d * (x - mean[g])
+            }
+            var v = Bitmap(count: groups)
+            for k in 0..<groups where count[k] < 2 { v.set(k, false) }
+            return Column(.double((0..<groups).map { count[$0] >= 2 ? (m2[$0] / Double(count[$0] - 1)).squareRoot() : 0 }), validity: v)
+        case .median, .percentile:
+            guard let input else { return Column.repeating(.null, count: groups, type: .double) }
+            let fraction = call.function == .median ? 0.5 : call.fraction
+            let values = doubles(input)
+            var buckets = [[Double]](repeating: [], count: groups)
+            for i in ids.indices where !input.isNull(i) { buckets[Int(ids[i])].append(values[i]) }
+            var v = Bitmap(count: groups)
+            let out: [Double] = buckets.enumerated().map { k, b in
+                guard !b.isEmpty else { v.set(k, false); return 0 }
+                return quantile(b.sorted(), fraction)
+            }
+            return Column(.double(out), validity: v)
+        case .min, .max, .first, .last:
+            guard let input else { return Column.repeating(.null, count: groups, type: call.type) }
+            var pick = [Int32](repeating: -1, count: groups)
+            let better = Sorting.lessThan(input)
+            for i in ids.indices where !input.isNull(i) {
+                let g = Int(ids[i]), cur = pick[g]
+                switch call.function {
+                case .first: if cur < 0 { pick[g] = Int32(i) }
+                case .last: pick[g] = Int32(i)
+                case .min: if cur < 0 || better(i, Int(cur)) { pick[g] = Int32(i) }
+                default: if cur < 0 || better(Int(cur), i) { pick[g] = Int32(i) }
+                }
+            }
+            return input.gatherOptional(pick)
+        }
+    }
+
+    /// Linear interpolation between closest ranks (DuckDB's quantile_cont, R's type 7).
+    static func quantile(_ sorted: [Double], _ p: Double) -> Double {
+        let h = Double(sorted.count - 1) * p
+        let lo = Int(h.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
+        return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+    }
+
+    private static func doubles(_ c: Column) -> [Double] {
+        switch c.storage {
+        case .double(let a): return a
+        case .int(let a): return mapUnary(a) { Double($0) }
+        default: return [Double](repeating: 0, count: c.count)
+        }
+    }
+
+    private static func validity(_ seen: [Int64]) -> Bitmap? {
+        guard seen.contains(0) else { return nil }
+        var v = Bitmap(count: seen.count)
+        for k in seen.indices where seen[k] == 0 { v.set(k, false) }
+        return v
+    }
+}

@@ -1,0 +1,75 @@
+/// Runs checked plans: each step takes a table and returns a new one, a column at a time.
+struct Executor {
+    /// Loaded tables by name.
+    let tables: [String: Table]
+    let notes: EvaluationNotes
+
+    func run(_ plan: Plan) -> Table {
+        var table: Table
+        switch plan.source {
+        case .table(let name): table = tables[name] ?? Table(columnNames: [], columns: [], rowCount: 0)
+        case .result(_, let inner): table = run(inner)
+        }
+        for step in plan.steps { table = apply(step, to: table) }
+        return table
+    }
+
+    func apply(_ step: PlanStep, to table: Table) -> Table {
+        let expressions = ExpressionEvaluator(table: table, notes: notes)
+        switch step {
+        case .filter(let predicate):
+            return table.gather(selection(expressions.eval(predicate), table.rowCount))
+        case .project(let items):
+            return Table(columnNames: items.map(\.name), columns: items.map { expressions.column($0.expr) }, rowCount: table.rowCount)
+        case .aggregate(let keys, let calls, let outputs):
+            let keyColumns = keys.map { expressions.column($0.expr) }
+            let grouping = Grouping(columns: keyColumns, n: table.rowCount)
+            var columns = keyColumns.map { $0.gather(grouping.firstRow) }
+            for call in calls {
+                columns.append(Aggregates.compute(call, input: call.argument.map(expressions.column), grouping: grouping))
+            }
+            let names = keys.map(\.name) + calls.indices.map { "_agg\($0)" }
+            let intermediate = Table(columnNames: names, columns: columns, rowCount: grouping.count)
+            let outer = ExpressionEvaluator(table: intermediate, notes: notes)
+            return Table(columnNames: outputs.map(\.name), columns: outputs.map { outer.column($0.expr) }, rowCount: grouping.count)
+        case .sort(let keys):
+            let columns = keys.map { (column: expressions.column($0.expr), descending: $0.descending) }
+            return table.gather(Sorting.permutation(columns, n: table.rowCount))
+        case .take(let n):
+            return table.prefix(n)
+        case .distinct(let indices):
+            let grouping = Grouping(columns: indices.map { table.columns[$0] }, n: table.rowCount)
+            let picked = Table(columnNames: indices.map { table.columnNames[$0] }, columns: indices.map { table.columns[$0] }, rowCount: table.rowCount)
+            return picked.gather(grouping.firstRow)
+        case .join(let keepUnmatched, let rightPlan, let leftKeys, let rightKeys, let rightColumns, let names):
+            let right = run(rightPlan)
+            let rightExpressions = ExpressionEvaluator(table: right, notes: notes)
+            let (l, r) = Join.match(leftKeys: leftKeys.map(expressions.column), rightKeys: rightKeys.map(rightExpressions.column),
+                                    leftCount: table.rowCount, rightCount: right.rowCount, keepUnmatched: keepUnmatched)
+            let columns = table.columns.map { $0.gather(l) } + rightColumns.map { right.columns[$0].gatherOptional(r) }
+            return Table(columnNames: names, columns: columns, rowCount: l.count)
+        case .count:
+            return Table(columnNames: ["count"], columns: [Column(.int([Int64(table.rowCount)]))], rowCount: 1)
+        }
+    }
+
+    /// The rows where a condition is true (null counts as false).
+    private func selection(_ v: Vec, _ n: Int) -> [Int32] {
+        switch v {
+        case .scalar(.bool(true)): return (0..<Int32(n)).map { $0 }
+        case .scalar: return []
+        case .column(let c):
+            guard case .bool(let values) = c.storage else { return [] }
+            var out: [Int32] = []
+            out.reserveCapacity(n / 4)
+            values.withUnsafeBufferPointer { b in
+                if let validity = c.validity {
+                    for i in 0..<n where b[i] && validity.isValid(i) { out.append(Int32(i)) }
+                } else {
+                    for i in 0..<n where b[i] { out.append(Int32(i)) }
+                }
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,169 @@
+/// An open-addressing hash map from Int64 keys to dense Int32 ids, assigned in first-seen order.
+struct DenseIdMap {
+    private var keys: [Int64]
+    private var ids: [Int32]
+    private var mask: Int
+    private(set) var count = 0
+
+    init(capacity: Int = 16) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        keys = [Int64](repeating: 0, count: size)
+        ids = [Int32](repeating: -1, count: size)
+        mask = size - 1
+    }
+
+    @inline(__always)
+    private static func hash(_ k: Int64) -> Int {
+        var x = UInt64(bitPattern: k)
+        x = (x ^ (x >> 33)) &* 0xff51afd7ed558ccd
+        x = (x ^ (x >> 33)) &* 0xc4ceb9fe1a85ec53
+        return Int(truncatingIfNeeded: x ^ (x >> 33))
+    }
+
+    /// The id of `key`, assigning the next one when new.
+    @inline(__always)
+    mutating func id(for key: Int64) -> Int32 {
+        var s = Self.hash(key) & mask
+        while true {
+            let id = ids[s]
+            if id < 0 { break }
+            if keys[s] == key { return id }
+            s = (s + 1) & mask
+        }
+        let id = Int32(count)
+        keys[s] = key
+        ids[s] = id
+        count += 1
+        if count * 2 > keys.count { grow() }
+        return id
+    }
+
+    /// The id of `key` if present.
+    @inline(__always)
+    func find(_ key: Int64) -> Int32? {
+        var s = Self.hash(key) & mask
+        while true {
+            let id = ids[s]
+            if id < 0 { return nil }
+            if keys[s] == key { return id }
+            s = (s + 1) & mask
+        }
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldIds = ids
+        keys = [Int64](repeating: 0, count: oldKeys.count * 2)
+        ids = [Int32](repeating: -1, count: oldKeys.count * 2)
+        mask = keys.count - 1
+        for i in 0..<oldKeys.count where oldIds[i] >= 0 {
+            var s = Self.hash(oldKeys[i]) & mask
+            while ids[s] >= 0 { s = (s + 1) & mask }
+            keys[s] = oldKeys[i]
+            ids[s] = oldIds[i]
+        }
+    }
+}
+
+/// Rows split into groups: a group id per row (first-appearance order), and each group's first row.
+struct Grouping {
+    var ids: [Int32]
+    var count: Int
+    var firstRow: [Int32]
+
+    /// Groups the rows of `columns` (all of length `n`) by equal values; nulls form their own group.
+    init(columns: [Column], n: Int) {
+        guard !columns.isEmpty else {
+            ids = [Int32](repeating: 0, count: n)
+            count = 1
+            firstRow = [0]
+            return
+        }
+        var (current, cardinality) = Grouping.atoms(columns[0])
+        for c in columns.dropFirst() {
+            let (next, card) = Grouping.atoms(c)
+            let product = cardinality.multipliedReportingOverflow(by: card)
+            if !product.overflow, product.partialValue < (1 << 62) {
+                let card64 = Int64(card)
+                for i in 0..<n { current[i] = current[i] * card64 + next[i] }
+                cardinality = product.partialValue
+            } else {
+                // Too many combinations to multiply out: densify first, then combine.
+                let (dense, count) = Grouping.densify(current, cardinality: nil)
+                let card64 = Int64(card)
+                for i in 0..<n { current[i] = Int64(dense[i]) * card64 + next[i] }
+                cardinality = count * card
+            }
+        }
+        let (dense, count) = Grouping.densify(current, cardinality: cardinality)
+        ids = dense
+        self.count = count
+        var first = [Int32](repeating: -1, count: count)
+        for i in 0..<n where first[Int(dense[i])] < 0 { first[Int(dense[i])] = Int32(i) }
+        firstRow = first
+    }
+
+    /// Small dense atoms (0..<cardinality) per row for one column; null is the last atom.
+    static func atoms(_ c: Column) -> ([Int64], Int) {
+        let n = c.count
+        var atoms: [Int64]
+        var card: Int
+        switch c.storage {
+        case .string(let codes, let dict):
+            atoms = mapUnary(codes) { Int64($0) }
+            card = dict.count + 1
+            if let v = c.validity { for i in 0..<n where !v.isValid(i) { atoms[i] = Int64(dict.count) } }
+            return (atoms, card)
+        case .bool(let b):
+            atoms = mapUnary(b) { $0 ? 1 : 0 }
+            card = 3
+            if let v = c.validity { for i in 0..<n where !v.isValid(i) { atoms[i] = 2 } }
+            return (atoms, card)
+        case .int(let a), .dateTime(let a):
+            (atoms, card) = densifyValues(a, c.validity)
+        case .date(let a):
+            (atoms, card) = densifyValues(mapUnary(a) { Int64($0) }, c.validity)
+        case .double(let a):
+            (atoms, card) = densifyValues(mapUnary(a) { Int64(bitPattern: ($0 == 0 ? 0 : $0).bitPattern) }, c.validity)
+        }
+        return (atoms, card)
+    }
+
+    private static func densifyValues(_ values: [Int64], _ validity: Bitmap?) -> ([Int64], Int) {
+        var map = DenseIdMap()
+        var out = [Int64](repeating: 0, count: values.count)
+        var sawNull = false
+        values.withUnsafeBufferPointer { v in
+            for i in 0..<v.count {
+                if let validity, !validity.isValid(i) {
+                    out[i] = -1
+                    sawNull = true
+                } else {
+                    out[i] = Int64(map.id(for: v[i]))
+                }
+            }
+        }
+        guard sawNull else { return (out, max(map.count, 1)) }
+        let nullAtom = Int64(map.count)
+        for i in 0..<out.count where out[i] < 0 { out[i] = nullAtom }
+        return (out, map.count + 1)
+    }
+
+    /// Renumbers keys 0, 1, 2, … in order of first appearance.
+    static func densify(_ keys: [Int64], cardinality: Int?) -> ([Int32], Int) {
+        var out = [Int32](repeating: 0, count: keys.count)
+        if let cardinality, cardinality <= max(1 << 20, keys.count * 2) {
+            var table = [Int32](repeating: -1, count: cardinality)
+            var next: Int32 = 0
+            for i in 0..<keys.count {
+                let k = Int(keys[i])
+                if table[k] < 0 { table[k] = next; next += 1 }
+                out[i] = table[k]
+            }
+            return (out, Int(next))
+        }
+        var map = DenseIdMap(capacity: 1024)
+        for i in 0..<keys.count { out[i] = map.id(for: keys[i]) }
+        return (out, map.count)
+    }
+}

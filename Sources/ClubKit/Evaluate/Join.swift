@@ -1,0 +1,66 @@
+/// Hash join on equal keys. Output keeps the left rows' order, and each left row's matches in
+/// the right table's order; a left join keeps unmatched left rows with nulls on the right.
+enum Join {
+    /// Pairs of (left row, right row); right row -1 for an unmatched left row of a left join.
+    static func match(leftKeys: [Column], rightKeys: [Column], leftCount: Int, rightCount: Int, keepUnmatched: Bool) -> (left: [Int32], right: [Int32]) {
+        // Key both sides in one id space by grouping the concatenated key columns.
+        let combined = zip(leftKeys, rightKeys).map { concatenate($0, $1) }
+        let g = Grouping(columns: combined, n: leftCount + rightCount)
+        var nullKey = [Bool](repeating: false, count: leftCount + rightCount)
+        for c in combined where c.validity != nil {
+            for i in 0..<(leftCount + rightCount) where c.isNull(i) { nullKey[i] = true }
+        }
+        // Chains of right rows per key id, in right-table order.
+        var head = [Int32](repeating: -1, count: g.count)
+        var next = [Int32](repeating: -1, count: rightCount)
+        for r in stride(from: rightCount - 1, through: 0, by: -1) where !nullKey[leftCount + r] {
+            let id = Int(g.ids[leftCount + r])
+            next[r] = head[id]
+            head[id] = Int32(r)
+        }
+        var outLeft: [Int32] = [], outRight: [Int32] = []
+        outLeft.reserveCapacity(leftCount)
+        outRight.reserveCapacity(leftCount)
+        for l in 0..<leftCount {
+            var r = nullKey[l] ? -1 : head[Int(g.ids[l])]
+            if r < 0 && keepUnmatched {
+                outLeft.append(Int32(l))
+                outRight.append(-1)
+            }
+            while r >= 0 {
+                outLeft.append(Int32(l))
+                outRight.append(r)
+                r = next[Int(r)]
+            }
+        }
+        return (outLeft, outRight)
+    }
+
+    /// One column holding `a`'s rows then `b`'s, in a type both share.
+    static func concatenate(_ a: Column, _ b: Column) -> Column {
+        var validity: Bitmap?
+        if a.validity != nil || b.validity != nil {
+            var v = Bitmap(count: a.count + b.count)
+            for i in 0..<a.count where a.isNull(i) { v.set(i, false) }
+            for i in 0..<b.count where b.isNull(i) { v.set(a.count + i, false) }
+            validity = v
+        }
+        switch (a.storage, b.storage) {
+        case let (.int(x), .int(y)): return Column(.int(x + y), validity: validity)
+        case let (.double(x), .double(y)): return Column(.double(x + y), validity: validity)
+        case let (.date(x), .date(y)): return Column(.date(x + y), validity: validity)
+        case let (.dateTime(x), .dateTime(y)): return Column(.dateTime(x + y), validity: validity)
+        case let (.bool(x), .bool(y)): return Column(.bool(x + y), validity: validity)
+        case let (.string(x, dx), .string(y, dy)):
+            if dx === dy { return Column(.string(x + y, dx), validity: validity) }
+            let dict = StringDictionary(values: dx.values)
+            let remap = dy.values.map { dict.code(for: $0) }
+            return Column(.string(x + y.map { remap[Int($0)] }, dict), validity: validity)
+        case (.date, .dateTime), (.dateTime, .date):
+            return concatenate(materialize(.column(a), a.count, as: .datetime), materialize(.column(b), b.count, as: .datetime))
+        default:
+            // Numbers of mixed kinds meet as doubles.
+            return concatenate(materialize(.column(a), a.count, as: .double), materialize(.column(b), b.count, as: .double))
+        }
+    }
+}

@@ -1,0 +1,421 @@
+/// What the checker needs to know about the session: names and their shapes, not data.
+public protocol Catalog {
+    /// The schema of a loaded table.
+    func tableSchema(_ name: String) -> Schema?
+    /// The definition of a named result.
+    func resultDefinition(_ name: String) -> Pipeline?
+    /// A parameter's value.
+    func parameter(_ name: String) -> Value?
+    /// The date `days_since` counts to.
+    var asOf: Int32 { get }
+    /// Every table, result and parameter name, for "did you mean".
+    var knownNames: [String] { get }
+}
+
+/// Resolves names and types: AST → plan (brief §4). Errors point at the offending name.
+///
+///     let plan = try Checker(catalog: session).check(pipeline)
+public struct Checker {
+    let catalog: Catalog
+    /// Named results being checked, outermost first (to refuse cycles).
+    private var resolving: [String] = []
+
+    public init(catalog: Catalog) { self.catalog = catalog }
+
+    // MARK: - Pipelines
+
+    /// Checks a pipeline and everything it reads.
+    public func check(_ pipeline: Pipeline) throws(Diagnostic) -> Plan {
+        var (source, schema) = try resolveSource(pipeline.source)
+        var steps: [PlanStep] = []
+        for s in pipeline.steps {
+            for step in try check(s, schema: &schema) { steps.append(step) }
+        }
+        return Plan(source: source, steps: steps, schema: schema)
+    }
+
+    /// The plan for `defining` refers to itself through `source`?
+    public func checkDefinition(_ name: String, _ pipeline: Pipeline) throws(Diagnostic) -> Plan {
+        var inner = self
+        inner.resolving.append(name)
+        return try inner.check(pipeline)
+    }
+
+    private func resolveSource(_ name: Name) throws(Diagnostic) -> (PlanSource, Schema) {
+        if resolving.contains(name.text) {
+            throw Diagnostic("`\(name.text)` cannot be defined in terms of itself (\((resolving + [name.text]).joined(separator: " → ")))", at: name.location)
+        }
+        if let schema = catalog.tableSchema(name.text) { return (.table(name.text), schema) }
+        if let definition = catalog.resultDefinition(name.text) {
+            var inner = self
+            inner.resolving.append(name.text)
+            let plan = try inner.check(definition)
+            return (.result(name.text, plan), plan.schema)
+        }
+        if catalog.parameter(name.text) != nil {
+            throw Diagnostic("`\(name.text)` is a parameter, not a table", at: name.location)
+        }
+        throw Diagnostic("unknown table `\(name.text)`", at: name.location,
+                         hint: Suggest.hint(for: name.text, among: catalog.knownNames) ?? "`tables` lists what is loaded")
+    }
+
+    private func check(_ s: PipelineStep, schema: inout Schema) throws(Diagnostic) -> [PlanStep] {
+        switch s.step {
+        case .filter(let e):
+            let t = try expression(e, schema)
+            guard t.type == .bool || t.type == .null else {
+                throw Diagnostic("`where` needs a true/false condition, but this is \(article(t.type))", at: e.location,
+                                 hint: "compare it, as in `amount > 100`")
+            }
+            return [.filter(t)]
+        case .select(let items):
+            var out: [(name: String, expr: TypedExpr)] = []
+            for (k, item) in items.enumerated() {
+                let t = try expression(item.expr, schema)
+                out.append((item.name ?? defaultName(item.expr, k), t))
+            }
+            try checkUnique(out.map(\.name), items.map(\.location))
+            schema = Schema(out.map { Schema.Field(name: $0.name, type: $0.expr.type) })
+            return [.project(out)]
+        case .derive(let items):
+            var steps: [PlanStep] = []
+            for item in items {
+                let t = try expression(item.expr, schema)
+                var out = schema.fields.enumerated().map { (name: $0.element.name, expr: TypedExpr.column($0.offset, $0.element.type)) }
+                let name = item.name ?? "expr"
+                if let i = schema.fields.firstIndex(where: { $0.name == name }) { out[i] = (name, t) } else { out.append((name, t)) }
+                schema = Schema(out.map { Schema.Field(name: $0.name, type: $0.expr.type) })
+                steps.append(.project(out))
+            }
+            return steps
+        case .aggregate(let items, let by):
+            var keys: [(name: String, expr: TypedExpr)] = []
+            for (k, item) in by.enumerated() {
+                keys.append((item.name ?? defaultName(item.expr, k), try expression(item.expr, schema)))
+            }
+            let collector = AggregateCollector(input: schema, keyCount: keys.count)
+            let keySchema = Schema(keys.map { Schema.Field(name: $0.name, type: $0.expr.type) })
+            var outputs: [(name: String, expr: TypedExpr)] = keys.enumerated().map { (name: $0.element.name, expr: .column($0.offset, $0.element.expr.type)) }
+            for (k, item) in items.enumerated() {
+                let t = try expression(item.expr, keySchema, aggregates: collector)
+                outputs.append((item.name ?? defaultName(item.expr, k), t))
+            }
+            try checkUnique(outputs.map(\.name), by.map(\.location) + items.map(\.location))
+            schema = Schema(outputs.map { Schema.Field(name: $0.name, type: $0.expr.type) })
+            return [.aggregate(keys: keys, calls: collector.calls, outputs: outputs)]
+        case .sort(let keys):
+            return [.sort(try sortKeys(keys, schema))]
+        case .take(let n):
+            return [.take(n)]
+        case .top(let n, let keys):
+            return [.sort(try sortKeys(keys, schema)), .take(n)]
+        case .distinct(let names):
+            var indices: [Int] = []
+            for n in names {
+                guard let i = schema.index(of: n.text) else { throw unknownColumn(n.text, n.location, schema) }
+                indices.append(i)
+            }
+            if indices.isEmpty { indices = Array(schema.fields.indices) }
+            schema = Schema(indices.map { schema.fields[$0] })
+            return [.distinct(indices)]
+        case .join(let isLeft, let other, let condition):
+            return [try join(isLeft, other, condition, &schema)]
+        case .count:
+            schema = Schema([Schema.Field(name: "count", type: .int)])
+            return [.count]
+        }
+    }
+
+    private func checkUnique(_ names: [String], _ locations: [SourceLocation]) throws(Diagnostic) {
+        var seen = Set<String>()
+        for (k, n) in names.enumerated() where !seen.insert(n).inserted {
+            throw Diagnostic("the column name `\(n)` is used twice", at: k < locations.count ? locations[k] : locations.last!,
+                             hint: "give one of them another name with `name = …`")
+        }
+    }
+
+    private func sortKeys(_ keys: [SortKey], _ schema: Schema) throws(Diagnostic) -> [(expr: TypedExpr, descending: Bool)] {
+        var out: [(expr: TypedExpr, descending: Bool)] = []
+        for k in keys { out.append((try expression(k.expr, schema), k.descending)) }
+        return out
+    }
+
+    private func join(_ isLeft: Bool, _ other: Name, _ condition: Expr, _ schema: inout Schema) throws(Diagnostic) -> PlanStep {
+        let rightPlan = try check(Pipeline(source: other, steps: []))
+        let right = rightPlan.schema
+        var pairs: [(Expr, Expr)] = []
+        func split(_ e: Expr) throws(Diagnostic) {
+            switch e {
+            case .binary(.and, let a, let b, _): try split(a); try split(b)
+            case .binary(.equal, let a, let b, _): pairs.append((a, b))
+            case .name: pairs.append((e, e))
+            default:
+                throw Diagnostic("`join … on` takes equalities joined by `and`, like `customer_id == id`", at: e.location)
+            }
+        }
+        try split(condition)
+        var leftKeys: [TypedExpr] = [], rightKeys: [TypedExpr] = []
+        var sameNamedRight = Set<Int>()
+        for (a, b) in pairs {
+            var l: TypedExpr, r: TypedExpr
+            if let x = try? expression(a, schema), let y = try? expression(b, right) {
+                (l, r) = (x, y)
+            } else if let x = try? expression(b, schema), let y = try? expression(a, right) {
+                (l, r) = (x, y)
+            } else {
+                // Report the side that does not resolve in either table.
+                _ = try expression(a, schema)
+                _ = try expression(b, right)
+                throw Diagnostic("cannot match the two sides of this condition to the two tables", at: a.location)
+            }
+            if case .name(let an, _) = a, case .name(let bn, _) = b, an == bn, case .column(let ri, _) = r { sameNamedRight.insert(ri) }
+            guard let common = Types.common(l.type, r.type), common != .duration else {
+                throw Diagnostic("cannot join \(article(l.type)) with \(article(r.type))", at: a.location)
+            }
+            _ = common
+            leftKeys.append(l)
+            rightKeys.append(r)
+        }
+        let rightColumns = right.fields.indices.filter { !sameNamedRight.contains($0) }
+        var names = schema.names
+        var fields = schema.fields
+        for i in rightColumns {
+            var n = right.fields[i].name
+            if names.contains(n) { n = "\(n)_\(other.text)" }
+            var k = 2
+            let base = n
+            while names.contains(n) { n = "\(base)\(k)"; k += 1 }
+            names.append(n)
+            fields.append(Schema.Field(name: n, type: right.fields[i].type))
+        }
+        schema = Schema(fields)
+        return .join(left: isLeft, right: rightPlan, leftKeys: leftKeys, rightKeys: rightKeys, rightColumns: rightColumns, names: names)
+    }
+
+    // MARK: - Expressions
+
+    /// Checks an expression that reads no table (a statement like `(90 / 100) * 100`).
+    public func scalar(_ e: Expr) throws(Diagnostic) -> TypedExpr {
+        try expression(e, Schema([]))
+    }
+
+    func expression(_ e: Expr, _ schema: Schema, aggregates: AggregateCollector? = nil) throws(Diagnostic) -> TypedExpr {
+        switch e {
+        case .literal(let v, _):
+            return .constant(v, v.type)
+        case .name(let n, let loc):
+            if let i = schema.index(of: n) { return .column(i, schema.fields[i].type) }
+            if let v = catalog.parameter(n) { return .constant(v, v.type) }
+            if let aggregates, aggregates.input.index(of: n) != nil {
+                throw Diagnostic("`\(n)` is neither a group key nor inside an aggregate", at: loc,
+                                 hint: "aggregate it, as in `sum(\(n))`, or add it after `by`")
+            }
+            throw unknownColumn(n, loc, schema)
+        case .unary(.negate, let a, let loc):
+            let t = try expression(a, schema, aggregates: aggregates)
+            guard t.type.isNumeric || t.type == .null else { throw Diagnostic("cannot negate \(article(t.type))", at: loc) }
+            return .unary(.negate, t, t.type)
+        case .unary(.not, let a, let loc):
+            let t = try expression(a, schema, aggregates: aggregates)
+            guard t.type == .bool || t.type == .null else { throw Diagnostic("`not` needs true/false, but this is \(article(t.type))", at: loc) }
+            return .unary(.not, t, .bool)
+        case .binary(let op, let a, let b, let loc):
+            var l = try expression(a, schema, aggregates: aggregates)
+            var r = try expression(b, schema, aggregates: aggregates)
+            if op.isComparison { (l, r) = try coerceLiterals(l, r, loc) }
+            return .binary(op, l, r, try Types.binary(op, l.type, r.type, at: loc))
+        case .isNull(let a, let negated, _):
+            return .isNull(try expression(a, schema, aggregates: aggregates), negated: negated)
+        case .inList(let a, let items, let negated, let loc):
+            let t = try expression(a, schema, aggregates: aggregates)
+            var values: [Value] = []
+            for item in items {
+                var v = try constantValue(item, schema)
+                if case .string(let s) = v, t.type == .date || t.type == .datetime { v = try dateLiteral(s, t.type, item.location) }
+                guard v.isNull || Types.comparable(t.type, v.type) else {
+                    throw Diagnostic("cannot compare \(article(t.type)) with \(article(v.type)) in this list", at: item.location)
+                }
+                values.append(v)
+            }
+            _ = loc
+            return .inList(t, values, negated: negated)
+        case .between(let a, let low, let high, let negated, let loc):
+            let x = Expr.binary(.and, .binary(.greaterEqual, a, low, loc), .binary(.lessEqual, a, high, loc), loc)
+            return try expression(negated ? .unary(.not, x, loc) : x, schema, aggregates: aggregates)
+        case .call(let name, let args, let loc):
+            if let f = AggregateFunction(rawValue: name) {
+                guard let aggregates else {
+                    throw Diagnostic("`\(name)` is an aggregate; use it inside `agg`", at: loc, hint: "for example: agg total = \(name)(\(name == "count" ? "" : "amount"))")
+                }
+                return try aggregateCall(f, args, loc, aggregates)
+            }
+            guard let f = ScalarFunction(rawValue: name) else {
+                throw Diagnostic("unknown function `\(name)`", at: loc,
+                                 hint: Suggest.hint(for: name, among: ScalarFunction.allCases.map(\.rawValue) + AggregateFunction.allCases.map(\.rawValue)))
+            }
+            var typed: [TypedExpr] = []
+            for a in args { typed.append(try expression(a, schema, aggregates: aggregates)) }
+            return try Functions.check(f, typed, args.map(\.location), at: loc, asOf: catalog.asOf)
+        }
+    }
+
+    private func aggregateCall(_ f: AggregateFunction, _ args: [Expr], _ loc: SourceLocation, _ collector: AggregateCollector) throws(Diagnostic) -> TypedExpr {
+        var typed: [TypedExpr] = []
+        for a in args { typed.append(try expression(a, collector.input)) }
+        let expected = f == .count ? 0...1 : f == .percentile ? 2...2 : 1...1
+        guard expected.contains(typed.count) else {
+            throw Diagnostic("`\(f.rawValue)` takes \(f == .percentile ? "a column and a fraction, as in percentile(amount, 0.9)" : f == .count ? "no argument or one" : "one argument")", at: loc)
+        }
+        var fraction = 0.0
+        if f == .percentile {
+            guard case .constant(let v, _) = typed[1], let p = v.doubleValue, p >= 0, p <= 1 else {
+                throw Diagnostic("the fraction of `percentile` must be a number from 0 to 1", at: args[1].location)
+            }
+            fraction = p
+        }
+        let argType = typed.first?.type
+        let type: DataType
+        switch f {
+        case .count, .count_distinct: type = .int
+        case .sum:
+            guard let t = argType, t.isNumeric || t == .null else { throw aggregateType(f, argType, loc) }
+            type = t == .null ? .int : t
+        case .avg, .median, .percentile, .stddev:
+            guard let t = argType, t.isNumeric || t == .null else { throw aggregateType(f, argType, loc) }
+            type = .double
+        case .min, .max, .first, .last:
+            guard let t = argType, t != .duration else { throw aggregateType(f, argType, loc) }
+            type = t
+        }
+        collector.calls.append(AggregateCall(function: f, argument: typed.first, fraction: fraction, type: type))
+        return .column(collector.keyCount + collector.calls.count - 1, type)
+    }
+
+    private func aggregateType(_ f: AggregateFunction, _ t: DataType?, _ loc: SourceLocation) -> Diagnostic {
+        Diagnostic("`\(f.rawValue)` needs numbers, but this is \(t.map(article) ?? "nothing")", at: loc)
+    }
+
+    /// A value that does not depend on a row: a literal or a parameter (for `in` lists).
+    private func constantValue(_ e: Expr, _ schema: Schema) throws(Diagnostic) -> Value {
+        let t = try expression(e, schema)
+        switch t {
+        case .constant(let v, _): return v
+        case .unary(.negate, .constant(let v, _), _):
+            if case .int(let x) = v { return .int(-x) }
+            if case .double(let x) = v { return .double(-x) }
+            return v
+        default: throw Diagnostic("a list after `in` holds fixed values, not columns", at: e.location)
+        }
+    }
+
+    /// `date >= "2024-01-01"` compares as dates.
+    private func coerceLiterals(_ l: TypedExpr, _ r: TypedExpr, _ loc: SourceLocation) throws(Diagnostic) -> (TypedExpr, TypedExpr) {
+        if case .constant(.string(let s), _) = r, l.type == .date || l.type == .datetime {
+            return (l, .constant(try dateLiteral(s, l.type, loc), l.type))
+        }
+        if case .constant(.string(let s), _) = l, r.type == .date || r.type == .datetime {
+            return (.constant(try dateLiteral(s, r.type, loc), r.type), r)
+        }
+        return (l, r)
+    }
+
+    private func dateLiteral(_ s: String, _ type: DataType, _ loc: SourceLocation) throws(Diagnostic) -> Value {
+        if let d = DateParser.isoDate(s) { return type == .date ? .date(d) : .dateTime(Int64(d) * 86400) }
+        if let t = DateParser.isoDateTime(s) { return .dateTime(t) }
+        throw Diagnostic("\"\(s)\" is not a date", at: loc, hint: "write dates as 2024-01-31 (no quotes needed)")
+    }
+
+    private func unknownColumn(_ n: String, _ loc: SourceLocation, _ schema: Schema) -> Diagnostic {
+        let candidates = schema.names + catalog.knownNames
+        let hint = Suggest.hint(for: n, among: candidates)
+            ?? (schema.fields.isEmpty ? nil : "the columns are \(schema.names.prefix(12).joined(separator: ", "))\(schema.names.count > 12 ? ", …" : "")")
+        return Diagnostic(schema.fields.isEmpty ? "unknown name `\(n)`" : "unknown column `\(n)`", at: loc, hint: hint)
+    }
+
+    private func defaultName(_ e: Expr, _ index: Int) -> String {
+        switch e {
+        case .name(let n, _): return n
+        case .call(let f, let args, _):
+            if args.isEmpty { return f }
+            if case .name(let n, _) = args[0] { return "\(f)_\(n)" }
+            return f
+        default: return "expr\(index + 1)"
+        }
+    }
+}
+
+/// Collects the aggregate calls of one `agg` step.
+final class AggregateCollector {
+    let input: Schema
+    let keyCount: Int
+    var calls: [AggregateCall] = []
+    init(input: Schema, keyCount: Int) {
+        self.input = input
+        self.keyCount = keyCount
+    }
+}
+
+/// "a number", "a date", … for messages.
+func article(_ t: DataType) -> String {
+    switch t {
+    case .int, .double: return "a number"
+    case .bool: return "true/false"
+    case .date: return "a date"
+    case .datetime: return "a date-time"
+    case .string: return "text"
+    case .duration: return "a duration"
+    case .null: return "null"
+    }
+}
+
+/// Type rules of operators.
+enum Types {
+    /// The type two values meet in (int and double → double; null fits anything).
+    static func common(_ a: DataType, _ b: DataType) -> DataType? {
+        if a == b { return a }
+        if a == .null { return b }
+        if b == .null { return a }
+        if a.isNumeric && b.isNumeric { return .double }
+        if (a == .date && b == .datetime) || (a == .datetime && b == .date) { return .datetime }
+        if (a.isNumeric && b == .duration) || (a == .duration && b.isNumeric) { return a == .duration ? b : a }
+        return nil
+    }
+
+    static func comparable(_ a: DataType, _ b: DataType) -> Bool { common(a, b) != nil }
+
+    static func binary(_ op: BinaryOperator, _ a: DataType, _ b: DataType, at loc: SourceLocation) throws(Diagnostic) -> DataType {
+        switch op {
+        case .and, .or:
+            guard (a == .bool || a == .null) && (b == .bool || b == .null) else {
+                throw Diagnostic("`\(op.rawValue)` joins true/false conditions, but \(a == .bool ? "the right side" : "the left side") is \(article(a == .bool ? b : a))", at: loc)
+            }
+            return .bool
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
+            guard comparable(a, b) else { throw Diagnostic("cannot compare \(article(a)) with \(article(b))", at: loc) }
+            if a == .bool && b == .bool && !(op == .equal || op == .notEqual) {
+                throw Diagnostic("true/false values can only be compared with == and !=", at: loc)
+            }
+            return .bool
+        case .add, .subtract, .multiply, .divide, .modulo:
+            if a == .null || b == .null {
+                let other = a == .null ? b : a
+                return other == .null ? .null : (op == .divide && other.isNumeric ? .double : other)
+            }
+            if a.isNumeric && b.isNumeric {
+                return op == .divide || a == .double || b == .double ? .double : .int
+            }
+            switch (op, a, b) {
+            case (.subtract, .date, .date): return .int
+            case (.subtract, .datetime, .datetime): return .double
+            case (.add, .date, .int), (.subtract, .date, .int), (.add, .int, .date): return .date
+            case (.add, .date, .duration), (.subtract, .date, .duration), (.add, .duration, .date): return .date
+            case (.add, .datetime, .duration), (.subtract, .datetime, .duration), (.add, .duration, .datetime): return .datetime
+            case (.add, .string, .string): return .string
+            case (.add, .duration, .duration), (.subtract, .duration, .duration): return .duration
+            default:
+                let verb = ["+": "add", "-": "subtract", "*": "multiply", "/": "divide", "%": "take the remainder of"][op.rawValue]!
+                throw Diagnostic("cannot \(verb) \(article(a)) and \(article(b))", at: loc)
+            }
+        }
+    }
+}

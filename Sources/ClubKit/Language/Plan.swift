@@ -1,0 +1,86 @@
+/// The checked form of a pipeline: every name resolved, every expression typed. The evaluator
+/// runs plans and never sees unresolved names.
+
+/// A checked expression.
+public indirect enum TypedExpr: Sendable {
+    /// A column of the input, by position.
+    case column(Int, DataType)
+    /// A literal or a parameter's value.
+    case constant(Value, DataType)
+    case unary(UnaryOperator, TypedExpr, DataType)
+    case binary(BinaryOperator, TypedExpr, TypedExpr, DataType)
+    case function(ScalarFunction, [TypedExpr], DataType)
+    case isNull(TypedExpr, negated: Bool)
+    case inList(TypedExpr, [Value], negated: Bool)
+
+    public var type: DataType {
+        switch self {
+        case .column(_, let t), .constant(_, let t), .unary(_, _, let t), .binary(_, _, _, let t), .function(_, _, let t): return t
+        case .isNull, .inList: return .bool
+        }
+    }
+
+    /// Whether the expression reads no column (so it can be computed once).
+    public var isConstant: Bool {
+        switch self {
+        case .column: return false
+        case .constant: return true
+        case .unary(_, let e, _): return e.isConstant
+        case .binary(_, let a, let b, _): return a.isConstant && b.isConstant
+        case .function(_, let args, _): return args.allSatisfy(\.isConstant)
+        case .isNull(let e, _), .inList(let e, _, _): return e.isConstant
+        }
+    }
+}
+
+/// Scalar functions (brief §4).
+public enum ScalarFunction: String, CaseIterable, Sendable {
+    case `if`, coalesce, abs, round, floor, ceil, sqrt, ln, exp, pow
+    case lower, upper, len, contains, starts_with
+    case year, month, day, weekday, month_start, days_between, days_since
+}
+
+/// Aggregate functions, usable inside `agg` (brief §4).
+public enum AggregateFunction: String, CaseIterable, Sendable {
+    case count, count_distinct, sum, avg, min, max, median, percentile, stddev, first, last
+}
+
+/// One aggregate to compute per group.
+public struct AggregateCall: Sendable {
+    public var function: AggregateFunction
+    /// nil for `count()`.
+    public var argument: TypedExpr?
+    /// The fraction for `percentile`.
+    public var fraction: Double
+    public var type: DataType
+}
+
+/// A checked pipeline step.
+public enum PlanStep: Sendable {
+    case filter(TypedExpr)
+    /// The output columns, in order.
+    case project([(name: String, expr: TypedExpr)])
+    /// Group by `keys`, compute `calls`, then compute `outputs` over [keys…, calls…].
+    case aggregate(keys: [(name: String, expr: TypedExpr)], calls: [AggregateCall], outputs: [(name: String, expr: TypedExpr)])
+    case sort([(expr: TypedExpr, descending: Bool)])
+    case take(Int)
+    /// Keep the first row of each distinct combination of these columns, and only them.
+    case distinct([Int])
+    case join(left: Bool, right: Plan, leftKeys: [TypedExpr], rightKeys: [TypedExpr], rightColumns: [Int], names: [String])
+    case count
+}
+
+/// Where a plan's rows come from.
+public indirect enum PlanSource: Sendable {
+    /// A loaded table, by name.
+    case table(String)
+    /// A named result, computed from its own plan.
+    case result(String, Plan)
+}
+
+/// A checked pipeline with its output schema.
+public struct Plan: Sendable {
+    public var source: PlanSource
+    public var steps: [PlanStep]
+    public var schema: Schema
+}

@@ -1,0 +1,199 @@
+/// Output modes (brief §7).
+public enum OutputMode: String, CaseIterable, Sendable {
+    case table, csv, tsv, json, jsonl, markdown, line
+}
+
+/// Turns a table or value into text in one output mode.
+///
+///     TableRenderer(mode: .table, maxRows: 20).render(table)
+public struct TableRenderer {
+    public var mode: OutputMode
+    /// Table mode shows at most this many rows, the first and last halves, with `…` between.
+    public var maxRows: Int
+    /// Colour styles for table mode on a terminal.
+    public var style: Style
+
+    /// ANSI escapes used in table mode; `Style.plain` has none.
+    public struct Style: Sendable {
+        public var header: String, number: String, null: String, dim: String, reset: String
+        public static let plain = Style(header: "", number: "", null: "", dim: "", reset: "")
+        public static let ansi = Style(header: "\u{1B}[1m", number: "\u{1B}[36m", null: "\u{1B}[2m", dim: "\u{1B}[2m", reset: "\u{1B}[0m")
+    }
+
+    public init(mode: OutputMode, maxRows: Int = 20, style: Style = .plain) {
+        self.mode = mode
+        self.maxRows = maxRows
+        self.style = style
+    }
+
+    public func render(_ t: Table) -> String {
+        switch mode {
+        case .table: return boxed(t)
+        case .csv: return delimited(t, separator: ",")
+        case .tsv: return delimited(t, separator: "\t")
+        case .json: return json(t, lines: false)
+        case .jsonl: return json(t, lines: true)
+        case .markdown: return markdown(t)
+        case .line: return lineMode(t)
+        }
+    }
+
+    /// A single value: plain text in table and line modes, a one-cell table otherwise.
+    public func render(_ v: Value) -> String {
+        switch mode {
+        case .table, .line: return ValueFormat.display(v) + "\n"
+        default: return render(Table(columnNames: ["value"], columns: [Column.repeating(v, count: 1, type: v.type == .null ? .string : v.type)]))
+        }
+    }
+
+    // MARK: - Table mode
+
+    private func boxed(_ t: Table) -> String {
+        let n = t.rowCount
+        let rows: [Int?]
+        if n > maxRows {
+            let head = (maxRows + 1) / 2, tail = maxRows / 2
+            rows = Array(0..<head) + [nil] + Array((n - tail)..<n)
+        } else {
+            rows = Array(0..<n)
+        }
+        let numeric = t.columns.map { $0.type.isNumeric }
+        var cells: [[String]] = rows.map { r in
+            guard let r else { return t.columns.map { _ in "…" } }
+            return t.columns.map { ValueFormat.display($0.value(at: r)) }
+        }
+        let types = t.columns.map { $0.type.rawValue }
+        var widths = t.columnNames.indices.map { max(DisplayWidth.of(t.columnNames[$0]), DisplayWidth.of(types[$0])) }
+        for row in cells { for (k, c) in row.enumerated() { widths[k] = max(widths[k], DisplayWidth.of(c)) } }
+        func line(_ l: String, _ m: String, _ r: String) -> String {
+            style.dim + l + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: m) + r + style.reset + "\n"
+        }
+        func pad(_ s: String, _ w: Int, right: Bool) -> String {
+            let space = String(repeating: " ", count: max(0, w - DisplayWidth.of(s)))
+            return right ? space + s : s + space
+        }
+        let bar = style.dim + "│" + style.reset
+        var out = line("┌", "┬", "┐")
+        out += bar + t.columnNames.enumerated().map { " " + style.header + pad($0.element, widths[$0.offset], right: false) + style.reset + " " }.joined(separator: bar) + bar + "\n"
+        out += bar + types.enumerated().map { " " + style.dim + pad($0.element, widths[$0.offset], right: false) + style.reset + " " }.joined(separator: bar) + bar + "\n"
+        out += line("├", "┼", "┤")
+        for (ri, row) in cells.enumerated() {
+            out += bar + row.enumerated().map { k, c in
+                let isNull = rows[ri].map { t.columns[k].isNull($0) } ?? false
+                let color = isNull ? style.null : (numeric[k] ? style.number : "")
+                let text = pad(c, widths[k], right: numeric[k] && rows[ri] != nil)
+                return " " + (color.isEmpty ? text : color + text + style.reset) + " "
+            }.joined(separator: bar) + bar + "\n"
+        }
+        cells.removeAll()
+        out += line("└", "┴", "┘")
+        out += "\(count(n, "row"))" + (n > maxRows ? " (\(grouped(maxRows)) shown)" : "") + "\n"
+        return out
+    }
+
+    // MARK: - Data modes
+
+    private func delimited(_ t: Table, separator: Character) -> String {
+        var out = t.columnNames.map { quoteIfNeeded($0, separator) }.joined(separator: String(separator)) + "\n"
+        out.reserveCapacity(t.rowCount * 16 * max(1, t.columns.count))
+        for r in 0..<t.rowCount {
+            var first = true
+            for c in t.columns {
+                if !first { out.append(separator) }
+                first = false
+                if !c.isNull(r) { out += quoteIfNeeded(ValueFormat.plain(c.value(at: r)), separator) }
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    private func quoteIfNeeded(_ s: String, _ separator: Character) -> String {
+        guard s.contains(where: { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    private func json(_ t: Table, lines: Bool) -> String {
+        var rows: [String] = []
+        rows.reserveCapacity(t.rowCount)
+        for r in 0..<t.rowCount {
+            let fields = zip(t.columnNames, t.columns).map { name, c in "\(JSON.string(name)):\(JSON.value(c.value(at: r)))" }
+            rows.append("{" + fields.joined(separator: ",") + "}")
+        }
+        if lines { return rows.map { $0 + "\n" }.joined() }
+        return rows.isEmpty ? "[]\n" : "[\n" + rows.joined(separator: ",\n") + "\n]\n"
+    }
+
+    private func markdown(_ t: Table) -> String {
+        func esc(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        var out = "| " + t.columnNames.map(esc).joined(separator: " | ") + " |\n"
+        out += "|" + t.columns.map { $0.type.isNumeric ? " ---: |" : " --- |" }.joined() + "\n"
+        for r in 0..<t.rowCount {
+            out += "| " + t.columns.map { esc($0.isNull(r) ? "" : ValueFormat.display($0.value(at: r))) }.joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+
+    private func lineMode(_ t: Table) -> String {
+        let width = t.columnNames.map(DisplayWidth.of).max() ?? 0
+        var blocks: [String] = []
+        for r in 0..<t.rowCount {
+            blocks.append(zip(t.columnNames, t.columns).map { name, c in
+                String(repeating: " ", count: width - DisplayWidth.of(name)) + name + " = " + ValueFormat.display(c.value(at: r))
+            }.joined(separator: "\n") + "\n")
+        }
+        return blocks.joined(separator: "\n")
+    }
+}
+
+/// JSON text for values.
+enum JSON {
+    static func string(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+
+    static func value(_ v: Value) -> String {
+        switch v {
+        case .null: return "null"
+        case .int, .double, .bool: return ValueFormat.plain(v)
+        default: return string(ValueFormat.plain(v))
+        }
+    }
+}
+
+/// Terminal display width: wide East Asian characters count two, combining marks and
+/// zero-width joiners count zero, so Persian and CJK text lines up.
+public enum DisplayWidth {
+    public static func of(_ s: String) -> Int {
+        var w = 0
+        for u in s.unicodeScalars { w += width(u) }
+        return w
+    }
+
+    static func width(_ u: Unicode.Scalar) -> Int {
+        let v = u.value
+        if v < 0x300 { return v < 0x20 ? 0 : 1 }
+        switch u.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: return 0
+        default: break
+        }
+        if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v) ||
+            (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v) ||
+            (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v) {
+            return 2
+        }
+        return 1
+    }
+}

@@ -1,0 +1,87 @@
+import ClubKit
+
+/// The command line: `clubsh [options] [FILE.club …]`.
+struct Arguments {
+    var files: [String] = []
+    var commands: [String] = []
+    var mode: OutputMode?
+    var keepGoing = false
+    var color: Bool?
+    var asOf: Int32?
+    var showHelp = false
+    var showVersion = false
+
+    static let usage = """
+    usage: clubsh [options] [FILE.club …]
+
+    clubsh is a shell for customer-club (loyalty) analytics: load CSV files, ask questions in a
+    small pipeline language, and print results as tables, CSV or JSON.
+
+    With no FILE and a terminal on stdin it starts the interactive prompt; with no FILE and a
+    pipe it runs the statements read from stdin.
+
+    options:
+      -c STATEMENT        run STATEMENT (may be given more than once), then exit
+      --mode MODE         output mode: table, csv, tsv, json, jsonl, markdown, line
+                          (default: table on a terminal, csv otherwise)
+      --keep-going        report errors and carry on instead of stopping at the first
+      --as-of YYYY-MM-DD  the date days_since() counts to (default: today)
+      --color, --no-color force colours on or off (NO_COLOR in the environment turns them off)
+      --help              show this help
+      --version           show the version
+
+    examples:
+      clubsh Samples/tour.club
+      clubsh -c 'load "Samples/data/orders.csv"' -c 'orders | agg n = count() by channel'
+      echo 'load "Samples/data/orders.csv"; orders | count' | clubsh --mode json
+    """
+
+    /// Parses `argv` (without the program name).
+    static func parse(_ argv: [String]) throws(UsageError) -> Arguments {
+        var a = Arguments()
+        var i = 0
+        func value(_ flag: String) throws(UsageError) -> String {
+            i += 1
+            guard i < argv.count else { throw UsageError("\(flag) needs a value") }
+            return argv[i]
+        }
+        while i < argv.count {
+            let arg = argv[i]
+            switch arg {
+            case "-c", "--command": a.commands.append(try value(arg))
+            case "--mode", "-m":
+                let m = try value(arg)
+                guard let mode = OutputMode(rawValue: m) else {
+                    throw UsageError("unknown mode \(m); the modes are \(OutputMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                a.mode = mode
+            case "--keep-going", "-k": a.keepGoing = true
+            case "--color", "--colour": a.color = true
+            case "--no-color", "--no-colour": a.color = false
+            case "--as-of":
+                let d = try value(arg)
+                guard let day = DateParserBridge.isoDate(d) else { throw UsageError("--as-of takes a date like 2024-06-30, not \(d)") }
+                a.asOf = day
+            case "-h", "--help": a.showHelp = true
+            case "--version", "-V": a.showVersion = true
+            default:
+                if arg.hasPrefix("-") && arg != "-" {
+                    let known = ["-c", "--mode", "--keep-going", "--as-of", "--color", "--no-color", "--help", "--version"]
+                    throw UsageError("unknown option \(arg)" + (Suggest.closest(to: arg, among: known).map { "; did you mean \($0)?" } ?? ""))
+                }
+                a.files.append(arg)
+            }
+            i += 1
+        }
+        return a
+    }
+}
+
+struct UsageError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
+
+enum DateParserBridge {
+    static func isoDate(_ s: String) -> Int32? { DateParser.isoDate(s) }
+}

@@ -1,0 +1,59 @@
+import ClubKit
+
+/// One dot command: its name, usage, one-line help, and what it does. This one table drives
+/// dispatch, `.help` and "did you mean".
+struct DotCommand {
+    var name: String
+    var usage: String
+    var help: String
+    var run: (Shell, String, SourceLocation) throws(Diagnostic) -> Void
+}
+
+enum DotCommands {
+    nonisolated(unsafe) static let all: [DotCommand] = [
+        DotCommand(name: "help", usage: ".help [TOPIC]", help: "list the commands, or explain one") { (shell: Shell, args: String, _: SourceLocation) throws(Diagnostic) in
+            Terminal.write(Help.text(topic: args.isEmpty ? nil : args))
+        },
+        DotCommand(name: "mode", usage: ".mode [MODE]", help: "show or set the output mode (table, csv, tsv, json, jsonl, markdown, line)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard !args.isEmpty else {
+                Terminal.write("mode: \(shell.mode.rawValue) (modes: \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")))\n")
+                return
+            }
+            guard let m = OutputMode(rawValue: args) else {
+                throw Diagnostic("unknown mode `\(args)`", at: at, hint: Suggest.hint(for: args, among: OutputMode.allCases.map(\.rawValue))
+                                 ?? "the modes are \(OutputMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            shell.mode = m
+        },
+        DotCommand(name: "tables", usage: ".tables", help: "list tables and named results (the same as `tables`)") { (shell: Shell, _: String, at: SourceLocation) throws(Diagnostic) in
+            shell.run(source: "tables", origin: "<.tables>")
+        },
+        DotCommand(name: "read", usage: ".read FILE", help: "run the statements in FILE") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard !args.isEmpty else { throw Diagnostic(".read needs a file name", at: at) }
+            try shell.read(unquote(args), at: at)
+        },
+        DotCommand(name: "timer", usage: ".timer on|off", help: "print how long each statement takes") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard args == "on" || args == "off" else { throw Diagnostic(".timer takes on or off", at: at) }
+            shell.timer = args == "on"
+        },
+        DotCommand(name: "quit", usage: ".quit", help: "leave clubsh (Ctrl-D does the same)") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
+            shell.quitRequested = true
+        },
+        DotCommand(name: "exit", usage: ".exit", help: "leave clubsh") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
+            shell.quitRequested = true
+        },
+    ]
+
+    static func run(_ name: String, _ arguments: String, shell: Shell, at location: SourceLocation) throws(Diagnostic) {
+        guard let command = all.first(where: { $0.name == name }) else {
+            throw Diagnostic("unknown command `.\(name)`", at: location,
+                             hint: Suggest.closest(to: name, among: all.map(\.name)).map { "did you mean `.\($0)`?" } ?? "`.help` lists the commands")
+        }
+        try command.run(shell, arguments, location)
+    }
+
+    static func unquote(_ s: String) -> String {
+        if s.count >= 2, let f = s.first, f == "\"" || f == "'", s.last == f { return String(s.dropFirst().dropLast()) }
+        return s
+    }
+}

@@ -1,0 +1,57 @@
+import ClubKit
+import Foundation
+
+/// The interactive prompt: reads whole statements (continuing lines that end in `|` or `,`
+/// or leave a bracket open), runs them, and keeps the history.
+struct REPL {
+    let shell: Shell
+    let editor: LineEditor
+
+    func run() {
+        Terminal.write("clubsh \(Version.text) — type .help for help, .quit or Ctrl-D to leave\n")
+        while !shell.quitRequested {
+            guard let text = readStatement() else { break }
+            if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            editor.remember(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
+            shell.run(source: text, origin: "<prompt>")
+        }
+        Terminal.write("\n")
+    }
+
+    /// Lines until the statement is complete; nil at end of input.
+    private func readStatement() -> String? {
+        var lines: [String] = []
+        while true {
+            guard let line = editor.readLine(prompt: lines.isEmpty ? "clubsh> " : "   ...> ") else {
+                return lines.isEmpty ? nil : lines.joined(separator: "\n")
+            }
+            lines.append(line)
+            if !REPL.isIncomplete(lines.joined(separator: "\n")) { return lines.joined(separator: "\n") }
+        }
+    }
+
+    /// Whether more lines are needed: an open bracket, or a last line ending in `|` or `,`.
+    static func isIncomplete(_ text: String) -> Bool {
+        var depth = 0
+        var quote: Character?
+        var last: Character?
+        var inComment = false
+        for ch in text {
+            if inComment { if ch == "\n" { inComment = false }; continue }
+            if let q = quote {
+                if ch == q { quote = nil } else if ch == "\n" { quote = nil }
+                last = ch
+                continue
+            }
+            switch ch {
+            case "\"", "'", "`": quote = ch
+            case "#": inComment = true; continue
+            case "(", "[": depth += 1
+            case ")", "]": depth -= 1
+            default: break
+            }
+            if !ch.isWhitespace { last = ch }
+        }
+        return depth > 0 || last == "|" || last == ","
+    }
+}

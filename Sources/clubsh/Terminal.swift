@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Facts about the terminal and writing to it.
+enum Terminal {
+    static var stdinIsTerminal: Bool { isatty(0) == 1 }
+    static var stdoutIsTerminal: Bool { isatty(1) == 1 }
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+    /// Colours only on a terminal, never with NO_COLOR set (https://no-color.org).
+    static func colorWanted(override: Bool?) -> Bool {
+        if let override { return override }
+        if let v = getenv("NO_COLOR"), v.pointee != 0 { return false }
+        return stdoutIsTerminal
+    }
+
+    /// Standard output is buffered here and written with write(2); `flush` empties the buffer.
+    nonisolated(unsafe) private static var buffer: [UInt8] = []
+
+    static func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    static func flush() {
+        writeAll(1, buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes to stderr after flushing stdout, so the two interleave in order.
+    static func writeError(_ s: String) {
+        flush()
+        writeAll(2, Array(s.utf8))
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        bytes.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n <= 0 { if errno == EINTR { continue }; return }
+                offset += n
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#else
+private let systemWrite = Darwin.write
+#endif
