@@ -1,0 +1,84 @@
+import Foundation
+
+/// Appends CSV text to a byte buffer without a `String` per value, flushing to a file in blocks.
+struct ByteWriter {
+    private var buffer: [UInt8] = []
+    private let handle: FileHandle
+
+    init(path: String) throws {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        guard let h = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        handle = h
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    mutating func text(_ s: String) { buffer.append(contentsOf: s.utf8) }
+    mutating func byte(_ b: UInt8) { buffer.append(b) }
+    mutating func comma() { buffer.append(44) }
+
+    mutating func newline() {
+        buffer.append(10)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    mutating func int(_ v: Int) {
+        if v < 0 { buffer.append(45); int(-v); return }
+        if v >= 10 { int(v / 10) }
+        buffer.append(UInt8(48 + v % 10))
+    }
+
+    /// An amount in cents as `123.45`.
+    mutating func cents(_ c: Int) {
+        int(c / 100)
+        buffer.append(46)
+        buffer.append(UInt8(48 + (c % 100) / 10))
+        buffer.append(UInt8(48 + c % 10))
+    }
+
+    /// A day number as YYYY-MM-DD.
+    mutating func date(_ day: Int) {
+        let (y, m, d) = Civil.civil(day)
+        int(y)
+        buffer.append(45)
+        if m < 10 { buffer.append(48) }
+        int(m)
+        buffer.append(45)
+        if d < 10 { buffer.append(48) }
+        int(d)
+    }
+
+    mutating func flush() {
+        handle.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    mutating func close() {
+        flush()
+        handle.closeFile()
+    }
+}
+
+/// Day numbers (days since 1970-01-01) ↔ calendar dates.
+enum Civil {
+    static func days(_ y: Int, _ m: Int, _ d: Int) -> Int {
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1
+        return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468
+    }
+
+    static func civil(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+}

@@ -1,0 +1,291 @@
+import Foundation
+
+/// Generates the sample customer-club data: customers.csv, orders.csv and feedback.csv.
+///
+/// The same customers count and seed always give the same bytes. The data has the shape real
+/// loyalty data has, so every analysis finds something: Pareto-like spend (a log-normal spend
+/// level per customer), seasonality (Nowruz in March, the November–December peak), leads who
+/// joined but never bought, recent joiners, loyal regulars, lapsed customers who stopped
+/// buying, and complainers with low NPS scores.
+///
+///     let summary = try SampleGenerator(customers: 3000, seed: 42).write(to: "Samples/data")
+public struct SampleGenerator {
+    public var customers: Int
+    public var seed: UInt64
+    /// First and last day of the order history (day numbers).
+    public var firstDay = Civil.days(2023, 1, 1)
+    public var lastDay = Civil.days(2024, 6, 30)
+
+    public init(customers: Int, seed: UInt64) {
+        self.customers = customers
+        self.seed = seed
+    }
+
+    /// What was written.
+    public struct Summary: Sendable {
+        public var customers = 0, orders = 0, feedback = 0
+    }
+
+    enum Archetype: CaseIterable {
+        case lead, oneTime, occasional, regular, loyal, lapsed
+
+        var share: Double {
+            switch self {
+            case .lead: return 0.12
+            case .oneTime: return 0.22
+            case .occasional: return 0.25
+            case .regular: return 0.18
+            case .loyal: return 0.08
+            case .lapsed: return 0.15
+            }
+        }
+
+        /// Orders per 30 days while active.
+        var rate: Double {
+            switch self {
+            case .lead, .oneTime: return 0
+            case .occasional: return 0.3
+            case .regular: return 0.8
+            case .loyal: return 2.2
+            case .lapsed: return 0.8
+            }
+        }
+
+        var spendFactor: Double {
+            switch self {
+            case .loyal: return 1.8
+            case .regular: return 1.2
+            default: return 1
+            }
+        }
+    }
+
+    /// One customer's attributes and orders.
+    struct Customer {
+        var id: Int
+        var name: String
+        var gender: String?
+        var birthYear: Int?
+        var city: String
+        var joined: Int
+        var isCompany: Bool
+        var channel: String
+        var referredBy: Int?
+        var archetype: Archetype
+        var complainer: Bool
+    }
+
+    struct Order {
+        var customer: Int32
+        var day: Int32
+        var cents: Int32
+        var channel: UInt8
+        var items: UInt8
+    }
+
+    static let firstNames = ["Ali", "Sara", "Reza", "Maryam", "Mohammad", "Zahra", "Hossein", "Fatemeh", "Mehdi", "Narges", "Amir", "Leila",
+                             "Hamid", "Shirin", "Saeed", "Parisa", "Omid", "Neda", "Babak", "Roya", "Kaveh", "Mina", "Arash", "Nasrin",
+                             "Dariush", "Azadeh", "Farhad", "Elham", "Kian", "Yasmin"]
+    static let lastNames = ["Ahmadi", "Hosseini", "Karimi", "Rezaei", "Moradi", "Mohammadi", "Rahimi", "Jafari", "Kazemi", "Sadeghi",
+                            "Ebrahimi", "Hashemi", "Nazari", "Ghasemi", "Alavi", "Tehrani", "Shirazi", "Farahani", "Bagheri", "Amini"]
+    static let persianNames = ["سارا احمدی", "رضا کریمی", "مریم حسینی", "علی رضایی", "زهرا مرادی", "حسین جعفری", "نرگس کاظمی", "امید صادقی"]
+    static let companySuffixes = ["Trading", "Retail Group", "Foods", "& Sons, Ltd", "Supplies", "Co."]
+    static let cities = ["Tehran", "Mashhad", "Isfahan", "Shiraz", "Tabriz", "Karaj", "Ahvaz", "Qom", "Rasht", "Kerman"]
+    static let cityWeights = [0.35, 0.12, 0.10, 0.09, 0.08, 0.08, 0.05, 0.05, 0.04, 0.04]
+    static let channels = ["web", "app", "store"]
+    static let complaints = ["late delivery", "damaged item", "wrong item", "rude staff", "price", "refund delay"]
+    /// Relative order volume per calendar month (Nowruz in March; November–December peak).
+    static let season: [Double] = [0.9, 0.9, 1.3, 1.0, 0.95, 0.95, 0.9, 0.9, 1.0, 1.0, 1.25, 1.35]
+
+    // MARK: - Writing
+
+    /// Writes the three files into `directory`.
+    public func write(to directory: String) throws -> Summary {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var rng = SplitMix64(seed: seed)
+        let people = makeCustomers(&rng)
+        var summary = Summary(customers: people.count)
+        var orders: [Order] = []
+        for c in people { appendOrders(for: c, into: &orders, &rng) }
+        // Order ids follow time, as a shop system issues them.
+        orders.sort { ($0.day, $0.customer) < ($1.day, $1.customer) }
+        summary.orders = orders.count
+        try writeCustomers(people, to: directory + "/customers.csv")
+        try writeOrders(orders, to: directory + "/orders.csv")
+        summary.feedback = try writeFeedback(people, orders, to: directory + "/feedback.csv", &rng)
+        return summary
+    }
+
+    /// Writes about `rows` orders (for benchmarks), in customer order without sorting by date.
+    public func writeOrders(rows: Int, to path: String) throws {
+        var rng = SplitMix64(seed: seed)
+        var w = try ByteWriter(path: path)
+        w.text("order_id,customer_id,date,amount,channel,items")
+        w.newline()
+        var written = 0
+        var id = 1
+        var batch: [Order] = []
+        while written < rows {
+            let c = makeCustomer(id: id, &rng)
+            id += 1
+            batch.removeAll(keepingCapacity: true)
+            appendOrders(for: c, into: &batch, &rng)
+            for o in batch where written < rows {
+                written += 1
+                writeOrder(o, id: written, &w)
+            }
+        }
+        w.close()
+    }
+
+    /// Writes `count` customers (for benchmarks that join orders to customers).
+    public func writeCustomers(count: Int, to path: String) throws {
+        var rng = SplitMix64(seed: seed)
+        try writeCustomers((1...max(count, 1)).map { makeCustomer(id: $0, &rng) }, to: path)
+    }
+
+    // MARK: - Making customers and orders
+
+    private func makeCustomers(_ rng: inout SplitMix64) -> [Customer] {
+        (1...max(customers, 1)).map { makeCustomer(id: $0, &rng) }
+    }
+
+    private func makeCustomer(id: Int, _ rng: inout SplitMix64) -> Customer {
+        let isCompany = rng.chance(0.08)
+        var archetype = Archetype.allCases[rng.weighted(Archetype.allCases.map(\.share))]
+        // Members join over the club's life; more joined recently as the club grew.
+        let clubStart = Civil.days(2021, 6, 1)
+        let joined = clubStart + Int(Double(lastDay - clubStart) * rng.unit().squareRoot())
+        if lastDay - joined < 60 && archetype != .lead { archetype = .oneTime }
+        // First-name lists alternate male and female names, so gender follows the name.
+        let name: String
+        var female = false
+        if isCompany {
+            name = "\(rng.pick(Self.lastNames)) \(rng.pick(Self.companySuffixes))"
+        } else if rng.chance(0.08) {
+            let k = rng.int(0...(Self.persianNames.count - 1))
+            name = Self.persianNames[k]
+            female = k % 2 == 0
+        } else {
+            let k = rng.int(0...(Self.firstNames.count - 1))
+            name = "\(Self.firstNames[k]) \(rng.pick(Self.lastNames))"
+            female = k % 2 == 1
+        }
+        return Customer(id: id, name: name,
+                        gender: isCompany ? nil : (female ? "F" : "M"),
+                        birthYear: isCompany || rng.chance(0.05) ? nil : rng.int(1950...2005),
+                        city: Self.cities[rng.weighted(Self.cityWeights)],
+                        joined: joined, isCompany: isCompany,
+                        channel: Self.channels[rng.weighted([0.45, 0.35, 0.20])],
+                        referredBy: id > 20 && rng.chance(0.15) ? rng.int(1...(id - 1)) : nil,
+                        archetype: archetype, complainer: archetype != .lead && rng.chance(0.1))
+    }
+
+    private func appendOrders(for c: Customer, into orders: inout [Order], _ rng: inout SplitMix64) {
+        guard c.archetype != .lead else { return }
+        let from = max(c.joined, firstDay)
+        var until = lastDay
+        if c.archetype == .lapsed {
+            // Lapsed customers stopped buying at least 200 days before the end.
+            until = min(lastDay - 200, from + 60 + Int(rng.unit() * 300))
+            if until <= from { until = from + 30 }
+        }
+        let level = exp(4.0 + 0.8 * rng.normal()) * c.archetype.spendFactor * (c.isCompany ? 3 : 1)
+        let preferred = UInt8(Self.channels.firstIndex(of: c.channel)!)
+        func add(_ day: Int) {
+            let amount = max(2.5, level * exp(0.45 * rng.normal()))
+            let channel = rng.chance(0.7) ? preferred : UInt8(rng.int(0...2))
+            let items = UInt8(min(24, 1 + Int((amount / 40).squareRoot()) + rng.int(0...2)))
+            orders.append(Order(customer: Int32(c.id), day: Int32(day), cents: Int32(min(amount * 100, 2_000_000_000).rounded()), channel: channel, items: items))
+        }
+        if c.archetype == .oneTime || c.archetype.rate == 0 {
+            add(from + Int(rng.unit() * Double(max(1, min(until, lastDay) - from))))
+            if lastDay - c.joined < 60 && rng.chance(0.3) { add(min(lastDay, from + rng.int(1...30))) }
+            return
+        }
+        // A Poisson process thinned by the season's weight.
+        let meanGap = 30 / (c.archetype.rate * 1.35)
+        var t = Double(from) + rng.exponential(mean: meanGap) * 0.5
+        var count = 0
+        while Int(t) <= until {
+            let month = Civil.civil(Int(t)).1
+            if rng.unit() < Self.season[month - 1] / 1.35 {
+                add(Int(t))
+                count += 1
+            }
+            t += rng.exponential(mean: meanGap)
+        }
+        if count == 0 { add(min(until, from + rng.int(0...20))) }
+    }
+
+    // MARK: - Files
+
+    private func writeCustomers(_ people: [Customer], to path: String) throws {
+        var w = try ByteWriter(path: path)
+        w.text("id,name,gender,birth_year,city,joined,kind,channel,referred_by")
+        w.newline()
+        for c in people {
+            w.int(c.id); w.comma()
+            if c.name.contains(",") { w.text("\"\(c.name)\"") } else { w.text(c.name) }
+            w.comma()
+            if let g = c.gender { w.text(g) }
+            w.comma()
+            if let b = c.birthYear { w.int(b) }
+            w.comma(); w.text(c.city)
+            w.comma(); w.date(c.joined)
+            w.comma(); w.text(c.isCompany ? "company" : "person")
+            w.comma(); w.text(c.channel)
+            w.comma()
+            if let r = c.referredBy { w.int(r) }
+            w.newline()
+        }
+        w.close()
+    }
+
+    private func writeOrder(_ o: Order, id: Int, _ w: inout ByteWriter) {
+        w.int(id); w.comma()
+        w.int(Int(o.customer)); w.comma()
+        w.date(Int(o.day)); w.comma()
+        w.cents(Int(o.cents)); w.comma()
+        w.text(Self.channels[Int(o.channel)]); w.comma()
+        w.int(Int(o.items))
+        w.newline()
+    }
+
+    private func writeOrders(_ orders: [Order], to path: String) throws {
+        var w = try ByteWriter(path: path)
+        w.text("order_id,customer_id,date,amount,channel,items")
+        w.newline()
+        for (k, o) in orders.enumerated() { writeOrder(o, id: k + 1, &w) }
+        w.close()
+    }
+
+    /// Feedback follows purchases: a few days after an order, scored by how the customer feels.
+    private func writeFeedback(_ people: [Customer], _ orders: [Order], to path: String, _ rng: inout SplitMix64) throws -> Int {
+        var byCustomer = [Int: [Int]]()
+        for o in orders { byCustomer[Int(o.customer), default: []].append(Int(o.day)) }
+        var rows: [(customer: Int, day: Int, nps: Int, rating: Int, complaint: String?)] = []
+        for c in people {
+            guard let days = byCustomer[c.id], c.complainer || rng.chance(0.35) else { continue }
+            for _ in 0..<rng.int(1...min(3, days.count)) {
+                let day = min(lastDay, rng.pick(days) + rng.int(1...7))
+                let nps: Int
+                if c.complainer { nps = rng.int(0...6) } else if c.archetype == .loyal { nps = rng.chance(0.8) ? rng.int(9...10) : rng.int(6...8) } else { nps = rng.weighted([1, 1, 1, 1, 2, 3, 4, 6, 8, 7, 5]) }
+                let rating = max(1, min(5, Int((Double(nps) / 2.5).rounded()) + rng.int(-1...1) + (nps >= 9 ? 1 : 0)))
+                let complaint = c.complainer && rng.chance(0.7) || rng.chance(0.02) ? rng.pick(Self.complaints) : nil
+                rows.append((c.id, day, nps, rating, complaint))
+            }
+        }
+        rows.sort { ($0.day, $0.customer) < ($1.day, $1.customer) }
+        var w = try ByteWriter(path: path)
+        w.text("customer_id,date,nps,rating,complaint")
+        w.newline()
+        for r in rows {
+            w.int(r.customer); w.comma(); w.date(r.day); w.comma(); w.int(r.nps); w.comma(); w.int(r.rating); w.comma()
+            if let c = r.complaint { w.text(c) }
+            w.newline()
+        }
+        w.close()
+        return rows.count
+    }
+}
