@@ -280,7 +280,7 @@ public enum CSVReader {
     }
 
     /// A header is present when a column's first value does not fit the type its other values
-    /// share, or when every column is text and the first row has no empty name.
+    /// share, or when every column is text and so is every name in the first row.
     private static func detectHeader(tokenizer: CSVTokenizer, width: Int, firstRow: [String], firstMasks: [UInt8],
                                      pattern: DatePattern?, fail: (TokenError) -> LoadError) throws -> Bool {
         var t = tokenizer
@@ -304,7 +304,7 @@ public enum CSVReader {
             if type != .string && firstMasks[c] & masks[c] == 0 { return true }
         }
         let allText = (0..<width).allSatisfy { !seen[$0] || FieldParsing.resolve(masks[$0], pattern: pattern) == .string }
-        let namesLookLikeNames = firstRow.allSatisfy { !$0.isEmpty } && firstMasks.allSatisfy { $0 == 0 } && Set(firstRow).count == firstRow.count
+        let namesLookLikeNames = firstRow.contains { !$0.isEmpty } && zip(firstRow, firstMasks).allSatisfy { $0.0.isEmpty || $0.1 == 0 }
         return allText && namesLookLikeNames
     }
 

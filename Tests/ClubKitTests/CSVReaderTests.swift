@@ -1,0 +1,143 @@
+import XCTest
+@testable import ClubKit
+
+final class CSVReaderTests: XCTestCase {
+    private func read(_ text: String, _ configure: (inout CSVOptions) -> Void = { _ in }) throws -> Table {
+        var o = CSVOptions()
+        configure(&o)
+        return try CSVReader.read(text: text, path: "t.csv", options: o).table
+    }
+
+    private func failure(_ text: String, _ configure: (inout CSVOptions) -> Void = { _ in }) -> LoadError? {
+        do { _ = try read(text, configure); return nil } catch { return error as? LoadError }
+    }
+
+    func testTypeInferenceOverTheWholeColumn() throws {
+        let t = try read("i,f,b,d,dt,s,late\n1,1.5,true,2024-01-31,2024-01-31T09:30,x,1\n2,2,false,2024-02-01,2024-02-01 10:00:05,y,1.5\n")
+        XCTAssertEqual(t.columns.map(\.type), [.int, .double, .bool, .date, .datetime, .string, .double])
+        // A float appearing late makes the whole column a double, read exactly.
+        XCTAssertEqual(t.column("late")?.value(at: 0), .double(1))
+        XCTAssertEqual(t.column("f")?.value(at: 0), .double(1.5))
+    }
+
+    func testEmptyFieldIsNullAndQuotedEmptyIsText() throws {
+        let t = try read("a,b\n1,\"\"\n,x\n")
+        XCTAssertEqual(t.column("a")?.value(at: 1), .null)
+        XCTAssertEqual(t.column("b")?.value(at: 0), .string(""))
+    }
+
+    func testQuotingDoubledQuotesEmbeddedDelimitersAndNewlines() throws {
+        let t = try read("name,note\n\"Noor & Sons, Ltd\",\"said \"\"hi\"\"\nthen left\"\n")
+        XCTAssertEqual(t.column("name")?.value(at: 0), .string("Noor & Sons, Ltd"))
+        XCTAssertEqual(t.column("note")?.value(at: 0), .string("said \"hi\"\nthen left"))
+    }
+
+    func testCRLFAndBOM() throws {
+        let t = try read("\u{FEFF}id,v\r\n1,a\r\n2,b\r\n")
+        XCTAssertEqual(t.columnNames, ["id", "v"])
+        XCTAssertEqual(t.rowCount, 2)
+        XCTAssertEqual(t.column("v")?.value(at: 1), .string("b"))
+    }
+
+    func testDelimiterSniffing() throws {
+        XCTAssertEqual(try read("a;b\n1;2\n").columnNames, ["a", "b"])
+        XCTAssertEqual(try read("a\tb\n1\t2\n").columnNames, ["a", "b"])
+        XCTAssertEqual(try read("a|b\n1|2\n").columnNames, ["a", "b"])
+    }
+
+    func testWhitespaceDelimiterWithoutHeaderAndDateFormat() throws {
+        // The CDNOW layout: customer, id, yyyyMMdd date, CDs, dollars.
+        let t = try read("   00001 00001 19970101 1  11.77\n   00002 00002 19970112 1  12.00\n") {
+            $0.delimiter = .whitespace
+            $0.header = false
+            $0.dateFormat = "yyyyMMdd"
+        }
+        XCTAssertEqual(t.columnNames, ["column1", "column2", "column3", "column4", "column5"])
+        XCTAssertEqual(t.columns[2].type, .date)
+        XCTAssertEqual(t.columns[2].value(at: 0), .date(Int32(CivilDate.days(year: 1997, month: 1, day: 1))))
+        XCTAssertEqual(t.columns[0].value(at: 1), .int(2))
+    }
+
+    func testNamesReplaceTheGeneratedOnes() throws {
+        let t = try read("1,2\n3,4\n") { $0.header = false; $0.names = ["x", "y"] }
+        XCTAssertEqual(t.columnNames, ["x", "y"])
+        XCTAssertEqual(t.rowCount, 2)
+    }
+
+    func testHeaderDetection() throws {
+        XCTAssertEqual(try read("id,amount\n1,2.5\n").rowCount, 1, "a text first row over numbers is a header")
+        XCTAssertEqual(try read("1,2.5\n3,4\n").rowCount, 2, "numbers in the first row are data")
+        XCTAssertEqual(try read("1,2.5\n3,4\n").columnNames, ["column1", "column2"])
+    }
+
+    func testDeclaredTypes() throws {
+        let t = try read("code,when\n007,2024-01-01\n") { $0.types = ["code": .string, "when": .datetime] }
+        XCTAssertEqual(t.column("code")?.value(at: 0), .string("007"))
+        XCTAssertEqual(t.column("when")?.type, .datetime)
+    }
+
+    func testDuplicateAndEmptyHeaderNames() throws {
+        XCTAssertEqual(try read("a,a,\nx,y,z\n").columnNames, ["a", "a_2", "column3"])
+    }
+
+    func testStringsAreDictionaryEncoded() throws {
+        let t = try read("c\nweb\napp\nweb\nweb\n")
+        guard case .string(let codes, let dict) = t.columns[0].storage else { return XCTFail() }
+        XCTAssertEqual(dict.values, ["web", "app"])
+        XCTAssertEqual(codes, [0, 1, 0, 0])
+    }
+
+    // MARK: - One case per bad input
+
+    func testMissingFile() {
+        XCTAssertThrowsError(try CSVReader.read(path: "/nonexistent/orders.csv")) {
+            XCTAssertEqual(($0 as? LoadError)?.description, "/nonexistent/orders.csv: no such file")
+        }
+    }
+
+    func testRaggedRow() {
+        let e = failure("a,b,c\n1,2,3\n4,5,6,7\n")
+        XCTAssertEqual(e?.description, "t.csv:3:7: row has 4 fields but the header has 3")
+        let short = failure("a,b,c\n1,2\n")
+        XCTAssertEqual(short?.line, 2)
+        XCTAssertEqual(short?.message, "row has 2 fields but the header has 3")
+    }
+
+    func testUnterminatedQuote() {
+        let e = failure("a,b\n1,\"open\n2,3\n")
+        XCTAssertEqual(e?.line, 2)
+        XCTAssertEqual(e?.column, 3)
+        XCTAssertTrue(e?.message.contains("unterminated quoted field") ?? false)
+    }
+
+    func testInvalidUTF8() throws {
+        var bytes = Array("a,b\n1,ok\n2,".utf8)
+        bytes += [0xC3, 0x28]
+        bytes += Array("x\n".utf8)
+        let e = bytes.withUnsafeBufferPointer { p -> LoadError? in
+            do { _ = try CSVReader.read(bytes: p, path: "u.csv", options: CSVOptions()); return nil } catch { return error as? LoadError }
+        }
+        XCTAssertEqual(e?.line, 3)
+        XCTAssertEqual(e?.column, 3)
+        XCTAssertTrue(e?.message.hasPrefix("invalid UTF-8") ?? false)
+    }
+
+    func testValueBreakingADeclaredType() {
+        let e = failure("id,joined\n1,2024-01-01\n2,soon\n") { $0.types = ["joined": .date] }
+        XCTAssertEqual(e?.description, "t.csv:3:3: `soon` is not a valid date for column `joined` (declared in types)")
+    }
+
+    func testTextAfterClosingQuote() {
+        XCTAssertEqual(failure("a\n\"x\"y\n")?.line, 2)
+    }
+
+    func testLenientSkipsBadRowsAndReportsThem() throws {
+        var o = CSVOptions()
+        o.lenient = true
+        let r = try CSVReader.read(text: "a,b\n1,2\n3\n4,5\n6,7,8\n", path: "t.csv", options: o)
+        XCTAssertEqual(r.table.rowCount, 2)
+        XCTAssertEqual(r.skippedRows, 2)
+        XCTAssertEqual(r.skipped.map(\.line), [3, 5])
+        XCTAssertEqual(r.table.column("a")?.type, .int)
+    }
+}

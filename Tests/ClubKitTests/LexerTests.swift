@@ -1,0 +1,85 @@
+import XCTest
+@testable import ClubKit
+
+final class LexerTests: XCTestCase {
+    private func kinds(_ s: String) -> [Token.Kind] { Lexer.tokenize(s).map(\.kind) }
+
+    func testNumbersPercentagesAndUnderscores() {
+        XCTAssertEqual(kinds("42 1_000_000 3.5 1e6"), [.int(42), .int(1_000_000), .double(3.5), .double(1e6), .end, .eof])
+        XCTAssertEqual(kinds("30%"), [.percent(0.3), .end, .eof])
+        // With spaces `%` is the remainder operator.
+        XCTAssertEqual(kinds("7 % 2"), [.int(7), .symbol("%"), .int(2), .end, .eof])
+    }
+
+    func testPersianAndArabicIndicDigits() {
+        XCTAssertEqual(kinds("۱۲۳"), [.int(123), .end, .eof])
+        XCTAssertEqual(kinds("١٢٣"), [.int(123), .end, .eof])
+    }
+
+    func testDatesDateTimesAndDurations() {
+        // 2024-01-31 is day 19753 since 1970-01-01 (54 years with 13 leap days: 54*365+13 = 19723, plus 30).
+        XCTAssertEqual(kinds("2024-01-31"), [.date(19753), .end, .eof])
+        let seconds: Int64 = 19753 * 86400 + 9 * 3600 + 30 * 60
+        XCTAssertEqual(kinds("2024-01-31T09:30"), [.dateTime(seconds), .end, .eof])
+        let expected: [Token.Kind] = [.duration(Duration(days: 30)), .duration(Duration(days: 84)),
+                                      .duration(Duration(months: 6)), .duration(Duration(months: 12)), .end, .eof]
+        XCTAssertEqual(kinds("30d 12w 6mo 1y"), expected)
+    }
+
+    func testInvalidDateAndUnit() {
+        guard case .invalid(let m) = kinds("2024-02-30")[0] else { return XCTFail() }
+        XCTAssertTrue(m.contains("not a valid date"), m)
+        guard case .invalid(let u) = kinds("3x")[0] else { return XCTFail() }
+        XCTAssertTrue(u.contains("unknown unit `x`"), u)
+    }
+
+    func testUnicodeAndBackQuotedIdentifiers() {
+        XCTAssertEqual(kinds("مشتری `order date`"), [.identifier("مشتری", quoted: false), .identifier("order date", quoted: true), .end, .eof])
+    }
+
+    func testStringsWithEscapes() {
+        XCTAssertEqual(kinds(#""a\"b\\c\nd\te" 'x'"#), [.string("a\"b\\c\nd\te"), .string("x"), .end, .eof])
+    }
+
+    func testUnterminatedStringIsAnInvalidTokenAtTheQuote() {
+        let t = Lexer.tokenize("x = \"abc")
+        guard case .invalid(let m) = t[2].kind else { return XCTFail("\(t)") }
+        XCTAssertTrue(m.contains("unterminated string"))
+        XCTAssertEqual(t[2].location.column, 5)
+    }
+
+    func testCommentsNewlinesAndSemicolonsEndStatements() {
+        XCTAssertEqual(kinds("a # note\nb; c"), [.identifier("a", quoted: false), .end, .identifier("b", quoted: false), .end,
+                                                .identifier("c", quoted: false), .end, .eof])
+    }
+
+    func testPipeContinuesTheStatementEitherSideOfTheNewline() {
+        let trailing = kinds("orders |\n  take 5")
+        let leading = kinds("orders\n  # a comment line\n  | take 5")
+        let expected: [Token.Kind] = [.identifier("orders", quoted: false), .symbol("|"), .identifier("take", quoted: false), .int(5), .end, .eof]
+        XCTAssertEqual(trailing, expected)
+        XCTAssertEqual(leading, expected)
+    }
+
+    func testNewlineInsideBracketsContinues() {
+        XCTAssertEqual(kinds("f(1,\n2)").filter { $0 == .end }.count, 1)
+    }
+
+    func testOperatorsAndMisusedOnes() {
+        let symbols = kinds("a == b != c <= d >= e").compactMap { kind -> String? in
+            if case .symbol(let s) = kind { return s } else { return nil }
+        }
+        XCTAssertEqual(symbols, ["==", "!=", "<=", ">="])
+        guard case .invalid(let m) = kinds("a && b")[1] else { return XCTFail() }
+        XCTAssertTrue(m.contains("write `and`"))
+    }
+
+    func testDotCommandAtStatementStart() {
+        XCTAssertEqual(kinds(".mode csv\nx"), [.dotCommand("mode", "csv"), .end, .identifier("x", quoted: false), .end, .eof])
+    }
+
+    func testLocationsAreLineAndColumn() {
+        let t = Lexer.tokenize("a\n  bb")
+        XCTAssertEqual(t[2].location, SourceLocation(line: 2, column: 3, length: 2))
+    }
+}

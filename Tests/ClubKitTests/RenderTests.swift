@@ -1,0 +1,57 @@
+import Foundation
+import XCTest
+@testable import ClubKit
+
+final class RenderTests: XCTestCase {
+    private let table = Table(columnNames: ["name", "spend"],
+                              columns: [stringColumn(["سارا", "Ali, Jr", "\"Q\""]), Column(.double([1.5, 0.1 + 0.2, 0]), validity: {
+                                  var v = Bitmap(count: 3); v.set(2, false); return v }())])
+
+    func testTableModeAlignsByDisplayWidth() {
+        let out = TableRenderer(mode: .table).render(table)
+        let lines = out.split(separator: "\n").map(String.init)
+        // Every box line has the same display width, Persian text included.
+        let widths = Set(lines.dropLast().map(DisplayWidth.of))
+        XCTAssertEqual(widths.count, 1, out)
+        XCTAssertTrue(out.contains("│ سارا    │"), out)
+        XCTAssertTrue(out.contains("   0.3 │"), "numbers right-aligned and shown to 10 significant digits\n\(out)")
+        XCTAssertTrue(out.contains(" null │"), out)
+        XCTAssertEqual(lines.last, "3 rows")
+    }
+
+    func testLongTablesElideTheMiddle() {
+        let t = Table(columnNames: ["i"], columns: [Column(.int((1...100).map { Int64($0) }))])
+        let out = TableRenderer(mode: .table, maxRows: 4).render(t)
+        let shown = out.split(separator: "\n").dropFirst(4).dropLast(2).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "│ ")) }
+        XCTAssertEqual(shown, ["1", "2", "…", "99", "100"], out)
+        XCTAssertTrue(out.hasSuffix("100 rows (4 shown)\n"))
+    }
+
+    func testCSVQuotesWhatNeedsIt() {
+        XCTAssertEqual(TableRenderer(mode: .csv).render(table), "name,spend\nسارا,1.5\n\"Ali, Jr\",0.30000000000000004\n\"\"\"Q\"\"\",\n")
+    }
+
+    func testJSONAndJSONLines() {
+        XCTAssertEqual(TableRenderer(mode: .json).render(table),
+                       "[\n{\"name\":\"سارا\",\"spend\":1.5},\n{\"name\":\"Ali, Jr\",\"spend\":0.30000000000000004},\n{\"name\":\"\\\"Q\\\"\",\"spend\":null}\n]\n")
+        XCTAssertEqual(TableRenderer(mode: .jsonl).render(table).split(separator: "\n").count, 3)
+    }
+
+    func testMarkdownAndLineModes() {
+        XCTAssertEqual(TableRenderer(mode: .markdown).render(table), "| name | spend |\n| --- | ---: |\n| سارا | 1.5 |\n| Ali, Jr | 0.3 |\n| \"Q\" |  |\n")
+        XCTAssertTrue(TableRenderer(mode: .line).render(table).hasPrefix(" name = سارا\nspend = 1.5\n"))
+    }
+
+    func testDisplayWidth() {
+        XCTAssertEqual(DisplayWidth.of("abc"), 3)
+        XCTAssertEqual(DisplayWidth.of("日本"), 4)
+        XCTAssertEqual(DisplayWidth.of("می\u{200C}خواهم"), 7, "the zero-width non-joiner takes no column")
+    }
+
+    func testValueFormats() {
+        XCTAssertEqual(ValueFormat.display(.double(90)), "90")
+        XCTAssertEqual(ValueFormat.plain(.double(0.1 + 0.2)), "0.30000000000000004")
+        XCTAssertEqual(ValueFormat.display(.double(1234.5678)), "1234.5678")
+        XCTAssertEqual(ValueFormat.display(.dateTime(86400 + 3661)), "1970-01-02 01:01:01")
+    }
+}
