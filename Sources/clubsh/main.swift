@@ -12,10 +12,12 @@ do {
 }
 if arguments.showHelp {
     Terminal.write(Arguments.usage + "\n")
+    Terminal.flush()
     exit(0)
 }
 if arguments.showVersion {
     Terminal.write("clubsh \(Version.text)\n")
+    Terminal.flush()
     exit(0)
 }
 

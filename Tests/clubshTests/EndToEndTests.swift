@@ -1,0 +1,158 @@
+import Foundation
+import XCTest
+
+/// Runs the built `clubsh` binary as a user would: through pipes, with arguments, on scripts.
+final class EndToEndTests: XCTestCase {
+    struct Run {
+        var stdout: String
+        var stderr: String
+        var status: Int32
+    }
+
+    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    static let repositoryRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        var candidates = [Bundle.main.bundleURL.appendingPathComponent("clubsh")]
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("clubsh"))
+        }
+        candidates.append(repositoryRoot.appendingPathComponent(".build/debug/clubsh"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    func clubsh(_ arguments: [String], stdin: String = "", directory: URL = testsDirectory, environment: [String: String] = [:]) throws -> Run {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = arguments
+        p.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = error
+        try p.run()
+        input.fileHandleForWriting.write(stdin.data(using: .utf8)!)
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self), status: p.terminationStatus)
+    }
+
+    func testPipedScriptPrintsCSVResultsAndMessagesApart() throws {
+        let r = try clubsh([], stdin: "load \"Fixtures/orders.csv\"\norders | where amount > 100 | select order_id, amount\n(90 / 100) * 100\n")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "order_id,amount\n1,120.5\n3,300\nvalue\n90\n")
+        XCTAssertTrue(r.stderr.hasPrefix("loaded orders: 5 rows × 5 columns from Fixtures/orders.csv in "), r.stderr)
+    }
+
+    func testFirstErrorStopsWithLocationAndExitCode() throws {
+        let r = try clubsh([], stdin: "load \"Fixtures/orders.csv\"\norders | where amout > 1\norders | count\n")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stdout, "", "the statement after the error does not run")
+        XCTAssertTrue(r.stderr.hasSuffix("<stdin>:2:16: unknown column `amout`; did you mean `amount`?\n"), r.stderr)
+    }
+
+    func testKeepGoingReportsAndCarriesOn() throws {
+        let r = try clubsh(["--keep-going"], stdin: "load \"Fixtures/orders.csv\"\norders | wher amount > 1\norders | count\n")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stdout, "count\n5\n")
+        XCTAssertTrue(r.stderr.contains("<stdin>:2:10: unknown step `wher`; did you mean `where`?\n"), r.stderr)
+    }
+
+    func testCommandsAndJSONMode() throws {
+        let r = try clubsh(["--mode", "json", "-c", "load \"Fixtures/orders.csv\"", "-c", "orders | agg n = count() by channel"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "[\n{\"channel\":\"web\",\"n\":3},\n{\"channel\":\"app\",\"n\":1},\n{\"channel\":\"store\",\"n\":1}\n]\n")
+    }
+
+    func testScriptFileErrorNamesTheFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let script = dir.appendingPathComponent("bad.club")
+        try "let x = 1\n\nlet y = x +\n".write(to: script, atomically: true, encoding: .utf8)
+        let r = try clubsh([script.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.hasSuffix("\(script.path):3:12: the statement ends where a value was expected\n"), r.stderr)
+    }
+
+    func testGoldenScript() throws {
+        let r = try clubsh(["Fixtures/spend.club"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, try String(contentsOf: Self.testsDirectory.appendingPathComponent("Fixtures/spend.out"), encoding: .utf8))
+    }
+
+    func testTableModeAlignsPersianNames() throws {
+        let r = try clubsh(["--mode", "table", "-c", "load \"Fixtures/customers.csv\"", "-c", "customers | select name, city"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, """
+        ┌────────┬────────┐
+        │ name   │ city   │
+        │ string │ string │
+        ├────────┼────────┤
+        │ Sara   │ Tehran │
+        │ Reza   │ Shiraz │
+        │ مینا   │ Tabriz │
+        └────────┴────────┘
+        3 rows
+
+        """)
+        XCTAssertFalse(r.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
+    }
+
+    func testDotCommandsInScripts() throws {
+        let r = try clubsh([], stdin: ".mode tsv\nload \"Fixtures/orders.csv\"\norders | take 1 | select order_id, channel\n.mode nope\n")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stdout, "order_id\tchannel\n1\tweb\n")
+        XCTAssertTrue(r.stderr.contains("<stdin>:4:1: unknown mode `nope`"), r.stderr)
+        let unknown = try clubsh([], stdin: ".mdoe csv\n")
+        XCTAssertTrue(unknown.stderr.contains("unknown command `.mdoe`; did you mean `.mode`?"), unknown.stderr)
+    }
+
+    func testReadRunsAnotherScript() throws {
+        let r = try clubsh(["-c", ".read Fixtures/spend.club"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("customer_id,name,orders,spend\n10,Sara,2,420.5\n"), r.stdout)
+    }
+
+    func testHelpVersionAndUsageErrors() throws {
+        let help = try clubsh(["--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.hasPrefix("usage: clubsh [options] [FILE.club …]"))
+        let version = try clubsh(["--version"])
+        XCTAssertEqual(version.stdout, "clubsh 0.1.0\n")
+        let bad = try clubsh(["--mdoe", "csv"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertEqual(bad.stderr, "clubsh: unknown option --mdoe; did you mean --mode?\nTry clubsh --help.\n")
+    }
+
+    func testExportRefusesToOverwrite() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-export-\(UUID().uuidString)")
+        let path = dir.appendingPathComponent("out/o.csv").path
+        let script = "load \"\(Self.testsDirectory.path)/Fixtures/orders.csv\"\nexport orders to \"\(path)\"\nexport orders to \"\(path)\"\n"
+        let r = try clubsh([], stdin: script)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.hasSuffix("<stdin>:3:1: \(path) already exists; add `overwrite` to replace it\n"), r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count, 6)
+    }
+
+    func testLoadErrorNamesFileLineAndColumn() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let csv = dir.appendingPathComponent("bad.csv").path
+        try "a,b\n1,2\n3,4,5\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let r = try clubsh(["-c", "load \"\(csv)\""])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "-c#1:1:1: cannot load \(csv):3:5: row has 3 fields but the header has 2\n")
+    }
+
+    func testTheTourRunsToTheEnd() throws {
+        let r = try clubsh(["Samples/tour.club"], directory: Self.repositoryRoot)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("exported 118 rows to out/vip_orders.csv"), r.stderr)
+        try? FileManager.default.removeItem(at: Self.repositoryRoot.appendingPathComponent("out"))
+    }
+}
