@@ -116,11 +116,11 @@ public enum CSVReader {
                     problem = LoadError(path: path, line: tokenizer.recordLine, column: col,
                                         message: "row has \(fields.count) field\(fields.count == 1 ? "" : "s") but the \(header ? "header has" : "first row has") \(width)")
                 } else {
-                    for c in 0..<width {
+                    for c in 0..<width where declared[c] != nil && declared[c] != .string {
                         let f = fields[c]
-                        guard f.end > f.start else { continue }
+                        guard f.end > f.start, let t = declared[c] else { continue }
                         let m = FieldParsing.classify(slice(p, f), pattern: pattern)
-                        if let t = declared[c], t != .string, !FieldParsing.accepts(t, m) {
+                        if !FieldParsing.accepts(t, m) {
                             problem = LoadError(path: path, line: lineOf(p, f.start, tokenizer), column: position(p, f.start, from: start).column,
                                                 message: "`\(text(p, f))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
                             break
@@ -128,8 +128,9 @@ public enum CSVReader {
                     }
                     if problem == nil {
                         for c in 0..<width where fields[c].end > fields[c].start {
-                            masks[c] &= FieldParsing.classify(slice(p, fields[c]), pattern: pattern)
                             sawValue[c] = true
+                            // A column already known to be text needs no more looking at.
+                            if masks[c] != 0 { masks[c] &= FieldParsing.classify(slice(p, fields[c]), pattern: pattern) }
                         }
                     }
                 }
@@ -147,7 +148,7 @@ public enum CSVReader {
         }
 
         // Pass 2: parse into typed buffers.
-        let builders = types.map { ColumnBuilder(type: $0, pattern: pattern, capacity: record) }
+        var builders = types.map { ColumnBuilder(type: $0, pattern: pattern, capacity: record) }
         tokenizer = CSVTokenizer(p, start: start, delimiter: delimiter)
         var index = 0
         var scratch: [UInt8] = []
@@ -155,7 +156,7 @@ public enum CSVReader {
             while try tokenizer.next(&fields) {
                 defer { index += 1 }
                 if index == 0 && header { continue }
-                if skippedRecords.contains(index) { continue }
+                if !skippedRecords.isEmpty && skippedRecords.contains(index) { continue }
                 for c in 0..<width {
                     let f = fields[c]
                     if f.end == f.start && !f.quoted {
@@ -231,7 +232,11 @@ public enum CSVReader {
     static func firstInvalidUTF8(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var i = start
         let n = p.count
+        let base = p.baseAddress!
         while i < n {
+            // Eight ASCII bytes at a time.
+            while i + 8 <= n, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080808080808080 == 0 { i += 8 }
+            guard i < n else { break }
             let b = p[i]
             if b < 0x80 { i += 1; continue }
             let len: Int
@@ -319,7 +324,7 @@ public enum CSVReader {
 }
 
 /// Accumulates one column's values during pass 2.
-final class ColumnBuilder {
+struct ColumnBuilder {
     let type: DataType
     let pattern: DatePattern?
     private var ints: [Int64] = []
@@ -345,7 +350,7 @@ final class ColumnBuilder {
         }
     }
 
-    func appendNull() {
+    mutating func appendNull() {
         if !hasNull {
             hasNull = true
             validity = Bitmap(count: count, allValid: true)
@@ -355,7 +360,7 @@ final class ColumnBuilder {
         count += 1
     }
 
-    private func appendZero() {
+    private mutating func appendZero() {
         switch type {
         case .int, .datetime: ints.append(0)
         case .double: doubles.append(0)
@@ -367,7 +372,7 @@ final class ColumnBuilder {
 
     /// Appends a non-empty field whose type pass 1 has already checked.
     @inline(__always)
-    func append(_ p: UnsafeBufferPointer<UInt8>) {
+    mutating func append(_ p: UnsafeBufferPointer<UInt8>) {
         if hasNull { validity.append(true) }
         count += 1
         switch type {

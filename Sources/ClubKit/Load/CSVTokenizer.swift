@@ -83,12 +83,15 @@ struct CSVTokenizer {
                 }
             } else {
                 var start = pos
+                let base = p.baseAddress!
+                var q = pos
                 if whitespace {
-                    while pos < n { let b = p[pos]; if b == 32 || b == 9 || b == 10 || b == 13 { break }; pos += 1 }
+                    while q < n { let b = base[q]; if b == 32 || b == 9 || b == 10 || b == 13 { break }; q += 1 }
                 } else {
                     let d = delimiter
-                    while pos < n { let b = p[pos]; if b == d || b == 10 || b == 13 { break }; pos += 1 }
+                    while q < n { let b = base[q]; if b == d || b == 10 || b == 13 { break }; q += 1 }
                 }
+                pos = q
                 var end = pos
                 while start < end && isBlank(p[start]) { start += 1 }
                 while end > start && isBlank(p[end - 1]) { end -= 1 }
