@@ -61,6 +61,9 @@ final class Shell {
         case .table(let t): Terminal.write(renderer.render(t))
         case .value(let v): Terminal.write(renderer.render(v))
         case .message(let m): message(m)
+        case .caption(let c):
+            // Captions say what a table is over; they belong beside the table only in table mode.
+            if mode == .table { Terminal.write((color ? "\u{1B}[2m" : "") + c + (color ? "\u{1B}[0m" : "") + "\n") } else { message(c) }
         case .warning(let w): warning(w, at: statement.location)
         case .dotCommand(let name, let arguments): try DotCommands.run(name, arguments, shell: self, at: statement.location)
         }

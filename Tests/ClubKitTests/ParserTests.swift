@@ -36,7 +36,7 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(n.text, "big")
         guard case .letParameter(let p, .literal(.int(1000), _)) = try parse("let threshold = 1000") else { return XCTFail() }
         XCTAssertEqual(p.text, "threshold")
-        guard case .drop(let names) = try parse("drop a, b") else { return XCTFail() }
+        guard case .drop(let names, cascade: false) = try parse("drop a, b") else { return XCTFail() }
         XCTAssertEqual(names.map(\.text), ["a", "b"])
         guard case .export(_, "out/o.csv", true) = try parse(#"export orders to "out/o.csv" overwrite"#) else { return XCTFail() }
     }

@@ -3,12 +3,14 @@ struct Executor {
     /// Loaded tables by name.
     let tables: [String: Table]
     let notes: EvaluationNotes
+    /// Supplies a named result or segment (from the session's cache when it is current).
+    var resolve: (String) -> Table? = { _ in nil }
 
     func run(_ plan: Plan) -> Table {
         var table: Table
         switch plan.source {
         case .table(let name): table = tables[name] ?? Table(columnNames: [], columns: [], rowCount: 0)
-        case .result(_, let inner): table = run(inner)
+        case .result(let name, let inner): table = resolve(name) ?? run(inner)
         }
         for step in plan.steps { table = apply(step, to: table) }
         return table

@@ -2,6 +2,8 @@
 public enum Output: Sendable {
     /// A result table (shown in the current mode).
     case table(Table)
+    /// What a result is over and as of when, shown above it in table mode.
+    case caption(String)
     /// A single value (a scalar expression).
     case value(Value)
     /// Information for the user (goes to stderr outside the REPL).

@@ -124,13 +124,29 @@ public enum StatementKind: Equatable, Sendable {
     case assign(Name, Pipeline)
     /// `let name = expr`: a parameter.
     case letParameter(Name, Expr)
-    case drop([Name])
+    case drop([Name], cascade: Bool)
+    /// `segment name = source where predicate`.
+    case segment(Name, source: Name, predicate: Expr)
+    case segments
+    /// `profile s [by column]`.
+    case profile(Name, by: Name?)
+    case compare([Name])
+    case overlap([Name])
+    case params
+    /// `use table [(role = column, …)] [as_of date]`.
+    case use(Name, roles: [UseRole], asOf: Expr?)
     case export(Pipeline, path: String, overwrite: Bool)
     case pipeline(Pipeline)
     /// A scalar expression, or a bare name to show.
     case expression(Expr)
     /// `.name args`: handled by the shell.
     case dotCommand(String, String)
+}
+
+/// `customer = customer_id` in `use`.
+public struct UseRole: Equatable, Sendable {
+    public var role: Name
+    public var column: Name
 }
 
 /// A statement with its place and its own source text (for echoing and notebooks).

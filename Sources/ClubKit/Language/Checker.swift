@@ -19,6 +19,9 @@ public struct Checker {
     let catalog: Catalog
     /// Named results being checked, outermost first (to refuse cycles).
     private var resolving: [String] = []
+    /// Every table, result, segment and parameter the checked statement reads, directly or
+    /// through a result it uses (`@as_of` for the as-of date).
+    public let dependencies = Dependencies()
 
     public init(catalog: Catalog) { self.catalog = catalog }
 
@@ -45,8 +48,12 @@ public struct Checker {
         if resolving.contains(name.text) {
             throw Diagnostic("`\(name.text)` cannot be defined in terms of itself (\((resolving + [name.text]).joined(separator: " → ")))", at: name.location)
         }
-        if let schema = catalog.tableSchema(name.text) { return (.table(name.text), schema) }
+        if let schema = catalog.tableSchema(name.text) {
+            dependencies.names.insert(name.text)
+            return (.table(name.text), schema)
+        }
         if let definition = catalog.resultDefinition(name.text) {
+            dependencies.names.insert(name.text)
             var inner = self
             inner.resolving.append(name.text)
             let plan = try inner.check(definition)
@@ -205,7 +212,10 @@ public struct Checker {
             return .constant(v, v.type)
         case .name(let n, let loc):
             if let i = schema.index(of: n) { return .column(i, schema.fields[i].type) }
-            if let v = catalog.parameter(n) { return .constant(v, v.type) }
+            if let v = catalog.parameter(n) {
+                dependencies.names.insert(n)
+                return .constant(v, v.type)
+            }
             if let aggregates, aggregates.input.index(of: n) != nil {
                 throw Diagnostic("`\(n)` is neither a group key nor inside an aggregate", at: loc,
                                  hint: "aggregate it, as in `sum(\(n))`, or add it after `by`")
@@ -255,6 +265,7 @@ public struct Checker {
             }
             var typed: [TypedExpr] = []
             for a in args { typed.append(try expression(a, schema, aggregates: aggregates)) }
+            if f == .days_since { dependencies.names.insert(Dependencies.asOf) }
             return try Functions.check(f, typed, args.map(\.location), at: loc, asOf: catalog.asOf)
         }
     }
@@ -342,6 +353,13 @@ public struct Checker {
         default: return "expr\(index + 1)"
         }
     }
+}
+
+/// The names a statement reads.
+public final class Dependencies {
+    /// The pseudo-name of the session's as-of date.
+    public static let asOf = "@as_of"
+    public var names = Set<String>()
 }
 
 /// Collects the aggregate calls of one `agg` step.

@@ -13,7 +13,7 @@ public struct Parser {
     /// The step names, for "did you mean".
     public static let stepNames = ["where", "select", "derive", "agg", "sort", "take", "top", "distinct", "join", "left", "count"]
     /// Words that start a statement.
-    public static let statementWords = ["load", "tables", "describe", "let", "drop", "export"]
+    public static let statementWords = ["load", "tables", "describe", "let", "drop", "export", "segment", "segments", "profile", "compare", "overlap", "params", "use"]
 
     public init(_ source: String) {
         tokens = Lexer.tokenize(source)
@@ -91,7 +91,28 @@ public struct Parser {
             case "tables" where peek().kind == .end || peek().kind == .eof: advance(); return .tables
             case "describe": advance(); return .describe(try name("a table name"))
             case "let": advance(); return try letParameter()
-            case "drop": advance(); return .drop(try nameList())
+            case "drop":
+                advance()
+                let names = try nameList()
+                let cascade = current.word == "cascade"
+                if cascade { advance() }
+                return .drop(names, cascade: cascade)
+            case "segment" where peek().word != nil: advance(); return try segment()
+            case "segments" where peek().kind == .end || peek().kind == .eof: advance(); return .segments
+            case "params" where peek().kind == .end || peek().kind == .eof: advance(); return .params
+            case "profile" where peek().word != nil:
+                advance()
+                let n = try name("a segment to profile")
+                var by: Name?
+                if current.word == "by" { advance(); by = try name("a numeric column after `by`") }
+                return .profile(n, by: by)
+            case "compare" where peek().word != nil: advance(); return .compare(try nameList("a segment to compare"))
+            case "overlap" where peek().word != nil:
+                advance()
+                let names = try nameList("a segment")
+                guard names.count == 2 else { throw Diagnostic("`overlap` takes two segments, as in `overlap vip, lapsed`", at: t.location) }
+                return .overlap(names)
+            case "use" where peek().word != nil: advance(); return try use()
             case "export": advance(); return try export()
             default: break
             }
@@ -198,13 +219,49 @@ public struct Parser {
         return .letParameter(n, try expression())
     }
 
-    private mutating func nameList() throws(Diagnostic) -> [Name] {
-        var names = [try name("a name to drop")]
+    private mutating func nameList(_ what: String = "a name to drop") throws(Diagnostic) -> [Name] {
+        var names = [try name(what)]
         while current.isSymbol(",") {
             advance()
-            names.append(try name("a name to drop"))
+            names.append(try name(what))
         }
         return names
+    }
+
+    private mutating func segment() throws(Diagnostic) -> StatementKind {
+        let n = try name("a segment name")
+        guard current.isSymbol("=") else {
+            throw Diagnostic("expected `=` after `segment \(n.text)`", at: current.location, hint: "for example: segment vip = customers360 where spend >= 1000")
+        }
+        advance()
+        let source = try name("a table, result or segment to take the segment from")
+        guard current.word == "where" else {
+            throw Diagnostic("expected `where` and a condition after `segment \(n.text) = \(source.text)`", at: current.location,
+                             hint: "for example: segment \(n.text) = \(source.text) where spend >= 1000")
+        }
+        advance()
+        return .segment(n, source: source, predicate: try expression())
+    }
+
+    private mutating func use() throws(Diagnostic) -> StatementKind {
+        let table = try name("the transactions table after `use`")
+        var roles: [UseRole] = []
+        if current.isSymbol("(") {
+            advance()
+            repeat {
+                if current.isSymbol(",") { advance() }
+                let role = try name("a role (customer, date or amount)")
+                try expect("=", "after the role `\(role.text)`")
+                roles.append(UseRole(role: role, column: try name("a column name")))
+            } while current.isSymbol(",")
+            try expect(")", "to close the roles")
+        }
+        var asOf: Expr?
+        if current.word == "as_of" {
+            advance()
+            asOf = try expression()
+        }
+        return .use(table, roles: roles, asOf: asOf)
     }
 
     private mutating func export() throws(Diagnostic) -> StatementKind {

@@ -1,0 +1,127 @@
+/// Which table holds the transactions, and which of its columns play the customer, date and
+/// amount roles (brief §6, `use`).
+public struct TransactionRoles: Equatable, Sendable {
+    public var table: String
+    public var customer: String
+    public var date: String
+    public var amount: String
+    /// Whether `as_of` was given; otherwise the latest transaction date is used.
+    public var asOfGiven: Bool
+
+    /// Names tried, in order, for a role that `use` does not name.
+    static let guesses: [String: [String]] = [
+        "customer": ["customer_id", "customer", "client_id", "cust_id", "cust", "member_id", "user_id"],
+        "date": ["date", "order_date", "purchase_date", "transaction_date", "day", "datetime", "timestamp", "created_at"],
+        "amount": ["amount", "total", "value", "spend", "revenue", "sales", "price"],
+    ]
+}
+
+extension Session {
+    /// `use table [(customer = …, date = …, amount = …)] [as_of date]`.
+    func use(_ name: Name, roles: [UseRole], asOf asOfExpr: Expr?) throws(Diagnostic) -> [Output] {
+        guard tables[name.text] != nil || definition(name.text) != nil else {
+            throw Diagnostic("unknown table `\(name.text)`", at: name.location, hint: Suggest.hint(for: name.text, among: knownNames) ?? "load it first")
+        }
+        let t = try table(named: name.text)
+        var chosen: [String: String] = [:]
+        for r in roles {
+            guard TransactionRoles.guesses[r.role.text] != nil else {
+                throw Diagnostic("unknown role `\(r.role.text)`", at: r.role.location,
+                                 hint: Suggest.hint(for: r.role.text, among: ["customer", "date", "amount"]) ?? "the roles are customer, date and amount")
+            }
+            guard t.schema.index(of: r.column.text) != nil else {
+                throw Diagnostic("`\(name.text)` has no column `\(r.column.text)`", at: r.column.location, hint: Suggest.hint(for: r.column.text, among: t.columnNames))
+            }
+            chosen[r.role.text] = t.columnNames[t.schema.index(of: r.column.text)!]
+        }
+        for role in ["customer", "date", "amount"] where chosen[role] == nil {
+            let tried = TransactionRoles.guesses[role]!
+            if let hit = tried.first(where: { t.column($0) != nil }) {
+                chosen[role] = hit
+            } else if role == "date", let only = onlyColumn(t, where: { $0 == .date || $0 == .datetime }) {
+                chosen[role] = only
+            } else {
+                throw Diagnostic("`\(name.text)` has no \(role) column; looked for \(tried.joined(separator: ", "))", at: name.location,
+                                 hint: "name it: use \(name.text) (\(role) = …)")
+            }
+        }
+        let customer = chosen["customer"]!, date = chosen["date"]!, amount = chosen["amount"]!
+        let dateType = t.column(date)!.type
+        guard dateType == .date || dateType == .datetime else {
+            throw Diagnostic("the date column `\(date)` holds \(article(dateType)), not dates", at: name.location,
+                             hint: "load it with `types (\(date): date)` or a `date_format`")
+        }
+        guard t.column(amount)!.type.isNumeric else {
+            throw Diagnostic("the amount column `\(amount)` holds \(article(t.column(amount)!.type)), not numbers", at: name.location)
+        }
+        var day: Int32
+        if let asOfExpr {
+            let typed = try Checker(catalog: self).scalar(asOfExpr)
+            let v = ExpressionEvaluator(table: Table(columnNames: [], columns: [], rowCount: 1), notes: EvaluationNotes()).column(typed).value(at: 0)
+            switch v {
+            case .date(let d): day = d
+            case .dateTime(let s): day = Int32(floorDiv(s, 86400))
+            default: throw Diagnostic("`as_of` takes a date, like 2024-06-30", at: asOfExpr.location)
+            }
+        } else {
+            guard let latest = Self.latestDay(t.column(date)!) else {
+                throw Diagnostic("`\(name.text)` has no transactions to take the as-of date from", at: name.location, hint: "give one: use \(name.text) as_of 2024-06-30")
+            }
+            day = latest
+        }
+        transactions = TransactionRoles(table: name.text, customer: customer, date: date, amount: amount, asOfGiven: asOfExpr != nil)
+        if asOf != day {
+            asOf = day
+            touch(Dependencies.asOf)
+        }
+        touch(Customers360.name)
+        return [.message("transactions: \(name.text) · customer = \(customer) · date = \(date) · amount = \(amount) · as of \(CivilDate.format(day))")]
+    }
+
+    private func onlyColumn(_ t: Table, where ok: (DataType) -> Bool) -> String? {
+        let matches = t.columnNames.filter { ok(t.column($0)!.type) }
+        return matches.count == 1 ? matches[0] : nil
+    }
+
+    /// The latest day in a date or date-time column.
+    static func latestDay(_ c: Column) -> Int32? {
+        var best: Int64?
+        for i in 0..<c.count where !c.isNull(i) {
+            let v: Int64
+            switch c.storage {
+            case .date(let a): v = Int64(a[i])
+            case .dateTime(let a): v = floorDiv(a[i], 86400)
+            default: return nil
+            }
+            if best == nil || v > best! { best = v }
+        }
+        return best.map { Int32($0) }
+    }
+}
+
+/// customers360: one row per customer of the transactions table (brief §6) — first_order,
+/// last_order, orders, spend, avg_order, days_since_last — with the attributes of a loaded
+/// `customers` table joined on when it has a matching id. It is an ordinary pipeline, so it is
+/// live and cached like any named result.
+enum Customers360 {
+    static let name = "customers360"
+
+    static func definition(_ r: TransactionRoles, session: Session) -> Definition {
+        func q(_ s: String) -> String { "`\(s)`" }
+        var text = "\(q(r.table)) | agg first_order = min(\(q(r.date))), last_order = max(\(q(r.date))), orders = count(), "
+            + "spend = sum(\(q(r.amount))), avg_order = avg(\(q(r.amount))) by \(q(r.customer)) | derive days_since_last = days_since(last_order)"
+        let mine = ["first_order", "last_order", "orders", "spend", "avg_order", "days_since_last", r.customer]
+        if r.table != "customers", let customers = session.tables["customers"],
+           let key = [r.customer, "id", "customer_id"].first(where: { customers.column($0) != nil }) {
+            let attributes = customers.columnNames.filter { $0 != key && !mine.contains($0) }
+            if !attributes.isEmpty {
+                text += " | left join customers on \(q(r.customer)) == \(q(key)) | select " + (mine.suffix(1) + mine.dropLast() + attributes).map(q).joined(separator: ", ")
+            }
+        }
+        var parser = Parser(text)
+        guard case .pipeline(let p)? = (try? parser.next())?.kind else {
+            return Definition(kind: .derived, pipeline: Pipeline(source: Name(text: r.table, location: SourceLocation(line: 1, column: 1)), steps: []), text: text)
+        }
+        return Definition(kind: .derived, pipeline: p, text: text)
+    }
+}

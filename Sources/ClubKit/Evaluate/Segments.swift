@@ -1,0 +1,184 @@
+/// Segments: named, live subsets of a table (brief §5), and the ways to look at them —
+/// `segments`, `profile`, `compare`, `overlap`.
+extension Session {
+    /// Segment names in definition order.
+    var segmentNames: [String] {
+        definitionOrder.filter { if case .segment = definitions[$0]?.kind { return true } else { return false } }
+    }
+
+    /// The table behind any name: a loaded table, a result or a segment.
+    func table(named name: String) throws(Diagnostic) -> Table {
+        if let t = tables[name] { return t }
+        return try materialize(name)
+    }
+
+    private func segment(_ n: Name) throws(Diagnostic) -> (table: Table, base: String, baseTable: Table) {
+        guard let def = definition(n.text) else {
+            throw Diagnostic("unknown segment `\(n.text)`", at: n.location, hint: Suggest.hint(for: n.text, among: segmentNames) ?? "`segments` lists them")
+        }
+        guard case .segment(let base) = def.kind else {
+            throw Diagnostic("`\(n.text)` is a result, not a segment", at: n.location, hint: "define one with `segment name = source where condition`")
+        }
+        return (try materialize(n.text), base, try table(named: base))
+    }
+
+    /// `segments`: name, base, members, share of base, definition.
+    func segmentsListing() -> Table {
+        var names: [String] = [], bases: [String] = [], members: [Int64] = [], shares: [Double?] = [], texts: [String] = []
+        for name in segmentNames {
+            guard let def = definitions[name], case .segment(let base) = def.kind,
+                  let t = try? materialize(name), let b = try? rows(of: base) else { continue }
+            names.append(name)
+            bases.append(base)
+            members.append(Int64(t.rowCount))
+            shares.append(b == 0 ? nil : (Double(t.rowCount) / Double(b) * 1000).rounded() / 10)
+            texts.append(def.text)
+        }
+        return Table(columnNames: ["name", "base", "members", "share_of_base", "definition"],
+                     columns: [stringColumn(names), stringColumn(bases), Column(.int(members)), doubleColumn(shares), stringColumn(texts)],
+                     rowCount: names.count)
+    }
+
+    /// "vip: 123 of 2,642 customers360 rows (4.7%) · customers360 where … · as of 2024-06-30".
+    func segmentCaption(_ name: String) -> String {
+        guard let def = definitions[name], case .segment(let base) = def.kind,
+              let members = try? rows(of: name), let all = try? rows(of: base) else { return name }
+        return "\(name): \(grouped(members)) of \(grouped(all)) \(base) rows (\(percent(members, all))) · \(def.text) · as of \(CivilDate.format(asOf))"
+    }
+
+    /// The column that holds money: `by`, else a money-like name, else the first float column.
+    private func revenueColumn(_ t: Table, by: Name?) throws(Diagnostic) -> String? {
+        if let by {
+            guard let i = t.schema.index(of: by.text) else {
+                throw Diagnostic("unknown column `\(by.text)`", at: by.location, hint: Suggest.hint(for: by.text, among: t.columnNames))
+            }
+            guard t.columns[i].type.isNumeric else { throw Diagnostic("`\(by.text)` is not a number", at: by.location) }
+            return t.columnNames[i]
+        }
+        for candidate in ["spend", "revenue", "monetary", "amount", "total", "value", "sales"] {
+            if let c = t.column(candidate), c.type.isNumeric { return candidate }
+        }
+        return t.columnNames.first { t.column($0)?.type == .double }
+    }
+
+    /// Numeric columns worth averaging (not identifiers).
+    private func measuredColumns(_ t: Table) -> [String] {
+        t.columnNames.filter { name in
+            guard let c = t.column(name), c.type.isNumeric else { return false }
+            let lower = name.lowercased()
+            return lower != "id" && !lower.hasSuffix("_id") && !lower.hasSuffix("_by") && lower != transactions?.customer
+        }
+    }
+
+    /// Measures of one group of rows against its base: members, share of base, share of
+    /// revenue, then the mean of every numeric column.
+    private func measures(_ t: Table, base: Table, revenue: String?, columns: [String]) -> [Double?] {
+        func sum(_ table: Table, _ name: String) -> Double? {
+            guard let c = table.column(name) else { return nil }
+            var s = 0.0, n = 0
+            for i in 0..<c.count where !c.isNull(i) {
+                s += c.value(at: i).doubleValue ?? 0
+                n += 1
+            }
+            return n == 0 ? nil : s
+        }
+        func mean(_ table: Table, _ name: String) -> Double? {
+            guard let c = table.column(name), let s = sum(table, name) else { return nil }
+            return s / Double(c.count - c.nullCount)
+        }
+        var out: [Double?] = [Double(t.rowCount), base.rowCount == 0 ? nil : Double(t.rowCount) / Double(base.rowCount) * 100]
+        if let revenue, let all = sum(base, revenue), all != 0 { out.append((sum(t, revenue) ?? 0) / all * 100) } else { out.append(nil) }
+        for c in columns { out.append(mean(t, c)) }
+        return out
+    }
+
+    /// Shares to a tenth of a percent, means to a hundredth: what a person reads off a profile.
+    private func readable(_ measures: [Double?]) -> [Double?] {
+        measures.enumerated().map { k, x in
+            let scale = k < 3 ? 10.0 : 100.0
+            return x.map { ($0 * scale).rounded() / scale }
+        }
+    }
+
+    private func measureNames(revenue: String?, columns: [String]) -> [String] {
+        ["members", "share_of_base_%", "share_of_revenue_%" + (revenue.map { " (\($0))" } ?? "")] + columns.map { "mean \($0)" }
+    }
+
+    /// `profile s [by column]`.
+    func profile(_ n: Name, by: Name?) throws(Diagnostic) -> [Output] {
+        let (members, baseName, base) = try segment(n)
+        let revenue = try revenueColumn(base, by: by)
+        let columns = measuredColumns(base)
+        let seg = measures(members, base: base, revenue: revenue, columns: columns)
+        let all = measures(base, base: base, revenue: revenue, columns: columns)
+        let index: [Double?] = zip(seg, all).enumerated().map { k, pair in
+            guard k >= 3, let s = pair.0, let b = pair.1, b != 0 else { return nil }
+            return (s / b * 1000).rounded() / 10
+        }
+        let table = Table(columnNames: ["measure", n.text, baseName, "index"],
+                          columns: [stringColumn(measureNames(revenue: revenue, columns: columns)), doubleColumn(readable(seg)), doubleColumn(readable(all)), doubleColumn(index)])
+        return [.caption("profile of " + segmentCaption(n.text)), .table(table)]
+    }
+
+    /// `compare a, b, …`: profiles side by side, with the rest of the base.
+    func compare(_ names: [Name]) throws(Diagnostic) -> [Output] {
+        var segments: [(name: String, table: Table)] = []
+        var baseName = "", base = Table(columnNames: [], columns: [], rowCount: 0)
+        for n in names {
+            let s = try segment(n)
+            if segments.isEmpty { (baseName, base) = (s.base, s.baseTable) }
+            segments.append((n.text, s.table))
+        }
+        let key = keyColumn(base)
+        let rest = try restOf(base, key: key, segments: segments.map(\.table), at: names[0].location)
+        let revenue = try revenueColumn(base, by: nil)
+        let columns = measuredColumns(base)
+        var outColumns = [stringColumn(measureNames(revenue: revenue, columns: columns))]
+        for s in segments { outColumns.append(doubleColumn(readable(measures(s.table, base: base, revenue: revenue, columns: columns)))) }
+        outColumns.append(doubleColumn(readable(measures(rest, base: base, revenue: revenue, columns: columns))))
+        outColumns.append(doubleColumn(readable(measures(base, base: base, revenue: revenue, columns: columns))))
+        let table = Table(columnNames: ["measure"] + segments.map(\.name) + ["rest", baseName], columns: outColumns)
+        return [.caption("compared over \(baseName) (\(grouped(base.rowCount)) rows; rest = rows in none of them, by \(key)) · as of \(CivilDate.format(asOf))"), .table(table)]
+    }
+
+    /// `overlap a, b`: members in both, only in a, only in b.
+    func overlap(_ a: Name, _ b: Name) throws(Diagnostic) -> [Output] {
+        let sa = try segment(a), sb = try segment(b)
+        let key = keyColumn(sa.baseTable)
+        guard let ka = sa.table.column(key), let kb = sb.table.column(key), Types.comparable(ka.type, kb.type) else {
+            throw Diagnostic("`\(a.text)` and `\(b.text)` share no key column `\(key)` to match members by", at: b.location)
+        }
+        let ids = Grouping(columns: [Join.concatenate(ka, kb)], n: ka.count + kb.count).ids
+        let inA = Set(ids[0..<ka.count]), inB = Set(ids[ka.count...])
+        let both = inA.intersection(inB).count
+        let counts = [both, inA.count - both, inB.count - both]
+        let union = inA.union(inB).count
+        let table = Table(columnNames: ["part", "members", "share_of_union"],
+                          columns: [stringColumn(["both", "only \(a.text)", "only \(b.text)"]), Column(.int(counts.map(Int64.init))),
+                                    doubleColumn(counts.map { union == 0 ? nil : (Double($0) / Double(union) * 1000).rounded() / 10 })])
+        return [.caption("members matched by \(key) · as of \(CivilDate.format(asOf))"), .table(table)]
+    }
+
+    /// The column that identifies a row of `t`: the customer role, a usual id name, else the first.
+    func keyColumn(_ t: Table) -> String {
+        for candidate in [transactions?.customer, "customer_id", "id", "customer", "client_id"].compactMap({ $0 }) where t.column(candidate) != nil {
+            return candidate
+        }
+        return t.columnNames.first ?? "id"
+    }
+
+    /// The rows of `base` whose key is in none of `segments`.
+    private func restOf(_ base: Table, key: String, segments: [Table], at location: SourceLocation) throws(Diagnostic) -> Table {
+        guard var all = base.column(key) else { return base }
+        for s in segments {
+            guard let k = s.column(key), Types.comparable(all.type, k.type) else {
+                throw Diagnostic("the segments do not share the key column `\(key)`", at: location)
+            }
+            all = Join.concatenate(all, k)
+        }
+        let ids = Grouping(columns: [all], n: all.count).ids
+        let taken = Set(ids[base.rowCount...])
+        let keep = (0..<base.rowCount).filter { !taken.contains(ids[$0]) }.map { Int32($0) }
+        return base.gather(keep)
+    }
+}

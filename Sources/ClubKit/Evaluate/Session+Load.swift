@@ -1,0 +1,87 @@
+import Foundation
+
+/// : reading a file into a table, replacing a table of the same name.
+extension Session {
+    func load(path: String, alias: Name?, options: [LoadOption], at: SourceLocation) throws(Diagnostic) -> [Output] {
+        var csv = CSVOptions()
+        for option in options {
+            switch (option.name, option.value) {
+            case ("lenient", _): csv.lenient = true
+            case ("header", .bool(let b)): csv.header = b
+            case ("names", .names(let n)): csv.names = n
+            case ("date_format", .string(let f)):
+                guard DatePattern(f) != nil else {
+                    throw Diagnostic("date_format \"\(f)\" is not a date pattern", at: option.location, hint: "use y, M, d (and H, m, s), like \"yyyyMMdd\" or \"dd/MM/yyyy\"")
+                }
+                csv.dateFormat = f
+            case ("types", .types(let pairs)):
+                for (column, typeName) in pairs {
+                    guard let t = DataType.named(typeName), t != .duration, t != .null else {
+                        throw Diagnostic("unknown type `\(typeName)`", at: option.location,
+                                         hint: Suggest.hint(for: typeName, among: ["int", "double", "bool", "date", "datetime", "string"]) ?? "the types are int, double, bool, date, datetime, string")
+                    }
+                    csv.types[column] = t
+                }
+            case ("delim", .word(let w)), ("delim", .string(let w)):
+                switch w {
+                case "tab", "\t", "\\t": csv.delimiter = .byte(9)
+                case "whitespace", "space", "spaces": csv.delimiter = .whitespace
+                case "comma": csv.delimiter = .byte(44)
+                case "semicolon": csv.delimiter = .byte(59)
+                case "pipe": csv.delimiter = .byte(124)
+                default:
+                    guard w.utf8.count == 1, let b = w.utf8.first, b != 34, b != 10 else {
+                        throw Diagnostic("`delim` takes one character, `tab` or `whitespace`, not \"\(w)\"", at: option.location)
+                    }
+                    csv.delimiter = .byte(b)
+                }
+            default:
+                throw Diagnostic("option `\(option.name)` does not take that value", at: option.location)
+            }
+        }
+        let name = alias?.text ?? Self.tableName(forPath: path)
+        if definition(name) != nil || parameters[name] != nil {
+            throw Diagnostic("`\(name)` is already a \(definition(name) != nil ? "named result" : "parameter")", at: alias?.location ?? at,
+                             hint: "load it under another name with `as`")
+        }
+        let started = Date()
+        let result: LoadResult
+        do {
+            result = try CSVReader.read(path: path, options: csv)
+        } catch let e as LoadError {
+            var hint: String?
+            if e.line == 0, e.message == "no such file" { hint = Self.nearbyFile(path).map { "did you mean \"\($0)\"?" } }
+            throw Diagnostic("cannot load \(e.description)", at: at, hint: hint)
+        } catch {
+            throw Diagnostic("cannot load \(path): \(error)", at: at)
+        }
+        if tables[name] == nil { tableOrder.append(name) }
+        tables[name] = result.table
+        touch(name)
+        let seconds = Date().timeIntervalSince(started)
+        var outputs: [Output] = [.message("loaded \(name): \(count(result.table.rowCount, "row")) × \(count(result.table.columns.count, "column")) from \(path) in \(String(format: "%.2f", seconds)) s")]
+        if result.skippedRows > 0 {
+            let lines = result.skipped.map { "line \($0.line): \($0.message)" }.joined(separator: "; ")
+            outputs.append(.warning("skipped \(count(result.skippedRows, "row")) that did not parse (\(lines)\(result.skippedRows > result.skipped.count ? "; …" : ""))"))
+        }
+        return outputs
+    }
+
+    /// `Samples/data/orders.csv` → `orders`: the file stem, made into an identifier.
+    static func tableName(forPath path: String) -> String {
+        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        var name = String(stem.unicodeScalars.map { isIdentifierPart($0) ? Character($0) : "_" })
+        if let f = name.unicodeScalars.first, !isIdentifierStart(f) { name = "_" + name }
+        return name.isEmpty ? "table" : name
+    }
+
+    /// A file in the same folder whose name is close to the missing one.
+    static func nearbyFile(_ path: String) -> String? {
+        let dir = (path as NSString).deletingLastPathComponent
+        let file = (path as NSString).lastPathComponent
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir),
+              let match = Suggest.closest(to: file, among: entries) else { return nil }
+        return dir.isEmpty ? match : (dir as NSString).appendingPathComponent(match)
+    }
+
+}
