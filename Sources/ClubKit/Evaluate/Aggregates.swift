@@ -107,3 +107,22 @@ enum Aggregates {
         return v
     }
 }
+
+/// A running sum with Neumaier's compensation, so sums of money stay exact to the cent.
+struct CompensatedSum {
+    private var sum = 0.0, compensation = 0.0
+
+    mutating func add(_ x: Double) {
+        let t = sum + x
+        compensation += abs(sum) >= abs(x) ? (sum - t) + x : (x - t) + sum
+        sum = t
+    }
+
+    var value: Double { sum + compensation }
+
+    static func of<S: Sequence>(_ xs: S) -> Double where S.Element == Double {
+        var s = CompensatedSum()
+        for x in xs { s.add(x) }
+        return s.value
+    }
+}

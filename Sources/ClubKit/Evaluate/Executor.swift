@@ -11,6 +11,7 @@ struct Executor {
         switch plan.source {
         case .table(let name): table = tables[name] ?? Table(columnNames: [], columns: [], rowCount: 0)
         case .result(let name, let inner): table = resolve(name) ?? run(inner)
+        case .computed(_, let t): table = t
         }
         for step in plan.steps { table = apply(step, to: table) }
         return table

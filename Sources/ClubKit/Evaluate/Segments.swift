@@ -9,7 +9,14 @@ extension Session {
     /// The table behind any name: a loaded table, a result or a segment.
     func table(named name: String) throws(Diagnostic) -> Table {
         if let t = tables[name] { return t }
+        // A segment's base may be an analytics command such as `rfm`.
+        if definition(name) == nil, let cached = analyticsCache[name] { return cached.result.table }
         return try materialize(name)
+    }
+
+    /// The rows of a table, result or segment.
+    func rows(of name: String) throws(Diagnostic) -> Int {
+        try table(named: name).rowCount
     }
 
     private func segment(_ n: Name) throws(Diagnostic) -> (table: Table, base: String, baseTable: Table) {

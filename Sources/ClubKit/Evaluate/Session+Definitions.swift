@@ -78,11 +78,6 @@ extension Session {
         return table
     }
 
-    /// The rows of a table, result or segment.
-    func rows(of name: String) throws(Diagnostic) -> Int {
-        if let t = tables[name] { return t.rowCount }
-        return try materialize(name).rowCount
-    }
 
     /// Everything named that reads `name`, directly or through others, in definition order.
     func dependents(of name: String) -> [String] {

@@ -27,6 +27,11 @@ public final class Session: Catalog {
     var versions: [String: Int] = [:]
     /// Computed results with the versions of everything they read when computed.
     var cache: [String: (table: Table, inputs: [String: Int])] = [:]
+    /// Analytics command results with the versions of what they read.
+    var analyticsCache: [String: (result: AnalyticsResult, inputs: [String: Int])] = [:]
+    /// User formulas: `formula crr(S, E, N) = …`.
+    public internal(set) var formulas: [String: (parameters: [String], body: Expr, text: String)] = [:]
+    public internal(set) var formulaOrder: [String] = []
     /// How many times each named result or segment has been computed (for tests and `.timer`).
     public internal(set) var computations: [String: Int] = [:]
 
@@ -39,6 +44,9 @@ public final class Session: Catalog {
     public func tableSchema(_ name: String) -> Schema? { tables[name]?.schema }
     public func resultDefinition(_ name: String) -> Pipeline? { definition(name)?.pipeline }
     public func parameter(_ name: String) -> Value? { parameters[name] }
+    public func formula(_ name: String) -> (parameters: [String], body: Expr)? {
+        formulas[name].map { ($0.parameters, $0.body) }
+    }
     public var knownNames: [String] { tableOrder + definitionOrder + (transactions == nil ? [] : [Customers360.name]) + parameterOrder }
 
     /// Raises the version of `name`, so everything computed from it is computed again on next use.
@@ -87,9 +95,13 @@ public final class Session: Catalog {
             return [.table(Describe.table(evaluate(plan).table))]
         case .assign(let name, let pipeline):
             return try define(name, .result, pipeline, text: definitionText(statement.text))
-        case .segment(let name, let source, let predicate):
-            let pipeline = Pipeline(source: source, steps: [PipelineStep(step: .filter(predicate), location: predicate.location)])
-            return try define(name, .segment(base: source.text), pipeline, text: definitionText(statement.text))
+        case .segment(let name, let source, let predicate, let command):
+            let pipeline = Pipeline(source: source, steps: [PipelineStep(step: .filter(predicate), location: predicate.location)], command: command)
+            return try define(name, .segment(base: command?.text ?? source.text), pipeline, text: definitionText(statement.text))
+        case .formula(let name, let parameters, let body):
+            return try defineFormula(name, parameters, body, text: statement.text)
+        case .formulas:
+            return [.table(formulasListing())]
         case .letParameter(let name, let expr):
             return try setParameter(name, expr)
         case .drop(let names, let cascade):
@@ -129,7 +141,9 @@ public final class Session: Catalog {
         let plan = try Checker(catalog: self).check(pipeline)
         let (table, warnings) = evaluate(plan)
         var outputs = warnings
-        if let def = definition(pipeline.source.text), case .segment = def.kind {
+        if let command = pipeline.command {
+            outputs += try analyticsResult(command).work.map(Output.caption)
+        } else if let def = definition(pipeline.source.text), case .segment = def.kind {
             outputs.append(.caption(segmentCaption(pipeline.source.text)))
         }
         return outputs + [.table(table)]

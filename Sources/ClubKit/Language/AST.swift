@@ -84,8 +84,37 @@ public struct PipelineStep: Equatable, Sendable {
 
 /// `SOURCE | STEP | STEP …`.
 public struct Pipeline: Equatable, Sendable {
+    /// The table, result or segment read; for an analytics command, the command's name.
     public var source: Name
     public var steps: [PipelineStep]
+    /// Set when the source is an analytics command such as `rfm bins 5`.
+    public var command: AnalyticsCommand? = nil
+}
+
+/// An analytics command (brief §6): a name, then words and values — `retention start 100 end 90`,
+/// `types with new_days 30`, `nps feedback.nps`.
+public struct AnalyticsCommand: Equatable, Sendable {
+    public enum Argument: Equatable, Sendable {
+        case word(String, SourceLocation)
+        case value(Value, SourceLocation)
+    }
+
+    public var name: String
+    public var arguments: [Argument]
+    public var location: SourceLocation
+
+    /// The command names that start a source.
+    public static let names = ["rfm", "types", "retention", "churn", "cohort", "pareto", "kpi", "clv", "nps", "csat", "value"]
+
+    /// The command as text, for captions and cache keys.
+    public var text: String {
+        ([name] + arguments.map { arg -> String in
+            switch arg {
+            case .word(let w, _): return w
+            case .value(let v, _): return v.type == .string ? "\"\(ValueFormat.plain(v))\"" : ValueFormat.plain(v)
+            }
+        }).joined(separator: " ")
+    }
 }
 
 /// A `with` option of `load`.
@@ -126,7 +155,7 @@ public enum StatementKind: Equatable, Sendable {
     case letParameter(Name, Expr)
     case drop([Name], cascade: Bool)
     /// `segment name = source where predicate`.
-    case segment(Name, source: Name, predicate: Expr)
+    case segment(Name, source: Name, predicate: Expr, command: AnalyticsCommand?)
     case segments
     /// `profile s [by column]`.
     case profile(Name, by: Name?)
@@ -135,6 +164,9 @@ public enum StatementKind: Equatable, Sendable {
     case params
     /// `use table [(role = column, …)] [as_of date]`.
     case use(Name, roles: [UseRole], asOf: Expr?)
+    /// `formula name(a, b) = expression`.
+    case formula(Name, [Name], Expr)
+    case formulas
     case export(Pipeline, path: String, overwrite: Bool)
     case pipeline(Pipeline)
     /// A scalar expression, or a bare name to show.

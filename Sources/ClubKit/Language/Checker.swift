@@ -10,6 +10,10 @@ public protocol Catalog {
     var asOf: Int32 { get }
     /// Every table, result and parameter name, for "did you mean".
     var knownNames: [String] { get }
+    /// Runs an analytics command, giving its table and the names it read.
+    func analytics(_ command: AnalyticsCommand) throws(Diagnostic) -> (table: Table, reads: [String])
+    /// A user formula's parameters and body.
+    func formula(_ name: String) -> (parameters: [String], body: Expr)?
 }
 
 /// Resolves names and types: AST → plan (brief §4). Errors point at the offending name.
@@ -19,6 +23,10 @@ public struct Checker {
     let catalog: Catalog
     /// Named results being checked, outermost first (to refuse cycles).
     private var resolving: [String] = []
+    /// A formula's parameters while its body is checked.
+    private var locals: [String: TypedExpr] = [:]
+    /// Formulas being expanded (to refuse one that calls itself).
+    private var expanding: [String] = []
     /// Every table, result, segment and parameter the checked statement reads, directly or
     /// through a result it uses (`@as_of` for the as-of date).
     public let dependencies = Dependencies()
@@ -29,7 +37,7 @@ public struct Checker {
 
     /// Checks a pipeline and everything it reads.
     public func check(_ pipeline: Pipeline) throws(Diagnostic) -> Plan {
-        var (source, schema) = try resolveSource(pipeline.source)
+        var (source, schema) = try resolveSource(pipeline.source, command: pipeline.command)
         var steps: [PlanStep] = []
         for s in pipeline.steps {
             for step in try check(s, schema: &schema) { steps.append(step) }
@@ -44,7 +52,12 @@ public struct Checker {
         return try inner.check(pipeline)
     }
 
-    private func resolveSource(_ name: Name) throws(Diagnostic) -> (PlanSource, Schema) {
+    private func resolveSource(_ name: Name, command: AnalyticsCommand? = nil) throws(Diagnostic) -> (PlanSource, Schema) {
+        if let command {
+            let (table, reads) = try catalog.analytics(command)
+            dependencies.names.formUnion(reads)
+            return (.computed(command.text, table), table.schema)
+        }
         if resolving.contains(name.text) {
             throw Diagnostic("`\(name.text)` cannot be defined in terms of itself (\((resolving + [name.text]).joined(separator: " → ")))", at: name.location)
         }
@@ -211,6 +224,7 @@ public struct Checker {
         case .literal(let v, _):
             return .constant(v, v.type)
         case .name(let n, let loc):
+            if let local = locals[n] { return local }
             if let i = schema.index(of: n) { return .column(i, schema.fields[i].type) }
             if let v = catalog.parameter(n) {
                 dependencies.names.insert(n)
@@ -259,6 +273,9 @@ public struct Checker {
                 }
                 return try aggregateCall(f, args, loc, aggregates)
             }
+            if ScalarFunction(rawValue: name) == nil, let formula = catalog.formula(name) {
+                return try expand(name, formula, args, loc, schema, aggregates)
+            }
             guard let f = ScalarFunction(rawValue: name) else {
                 throw Diagnostic("unknown function `\(name)`", at: loc,
                                  hint: Suggest.hint(for: name, among: ScalarFunction.allCases.map(\.rawValue) + AggregateFunction.allCases.map(\.rawValue)))
@@ -268,6 +285,20 @@ public struct Checker {
             if f == .days_since { dependencies.names.insert(Dependencies.asOf) }
             return try Functions.check(f, typed, args.map(\.location), at: loc, asOf: catalog.asOf)
         }
+    }
+
+    /// A user formula: its body checked with the parameters bound to the arguments.
+    private func expand(_ name: String, _ formula: (parameters: [String], body: Expr), _ args: [Expr], _ loc: SourceLocation,
+                        _ schema: Schema, _ aggregates: AggregateCollector?) throws(Diagnostic) -> TypedExpr {
+        guard args.count == formula.parameters.count else {
+            throw Diagnostic("`\(name)` takes \(formula.parameters.count) argument\(formula.parameters.count == 1 ? "" : "s") (\(formula.parameters.joined(separator: ", "))), not \(args.count)", at: loc)
+        }
+        guard !expanding.contains(name) else { throw Diagnostic("the formula `\(name)` calls itself", at: loc) }
+        var inner = self
+        inner.expanding.append(name)
+        for (p, a) in zip(formula.parameters, args) { inner.locals[p] = try expression(a, schema, aggregates: aggregates) }
+        dependencies.names.insert("formula:" + name)
+        return try inner.expression(formula.body, schema, aggregates: aggregates)
     }
 
     private func aggregateCall(_ f: AggregateFunction, _ args: [Expr], _ loc: SourceLocation, _ collector: AggregateCollector) throws(Diagnostic) -> TypedExpr {

@@ -277,7 +277,7 @@ public struct Lexer {
         default: break
         }
         i += 1
-        if "|,()[]=<>+-*/%:".unicodeScalars.contains(c) {
+        if "|,()[]=<>+-*/%:.".unicodeScalars.contains(c) {
             emit(.symbol(String(Character(c))), line: startLine, column: startColumn, length: 1)
         } else if c == "!" {
             emit(.invalid("`!` is not an operator here; write `not` (or `!=` to compare)"), line: startLine, column: startColumn, length: 1)

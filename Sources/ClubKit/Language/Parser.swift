@@ -85,6 +85,9 @@ public struct Parser {
             advance()
             return .dotCommand(name, args)
         }
+        if let w = t.word, AnalyticsCommand.names.contains(w), !peek().isSymbol("=") {
+            return .pipeline(try pipelineSteps(source: Name(text: w, location: t.location), command: try command()))
+        }
         if let w = t.word, peek().kind != .symbol("="), !peek().isSymbol("|") {
             switch w {
             case "load": advance(); return try load()
@@ -113,12 +116,18 @@ public struct Parser {
                 guard names.count == 2 else { throw Diagnostic("`overlap` takes two segments, as in `overlap vip, lapsed`", at: t.location) }
                 return .overlap(names)
             case "use" where peek().word != nil: advance(); return try use()
+            case "formulas" where peek().kind == .end || peek().kind == .eof: advance(); return .formulas
+            case "formula" where peek().word != nil: advance(); return try formula()
             case "export": advance(); return try export()
             default: break
             }
         }
         if case .identifier(let n, _) = t.kind, peek().isSymbol("=") {
             advance(); advance()
+            if let w = current.word, AnalyticsCommand.names.contains(w) {
+                let source = Name(text: w, location: current.location)
+                return .assign(Name(text: n, location: t.location), try pipelineSteps(source: source, command: try command()))
+            }
             let source = try name("a table or result to name")
             let pipeline = try pipelineSteps(source: source)
             return .assign(Name(text: n, location: t.location), pipeline)
@@ -234,13 +243,20 @@ public struct Parser {
             throw Diagnostic("expected `=` after `segment \(n.text)`", at: current.location, hint: "for example: segment vip = customers360 where spend >= 1000")
         }
         advance()
+        if let w = current.word, AnalyticsCommand.names.contains(w) {
+            let source = Name(text: w, location: current.location)
+            let command = try command()
+            guard current.word == "where" else { throw Diagnostic("expected `where` and a condition after `\(command.text)`", at: current.location) }
+            advance()
+            return .segment(n, source: source, predicate: try expression(), command: command)
+        }
         let source = try name("a table, result or segment to take the segment from")
         guard current.word == "where" else {
             throw Diagnostic("expected `where` and a condition after `segment \(n.text) = \(source.text)`", at: current.location,
                              hint: "for example: segment \(n.text) = \(source.text) where spend >= 1000")
         }
         advance()
-        return .segment(n, source: source, predicate: try expression())
+        return .segment(n, source: source, predicate: try expression(), command: nil)
     }
 
     private mutating func use() throws(Diagnostic) -> StatementKind {
@@ -265,9 +281,16 @@ public struct Parser {
     }
 
     private mutating func export() throws(Diagnostic) -> StatementKind {
-        let source = try name("a table or result to export")
-        var pipeline = Pipeline(source: source, steps: [])
-        if current.isSymbol("|") { pipeline = try pipelineSteps(source: source) }
+        var pipeline: Pipeline
+        if let w = current.word, AnalyticsCommand.names.contains(w) {
+            let source = Name(text: w, location: current.location)
+            pipeline = try pipelineSteps(source: source, command: try command())
+        } else {
+            let source = try name("a table or result to export")
+            pipeline = Pipeline(source: source, steps: [])
+            if current.isSymbol("|") { pipeline = try pipelineSteps(source: source) }
+        }
+        let source = pipeline.source
         guard current.word == "to" else {
             throw Diagnostic("expected `to \"file.csv\"` after `export \(source.text)`", at: current.location)
         }
@@ -286,7 +309,13 @@ public struct Parser {
 
     // MARK: - Pipelines
 
-    private mutating func pipelineSteps(source: Name) throws(Diagnostic) -> Pipeline {
+    private mutating func pipelineSteps(source: Name, command: AnalyticsCommand? = nil) throws(Diagnostic) -> Pipeline {
+        var command = command
+        // `types | members`: the per-customer form of a command.
+        if command != nil, current.isSymbol("|"), peek().word == "members" {
+            advance()
+            command?.arguments.append(.word("members", advance().location))
+        }
         var steps: [PipelineStep] = []
         while current.isSymbol("|") {
             advance()
@@ -294,7 +323,55 @@ public struct Parser {
             let loc = current.location
             steps.append(PipelineStep(step: try step(), location: loc))
         }
-        return Pipeline(source: source, steps: steps)
+        return Pipeline(source: source, steps: steps, command: command)
+    }
+
+    /// An analytics command: its name, then words and values up to `|`, `where` or the end.
+    private mutating func command() throws(Diagnostic) -> AnalyticsCommand {
+        let head = advance()
+        var arguments: [AnalyticsCommand.Argument] = []
+        while true {
+            try invalidCheck()
+            let t = current
+            if t.kind == .end || t.kind == .eof || t.isSymbol("|") || t.word == "where" { break }
+            switch t.kind {
+            case .symbol(","): advance()
+            case .identifier(let w, _):
+                advance()
+                if w == "with" && arguments.isEmpty { continue }
+                var word = w
+                while current.isSymbol("."), case .identifier(let more, _) = peek().kind {
+                    advance(); advance()
+                    word += "." + more
+                }
+                arguments.append(.word(word, t.location))
+            case .int(let v): advance(); arguments.append(.value(.int(v), t.location))
+            case .double(let v), .percent(let v): advance(); arguments.append(.value(.double(v), t.location))
+            case .string(let v): advance(); arguments.append(.value(.string(v), t.location))
+            case .date(let v): advance(); arguments.append(.value(.date(v), t.location))
+            case .dateTime(let v): advance(); arguments.append(.value(.dateTime(v), t.location))
+            case .duration(let v): advance(); arguments.append(.value(.duration(v), t.location))
+            default:
+                throw Diagnostic("unexpected \(t.display) in `\(head.word ?? "")`", at: t.location, hint: "`.help \(head.word ?? "")` shows how to write it")
+            }
+        }
+        return AnalyticsCommand(name: head.word ?? "", arguments: arguments, location: head.location)
+    }
+
+    /// `formula name(a, b) = expression`.
+    private mutating func formula() throws(Diagnostic) -> StatementKind {
+        let n = try name("a formula name")
+        try expect("(", "after the formula name, as in `formula crr(S, E, N) = (E - N) / S * 100`")
+        var parameters: [Name] = []
+        if !current.isSymbol(")") {
+            repeat {
+                if current.isSymbol(",") { advance() }
+                parameters.append(try name("a parameter name"))
+            } while current.isSymbol(",")
+        }
+        try expect(")", "to close the parameters")
+        try expect("=", "before the formula's expression")
+        return .formula(n, parameters, try expression())
     }
 
     private mutating func step() throws(Diagnostic) -> Step {

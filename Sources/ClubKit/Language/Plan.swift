@@ -76,6 +76,8 @@ public indirect enum PlanSource: Sendable {
     case table(String)
     /// A named result, computed from its own plan.
     case result(String, Plan)
+    /// A table already computed while checking (an analytics command).
+    case computed(String, Table)
 }
 
 /// A checked pipeline with its output schema.

@@ -1,0 +1,46 @@
+/// Acquisition cohorts (brief §6): a customer's cohort is the calendar month of their first
+/// transaction; month k is the k-th calendar month after it (k = 0 is the first month); a cell
+/// is the distinct customers active in month k over the cohort's size (in %, or as counts).
+extension Session {
+    func cohort(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
+        let at = args.command.location
+        _ = args.flag("monthly")
+        let counts = args.flag("counts")
+        let (data, reads) = try transactionData(for: "cohort", at: at)
+        func monthIndex(_ day: Int32) -> Int { let c = CivilDate.civil(Int(day)); return c.year * 12 + c.month - 1 }
+        let s = data.summary()
+        let cohortOf = (0..<data.customerCount).map { monthIndex(s.first[$0]) }
+        guard let firstMonth = cohortOf.min() else { throw Diagnostic("there are no transactions", at: at) }
+        let lastMonth = monthIndex(data.asOf)
+        let cohorts = max(0, lastMonth - firstMonth + 1)
+        var size = [Int](repeating: 0, count: cohorts)
+        for c in cohortOf where c - firstMonth < cohorts { size[c - firstMonth] += 1 }
+        // Distinct (customer, month) pairs.
+        var seen = Set<Int64>()
+        var active = [[Int]](repeating: [Int](repeating: 0, count: cohorts), count: cohorts)
+        for i in 0..<data.count {
+            let c = Int(data.customer[i])
+            let m = monthIndex(data.day[i])
+            guard m <= lastMonth, seen.insert(Int64(c) << 32 | Int64(m)).inserted else { continue }
+            let row = cohortOf[c] - firstMonth, k = m - cohortOf[c]
+            if row >= 0 && row < cohorts && k >= 0 && k < cohorts { active[row][k] += 1 }
+        }
+        var names = ["cohort", "customers"]
+        var columns: [Column] = [
+            Column(.date((0..<cohorts).map { m in Int32(CivilDate.days(year: (firstMonth + m) / 12, month: (firstMonth + m) % 12 + 1, day: 1)) })),
+            Column(.int(size.map(Int64.init))),
+        ]
+        for k in 0..<cohorts {
+            names.append("m\(k)")
+            // A cell exists only where month k has begun by the as-of date.
+            let cells: [Double?] = (0..<cohorts).map { row in
+                guard row + k < cohorts, size[row] > 0 else { return nil }
+                return counts ? Double(active[row][k]) : (Double(active[row][k]) / Double(size[row]) * 1000).rounded() / 10
+            }
+            columns.append(counts ? intColumn(cells.map { $0.map { Int64($0) } }) : doubleColumn(cells))
+        }
+        return AnalyticsResult(table: Table(columnNames: names, columns: columns),
+                               work: ["cohorts by month of first purchase, as of \(CivilDate.format(data.asOf)); m\u{2080} is the first month; cells are \(counts ? "active customers" : "% of the cohort active (to 0.1%)")"],
+                               reads: reads)
+    }
+}

@@ -1,0 +1,132 @@
+/// Simple CLV and the KPI board (brief §6).
+///
+/// Simple CLV = AOV × purchases per customer per year × margin × expected lifetime in years,
+/// where the lifetime is 1 / annual churn (the last 365 days against the 365 before), capped by
+/// `years`. Repeat rate = customers with 2+ transactions / customers with 1+.
+extension Session {
+    struct SimpleCLV {
+        var aov: Double, perYear: Double, margin: Double, lifetime: Double, value: Double
+        var work: [String]
+    }
+
+    func simpleCLV(_ data: TransactionData, margin: Double, years: Double) -> SimpleCLV {
+        let revenue = CompensatedSum.of(data.amount)
+        let n = Double(max(data.count, 1)), customers = Double(max(data.customerCount, 1))
+        let firstDay = data.day.min() ?? data.asOf
+        let spanYears = max(Double(data.asOf - firstDay + 1) / 365, 1.0 / 365)
+        let aov = revenue / n
+        let perYear = n / customers / spanYears
+        let annual = RetentionPeriod(data, from: data.asOf - 364, to: data.asOf)
+        var lifetime = years
+        var lifetimeWork: String
+        if let r = annual.retention, r < 100 {
+            let churn = 1 - r / 100
+            lifetime = min(1 / churn, years)
+            lifetimeWork = "lifetime = 1 / annual churn = 1 / \(rate(churn * 100)) = \(shown(1 / churn)) years" + (1 / churn > years ? ", capped at \(shown(years))" : "")
+        } else {
+            lifetimeWork = annual.start == 0 ? "lifetime = \(shown(years)) years (the cap: no customers in the year before the last, so no annual churn)"
+                                             : "lifetime = \(shown(years)) years (the cap: no annual churn)"
+        }
+        let value = aov * perYear * margin * lifetime
+        return SimpleCLV(aov: aov, perYear: perYear, margin: margin, lifetime: lifetime, value: value, work: [
+            "AOV = revenue / transactions = \(shown(revenue)) / \(grouped(data.count)) = \(shown(aov)); purchases per year = \(grouped(data.count)) / \(grouped(data.customerCount)) customers / \(shown(spanYears)) years = \(shown(perYear))",
+            lifetimeWork,
+            "CLV = AOV × purchases per year × margin × lifetime = \(shown(aov)) × \(shown(perYear)) × \(rate(margin * 100)) × \(shown(lifetime)) = \(shown(value))",
+        ])
+    }
+
+    func clv(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
+        let at = args.command.location
+        let margin = try args.number("margin") ?? 1
+        let years = try args.number("years") ?? 3
+        guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
+        guard years > 0 else { throw Diagnostic("`years` must be more than 0", at: at) }
+        let (data, reads) = try transactionData(for: "clv", at: at)
+        let c = simpleCLV(data, margin: margin, years: years)
+        let table = row([("aov", .double(c.aov)), ("purchases_per_year", .double(c.perYear)), ("margin", .double(c.margin)),
+                         ("lifetime_years", .double(c.lifetime)), ("clv", .double(c.value))])
+        return AnalyticsResult(table: table, work: c.work, reads: reads)
+    }
+
+    func kpi(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
+        let at = args.command.location
+        let days = Int32(try args.number("days") ?? 90)
+        guard days > 0 else { throw Diagnostic("`days` must be more than 0", at: at) }
+        var (data, reads) = try transactionData(for: "kpi", at: at)
+        let s = data.summary()
+        let period = RetentionPeriod(data, from: data.asOf - days + 1, to: data.asOf)
+        let customers = data.customerCount
+        let repeaters = s.transactions.filter { $0 >= 2 }.count
+        let revenue = CompensatedSum.of(data.amount)
+        let clv = simpleCLV(data, margin: 1, years: 3)
+        var measures: [(String, Double?)] = [
+            ("customers", Double(customers)),
+            ("active_customers", Double(period.end)),
+            ("new_customers", Double(period.new)),
+            ("retention_pct", period.retention),
+            ("churn_pct", period.retention.map { 100 - $0 }),
+            ("repeat_rate_pct", customers == 0 ? nil : Double(repeaters) / Double(customers) * 100),
+            ("purchase_frequency", customers == 0 ? nil : Double(data.count) / Double(customers)),
+            ("average_order_value", data.count == 0 ? nil : revenue / Double(data.count)),
+            ("simple_clv", clv.value),
+        ]
+        var work = ["KPIs as of \(CivilDate.format(data.asOf)): active, new and retention over the last \(days) days against the \(days) days before; simple CLV with margin 100% and a 3-year cap"]
+        if let fb = tables["feedback"] {
+            if fb.column("nps") != nil, let v = try? scores("feedback", "nps", at, range: 0...10) {
+                let n = Self.nps(v, column: "feedback.nps", reads: [], at: at)
+                measures.append(("nps", n.table.column("nps")?.value(at: 0).doubleValue))
+                reads.append("feedback")
+            }
+            if fb.column("rating") != nil, let v = try? scores("feedback", "rating", at, range: 1...5) {
+                measures.append(("csat_pct", Self.csat(v, column: "feedback.rating", reads: [], at: at).table.column("csat")?.value(at: 0).doubleValue))
+                reads.append("feedback")
+            }
+        }
+        let table = Table(columnNames: ["measure", "value"], columns: [stringColumn(measures.map(\.0)), doubleColumn(measures.map(\.1))])
+        return AnalyticsResult(table: table, work: work, reads: reads)
+    }
+
+    /// `value by COLUMN` or `value by segments a, b, …`: revenue, share of revenue, customers and
+    /// revenue per customer for each group of customers360, largest first.
+    func value(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
+        let at = args.command.location
+        guard args.flag("by") else { throw Diagnostic("`value` takes `by COLUMN` or `by segments A, B`", at: at, hint: "for example: value by city") }
+        let base = try table(named: Customers360.name)
+        guard let spend = base.column("spend") else { throw Diagnostic("customers360 has no spend column", at: at) }
+        let total = CompensatedSum.of((0..<spend.count).map { spend.value(at: $0).doubleValue ?? 0 })
+        var groups: [(String, Double, Int)] = []
+        var reads = [Customers360.name, Dependencies.asOf]
+        if args.flag("segments") {
+            var any = false
+            while let (name, loc) = args.word() {
+                any = true
+                guard let def = definition(name), case .segment = def.kind else {
+                    throw Diagnostic("unknown segment `\(name)`", at: loc, hint: Suggest.hint(for: name, among: segmentNames))
+                }
+                let t = try materialize(name)
+                guard let c = t.column("spend") ?? t.column("monetary") else { throw Diagnostic("segment `\(name)` has no spend or monetary column", at: loc) }
+                groups.append((name, CompensatedSum.of((0..<c.count).map { c.value(at: $0).doubleValue ?? 0 }), t.rowCount))
+                reads.append(name)
+            }
+            if !any { groups = [] }
+        } else {
+            guard let (column, loc) = args.word() else { throw Diagnostic("`value by` needs a column or `segments`", at: at) }
+            guard let key = base.column(column) else {
+                throw Diagnostic("customers360 has no column `\(column)`", at: loc, hint: Suggest.hint(for: column, among: base.columnNames))
+            }
+            let g = Grouping(columns: [key], n: base.rowCount)
+            var revenue = [CompensatedSum](repeating: CompensatedSum(), count: g.count), members = [Int](repeating: 0, count: g.count)
+            for i in 0..<base.rowCount {
+                revenue[Int(g.ids[i])].add(spend.value(at: i).doubleValue ?? 0)
+                members[Int(g.ids[i])] += 1
+            }
+            groups = (0..<g.count).map { (ValueFormat.display(key.value(at: Int(g.firstRow[$0]))), revenue[$0].value, members[$0]) }
+        }
+        groups.sort { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
+        let table = Table(columnNames: ["group", "revenue", "share_of_revenue", "customers", "revenue_per_customer"],
+                          columns: [stringColumn(groups.map(\.0)), Column(.double(groups.map(\.1))),
+                                    doubleColumn(groups.map { total == 0 ? nil : $0.1 / total * 100 }), Column(.int(groups.map { Int64($0.2) })),
+                                    doubleColumn(groups.map { $0.2 == 0 ? nil : $0.1 / Double($0.2) })])
+        return AnalyticsResult(table: table, work: ["value of each group of customers360 (revenue = spend), largest first; total revenue \(shown(total))"], reads: reads)
+    }
+}

@@ -1,0 +1,59 @@
+/// RFM scoring (Hughes 1994; brief §6): per customer recency (days from the last purchase to the
+/// as-of date), frequency (transactions) and monetary value (total spend), each scored 1…bins by
+/// rank — 5 is best — with ties broken by customer, then named from the usual R–F map.
+extension Session {
+    func rfm(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
+        let at = args.command.location
+        let bins = Int(try args.number("bins") ?? 5)
+        guard bins >= 2 && bins <= 10 else { throw Diagnostic("`bins` takes a whole number from 2 to 10", at: at) }
+        let (data, reads) = try transactionData(for: "rfm", at: at)
+        let s = data.summary()
+        let n = data.customerCount
+        let recency = (0..<n).map { Int64(data.asOf - s.last[$0]) }
+        let frequency = s.transactions.map(Int64.init)
+        let monetary = s.spend
+        let byKey = data.keyOrder()
+        var keyRank = [Int](repeating: 0, count: n)
+        for (r, c) in byKey.enumerated() { keyRank[c] = r }
+        /// Scores from worst to best: the customer at rank i (of n) scores ⌊i × bins / n⌋ + 1.
+        func scores(_ worseFirst: (Int, Int) -> Bool) -> [Int] {
+            let order = (0..<n).sorted { a, b in worseFirst(a, b) || (!worseFirst(b, a) && keyRank[a] < keyRank[b]) }
+            var out = [Int](repeating: 0, count: n)
+            for (i, c) in order.enumerated() { out[c] = i * bins / n + 1 }
+            return out
+        }
+        let r = scores { recency[$0] > recency[$1] }
+        let f = scores { frequency[$0] < frequency[$1] }
+        let m = scores { monetary[$0] < monetary[$1] }
+        let rows = byKey.map { Int32($0) }
+        let codes = byKey.map { "\(r[$0])\(f[$0])\(m[$0])" }
+        let names = byKey.map { Self.rfmSegment(r: r[$0], f: f[$0], bins: bins) }
+        let table = Table(columnNames: [data.keyName, "recency", "frequency", "monetary", "r", "f", "m", "rfm", "segment"],
+                          columns: [data.keys.gather(rows), Column(.int(byKey.map { recency[$0] })), Column(.int(byKey.map { frequency[$0] })),
+                                    Column(.double(byKey.map { monetary[$0] })), Column(.int(byKey.map { Int64(r[$0]) })),
+                                    Column(.int(byKey.map { Int64(f[$0]) })), Column(.int(byKey.map { Int64(m[$0]) })),
+                                    stringColumn(codes), stringColumn(names)])
+        return AnalyticsResult(table: table, work: [
+            "rfm as of \(CivilDate.format(data.asOf)): \(grouped(n)) customers; recency = days since the last purchase, frequency = transactions, monetary = total spend",
+            "scores 1–\(bins) by rank (\(bins) best), ties broken by customer; segment from the R and F scores",
+        ], reads: reads)
+    }
+
+    /// The usual R–F segment map on a 1–5 scale (other bin counts are rescaled to it).
+    static func rfmSegment(r: Int, f: Int, bins: Int) -> String {
+        let r5 = (r - 1) * 5 / bins + 1, f5 = (f - 1) * 5 / bins + 1
+        switch (r5, f5) {
+        case (5, 4...5): return "Champions"
+        case (3...4, 4...5): return "Loyal"
+        case (4...5, 2...3): return "Potential Loyalist"
+        case (5, 1): return "New"
+        case (4, 1): return "Promising"
+        case (3, 3): return "Need Attention"
+        case (3, 1...2): return "About to Sleep"
+        case (1...2, 5): return "Can't Lose Them"
+        case (1...2, 3...4): return "At Risk"
+        case (1, 1): return "Lost"
+        default: return "Hibernating"
+        }
+    }
+}

@@ -1,0 +1,148 @@
+/// Retention and churn (brief §6).
+///
+/// From numbers: retention = E / S × 100; the customer retention rate CRR = (E − N) / S × 100
+/// (the standard textbook formula); churn = lost / S × 100 = 100 − retention.
+///
+/// From data, for a period [A, B] of L days: S = customers active in the base period
+/// [A − L, A − 1]; retained R = those of S active in [A, B]; lost = S − R; E = customers active in
+/// [A, B]; N = customers whose first transaction is in [A, B]. retention = R / S × 100,
+/// churn = 100 − retention, CRR = (E − N) / S × 100. `by month` uses each calendar month and the
+/// month before it.
+extension Session {
+    func retention(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
+        let at = args.command.location
+        if let start = try args.number("start") {
+            guard let end = try args.number("end") else {
+                throw Diagnostic("`retention start …` needs `end`", at: at, hint: "for example: retention start 100 end 90")
+            }
+            guard start > 0 else {
+                throw Diagnostic("start is \(shown(start)): with no customers at the start of the period there is no retention rate", at: at)
+            }
+            if let new = try args.number("new") {
+                let crr = (end - new) / start * 100
+                return AnalyticsResult(table: row([("start", .double(start)), ("end", .double(end)), ("new", .double(new)), ("crr", .double(crr))]),
+                                       work: ["CRR = ((end − new) / start) × 100 = ((\(shown(end)) − \(shown(new))) / \(shown(start))) × 100 = \(rate(crr))"], reads: [])
+            }
+            let r = end / start * 100
+            return AnalyticsResult(table: row([("start", .double(start)), ("end", .double(end)), ("retention", .double(r))]),
+                                   work: ["retention = (end / start) × 100 = (\(shown(end)) / \(shown(start))) × 100 = \(rate(r))"], reads: [])
+        }
+        if args.flag("by") {
+            guard args.flag("month") else { throw Diagnostic("`retention by` takes `month`", at: at, hint: "retention by month") }
+            return try retentionByMonth(at: at)
+        }
+        guard let from = try args.date("from"), let to = try args.date("to") else {
+            throw Diagnostic("`retention` takes `start N end N [new N]`, `from DATE to DATE` or `by month`", at: at,
+                             hint: "for example: retention from 2024-04-01 to 2024-06-30")
+        }
+        guard to >= from else { throw Diagnostic("the period ends before it starts", at: at) }
+        let (data, reads) = try transactionData(for: "retention", at: at)
+        let p = RetentionPeriod(data, from: from, to: to)
+        guard p.start > 0 else {
+            throw Diagnostic("no customers were active in the base period \(CivilDate.format(p.baseFrom)) … \(CivilDate.format(p.baseTo)), so there is no retention rate for \(CivilDate.format(from)) … \(CivilDate.format(to))", at: at,
+                             hint: "choose a period with purchases in the \(to - from + 1) days before it")
+        }
+        return AnalyticsResult(table: p.table, work: p.work, reads: reads)
+    }
+
+    private func retentionByMonth(at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let (data, reads) = try transactionData(for: "retention", at: at)
+        guard let firstDay = data.day.min() else { throw Diagnostic("there are no transactions", at: at) }
+        var periods: [RetentionPeriod] = []
+        var month = CivilDate.addMonths(monthStart(Int(firstDay)), 1)
+        while month <= Int(data.asOf) {
+            let end = CivilDate.addMonths(month, 1) - 1
+            let baseFrom = CivilDate.addMonths(month, -1)
+            periods.append(RetentionPeriod(data, from: Int32(month), to: Int32(end), baseFrom: Int32(baseFrom), baseTo: Int32(month - 1)))
+            month = CivilDate.addMonths(month, 1)
+        }
+        let columns: [Column] = [
+            Column(.date(periods.map(\.from))),
+            Column(.int(periods.map { Int64($0.start) })), Column(.int(periods.map { Int64($0.retained) })), Column(.int(periods.map { Int64($0.lost) })),
+            Column(.int(periods.map { Int64($0.end) })), Column(.int(periods.map { Int64($0.new) })),
+            doubleColumn(periods.map(\.retention)), doubleColumn(periods.map { $0.retention.map { 100 - $0 } }), doubleColumn(periods.map(\.crr)),
+        ]
+        let table = Table(columnNames: ["month", "start", "retained", "lost", "end", "new", "retention", "churn", "crr"], columns: columns)
+        return AnalyticsResult(table: table, work: ["retention by month as of \(CivilDate.format(data.asOf)): each calendar month against the month before; retention = retained / start × 100, CRR = (end − new) / start × 100"], reads: reads)
+    }
+
+    func churn(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
+        let at = args.command.location
+        if let start = try args.number("start") {
+            guard let lost = try args.number("lost") else { throw Diagnostic("`churn start …` needs `lost`", at: at, hint: "for example: churn start 100 lost 10") }
+            guard start > 0 else {
+                throw Diagnostic("start is \(shown(start)): with no customers at the start of the period there is no churn rate", at: at)
+            }
+            let c = lost / start * 100
+            return AnalyticsResult(table: row([("start", .double(start)), ("lost", .double(lost)), ("churn", .double(c))]),
+                                   work: ["churn = (lost / start) × 100 = (\(shown(lost)) / \(shown(start))) × 100 = \(rate(c))"], reads: [])
+        }
+        if let r = try args.number("retention") {
+            // `90%` arrives as 0.9; a plain 90 means 90%.
+            let percent = r <= 1 ? r * 100 : r
+            guard percent >= 0 && percent <= 100 else { throw Diagnostic("retention must be between 0% and 100%", at: at) }
+            let c = 100 - percent
+            return AnalyticsResult(table: row([("retention", .double(percent)), ("churn", .double(c))]),
+                                   work: ["churn = 100% − retention = 100% − \(rate(percent)) = \(rate(c))"], reads: [])
+        }
+        if args.flag("by") {
+            guard args.flag("month") else { throw Diagnostic("`churn by` takes `month`", at: at) }
+            return try retentionByMonth(at: at)
+        }
+        guard let from = try args.date("from"), let to = try args.date("to") else {
+            throw Diagnostic("`churn` takes `start N lost N`, `retention N%` or `from DATE to DATE`", at: at, hint: "for example: churn start 100 lost 10")
+        }
+        var again = CommandArguments(AnalyticsCommand(name: "retention", arguments: [.word("from", at), .value(.date(from), at), .word("to", at), .value(.date(to), at)], location: at))
+        var r = try retention(&again)
+        r.work = r.work.filter { $0.hasPrefix("period") || $0.hasPrefix("churn") || $0.hasPrefix("retention") }
+        return r
+    }
+
+    private func monthStart(_ day: Int) -> Int {
+        let c = CivilDate.civil(day)
+        return CivilDate.days(year: c.year, month: c.month, day: 1)
+    }
+}
+
+/// The counts of one retention period.
+struct RetentionPeriod {
+    var from: Int32, to: Int32, baseFrom: Int32, baseTo: Int32
+    var start = 0, retained = 0, lost = 0, end = 0, new = 0
+
+    init(_ data: TransactionData, from: Int32, to: Int32, baseFrom: Int32? = nil, baseTo: Int32? = nil) {
+        let length = to - from + 1
+        self.from = from
+        self.to = to
+        self.baseFrom = baseFrom ?? from - length
+        self.baseTo = baseTo ?? from - 1
+        let inBase = data.active(from: self.baseFrom, to: self.baseTo)
+        let inPeriod = data.active(from: from, to: to)
+        let first = data.summary().first
+        for c in 0..<data.customerCount {
+            if inBase[c] { start += 1; if inPeriod[c] { retained += 1 } }
+            if inPeriod[c] { end += 1 }
+            if first[c] >= from && first[c] <= to { new += 1 }
+        }
+        lost = start - retained
+    }
+
+    var retention: Double? { start == 0 ? nil : Double(retained) / Double(start) * 100 }
+    var crr: Double? { start == 0 ? nil : Double(end - new) / Double(start) * 100 }
+
+    var table: Table {
+        Table(columnNames: ["from", "to", "base_from", "base_to", "start", "retained", "lost", "end", "new", "retention", "churn", "crr"],
+              columns: [Column(.date([from])), Column(.date([to])), Column(.date([baseFrom])), Column(.date([baseTo])),
+                        Column(.int([Int64(start)])), Column(.int([Int64(retained)])), Column(.int([Int64(lost)])), Column(.int([Int64(end)])),
+                        Column(.int([Int64(new)])), doubleColumn([retention]), doubleColumn([retention.map { 100 - $0 }]), doubleColumn([crr])])
+    }
+
+    var work: [String] {
+        guard let r = retention, let c = crr else { return [] }
+        return [
+            "period \(CivilDate.format(from)) … \(CivilDate.format(to)) (\(to - from + 1) days); base period \(CivilDate.format(baseFrom)) … \(CivilDate.format(baseTo))",
+            "retention = (retained / start) × 100 = (\(retained) / \(start)) × 100 = \(rate(r))",
+            "churn = 100% − retention = 100% − \(rate(r)) = \(rate(100 - r))",
+            "CRR = ((end − new) / start) × 100 = ((\(end) − \(new)) / \(start)) × 100 = \(rate(c))",
+        ]
+    }
+}

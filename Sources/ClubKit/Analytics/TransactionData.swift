@@ -1,0 +1,77 @@
+/// The transactions named by `use`, as flat arrays for the analytics: a dense customer number
+/// per row, the day, the amount. Built once per command from the table's columns.
+struct TransactionData {
+    /// Dense customer number (0..<customerCount) per transaction, in order of first appearance.
+    var customer: [Int32]
+    /// Day number per transaction (a date-time counts as its day).
+    var day: [Int32]
+    /// Amount per transaction (0 where null).
+    var amount: [Double]
+    var customerCount: Int
+    /// The customer key of each dense number (the `use` customer column's values).
+    var keys: Column
+    var keyName: String
+    var asOf: Int32
+
+    var count: Int { customer.count }
+
+    init(_ table: Table, _ roles: TransactionRoles, asOf: Int32) {
+        let keyColumn = table.column(roles.customer)!
+        let grouping = Grouping(columns: [keyColumn], n: table.rowCount)
+        customer = grouping.ids
+        customerCount = grouping.count
+        keys = keyColumn.gather(grouping.firstRow)
+        keyName = roles.customer
+        let dates = table.column(roles.date)!
+        switch dates.storage {
+        case .date(let a): day = a
+        case .dateTime(let a): day = a.map { Int32(floorDiv($0, 86400)) }
+        default: day = [Int32](repeating: 0, count: table.rowCount)
+        }
+        let amounts = table.column(roles.amount)!
+        switch amounts.storage {
+        case .double(let a): amount = a
+        case .int(let a): amount = a.map { Double($0) }
+        default: amount = [Double](repeating: 0, count: table.rowCount)
+        }
+        self.asOf = asOf
+        if let v = amounts.validity { for i in 0..<amount.count where !v.isValid(i) { amount[i] = 0 } }
+        // Rows without a customer or a date take no part.
+        if keyColumn.validity != nil || dates.validity != nil {
+            let keep = (0..<table.rowCount).filter { !keyColumn.isNull($0) && !dates.isNull($0) }
+            customer = keep.map { customer[$0] }
+            day = keep.map { day[$0] }
+            let (c, d, a) = (customer, day, amount)
+            customer = keep.map { c[$0] }
+            day = keep.map { d[$0] }
+            amount = keep.map { a[$0] }
+        }
+    }
+
+    /// Customers with at least one transaction in [from, to], as a membership array.
+    func active(from: Int32, to: Int32) -> [Bool] {
+        var out = [Bool](repeating: false, count: customerCount)
+        for i in 0..<count where day[i] >= from && day[i] <= to { out[Int(customer[i])] = true }
+        return out
+    }
+
+    /// Per customer: first and last day, transactions, total spend.
+    func summary() -> (first: [Int32], last: [Int32], transactions: [Int], spend: [Double]) {
+        var first = [Int32](repeating: .max, count: customerCount), last = [Int32](repeating: .min, count: customerCount)
+        var n = [Int](repeating: 0, count: customerCount), spend = [CompensatedSum](repeating: CompensatedSum(), count: customerCount)
+        for i in 0..<count {
+            let c = Int(customer[i])
+            first[c] = min(first[c], day[i])
+            last[c] = max(last[c], day[i])
+            n[c] += 1
+            spend[c].add(amount[i])
+        }
+        return (first, last, n, spend.map(\.value))
+    }
+
+    /// Customer numbers ordered by key (for ties "broken by customer").
+    func keyOrder() -> [Int] {
+        let less = Sorting.lessThan(keys)
+        return (0..<customerCount).sorted { less($0, $1) || (!less($1, $0) && $0 < $1) }
+    }
+}
