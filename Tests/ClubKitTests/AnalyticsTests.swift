@@ -1,0 +1,205 @@
+import XCTest
+@testable import ClubKit
+
+/// The brief's §6 definitions on a table small enough to work out by hand.
+///
+///     customer  transactions (day: amount)                          first   last    n  spend
+///     A         01-10: 100, 02-15: 50, 03-20: 30                     01-10   03-20   3  180
+///     B         01-05: 200, 03-02: 20                                01-05   03-02   2  220
+///     C         02-10: 80                                            02-10   02-10   1   80
+///     D         03-25: 10, 03-25: 40                                 03-25   03-25   2   50
+///     E         01-20: 60                                            01-20   01-20   1   60
+///
+/// All in 2024, as of 2024-03-31. Revenue 590 over 9 transactions. The customers table adds F,
+/// who never bought; feedback: C nps 3 (complaint), E 9, A 10, B 7, D 6.
+final class AnalyticsTests: XCTestCase {
+    private var session: Session!
+
+    static let tx = """
+    c,day,value
+    A,2024-01-10,100
+    A,2024-02-15,50
+    A,2024-03-20,30
+    B,2024-01-05,200
+    B,2024-03-02,20
+    C,2024-02-10,80
+    D,2024-03-25,10
+    D,2024-03-25,40
+    E,2024-01-20,60
+    """
+    static let customers = "id,name\nA,Ali\nB,Sara\nC,Reza\nD,Mina\nE,Omid\nF,Neda\n"
+    static let feedback = """
+    c,date,nps,rating,complaint
+    C,2024-03-15,3,2,late delivery
+    E,2024-03-01,9,5,
+    A,2024-03-21,10,5,
+    B,2024-01-10,7,4,
+    D,2024-03-26,6,3,
+    """
+
+    override func setUpWithError() throws {
+        session = try makeSession(["tx": Self.tx, "customers": Self.customers, "feedback": Self.feedback])
+        try session.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-03-31")
+    }
+
+    private func result(_ statement: String) throws -> (work: [String], table: Table) {
+        var work: [String] = []
+        for output in try session.runAll(statement) {
+            if case .caption(let c) = output { work.append(c) }
+            if case .table(let t) = output { return (work, t) }
+        }
+        throw Diagnostic("no table", at: SourceLocation(line: 1, column: 1))
+    }
+
+    func testRetentionFromNumbersShowsTheWork() throws {
+        let r = try result("retention start 100 end 90")
+        XCTAssertEqual(r.work, ["retention = (end / start) × 100 = (90 / 100) × 100 = 90.0%"])
+        XCTAssertEqual(r.table.strings("retention"), ["90"])
+        let crr = try result("retention start 200 end 180 new 30")
+        XCTAssertEqual(crr.work, ["CRR = ((end − new) / start) × 100 = ((180 − 30) / 200) × 100 = 75.0%"])
+        XCTAssertEqual(crr.table.strings("crr"), ["75"])
+    }
+
+    func testChurnForms() throws {
+        XCTAssertEqual(try result("churn start 100 lost 10").work, ["churn = (lost / start) × 100 = (10 / 100) × 100 = 10.0%"])
+        XCTAssertEqual(try result("churn retention 90%").table.strings("churn"), ["10"])
+        // From data: the March period below has retention 50%, so churn 50%.
+        XCTAssertEqual(try result("churn from 2024-03-01 to 2024-03-31").table.strings("churn"), ["50"])
+    }
+
+    func testAStartOfZeroSaysWhyThereIsNoRate() {
+        XCTAssertEqual(session.error("retention start 0 end 5")?.message, "start is 0: with no customers at the start of the period there is no retention rate")
+        let d = session.error("retention from 2024-01-01 to 2024-01-31")
+        XCTAssertTrue(d?.message.hasPrefix("no customers were active in the base period 2023-12-01 … 2023-12-31") ?? false, d?.message ?? "")
+    }
+
+    func testRetentionOverAPeriodFromData() throws {
+        // March has L = 31 days, so the base period is 2024-01-30 … 2024-02-29: A and C were active (S = 2).
+        // Of them only A bought in March (R = 1, lost 1). Active in March: A, B, D (E = 3); first ever in March: D (N = 1).
+        // retention = 1 / 2 = 50%, churn 50%, CRR = (3 − 1) / 2 = 100%.
+        let r = try result("retention from 2024-03-01 to 2024-03-31")
+        let t = r.table
+        XCTAssertEqual([t.strings("base_from")[0], t.strings("base_to")[0]], ["2024-01-30", "2024-02-29"])
+        XCTAssertEqual(["start", "retained", "lost", "end", "new", "retention", "churn", "crr"].map { t.strings($0)[0] }, ["2", "1", "1", "3", "1", "50", "50", "100"])
+        XCTAssertEqual(r.work[1], "retention = (retained / start) × 100 = (1 / 2) × 100 = 50.0%")
+        XCTAssertEqual(r.work[3], "CRR = ((end − new) / start) × 100 = ((3 − 1) / 2) × 100 = 100.0%")
+    }
+
+    func testRetentionByMonth() throws {
+        // February against January: S = {A, B, E} = 3, retained {A} = 1, E = {A, C} = 2, N = {C} = 1.
+        // March against February: S = {A, C} = 2, retained 1, E = 3, N = 1.
+        let t = try result("retention by month").table
+        XCTAssertEqual(t.strings("month"), ["2024-02-01", "2024-03-01"])
+        XCTAssertEqual(t.strings("start"), ["3", "2"])
+        XCTAssertEqual(t.strings("retained"), ["1", "1"])
+        XCTAssertEqual(t.strings("end"), ["2", "3"])
+        XCTAssertEqual(t.strings("new"), ["1", "1"])
+        XCTAssertEqual(t.values("retention")[0].doubleValue!, 100.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(t.values("crr")[1], .double(100))
+    }
+
+    func testCohorts() throws {
+        // January cohort {A, B, E}: January all 3, February A, March A and B → 100, 33.3, 66.7.
+        // February cohort {C}: 100, then 0 in March; March cohort {D}: 100.
+        let pct = try result("cohort monthly").table
+        XCTAssertEqual(pct.strings("cohort"), ["2024-01-01", "2024-02-01", "2024-03-01"])
+        XCTAssertEqual(pct.strings("customers"), ["3", "1", "1"])
+        XCTAssertEqual(pct.strings("m0"), ["100", "100", "100"])
+        XCTAssertEqual(pct.strings("m1"), ["33.3", "0", "null"])
+        XCTAssertEqual(pct.strings("m2"), ["66.7", "null", "null"])
+        let counts = try result("cohort monthly counts").table
+        XCTAssertEqual(counts.strings("m1"), ["1", "0", "null"])
+        XCTAssertEqual(counts.strings("m2"), ["2", "null", "null"])
+    }
+
+    func testRFMScoresWithTies() throws {
+        // recency (days to 03-31): A 11, B 29, C 50, D 6, E 71 → R from worst: E1 C2 B3 A4 D5.
+        // frequency: C 1, E 1 (tie, C first by customer), B 2, D 2 (B first), A 3 → C1 E2 B3 D4 A5.
+        // monetary: D 50, E 60, C 80, A 180, B 220 → D1 E2 C3 A4 B5.
+        let t = try result("rfm").table
+        XCTAssertEqual(t.strings("c"), ["A", "B", "C", "D", "E"])
+        XCTAssertEqual(t.strings("recency"), ["11", "29", "50", "6", "71"])
+        XCTAssertEqual(t.strings("frequency"), ["3", "2", "1", "2", "1"])
+        XCTAssertEqual(t.strings("rfm"), ["454", "335", "213", "541", "122"])
+        XCTAssertEqual(t.strings("segment"), ["Loyal", "Need Attention", "Hibernating", "Champions", "Hibernating"])
+        XCTAssertEqual(try result("rfm | where r == 5").table.strings("c"), ["D"])
+    }
+
+    func testTypesPrecedence() throws {
+        // F never bought → potential. D's first purchase is 6 days old → new (its NPS of 6 comes second).
+        // C has a complaint within 90 days → dissatisfied. A has 3 purchases (loyal_orders 3) → loyal. B and E → regular.
+        let members = try result("types with loyal_orders 3 | members").table
+        XCTAssertEqual(members.strings("c"), ["A", "B", "C", "D", "E", "F"])
+        XCTAssertEqual(members.strings("type"), ["loyal", "regular", "dissatisfied", "new", "regular", "potential"])
+        let summary = try result("types with loyal_orders 3").table
+        XCTAssertEqual(summary.strings("type"), ["new", "loyal", "potential", "dissatisfied", "inactive", "regular"])
+        XCTAssertEqual(summary.strings("customers"), ["1", "1", "1", "1", "0", "2"])
+        // regular revenue 220 + 60 = 280 of 590 = 47.4576…%
+        XCTAssertEqual(summary.values("revenue_share")[5].doubleValue!, 280.0 / 590 * 100, accuracy: 1e-9)
+        XCTAssertEqual(summary.strings("playbook")[0], "Welcome them and make a first-repeat offer.")
+        // With loyal at 5 orders (the default) A is regular; with inactive_days 60, E (71 days) is inactive,
+        // while C (50 days, and dissatisfied first anyway) is not.
+        let short = try result("types with inactive_days 60 | members").table
+        XCTAssertEqual(short.strings("type"), ["regular", "regular", "dissatisfied", "new", "inactive", "potential"])
+    }
+
+    func testPareto() throws {
+        // By spend: B 220, A 180, C 80, E 60, D 50; cumulative 37.3%, 67.8%, 81.4%, 91.5%, 100%.
+        let r = try result("pareto")
+        XCTAssertEqual(r.table.strings("c"), ["B", "A", "C", "E", "D"])
+        XCTAssertEqual(r.table.strings("class"), ["A", "A", "B", "B", "C"])
+        XCTAssertEqual(r.table.values("cumulative_share")[1].doubleValue!, 400.0 / 590 * 100, accuracy: 1e-9)
+        // 80% is reached with the third customer: 3 of 5.
+        XCTAssertEqual(r.work[0], "60.0% of customers (3 of 5) make 80% of revenue")
+    }
+
+    func testKPIRepeatRateNPSAndCSAT() throws {
+        let t = try result("kpi").table
+        let kpi = Dictionary(uniqueKeysWithValues: zip(t.strings("measure"), t.values("value")))
+        // Repeat rate: A, B, D have 2+ transactions of 5 customers = 60%. Purchase frequency 9 / 5. AOV 590 / 9.
+        XCTAssertEqual(kpi["repeat_rate_pct"], .double(60))
+        XCTAssertEqual(kpi["purchase_frequency"], .double(1.8))
+        XCTAssertEqual(kpi["average_order_value"]?.doubleValue ?? 0, 590.0 / 9, accuracy: 1e-12)
+        // NPS: promoters 9, 10 (2 of 5 = 40%), detractors 3, 6 (40%) → 0. CSAT: ratings 5, 5, 4 of 5 → 60%.
+        XCTAssertEqual(kpi["nps"], .double(0))
+        XCTAssertEqual(kpi["csat_pct"], .double(60))
+        XCTAssertEqual(try result("nps feedback.nps").work.last, "NPS = % promoters − % detractors = 40.0% − 40.0% = 0")
+        XCTAssertEqual(try result("csat feedback.rating").table.strings("csat"), ["60"])
+    }
+
+    func testSimpleCLV() throws {
+        // AOV = 590 / 9; purchases per year = 9 / 5 customers / (87 days / 365); no customers in the year
+        // before, so the lifetime is the 3-year cap. CLV = 118 × 365 / 87 × 50% × 3 = 742.586…
+        let t = try result("clv margin 50% years 3").table
+        XCTAssertEqual(t.values("lifetime_years"), [.double(3)])
+        XCTAssertEqual(t.values("clv")[0].doubleValue!, 118.0 * 365 / 87 * 0.5 * 3, accuracy: 1e-9)
+    }
+
+    func testFormulas() throws {
+        try session.runAll("formula crr(S, E, N) = (E - N) / S * 100")
+        XCTAssertEqual(try session.query("crr(200, 180, 30)").values("value"), [.double(75)])
+        XCTAssertEqual(try session.query("formulas").strings("name"), ["crr"])
+        XCTAssertEqual(session.error("crr(1, 2)")?.message, "`crr` takes 3 arguments (S, E, N), not 2")
+        XCTAssertEqual(session.error("formula bad(x) = x + nope")?.message, "unknown name `nope`")
+    }
+
+    func testResultsPipeNameAndSegment() throws {
+        try session.runAll("segment champions = rfm where segment == \"Champions\"")
+        XCTAssertEqual(try session.query("champions").strings("c"), ["D"])
+        try session.runAll("top_spenders = pareto | take 2")
+        XCTAssertEqual(try session.query("top_spenders").strings("c"), ["B", "A"])
+    }
+
+    func testUseWithoutADateColumnNamesWhatItLookedFor() throws {
+        let s = try makeSession(["t": "customer_id,amount\n1,5\n"])
+        XCTAssertEqual(s.error("use t")?.message, "`t` has no date column; looked for date, order_date, purchase_date, transaction_date, day, datetime, timestamp, created_at")
+        XCTAssertEqual(s.error("rfm")?.message, "`rfm` needs the transactions: name them first with `use`")
+    }
+
+    func testOutputIsDeterministic() throws {
+        let a = TableRenderer(mode: .csv).render(try result("rfm").table)
+        let other = try makeSession(["tx": Self.tx, "customers": Self.customers, "feedback": Self.feedback])
+        try other.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-03-31")
+        XCTAssertEqual(a, TableRenderer(mode: .csv).render(try other.query("rfm")))
+    }
+}
