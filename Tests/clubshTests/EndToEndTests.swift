@@ -3,43 +3,12 @@ import XCTest
 
 /// Runs the built `clubsh` binary as a user would: through pipes, with arguments, on scripts.
 final class EndToEndTests: XCTestCase {
-    struct Run {
-        var stdout: String
-        var stderr: String
-        var status: Int32
-    }
+    typealias Run = ClubshRun
+    static let testsDirectory = ClubshRun.testsDirectory
+    static let repositoryRoot = ClubshRun.repositoryRoot
 
-    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    static let repositoryRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
-
-    static var binary: URL {
-        var candidates = [Bundle.main.bundleURL.appendingPathComponent("clubsh")]
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("clubsh"))
-        }
-        candidates.append(repositoryRoot.appendingPathComponent(".build/debug/clubsh"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }
-
-    func clubsh(_ arguments: [String], stdin: String = "", directory: URL = testsDirectory, environment: [String: String] = [:]) throws -> Run {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = arguments
-        p.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let input = Pipe(), output = Pipe(), error = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        p.standardError = error
-        try p.run()
-        input.fileHandleForWriting.write(stdin.data(using: .utf8)!)
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self), status: p.terminationStatus)
+    func clubsh(_ arguments: [String], stdin: String = "", directory: URL = ClubshRun.testsDirectory) throws -> Run {
+        try ClubshRun.run(arguments, stdin: stdin, directory: directory)
     }
 
     func testPipedScriptPrintsCSVResultsAndMessagesApart() throws {

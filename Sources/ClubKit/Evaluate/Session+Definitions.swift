@@ -65,6 +65,12 @@ extension Session {
         guard let def = definition(name) else {
             throw Diagnostic("unknown result `\(name)`", at: SourceLocation(line: 1, column: 1))
         }
+        // A listing such as `tables` inside a definition must not compute that definition again.
+        guard !computing.contains(name) else {
+            throw Diagnostic("`\(name)` is being computed", at: SourceLocation(line: 1, column: 1))
+        }
+        computing.insert(name)
+        defer { computing.remove(name) }
         let checker = Checker(catalog: self)
         let plan = try checker.checkDefinition(name, def.pipeline)
         var inputs = [name: versions[name] ?? 0]

@@ -27,6 +27,8 @@ public final class Session: Catalog {
     var versions: [String: Int] = [:]
     /// Computed results with the versions of everything they read when computed.
     var cache: [String: (table: Table, inputs: [String: Int])] = [:]
+    /// Results being computed now (to refuse re-entry through a listing).
+    var computing = Set<String>()
     /// Analytics command results with the versions of what they read.
     var analyticsCache: [String: (result: AnalyticsResult, inputs: [String: Int])] = [:]
     /// User formulas: `formula crr(S, E, N) = …`.
@@ -52,7 +54,18 @@ public final class Session: Catalog {
     /// Raises the version of `name`, so everything computed from it is computed again on next use.
     func touch(_ name: String) {
         versions[name, default: 0] += 1
+        versions[Dependencies.catalog, default: 0] += 1
         cache[name] = nil
+    }
+
+    public func listing(_ name: String) -> Table? {
+        switch name {
+        case "tables": return tablesListing()
+        case "segments": return segmentsListing()
+        case "params": return parametersListing()
+        case "formulas": return formulasListing()
+        default: return nil
+        }
     }
 
     // MARK: - Running

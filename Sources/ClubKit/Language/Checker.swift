@@ -14,6 +14,8 @@ public protocol Catalog {
     func analytics(_ command: AnalyticsCommand) throws(Diagnostic) -> (table: Table, reads: [String])
     /// A user formula's parameters and body.
     func formula(_ name: String) -> (parameters: [String], body: Expr)?
+    /// The listing statements as tables: `tables`, `segments`, `params`, `formulas`.
+    func listing(_ name: String) -> Table?
 }
 
 /// Resolves names and types: AST → plan (brief §4). Errors point at the offending name.
@@ -74,6 +76,10 @@ public struct Checker {
         }
         if catalog.parameter(name.text) != nil {
             throw Diagnostic("`\(name.text)` is a parameter, not a table", at: name.location)
+        }
+        if let listing = catalog.listing(name.text) {
+            dependencies.names.insert(Dependencies.catalog)
+            return (.computed(name.text, listing), listing.schema)
         }
         throw Diagnostic("unknown table `\(name.text)`", at: name.location,
                          hint: Suggest.hint(for: name.text, among: catalog.knownNames) ?? "`tables` lists what is loaded")
@@ -390,6 +396,8 @@ public struct Checker {
 public final class Dependencies {
     /// The pseudo-name of the session's as-of date.
     public static let asOf = "@as_of"
+    /// The pseudo-name that changes whenever anything named changes (for listings).
+    public static let catalog = "@catalog"
     public var names = Set<String>()
 }
 
