@@ -1,4 +1,5 @@
 import ClubKit
+import Foundation
 
 /// One dot command: its name, usage, one-line help, and what it does. This one table drives
 /// dispatch, `.help` and "did you mean".
@@ -35,6 +36,24 @@ enum DotCommands {
         DotCommand(name: "timer", usage: ".timer on|off", help: "print how long each statement takes") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard args == "on" || args == "off" else { throw Diagnostic(".timer takes on or off", at: at) }
             shell.timer = args == "on"
+        },
+        DotCommand(name: "color", usage: ".color on|off", help: "colours in table mode (off when not a terminal or NO_COLOR is set)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard args == "on" || args == "off" else { throw Diagnostic(".color takes on or off", at: at) }
+            shell.color = args == "on"
+        },
+        DotCommand(name: "echo", usage: ".echo on|off", help: "print each statement before its output") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard args == "on" || args == "off" else { throw Diagnostic(".echo takes on or off", at: at) }
+            shell.echo = args == "on"
+        },
+        DotCommand(name: "output", usage: ".output [FILE]", help: "send results to FILE; .output alone sends them back to the screen") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            Terminal.outputFile?.closeFile()
+            Terminal.outputFile = nil
+            guard !args.isEmpty else { return }
+            let path = unquote(args)
+            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                throw Diagnostic("cannot write \(path)", at: at)
+            }
+            Terminal.outputFile = handle
         },
         DotCommand(name: "quit", usage: ".quit", help: "leave clubsh (Ctrl-D does the same)") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
             shell.quitRequested = true

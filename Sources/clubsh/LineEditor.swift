@@ -17,16 +17,17 @@ final class LineEditor {
     private var addHistory: HistoryFunction?
     private var writeHistory: HistoryFunction?
     let historyPath: String
+    private var handle: UnsafeMutableRawPointer?
     /// Whether libedit was found.
     let isEditing: Bool
 
     init(historyPath: String) {
         self.historyPath = historyPath
-        var handle: UnsafeMutableRawPointer?
         for name in ["libedit.so.2", "libedit.so", "libedit.so.0", "/usr/lib/libedit.3.dylib", "/usr/lib/libedit.dylib"] {
             handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL)
             if handle != nil { break }
         }
+        let handle = self.handle
         func symbol<T>(_ name: String, as: T.Type) -> T? {
             guard let handle, let p = dlsym(handle, name) else { return nil }
             return unsafeBitCast(p, to: T.self)
@@ -40,6 +41,16 @@ final class LineEditor {
         if FileManager.default.fileExists(atPath: historyPath) {
             _ = symbol("read_history", as: HistoryFunction.self)?(historyPath)
         }
+    }
+
+    /// Offers Tab completions: given the text before the cursor, the words that fit.
+    func complete(with source: @escaping (String) -> [String]) {
+        guard let handle, let entry = dlsym(handle, "rl_completion_entry_function") else { return }
+        Completion.source = source
+        Completion.lineBuffer = dlsym(handle, "rl_line_buffer")?.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)
+        Completion.point = dlsym(handle, "rl_point")?.assumingMemoryBound(to: Int32.self)
+        Completion.appendCharacter = dlsym(handle, "rl_completion_append_character")?.assumingMemoryBound(to: Int32.self)
+        entry.assumingMemoryBound(to: Completion.Function?.self).pointee = Completion.entry
     }
 
     /// One line without its newline, or nil at end of input (Ctrl-D).
@@ -60,5 +71,30 @@ final class LineEditor {
         guard !entry.isEmpty, let addHistory else { return }
         _ = addHistory(entry)
         _ = writeHistory?(historyPath)
+    }
+}
+
+/// The state libedit's C completion callback reads; there is one prompt per process.
+enum Completion {
+    typealias Function = @convention(c) (UnsafePointer<CChar>?, Int32) -> UnsafeMutablePointer<CChar>?
+
+    nonisolated(unsafe) static var source: ((String) -> [String])?
+    nonisolated(unsafe) static var matches: [String] = []
+    nonisolated(unsafe) static var lineBuffer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    nonisolated(unsafe) static var point: UnsafeMutablePointer<Int32>?
+    nonisolated(unsafe) static var appendCharacter: UnsafeMutablePointer<Int32>?
+
+    /// readline's generator protocol: state 0 starts a new completion, then one match per call.
+    static let entry: Function = { _, state in
+        if state == 0 {
+            let bytes = Completion.lineBuffer?.pointee.map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0))) } ?? []
+            let cursor = min(Int(Completion.point?.pointee ?? Int32(bytes.count)), bytes.count)
+            Completion.matches = Completion.source?(String(decoding: bytes.prefix(cursor), as: UTF8.self)) ?? []
+            // A folder completes without a trailing space, so its files can follow.
+            Completion.appendCharacter?.pointee = Completion.matches.count == 1 && Completion.matches[0].hasSuffix("/") ? 0 : 32
+        }
+        let i = Int(state)
+        guard i < Completion.matches.count else { return nil }
+        return strdup(Completion.matches[i])
     }
 }

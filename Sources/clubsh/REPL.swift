@@ -9,8 +9,20 @@ struct REPL {
 
     func run() {
         Terminal.write("clubsh \(Version.text) — type .help for help, .quit or Ctrl-D to leave\n")
+        Terminal.catchInterrupts()
+        shell.session.isCancelled = { Terminal.interrupted != 0 }
+        let session = shell.session
+        editor.complete { session.completions(for: $0) }
         while !shell.quitRequested {
-            guard let text = readStatement() else { break }
+            Terminal.interrupted = 0
+            guard let text = readStatement() else {
+                // Ctrl-C at the prompt ends the line, not clubsh.
+                if Terminal.interrupted != 0 {
+                    Terminal.write("^C (.quit or Ctrl-D leaves clubsh)\n")
+                    continue
+                }
+                break
+            }
             if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             editor.remember(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
             shell.run(source: text, origin: "<prompt>")
@@ -23,7 +35,7 @@ struct REPL {
         var lines: [String] = []
         while true {
             guard let line = editor.readLine(prompt: lines.isEmpty ? "clubsh> " : "   ...> ") else {
-                return lines.isEmpty ? nil : lines.joined(separator: "\n")
+                return lines.isEmpty || Terminal.interrupted != 0 ? nil : lines.joined(separator: "\n")
             }
             lines.append(line)
             if !REPL.isIncomplete(lines.joined(separator: "\n")) { return lines.joined(separator: "\n") }

@@ -10,6 +10,8 @@ final class Shell {
     let interactive: Bool
     var color: Bool
     var timer = false
+    /// `.echo on`: print each statement before its output.
+    var echo = false
     /// Set by `.quit`.
     var quitRequested = false
     /// Nested `.read`s, to refuse a file that reads itself.
@@ -24,7 +26,7 @@ final class Shell {
     }
 
     private var renderer: TableRenderer {
-        TableRenderer(mode: mode, maxRows: 20, style: color && mode == .table ? .ansi : .plain)
+        TableRenderer(mode: mode, maxRows: 20, style: color && mode == .table && Terminal.outputFile == nil ? .ansi : .plain)
     }
 
     /// Runs statements; returns false when any failed. Outside the prompt the first error stops
@@ -36,6 +38,7 @@ final class Shell {
             let started = Date()
             switch outcome {
             case .success(let (statement, outputs)):
+                if echo { Terminal.writeResult(statement.text + "\n") }
                 for output in outputs {
                     do throws(Diagnostic) {
                         try show(output, statement: statement)
@@ -58,12 +61,12 @@ final class Shell {
 
     private func show(_ output: Output, statement: Statement) throws(Diagnostic) {
         switch output {
-        case .table(let t): Terminal.write(renderer.render(t))
-        case .value(let v): Terminal.write(renderer.render(v))
+        case .table(let t): Terminal.writeResult(renderer.render(t))
+        case .value(let v): Terminal.writeResult(renderer.render(v))
         case .message(let m): message(m)
         case .caption(let c):
             // Captions say what a table is over; they belong beside the table only in table mode.
-            if mode == .table { Terminal.write((color ? "\u{1B}[2m" : "") + c + (color ? "\u{1B}[0m" : "") + "\n") } else { message(c) }
+            if mode == .table { Terminal.writeResult((color && Terminal.outputFile == nil ? "\u{1B}[2m" : "") + c + (color && Terminal.outputFile == nil ? "\u{1B}[0m" : "") + "\n") } else { message(c) }
         case .warning(let w): warning(w, at: statement.location)
         case .dotCommand(let name, let arguments): try DotCommands.run(name, arguments, shell: self, at: statement.location)
         }
@@ -84,6 +87,10 @@ final class Shell {
     /// At the prompt: the line, a caret under the column, and the message. Elsewhere:
     /// `origin:line:column: message`.
     func report(_ d: Diagnostic, origin: String, source: String) {
+        if interactive && d == .interrupted {
+            Terminal.writeError("\n" + (color ? "\u{1B}[33m" : "") + d.message + (color ? "\u{1B}[0m" : "") + "\n")
+            return
+        }
         if interactive {
             let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
             var out = ""

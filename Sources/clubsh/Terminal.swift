@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,9 +21,33 @@ enum Terminal {
     /// Standard output is buffered here and written with write(2); `flush` empties the buffer.
     nonisolated(unsafe) private static var buffer: [UInt8] = []
 
+    /// Set by Ctrl-C at the prompt; read by the engine between chunks of work.
+    nonisolated(unsafe) static var interrupted: sig_atomic_t = 0
+
+    /// Ctrl-C sets `interrupted` instead of ending clubsh (only at the interactive prompt).
+    static func catchInterrupts() {
+        var action = sigaction()
+        #if os(Linux)
+        action.__sigaction_handler.sa_handler = { _ in Terminal.interrupted = 1 }
+        #else
+        action.__sigaction_u.__sa_handler = { _ in Terminal.interrupted = 1 }
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+    }
+
+    /// Where results go: stdout, or the file `.output` named.
+    nonisolated(unsafe) static var outputFile: FileHandle?
+
     static func write(_ s: String) {
         buffer.append(contentsOf: s.utf8)
         if buffer.count >= 1 << 16 { flush() }
+    }
+
+    /// Results: to the `.output` file when one is set, else stdout.
+    static func writeResult(_ s: String) {
+        if let outputFile { outputFile.write(Data(s.utf8)) } else { write(s) }
     }
 
     static func flush() {

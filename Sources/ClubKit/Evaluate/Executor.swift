@@ -5,19 +5,25 @@ struct Executor {
     let notes: EvaluationNotes
     /// Supplies a named result or segment (from the session's cache when it is current).
     var resolve: (String) -> Table? = { _ in nil }
+    /// Polled between steps and inside long loops; true means the user pressed Ctrl-C.
+    var isCancelled: @Sendable () -> Bool = { false }
 
-    func run(_ plan: Plan) -> Table {
+    func run(_ plan: Plan) throws(Diagnostic) -> Table {
         var table: Table
         switch plan.source {
         case .table(let name): table = tables[name] ?? Table(columnNames: [], columns: [], rowCount: 0)
-        case .result(let name, let inner): table = resolve(name) ?? run(inner)
+        case .result(let name, let inner):
+            if let resolved = resolve(name) { table = resolved } else { table = try run(inner) }
         case .computed(_, let t): table = t
         }
-        for step in plan.steps { table = apply(step, to: table) }
+        for step in plan.steps {
+            if isCancelled() { throw Diagnostic.interrupted }
+            table = try apply(step, to: table)
+        }
         return table
     }
 
-    func apply(_ step: PlanStep, to table: Table) -> Table {
+    func apply(_ step: PlanStep, to table: Table) throws(Diagnostic) -> Table {
         let expressions = ExpressionEvaluator(table: table, notes: notes)
         switch step {
         case .filter(let predicate):
@@ -45,10 +51,11 @@ struct Executor {
             let picked = Table(columnNames: indices.map { table.columnNames[$0] }, columns: indices.map { table.columns[$0] }, rowCount: table.rowCount)
             return picked.gather(grouping.firstRow)
         case .join(let keepUnmatched, let rightPlan, let leftKeys, let rightKeys, let rightColumns, let names):
-            let right = run(rightPlan)
+            let right = try run(rightPlan)
             let rightExpressions = ExpressionEvaluator(table: right, notes: notes)
             let (l, r) = Join.match(leftKeys: leftKeys.map(expressions.column), rightKeys: rightKeys.map(rightExpressions.column),
-                                    leftCount: table.rowCount, rightCount: right.rowCount, keepUnmatched: keepUnmatched)
+                                    leftCount: table.rowCount, rightCount: right.rowCount, keepUnmatched: keepUnmatched, isCancelled: isCancelled)
+            guard !l.isEmpty || !isCancelled() else { throw Diagnostic.interrupted }
             let columns = table.columns.map { $0.gather(l) } + rightColumns.map { right.columns[$0].gatherOptional(r) }
             return Table(columnNames: names, columns: columns, rowCount: l.count)
         case .count:

@@ -2,7 +2,8 @@
 /// the right table's order; a left join keeps unmatched left rows with nulls on the right.
 enum Join {
     /// Pairs of (left row, right row); right row -1 for an unmatched left row of a left join.
-    static func match(leftKeys: [Column], rightKeys: [Column], leftCount: Int, rightCount: Int, keepUnmatched: Bool) -> (left: [Int32], right: [Int32]) {
+    static func match(leftKeys: [Column], rightKeys: [Column], leftCount: Int, rightCount: Int, keepUnmatched: Bool,
+                      isCancelled: () -> Bool = { false }) -> (left: [Int32], right: [Int32]) {
         // Key both sides in one id space by grouping the concatenated key columns.
         let combined = zip(leftKeys, rightKeys).map { concatenate($0, $1) }
         let g = Grouping(columns: combined, n: leftCount + rightCount)
@@ -22,6 +23,8 @@ enum Join {
         outLeft.reserveCapacity(leftCount)
         outRight.reserveCapacity(leftCount)
         for l in 0..<leftCount {
+            // A join can be large; a cancelled one gives back nothing.
+            if l & 0xFFF == 0 && isCancelled() { return ([], []) }
             var r = nullKey[l] ? -1 : head[Int(g.ids[l])]
             if r < 0 && keepUnmatched {
                 outLeft.append(Int32(l))

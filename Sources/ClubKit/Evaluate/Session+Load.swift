@@ -47,8 +47,10 @@ extension Session {
         let started = Date()
         let result: LoadResult
         do {
+            csv.isCancelled = isCancelled
             result = try CSVReader.read(path: path, options: csv)
         } catch let e as LoadError {
+            if e.message == "interrupted" { throw Diagnostic.interrupted }
             var hint: String?
             if e.line == 0, e.message == "no such file" { hint = Self.nearbyFile(path).map { "did you mean \"\($0)\"?" } }
             throw Diagnostic("cannot load \(e.description)", at: at, hint: hint)

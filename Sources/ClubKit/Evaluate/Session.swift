@@ -37,6 +37,9 @@ public final class Session: Catalog {
     /// How many times each named result or segment has been computed (for tests and `.timer`).
     public internal(set) var computations: [String: Int] = [:]
 
+    /// Polled while statements run; the shell sets it to read its Ctrl-C flag.
+    public var isCancelled: @Sendable () -> Bool = { false }
+
     public init(asOf: Int32? = nil) {
         self.asOf = asOf ?? Int32(Int(Date().timeIntervalSince1970) / 86400)
     }
@@ -105,7 +108,7 @@ public final class Session: Catalog {
             return [.table(tablesListing())]
         case .describe(let name):
             let plan = try Checker(catalog: self).check(Pipeline(source: name, steps: []))
-            return [.table(Describe.table(evaluate(plan).table))]
+            return [.table(Describe.table(try evaluate(plan).table))]
         case .assign(let name, let pipeline):
             return try define(name, .result, pipeline, text: definitionText(statement.text))
         case .segment(let name, let source, let predicate, let command):
@@ -121,7 +124,7 @@ public final class Session: Catalog {
             return try drop(names, cascade: cascade)
         case .export(let pipeline, let path, let overwrite):
             let plan = try Checker(catalog: self).check(pipeline)
-            let (table, warnings) = evaluate(plan)
+            let (table, warnings) = try evaluate(plan)
             try Exporter.write(table, to: path, overwrite: overwrite, at: at)
             return warnings + [.message("exported \(count(table.rowCount, "row")) to \(path)")]
         case .pipeline(let pipeline):
@@ -152,7 +155,7 @@ public final class Session: Catalog {
     /// A pipeline's table, with a caption when it reads a segment.
     private func show(_ pipeline: Pipeline) throws(Diagnostic) -> [Output] {
         let plan = try Checker(catalog: self).check(pipeline)
-        let (table, warnings) = evaluate(plan)
+        let (table, warnings) = try evaluate(plan)
         var outputs = warnings
         if let command = pipeline.command {
             outputs += try analyticsResult(command).work.map(Output.caption)
@@ -163,11 +166,12 @@ public final class Session: Catalog {
     }
 
     /// Runs a checked plan, returning the table and any warnings.
-    func evaluate(_ plan: Plan) -> (table: Table, warnings: [Output]) {
+    func evaluate(_ plan: Plan) throws(Diagnostic) -> (table: Table, warnings: [Output]) {
         let notes = EvaluationNotes()
         var executor = Executor(tables: tables, notes: notes)
+        executor.isCancelled = isCancelled
         executor.resolve = { [unowned self] name in try? self.materialize(name, notes: notes) }
-        let table = executor.run(plan)
+        let table = try executor.run(plan)
         return (table, notes.messages.map(Output.warning))
     }
 

@@ -37,6 +37,9 @@ public struct Diagnostic: Error, Equatable, Sendable {
         self.severity = severity
     }
 
+    /// The statement was stopped by Ctrl-C.
+    public static let interrupted = Diagnostic("interrupted; nothing changed", at: SourceLocation(line: 1, column: 1))
+
     /// The one-line form: `message; hint`.
     public var text: String { hint.map { "\(message); \($0)" } ?? message }
 

@@ -85,6 +85,13 @@ public struct Parser {
             advance()
             return .dotCommand(name, args)
         }
+        // `help` and `help TOPIC` are `.help` for people who type it without the dot.
+        if t.word == "help", peek().kind == .end || peek().kind == .eof || (peek().word != nil && (peek(2).kind == .end || peek(2).kind == .eof)) {
+            advance()
+            let topic = current.word ?? ""
+            if !topic.isEmpty { advance() }
+            return .dotCommand("help", topic)
+        }
         if let w = t.word, AnalyticsCommand.names.contains(w), !peek().isSymbol("=") {
             return .pipeline(try pipelineSteps(source: Name(text: w, location: t.location), command: try command()))
         }

@@ -19,6 +19,8 @@ public struct CSVOptions: Sendable {
     public var types: [String: DataType] = [:]
     /// Skip rows that do not parse, and report them, instead of failing.
     public var lenient = false
+    /// Polled every 65,536 records; true stops the load.
+    public var isCancelled: @Sendable () -> Bool = { false }
 
     public init() {}
 }
@@ -30,6 +32,9 @@ public struct LoadError: Error, Equatable, Sendable {
     public var line: Int
     public var column: Int
     public var message: String
+
+    /// The load was stopped by Ctrl-C.
+    static func interrupted(_ path: String) -> LoadError { LoadError(path: path, line: 0, column: 0, message: "interrupted") }
 
     public var description: String {
         line > 0 ? "\(path):\(line):\(column): \(message)" : "\(path): \(message)"

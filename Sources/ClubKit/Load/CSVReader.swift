@@ -109,6 +109,7 @@ public enum CSVReader {
         do {
             while try tokenizer.next(&fields) {
                 record += 1
+                if record & 0xFFFF == 0 && options.isCancelled() { throw LoadError.interrupted(path) }
                 var problem: LoadError?
                 if fields.count != width {
                     let offset = fields.count > width ? fields[width].start : p.index(before: max(fieldsEnd(fields), start + 1))
@@ -155,6 +156,7 @@ public enum CSVReader {
         do {
             while try tokenizer.next(&fields) {
                 defer { index += 1 }
+                if index & 0xFFFF == 0 && options.isCancelled() { throw LoadError.interrupted(path) }
                 if index == 0 && header { continue }
                 if !skippedRecords.isEmpty && skippedRecords.contains(index) { continue }
                 for c in 0..<width {

@@ -1,0 +1,79 @@
+import Foundation
+
+/// What Tab offers at the prompt: steps after `|`, the columns of the table flowing into the
+/// current step, table / result / segment / parameter names, functions, keywords, and file paths
+/// inside `load "…"`.
+extension Session {
+    /// Completions of the word that ends at the end of `line` (the text before the cursor).
+    public func completions(for line: String) -> [String] {
+        let word = String(line.reversed().prefix { isWordCharacter($0) }.reversed())
+        let before = String(line.dropLast(word.count))
+        if isInsideString(before) { return fileCompletions(line) }
+        let trimmed = before.trimmingCharacters(in: .whitespaces)
+        var candidates: [String]
+        if trimmed.hasSuffix("|") {
+            candidates = Parser.stepNames + ["members"]
+        } else if trimmed.isEmpty || trimmed.hasSuffix(";") {
+            candidates = Parser.statementWords + AnalyticsCommand.names + knownNames + formulaOrder + ["customers360"]
+        } else {
+            candidates = columns(flowingInto: before) + knownNames + ScalarFunction.allCases.map(\.rawValue)
+                + AggregateFunction.allCases.map(\.rawValue) + formulaOrder
+                + ["and", "or", "not", "in", "between", "is", "null", "true", "false", "by", "asc", "desc", "on", "as", "with", "to", "overwrite", "cascade"]
+        }
+        var seen = Set<String>()
+        return candidates.filter { $0.hasPrefix(word) && $0 != word && seen.insert($0).inserted }.sorted()
+    }
+
+    private func isWordCharacter(_ c: Character) -> Bool {
+        c.unicodeScalars.allSatisfy { isIdentifierPart($0) }
+    }
+
+    private func isInsideString(_ text: String) -> Bool {
+        var quote: Character?
+        for c in text {
+            if let q = quote { if c == q { quote = nil } } else if c == "\"" || c == "'" { quote = c }
+        }
+        return quote != nil
+    }
+
+    /// The schema entering the step being typed: the pipeline up to the last `|`, checked.
+    private func columns(flowingInto text: String) -> [String] {
+        let statement = text.split(separator: ";").last.map(String.init) ?? text
+        guard let bar = statement.lastIndex(of: "|") else {
+            // Still typing the source's first step (`segment x = customers360 where …`): the source's columns.
+            let words = statement.split(whereSeparator: { $0 == " " || $0 == "=" })
+            for w in words.reversed() {
+                if let schema = tableSchema(String(w)) ?? (try? Checker(catalog: self).check(Pipeline(source: Name(text: String(w), location: SourceLocation(line: 1, column: 1)), steps: [])))?.schema {
+                    return schema.names
+                }
+            }
+            return []
+        }
+        var source = String(statement[..<bar])
+        if let eq = source.firstIndex(of: "="), source[..<eq].split(separator: " ").count == 1, !source[source.index(after: eq)...].hasPrefix("=") {
+            source = String(source[source.index(after: eq)...])  // `name = pipeline`
+        }
+        var parser = Parser(source)
+        guard let s = try? parser.next() else { return [] }
+        let pipeline: Pipeline
+        switch s.kind {
+        case .pipeline(let p): pipeline = p
+        case .expression(.name(let n, let loc)): pipeline = Pipeline(source: Name(text: n, location: loc), steps: [])
+        default: return []
+        }
+        return (try? Checker(catalog: self).check(pipeline))?.schema.names ?? []
+    }
+
+    private func fileCompletions(_ line: String) -> [String] {
+        guard let quote = line.lastIndex(where: { $0 == "\"" || $0 == "'" }) else { return [] }
+        let typed = String(line[line.index(after: quote)...])
+        let dir = typed.contains("/") ? String(typed[...typed.lastIndex(of: "/")!]) : ""
+        let prefix = String(typed.dropFirst(dir.count))
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return [] }
+        return entries.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") }.sorted().map { name in
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDirectory)
+            return dir + name + (isDirectory.boolValue ? "/" : "")
+        }
+    }
+}

@@ -1,0 +1,116 @@
+/// One help topic: how to write it, what it means, and an example that runs on the sample data
+/// (after the tour's loads and `use orders`).
+public struct HelpTopic: Sendable {
+    public enum Group: String, Sendable, CaseIterable {
+        case statement = "statements", step = "pipeline steps", analytics = "analytics (each gives a table)", function = "functions", aggregate = "aggregates (inside agg)"
+    }
+
+    public var name: String
+    public var group: Group
+    public var usage: String
+    public var meaning: String
+    public var example: String
+
+    /// The text of `.help NAME`.
+    public var text: String { "\(usage)\n  \(meaning)\n  example: \(example)\n" }
+}
+
+/// Every statement, step, analytics command and function, for `.help` and completion. Tests
+/// check that each has an entry and that every example parses.
+public enum HelpTopics {
+    public static let all: [HelpTopic] = statements + steps + analytics + functions + aggregates
+
+    public static func topic(_ name: String) -> HelpTopic? { all.first { $0.name == name } }
+
+    static let statements: [HelpTopic] = [
+        .init(name: "load", group: .statement, usage: "load \"FILE.csv\" [as NAME] [with delim …, header …, names (…), date_format \"…\", types (…), lenient]", meaning: "read a CSV file into a table", example: "load \"Samples/data/orders.csv\""),
+        .init(name: "tables", group: .statement, usage: "tables", meaning: "tables, results and segments with rows, columns and bytes", example: "tables"),
+        .init(name: "describe", group: .statement, usage: "describe NAME", meaning: "each column's type, nulls, distinct values, min, max and bytes", example: "describe orders"),
+        .init(name: "let", group: .statement, usage: "let NAME = EXPR", meaning: "a parameter usable in any expression", example: "let threshold = 1000"),
+        .init(name: "drop", group: .statement, usage: "drop NAME, … [cascade]", meaning: "forget tables, results, segments or parameters", example: "drop threshold"),
+        .init(name: "export", group: .statement, usage: "export SOURCE [| STEP …] to \"FILE\" [overwrite]", meaning: "write CSV, TSV, JSON, JSON lines or Markdown by extension", example: "export orders | where amount > 500 to \"out/big.csv\" overwrite"),
+        .init(name: "segment", group: .statement, usage: "segment NAME = SOURCE where COND", meaning: "a live segment of a table, result, segment or analytics command", example: "segment vip = customers360 where spend >= 1000 and orders >= 5"),
+        .init(name: "segments", group: .statement, usage: "segments", meaning: "segments with base, members, share of base and definition", example: "segments"),
+        .init(name: "profile", group: .statement, usage: "profile SEGMENT [by COLUMN]", meaning: "size, share of base and revenue, numeric means against the base", example: "profile vip"),
+        .init(name: "compare", group: .statement, usage: "compare A, B, …", meaning: "profiles side by side, with the rest of the base", example: "compare vip, lapsed"),
+        .init(name: "overlap", group: .statement, usage: "overlap A, B", meaning: "members in both, only A, only B", example: "overlap vip, lapsed"),
+        .init(name: "params", group: .statement, usage: "params", meaning: "parameters, their values and what uses them", example: "params"),
+        .init(name: "use", group: .statement, usage: "use TABLE [(customer = C, date = D, amount = A)] [as_of DATE]", meaning: "name the transactions; makes customers360", example: "use orders (customer = customer_id, date = date, amount = amount)"),
+        .init(name: "formula", group: .statement, usage: "formula NAME(A, B, …) = EXPR", meaning: "a formula of your own, callable in any expression", example: "formula crr(S, E, N) = (E - N) / S * 100"),
+        .init(name: "formulas", group: .statement, usage: "formulas", meaning: "the formulas defined", example: "formulas"),
+    ]
+
+    static let steps: [HelpTopic] = [
+        .init(name: "where", group: .step, usage: "where COND", meaning: "keep the rows where COND is true (null counts as false)", example: "orders | where amount > 100 and channel == \"web\""),
+        .init(name: "select", group: .step, usage: "select a, b, c = EXPR", meaning: "keep and compute columns", example: "orders | select customer_id, amount, vat = amount * 9%"),
+        .init(name: "derive", group: .step, usage: "derive c = EXPR, …", meaning: "add or replace columns", example: "orders | derive year = year(date), big = amount > 500"),
+        .init(name: "agg", group: .step, usage: "agg NAME = AGGREGATE, … [by KEY, …]", meaning: "one row per key (or one row), with aggregates", example: "orders | agg orders = count(), spend = sum(amount) by customer_id"),
+        .init(name: "sort", group: .step, usage: "sort a [desc], b", meaning: "order rows, stable, nulls last", example: "orders | sort amount desc, customer_id"),
+        .init(name: "take", group: .step, usage: "take N", meaning: "the first N rows", example: "orders | take 5"),
+        .init(name: "top", group: .step, usage: "top N by x", meaning: "the N rows with the largest x", example: "orders | top 10 by amount"),
+        .init(name: "distinct", group: .step, usage: "distinct a, b", meaning: "the distinct combinations of the columns", example: "orders | distinct channel"),
+        .init(name: "join", group: .step, usage: "[left] join T on a == b", meaning: "rows with a match in T; `left join` keeps the rest", example: "orders | left join customers on customer_id == id"),
+        .init(name: "count", group: .step, usage: "count", meaning: "the number of rows", example: "orders | count"),
+        .init(name: "members", group: .step, usage: "types | members", meaning: "one row per customer of the types", example: "types | members | take 5"),
+    ]
+
+    static let analytics: [HelpTopic] = [
+        .init(name: "customers360", group: .analytics, usage: "customers360", meaning: "one row per customer: first_order, last_order, orders, spend, avg_order, days_since_last", example: "customers360 | top 5 by spend"),
+        .init(name: "rfm", group: .analytics, usage: "rfm [bins N]", meaning: "recency, frequency, monetary, scores 1–N (N best) and the RF segment", example: "rfm | where segment == \"At Risk\""),
+        .init(name: "types", group: .analytics, usage: "types [with new_days N, inactive_days N, loyal_orders N, feedback_days N]", meaning: "the customer types with counts, revenue and playbooks", example: "types with new_days 30, inactive_days 180, loyal_orders 5"),
+        .init(name: "retention", group: .analytics, usage: "retention start S end E [new N] · retention from DATE to DATE · retention by month", meaning: "retention = E / S × 100, CRR = (E − N) / S × 100, or from the data", example: "retention start 200 end 180 new 30"),
+        .init(name: "churn", group: .analytics, usage: "churn start S lost L · churn retention R% · churn from DATE to DATE", meaning: "churn = lost / start × 100 = 100 − retention", example: "churn start 100 lost 10"),
+        .init(name: "cohort", group: .analytics, usage: "cohort monthly [counts]", meaning: "first-purchase-month cohorts by months since, % active or counts", example: "cohort monthly"),
+        .init(name: "pareto", group: .analytics, usage: "pareto", meaning: "customers by spend with cumulative share and ABC class; the 80/20 headline", example: "pareto | take 10"),
+        .init(name: "kpi", group: .analytics, usage: "kpi [days N]", meaning: "customers, active, new, retention, churn, repeat rate, frequency, AOV, CLV, NPS, CSAT", example: "kpi"),
+        .init(name: "clv", group: .analytics, usage: "clv [margin M%] [years Y]", meaning: "simple CLV = AOV × purchases per year × margin × lifetime", example: "clv margin 30% years 3"),
+        .init(name: "nps", group: .analytics, usage: "nps TABLE.COLUMN", meaning: "NPS = % promoters (9–10) − % detractors (0–6)", example: "nps feedback.nps"),
+        .init(name: "csat", group: .analytics, usage: "csat TABLE.COLUMN", meaning: "CSAT = % of answers 4–5 on a 1–5 scale", example: "csat feedback.rating"),
+        .init(name: "value", group: .analytics, usage: "value by COLUMN · value by segments A, B", meaning: "revenue, share, customers and revenue per customer per group", example: "value by city"),
+    ]
+
+    static let functions: [HelpTopic] = [
+        .init(name: "if", group: .function, usage: "if(cond, a, b)", meaning: "a where cond is true, else b", example: "orders | select size = if(amount > 100, \"big\", \"small\")"),
+        .init(name: "coalesce", group: .function, usage: "coalesce(a, b, …)", meaning: "the first value that is not null", example: "customers | select year = coalesce(birth_year, 0)"),
+        .init(name: "abs", group: .function, usage: "abs(x)", meaning: "the absolute value", example: "abs(-3)"),
+        .init(name: "round", group: .function, usage: "round(x[, digits])", meaning: "rounded half away from zero", example: "round(2.345, 2)"),
+        .init(name: "floor", group: .function, usage: "floor(x)", meaning: "rounded down", example: "floor(2.7)"),
+        .init(name: "ceil", group: .function, usage: "ceil(x)", meaning: "rounded up", example: "ceil(2.1)"),
+        .init(name: "sqrt", group: .function, usage: "sqrt(x)", meaning: "the square root (null for negatives)", example: "sqrt(16)"),
+        .init(name: "ln", group: .function, usage: "ln(x)", meaning: "the natural logarithm", example: "ln(exp(1))"),
+        .init(name: "exp", group: .function, usage: "exp(x)", meaning: "e to the power x", example: "exp(1)"),
+        .init(name: "pow", group: .function, usage: "pow(x, y)", meaning: "x to the power y", example: "pow(1.01, 12)"),
+        .init(name: "lower", group: .function, usage: "lower(text)", meaning: "lower case", example: "customers | select lower(city)"),
+        .init(name: "upper", group: .function, usage: "upper(text)", meaning: "upper case", example: "customers | select upper(city)"),
+        .init(name: "len", group: .function, usage: "len(text)", meaning: "the number of characters", example: "customers | select name, n = len(name)"),
+        .init(name: "contains", group: .function, usage: "contains(text, part)", meaning: "whether text contains part", example: "customers | where contains(name, \"Trading\")"),
+        .init(name: "starts_with", group: .function, usage: "starts_with(text, part)", meaning: "whether text starts with part", example: "customers | where starts_with(name, \"Sara\")"),
+        .init(name: "year", group: .function, usage: "year(date)", meaning: "the year", example: "orders | agg n = count() by y = year(date)"),
+        .init(name: "month", group: .function, usage: "month(date)", meaning: "the month, 1–12", example: "orders | agg n = count() by m = month(date)"),
+        .init(name: "day", group: .function, usage: "day(date)", meaning: "the day of the month", example: "orders | select d = day(date) | take 3"),
+        .init(name: "weekday", group: .function, usage: "weekday(date)", meaning: "ISO weekday, Monday 1 … Sunday 7", example: "orders | agg n = count() by w = weekday(date)"),
+        .init(name: "month_start", group: .function, usage: "month_start(date)", meaning: "the first day of the date's month", example: "orders | agg revenue = sum(amount) by month = month_start(date)"),
+        .init(name: "days_between", group: .function, usage: "days_between(from, to)", meaning: "to − from in days", example: "days_between(2024-01-01, 2024-06-30)"),
+        .init(name: "days_since", group: .function, usage: "days_since(date)", meaning: "days from date to the as-of date", example: "customers360 | where days_since(last_order) > 180d"),
+    ]
+
+    static let aggregates: [HelpTopic] = AggregateFunction.allCases.map { f in
+        let usage = f == .count ? "count() · count(x)" : f == .percentile ? "percentile(x, 0.9)" : "\(f.rawValue)(x)"
+        let meaning: String
+        switch f {
+        case .count: meaning = "rows, or non-null values of x"
+        case .count_distinct: meaning = "distinct non-null values"
+        case .sum: meaning = "the total (compensated summation)"
+        case .avg: meaning = "the mean"
+        case .min: meaning = "the smallest value"
+        case .max: meaning = "the largest value"
+        case .median: meaning = "the middle value (interpolated)"
+        case .percentile: meaning = "the value below which the fraction falls (interpolated)"
+        case .stddev: meaning = "the sample standard deviation"
+        case .first: meaning = "the first non-null value"
+        case .last: meaning = "the last non-null value"
+        }
+        let call = f == .count ? "count()" : f == .percentile ? "percentile(amount, 0.9)" : "\(f.rawValue)(amount)"
+        return HelpTopic(name: f.rawValue, group: .aggregate, usage: usage, meaning: meaning, example: "orders | agg x = \(call) by channel")
+    }
+}
