@@ -1,0 +1,157 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Drives the real binary through a pseudo-terminal, typing keys and reading the screen, as a
+/// person at the prompt would.
+final class PseudoTerminalTests: XCTestCase {
+    /// A clubsh process on the other end of a pseudo-terminal.
+    final class Prompt {
+        let pid: pid_t
+        let fd: Int32
+        private(set) var screen = ""
+
+        init(home: String) throws {
+            // Everything the child needs is prepared before fork: it only calls chdir and execve.
+            let binary = ClubshRun.binary.path
+            var environment = ProcessInfo.processInfo.environment
+            environment["HOME"] = home
+            environment["TERM"] = "xterm"
+            let argv: [UnsafeMutablePointer<CChar>?] = [strdup(binary), nil]
+            let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            let directory = strdup(ClubshRun.repositoryRoot.path)!
+            var master: Int32 = 0
+            var size = winsize(ws_row: 40, ws_col: 140, ws_xpixel: 0, ws_ypixel: 0)
+            let pid = forkpty(&master, nil, nil, &size)
+            if pid == 0 {
+                _ = chdir(directory)
+                execve(binary, argv, envp)
+                _exit(127)
+            }
+            guard pid > 0 else { throw CocoaError(.fileReadUnknown) }
+            self.pid = pid
+            fd = master
+        }
+
+        func type(_ keys: String) {
+            _ = keys.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+        }
+
+        /// Reads until `text` appears on the screen (escape sequences removed) or `timeout` passes.
+        @discardableResult
+        func wait(for text: String, timeout: Double = 10) -> Bool {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if plain.contains(text) { return true }
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&p, 1, 100) > 0 else { continue }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let n = read(fd, &buffer, buffer.count)
+                if n <= 0 { break }
+                screen += String(decoding: buffer[0..<n], as: UTF8.self)
+            }
+            return plain.contains(text)
+        }
+
+        /// The screen without ANSI escape sequences and carriage returns, with backspaces applied.
+        var plain: String {
+            let stripped = screen.replacingOccurrences(of: "\u{1B}\\[[0-9;?]*[A-Za-z]", with: "", options: .regularExpression)
+                .replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\u{7}", with: "")
+            var out: [Character] = []
+            for c in stripped {
+                if c == "\u{8}" { if !out.isEmpty { out.removeLast() } } else { out.append(c) }
+            }
+            return String(out)
+        }
+
+        func forget() { screen = "" }
+
+        func close() {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            _ = closeDescriptor(fd)
+        }
+    }
+
+    private var home: String!
+
+    override func setUpWithError() throws {
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-pty-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+    }
+
+    private func start() throws -> Prompt {
+        let p = try Prompt(home: home)
+        XCTAssertTrue(p.wait(for: "clubsh> "), "no prompt: \(p.plain)")
+        p.type("load \"Samples/data/orders.csv\"\r")
+        XCTAssertTrue(p.wait(for: "loaded orders"), p.plain)
+        p.forget()
+        return p
+    }
+
+    func testTabCompletesAColumnName() throws {
+        let p = try start()
+        defer { p.close() }
+        p.type("orders | where amo\t")
+        XCTAssertTrue(p.wait(for: "where amount"), p.plain)
+    }
+
+    func testErrorsShowACaretUnderTheMistake() throws {
+        let p = try start()
+        defer { p.close() }
+        p.type("orders | where amout > 1\r")
+        XCTAssertTrue(p.wait(for: "did you mean `amount`?"), p.plain)
+        XCTAssertTrue(p.plain.contains("  orders | where amout > 1\n                 ^^^^^\n"), p.plain)
+    }
+
+    func testHistoryIsRecalledInTheNextSession() throws {
+        let first = try start()
+        first.type("orders | agg n = count() by channel\r")
+        XCTAssertTrue(first.wait(for: "3 rows"), first.plain)
+        first.type(".quit\r")
+        var status: Int32 = 0
+        waitpid(first.pid, &status, 0)
+        let second = try Prompt(home: home)
+        defer { second.close() }
+        XCTAssertTrue(second.wait(for: "clubsh> "))
+        second.forget()
+        // The newest entry is `.quit`; the one before it is the statement.
+        second.type("\u{1B}[A")
+        XCTAssertTrue(second.wait(for: ".quit"), second.plain)
+        second.type("\u{1B}[A")
+        XCTAssertTrue(second.wait(for: "orders | agg n = count() by channel"), second.plain)
+    }
+
+    func testCtrlCCancelsALongStatementAndKeepsTheSession() throws {
+        let p = try start()
+        defer { p.close() }
+        // Every order joined to every order of its channel: about 90 million rows.
+        p.type("orders | join orders on channel == channel | count\r")
+        Thread.sleep(forTimeInterval: 0.5)
+        let pressed = Date()
+        p.type("\u{03}")
+        XCTAssertTrue(p.wait(for: "interrupted; nothing changed", timeout: 5), p.plain)
+        XCTAssertLessThan(Date().timeIntervalSince(pressed), 5)
+        p.forget()
+        p.type("orders | count\r")
+        XCTAssertTrue(p.wait(for: "16405"), "the session goes on: \(p.plain)")
+    }
+
+    func testCtrlCAtAnEmptyPromptSaysHowToQuit() throws {
+        let p = try start()
+        defer { p.close() }
+        p.type("\u{03}")
+        XCTAssertTrue(p.wait(for: ".quit or Ctrl-D leaves clubsh"), p.plain)
+    }
+}
+
+#if canImport(Glibc)
+private let closeDescriptor = Glibc.close
+#else
+private let closeDescriptor = Darwin.close
+#endif
