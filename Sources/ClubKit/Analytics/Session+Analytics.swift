@@ -40,7 +40,9 @@ extension Session {
         case "cohort": result = try cohort(&args)
         case "pareto": result = try pareto(&args)
         case "kpi": result = try kpi(&args)
-        case "clv": result = try clv(&args)
+        case "clv": result = args.flag("model") ? try modelCLV(&args) : try clv(&args)
+        case "bgnbd": result = try bgnbd(&args)
+        case "gammagamma": result = try gammagamma(&args)
         case "value": result = try value(&args)
         default: throw Diagnostic("unknown command `\(command.name)`", at: command.location)
         }

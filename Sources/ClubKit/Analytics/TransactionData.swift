@@ -16,36 +16,37 @@ struct TransactionData {
     var count: Int { customer.count }
 
     init(_ table: Table, _ roles: TransactionRoles, asOf: Int32) {
-        let keyColumn = table.column(roles.customer)!
-        let grouping = Grouping(columns: [keyColumn], n: table.rowCount)
-        customer = grouping.ids
-        customerCount = grouping.count
-        keys = keyColumn.gather(grouping.firstRow)
-        keyName = roles.customer
+        var keyColumn = table.column(roles.customer)!
         let dates = table.column(roles.date)!
-        switch dates.storage {
-        case .date(let a): day = a
-        case .dateTime(let a): day = a.map { Int32(floorDiv($0, 86400)) }
-        default: day = [Int32](repeating: 0, count: table.rowCount)
-        }
         let amounts = table.column(roles.amount)!
+        var allDays: [Int32]
+        switch dates.storage {
+        case .date(let a): allDays = a
+        case .dateTime(let a): allDays = a.map { Int32(floorDiv($0, 86400)) }
+        default: allDays = [Int32](repeating: 0, count: table.rowCount)
+        }
+        var allAmounts: [Double]
         switch amounts.storage {
-        case .double(let a): amount = a
-        case .int(let a): amount = a.map { Double($0) }
-        default: amount = [Double](repeating: 0, count: table.rowCount)
+        case .double(let a): allAmounts = a
+        case .int(let a): allAmounts = a.map { Double($0) }
+        default: allAmounts = [Double](repeating: 0, count: table.rowCount)
         }
+        if let v = amounts.validity { for i in 0..<allAmounts.count where !v.isValid(i) { allAmounts[i] = 0 } }
+        // Rows without a customer or a date, or dated after the as-of date, take no part.
+        if keyColumn.validity != nil || dates.validity != nil || allDays.contains(where: { $0 > asOf }) {
+            let keep = (0..<table.rowCount).filter { !keyColumn.isNull($0) && !dates.isNull($0) && allDays[$0] <= asOf }
+            keyColumn = keyColumn.gather(keep.map { Int32($0) })
+            allDays = keep.map { allDays[$0] }
+            allAmounts = keep.map { allAmounts[$0] }
+        }
+        let grouping = Grouping(columns: [keyColumn], n: keyColumn.count)
+        customer = grouping.ids
+        customerCount = keyColumn.count == 0 ? 0 : grouping.count
+        keys = keyColumn.gather(keyColumn.count == 0 ? [] : grouping.firstRow)
+        keyName = roles.customer
+        day = allDays
+        amount = allAmounts
         self.asOf = asOf
-        if let v = amounts.validity { for i in 0..<amount.count where !v.isValid(i) { amount[i] = 0 } }
-        // Rows without a customer or a date take no part.
-        if keyColumn.validity != nil || dates.validity != nil {
-            let keep = (0..<table.rowCount).filter { !keyColumn.isNull($0) && !dates.isNull($0) }
-            customer = keep.map { customer[$0] }
-            day = keep.map { day[$0] }
-            let (c, d, a) = (customer, day, amount)
-            customer = keep.map { c[$0] }
-            day = keep.map { d[$0] }
-            amount = keep.map { a[$0] }
-        }
     }
 
     /// Customers with at least one transaction in [from, to], as a membership array.

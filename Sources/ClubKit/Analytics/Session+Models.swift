@@ -1,0 +1,188 @@
+import Foundation
+
+/// Predictive models (brief §6): `bgnbd`, `gammagamma` and `clv model`.
+extension Session {
+    /// Per customer, in the chosen unit: x = repeat purchase days (same-day purchases merge),
+    /// t_x = first to last purchase, T = first purchase to the as-of date; the mean value of the
+    /// repeat purchase days; total spend.
+    struct RepeatSummary {
+        var x: [Double] = [], tx: [Double] = [], T: [Double] = []
+        var repeatMean: [Double?] = []
+        var spend: [Double] = []
+        /// The calibration period's length (first transaction to as-of) in the unit.
+        var period = 0.0
+    }
+
+    func repeatSummary(_ data: TransactionData, unitDays: Double) -> RepeatSummary {
+        let order = (0..<data.count).sorted { (data.customer[$0], data.day[$0]) < (data.customer[$1], data.day[$1]) }
+        var out = RepeatSummary()
+        let n = data.customerCount
+        var first = [Int32](repeating: 0, count: n), last = [Int32](repeating: 0, count: n), days = [Int](repeating: 0, count: n)
+        var repeatTotal = [CompensatedSum](repeating: CompensatedSum(), count: n), total = [CompensatedSum](repeating: CompensatedSum(), count: n)
+        var previous: (customer: Int32, day: Int32)?
+        for i in order {
+            let c = Int(data.customer[i]), d = data.day[i]
+            if previous?.customer != data.customer[i] {
+                first[c] = d
+                days[c] = 1
+            } else if previous?.day != d {
+                days[c] += 1
+            }
+            last[c] = d
+            if d != first[c] { repeatTotal[c].add(data.amount[i]) }
+            total[c].add(data.amount[i])
+            previous = (data.customer[i], d)
+        }
+        for c in 0..<n {
+            let x = Double(days[c] - 1)
+            out.x.append(x)
+            out.tx.append(Double(last[c] - first[c]) / unitDays)
+            out.T.append(Double(data.asOf - first[c]) / unitDays)
+            out.repeatMean.append(x > 0 ? repeatTotal[c].value / x : nil)
+            out.spend.append(total[c].value)
+        }
+        out.period = Double(data.asOf - (data.day.min() ?? data.asOf)) / unitDays
+        return out
+    }
+
+    /// Fits BG/NBD by maximum likelihood on log-parameters, grouping identical (x, t_x, T).
+    func fitBGNBD(_ s: RepeatSummary, at: SourceLocation) throws(Diagnostic) -> (model: BGNBD, logLikelihood: Double) {
+        guard s.x.contains(where: { $0 > 0 }) else {
+            throw Diagnostic("no customer made a repeat purchase, so the BG/NBD model cannot be fitted", at: at)
+        }
+        var groups: [String: (x: Double, tx: Double, T: Double, n: Double)] = [:]
+        for i in s.x.indices {
+            let key = "\(s.x[i]) \(s.tx[i]) \(s.T[i])"
+            groups[key, default: (s.x[i], s.tx[i], s.T[i], 0)].n += 1
+        }
+        let rows = groups.keys.sorted().map { groups[$0]! }
+        let objective: ([Double]) -> Double = { p in
+            let m = BGNBD(r: exp(p[0]), alpha: exp(p[1]), a: exp(p[2]), b: exp(p[3]))
+            var sum = 0.0
+            for g in rows { sum += g.n * m.logLikelihood(x: g.x, tx: g.tx, T: g.T) }
+            return sum.isFinite ? -sum : .infinity
+        }
+        let result = NelderMead.minimize(objective, from: [0, 0, 0, 0])
+        guard result.converged, result.value.isFinite else {
+            throw Diagnostic("the BG/NBD fit did not converge after \(result.evaluations) evaluations", at: at,
+                             hint: "the data may not support the model; try `unit days` or a longer calibration period")
+        }
+        let p = result.point.map { exp($0) }
+        return (BGNBD(r: p[0], alpha: p[1], a: p[2], b: p[3]), -result.value)
+    }
+
+    /// Fits Gamma-Gamma on the customers with repeat purchases.
+    func fitGammaGamma(_ s: RepeatSummary, at: SourceLocation) throws(Diagnostic) -> (model: GammaGamma, logLikelihood: Double, customers: Int) {
+        let rows = s.x.indices.compactMap { i -> (Double, Double)? in
+            guard s.x[i] > 0, let m = s.repeatMean[i], m > 0 else { return nil }
+            return (s.x[i], m)
+        }
+        guard rows.count >= 2 else {
+            throw Diagnostic("Gamma-Gamma needs customers with repeat purchases of positive value; \(rows.count == 0 ? "there are none" : "there is only one")", at: at)
+        }
+        let objective: ([Double]) -> Double = { p in
+            let m = GammaGamma(p: exp(p[0]), q: exp(p[1]), v: exp(p[2]))
+            var sum = 0.0
+            for (x, mean) in rows { sum += m.logLikelihood(x: x, m: mean) }
+            return sum.isFinite ? -sum : .infinity
+        }
+        let result = NelderMead.minimize(objective, from: [0, 0, 0])
+        let p = result.point.map { exp($0) }
+        guard result.converged, result.value.isFinite, p[1] > 1 else {
+            throw Diagnostic("the Gamma-Gamma fit did not converge to a usable model (q must exceed 1)", at: at)
+        }
+        return (GammaGamma(p: p[0], q: p[1], v: p[2]), -result.value, rows.count)
+    }
+
+    private func unit(_ args: inout CommandArguments) throws(Diagnostic) -> (name: String, days: Double) {
+        guard args.flag("unit") else { return ("weeks", 7) }
+        guard let (w, loc) = args.word() else { throw Diagnostic("`unit` takes days or weeks", at: args.command.location) }
+        switch w {
+        case "days", "day": return ("days", 1)
+        case "weeks", "week": return ("weeks", 7)
+        default: throw Diagnostic("unknown unit `\(w)`", at: loc, hint: "use `unit days` or `unit weeks`")
+        }
+    }
+
+    /// A horizon given as a duration (`12w`, `6mo`) or a number of units.
+    private func horizon(_ args: inout CommandArguments, unitDays: Double, default value: Double) throws(Diagnostic) -> Double {
+        guard let v = try args.value("horizon") else { return value }
+        switch v {
+        case .duration(let d): return Double(d.days) / unitDays
+        case .int(let n): return Double(n)
+        case .double(let n): return n
+        default: throw Diagnostic("`horizon` takes a duration like 39w or 12mo", at: args.command.location)
+        }
+    }
+
+    private func params(_ values: [(String, Double)]) -> String {
+        values.map { "\($0.0) = \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+    }
+
+    func bgnbd(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
+        let at = args.command.location
+        let (unitName, unitDays) = try unit(&args)
+        let (data, reads) = try transactionData(for: "bgnbd", at: at)
+        let s = repeatSummary(data, unitDays: unitDays)
+        let t = try horizon(&args, unitDays: unitDays, default: s.period)
+        let (m, ll) = try fitBGNBD(s, at: at)
+        let n = data.customerCount
+        let table = Table(columnNames: [data.keyName, "frequency", "recency", "T", "spend", "p_alive", "expected_purchases"],
+                          columns: [data.keys, Column(.int(s.x.map { Int64($0) })), Column(.double(s.tx)), Column(.double(s.T)), Column(.double(s.spend)),
+                                    Column(.double((0..<n).map { m.pAlive(x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) })),
+                                    Column(.double((0..<n).map { m.expectedPurchases(t, x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) }))])
+        return AnalyticsResult(table: table, work: [
+            "BG/NBD on \(grouped(n)) customers, in \(unitName), calibration to \(CivilDate.format(data.asOf)): \(params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)])); log-likelihood = \(String(format: "%.2f", ll))",
+            "p_alive = P(still active); expected_purchases over the next \(shown(t)) \(unitName)",
+        ], reads: reads)
+    }
+
+    func gammagamma(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
+        let at = args.command.location
+        let (data, reads) = try transactionData(for: "gammagamma", at: at)
+        let s = repeatSummary(data, unitDays: 7)
+        let (m, ll, fitted) = try fitGammaGamma(s, at: at)
+        let table = Table(columnNames: [data.keyName, "frequency", "avg_spend", "expected_spend"],
+                          columns: [data.keys, Column(.int(s.x.map { Int64($0) })), doubleColumn(s.repeatMean),
+                                    Column(.double(s.x.indices.map { m.expectedSpend(x: s.x[$0], m: s.repeatMean[$0] ?? 0) }))])
+        return AnalyticsResult(table: table, work: [
+            "Gamma-Gamma on \(grouped(fitted)) customers with repeat purchases: \(params([("p", m.p), ("q", m.q), ("v", m.v)])); log-likelihood = \(String(format: "%.2f", ll))",
+            "avg_spend = mean value of the repeat purchase days; expected_spend = E[spend per purchase], the population mean for customers without repeats",
+        ], reads: reads)
+    }
+
+    /// `clv model [horizon 12mo] [discount 1%] [margin 100%]`: Σ over months i of
+    /// margin × E[spend] × (E[Y(i months)] − E[Y(i−1 months)]) / (1 + discount)^i.
+    func modelCLV(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
+        let at = args.command.location
+        let (unitName, unitDays) = try unit(&args)
+        let months = Int((try horizon(&args, unitDays: 30, default: 12)).rounded())
+        let discount = try args.number("discount") ?? 0.01
+        let margin = try args.number("margin") ?? 1
+        guard months >= 1 else { throw Diagnostic("`horizon` must be at least one month", at: at) }
+        let (data, reads) = try transactionData(for: "clv model", at: at)
+        let s = repeatSummary(data, unitDays: unitDays)
+        let (bg, _) = try fitBGNBD(s, at: at)
+        let (gg, _, _) = try fitGammaGamma(s, at: at)
+        let month = 30 / unitDays
+        let n = data.customerCount
+        var clv = [Double](repeating: 0, count: n), purchases = [Double](repeating: 0, count: n), spend = [Double](repeating: 0, count: n)
+        for c in 0..<n {
+            spend[c] = gg.expectedSpend(x: s.x[c], m: s.repeatMean[c] ?? 0)
+            var before = 0.0
+            for i in 1...months {
+                let upTo = bg.expectedPurchases(Double(i) * month, x: s.x[c], tx: s.tx[c], T: s.T[c])
+                clv[c] += margin * spend[c] * (upTo - before) / pow(1 + discount, Double(i))
+                before = upTo
+            }
+            purchases[c] = before
+        }
+        let table = Table(columnNames: [data.keyName, "p_alive", "expected_purchases", "expected_spend", "clv"],
+                          columns: [data.keys, Column(.double((0..<n).map { bg.pAlive(x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) })),
+                                    Column(.double(purchases)), Column(.double(spend)), Column(.double(clv))])
+        return AnalyticsResult(table: table, work: [
+            "model CLV over \(months) months (a month = 30 days), \(rate(discount * 100)) discount a month, margin \(rate(margin * 100)); BG/NBD in \(unitName): \(params([("r", bg.r), ("alpha", bg.alpha), ("a", bg.a), ("b", bg.b)])); Gamma-Gamma: \(params([("p", gg.p), ("q", gg.q), ("v", gg.v)]))",
+            "clv = Σ months i: margin × expected_spend × (purchases by month i − by month i−1) / (1 + discount)^i",
+        ], reads: reads)
+    }
+}
