@@ -44,6 +44,10 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(total(BGNBD(r: 0.243, alpha: 4.414, a: 0.793, b: 2.426)), -9582.430478013674, accuracy: 1e-7)
         XCTAssertEqual(total(BGNBD(r: 1, alpha: 1, a: 1, b: 1)), -13887.712624943744, accuracy: 1e-7)
         XCTAssertEqual(total(BGNBD(r: 0.5, alpha: 10, a: 2, b: 3)), -9758.347738262113, accuracy: 1e-7)
+        // The grouped form the fit uses gives the same total.
+        let grouped = BGNBDData(x: s.x, tx: s.tx, T: s.T)
+        XCTAssertEqual(BGNBD(r: 0.243, alpha: 4.414, a: 0.793, b: 2.426).totalLogLikelihood(grouped), -9582.430478013674, accuracy: 1e-7)
+        XCTAssertEqual(BGNBD(r: 0.5, alpha: 10, a: 2, b: 3).totalLogLikelihood(grouped), -9758.347738262113, accuracy: 1e-7)
         XCTAssertEqual(GammaGamma(p: 6.25, q: 3.74, v: 15.44).logLikelihood(x: 2, m: 22.345), -3.551189164139956, accuracy: 1e-10)
         XCTAssertEqual(GammaGamma(p: 1, q: 2, v: 3).logLikelihood(x: 5, m: 10), -4.936091501719794, accuracy: 1e-10)
     }

@@ -21,6 +21,29 @@ struct BGNBD {
         return a1 + a2 + m + log(exp(a3 - m) + exp(a4 - m))
     }
 
+    /// The total log-likelihood of customers grouped as (x, t_x, T, count), with the terms that
+    /// depend only on x computed once per distinct x — the fit's hot loop.
+    func totalLogLikelihood(_ data: BGNBDData) -> Double {
+        let logAlpha: Double = log(alpha), logA: Double = log(a)
+        let lgR: Double = lgamma(r), lgB: Double = lgamma(b), lgAB: Double = lgamma(a + b)
+        var perX = [Double](repeating: 0, count: data.distinctX.count), dropTerm = [Double](repeating: 0, count: data.distinctX.count)
+        var total = 0.0
+        for (k, x) in data.distinctX.enumerated() {
+            perX[k] = lgamma(r + x) - lgR + r * logAlpha + lgAB + lgamma(b + x) - lgB - lgamma(a + b + x)
+            dropTerm[k] = x > 0 ? logA - log(b + x - 1) : -.infinity
+            total += data.countOfX[k] * perX[k]
+        }
+        for i in data.xIndex.indices {
+            let k = data.xIndex[i], x = data.distinctX[k]
+            let a3 = -(r + x) * log(alpha + data.T[i])
+            guard x > 0 else { total += data.count[i] * a3; continue }
+            let a4 = dropTerm[k] - (r + x) * log(alpha + data.tx[i])
+            let m = max(a3, a4)
+            total += data.count[i] * (m + log(exp(a3 - m) + exp(a4 - m)))
+        }
+        return total
+    }
+
     /// The odds term a / (b+x−1) · ((α+T)/(α+t_x))^(r+x), 0 for x = 0.
     private func dropOdds(x: Double, tx: Double, T: Double) -> Double {
         guard x > 0 else { return 0 }
@@ -38,6 +61,38 @@ struct BGNBD {
         let hyper = hypergeometric2F1(r + x, b + x, a + b + x - 1, z)
         let numerator = (a + b + x - 1) / (a - 1) * (1 - pow((alpha + T) / (alpha + T + t), r + x) * hyper)
         return numerator / (1 + dropOdds(x: x, tx: tx, T: T))
+    }
+}
+
+/// Customers grouped by identical (x, t_x, T) for fitting, with x's distinct values.
+struct BGNBDData {
+    var distinctX: [Double] = []
+    var countOfX: [Double] = []
+    var xIndex: [Int] = []
+    var tx: [Double] = []
+    var T: [Double] = []
+    var count: [Double] = []
+
+    init(x: [Double], tx: [Double], T: [Double]) {
+        var groups: [[Double]: Int] = [:]
+        var xPosition: [Double: Int] = [:]
+        for i in x.indices {
+            let key = [x[i], tx[i], T[i]]
+            if let g = groups[key] { count[g] += 1; continue }
+            let k: Int
+            if let known = xPosition[x[i]] { k = known } else {
+                k = distinctX.count
+                xPosition[x[i]] = k
+                distinctX.append(x[i])
+                countOfX.append(0)
+            }
+            groups[key] = xIndex.count
+            xIndex.append(k)
+            self.tx.append(tx[i])
+            self.T.append(T[i])
+            count.append(1)
+        }
+        for (g, k) in xIndex.enumerated() { countOfX[k] += count[g] }
     }
 }
 

@@ -50,16 +50,9 @@ extension Session {
         guard s.x.contains(where: { $0 > 0 }) else {
             throw Diagnostic("no customer made a repeat purchase, so the BG/NBD model cannot be fitted", at: at)
         }
-        var groups: [String: (x: Double, tx: Double, T: Double, n: Double)] = [:]
-        for i in s.x.indices {
-            let key = "\(s.x[i]) \(s.tx[i]) \(s.T[i])"
-            groups[key, default: (s.x[i], s.tx[i], s.T[i], 0)].n += 1
-        }
-        let rows = groups.keys.sorted().map { groups[$0]! }
+        let grouped = BGNBDData(x: s.x, tx: s.tx, T: s.T)
         let objective: ([Double]) -> Double = { p in
-            let m = BGNBD(r: exp(p[0]), alpha: exp(p[1]), a: exp(p[2]), b: exp(p[3]))
-            var sum = 0.0
-            for g in rows { sum += g.n * m.logLikelihood(x: g.x, tx: g.tx, T: g.T) }
+            let sum = BGNBD(r: exp(p[0]), alpha: exp(p[1]), a: exp(p[2]), b: exp(p[3])).totalLogLikelihood(grouped)
             return sum.isFinite ? -sum : .infinity
         }
         let result = NelderMead.minimize(objective, from: [0, 0, 0, 0])

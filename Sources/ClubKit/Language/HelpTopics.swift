@@ -63,9 +63,11 @@ public enum HelpTopics {
         .init(name: "cohort", group: .analytics, usage: "cohort monthly [counts]", meaning: "first-purchase-month cohorts by months since, % active or counts", example: "cohort monthly"),
         .init(name: "pareto", group: .analytics, usage: "pareto", meaning: "customers by spend with cumulative share and ABC class; the 80/20 headline", example: "pareto | take 10"),
         .init(name: "kpi", group: .analytics, usage: "kpi [days N]", meaning: "customers, active, new, retention, churn, repeat rate, frequency, AOV, CLV, NPS, CSAT", example: "kpi"),
-        .init(name: "clv", group: .analytics, usage: "clv [margin M%] [years Y]", meaning: "simple CLV = AOV × purchases per year × margin × lifetime", example: "clv margin 30% years 3"),
+        .init(name: "clv", group: .analytics, usage: "clv [margin M%] [years Y] · clv model [horizon 12mo] [discount 1%] [margin M%]", meaning: "simple CLV = AOV × purchases per year × margin × lifetime, or model CLV from BG/NBD and Gamma-Gamma", example: "clv margin 30% years 3"),
         .init(name: "nps", group: .analytics, usage: "nps TABLE.COLUMN", meaning: "NPS = % promoters (9–10) − % detractors (0–6)", example: "nps feedback.nps"),
         .init(name: "csat", group: .analytics, usage: "csat TABLE.COLUMN", meaning: "CSAT = % of answers 4–5 on a 1–5 scale", example: "csat feedback.rating"),
+        .init(name: "bgnbd", group: .analytics, usage: "bgnbd [unit days|weeks] [horizon 39w]", meaning: "BG/NBD fit (r, alpha, a, b) and per customer p_alive and expected purchases", example: "bgnbd | where p_alive < 0.3 and spend > 100"),
+        .init(name: "gammagamma", group: .analytics, usage: "gammagamma", meaning: "Gamma-Gamma spend model (p, q, v) and expected spend per purchase", example: "gammagamma | top 5 by expected_spend"),
         .init(name: "value", group: .analytics, usage: "value by COLUMN · value by segments A, B", meaning: "revenue, share, customers and revenue per customer per group", example: "value by city"),
     ]
 
