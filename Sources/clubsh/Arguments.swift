@@ -10,9 +10,13 @@ struct Arguments {
     var asOf: Int32?
     var showHelp = false
     var showVersion = false
+    /// `run`, `run --update` or `check` of a Markdown notebook.
+    var notebook: (command: String, update: Bool, path: String)?
 
     static let usage = """
     usage: clubsh [options] [FILE.club …]
+           clubsh run [--update] FILE.md      run a Markdown notebook's clubsh blocks (--update writes the outputs back)
+           clubsh check FILE.md               exit 1 with a diff where a stored output no longer matches
 
     clubsh is a shell for customer-club (loyalty) analytics: load CSV files, ask questions in a
     small pipeline language, and print results as tables, CSV or JSON.
@@ -39,6 +43,21 @@ struct Arguments {
     /// Parses `argv` (without the program name).
     static func parse(_ argv: [String]) throws(UsageError) -> Arguments {
         var a = Arguments()
+        if let first = argv.first, first == "run" || first == "check" {
+            var rest = Array(argv.dropFirst())
+            let update = rest.first == "--update"
+            if update { rest.removeFirst() }
+            guard first == "run" || !update else { throw UsageError("--update goes with run: clubsh run --update FILE.md") }
+            var asOf: Int32?
+            if rest.count == 3, rest[0] == "--as-of" {
+                asOf = DateParserBridge.isoDate(rest[1])
+                rest.removeFirst(2)
+            }
+            guard rest.count == 1 else { throw UsageError("usage: clubsh \(first)\(first == "run" ? " [--update]" : "") [--as-of DATE] FILE.md") }
+            a.notebook = (first, update, rest[0])
+            a.asOf = asOf
+            return a
+        }
         var i = 0
         func value(_ flag: String) throws(UsageError) -> String {
             i += 1

@@ -13,11 +13,11 @@ struct DotCommand {
 enum DotCommands {
     nonisolated(unsafe) static let all: [DotCommand] = [
         DotCommand(name: "help", usage: ".help [TOPIC]", help: "list the commands, or explain one") { (shell: Shell, args: String, _: SourceLocation) throws(Diagnostic) in
-            Terminal.write(Help.text(topic: args.isEmpty ? nil : args))
+            shell.result(Help.text(topic: args.isEmpty ? nil : args))
         },
         DotCommand(name: "mode", usage: ".mode [MODE]", help: "show or set the output mode (table, csv, tsv, json, jsonl, markdown, line)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {
-                Terminal.write("mode: \(shell.mode.rawValue) (modes: \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")))\n")
+                shell.result("mode: \(shell.mode.rawValue) (modes: \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")))\n")
                 return
             }
             guard let m = OutputMode(rawValue: args) else {
@@ -54,6 +54,10 @@ enum DotCommands {
                 throw Diagnostic("cannot write \(path)", at: at)
             }
             Terminal.outputFile = handle
+        },
+        DotCommand(name: "save", usage: ".save FILE.md", help: "write the session so far as a Markdown notebook (clubsh run / check read it back)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard !args.isEmpty else { throw Diagnostic(".save needs a file name, like .save lesson.md", at: at) }
+            try shell.save(to: unquote(args), at: at)
         },
         DotCommand(name: "quit", usage: ".quit", help: "leave clubsh (Ctrl-D does the same)") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
             shell.quitRequested = true

@@ -34,7 +34,9 @@ struct REPL {
     private func readStatement() -> String? {
         var lines: [String] = []
         while true {
-            guard let line = editor.readLine(prompt: lines.isEmpty ? "clubsh> " : "   ...> ") else {
+            // The prompt shows the number the next result will get, as `_N` reads it back.
+            let prompt = "[\(shell.session.numbered.count + 1)]> "
+            guard let line = editor.readLine(prompt: lines.isEmpty ? prompt : String(repeating: " ", count: prompt.count - 5) + "...> ") else {
                 return lines.isEmpty || Terminal.interrupted != 0 ? nil : lines.joined(separator: "\n")
             }
             lines.append(line)

@@ -2,7 +2,8 @@ import ClubKit
 import Foundation
 
 /// The shell around a session: decides where output goes, how errors look, and carries out
-/// dot commands. The same `run(source:origin:)` serves the prompt, pipes, `-c` and scripts.
+/// dot commands. The same `run(source:origin:)` serves the prompt, pipes, `-c`, scripts and
+/// notebooks.
 final class Shell {
     let session: Session
     var mode: OutputMode
@@ -14,6 +15,10 @@ final class Shell {
     var echo = false
     /// Set by `.quit`.
     var quitRequested = false
+    /// When set, everything the shell would show goes here instead (a notebook cell's output).
+    var sink: ((String) -> Void)?
+    /// Each statement with its output as plain text, for `.save`.
+    private(set) var transcript: [(statement: String, output: String)] = []
     /// Nested `.read`s, to refuse a file that reads itself.
     private var reading: [String] = []
 
@@ -26,31 +31,36 @@ final class Shell {
     }
 
     private var renderer: TableRenderer {
-        TableRenderer(mode: mode, maxRows: 20, style: color && mode == .table && Terminal.outputFile == nil ? .ansi : .plain)
+        TableRenderer(mode: mode, maxRows: 20, style: color && mode == .table && Terminal.outputFile == nil && sink == nil ? .ansi : .plain)
     }
 
     /// Runs statements; returns false when any failed. Outside the prompt the first error stops
     /// the run unless `keepGoing`.
     @discardableResult
-    func run(source: String, origin: String) -> Bool {
+    func run(source: String, origin: String, lineOffset: Int = 0) -> Bool {
         var ok = true
         session.run(source) { outcome in
             let started = Date()
             switch outcome {
             case .success(let (statement, outputs)):
-                if echo { Terminal.writeResult(statement.text + "\n") }
+                var plain = ""
+                if echo { result(statement.text + "\n") }
                 for output in outputs {
                     do throws(Diagnostic) {
-                        try show(output, statement: statement)
+                        plain += try show(output, statement: statement)
                     } catch {
-                        report(error, origin: origin, source: source)
+                        report(error, origin: origin, source: source, lineOffset: lineOffset)
+                        plain += "error: \(error.text)\n"
                         ok = false
                         if !(interactive || keepGoing) { return false }
                     }
                 }
+                if case .dotCommand(let name, _) = statement.kind, name == "save" || name == "help" {} else {
+                    transcript.append((statement.text, plain))
+                }
                 if timer { message(String(format: "time: %.3f s", Date().timeIntervalSince(started))) }
             case .failure(let diagnostic):
-                report(diagnostic, origin: origin, source: source)
+                report(diagnostic, origin: origin, source: source, lineOffset: lineOffset)
                 ok = false
                 if !(interactive || keepGoing) { return false }
             }
@@ -59,34 +69,60 @@ final class Shell {
         return ok
     }
 
-    private func show(_ output: Output, statement: Statement) throws(Diagnostic) {
+    /// Shows one output and returns it as plain text for the transcript.
+    private func show(_ output: Output, statement: Statement) throws(Diagnostic) -> String {
+        let plainRenderer = TableRenderer(mode: .table, maxRows: 20, style: .plain)
         switch output {
-        case .table(let t): Terminal.writeResult(renderer.render(t))
-        case .value(let v): Terminal.writeResult(renderer.render(v))
-        case .message(let m): message(m)
+        case .table(let t):
+            result(renderer.render(t))
+            return plainRenderer.render(t)
+        case .value(let v):
+            result(renderer.render(v))
+            return plainRenderer.render(v)
+        case .message(let m):
+            message(m)
+            return m + "\n"
         case .caption(let c):
             // Captions say what a table is over; they belong beside the table only in table mode.
-            if mode == .table { Terminal.writeResult((color && Terminal.outputFile == nil ? "\u{1B}[2m" : "") + c + (color && Terminal.outputFile == nil ? "\u{1B}[0m" : "") + "\n") } else { message(c) }
-        case .warning(let w): warning(w, at: statement.location)
-        case .dotCommand(let name, let arguments): try DotCommands.run(name, arguments, shell: self, at: statement.location)
+            if mode == .table || sink != nil { result(dim(c) + "\n") } else { message(c) }
+            return c + "\n"
+        case .warning(let w):
+            warning(w)
+            return "warning: \(w)\n"
+        case .dotCommand(let name, let arguments):
+            try DotCommands.run(name, arguments, shell: self, at: statement.location)
+            return ""
         }
     }
 
+    private var colorful: Bool { color && sink == nil && Terminal.outputFile == nil }
+
+    private func dim(_ s: String) -> String { colorful ? "\u{1B}[2m" + s + "\u{1B}[0m" : s }
+
+    /// Results: to the notebook cell, the `.output` file, or stdout.
+    func result(_ s: String) {
+        if let sink { sink(s) } else { Terminal.writeResult(s) }
+    }
+
     func message(_ m: String) {
-        if interactive {
-            Terminal.write((color ? "\u{1B}[2m" : "") + m + (color ? "\u{1B}[0m" : "") + "\n")
+        if let sink {
+            sink(m + "\n")
+        } else if interactive {
+            Terminal.write(dim(m) + "\n")
         } else {
             Terminal.writeError(m + "\n")
         }
     }
 
-    private func warning(_ w: String, at location: SourceLocation) {
-        Terminal.writeError((color ? "\u{1B}[33m" : "") + "warning: " + w + (color ? "\u{1B}[0m" : "") + "\n")
+    private func warning(_ w: String) {
+        if let sink { sink("warning: \(w)\n"); return }
+        Terminal.writeError((colorful ? "\u{1B}[33m" : "") + "warning: " + w + (colorful ? "\u{1B}[0m" : "") + "\n")
     }
 
     /// At the prompt: the line, a caret under the column, and the message. Elsewhere:
-    /// `origin:line:column: message`.
-    func report(_ d: Diagnostic, origin: String, source: String) {
+    /// `origin:line:column: message`. In a notebook cell: `error: message` in the output too.
+    func report(_ d: Diagnostic, origin: String, source: String, lineOffset: Int = 0) {
+        if let sink { sink("error: \(d.text)\n") }
         if interactive && d == .interrupted {
             Terminal.writeError("\n" + (color ? "\u{1B}[33m" : "") + d.message + (color ? "\u{1B}[0m" : "") + "\n")
             return
@@ -104,7 +140,7 @@ final class Shell {
             out += (color ? "\u{1B}[31m" : "") + "error: " + (color ? "\u{1B}[0m" : "") + d.text + "\n"
             Terminal.writeError(out)
         } else {
-            Terminal.writeError(d.rendered(origin: origin) + "\n")
+            Terminal.writeError(d.rendered(origin: origin, lineOffset: lineOffset) + "\n")
         }
     }
 
@@ -128,5 +164,18 @@ final class Shell {
         if !run(source: text, origin: path) && !interactive && !keepGoing {
             throw Diagnostic("\(path) stopped at an error", at: location)
         }
+    }
+
+    /// `.save FILE.md`: the session so far as a Markdown notebook.
+    func save(to path: String, at location: SourceLocation) throws(Diagnostic) {
+        let text = Notebook.transcript(transcript)
+        do {
+            let dir = (path as NSString).deletingLastPathComponent
+            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw Diagnostic("cannot write \(path): \(error.localizedDescription)", at: location)
+        }
+        message("saved \(transcript.count) statement\(transcript.count == 1 ? "" : "s") to \(path)")
     }
 }

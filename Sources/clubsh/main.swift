@@ -21,6 +21,13 @@ if arguments.showVersion {
     exit(0)
 }
 
+if let notebook = arguments.notebook {
+    let status = notebook.command == "check" ? NotebookCommands.check(notebook.path, asOf: arguments.asOf)
+                                             : NotebookCommands.run(notebook.path, update: notebook.update, asOf: arguments.asOf)
+    Terminal.flush()
+    exit(status)
+}
+
 let interactive = arguments.files.isEmpty && arguments.commands.isEmpty && Terminal.stdinIsTerminal
 let session = Session(asOf: arguments.asOf)
 let shell = Shell(session: session,

@@ -87,7 +87,7 @@ final class PseudoTerminalTests: XCTestCase {
 
     private func start() throws -> Prompt {
         let p = try Prompt(home: home)
-        XCTAssertTrue(p.wait(for: "clubsh> "), "no prompt: \(p.plain)")
+        XCTAssertTrue(p.wait(for: "]> "), "no prompt: \(p.plain)")
         p.type("load \"Samples/data/orders.csv\"\r")
         XCTAssertTrue(p.wait(for: "loaded orders"), p.plain)
         p.forget()
@@ -118,7 +118,7 @@ final class PseudoTerminalTests: XCTestCase {
         waitpid(first.pid, &status, 0)
         let second = try Prompt(home: home)
         defer { second.close() }
-        XCTAssertTrue(second.wait(for: "clubsh> "))
+        XCTAssertTrue(second.wait(for: "]> "))
         second.forget()
         // The newest entry is `.quit`; the one before it is the statement.
         second.type("\u{1B}[A")

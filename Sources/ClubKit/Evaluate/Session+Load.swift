@@ -44,7 +44,6 @@ extension Session {
             throw Diagnostic("`\(name)` is already a \(definition(name) != nil ? "named result" : "parameter")", at: alias?.location ?? at,
                              hint: "load it under another name with `as`")
         }
-        let started = Date()
         let result: LoadResult
         do {
             csv.isCancelled = isCancelled
@@ -60,8 +59,7 @@ extension Session {
         if tables[name] == nil { tableOrder.append(name) }
         tables[name] = result.table
         touch(name)
-        let seconds = Date().timeIntervalSince(started)
-        var outputs: [Output] = [.message("loaded \(name): \(count(result.table.rowCount, "row")) × \(count(result.table.columns.count, "column")) from \(path) in \(String(format: "%.2f", seconds)) s")]
+        var outputs: [Output] = [.message("loaded \(name): \(count(result.table.rowCount, "row")) × \(count(result.table.columns.count, "column")) from \(path)")]
         if result.skippedRows > 0 {
             let lines = result.skipped.map { "line \($0.line): \($0.message)" }.joined(separator: "; ")
             outputs.append(.warning("skipped \(count(result.skippedRows, "row")) that did not parse (\(lines)\(result.skippedRows > result.skipped.count ? "; …" : ""))"))

@@ -37,6 +37,9 @@ public final class Session: Catalog {
     /// How many times each named result or segment has been computed (for tests and `.timer`).
     public internal(set) var computations: [String: Int] = [:]
 
+    /// Every result shown so far, numbered from 1 as in IPython: `_` is the last, `_1`, `_2`, … by number.
+    public internal(set) var numbered: [Output] = []
+
     /// Polled while statements run; the shell sets it to read its Ctrl-C flag.
     public var isCancelled: @Sendable () -> Bool = { false }
 
@@ -46,9 +49,26 @@ public final class Session: Catalog {
 
     // MARK: - Catalog
 
-    public func tableSchema(_ name: String) -> Schema? { tables[name]?.schema }
+    public func tableSchema(_ name: String) -> Schema? { (tables[name] ?? numberedTable(name))?.schema }
+
+    /// `_` or `_N` when that result is a table.
+    func numberedTable(_ name: String) -> Table? {
+        guard case .table(let t)? = numberedResult(name) else { return nil }
+        return t
+    }
+
+    private func numberedResult(_ name: String) -> Output? {
+        guard name.hasPrefix("_") else { return nil }
+        if name == "_" { return numbered.last }
+        guard let n = Int(name.dropFirst()), n >= 1, n <= numbered.count else { return nil }
+        return numbered[n - 1]
+    }
     public func resultDefinition(_ name: String) -> Pipeline? { definition(name)?.pipeline }
-    public func parameter(_ name: String) -> Value? { parameters[name] }
+    public func parameter(_ name: String) -> Value? {
+        if let v = parameters[name] { return v }
+        if case .value(let v)? = numberedResult(name) { return v }
+        return nil
+    }
     public func formula(_ name: String) -> (parameters: [String], body: Expr)? {
         formulas[name].map { ($0.parameters, $0.body) }
     }
@@ -89,6 +109,12 @@ public final class Session: Catalog {
             }
             do {
                 let outputs = try execute(statement)
+                for o in outputs {
+                    switch o {
+                    case .table, .value: numbered.append(o)
+                    default: break
+                    }
+                }
                 if !handle(.success((statement, outputs))) { return }
             } catch {
                 if !handle(.failure(error)) { return }
@@ -130,7 +156,7 @@ public final class Session: Catalog {
         case .pipeline(let pipeline):
             return try show(pipeline)
         case .expression(let expr):
-            if case .name(let n, let loc) = expr, tables[n] != nil || definition(n) != nil {
+            if case .name(let n, let loc) = expr, tables[n] != nil || definition(n) != nil || numberedTable(n) != nil {
                 return try show(Pipeline(source: Name(text: n, location: loc), steps: []))
             }
             let typed = try Checker(catalog: self).scalar(expr)
@@ -168,11 +194,19 @@ public final class Session: Catalog {
     /// Runs a checked plan, returning the table and any warnings.
     func evaluate(_ plan: Plan) throws(Diagnostic) -> (table: Table, warnings: [Output]) {
         let notes = EvaluationNotes()
-        var executor = Executor(tables: tables, notes: notes)
+        var executor = Executor(tables: tablesForPlans, notes: notes)
         executor.isCancelled = isCancelled
         executor.resolve = { [unowned self] name in try? self.materialize(name, notes: notes) }
         let table = try executor.run(plan)
         return (table, notes.messages.map(Output.warning))
+    }
+
+    /// Loaded tables plus the numbered results a plan may read.
+    var tablesForPlans: [String: Table] {
+        var all = tables
+        for (k, o) in numbered.enumerated() { if case .table(let t) = o { all["_\(k + 1)"] = t } }
+        if case .table(let t)? = numbered.last { all["_"] = t }
+        return all
     }
 
     /// Evaluates one statement given as text and returns its table (for tests and tools).

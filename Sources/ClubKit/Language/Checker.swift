@@ -64,7 +64,7 @@ public struct Checker {
             throw Diagnostic("`\(name.text)` cannot be defined in terms of itself (\((resolving + [name.text]).joined(separator: " → ")))", at: name.location)
         }
         if let schema = catalog.tableSchema(name.text) {
-            dependencies.names.insert(name.text)
+            dependencies.names.insert(name.text.hasPrefix("_") ? Dependencies.catalog : name.text)
             return (.table(name.text), schema)
         }
         if let definition = catalog.resultDefinition(name.text) {

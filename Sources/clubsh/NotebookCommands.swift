@@ -1,0 +1,71 @@
+import ClubKit
+import Foundation
+
+/// `clubsh run [--update] FILE.md` and `clubsh check FILE.md` (brief §8): run every `clubsh`
+/// block of a Markdown notebook in order in one fresh session, then print, write back or compare
+/// the outputs.
+enum NotebookCommands {
+    /// Runs the notebook's cells; nil when a cell stopped at an error (reported on stderr).
+    static func outputs(of notebook: Notebook, path: String, asOf: Int32?) -> [String]? {
+        let shell = Shell(session: Session(asOf: asOf), mode: .table, keepGoing: false, interactive: false, color: false)
+        var outputs: [String] = []
+        for cell in notebook.cells {
+            var captured = ""
+            shell.sink = { captured += $0 }
+            // Errors point into the Markdown file: the cell's statements start on the line after its fence.
+            let ok = shell.run(source: cell.source, origin: path, lineOffset: cell.line)
+            outputs.append(captured)
+            if !ok { return nil }
+        }
+        return outputs
+    }
+
+    static func run(_ path: String, update: Bool, asOf: Int32?) -> Int32 {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            Terminal.writeError("clubsh: cannot read \(path)\n")
+            return 1
+        }
+        let notebook = Notebook(markdown: text)
+        guard let outputs = outputs(of: notebook, path: path, asOf: asOf) else {
+            if update { Terminal.writeError("clubsh: \(path) was not changed: a block stopped at an error\n") }
+            return 1
+        }
+        if update {
+            let fresh = notebook.updated(with: outputs).markdown
+            if fresh != text {
+                do { try fresh.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                    Terminal.writeError("clubsh: cannot write \(path): \(error.localizedDescription)\n")
+                    return 1
+                }
+            }
+            Terminal.writeError("updated \(path): \(outputs.count) block\(outputs.count == 1 ? "" : "s")\n")
+            return 0
+        }
+        for (cell, output) in zip(notebook.cells, outputs) {
+            Terminal.write(cell.source.split(separator: "\n").map { "[clubsh] " + $0 }.joined(separator: "\n") + "\n")
+            Terminal.write(output)
+        }
+        return 0
+    }
+
+    static func check(_ path: String, asOf: Int32?) -> Int32 {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            Terminal.writeError("clubsh: cannot read \(path)\n")
+            return 1
+        }
+        let notebook = Notebook(markdown: text)
+        guard let outputs = outputs(of: notebook, path: path, asOf: asOf) else { return 1 }
+        var differing = 0
+        for (cell, output) in zip(notebook.cells, outputs) where cell.stored != output {
+            differing += 1
+            Terminal.write("\(path):\(cell.line): the output of this block \(cell.stored == nil ? "is missing" : "differs")\n")
+            Terminal.write(LineDiff.unified(cell.stored ?? "", output, oldName: "\(path) (stored)", newName: "fresh"))
+        }
+        if differing > 0 {
+            Terminal.writeError("\(path): \(differing) of \(outputs.count) blocks differ; `clubsh run --update \(path)` writes the fresh outputs\n")
+            return 1
+        }
+        Terminal.writeError("\(path): \(outputs.count) block\(outputs.count == 1 ? "" : "s") match\n")
+        return 0
+    }
+}

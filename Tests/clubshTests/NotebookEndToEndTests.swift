@@ -1,0 +1,57 @@
+import Foundation
+import XCTest
+
+/// `clubsh run`, `run --update`, `check` and `.save` on real files.
+final class NotebookEndToEndTests: XCTestCase {
+    private var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-nb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    private func write(_ name: String, _ text: String) throws -> String {
+        let path = dir.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testUpdateThenCheckThenCatchAChange() throws {
+        let path = try write("lesson.md", "# Retention\n\nThe textbook rate:\n\n```clubsh\nretention start 100 end 90\n```\n\nThat is all.\n")
+        let update = try ClubshRun.run(["run", "--update", path])
+        XCTAssertEqual(update.status, 0, update.stderr)
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertTrue(written.hasPrefix("# Retention\n\nThe textbook rate:\n\n```clubsh\nretention start 100 end 90\n```\n\n```output\nretention = (end / start) × 100 = (90 / 100) × 100 = 90.0%\n┌"), written)
+        XCTAssertTrue(written.hasSuffix("```\n\nThat is all.\n"), written)
+        XCTAssertEqual(try ClubshRun.run(["check", path]).status, 0)
+
+        try written.replacingOccurrences(of: "end 90", with: "end 80").write(toFile: path, atomically: true, encoding: .utf8)
+        let check = try ClubshRun.run(["check", path])
+        XCTAssertEqual(check.status, 1)
+        XCTAssertTrue(check.stdout.contains("-retention = (end / start) × 100 = (90 / 100) × 100 = 90.0%\n+retention = (end / start) × 100 = (80 / 100) × 100 = 80.0%\n"), check.stdout)
+    }
+
+    func testAFailedRunLeavesTheFileIntact() throws {
+        let text = "```clubsh\n1 + 1\n```\n\n```clubsh\norders | count\n```\n"
+        let path = try write("broken.md", text)
+        let r = try ClubshRun.run(["run", "--update", path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("\(path):6:1: unknown table `orders`"), r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), text)
+    }
+
+    func testSaveWritesANotebookThatChecks() throws {
+        let saved = dir.appendingPathComponent("session.md").path
+        let r = try ClubshRun.run([], stdin: "load \"Samples/data/orders.csv\"\norders | agg n = count() by channel\nlet x = 3\nx * 2\n.save \(saved)\n", directory: ClubshRun.repositoryRoot)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let text = try String(contentsOfFile: saved, encoding: .utf8)
+        XCTAssertTrue(text.contains("```clubsh\nx * 2\n```\n\n```output\n6\n```\n"), text)
+        let check = try ClubshRun.run(["check", saved], directory: ClubshRun.repositoryRoot)
+        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+    }
+
+    func testNumberedResults() throws {
+        let r = try ClubshRun.run([], stdin: "(90 / 100) * 100\n_ * 2\n_1 + _2\n")
+        XCTAssertEqual(r.stdout, "value\n90\nvalue\n180\nvalue\n270\n")
+    }
+}
