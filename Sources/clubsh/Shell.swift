@@ -79,6 +79,11 @@ final class Shell {
         case .value(let v):
             result(renderer.render(v))
             return plainRenderer.render(v)
+        case .chart(let chart):
+            // On a terminal: its width and Unicode blocks; elsewhere 80 columns of plain characters.
+            let onTerminal = sink == nil && Terminal.outputFile == nil && Terminal.stdoutIsTerminal
+            result(chart.text(width: onTerminal ? Terminal.width : 80, unicode: onTerminal))
+            return chart.text(width: 80, unicode: false)
         case .message(let m):
             message(m)
             return m + "\n"

@@ -21,6 +21,13 @@ enum Terminal {
     /// Standard output is buffered here and written with write(2); `flush` empties the buffer.
     nonisolated(unsafe) private static var buffer: [UInt8] = []
 
+    /// The terminal's width in columns (80 when unknown).
+    static var width: Int {
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
+    }
+
     /// Set by Ctrl-C at the prompt; read by the engine between chunks of work.
     nonisolated(unsafe) static var interrupted: sig_atomic_t = 0
 

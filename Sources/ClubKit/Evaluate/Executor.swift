@@ -60,6 +60,8 @@ struct Executor {
             return Table(columnNames: names, columns: columns, rowCount: l.count)
         case .count:
             return Table(columnNames: ["count"], columns: [Column(.int([Int64(table.rowCount)]))], rowCount: 1)
+        case .chart:
+            return table
         }
     }
 

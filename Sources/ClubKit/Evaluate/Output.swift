@@ -4,6 +4,8 @@ public enum Output: Sendable {
     case table(Table)
     /// What a result is over and as of when, shown above it in table mode.
     case caption(String)
+    /// A chart of a table, drawn by the shell at its width (`Chart.text`).
+    case chart(Chart)
     /// A single value (a scalar expression).
     case value(Value)
     /// Information for the user (goes to stderr outside the REPL).

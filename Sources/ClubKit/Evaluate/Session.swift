@@ -182,11 +182,25 @@ public final class Session: Catalog {
     private func show(_ pipeline: Pipeline) throws(Diagnostic) -> [Output] {
         let plan = try Checker(catalog: self).check(pipeline)
         let (table, warnings) = try evaluate(plan)
-        var outputs = warnings
+        var outputs: [Output] = warnings
         if let command = pipeline.command {
             outputs += try analyticsResult(command).work.map(Output.caption)
         } else if let def = definition(pipeline.source.text), case .segment = def.kind {
             outputs.append(.caption(segmentCaption(pipeline.source.text)))
+        }
+        if case .chart(let spec)? = plan.steps.last {
+            let chart = Chart(spec: spec, table: table)
+            if let path = spec.path {
+                do {
+                    let dir = (path as NSString).deletingLastPathComponent
+                    if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+                    try chart.svg.write(toFile: path, atomically: true, encoding: .utf8)
+                } catch {
+                    throw Diagnostic("cannot write \(path): \(error.localizedDescription)", at: pipeline.steps.last!.location)
+                }
+                return outputs + [.message("wrote \(chart.title) to \(path)")]
+            }
+            return outputs + [.chart(chart)]
         }
         return outputs + [.table(table)]
     }

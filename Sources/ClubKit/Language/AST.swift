@@ -74,6 +74,13 @@ public enum Step: Equatable, Sendable {
     case distinct([Name])
     case join(left: Bool, Name, on: Expr)
     case count
+    /// `chart bar|line|heatmap` · `chart hist COLUMN`, optionally `to "file.svg"`.
+    case chart(ChartKind, column: Name?, path: String?)
+}
+
+/// The kinds of chart (brief §4).
+public enum ChartKind: String, CaseIterable, Sendable {
+    case bar, line, hist, heatmap
 }
 
 /// A step with its place in the source.

@@ -149,7 +149,37 @@ public struct Checker {
         case .count:
             schema = Schema([Schema.Field(name: "count", type: .int)])
             return [.count]
+        case .chart(let kind, let column, let path):
+            return [.chart(try chartSpec(kind, column, path, schema, at: s.location))]
         }
+    }
+
+    /// Which columns a chart draws. bar and heatmap: the first non-numeric column labels the
+    /// rows (else the first column); line: the first date column is x (else the labels);
+    /// the numeric columns are the values — for a heatmap of a cohort table the `m0`, `m1`, …
+    /// columns only.
+    private func chartSpec(_ kind: ChartKind, _ column: Name?, _ path: String?, _ schema: Schema, at: SourceLocation) throws(Diagnostic) -> ChartSpec {
+        let fields = schema.fields
+        let numeric = fields.indices.filter { fields[$0].type.isNumeric }
+        if kind == .hist {
+            guard let column, let i = schema.index(of: column.text) else {
+                throw unknownColumn(column?.text ?? "", column?.location ?? at, schema)
+            }
+            guard fields[i].type.isNumeric else { throw Diagnostic("`chart hist` needs a numeric column; `\(column.text)` is \(article(fields[i].type))", at: column.location) }
+            return ChartSpec(kind: kind, label: nil, series: [i], path: path)
+        }
+        var label = fields.indices.first { !fields[$0].type.isNumeric && fields[$0].type != .bool }
+        if kind == .line, let d = fields.indices.first(where: { fields[$0].type == .date || fields[$0].type == .datetime }) { label = d }
+        var series = numeric.filter { $0 != label }
+        if label == nil, let first = series.first, series.count > 1 { label = first; series.removeFirst() }
+        if kind == .heatmap {
+            let cells = series.filter { i in let n = fields[i].name; return n.count > 1 && n.first == "m" && n.dropFirst().allSatisfy(\.isNumber) }
+            if !cells.isEmpty { series = cells }
+        }
+        guard !series.isEmpty else {
+            throw Diagnostic("`chart \(kind.rawValue)` needs at least one numeric column to draw", at: at, hint: "add one with `agg` or `select`")
+        }
+        return ChartSpec(kind: kind, label: label, series: series, path: path)
     }
 
     private func checkUnique(_ names: [String], _ locations: [SourceLocation]) throws(Diagnostic) {

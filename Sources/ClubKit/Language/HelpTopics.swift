@@ -51,6 +51,7 @@ public enum HelpTopics {
         .init(name: "distinct", group: .step, usage: "distinct a, b", meaning: "the distinct combinations of the columns", example: "orders | distinct channel"),
         .init(name: "join", group: .step, usage: "[left] join T on a == b", meaning: "rows with a match in T; `left join` keeps the rest", example: "orders | left join customers on customer_id == id"),
         .init(name: "count", group: .step, usage: "count", meaning: "the number of rows", example: "orders | count"),
+        .init(name: "chart", group: .step, usage: "chart bar|line|heatmap · chart hist COLUMN [to \"FILE.svg\"]", meaning: "draw the table in the terminal, or as a standalone SVG", example: "orders | agg revenue = sum(amount) by channel | chart bar"),
         .init(name: "members", group: .step, usage: "types | members", meaning: "one row per customer of the types", example: "types | members | take 5"),
     ]
 

@@ -11,7 +11,7 @@ public struct Parser {
     private var p = 0
 
     /// The step names, for "did you mean".
-    public static let stepNames = ["where", "select", "derive", "agg", "sort", "take", "top", "distinct", "join", "left", "count"]
+    public static let stepNames = ["where", "select", "derive", "agg", "sort", "take", "top", "distinct", "join", "left", "count", "chart"]
     /// Words that start a statement.
     public static let statementWords = ["load", "tables", "describe", "let", "drop", "export", "segment", "segments", "profile", "compare", "overlap", "params", "use"]
 
@@ -430,6 +430,23 @@ public struct Parser {
             advance()
             return .join(left: w == "left", other, on: try expression())
         case "count": return .count
+        case "chart":
+            guard let k = current.word, let kind = ChartKind(rawValue: k) else {
+                throw Diagnostic("`chart` takes bar, line, hist or heatmap", at: current.location,
+                                 hint: current.word.flatMap { Suggest.hint(for: $0, among: ChartKind.allCases.map(\.rawValue)) } ?? "for example: chart bar")
+            }
+            advance()
+            var column: Name?
+            if kind == .hist { column = try name("the column to draw a histogram of, as in `chart hist amount`") }
+            var path: String?
+            if current.word == "to" {
+                advance()
+                guard case .string(let p) = current.kind else { throw Diagnostic("`chart … to` needs a file name in quotes, like \"spend.svg\"", at: current.location) }
+                advance()
+                path = p
+            }
+            if current.isSymbol("|") { throw Diagnostic("`chart` is the last step of a pipeline", at: current.location) }
+            return .chart(kind, column: column, path: path)
         default:
             throw Diagnostic("unknown step `\(w)`", at: t.location,
                              hint: Suggest.hint(for: w, among: Self.stepNames) ?? "the steps are \(Self.stepNames.filter { $0 != "left" }.joined(separator: ", "))")

@@ -68,6 +68,17 @@ public enum PlanStep: Sendable {
     case distinct([Int])
     case join(left: Bool, right: Plan, leftKeys: [TypedExpr], rightKeys: [TypedExpr], rightColumns: [Int], names: [String])
     case count
+    /// Draw the table; the rows pass through unchanged.
+    case chart(ChartSpec)
+}
+
+/// What to draw: the kind, which column holds the labels or x values, which hold the values,
+/// and where an SVG goes.
+public struct ChartSpec: Sendable {
+    public var kind: ChartKind
+    public var label: Int?
+    public var series: [Int]
+    public var path: String?
 }
 
 /// Where a plan's rows come from.

@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+@testable import ClubKit
+
+final class ChartTests: XCTestCase {
+    private var session: Session!
+
+    override func setUpWithError() throws {
+        session = try makeSession(["orders": smallOrders, "customers": smallCustomers])
+    }
+
+    private func chart(_ statement: String) throws -> Chart {
+        for output in try session.runAll(statement) { if case .chart(let c) = output { return c } }
+        throw Diagnostic("no chart", at: SourceLocation(line: 1, column: 1))
+    }
+
+    func testBarChartInPlainCharacters() throws {
+        // web 120.5 + 300 + 45.25 = 465.75 fills the bar; app 80 is 80 / 465.75 of it.
+        let c = try chart("orders | agg revenue = sum(amount) by channel | chart bar")
+        let text = c.text(width: 40, unicode: false)
+        let bar = 40 - 5 - 6 - 3  // width − label − value − spaces
+        XCTAssertEqual(text, """
+        revenue by channel
+        web   \(String(repeating: "#", count: bar)) 465.75
+        app   \(String(repeating: "#", count: Int(80 / 465.75 * Double(bar)))) 80
+        store  null
+
+        """)
+    }
+
+    func testHistogramBinsBySturges() throws {
+        // 4 amounts → ⌈log2 4⌉ + 1 = 3 bins from 45.25 to 300, each 84.9166… wide: [45.25, 80, 120.5 | — | 300].
+        let c = try chart("orders | chart hist amount")
+        XCTAssertEqual(c.labels.count, 3)
+        XCTAssertEqual(c.series[0].values, [3, 0, 1])
+        XCTAssertEqual(c.title, "amount: 4 values")
+    }
+
+    func testHeatmapUsesTheMonthColumnsOfACohortTable() throws {
+        try session.runAll("use orders")
+        let c = try chart("cohort monthly | chart heatmap")
+        XCTAssertEqual(c.series.map(\.name), ["m0", "m1", "m2"])
+        XCTAssertTrue(c.text(width: 80, unicode: true).contains("█100"))
+    }
+
+    func testLineChartFallsBackToSparklinesWhenNarrow() throws {
+        let c = try chart("orders | where amount is not null | select date, amount | chart line")
+        // Levels ⌊(v − 45.25) / 254.75 × 7⌋: 120.5 → 2 (▃), 80 → 0 (▁), 300 → 7 (█), 45.25 → 0 (▁).
+        XCTAssertEqual(c.text(width: 40, unicode: true), "amount by date\namount ▃▁█▁ 45.25 … 300\n")
+        XCTAssertTrue(c.text(width: 80, unicode: false).contains("|"))
+    }
+
+    func testSVGIsAStandaloneDocument() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-chart-\(UUID().uuidString)/spend.svg").path
+        let outputs = try session.runAll("orders | agg revenue = sum(amount) by channel | chart bar to \"\(path)\"")
+        guard case .message(let m) = outputs.last else { return XCTFail() }
+        XCTAssertEqual(m, "wrote revenue by channel to \(path)")
+        let svg = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        XCTAssertTrue(svg.contains(">revenue by channel</text>"))
+        XCTAssertTrue(svg.contains(">465.75</text>"))
+        XCTAssertTrue(svg.hasSuffix("</svg>\n"))
+    }
+
+    func testChartErrors() {
+        XCTAssertEqual(session.error("orders | chart donut")?.hint, "for example: chart bar")
+        XCTAssertEqual(session.error("orders | chart pie")?.hint, "did you mean `line`?")
+        XCTAssertEqual(session.error("orders | chart baar")?.hint, "did you mean `bar`?")
+        XCTAssertEqual(session.error("orders | chart hist channel")?.message, "`chart hist` needs a numeric column; `channel` is text")
+        XCTAssertEqual(session.error("orders | chart bar | take 1")?.message, "`chart` is the last step of a pipeline")
+        XCTAssertEqual(session.error("customers | select name | chart bar")?.message, "`chart bar` needs at least one numeric column to draw")
+    }
+}
