@@ -6,6 +6,8 @@ import SampleData
 var customers = 3000
 var seed: UInt64 = 20240630
 var out = "Samples/data"
+/// `--orders N`: only orders.csv with N rows and a matching customers.csv (for benchmarks).
+var benchOrders: Int?
 var args = Array(CommandLine.arguments.dropFirst())
 while !args.isEmpty {
     let flag = args.removeFirst()
@@ -17,9 +19,23 @@ while !args.isEmpty {
     case "--customers": customers = Int(args.removeFirst()) ?? customers
     case "--seed": seed = UInt64(args.removeFirst()) ?? seed
     case "--out": out = args.removeFirst()
+    case "--orders": benchOrders = Int(args.removeFirst().replacingOccurrences(of: "_", with: ""))
     default:
-        print("usage: clubsh-sample-data [--customers N] [--seed S] [--out DIR]")
+        print("usage: clubsh-sample-data [--customers N | --orders N] [--seed S] [--out DIR]")
         exit(flag == "--help" ? 0 : 2)
+    }
+}
+if let rows = benchOrders {
+    do {
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let generator = SampleGenerator(customers: max(1, rows / 8), seed: seed)
+        try generator.writeOrders(rows: rows, to: out + "/orders.csv")
+        try generator.writeCustomers(count: max(1, rows / 8) + rows / 16, to: out + "/customers.csv")
+        print("wrote \(out): \(rows) orders and their customers")
+        exit(0)
+    } catch {
+        FileHandle.standardError.write("clubsh-sample-data: \(error)\n".data(using: .utf8)!)
+        exit(1)
     }
 }
 do {

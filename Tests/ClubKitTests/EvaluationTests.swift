@@ -155,3 +155,22 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(try session.query("orders | select `order id` = order_id | take 1").columnNames, ["order id"])
     }
 }
+
+final class TopTests: XCTestCase {
+    /// The heap that serves `top n by …` agrees with a full stable sort, ties and nulls included.
+    func testTopAgreesWithAFullSort() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20 {
+            let n = 500
+            var values = (0..<n).map { _ in Int64.random(in: 0..<40, using: &rng) }
+            var validity = Bitmap(count: n)
+            for i in 0..<n where values[i] == 0 { validity.set(i, false); values[i] = 0 }
+            let column = Column(.int(values), validity: validity)
+            for descending in [true, false] {
+                let keys = [(column: column, descending: descending)]
+                let full = Array(Sorting.permutation(keys, n: n).prefix(17))
+                XCTAssertEqual(Sorting.top(keys, limit: 17, n: n), full)
+            }
+        }
+    }
+}

@@ -16,9 +16,19 @@ struct Executor {
             if let resolved = resolve(name) { table = resolved } else { table = try run(inner) }
         case .computed(_, let t): table = t
         }
-        for step in plan.steps {
+        var k = 0
+        while k < plan.steps.count {
             if isCancelled() { throw Diagnostic.interrupted }
-            table = try apply(step, to: table)
+            // `sort … | take n` (and `top n by …`) keeps the n first rows without sorting the rest.
+            if case .sort(let keys) = plan.steps[k], k + 1 < plan.steps.count, case .take(let n) = plan.steps[k + 1] {
+                let evaluator = ExpressionEvaluator(table: table, notes: notes)
+                let columns = keys.map { (column: evaluator.column($0.expr), descending: $0.descending) }
+                table = table.gather(Sorting.top(columns, limit: n, n: table.rowCount))
+                k += 2
+                continue
+            }
+            table = try apply(plan.steps[k], to: table)
+            k += 1
         }
         return table
     }

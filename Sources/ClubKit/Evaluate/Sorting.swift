@@ -13,12 +13,10 @@ enum Sorting {
         }
     }
 
-    /// The row order that sorts by `keys` (earlier keys first), stable, nulls last.
-    static func permutation(_ keys: [(column: Column, descending: Bool)], n: Int) -> [Int32] {
+    /// "Row a sorts before row b" by `keys` (earlier keys first), nulls last, ties by row number.
+    static func ordering(_ keys: [(column: Column, descending: Bool)]) -> (Int, Int) -> Bool {
         let tests = keys.map { (less: lessThan($0.column), column: $0.column, descending: $0.descending) }
-        var order = (0..<Int32(n)).map { $0 }
-        order.sort { x, y in
-            let a = Int(x), b = Int(y)
+        return { a, b in
             for t in tests {
                 let an = t.column.isNull(a), bn = t.column.isNull(b)
                 if an != bn { return bn }
@@ -26,8 +24,50 @@ enum Sorting {
                 if t.less(a, b) { return !t.descending }
                 if t.less(b, a) { return t.descending }
             }
-            return x < y
+            return a < b
         }
+    }
+
+    /// The row order that sorts by `keys`, stable, nulls last.
+    static func permutation(_ keys: [(column: Column, descending: Bool)], n: Int) -> [Int32] {
+        let before = ordering(keys)
+        var order = (0..<Int32(n)).map { $0 }
+        order.sort { before(Int($0), Int($1)) }
         return order
+    }
+
+    /// The first `limit` rows of that order, without sorting the rest: a heap of the best
+    /// `limit` rows seen, whose root is the one that would go last.
+    static func top(_ keys: [(column: Column, descending: Bool)], limit: Int, n: Int) -> [Int32] {
+        guard limit < n / 4 else { return Array(permutation(keys, n: n).prefix(limit)) }
+        let before = ordering(keys)
+        var heap: [Int] = []
+        heap.reserveCapacity(limit)
+        func siftDown(_ start: Int) {
+            var i = start
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var largest = i
+                if l < heap.count && before(heap[largest], heap[l]) { largest = l }
+                if r < heap.count && before(heap[largest], heap[r]) { largest = r }
+                if largest == i { return }
+                heap.swapAt(i, largest)
+                i = largest
+            }
+        }
+        for row in 0..<n {
+            if heap.count < limit {
+                heap.append(row)
+                var i = heap.count - 1
+                while i > 0 && before(heap[(i - 1) / 2], heap[i]) {
+                    heap.swapAt(i, (i - 1) / 2)
+                    i = (i - 1) / 2
+                }
+            } else if limit > 0 && before(row, heap[0]) {
+                heap[0] = row
+                siftDown(0)
+            }
+        }
+        return heap.sorted(by: before).map { Int32($0) }
     }
 }
