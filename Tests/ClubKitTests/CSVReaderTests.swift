@@ -141,3 +141,39 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(r.table.column("a")?.type, .int)
     }
 }
+
+final class ParallelLoadTests: XCTestCase {
+    /// A file read in several chunks gives exactly the table read in one: values, nulls, types,
+    /// string dictionaries merged, and quoted newlines never split.
+    func testChunkedLoadEqualsSingleThreaded() throws {
+        var text = "id,name,note,amount,day\n"
+        for i in 0..<2000 {
+            let note = i % 7 == 0 ? "\"line one\nline two, \"\"quoted\"\"\"" : (i % 5 == 0 ? "" : "n\(i % 13)")
+            let amount = i % 11 == 0 ? "" : "\(Double(i) / 4)"
+            text += "\(i),name\(i % 17),\(note),\(amount),2024-01-\(String(format: "%02d", i % 28 + 1))\n"
+        }
+        let single = try CSVReader.read(text: text, path: "p.csv", options: { var o = CSVOptions(); o.chunks = 1; return o }()).table
+        for chunks in [2, 3, 8] {
+            var o = CSVOptions()
+            o.chunks = chunks
+            let parallel = try CSVReader.read(text: text, path: "p.csv", options: o).table
+            XCTAssertEqual(parallel.rowCount, 2000)
+            XCTAssertEqual(parallel.columnNames, single.columnNames)
+            for (a, b) in zip(parallel.columns, single.columns) {
+                XCTAssertEqual(a.type, b.type)
+                XCTAssertEqual((0..<2000).map { a.value(at: $0) }, (0..<2000).map { b.value(at: $0) }, "chunks: \(chunks)")
+            }
+        }
+    }
+
+    func testChunkedLoadReportsTheRightLine() {
+        var text = "a,b\n"
+        for i in 0..<1000 { text += "\(i),\(i)\n" }
+        text += "1000,1000,extra\n"
+        var o = CSVOptions()
+        o.chunks = 4
+        XCTAssertThrowsError(try CSVReader.read(text: text, path: "p.csv", options: o)) {
+            XCTAssertEqual(($0 as? LoadError)?.description, "p.csv:1002:11: row has 3 fields but the header has 2")
+        }
+    }
+}

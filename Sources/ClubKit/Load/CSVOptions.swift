@@ -19,6 +19,8 @@ public struct CSVOptions: Sendable {
     public var types: [String: DataType] = [:]
     /// Skip rows that do not parse, and report them, instead of failing.
     public var lenient = false
+    /// How many chunks to read in parallel; nil: one per core for files of 8 MiB or more.
+    public var chunks: Int?
     /// Polled every 65,536 records; true stops the load.
     public var isCancelled: @Sendable () -> Bool = { false }
 

@@ -88,96 +88,100 @@ public enum CSVReader {
         }
         let declared: [DataType?] = names.map { options.types[$0] }
 
-        // Pass 1: check every record and narrow the candidate types.
+        // The records after the header, split into chunks of whole records, one per core.
+        let dataStart = header ? tokenizer.pos : start
+        let dataLine = header ? tokenizer.line : 1
+        let ranges = Self.chunks(p, dataStart: dataStart, fileStart: start, count: options.chunks ?? (p.count - dataStart >= 8 << 20 ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1))
+        let context = ChunkContext(p: p, delimiter: delimiter, width: width, header: header, declared: declared, names: names,
+                                   pattern: pattern, path: path, fileStart: start, lenient: options.lenient, isCancelled: options.isCancelled)
+
+        // Pass 1: check every record and narrow the candidate types, chunks in parallel.
+        let scans = Self.parallel(ranges.count) { k in
+            context.own().scan(ranges[k], line: k == 0 ? dataLine : Self.line(of: ranges[k].lowerBound, in: p, from: dataStart, startLine: dataLine))
+        }
         var masks = [UInt8](repeating: FieldParsing.all, count: width)
         var sawValue = [Bool](repeating: false, count: width)
-        var skippedRecords = Set<Int>()
         var skipped: [LoadError] = []
-        if !header {
-            if let bad = try checkDeclared(tokenizer: tokenizer, fields: fields, declared: declared, names: names, pattern: pattern, path: path, start: start) {
-                guard options.lenient else { throw bad }
-                skippedRecords.insert(0)
-                skipped.append(bad)
-            } else {
-                for c in 0..<width where !firstRow[c].isEmpty {
-                    masks[c] &= firstMasks[c]
-                    sawValue[c] = true
-                }
+        var skippedRows = 0
+        for scan in scans {
+            if let failure = scan.failure { throw failure }
+            for c in 0..<width {
+                masks[c] &= scan.masks[c]
+                sawValue[c] = sawValue[c] || scan.sawValue[c]
             }
+            skippedRows += scan.skipped.count
+            skipped += scan.problems.prefix(max(0, 5 - skipped.count))
         }
-        var record = 0
-        do {
-            while try tokenizer.next(&fields) {
-                record += 1
-                if record & 0xFFFF == 0 && options.isCancelled() { throw LoadError.interrupted(path) }
-                var problem: LoadError?
-                if fields.count != width {
-                    let offset = fields.count > width ? fields[width].start : p.index(before: max(fieldsEnd(fields), start + 1))
-                    let col = fields.count > width ? position(p, offset, from: start).column : position(p, fieldsEnd(fields), from: start).column
-                    problem = LoadError(path: path, line: tokenizer.recordLine, column: col,
-                                        message: "row has \(fields.count) field\(fields.count == 1 ? "" : "s") but the \(header ? "header has" : "first row has") \(width)")
-                } else {
-                    for c in 0..<width where declared[c] != nil && declared[c] != .string {
-                        let f = fields[c]
-                        guard f.end > f.start, let t = declared[c] else { continue }
-                        let m = FieldParsing.classify(slice(p, f), pattern: pattern)
-                        if !FieldParsing.accepts(t, m) {
-                            problem = LoadError(path: path, line: lineOf(p, f.start, tokenizer), column: position(p, f.start, from: start).column,
-                                                message: "`\(text(p, f))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
-                            break
-                        }
-                    }
-                    if problem == nil {
-                        for c in 0..<width where fields[c].end > fields[c].start {
-                            sawValue[c] = true
-                            // A column already known to be text needs no more looking at.
-                            if masks[c] != 0 { masks[c] &= FieldParsing.classify(slice(p, fields[c]), pattern: pattern) }
-                        }
-                    }
-                }
-                if let problem {
-                    guard options.lenient else { throw problem }
-                    skippedRecords.insert(record)
-                    if skipped.count < 5 { skipped.append(problem) }
-                }
-            }
-        } catch let e as TokenError {
-            throw fail(e)
-        }
+        if scans.contains(where: \.cancelled) { throw LoadError.interrupted(path) }
         let types: [DataType] = (0..<width).map { c in
             declared[c] ?? (sawValue[c] ? FieldParsing.resolve(masks[c], pattern: pattern) : .string)
         }
 
-        // Pass 2: parse into typed buffers.
-        var builders = types.map { ColumnBuilder(type: $0, pattern: pattern, capacity: record) }
-        tokenizer = CSVTokenizer(p, start: start, delimiter: delimiter)
-        var index = 0
-        var scratch: [UInt8] = []
-        do {
-            while try tokenizer.next(&fields) {
-                defer { index += 1 }
-                if index & 0xFFFF == 0 && options.isCancelled() { throw LoadError.interrupted(path) }
-                if index == 0 && header { continue }
-                if !skippedRecords.isEmpty && skippedRecords.contains(index) { continue }
-                for c in 0..<width {
-                    let f = fields[c]
-                    if f.end == f.start && !f.quoted {
-                        builders[c].appendNull()
-                    } else if f.escaped {
-                        scratch.removeAll(keepingCapacity: true)
-                        var i = f.start
-                        while i < f.end { scratch.append(p[i]); i += p[i] == 34 ? 2 : 1 }
-                        scratch.withUnsafeBufferPointer { builders[c].append($0) }
-                    } else {
-                        builders[c].append(slice(p, f))
-                    }
-                }
-            }
-        } catch let e as TokenError {
-            throw fail(e)
+        // Pass 2: parse into typed buffers, chunks in parallel, then join the chunks' columns.
+        let parts = Self.parallel(ranges.count) { k in context.own().parse(ranges[k], types: types.map { $0 }, records: scans[k].records, skip: scans[k].skipped) }
+        if parts.contains(where: { $0 == nil }) { throw LoadError.interrupted(path) }
+        var columns = parts[0]!
+        for part in parts.dropFirst() {
+            for c in 0..<width { columns[c] = Join.concatenate(columns[c], part![c]) }
         }
-        let table = Table(columnNames: names, columns: builders.map { $0.finish() }, rowCount: builders.first?.count ?? 0)
-        return LoadResult(table: table, skippedRows: skippedRecords.count, skipped: skipped, bytesRead: p.count)
+        let rows = scans.reduce(0) { $0 + $1.records - $1.skipped.count }
+        let table = Table(columnNames: names, columns: columns, rowCount: rows)
+        return LoadResult(table: table, skippedRows: skippedRows, skipped: skipped, bytesRead: p.count)
+    }
+
+    /// Runs `body` for 0..<count on all cores, returning the results in order.
+    static func parallel<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+        if count == 1 { return [body(0)] }
+        let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        return withoutActuallyEscaping(body) { body in
+            let box = Unchecked((body, results))
+            DispatchQueue.concurrentPerform(iterations: count) { k in
+                box.value.1[k] = box.value.0(k)
+            }
+            return results.map { $0! }
+        }
+    }
+
+    /// Chunk boundaries at record starts: after a newline that is outside quotes (an even number
+    /// of `"` before it since the file's start; doubled quotes count twice and keep the parity).
+    static func chunks(_ p: UnsafeBufferPointer<UInt8>, dataStart: Int, fileStart: Int, count: Int) -> [Range<Int>] {
+        let n = p.count
+        guard count > 1, n > dataStart else { return [dataStart..<n] }
+        let base = p.baseAddress!
+        let hasQuotes = memchr(base + fileStart, 34, n - fileStart) != nil
+        var bounds = [dataStart]
+        var quotes = 0, scanned = fileStart
+        for k in 1..<count {
+            var cut = max(dataStart + (n - dataStart) * k / count, bounds.last! + 1)
+            while cut < n {
+                guard let hit = memchr(base + cut, 10, n - cut) else { cut = n; break }
+                let newline = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+                if hasQuotes {
+                    while scanned < newline { if base[scanned] == 34 { quotes += 1 }; scanned += 1 }
+                    if quotes % 2 == 1 { cut = newline + 1; continue }
+                }
+                cut = newline + 1
+                break
+            }
+            if cut < n && cut > bounds.last! { bounds.append(cut) }
+        }
+        bounds.append(n)
+        return zip(bounds, bounds.dropFirst()).map { $0..<$1 }
+    }
+
+    /// The line number at `offset`, counting newlines from `from` (at line `startLine`).
+    static func line(of offset: Int, in p: UnsafeBufferPointer<UInt8>, from: Int, startLine: Int) -> Int {
+        var line = startLine
+        var i = from
+        let base = p.baseAddress!
+        while i < offset {
+            guard let hit = memchr(base + i, 10, offset - i) else { break }
+            line += 1
+            i = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base + 1
+        }
+        return line
     }
 
     // MARK: - Helpers

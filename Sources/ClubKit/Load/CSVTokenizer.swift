@@ -13,18 +13,22 @@ struct CSVTokenizer {
     let p: UnsafeBufferPointer<UInt8>
     let delimiter: UInt8
     let whitespace: Bool
+    /// Where this tokenizer stops (a chunk's end, or the buffer's).
+    let end: Int
     var pos: Int
     /// The line the cursor is on (1-based) and where that line starts.
-    private(set) var line = 1
+    private(set) var line: Int
     private(set) var lineStart: Int
     /// The line and byte offset where the last record began.
     private(set) var recordLine = 1
     private(set) var recordStart = 0
 
-    init(_ p: UnsafeBufferPointer<UInt8>, start: Int, delimiter: CSVOptions.Delimiter) {
+    init(_ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int? = nil, line: Int = 1, delimiter: CSVOptions.Delimiter) {
         self.p = p
+        self.end = end ?? p.count
         pos = start
         lineStart = start
+        self.line = line
         switch delimiter {
         case .byte(let b): self.delimiter = b; whitespace = false
         case .whitespace: self.delimiter = 32; whitespace = true
@@ -34,7 +38,7 @@ struct CSVTokenizer {
     @inline(__always) private func isBlank(_ b: UInt8) -> Bool { b == 32 || b == 9 }
 
     private mutating func newline() {
-        if p[pos] == 13, pos + 1 < p.count, p[pos + 1] == 10 { pos += 1 }
+        if p[pos] == 13, pos + 1 < end, p[pos + 1] == 10 { pos += 1 }
         pos += 1
         line += 1
         lineStart = pos
@@ -43,7 +47,7 @@ struct CSVTokenizer {
     /// Reads the next record into `fields`; false at the end of the buffer.
     mutating func next(_ fields: inout [CSVField]) throws -> Bool {
         fields.removeAll(keepingCapacity: true)
-        let n = p.count
+        let n = end
         // Skip blank lines (and, for whitespace-delimited files, lines of only spaces).
         while pos < n {
             var q = pos
