@@ -13,7 +13,18 @@ struct Arguments {
     /// `run`, `run --update` or `check` of a Markdown notebook.
     var notebook: (command: String, update: Bool, path: String)?
 
-    static let usage = """
+    /// The usage text, ending with every statement, step, command and function by name.
+    static var usage: String {
+        var text = usageHead
+        for group in HelpTopic.Group.allCases {
+            let names = HelpTopics.all.filter { $0.group == group }.map(\.name)
+            text += "\n  \(group.rawValue): " + names.joined(separator: ", ")
+        }
+        text += "\n  dot commands: " + DotCommands.all.map { "." + $0.name }.joined(separator: ", ")
+        return text + "\n\n`.help TOPIC` (or `help TOPIC`) at the prompt explains one, with an example."
+    }
+
+    static let usageHead = """
     usage: clubsh [options] [FILE.club …]
            clubsh run [--update] FILE.md      run a Markdown notebook's clubsh blocks (--update writes the outputs back)
            clubsh check FILE.md               exit 1 with a diff where a stored output no longer matches
@@ -38,6 +49,8 @@ struct Arguments {
       clubsh Samples/tour.club
       clubsh -c 'load "Samples/data/orders.csv"' -c 'orders | agg n = count() by channel'
       echo 'load "Samples/data/orders.csv"; orders | count' | clubsh --mode json
+
+    the language:
     """
 
     /// Parses `argv` (without the program name).

@@ -36,6 +36,12 @@ let shell = Shell(session: session,
                   interactive: interactive,
                   color: Terminal.colorWanted(override: arguments.color))
 
+// A progress bar for long loads, on a terminal only.
+if Terminal.stderrIsTerminal {
+    let bar = ProgressBar()
+    session.loadProgress = { path, done, rows, bytes in bar.update(path: path, done: done, rows: rows, bytes: bytes) }
+}
+
 var ok = true
 if interactive {
     let history = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.clubsh_history"

@@ -70,7 +70,7 @@ extension Session {
             ("average_order_value", data.count == 0 ? nil : revenue / Double(data.count)),
             ("simple_clv", clv.value),
         ]
-        var work = ["KPIs as of \(CivilDate.format(data.asOf)): active, new and retention over the last \(days) days against the \(days) days before; simple CLV with margin 100% and a 3-year cap"]
+        let work = ["KPIs as of \(CivilDate.format(data.asOf)): active, new and retention over the last \(days) days against the \(days) days before; simple CLV with margin 100% and a 3-year cap"]
         if let fb = tables["feedback"] {
             if fb.column("nps") != nil, let v = try? scores("feedback", "nps", at, range: 0...10) {
                 let n = Self.nps(v, column: "feedback.nps", reads: [], at: at)

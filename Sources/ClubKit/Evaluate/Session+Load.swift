@@ -47,7 +47,12 @@ extension Session {
         let result: LoadResult
         do {
             csv.isCancelled = isCancelled
+            if let report = loadProgress {
+                let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
+                csv.progress = { done, rows in report(path, done, rows, size) }
+            }
             result = try CSVReader.read(path: path, options: csv)
+            loadProgress?(path, 1, result.table.rowCount, -1)
         } catch let e as LoadError {
             if e.message == "interrupted" { throw Diagnostic.interrupted }
             var hint: String?

@@ -40,6 +40,8 @@ public final class Session: Catalog {
     /// Every result shown so far, numbered from 1 as in IPython: `_` is the last, `_1`, `_2`, … by number.
     public internal(set) var numbered: [Output] = []
 
+    /// Told how a load is going (file, share done, rows so far, bytes); the shell draws a bar.
+    public var loadProgress: (@Sendable (String, Double, Int, Int) -> Void)?
     /// Polled while statements run; the shell sets it to read its Ctrl-C flag.
     public var isCancelled: @Sendable () -> Bool = { false }
 

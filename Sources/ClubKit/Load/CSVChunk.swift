@@ -34,6 +34,10 @@ struct ChunkContext {
     let fileStart: Int
     let lenient: Bool
     let isCancelled: @Sendable () -> Bool
+    /// Reports progress (only the first chunk's context has it): the share done and rows so far.
+    var progress: (@Sendable (Double, Int) -> Void)?
+    /// How many chunks share the work, to scale the first chunk's count.
+    var chunkCount = 1
 
     private func fail(_ e: TokenError) -> LoadError {
         LoadError(path: path, line: e.line, column: CSVReader.position(p, e.offset, from: fileStart).column, message: e.message)
@@ -43,7 +47,15 @@ struct ChunkContext {
     /// its reference count in the hot loop.
     func own() -> ChunkContext {
         ChunkContext(p: p, delimiter: delimiter, width: width, header: header, declared: declared.map { $0 }, names: names.map { $0 },
-                     pattern: pattern.flatMap { DatePattern($0.source) }, path: path, fileStart: fileStart, lenient: lenient, isCancelled: isCancelled)
+                     pattern: pattern.flatMap { DatePattern($0.source) }, path: path, fileStart: fileStart, lenient: lenient, isCancelled: isCancelled,
+                     progress: nil, chunkCount: chunkCount)
+    }
+
+    /// The first chunk's copy also reports progress.
+    func own(reporting: Bool) -> ChunkContext {
+        var copy = own()
+        if reporting { copy.progress = progress }
+        return copy
     }
 
     /// Pass 1 over `range`: field counts, declared types, candidate types.
@@ -55,7 +67,11 @@ struct ChunkContext {
             while try tokenizer.next(&fields) {
                 let record = out.records
                 out.records += 1
-                if record & 0xFFFF == 0xFFFF && isCancelled() { out.cancelled = true; return out }
+                if record & 0xFFFF == 0xFFFF {
+                    if isCancelled() { out.cancelled = true; return out }
+                    // The first pass is about 40% of a load.
+                    progress?(0.4 * Double(tokenizer.pos - range.lowerBound) / Double(max(range.count, 1)), (record + 1) * chunkCount)
+                }
                 var problem: LoadError?
                 if fields.count != width {
                     let end = fields.last.map { $0.end + ($0.quoted ? 1 : 0) } ?? range.lowerBound
@@ -110,7 +126,10 @@ struct ChunkContext {
         var index = 0
         while (try? tokenizer.next(&fields)) == true {
             defer { index += 1 }
-            if index & 0xFFFF == 0xFFFF && isCancelled() { return nil }
+            if index & 0xFFFF == 0xFFFF {
+                if isCancelled() { return nil }
+                progress?(0.4 + 0.6 * Double(tokenizer.pos - range.lowerBound) / Double(max(range.count, 1)), records * chunkCount)
+            }
             if !skip.isEmpty && skip.contains(index) { continue }
             for c in 0..<width {
                 let f = fields[c]

@@ -21,6 +21,9 @@ public struct CSVOptions: Sendable {
     public var lenient = false
     /// How many chunks to read in parallel; nil: one per core for files of 8 MiB or more.
     public var chunks: Int?
+    /// Called every 65,536 records of the first chunk with the share of the load done (0…1) and
+    /// the rows read so far (estimated from the first chunk). From a worker thread.
+    public var progress: (@Sendable (Double, Int) -> Void)?
     /// Polled every 65,536 records; true stops the load.
     public var isCancelled: @Sendable () -> Bool = { false }
 

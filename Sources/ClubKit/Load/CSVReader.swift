@@ -93,11 +93,12 @@ public enum CSVReader {
         let dataLine = header ? tokenizer.line : 1
         let ranges = Self.chunks(p, dataStart: dataStart, fileStart: start, count: options.chunks ?? (p.count - dataStart >= 8 << 20 ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1))
         let context = ChunkContext(p: p, delimiter: delimiter, width: width, header: header, declared: declared, names: names,
-                                   pattern: pattern, path: path, fileStart: start, lenient: options.lenient, isCancelled: options.isCancelled)
+                                   pattern: pattern, path: path, fileStart: start, lenient: options.lenient, isCancelled: options.isCancelled,
+                                   progress: options.progress, chunkCount: ranges.count)
 
         // Pass 1: check every record and narrow the candidate types, chunks in parallel.
         let scans = Self.parallel(ranges.count) { k in
-            context.own().scan(ranges[k], line: k == 0 ? dataLine : Self.line(of: ranges[k].lowerBound, in: p, from: dataStart, startLine: dataLine))
+            context.own(reporting: k == 0).scan(ranges[k], line: k == 0 ? dataLine : Self.line(of: ranges[k].lowerBound, in: p, from: dataStart, startLine: dataLine))
         }
         var masks = [UInt8](repeating: FieldParsing.all, count: width)
         var sawValue = [Bool](repeating: false, count: width)
@@ -118,7 +119,7 @@ public enum CSVReader {
         }
 
         // Pass 2: parse into typed buffers, chunks in parallel, then join the chunks' columns.
-        let parts = Self.parallel(ranges.count) { k in context.own().parse(ranges[k], types: types.map { $0 }, records: scans[k].records, skip: scans[k].skipped) }
+        let parts = Self.parallel(ranges.count) { k in context.own(reporting: k == 0).parse(ranges[k], types: types.map { $0 }, records: scans[k].records, skip: scans[k].skipped) }
         if parts.contains(where: { $0 == nil }) { throw LoadError.interrupted(path) }
         var columns = parts[0]!
         for part in parts.dropFirst() {
@@ -186,19 +187,6 @@ public enum CSVReader {
 
     // MARK: - Helpers
 
-    private static func checkDeclared(tokenizer: CSVTokenizer, fields: [CSVField], declared: [DataType?], names: [String],
-                                      pattern: DatePattern?, path: String, start: Int) throws -> LoadError? {
-        for (c, f) in fields.enumerated() where c < declared.count && f.end > f.start {
-            if let t = declared[c], t != .string, !FieldParsing.accepts(t, FieldParsing.classify(slice(tokenizer.p, f), pattern: pattern)) {
-                return LoadError(path: path, line: tokenizer.recordLine, column: position(tokenizer.p, f.start, from: start).column,
-                                 message: "`\(text(tokenizer.p, f))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
-            }
-        }
-        return nil
-    }
-
-    private static func fieldsEnd(_ fields: [CSVField]) -> Int { fields.last.map { $0.end + ($0.quoted ? 1 : 0) } ?? 0 }
-
     @inline(__always)
     static func slice(_ p: UnsafeBufferPointer<UInt8>, _ f: CSVField) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: p[f.start..<f.end])
@@ -207,13 +195,6 @@ public enum CSVReader {
     static func text(_ p: UnsafeBufferPointer<UInt8>, _ f: CSVField) -> String {
         let s = String(decoding: slice(p, f), as: UTF8.self)
         return f.escaped ? s.replacingOccurrences(of: "\"\"", with: "\"") : s
-    }
-
-    private static func lineOf(_ p: UnsafeBufferPointer<UInt8>, _ offset: Int, _ t: CSVTokenizer) -> Int {
-        var line = t.recordLine
-        var i = t.recordStart
-        while i < offset { if p[i] == 10 { line += 1 }; i += 1 }
-        return line
     }
 
     /// 1-based line and character column of a byte offset.
