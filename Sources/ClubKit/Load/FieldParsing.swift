@@ -65,7 +65,36 @@ enum FieldParsing {
         return negative ? -v : v
     }
 
-    static let powersOf10: [Double] = (0...22).map { e in (0..<e).reduce(1.0) { r, _ in r * 10 } }
+    /// 10^e for 0 ≤ e ≤ 22, exactly. A switch, not a global array: threads parsing in parallel
+    /// would otherwise contend on the array's reference count for every number.
+    @inline(__always)
+    static func powerOf10(_ e: Int) -> Double {
+        switch e {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
+    }
 
     /// A decimal number. Up to 15 significant digits and small exponents are computed exactly
     /// (Clinger's fast path: an exact integer over an exact power of ten rounds once); anything
@@ -114,9 +143,9 @@ enum FieldParsing {
         var v = Double(mantissa)
         if e10 == 0 {
         } else if e10 > 0 && e10 <= 22 {
-            v *= powersOf10[e10]
+            v *= powerOf10(e10)
         } else if e10 < 0 && -e10 <= 22 {
-            v /= powersOf10[-e10]
+            v /= powerOf10(-e10)
         } else {
             return slow(p)
         }
