@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "SampleData"),
         .executableTarget(name: "clubsh-sample-data", dependencies: ["SampleData"]),
         .executableTarget(name: "clubsh-bench", dependencies: ["ClubKit", "SampleData"]),
-        .testTarget(name: "ClubKitTests", dependencies: ["ClubKit", "SampleData"]),
-        .testTarget(name: "clubshTests", dependencies: ["clubsh"]),
+        .testTarget(name: "ClubKitTests", dependencies: ["ClubKit", "SampleData"], exclude: ["Fixtures"]),
+        .testTarget(name: "clubshTests", dependencies: ["clubsh"], exclude: ["Fixtures"]),
     ]
 )
