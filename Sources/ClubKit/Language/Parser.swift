@@ -6,9 +6,9 @@
 ///     var parser = Parser("orders | where amount > 100 | take 5")
 ///     let statement = try parser.next()
 public struct Parser {
-    private let tokens: [Token]
-    private let lines: [Substring]
-    private var p = 0
+    let tokens: [Token]
+    let lines: [Substring]
+    var p = 0
 
     /// The step names, for "did you mean".
     public static let stepNames = ["where", "select", "derive", "agg", "sort", "take", "top", "distinct", "join", "left", "count", "chart"]
@@ -28,11 +28,11 @@ public struct Parser {
         return out
     }
 
-    private var current: Token { tokens[p] }
-    private func peek(_ k: Int = 1) -> Token { tokens[min(p + k, tokens.count - 1)] }
+    var current: Token { tokens[p] }
+    func peek(_ k: Int = 1) -> Token { tokens[min(p + k, tokens.count - 1)] }
 
     @discardableResult
-    private mutating func advance() -> Token {
+    mutating func advance() -> Token {
         let t = tokens[p]
         if p < tokens.count - 1 { p += 1 }
         return t
@@ -60,13 +60,13 @@ public struct Parser {
         return Statement(kind: kind, location: start.location, text: text(from: start.location, to: last.location))
     }
 
-    private func extraHint() -> String? {
+    func extraHint() -> String? {
         if current.isSymbol("=") { return "use `==` to compare" }
         if let w = current.word, Parser.stepNames.contains(w) { return "steps are separated by `|`" }
         return nil
     }
 
-    private func text(from a: SourceLocation, to b: SourceLocation) -> String {
+    func text(from a: SourceLocation, to b: SourceLocation) -> String {
         guard a.line >= 1, b.line <= lines.count, a.line <= b.line else { return "" }
         if a.line == b.line {
             let l = Array(lines[a.line - 1].unicodeScalars)
@@ -79,7 +79,7 @@ public struct Parser {
 
     // MARK: - Statements
 
-    private mutating func statement() throws(Diagnostic) -> StatementKind {
+    mutating func statement() throws(Diagnostic) -> StatementKind {
         let t = current
         if case .dotCommand(let name, let args) = t.kind {
             advance()
@@ -149,7 +149,7 @@ public struct Parser {
         return .expression(expr)
     }
 
-    private mutating func load() throws(Diagnostic) -> StatementKind {
+    mutating func load() throws(Diagnostic) -> StatementKind {
         guard case .string(let path) = current.kind else {
             throw Diagnostic("`load` needs a file path in quotes", at: current.location, hint: "for example: load \"Samples/data/orders.csv\"")
         }
@@ -172,7 +172,7 @@ public struct Parser {
 
     private static let loadOptionNames = ["delim", "header", "names", "date_format", "types", "lenient"]
 
-    private mutating func loadOption() throws(Diagnostic) -> LoadOption {
+    mutating func loadOption() throws(Diagnostic) -> LoadOption {
         guard let w = current.word else {
             throw Diagnostic("expected a load option (\(Self.loadOptionNames.joined(separator: ", "))), found \(current.display)", at: current.location)
         }
@@ -226,7 +226,7 @@ public struct Parser {
         }
     }
 
-    private mutating func letParameter() throws(Diagnostic) -> StatementKind {
+    mutating func letParameter() throws(Diagnostic) -> StatementKind {
         let n = try name("a parameter name after `let`")
         guard current.isSymbol("=") else {
             throw Diagnostic("expected `=` after `let \(n.text)`", at: current.location, hint: "for example: let threshold = 1000")
@@ -235,7 +235,7 @@ public struct Parser {
         return .letParameter(n, try expression())
     }
 
-    private mutating func nameList(_ what: String = "a name to drop") throws(Diagnostic) -> [Name] {
+    mutating func nameList(_ what: String = "a name to drop") throws(Diagnostic) -> [Name] {
         var names = [try name(what)]
         while current.isSymbol(",") {
             advance()
@@ -244,7 +244,7 @@ public struct Parser {
         return names
     }
 
-    private mutating func segment() throws(Diagnostic) -> StatementKind {
+    mutating func segment() throws(Diagnostic) -> StatementKind {
         let n = try name("a segment name")
         guard current.isSymbol("=") else {
             throw Diagnostic("expected `=` after `segment \(n.text)`", at: current.location, hint: "for example: segment vip = customers360 where spend >= 1000")
@@ -266,7 +266,7 @@ public struct Parser {
         return .segment(n, source: source, predicate: try expression(), command: nil)
     }
 
-    private mutating func use() throws(Diagnostic) -> StatementKind {
+    mutating func use() throws(Diagnostic) -> StatementKind {
         let table = try name("the transactions table after `use`")
         var roles: [UseRole] = []
         if current.isSymbol("(") {
@@ -287,7 +287,7 @@ public struct Parser {
         return .use(table, roles: roles, asOf: asOf)
     }
 
-    private mutating func export() throws(Diagnostic) -> StatementKind {
+    mutating func export() throws(Diagnostic) -> StatementKind {
         var pipeline: Pipeline
         if let w = current.word, AnalyticsCommand.names.contains(w) {
             let source = Name(text: w, location: current.location)
@@ -316,7 +316,7 @@ public struct Parser {
 
     // MARK: - Pipelines
 
-    private mutating func pipelineSteps(source: Name, command: AnalyticsCommand? = nil) throws(Diagnostic) -> Pipeline {
+    mutating func pipelineSteps(source: Name, command: AnalyticsCommand? = nil) throws(Diagnostic) -> Pipeline {
         var command = command
         // `types | members`: the per-customer form of a command.
         if command != nil, current.isSymbol("|"), peek().word == "members" {
@@ -334,7 +334,7 @@ public struct Parser {
     }
 
     /// An analytics command: its name, then words and values up to `|`, `where` or the end.
-    private mutating func command() throws(Diagnostic) -> AnalyticsCommand {
+    mutating func command() throws(Diagnostic) -> AnalyticsCommand {
         let head = advance()
         var arguments: [AnalyticsCommand.Argument] = []
         while true {
@@ -366,7 +366,7 @@ public struct Parser {
     }
 
     /// `formula name(a, b) = expression`.
-    private mutating func formula() throws(Diagnostic) -> StatementKind {
+    mutating func formula() throws(Diagnostic) -> StatementKind {
         let n = try name("a formula name")
         try expect("(", "after the formula name, as in `formula crr(S, E, N) = (E - N) / S * 100`")
         var parameters: [Name] = []
@@ -381,7 +381,7 @@ public struct Parser {
         return .formula(n, parameters, try expression())
     }
 
-    private mutating func step() throws(Diagnostic) -> Step {
+    mutating func step() throws(Diagnostic) -> Step {
         let t = current
         guard let w = t.word else {
             throw Diagnostic("expected a step after `|`, found \(t.display)", at: t.location, hint: "the steps are \(Self.stepNames.filter { $0 != "left" }.joined(separator: ", "))")
@@ -453,7 +453,7 @@ public struct Parser {
         }
     }
 
-    private mutating func count(after word: String) throws(Diagnostic) -> Int {
+    mutating func count(after word: String) throws(Diagnostic) -> Int {
         guard case .int(let n) = current.kind, n >= 0 else {
             throw Diagnostic("`\(word)` needs a whole number of rows", at: current.location, hint: "for example: \(word) 10\(word == "top" ? " by spend" : "")")
         }
@@ -461,7 +461,7 @@ public struct Parser {
         return Int(n)
     }
 
-    private mutating func sortKeys() throws(Diagnostic) -> [(key: SortKey, explicit: Bool)] {
+    mutating func sortKeys() throws(Diagnostic) -> [(key: SortKey, explicit: Bool)] {
         var keys: [(SortKey, Bool)] = []
         repeat {
             if current.isSymbol(",") { advance() }
@@ -477,7 +477,7 @@ public struct Parser {
         return keys
     }
 
-    private mutating func namedExprs(requireNames: Bool) throws(Diagnostic) -> [NamedExpr] {
+    mutating func namedExprs(requireNames: Bool) throws(Diagnostic) -> [NamedExpr] {
         var out: [NamedExpr] = []
         repeat {
             if current.isSymbol(",") { advance() }
@@ -494,184 +494,5 @@ public struct Parser {
             }
         } while current.isSymbol(",")
         return out
-    }
-
-    // MARK: - Expressions
-
-    private mutating func invalidCheck() throws(Diagnostic) {
-        if case .invalid(let message) = current.kind { throw Diagnostic(message, at: current.location) }
-    }
-
-    /// Parses one expression.
-    public mutating func expression() throws(Diagnostic) -> Expr { try or() }
-
-    private mutating func or() throws(Diagnostic) -> Expr {
-        var e = try and()
-        while current.word == "or" {
-            let loc = advance().location
-            e = .binary(.or, e, try and(), loc)
-        }
-        return e
-    }
-
-    private mutating func and() throws(Diagnostic) -> Expr {
-        var e = try not()
-        while current.word == "and" {
-            let loc = advance().location
-            e = .binary(.and, e, try not(), loc)
-        }
-        return e
-    }
-
-    private mutating func not() throws(Diagnostic) -> Expr {
-        if current.word == "not" {
-            let loc = advance().location
-            return .unary(.not, try not(), loc)
-        }
-        return try comparison()
-    }
-
-    private mutating func comparison() throws(Diagnostic) -> Expr {
-        let left = try additive()
-        if case .symbol(let s) = current.kind, let op = BinaryOperator(rawValue: s), op.isComparison {
-            let loc = advance().location
-            return .binary(op, left, try additive(), loc)
-        }
-        if current.isSymbol("=") {
-            throw Diagnostic("`=` names a value; to compare, use `==`", at: current.location, hint: "did you mean `==`?")
-        }
-        var negated = false
-        let loc = current.location
-        if current.word == "not", let w = peek().word, w == "in" || w == "between" {
-            negated = true
-            advance()
-        }
-        switch current.word {
-        case "is":
-            advance()
-            var neg = false
-            if current.word == "not" { advance(); neg = true }
-            guard current.word == "null" else { throw Diagnostic("expected `null` after `is`", at: current.location) }
-            advance()
-            return .isNull(left, negated: neg, loc)
-        case "in":
-            advance()
-            guard current.isSymbol("[") || current.isSymbol("(") else {
-                throw Diagnostic("`in` takes a list in brackets", at: current.location, hint: "for example: channel in [\"web\", \"app\"]")
-            }
-            let close = current.isSymbol("[") ? "]" : ")"
-            advance()
-            var items: [Expr] = []
-            if !current.isSymbol(close) {
-                repeat {
-                    if current.isSymbol(",") { advance() }
-                    items.append(try expression())
-                } while current.isSymbol(",")
-            }
-            try expect(close, "to close the list")
-            return .inList(left, items, negated: negated, loc)
-        case "between":
-            advance()
-            let low = try additive()
-            guard current.word == "and" else { throw Diagnostic("expected `and` in `between … and …`", at: current.location) }
-            advance()
-            return .between(left, low, try additive(), negated: negated, loc)
-        default:
-            return left
-        }
-    }
-
-    private mutating func additive() throws(Diagnostic) -> Expr {
-        var e = try multiplicative()
-        while case .symbol(let s) = current.kind, s == "+" || s == "-" {
-            let loc = advance().location
-            e = .binary(s == "+" ? .add : .subtract, e, try multiplicative(), loc)
-        }
-        return e
-    }
-
-    private mutating func multiplicative() throws(Diagnostic) -> Expr {
-        var e = try unary()
-        while case .symbol(let s) = current.kind, s == "*" || s == "/" || s == "%" {
-            let loc = advance().location
-            e = .binary(BinaryOperator(rawValue: s)!, e, try unary(), loc)
-        }
-        return e
-    }
-
-    private mutating func unary() throws(Diagnostic) -> Expr {
-        if current.isSymbol("-") {
-            let loc = advance().location
-            let operand = try unary()
-            switch operand {
-            case .literal(.int(let v), let l): return .literal(.int(-v), loc.through(l))
-            case .literal(.double(let v), let l): return .literal(.double(-v), loc.through(l))
-            default: return .unary(.negate, operand, loc)
-            }
-        }
-        if current.isSymbol("+") { advance(); return try unary() }
-        return try primary()
-    }
-
-    private mutating func primary() throws(Diagnostic) -> Expr {
-        try invalidCheck()
-        let t = current
-        switch t.kind {
-        case .int(let v): advance(); return .literal(.int(v), t.location)
-        case .double(let v): advance(); return .literal(.double(v), t.location)
-        case .percent(let v): advance(); return .literal(.double(v), t.location)
-        case .string(let s): advance(); return .literal(.string(s), t.location)
-        case .date(let d): advance(); return .literal(.date(d), t.location)
-        case .dateTime(let d): advance(); return .literal(.dateTime(d), t.location)
-        case .duration(let d): advance(); return .literal(.duration(d), t.location)
-        case .symbol("("):
-            advance()
-            let e = try expression()
-            try expect(")", "to close `(`")
-            return e
-        case .identifier(let n, let quoted):
-            advance()
-            if !quoted {
-                switch n {
-                case "true": return .literal(.bool(true), t.location)
-                case "false": return .literal(.bool(false), t.location)
-                case "null": return .literal(.null, t.location)
-                default: break
-                }
-            }
-            if current.isSymbol("(") && !quoted {
-                advance()
-                var args: [Expr] = []
-                if !current.isSymbol(")") {
-                    repeat {
-                        if current.isSymbol(",") { advance() }
-                        args.append(try expression())
-                    } while current.isSymbol(",")
-                }
-                try expect(")", "to close the arguments of `\(n)(`")
-                return .call(n, args, t.location)
-            }
-            return .name(n, t.location)
-        case .end, .eof:
-            throw Diagnostic("the statement ends where a value was expected", at: t.location)
-        default:
-            throw Diagnostic("expected a value, found \(t.display)", at: t.location)
-        }
-    }
-
-    private mutating func expect(_ symbol: String, _ why: String) throws(Diagnostic) {
-        try invalidCheck()
-        guard current.isSymbol(symbol) else {
-            throw Diagnostic("expected `\(symbol)` \(why), found \(current.display)", at: current.location)
-        }
-        advance()
-    }
-
-    private mutating func name(_ what: String) throws(Diagnostic) -> Name {
-        try invalidCheck()
-        guard case .identifier(let n, _) = current.kind else {
-            throw Diagnostic("expected \(what), found \(current.display)", at: current.location)
-        }
-        return Name(text: n, location: advance().location)
     }
 }
