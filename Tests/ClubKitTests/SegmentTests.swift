@@ -125,3 +125,17 @@ final class SegmentTests: XCTestCase {
         XCTAssertEqual(try session.query("quiet").strings("customer_id"), ["10"], "37 days > 35 days; customer 12 is at exactly 35")
     }
 }
+
+final class InterruptTests: XCTestCase {
+    /// Ctrl-C while a new definition is computed leaves the session as it was.
+    func testAnInterruptedDefinitionChangesNothing() throws {
+        let session = try makeSession(["orders": smallOrders])
+        try session.runAll("big = orders | where amount > 100")
+        session.isCancelled = { true }
+        XCTAssertEqual(session.error("big = orders | sort amount"), .interrupted)
+        XCTAssertEqual(session.error("fresh = orders | sort amount"), .interrupted)
+        session.isCancelled = { false }
+        XCTAssertEqual(try session.query("big | count").strings("count"), ["2"], "the old definition stays")
+        XCTAssertEqual(session.error("fresh | count")?.message, "unknown table `fresh`")
+    }
+}

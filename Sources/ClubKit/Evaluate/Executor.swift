@@ -53,7 +53,8 @@ struct Executor {
             return Table(columnNames: outputs.map(\.name), columns: outputs.map { outer.column($0.expr) }, rowCount: grouping.count)
         case .sort(let keys):
             let columns = keys.map { (column: expressions.column($0.expr), descending: $0.descending) }
-            return table.gather(Sorting.permutation(columns, n: table.rowCount))
+            guard let order = Sorting.permutation(columns, n: table.rowCount, isCancelled: isCancelled) else { throw Diagnostic.interrupted }
+            return table.gather(order)
         case .take(let n):
             return table.prefix(n)
         case .distinct(let indices):

@@ -51,7 +51,15 @@ extension Session {
         if previous == nil { definitionOrder.append(name.text) }
         touch(name.text)
         let table: Table
-        do { table = try materialize(name.text) } catch { table = Table(columnNames: [], columns: [], rowCount: 0) }
+        do {
+            table = try materialize(name.text)
+        } catch {
+            // Interrupted (or failed) while computing: the old definition stays, as if never typed.
+            definitions[name.text] = previous
+            if previous == nil { definitionOrder.removeAll { $0 == name.text } }
+            touch(name.text)
+            throw error
+        }
         if case .segment(let base) = kind {
             let baseRows = (try? rows(of: base)) ?? 0
             return [.message("segment \(name.text): \(grouped(table.rowCount)) of \(grouped(baseRows)) \(base) rows (\(percent(table.rowCount, baseRows)))")]

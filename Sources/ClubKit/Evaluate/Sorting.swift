@@ -28,18 +28,27 @@ enum Sorting {
         }
     }
 
-    /// The row order that sorts by `keys`, stable, nulls last.
-    static func permutation(_ keys: [(column: Column, descending: Bool)], n: Int) -> [Int32] {
+    /// The row order that sorts by `keys`, stable, nulls last; nil when cancelled.
+    ///
+    /// A comparator cannot throw, so it polls `isCancelled` every 65,536 comparisons and, once
+    /// cancelled, compares row numbers only, which lets the sort finish at once.
+    static func permutation(_ keys: [(column: Column, descending: Bool)], n: Int, isCancelled: () -> Bool = { false }) -> [Int32]? {
         let before = ordering(keys)
         var order = (0..<Int32(n)).map { $0 }
-        order.sort { before(Int($0), Int($1)) }
-        return order
+        var comparisons = 0
+        var cancelled = false
+        order.sort { x, y in
+            comparisons &+= 1
+            if comparisons & 0xFFFF == 0 && !cancelled { cancelled = isCancelled() }
+            return cancelled ? x < y : before(Int(x), Int(y))
+        }
+        return cancelled ? nil : order
     }
 
     /// The first `limit` rows of that order, without sorting the rest: a heap of the best
     /// `limit` rows seen, whose root is the one that would go last.
     static func top(_ keys: [(column: Column, descending: Bool)], limit: Int, n: Int) -> [Int32] {
-        guard limit < n / 4 else { return Array(permutation(keys, n: n).prefix(limit)) }
+        guard limit < n / 4 else { return Array((permutation(keys, n: n) ?? []).prefix(limit)) }
         let before = ordering(keys)
         var heap: [Int] = []
         heap.reserveCapacity(limit)
