@@ -29,8 +29,8 @@ public struct TableRenderer {
     public func render(_ t: Table) -> String {
         switch mode {
         case .table: return boxed(t)
-        case .csv: return delimited(t, separator: ",")
-        case .tsv: return delimited(t, separator: "\t")
+        case .csv: return DelimitedWriter.write(t, separator: 44)
+        case .tsv: return DelimitedWriter.write(t, separator: 9)
         case .json: return json(t, lines: false)
         case .jsonl: return json(t, lines: true)
         case .markdown: return markdown(t)
@@ -92,26 +92,6 @@ public struct TableRenderer {
     }
 
     // MARK: - Data modes
-
-    private func delimited(_ t: Table, separator: Character) -> String {
-        var out = t.columnNames.map { quoteIfNeeded($0, separator) }.joined(separator: String(separator)) + "\n"
-        out.reserveCapacity(t.rowCount * 16 * max(1, t.columns.count))
-        for r in 0..<t.rowCount {
-            var first = true
-            for c in t.columns {
-                if !first { out.append(separator) }
-                first = false
-                if !c.isNull(r) { out += quoteIfNeeded(ValueFormat.plain(c.value(at: r)), separator) }
-            }
-            out += "\n"
-        }
-        return out
-    }
-
-    private func quoteIfNeeded(_ s: String, _ separator: Character) -> String {
-        guard s.contains(where: { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
 
     private func json(_ t: Table, lines: Bool) -> String {
         var rows: [String] = []
