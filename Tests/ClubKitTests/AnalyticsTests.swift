@@ -175,6 +175,21 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(t.values("clv")[0].doubleValue!, 118.0 * 365 / 87 * 0.5 * 3, accuracy: 1e-9)
     }
 
+    func testValueBySegmentsAndByColumn() throws {
+        // Customers spending 100 or more: A (180) and B (220) → revenue 400 of 590, 2 customers, 200 each.
+        try session.runAll("segment big = customers360 where spend >= 100")
+        let t = try result("value by segments big").table
+        XCTAssertEqual(t.strings("group"), ["big"])
+        XCTAssertEqual(t.strings("revenue"), ["400"])
+        XCTAssertEqual(t.values("share_of_revenue")[0].doubleValue!, 400.0 / 590 * 100, accuracy: 1e-12)
+        XCTAssertEqual(t.strings("customers"), ["2"])
+        XCTAssertEqual(t.strings("revenue_per_customer"), ["200"])
+        // By the customers' names, largest first: Sara (B) 220, Ali (A) 180, Reza (C) 80, Omid (E) 60, Mina (D) 50.
+        let byName = try result("value by name").table
+        XCTAssertEqual(byName.strings("group"), ["Sara", "Ali", "Reza", "Omid", "Mina"])
+        XCTAssertEqual(byName.strings("revenue"), ["220", "180", "80", "60", "50"])
+    }
+
     func testFormulas() throws {
         try session.runAll("formula crr(S, E, N) = (E - N) / S * 100")
         XCTAssertEqual(try session.query("crr(200, 180, 30)").values("value"), [.double(75)])

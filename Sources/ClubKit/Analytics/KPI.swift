@@ -93,7 +93,7 @@ extension Session {
         guard args.flag("by") else { throw Diagnostic("`value` takes `by COLUMN` or `by segments A, B`", at: at, hint: "for example: value by city") }
         let base = try table(named: Customers360.name)
         guard let spend = base.column("spend") else { throw Diagnostic("customers360 has no spend column", at: at) }
-        let total = CompensatedSum.of((0..<spend.count).map { spend.value(at: $0).doubleValue ?? 0 })
+        let total = Aggregates.whole(.sum, spend) ?? 0
         var groups: [(String, Double, Int)] = []
         var reads = [Customers360.name, Dependencies.asOf]
         if args.flag("segments") {
@@ -105,7 +105,7 @@ extension Session {
                 }
                 let t = try materialize(name)
                 guard let c = t.column("spend") ?? t.column("monetary") else { throw Diagnostic("segment `\(name)` has no spend or monetary column", at: loc) }
-                groups.append((name, CompensatedSum.of((0..<c.count).map { c.value(at: $0).doubleValue ?? 0 }), t.rowCount))
+                groups.append((name, Aggregates.whole(.sum, c) ?? 0, t.rowCount))
                 reads.append(name)
             }
             if !any { groups = [] }
@@ -115,12 +115,11 @@ extension Session {
                 throw Diagnostic("customers360 has no column `\(column)`", at: loc, hint: Suggest.hint(for: column, among: base.columnNames))
             }
             let g = Grouping(columns: [key], n: base.rowCount)
-            var revenue = [CompensatedSum](repeating: CompensatedSum(), count: g.count), members = [Int](repeating: 0, count: g.count)
-            for i in 0..<base.rowCount {
-                revenue[Int(g.ids[i])].add(spend.value(at: i).doubleValue ?? 0)
-                members[Int(g.ids[i])] += 1
+            let revenue = Aggregates.compute(AggregateCall(function: .sum, argument: nil, fraction: 0, type: .double), input: spend, grouping: g)
+            let members = Aggregates.compute(AggregateCall(function: .count, argument: nil, fraction: 0, type: .int), input: nil, grouping: g)
+            groups = (0..<g.count).map { k in
+                (ValueFormat.display(key.value(at: Int(g.firstRow[k]))), revenue.value(at: k).doubleValue ?? 0, Int(members.value(at: k).doubleValue ?? 0))
             }
-            groups = (0..<g.count).map { (ValueFormat.display(key.value(at: Int(g.firstRow[$0]))), revenue[$0].value, members[$0]) }
         }
         groups.sort { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
         let table = Table(columnNames: ["group", "revenue", "share_of_revenue", "customers", "revenue_per_customer"],

@@ -85,6 +85,12 @@ enum Aggregates {
         }
     }
 
+    /// One aggregate over a whole column, as `agg` computes it; nil when there is no value.
+    static func whole(_ f: AggregateFunction, _ c: Column) -> Double? {
+        let call = AggregateCall(function: f, argument: nil, fraction: 0, type: .double)
+        return compute(call, input: c, grouping: Grouping(columns: [], n: c.count)).value(at: 0).doubleValue
+    }
+
     /// Linear interpolation between closest ranks (DuckDB's quantile_cont, R's type 7).
     static func quantile(_ sorted: [Double], _ p: Double) -> Double {
         let h = Double(sorted.count - 1) * p

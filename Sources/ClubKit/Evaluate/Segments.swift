@@ -80,19 +80,8 @@ extension Session {
     /// Measures of one group of rows against its base: members, share of base, share of
     /// revenue, then the mean of every numeric column.
     private func measures(_ t: Table, base: Table, revenue: String?, columns: [String]) -> [Double?] {
-        func sum(_ table: Table, _ name: String) -> Double? {
-            guard let c = table.column(name) else { return nil }
-            var s = 0.0, n = 0
-            for i in 0..<c.count where !c.isNull(i) {
-                s += c.value(at: i).doubleValue ?? 0
-                n += 1
-            }
-            return n == 0 ? nil : s
-        }
-        func mean(_ table: Table, _ name: String) -> Double? {
-            guard let c = table.column(name), let s = sum(table, name) else { return nil }
-            return s / Double(c.count - c.nullCount)
-        }
+        func sum(_ table: Table, _ name: String) -> Double? { table.column(name).flatMap { Aggregates.whole(.sum, $0) } }
+        func mean(_ table: Table, _ name: String) -> Double? { table.column(name).flatMap { Aggregates.whole(.avg, $0) } }
         var out: [Double?] = [Double(t.rowCount), base.rowCount == 0 ? nil : Double(t.rowCount) / Double(base.rowCount) * 100]
         if let revenue, let all = sum(base, revenue), all != 0 { out.append((sum(t, revenue) ?? 0) / all * 100) } else { out.append(nil) }
         for c in columns { out.append(mean(t, c)) }
