@@ -55,9 +55,7 @@ final class Shell {
                         if !(interactive || keepGoing) { return false }
                     }
                 }
-                if case .dotCommand(let name, _) = statement.kind, name == "save" || name == "help" {} else {
-                    transcript.append((statement.text, plain))
-                }
+                if !Shell.leftOutOfTranscript(statement) { transcript.append((statement.text, plain)) }
                 if timer { message(String(format: "time: %.3f s", Date().timeIntervalSince(started))) }
             case .failure(let diagnostic):
                 report(diagnostic, origin: origin, source: source, lineOffset: lineOffset)
@@ -67,6 +65,12 @@ final class Shell {
             return !quitRequested
         }
         return ok
+    }
+
+    /// `.save` and `.help` do not belong in a saved notebook.
+    private static func leftOutOfTranscript(_ statement: Statement) -> Bool {
+        guard case .dotCommand(let name, _) = statement.kind else { return false }
+        return name == "save" || name == "help"
     }
 
     /// Shows one output and returns it as plain text for the transcript.

@@ -56,9 +56,7 @@ extension Session {
         }
         var day: Int32
         if let asOfExpr {
-            let typed = try Checker(catalog: self).scalar(asOfExpr)
-            let v = ExpressionEvaluator(table: Table(columnNames: [], columns: [], rowCount: 1), notes: EvaluationNotes()).column(typed).value(at: 0)
-            switch v {
+            switch try scalar(asOfExpr).0 {
             case .date(let d): day = d
             case .dateTime(let s): day = Int32(floorDiv(s, 86400))
             default: throw Diagnostic("`as_of` takes a date, like 2024-06-30", at: asOfExpr.location)

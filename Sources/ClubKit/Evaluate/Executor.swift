@@ -1,7 +1,7 @@
 /// Runs checked plans: each step takes a table and returns a new one, a column at a time.
 struct Executor {
-    /// Loaded tables by name.
-    let tables: [String: Table]
+    /// A loaded table (or numbered result) by name.
+    let table: (String) -> Table?
     let notes: EvaluationNotes
     /// Supplies a named result or segment (from the session's cache when it is current).
     var resolve: (String) -> Table? = { _ in nil }
@@ -11,7 +11,7 @@ struct Executor {
     func run(_ plan: Plan) throws(Diagnostic) -> Table {
         var table: Table
         switch plan.source {
-        case .table(let name): table = tables[name] ?? Table(columnNames: [], columns: [], rowCount: 0)
+        case .table(let name): table = self.table(name) ?? Table(columnNames: [], columns: [], rowCount: 0)
         case .result(let name, let inner):
             if let resolved = resolve(name) { table = resolved } else { table = try run(inner) }
         case .computed(_, let t): table = t

@@ -84,10 +84,7 @@ extension Session {
         var inputs = [name: versions[name] ?? 0]
         for d in checker.dependencies.names { inputs[d] = versions[d] ?? 0 }
         if let hit = cache[name], hit.inputs == inputs { return hit.table }
-        var executor = Executor(tables: tablesForPlans, notes: notes)
-        executor.isCancelled = isCancelled
-        executor.resolve = { [unowned self] inner in try? self.materialize(inner, notes: notes) }
-        let table = try executor.run(plan)
+        let table = try executor(notes).run(plan)
         cache[name] = (table, inputs)
         computations[name, default: 0] += 1
         return table

@@ -161,10 +161,8 @@ public final class Session: Catalog {
             if case .name(let n, let loc) = expr, tables[n] != nil || definition(n) != nil || numberedTable(n) != nil {
                 return try show(Pipeline(source: Name(text: n, location: loc), steps: []))
             }
-            let typed = try Checker(catalog: self).scalar(expr)
-            let notes = EvaluationNotes()
-            let value = ExpressionEvaluator(table: Table(columnNames: [], columns: [], rowCount: 1), notes: notes).column(typed).value(at: 0)
-            return notes.messages.map(Output.warning) + [.value(value)]
+            let (value, warnings) = try scalar(expr)
+            return warnings + [.value(value)]
         case .segments:
             return [.table(segmentsListing())]
         case .profile(let name, let by):
@@ -210,19 +208,25 @@ public final class Session: Catalog {
     /// Runs a checked plan, returning the table and any warnings.
     func evaluate(_ plan: Plan) throws(Diagnostic) -> (table: Table, warnings: [Output]) {
         let notes = EvaluationNotes()
-        var executor = Executor(tables: tablesForPlans, notes: notes)
-        executor.isCancelled = isCancelled
-        executor.resolve = { [unowned self] name in try? self.materialize(name, notes: notes) }
-        let table = try executor.run(plan)
+        let table = try executor(notes).run(plan)
         return (table, notes.messages.map(Output.warning))
     }
 
-    /// Loaded tables plus the numbered results a plan may read.
-    var tablesForPlans: [String: Table] {
-        var all = tables
-        for (k, o) in numbered.enumerated() { if case .table(let t) = o { all["_\(k + 1)"] = t } }
-        if case .table(let t)? = numbered.last { all["_"] = t }
-        return all
+    /// An executor over this session: its tables and numbered results, named results from the
+    /// cache, and the Ctrl-C flag.
+    func executor(_ notes: EvaluationNotes) -> Executor {
+        var executor = Executor(table: { [unowned self] in self.tables[$0] ?? self.numberedTable($0) }, notes: notes)
+        executor.isCancelled = isCancelled
+        executor.resolve = { [unowned self] name in try? self.materialize(name, notes: notes) }
+        return executor
+    }
+
+    /// Checks and evaluates an expression that reads no table, with its warnings.
+    func scalar(_ expr: Expr) throws(Diagnostic) -> (Value, [Output]) {
+        let typed = try Checker(catalog: self).scalar(expr)
+        let notes = EvaluationNotes()
+        let value = ExpressionEvaluator(table: Table(columnNames: [], columns: [], rowCount: 1), notes: notes).column(typed).value(at: 0)
+        return (value, notes.messages.map(Output.warning))
     }
 
     /// Evaluates one statement given as text and returns its table (for tests and tools).
@@ -240,16 +244,14 @@ public final class Session: Catalog {
         if tables[name.text] != nil || definition(name.text) != nil {
             throw Diagnostic("`\(name.text)` is already a \(tables[name.text] != nil ? "table" : "result")", at: name.location, hint: "choose another name for the parameter")
         }
-        let typed = try Checker(catalog: self).scalar(expr)
-        let notes = EvaluationNotes()
-        let value = ExpressionEvaluator(table: Table(columnNames: [], columns: [], rowCount: 1), notes: notes).column(typed).value(at: 0)
+        let (value, warnings) = try scalar(expr)
         if parameters[name.text] == nil { parameterOrder.append(name.text) }
         if parameters[name.text] != value {
             parameters[name.text] = value
             touch(name.text)
         }
         let users = dependents(of: name.text)
-        return notes.messages.map(Output.warning)
+        return warnings
             + [.message("\(name.text) = \(ValueFormat.display(value))" + (users.isEmpty ? "" : " (used by \(users.joined(separator: ", ")))"))]
     }
 

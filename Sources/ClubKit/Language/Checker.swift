@@ -228,7 +228,6 @@ public struct Checker {
             guard let common = Types.common(l.type, r.type), common != .duration else {
                 throw Diagnostic("cannot join \(article(l.type)) with \(article(r.type))", at: a.location)
             }
-            _ = common
             leftKeys.append(l)
             rightKeys.append(r)
         }
