@@ -177,3 +177,24 @@ final class ParallelLoadTests: XCTestCase {
         }
     }
 }
+
+final class LoadProgressTests: XCTestCase {
+    /// The loader reports its progress every 65,536 records: shares that grow from the first
+    /// pass (up to 40%) through the second, with a row count.
+    func testProgressGrowsAcrossBothPasses() throws {
+        var text = "id,amount\n"
+        for i in 0..<200_000 { text += "\(i),\(i % 97).5\n" }
+        final class Seen: @unchecked Sendable { var reports: [(Double, Int)] = [] }
+        let seen = Seen()
+        var o = CSVOptions()
+        o.chunks = 1
+        o.progress = { done, rows in seen.reports.append((done, rows)) }
+        XCTAssertEqual(try CSVReader.read(text: text, path: "p.csv", options: o).table.rowCount, 200_000)
+        let shares = seen.reports.map(\.0)
+        XCTAssertEqual(shares.count, 6, "3 reports in each pass for 200,000 records")
+        XCTAssertEqual(shares, shares.sorted())
+        XCTAssertTrue(shares.prefix(3).allSatisfy { $0 < 0.4 })
+        XCTAssertTrue(shares.suffix(3).allSatisfy { $0 >= 0.4 && $0 <= 1 })
+        XCTAssertEqual(seen.reports[0].1, 65_536)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import XCTest
+
+/// Dot commands and flags that change how results are shown.
+final class DotCommandTests: XCTestCase {
+    func testEchoPrintsEachStatementBeforeItsOutput() throws {
+        let r = try ClubshRun.run([], stdin: ".echo on\n1 + 1\n.echo off\n2 + 2\n")
+        // `.echo off` is itself echoed, as in the sqlite3 shell.
+        XCTAssertEqual(r.stdout, "1 + 1\nvalue\n2\n.echo off\nvalue\n4\n")
+    }
+
+    func testOutputSendsResultsToAFileAndBack() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-output-\(UUID().uuidString).csv").path
+        let r = try ClubshRun.run([], stdin: ".output \(path)\n1 + 1\n.output\n3\n")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "value\n3\n")
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "value\n2\n")
+    }
+
+    func testTimerReportsEachStatement() throws {
+        let r = try ClubshRun.run([], stdin: ".timer on\n1 + 1\n")
+        XCTAssertNotNil(r.stderr.range(of: #"time: \d+\.\d{3} s"#, options: .regularExpression), r.stderr)
+    }
+
+    func testAsOfSetsTheDateDaysSinceCountsTo() throws {
+        // 2024-03-01 to 2024-03-31 is 30 days.
+        let r = try ClubshRun.run(["--as-of", "2024-03-31", "-c", "days_since(2024-03-01)"])
+        XCTAssertEqual(r.stdout, "value\n30\n")
+        let bad = try ClubshRun.run(["--as-of", "soon"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertEqual(bad.stderr, "clubsh: --as-of takes a date like 2024-06-30, not soon\nTry clubsh --help.\n")
+    }
+
+    func testHelpWithoutTheDotAndTheCommandListInUsage() throws {
+        let r = try ClubshRun.run(["-c", "help rfm"])
+        XCTAssertEqual(r.stdout, "rfm [bins N]\n  recency, frequency, monetary, scores 1–N (N best) and the RF segment\n  example: rfm | where segment == \"At Risk\"\n")
+        let usage = try ClubshRun.run(["--help"]).stdout
+        for name in ["segment", "bgnbd", "chart", "days_since", "percentile", ".save", ".output"] {
+            XCTAssertTrue(usage.contains(name), "clubsh --help does not mention \(name)")
+        }
+    }
+
+    func testColorOnlyWhenAskedOnAPipe() throws {
+        let plain = try ClubshRun.run(["--mode", "table", "-c", "1 + 1"])
+        XCTAssertFalse(plain.stdout.contains("\u{1B}["))
+        let forced = try ClubshRun.run(["--mode", "table", "--color", "-c", "load \"Fixtures/orders.csv\"", "-c", "orders | count"])
+        XCTAssertTrue(forced.stdout.contains("\u{1B}[1mcount"), forced.stdout)
+        let noColor = try ClubshRun.run(["--mode", "table", "-c", ".color off", "-c", "load \"Fixtures/orders.csv\"", "-c", "orders | count"],
+                                        environment: ["NO_COLOR": "1"])
+        XCTAssertFalse(noColor.stdout.contains("\u{1B}["))
+    }
+}
