@@ -46,13 +46,16 @@ enum DotCommands {
             shell.echo = args == "on"
         },
         DotCommand(name: "output", usage: ".output [FILE]", help: "send results to FILE; .output alone sends them back to the screen") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
-            Terminal.outputFile?.closeFile()
-            Terminal.outputFile = nil
-            guard !args.isEmpty else { return }
-            let path = unquote(args)
-            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-                throw Diagnostic("cannot write \(path)", at: at)
+            // Open the new target before letting go of the old one: a failed `.output` changes nothing.
+            var handle: FileHandle?
+            if !args.isEmpty {
+                let path = unquote(args)
+                guard FileManager.default.createFile(atPath: path, contents: nil), let opened = FileHandle(forWritingAtPath: path) else {
+                    throw Diagnostic("cannot write \(path)", at: at)
+                }
+                handle = opened
             }
+            Terminal.outputFile?.closeFile()
             Terminal.outputFile = handle
         },
         DotCommand(name: "save", usage: ".save FILE.md", help: "write the session so far as a Markdown notebook (clubsh run / check read it back)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in

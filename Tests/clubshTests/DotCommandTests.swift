@@ -17,6 +17,13 @@ final class DotCommandTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "value\n2\n")
     }
 
+    func testAFailedOutputKeepsTheCurrentTarget() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-output-\(UUID().uuidString).csv").path
+        let r = try ClubshRun.run(["--keep-going"], stdin: ".output \(path)\n.output /nonexistent/dir/x.csv\n1 + 1\n")
+        XCTAssertTrue(r.stderr.contains("<stdin>:2:1: cannot write /nonexistent/dir/x.csv"), r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "value\n2\n")
+    }
+
     func testTimerReportsEachStatement() throws {
         let r = try ClubshRun.run([], stdin: ".timer on\n1 + 1\n")
         XCTAssertNotNil(r.stderr.range(of: #"time: \d+\.\d{3} s"#, options: .regularExpression), r.stderr)
