@@ -166,6 +166,81 @@ final class ParallelLoadTests: XCTestCase {
         }
     }
 
+    private func load(_ text: String, chunks: Int, _ configure: (inout CSVOptions) -> Void = { _ in }) throws -> LoadResult {
+        var o = CSVOptions()
+        o.chunks = chunks
+        configure(&o)
+        return try CSVReader.read(text: text, path: "p.csv", options: o)
+    }
+
+    private func values(_ t: Table, _ name: String) -> [Value] {
+        let c = t.column(name)!
+        return (0..<t.rowCount).map { c.value(at: $0) }
+    }
+
+    /// Types are guessed from the first thousand rows; a later value that does not fit narrows
+    /// the column and the file is read again, so the result is the one a whole-column look gives:
+    /// text keeps its exact spelling, an integer column meeting a fraction becomes a double.
+    func testALateValueWidensTheColumnInEveryChunk() throws {
+        var text = "id,code,amount,flag,day,empty,quoted\n"
+        for i in 0..<3000 {
+            let code = i == 2500 ? "n/a" : String(format: "%03d", i % 50)
+            let amount = i == 2999 ? "2.5" : "\(i)"
+            let flag = i % 2 == 0 ? "true" : "false"
+            let day = i == 1800 ? "2024-02-30" : "2024-01-0\(i % 9 + 1)"
+            text += "\(i),\(code),\(amount),\(flag),\(day),,\"\"\n"
+        }
+        for chunks in [1, 2, 5] {
+            let t = try load(text, chunks: chunks).table
+            XCTAssertEqual(t.columns.map(\.type), [.int, .string, .double, .bool, .string, .string, .string], "chunks: \(chunks)")
+            XCTAssertEqual(t.column("code")?.value(at: 7), .string("007"))
+            XCTAssertEqual(t.column("code")?.value(at: 2500), .string("n/a"))
+            XCTAssertEqual(t.column("amount")?.value(at: 10), .double(10))
+            XCTAssertEqual(t.column("amount")?.value(at: 2999), .double(2.5))
+            XCTAssertEqual(t.column("day")?.value(at: 1800), .string("2024-02-30"))
+            XCTAssertEqual(t.column("day")?.value(at: 0), .string("2024-01-01"))
+            // A column with no value at all is text, all null; one of only "" holds empty strings.
+            XCTAssertEqual(t.column("empty")?.nullCount, 3000)
+            XCTAssertEqual(t.column("quoted")?.value(at: 2999), .string(""))
+        }
+    }
+
+    /// Errors and skipped rows found by a later chunk name the line in the whole file.
+    func testLaterChunksReportFileLines() throws {
+        var text = "id,day\n"
+        for i in 0..<4000 { text += i == 3100 ? "\(i),someday\n" : (i == 3500 ? "\(i)\n" : "\(i),2024-01-01\n") }
+        XCTAssertThrowsError(try load(text, chunks: 4) { $0.types = ["day": .date] }) {
+            XCTAssertEqual(($0 as? LoadError)?.description, "p.csv:3102:6: `someday` is not a valid date for column `day` (declared in types)")
+        }
+        let r = try load(text, chunks: 4) { $0.types = ["day": .date]; $0.lenient = true }
+        XCTAssertEqual(r.table.rowCount, 3998)
+        XCTAssertEqual(r.skipped.map(\.line), [3102, 3502])
+        XCTAssertEqual(r.table.column("id")?.value(at: 3100), .int(3101))
+
+        var bytes = Array("name,n\n".utf8)
+        for i in 0..<3000 { bytes += Array("x\(i % 7),\(i)\n".utf8) }
+        bytes += [0x61, 0xFF, 0x2C, 0x31, 0x0A]
+        let e = bytes.withUnsafeBufferPointer { p -> LoadError? in
+            var o = CSVOptions()
+            o.chunks = 3
+            do { _ = try CSVReader.read(bytes: p, path: "u.csv", options: o); return nil } catch { return error as? LoadError }
+        }
+        XCTAssertEqual(e?.description, "u.csv:3002:2: invalid UTF-8 (byte 0xFF); save the file as UTF-8")
+    }
+
+    /// Blank lines anywhere, including where a chunk is cut, are skipped and never read twice.
+    func testBlankLinesAtChunkCuts() throws {
+        var text = "a,b\n"
+        for i in 0..<500 { text += "\(i),x\(i % 3)\n" + (i % 3 == 0 ? "\n\n" : "") }
+        let single = try load(text, chunks: 1).table
+        XCTAssertEqual(single.rowCount, 500)
+        for chunks in [2, 3, 7, 16] {
+            let t = try load(text, chunks: chunks).table
+            XCTAssertEqual(values(t, "a"), values(single, "a"), "chunks: \(chunks)")
+            XCTAssertEqual(values(t, "b"), values(single, "b"), "chunks: \(chunks)")
+        }
+    }
+
     func testChunkedLoadReportsTheRightLine() {
         var text = "a,b\n"
         for i in 0..<1000 { text += "\(i),\(i)\n" }
@@ -179,9 +254,9 @@ final class ParallelLoadTests: XCTestCase {
 }
 
 final class LoadProgressTests: XCTestCase {
-    /// The loader reports its progress every 65,536 records: shares that grow from the first
-    /// pass (up to 40%) through the second, with a row count.
-    func testProgressGrowsAcrossBothPasses() throws {
+    /// The loader reports its progress every 65,536 records and once at the end: shares of the
+    /// bytes that grow to 1, with the rows read so far.
+    func testProgressGrowsToTheEnd() throws {
         var text = "id,amount\n"
         for i in 0..<200_000 { text += "\(i),\(i % 97).5\n" }
         final class Seen: @unchecked Sendable { var reports: [(Double, Int)] = [] }
@@ -191,10 +266,10 @@ final class LoadProgressTests: XCTestCase {
         o.progress = { done, rows in seen.reports.append((done, rows)) }
         XCTAssertEqual(try CSVReader.read(text: text, path: "p.csv", options: o).table.rowCount, 200_000)
         let shares = seen.reports.map(\.0)
-        XCTAssertEqual(shares.count, 6, "3 reports in each pass for 200,000 records")
+        XCTAssertEqual(shares.count, 4, "3 reports for 200,000 records, and the last")
         XCTAssertEqual(shares, shares.sorted())
-        XCTAssertTrue(shares.prefix(3).allSatisfy { $0 < 0.4 })
-        XCTAssertTrue(shares.suffix(3).allSatisfy { $0 >= 0.4 && $0 <= 1 })
-        XCTAssertEqual(seen.reports[0].1, 65_536)
+        XCTAssertTrue(shares.prefix(3).allSatisfy { $0 > 0 && $0 < 1 })
+        XCTAssertEqual(shares.last, 1)
+        XCTAssertEqual(seen.reports.map(\.1), [65_536, 131_072, 196_608, 200_000])
     }
 }

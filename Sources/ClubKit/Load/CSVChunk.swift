@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A value handed to concurrent work whose safety the caller guarantees (each task writes only
 /// its own slot; the buffers read are not mutated).
@@ -7,21 +8,57 @@ struct Unchecked<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// What pass 1 learned from one chunk of records.
-struct ChunkScan {
+/// What one chunk of records came to in one attempt.
+struct ChunkOutcome {
+    /// Rows written to the chunk's slots.
+    var rows = 0
+    /// Where the chunk's first record starts (after blank lines), and where the record after its
+    /// last one would start: a chunk boundary is right when one chunk's `end` is the next one's
+    /// `firstRecord`.
+    var firstRecord = 0
+    var end = 0
+    /// The inferred columns' candidate bits, narrowed by a field that did not parse.
     var masks: [UInt8]
+    var narrowed = false
     var sawValue: [Bool]
-    var records = 0
-    /// Records (numbered within the chunk) that lenient loading skips.
-    var skipped = Set<Int>()
-    /// The first few of those, with why.
+    var sawQuotedEmpty: [Bool]
+    /// Per column, a bit per row that is null (empty when none is).
+    var nulls: [[UInt64]]
+    var interners: [ByteInterner?]
+    var skippedRows = 0
+    /// The first few skipped rows, with why. Lines count from the chunk's first line.
     var problems: [LoadError] = []
-    /// The first bad record when not lenient.
+    /// What stopped the load (a bad row when not lenient, a bad quote, invalid UTF-8).
     var failure: LoadError?
     var cancelled = false
+    /// More rows than the slots the chunk was given: its start was not a record boundary.
+    var overflowed = false
+    /// Read to its end without narrowing a type, failing or being cancelled.
+    var completed = false
 }
 
-/// Everything the two passes need to read one chunk of a file.
+/// Progress shared by the chunks of one load: bytes and records done, reported under a lock.
+final class LoadMeter: Sendable {
+    private let state = Mutex<(bytes: Int, records: Int)>((0, 0))
+    let total: Int
+    let report: (@Sendable (Double, Int) -> Void)?
+
+    init(total: Int, report: (@Sendable (Double, Int) -> Void)?) {
+        self.total = total
+        self.report = report
+    }
+
+    func add(bytes: Int, records: Int) {
+        guard let report else { return }
+        state.withLock { s in
+            s.bytes += bytes
+            s.records += records
+            report(min(1, Double(s.bytes) / Double(max(total, 1))), s.records)
+        }
+    }
+}
+
+/// Everything a chunk needs to read its records into the column buffers.
 struct ChunkContext {
     let p: UnsafeBufferPointer<UInt8>
     let delimiter: CSVOptions.Delimiter
@@ -34,80 +71,190 @@ struct ChunkContext {
     let fileStart: Int
     let lenient: Bool
     let isCancelled: @Sendable () -> Bool
-    /// Reports progress (only the first chunk's context has it): the share done and rows so far.
-    var progress: (@Sendable (Double, Int) -> Void)?
-    /// How many chunks share the work, to scale the first chunk's count.
-    var chunkCount = 1
-
-    private func fail(_ e: TokenError) -> LoadError {
-        LoadError(path: path, line: e.line, column: CSVReader.position(p, e.offset, from: fileStart).column, message: e.message)
-    }
+    let meter: LoadMeter
+    /// Hands back pages of the file the chunk has finished with (memory-mapped files only).
+    let release: ((Range<Int>) -> Void)?
 
     /// A copy whose arrays belong to one thread: threads that share an array's buffer contend on
     /// its reference count in the hot loop.
     func own() -> ChunkContext {
         ChunkContext(p: p, delimiter: delimiter, width: width, header: header, declared: declared.map { $0 }, names: names.map { $0 },
-                     pattern: pattern.flatMap { DatePattern($0.source) }, path: path, fileStart: fileStart, lenient: lenient, isCancelled: isCancelled,
-                     progress: nil, chunkCount: chunkCount)
+                     pattern: pattern.flatMap { DatePattern($0.source) }, path: path, fileStart: fileStart, lenient: lenient,
+                     isCancelled: isCancelled, meter: meter, release: release)
     }
 
-    /// The first chunk's copy also reports progress.
-    func own(reporting: Bool) -> ChunkContext {
-        var copy = own()
-        if reporting { copy.progress = progress }
-        return copy
+    /// The 1-based character column of byte `offset` on its line.
+    func column(of offset: Int) -> Int {
+        var start = min(offset, p.count)
+        while start > fileStart && p[start - 1] != 10 { start -= 1 }
+        var column = 1
+        for i in start..<min(offset, p.count) where p[i] & 0xC0 != 0x80 { column += 1 }
+        return column
     }
 
-    /// Pass 1 over `range`: field counts, declared types, candidate types.
-    func scan(_ range: Range<Int>, line: Int) -> ChunkScan {
-        var out = ChunkScan(masks: [UInt8](repeating: FieldParsing.all, count: width), sawValue: [Bool](repeating: false, count: width))
-        var tokenizer = CSVTokenizer(p, start: range.lowerBound, end: range.upperBound, line: line, delimiter: delimiter)
+    /// Reads the records that start in `range` into `slots` rows from `offset` (at most
+    /// `capacity` of them), each column as `kinds` says. `line` is the line `range` starts on.
+    func parse(_ range: Range<Int>, line: Int, kinds: [FieldKind], masks: [UInt8],
+               bases: [UnsafeMutableRawPointer], offset: Int, capacity: Int) -> ChunkOutcome {
+        var out = ChunkOutcome(masks: masks, sawValue: [Bool](repeating: false, count: width),
+                               sawQuotedEmpty: [Bool](repeating: false, count: width),
+                               nulls: [[UInt64]](repeating: [], count: width),
+                               interners: kinds.map { $0 == .string ? ByteInterner() : nil })
+        let kind = UnsafeMutableBufferPointer<FieldKind>.allocate(capacity: width)
+        let slot = UnsafeMutableBufferPointer<UnsafeMutableRawPointer>.allocate(capacity: width)
+        defer { kind.deallocate(); slot.deallocate() }
+        for c in 0..<width {
+            kind[c] = kinds[c]
+            slot[c] = bases[c] + offset * kinds[c].width
+        }
+        var tokenizer = CSVTokenizer(p, start: range.lowerBound, stop: range.upperBound, line: line, delimiter: delimiter)
         var fields: [CSVField] = []
+        fields.reserveCapacity(width + 1)
+        var scratch: [UInt8] = []
+        var narrowing: [(column: Int, mask: UInt8)] = []
+        var row = 0, records = 0
+        var reported = range.lowerBound, released = range.lowerBound
         do {
             while try tokenizer.next(&fields) {
-                let record = out.records
-                out.records += 1
-                if record & 0xFFFF == 0xFFFF {
-                    if isCancelled() { out.cancelled = true; return out }
-                    // The first pass is about 40% of a load.
-                    progress?(0.4 * Double(tokenizer.pos - range.lowerBound) / Double(max(range.count, 1)), (record + 1) * chunkCount)
-                }
-                var problem: LoadError?
-                if fields.count != width {
-                    let end = fields.last.map { $0.end + ($0.quoted ? 1 : 0) } ?? range.lowerBound
-                    let col = fields.count > width ? CSVReader.position(p, fields[width].start, from: fileStart).column : CSVReader.position(p, end, from: fileStart).column
-                    problem = LoadError(path: path, line: tokenizer.recordLine, column: col,
-                                        message: "row has \(fields.count) field\(fields.count == 1 ? "" : "s") but the \(header ? "header has" : "first row has") \(width)")
-                } else {
-                    for c in 0..<width where declared[c] != nil && declared[c] != .string {
-                        let f = fields[c]
-                        guard f.end > f.start, let t = declared[c] else { continue }
-                        if !FieldParsing.accepts(t, FieldParsing.classify(CSVReader.slice(p, f), pattern: pattern)) {
-                            problem = LoadError(path: path, line: lineOf(f.start, tokenizer), column: CSVReader.position(p, f.start, from: fileStart).column,
-                                                message: "`\(CSVReader.text(p, f))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
-                            break
-                        }
-                    }
-                    if problem == nil {
-                        for c in 0..<width where fields[c].end > fields[c].start {
-                            out.sawValue[c] = true
-                            // A column already known to be text needs no more looking at.
-                            if out.masks[c] != 0 { out.masks[c] &= FieldParsing.classify(CSVReader.slice(p, fields[c]), pattern: pattern) }
-                        }
+                if records == 0 { out.firstRecord = tokenizer.recordStart }
+                records += 1
+                if records & 0xFFFF == 0 {
+                    if isCancelled() { out.cancelled = true; out.rows = row; return out }
+                    meter.add(bytes: tokenizer.pos - reported, records: 0x10000)
+                    reported = tokenizer.pos
+                    if let release, tokenizer.recordStart - released >= 4 << 20 {
+                        release(released..<tokenizer.recordStart)
+                        released = tokenizer.recordStart
                     }
                 }
-                if let problem {
+                guard fields.count == width else {
+                    let column = fields.count > width ? self.column(of: fields[width].start)
+                        : self.column(of: fields.last.map { $0.end + ($0.quoted ? 1 : 0) } ?? tokenizer.recordStart)
+                    let problem = LoadError(path: path, line: tokenizer.recordLine, column: column,
+                                            message: "row has \(fields.count) field\(fields.count == 1 ? "" : "s") but the \(header ? "header has" : "first row has") \(width)")
                     guard lenient else { out.failure = problem; return out }
-                    out.skipped.insert(record)
+                    out.skippedRows += 1
                     if out.problems.count < 5 { out.problems.append(problem) }
+                    continue
                 }
+                guard row < capacity else { out.overflowed = true; return out }
+                var bad: LoadError?
+                narrowing.removeAll(keepingCapacity: true)
+                for c in 0..<width {
+                    let f = fields[c]
+                    let k = kind[c]
+                    if f.end == f.start && !(f.quoted && k == .string) {
+                        if f.quoted { out.sawQuotedEmpty[c] = true }
+                        setNull(&out.nulls[c], row, capacity: capacity, kind: k, slot: slot[c])
+                        continue
+                    }
+                    let stored: Bool?
+                    if f.escaped {
+                        scratch.removeAll(keepingCapacity: true)
+                        var i = f.start
+                        while i < f.end { scratch.append(p[i]); i += p[i] == 34 ? 2 : 1 }
+                        stored = scratch.withUnsafeBufferPointer { put($0, kind: k, slot: slot[c], row: row, interner: out.interners[c]) }
+                    } else {
+                        stored = put(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row, interner: out.interners[c])
+                    }
+                    guard let stored else {
+                        let at = f.start + (CSVReader.firstInvalidUTF8(CSVReader.slice(p, f), from: 0) ?? 0)
+                        out.failure = LoadError(path: path, line: lineOf(at, tokenizer), column: self.column(of: at),
+                                                message: "invalid UTF-8 (byte 0x\(String(p[at], radix: 16, uppercase: true))); save the file as UTF-8")
+                        out.rows = row
+                        return out
+                    }
+                    if stored {
+                        out.sawValue[c] = true
+                    } else if let t = declared[c] {
+                        bad = LoadError(path: path, line: lineOf(f.start, tokenizer), column: self.column(of: f.start),
+                                        message: "`\(CSVReader.text(p, f))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
+                        break
+                    } else {
+                        narrowing.append((c, FieldParsing.classify(CSVReader.slice(p, f), pattern: pattern)))
+                    }
+                }
+                if let bad {
+                    guard lenient else { out.failure = bad; return out }
+                    // The next row takes this row's slots; only its null bits need undoing.
+                    for c in 0..<width where !out.nulls[c].isEmpty { out.nulls[c][row >> 6] &= ~(1 << UInt64(row & 63)) }
+                    out.skippedRows += 1
+                    if out.problems.count < 5 { out.problems.append(bad) }
+                    continue
+                }
+                if !narrowing.isEmpty {
+                    for (c, mask) in narrowing { out.masks[c] &= mask }
+                    out.narrowed = true
+                    out.rows = row
+                    return out
+                }
+                row += 1
             }
         } catch let e as TokenError {
-            out.failure = fail(e)
+            out.failure = LoadError(path: path, line: e.line, column: column(of: e.offset), message: e.message)
+            out.rows = row
+            return out
         } catch {
             out.failure = LoadError(path: path, line: 0, column: 0, message: "\(error)")
+            out.rows = row
+            return out
         }
+        if records == 0 { out.firstRecord = tokenizer.pos }
+        out.end = tokenizer.pos
+        out.completed = true
+        meter.add(bytes: min(range.upperBound, tokenizer.pos) - reported, records: records & 0xFFFF)
+        out.rows = row
         return out
+    }
+
+    /// Parses `bytes` as `kind` into row `row` of `slot`: true when stored, false when the field
+    /// is not of that kind, nil when a new string is not valid UTF-8.
+    @inline(__always)
+    private func put(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int, interner: ByteInterner?) -> Bool? {
+        switch kind {
+        case .int:
+            guard let v = FieldParsing.parseInt(bytes) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        case .double:
+            guard let v = FieldParsing.parseDouble(bytes) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 8, as: Double.self)
+        case .bool:
+            guard let v = FieldParsing.parseBool(bytes) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row, as: Bool.self)
+        case .date:
+            guard let v = DateParser.isoDate(bytes) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
+        case .dateTime:
+            guard let v = DateParser.isoDateTime(bytes) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        case .patternDate:
+            guard let v = pattern?.parse(bytes) else { return false }
+            slot.storeBytes(of: Int32(v / 86400), toByteOffset: row * 4, as: Int32.self)
+        case .patternDateTime:
+            guard let v = pattern?.parse(bytes) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        case .anyDate:
+            guard let v = DateParser.isoDate(bytes) ?? pattern?.parse(bytes).map({ Int32($0 / 86400) }) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
+        case .anyDateTime:
+            guard let v = DateParser.isoDateTime(bytes) ?? DateParser.isoDate(bytes).map({ Int64($0) * 86400 }) ?? pattern?.parse(bytes) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        case .string:
+            guard let code = interner!.intern(bytes) else { return nil }
+            slot.storeBytes(of: code, toByteOffset: row * 4, as: Int32.self)
+        }
+        return true
+    }
+
+    @inline(__always)
+    private func setNull(_ words: inout [UInt64], _ row: Int, capacity: Int, kind: FieldKind, slot: UnsafeMutableRawPointer) {
+        if words.isEmpty { words = [UInt64](repeating: 0, count: (capacity + 63) >> 6) }
+        words[row >> 6] |= 1 << UInt64(row & 63)
+        switch kind.width {
+        case 8: slot.storeBytes(of: 0, toByteOffset: row * 8, as: Int64.self)
+        case 4: slot.storeBytes(of: 0, toByteOffset: row * 4, as: Int32.self)
+        default: slot.storeBytes(of: false, toByteOffset: row, as: Bool.self)
+        }
     }
 
     private func lineOf(_ offset: Int, _ t: CSVTokenizer) -> Int {
@@ -115,36 +262,5 @@ struct ChunkContext {
         var i = t.recordStart
         while i < offset { if p[i] == 10 { line += 1 }; i += 1 }
         return line
-    }
-
-    /// Pass 2 over `range`: every field into its column's typed buffer; nil when cancelled.
-    func parse(_ range: Range<Int>, types: [DataType], records: Int, skip: Set<Int>) -> [Column]? {
-        var builders = types.map { ColumnBuilder(type: $0, pattern: pattern, capacity: records - skip.count) }
-        var tokenizer = CSVTokenizer(p, start: range.lowerBound, end: range.upperBound, line: 1, delimiter: delimiter)
-        var fields: [CSVField] = []
-        var scratch: [UInt8] = []
-        var index = 0
-        while (try? tokenizer.next(&fields)) == true {
-            defer { index += 1 }
-            if index & 0xFFFF == 0xFFFF {
-                if isCancelled() { return nil }
-                progress?(0.4 + 0.6 * Double(tokenizer.pos - range.lowerBound) / Double(max(range.count, 1)), records * chunkCount)
-            }
-            if !skip.isEmpty && skip.contains(index) { continue }
-            for c in 0..<width {
-                let f = fields[c]
-                if f.end == f.start && !f.quoted {
-                    builders[c].appendNull()
-                } else if f.escaped {
-                    scratch.removeAll(keepingCapacity: true)
-                    var i = f.start
-                    while i < f.end { scratch.append(p[i]); i += p[i] == 34 ? 2 : 1 }
-                    scratch.withUnsafeBufferPointer { builders[c].append($0) }
-                } else {
-                    builders[c].append(CSVReader.slice(p, f))
-                }
-            }
-        }
-        return builders.map { $0.finish() }
     }
 }

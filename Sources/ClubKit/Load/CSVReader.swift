@@ -2,10 +2,13 @@ import Foundation
 
 /// Reads a delimited text file into a `Table`.
 ///
-/// Three steps over the memory-mapped bytes: a look at the first rows sniffs the delimiter and
-/// decides whether there is a header; pass 1 checks every record (field count, declared types,
-/// UTF-8) and narrows each column's candidate types; pass 2 parses every field straight into
-/// its column's typed buffer. No row objects and no per-row `String`s are made.
+/// The file is memory-mapped. A look at the first rows sniffs the delimiter, decides whether
+/// there is a header and gives each column the type its first thousand values allow. The
+/// records are then split into chunks of whole records, counted (newlines bound the rows each
+/// chunk can hold) and parsed in parallel, every field straight into its slot in the final
+/// column buffers. A field that does not fit its column's type narrows the type and the parse
+/// runs again; pages of the file a chunk has finished with are handed back as it goes. No row
+/// objects and no per-row `String`s are made, and nothing is copied after parsing.
 ///
 ///     let result = try CSVReader.read(path: "Samples/data/orders.csv", options: CSVOptions())
 public enum CSVReader {
@@ -18,14 +21,14 @@ public enum CSVReader {
         guard !isDirectory.boolValue else {
             throw LoadError(path: path, line: 0, column: 0, message: "is a directory, not a file")
         }
-        let data: Data
+        let file: MappedFile
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw LoadError(path: path, line: 0, column: 0, message: "cannot be read (\(error.localizedDescription))")
+            file = try MappedFile(path: path)
+        } catch let e as MappedFileError {
+            throw LoadError(path: path, line: 0, column: 0, message: "cannot be read (\(e.message))")
         }
-        return try data.withUnsafeBytes { raw in
-            try read(bytes: raw.bindMemory(to: UInt8.self), path: path, options: options)
+        return try withExtendedLifetime(file) {
+            try read(bytes: file.bytes, path: path, options: options, release: { file.release($0) })
         }
     }
 
@@ -35,12 +38,9 @@ public enum CSVReader {
         return try text.withUTF8 { try read(bytes: $0, path: path, options: options) }
     }
 
-    static func read(bytes p: UnsafeBufferPointer<UInt8>, path: String, options: CSVOptions) throws -> LoadResult {
+    static func read(bytes p: UnsafeBufferPointer<UInt8>, path: String, options: CSVOptions,
+                     release: ((Range<Int>) -> Void)? = nil) throws -> LoadResult {
         let start = p.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF ? 3 : 0
-        if let bad = firstInvalidUTF8(p, from: start) {
-            let (line, column) = position(p, bad, from: start)
-            throw LoadError(path: path, line: line, column: column, message: "invalid UTF-8 (byte 0x\(String(p[bad], radix: 16, uppercase: true))); save the file as UTF-8")
-        }
         let delimiter = options.delimiter ?? sniffDelimiter(p, start: start)
         let pattern: DatePattern?
         if let f = options.dateFormat {
@@ -71,6 +71,10 @@ public enum CSVReader {
         }
         let width = fields.count
         let header = try options.header ?? detectHeader(tokenizer: tokenizer, width: width, firstRow: firstRow, firstMasks: firstMasks, pattern: pattern, fail: fail)
+        if header, let bad = firstInvalidUTF8(UnsafeBufferPointer(rebasing: p[start..<tokenizer.pos]), from: 0) {
+            let (line, column) = position(p, start + bad, from: start)
+            throw LoadError(path: path, line: line, column: column, message: "invalid UTF-8 (byte 0x\(String(p[start + bad], radix: 16, uppercase: true))); save the file as UTF-8")
+        }
         var names: [String]
         if let given = options.names {
             guard given.count == width else {
@@ -87,47 +91,202 @@ public enum CSVReader {
             throw LoadError(path: path, line: 0, column: 0, message: "types (…) names a column `\(name)` that the file does not have; its columns are \(names.joined(separator: ", "))")
         }
         let declared: [DataType?] = names.map { options.types[$0] }
-
-        // The records after the header, split into chunks of whole records, one per core.
         let dataStart = header ? tokenizer.pos : start
         let dataLine = header ? tokenizer.line : 1
-        let ranges = Self.chunks(p, dataStart: dataStart, fileStart: start, count: options.chunks ?? (p.count - dataStart >= 8 << 20 ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1))
+        let sampled = sampleMasks(p, from: dataStart, width: width, delimiter: delimiter, declared: declared, pattern: pattern)
+
+        // Chunks of whole records, several per core so that the cores finish together.
+        let wanted = options.chunks ?? (p.count - dataStart >= 8 << 20 ? min(ProcessInfo.processInfo.activeProcessorCount * 4, 32) : 1)
+        var ranges = chunks(p, dataStart: dataStart, fileStart: start, count: wanted, quotes: false)
+        var counts = parallel(ranges.count) { count(p, ranges[$0]) }
+        if counts.contains(where: { $0.quotes > 0 }) {
+            // A cut is a record boundary when an even number of quotes precedes it.
+            var quotes = count(p, start..<dataStart).quotes
+            var even = true
+            for k in ranges.indices.dropFirst() {
+                quotes += counts[k - 1].quotes
+                even = even && quotes % 2 == 0
+            }
+            if !even {
+                ranges = chunks(p, dataStart: dataStart, fileStart: start, count: wanted, quotes: true)
+                counts = parallel(ranges.count) { count(p, ranges[$0]) }
+            }
+        }
         let context = ChunkContext(p: p, delimiter: delimiter, width: width, header: header, declared: declared, names: names,
                                    pattern: pattern, path: path, fileStart: start, lenient: options.lenient, isCancelled: options.isCancelled,
-                                   progress: options.progress, chunkCount: ranges.count)
+                                   meter: LoadMeter(total: p.count - dataStart, report: options.progress), release: release)
 
-        // Pass 1: check every record and narrow the candidate types, chunks in parallel.
-        let scans = Self.parallel(ranges.count) { k in
-            context.own(reporting: k == 0).scan(ranges[k], line: k == 0 ? dataLine : Self.line(of: ranges[k].lowerBound, in: p, from: dataStart, startLine: dataLine))
-        }
-        var masks = [UInt8](repeating: FieldParsing.all, count: width)
-        var sawValue = [Bool](repeating: false, count: width)
-        var skipped: [LoadError] = []
-        var skippedRows = 0
-        for scan in scans {
-            if let failure = scan.failure { throw failure }
-            for c in 0..<width {
-                masks[c] &= scan.masks[c]
-                sawValue[c] = sawValue[c] || scan.sawValue[c]
+        var masks = sampled
+        while true {
+            let kinds = (0..<width).map { declared[$0].map(FieldKind.declared) ?? FieldKind.inferred(masks[$0], pattern: pattern) }
+            let bounds = counts.map { $0.newlines + 1 }
+            let offsets = bounds.reduce(into: [0]) { $0.append($0.last! + $1) }
+            var outcomes: [ChunkOutcome] = []
+            var next = Attempt.done
+            var placed: [Int] = []
+            var dictionaries: [StringDictionary?] = []
+            let (rows, raw) = try RawColumn.allocate(kinds[...], capacity: offsets.last!) { bases -> Int in
+                let b = Unchecked(bases)
+                outcomes = parallel(ranges.count) { k in
+                    context.own().parse(ranges[k], line: k == 0 ? dataLine : 1, kinds: kinds.map { $0 }, masks: masks.map { $0 },
+                                        bases: b.value.map { $0 }, offset: offsets[k], capacity: bounds[k])
+                }
+                next = try judge(outcomes, ranges: ranges, masks: &masks, declared: declared) { k, e in
+                    var e = e
+                    if k > 0 { e.line += line(of: ranges[k].lowerBound, in: p, from: dataStart, startLine: dataLine) - 1 }
+                    return e
+                }
+                guard next == .done else { return 0 }
+                (placed, dictionaries) = assemble(outcomes, kinds: kinds, offsets: offsets, bases: bases)
+                return placed.last!
             }
-            skippedRows += scan.skipped.count
-            skipped += scan.problems.prefix(max(0, 5 - skipped.count))
+            switch next {
+            case .retry:
+                continue
+            case .sequential:
+                // A cut fell inside a quoted field after all: read the records as one chunk.
+                ranges = [dataStart..<p.count]
+                counts = [counts.reduce((0, 0)) { ($0.0 + $1.newlines, $0.1 + $1.quotes) }].map { (newlines: $0.0, quotes: $0.1) }
+                masks = sampled
+                continue
+            case .done:
+                break
+            }
+            var skipped: [LoadError] = []
+            for (k, o) in outcomes.enumerated() {
+                for var e in o.problems where skipped.count < 5 {
+                    if k > 0 { e.line += line(of: ranges[k].lowerBound, in: p, from: dataStart, startLine: dataLine) - 1 }
+                    skipped.append(e)
+                }
+            }
+            let columns = (0..<width).map { c in
+                column(c, raw[c], kind: kinds[c], declared: declared[c] != nil, rows: rows, outcomes: outcomes, placed: placed, dictionary: dictionaries[c])
+            }
+            let table = Table(columnNames: names, columns: columns, rowCount: rows)
+            return LoadResult(table: table, skippedRows: outcomes.reduce(0) { $0 + $1.skippedRows }, skipped: skipped, bytesRead: p.count)
         }
-        if scans.contains(where: \.cancelled) { throw LoadError.interrupted(path) }
-        let types: [DataType] = (0..<width).map { c in
-            declared[c] ?? (sawValue[c] ? FieldParsing.resolve(masks[c], pattern: pattern) : .string)
-        }
+    }
 
-        // Pass 2: parse into typed buffers, chunks in parallel, then join the chunks' columns.
-        let parts = Self.parallel(ranges.count) { k in context.own(reporting: k == 0).parse(ranges[k], types: types.map { $0 }, records: scans[k].records, skip: scans[k].skipped) }
-        if parts.contains(where: { $0 == nil }) { throw LoadError.interrupted(path) }
-        var columns = parts[0]!
-        for part in parts.dropFirst() {
-            for c in 0..<width { columns[c] = Join.concatenate(columns[c], part![c]) }
+    /// What a parse attempt calls for next.
+    enum Attempt { case done, retry, sequential }
+
+    /// Looks at the chunks in file order, trusting a chunk only when the one before it ended
+    /// where it begins: the first failure throws; a narrowed type (or a column whose only values
+    /// were `""`) asks for another attempt; a chunk boundary that was not a record boundary asks
+    /// for one chunk.
+    private static func judge(_ outcomes: [ChunkOutcome], ranges: [Range<Int>], masks: inout [UInt8], declared: [DataType?],
+                              located: (Int, LoadError) -> LoadError) throws -> Attempt {
+        if outcomes.contains(where: \.cancelled) { throw LoadError.interrupted(located(0, LoadError(path: "", line: 0, column: 0, message: "")).path) }
+        var retry = false
+        for (k, o) in outcomes.enumerated() {
+            if let failure = o.failure { throw located(k, failure) }
+            if o.overflowed { return .sequential }
+            if o.narrowed {
+                for c in masks.indices { masks[c] &= o.masks[c] }
+                retry = true
+                break
+            }
+            if k + 1 < outcomes.count && o.end != outcomes[k + 1].firstRecord { return .sequential }
         }
-        let rows = scans.reduce(0) { $0 + $1.records - $1.skipped.count }
-        let table = Table(columnNames: names, columns: columns, rowCount: rows)
-        return LoadResult(table: table, skippedRows: skippedRows, skipped: skipped, bytesRead: p.count)
+        if retry { return .retry }
+        for c in masks.indices where declared[c] == nil && masks[c] != 0 {
+            if !outcomes.contains(where: { $0.sawValue[c] }) && outcomes.contains(where: { $0.sawQuotedEmpty[c] }) {
+                masks[c] = 0
+                retry = true
+            }
+        }
+        return retry ? .retry : .done
+    }
+
+    /// Closes the gaps between chunks (rows a chunk's bound allowed but it did not fill) and
+    /// renumbers each chunk's string codes into one dictionary. Returns where each chunk's rows
+    /// begin (plus the total) and each string column's dictionary.
+    private static func assemble(_ outcomes: [ChunkOutcome], kinds: [FieldKind], offsets: [Int], bases: [UnsafeMutableRawPointer]) -> ([Int], [StringDictionary?]) {
+        var placed = [0]
+        let dictionaries: [StringDictionary?] = kinds.indices.map { outcomes[0].interners[$0]?.dictionary }
+        for (k, o) in outcomes.enumerated() {
+            let at = placed.last!
+            for c in kinds.indices {
+                let w = kinds[c].width
+                if at != offsets[k] { memmove(bases[c] + at * w, bases[c] + offsets[k] * w, o.rows * w) }
+                guard k > 0, let dictionary = dictionaries[c], let own = o.interners[c]?.dictionary else { continue }
+                let remap = own.values.map { dictionary.code(for: $0) }
+                if remap.enumerated().allSatisfy({ $0.offset == Int($0.element) }) { continue }
+                remap.withUnsafeBufferPointer { r in
+                    let codes = (bases[c] + at * 4).assumingMemoryBound(to: Int32.self)
+                    for i in 0..<o.rows { codes[i] = r[Int(codes[i])] }
+                }
+            }
+            placed.append(at + o.rows)
+        }
+        return (placed, dictionaries)
+    }
+
+    /// The finished column: its buffer, its validity from the chunks' null bits, and for a column
+    /// that held no value at all, nulls of type string.
+    private static func column(_ c: Int, _ raw: RawColumn, kind: FieldKind, declared: Bool, rows: Int,
+                               outcomes: [ChunkOutcome], placed: [Int], dictionary: StringDictionary?) -> Column {
+        if !declared && !outcomes.contains(where: { $0.sawValue[c] }) {
+            return Column(.string([Int32](repeating: 0, count: rows), StringDictionary(values: [""])), validity: Bitmap(count: rows, allValid: false))
+        }
+        var validity: Bitmap?
+        if outcomes.contains(where: { !$0.nulls[c].isEmpty }) {
+            var v = Bitmap(count: rows)
+            for (k, o) in outcomes.enumerated() where !o.nulls[c].isEmpty {
+                for (w, word) in o.nulls[c].enumerated() where word != 0 {
+                    var bits = word
+                    while bits != 0 {
+                        let local = w << 6 + bits.trailingZeroBitCount
+                        if local < o.rows { v.set(placed[k] + local, false) }
+                        bits &= bits - 1
+                    }
+                }
+            }
+            validity = v
+        }
+        switch (raw, kind.type) {
+        case (.int64(let a), .int): return Column(.int(a), validity: validity)
+        case (.int64(let a), _): return Column(.dateTime(a), validity: validity)
+        case (.double(let a), _): return Column(.double(a), validity: validity)
+        case (.bool(let a), _): return Column(.bool(a), validity: validity)
+        case (.int32(let a), .date): return Column(.date(a), validity: validity)
+        case (.int32(let a), _): return Column(.string(a, dictionary ?? StringDictionary(values: [""])), validity: validity)
+        }
+    }
+
+    /// The candidate bits of each column over the first `records` data records (rows of the
+    /// wrong width, or breaking a declared type, do not count).
+    static func sampleMasks(_ p: UnsafeBufferPointer<UInt8>, from: Int, width: Int, delimiter: CSVOptions.Delimiter,
+                            declared: [DataType?], pattern: DatePattern?, records: Int = 1000) -> [UInt8] {
+        var masks = [UInt8](repeating: FieldParsing.all, count: width)
+        var tokenizer = CSVTokenizer(p, start: from, delimiter: delimiter)
+        var fields: [CSVField] = []
+        var seen = 0
+        while seen < records, (try? tokenizer.next(&fields)) == true {
+            seen += 1
+            guard fields.count == width else { continue }
+            let fits = (0..<width).allSatisfy { c in
+                guard let t = declared[c], fields[c].end > fields[c].start else { return true }
+                return FieldParsing.accepts(t, FieldParsing.classify(slice(p, fields[c]), pattern: pattern))
+            }
+            guard fits else { continue }
+            for c in 0..<width where declared[c] == nil && fields[c].end > fields[c].start && masks[c] != 0 {
+                masks[c] &= FieldParsing.classify(slice(p, fields[c]), pattern: pattern)
+            }
+        }
+        return masks
+    }
+
+    /// Newlines and quotes in `range`: the newlines bound the records that start there.
+    static func count(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (newlines: Int, quotes: Int) {
+        guard let base = p.baseAddress, !range.isEmpty else { return (0, 0) }
+        var newlines = 0, quotes = 0
+        for i in range {
+            let b = base[i]
+            newlines &+= b == 10 ? 1 : 0
+            quotes &+= b == 34 ? 1 : 0
+        }
+        return (newlines, quotes)
     }
 
     /// Runs `body` for 0..<count on all cores, returning the results in order.
@@ -147,11 +306,12 @@ public enum CSVReader {
 
     /// Chunk boundaries at record starts: after a newline that is outside quotes (an even number
     /// of `"` before it since the file's start; doubled quotes count twice and keep the parity).
-    static func chunks(_ p: UnsafeBufferPointer<UInt8>, dataStart: Int, fileStart: Int, count: Int) -> [Range<Int>] {
+    /// With `quotes` false every newline counts as a boundary (the caller checks the parity).
+    static func chunks(_ p: UnsafeBufferPointer<UInt8>, dataStart: Int, fileStart: Int, count: Int, quotes checkQuotes: Bool) -> [Range<Int>] {
         let n = p.count
         guard count > 1, n > dataStart else { return [dataStart..<n] }
         let base = p.baseAddress!
-        let hasQuotes = memchr(base + fileStart, 34, n - fileStart) != nil
+        let hasQuotes = checkQuotes && memchr(base + fileStart, 34, n - fileStart) != nil
         var bounds = [dataStart]
         var quotes = 0, scanned = fileStart
         for k in 1..<count {
@@ -306,83 +466,6 @@ public enum CSVReader {
             let n = (seen[name] ?? 0) + 1
             seen[name] = n
             return n == 1 ? name : "\(name)_\(n)"
-        }
-    }
-}
-
-/// Accumulates one column's values during pass 2.
-struct ColumnBuilder {
-    let type: DataType
-    let pattern: DatePattern?
-    private var ints: [Int64] = []
-    private var doubles: [Double] = []
-    private var bools: [Bool] = []
-    private var dates: [Int32] = []
-    private var codes: [Int32] = []
-    private var validity = Bitmap(count: 0)
-    private var hasNull = false
-    private let interner: ByteInterner?
-    private(set) var count = 0
-
-    init(type: DataType, pattern: DatePattern?, capacity: Int) {
-        self.type = type
-        self.pattern = pattern
-        interner = type == .string ? ByteInterner() : nil
-        switch type {
-        case .int, .datetime: ints.reserveCapacity(capacity)
-        case .double: doubles.reserveCapacity(capacity)
-        case .bool: bools.reserveCapacity(capacity)
-        case .date: dates.reserveCapacity(capacity)
-        default: codes.reserveCapacity(capacity)
-        }
-    }
-
-    mutating func appendNull() {
-        if !hasNull {
-            hasNull = true
-            validity = Bitmap(count: count, allValid: true)
-        }
-        validity.append(false)
-        appendZero()
-        count += 1
-    }
-
-    private mutating func appendZero() {
-        switch type {
-        case .int, .datetime: ints.append(0)
-        case .double: doubles.append(0)
-        case .bool: bools.append(false)
-        case .date: dates.append(0)
-        default: codes.append(0)
-        }
-    }
-
-    /// Appends a non-empty field whose type pass 1 has already checked.
-    @inline(__always)
-    mutating func append(_ p: UnsafeBufferPointer<UInt8>) {
-        if hasNull { validity.append(true) }
-        count += 1
-        switch type {
-        case .int: ints.append(FieldParsing.parseInt(p) ?? 0)
-        case .double: doubles.append(FieldParsing.parseDouble(p) ?? 0)
-        case .bool: bools.append(FieldParsing.parseBool(p) ?? false)
-        case .date:
-            if let d = DateParser.isoDate(p) { dates.append(d) } else { dates.append(Int32((pattern?.parse(p) ?? 0) / 86400)) }
-        case .datetime:
-            if let s = DateParser.isoDateTime(p) { ints.append(s) } else if let d = DateParser.isoDate(p) { ints.append(Int64(d) * 86400) } else { ints.append(pattern?.parse(p) ?? 0) }
-        default: codes.append(interner!.intern(p))
-        }
-    }
-
-    func finish() -> Column {
-        let v = hasNull ? validity : nil
-        switch type {
-        case .int: return Column(.int(ints), validity: v)
-        case .double: return Column(.double(doubles), validity: v)
-        case .bool: return Column(.bool(bools), validity: v)
-        case .date: return Column(.date(dates), validity: v)
-        case .datetime: return Column(.dateTime(ints), validity: v)
-        default: return Column(.string(codes, interner!.dictionary), validity: v)
         }
     }
 }

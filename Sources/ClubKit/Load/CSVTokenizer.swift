@@ -13,8 +13,10 @@ struct CSVTokenizer {
     let p: UnsafeBufferPointer<UInt8>
     let delimiter: UInt8
     let whitespace: Bool
-    /// Where this tokenizer stops (a chunk's end, or the buffer's).
+    /// Where the bytes end (the buffer's end).
     let end: Int
+    /// No record starts at or after this offset (a chunk's end); the last record may run past it.
+    let stop: Int
     var pos: Int
     /// The line the cursor is on (1-based) and where that line starts.
     private(set) var line: Int
@@ -23,9 +25,10 @@ struct CSVTokenizer {
     private(set) var recordLine = 1
     private(set) var recordStart = 0
 
-    init(_ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int? = nil, line: Int = 1, delimiter: CSVOptions.Delimiter) {
+    init(_ p: UnsafeBufferPointer<UInt8>, start: Int, stop: Int? = nil, line: Int = 1, delimiter: CSVOptions.Delimiter) {
         self.p = p
-        self.end = end ?? p.count
+        end = p.count
+        self.stop = stop ?? p.count
         pos = start
         lineStart = start
         self.line = line
@@ -54,7 +57,7 @@ struct CSVTokenizer {
             if whitespace { while q < n && isBlank(p[q]) { q += 1 } }
             if q < n && (p[q] == 10 || p[q] == 13) { pos = q; newline() } else { break }
         }
-        if pos >= n { return false }
+        if pos >= n || pos >= stop { return false }
         recordLine = line
         recordStart = pos
         while true {

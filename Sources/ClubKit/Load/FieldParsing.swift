@@ -186,7 +186,8 @@ final class ByteInterner {
         return h ^ (h >> 29)
     }
 
-    func intern(_ p: UnsafeBufferPointer<UInt8>) -> Int32 {
+    /// The code of the string `p` holds; nil when `p` is new and not valid UTF-8.
+    func intern(_ p: UnsafeBufferPointer<UInt8>) -> Int32? {
         let h = Self.hash(p)
         var s = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -195,6 +196,7 @@ final class ByteInterner {
             if hashes[Int(c)] == h && equal(Int(c), p) { return c }
             s = (s + 1) & mask
         }
+        if !p.isEmpty, CSVReader.firstInvalidUTF8(p, from: 0) != nil { return nil }
         let code = dictionary.code(for: String(decoding: p, as: UTF8.self))
         if Int(code) < hashes.count { return code }  // same text as an earlier entry (cannot happen for valid UTF-8)
         hashes.append(h)
