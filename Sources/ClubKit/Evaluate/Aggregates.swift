@@ -9,7 +9,7 @@ enum Aggregates {
             if let input, let v = input.validity {
                 for i in ids.indices where v.isValid(i) { counts[Int(ids[i])] += 1 }
             } else {
-                for id in ids { counts[Int(id)] += 1 }
+                counts.withUnsafeMutableBufferPointer { c in ids.withUnsafeBufferPointer { for id in $0 { c[Int(id)] += 1 } } }
             }
             return Column(.int(counts))
         case .count_distinct:
@@ -32,11 +32,24 @@ enum Aggregates {
             let values = doubles(input)
             // Neumaier's compensated summation keeps sums of money exact to the last digit far longer.
             var sums = [Double](repeating: 0, count: groups), comp = [Double](repeating: 0, count: groups)
-            for i in ids.indices where !input.isNull(i) {
-                let g = Int(ids[i]), x = values[i], s = sums[g], t = s + x
-                comp[g] += abs(s) >= abs(x) ? (s - t) + x : (x - t) + s
-                sums[g] = t
-                seen[g] += 1
+            if input.validity == nil {
+                sums.withUnsafeMutableBufferPointer { sums in comp.withUnsafeMutableBufferPointer { comp in seen.withUnsafeMutableBufferPointer { seen in
+                    ids.withUnsafeBufferPointer { ids in values.withUnsafeBufferPointer { values in
+                        for i in 0..<ids.count {
+                            let g = Int(ids[i]), x = values[i], s = sums[g], t = s + x
+                            comp[g] += abs(s) >= abs(x) ? (s - t) + x : (x - t) + s
+                            sums[g] = t
+                            seen[g] += 1
+                        }
+                    } }
+                } } }
+            } else {
+                for i in ids.indices where !input.isNull(i) {
+                    let g = Int(ids[i]), x = values[i], s = sums[g], t = s + x
+                    comp[g] += abs(s) >= abs(x) ? (s - t) + x : (x - t) + s
+                    sums[g] = t
+                    seen[g] += 1
+                }
             }
             let totals = (0..<groups).map { sums[$0] + comp[$0] }
             if call.function == .sum { return Column(.double(totals), validity: validity(seen)) }
@@ -70,6 +83,9 @@ enum Aggregates {
             return Column(.double(out), validity: v)
         case .min, .max, .first, .last:
             guard let input else { return Column.repeating(.null, count: groups, type: call.type) }
+            if call.function == .min || call.function == .max, let extreme = extremes(input, ids: ids, groups: groups, max: call.function == .max) {
+                return extreme
+            }
             var pick = [Int32](repeating: -1, count: groups)
             let better = Sorting.lessThan(input)
             for i in ids.indices where !input.isNull(i) {
@@ -82,6 +98,39 @@ enum Aggregates {
                 }
             }
             return input.gatherOptional(pick)
+        }
+    }
+
+    /// Per-group min or max of a numeric or date column, kept as values in one pass (no
+    /// comparator per row, no gather); nil for other types.
+    private static func extremes(_ input: Column, ids: [Int32], groups: Int, max: Bool) -> Column? {
+        func pick<T: Comparable>(_ a: [T], _ zero: T) -> ([T], Bitmap?) {
+            var best = [T](repeating: zero, count: groups)
+            var seen = [Bool](repeating: false, count: groups)
+            let validity = input.validity
+            best.withUnsafeMutableBufferPointer { best in seen.withUnsafeMutableBufferPointer { seen in
+                ids.withUnsafeBufferPointer { ids in a.withUnsafeBufferPointer { a in
+                    for i in 0..<ids.count {
+                        if let validity, !validity.isValid(i) { continue }
+                        let g = Int(ids[i]), x = a[i]
+                        if !seen[g] { seen[g] = true; best[g] = x } else if max ? x > best[g] : x < best[g] { best[g] = x }
+                    }
+                } }
+            } }
+            guard seen.contains(false) else { return (best, nil) }
+            var v = Bitmap(count: groups)
+            for g in 0..<groups where !seen[g] { v.set(g, false) }
+            return (best, v)
+        }
+        switch input.storage {
+        case .int(let a): let (b, v) = pick(a, 0); return Column(.int(b), validity: v)
+        case .dateTime(let a): let (b, v) = pick(a, 0); return Column(.dateTime(b), validity: v)
+        case .date(let a): let (b, v) = pick(a, 0); return Column(.date(b), validity: v)
+        case .double(let a):
+            // NaN would not order; the loader never makes one, but a computed column could.
+            guard !a.contains(where: \.isNaN) else { return nil }
+            let (b, v) = pick(a, 0); return Column(.double(b), validity: v)
+        default: return nil
         }
     }
 

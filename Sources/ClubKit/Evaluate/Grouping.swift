@@ -79,6 +79,10 @@ struct Grouping {
             firstRow = [0]
             return
         }
+        if columns.count == 1, let single = Grouping.integers(columns[0]) {
+            self = single
+            return
+        }
         var (current, cardinality) = Grouping.atoms(columns[0])
         for c in columns.dropFirst() {
             let (next, card) = Grouping.atoms(c)
@@ -101,6 +105,67 @@ struct Grouping {
         var first = [Int32](repeating: -1, count: count)
         for i in 0..<n where first[Int(dense[i])] < 0 { first[Int(dense[i])] = Int32(i) }
         firstRow = first
+    }
+
+    /// One column of integers, dates or date-times grouped in a single pass: through a table
+    /// indexed by value when the values span a range no wider than a few times the row count,
+    /// else through a hash map. Ids in order of first appearance, as the general path gives.
+    static func integers(_ c: Column) -> Grouping? {
+        switch c.storage {
+        case .int(let a), .dateTime(let a): return a.withUnsafeBufferPointer { integers($0, c.validity) }
+        case .date(let a): return a.withUnsafeBufferPointer { integers($0, c.validity) }
+        default: return nil
+        }
+    }
+
+    private static func integers<T: FixedWidthInteger>(_ v: UnsafeBufferPointer<T>, _ validity: Bitmap?) -> Grouping {
+        let n = v.count
+        var ids = [Int32](unsafeUninitializedCapacity: n) { _, count in count = n }  // every slot is written below
+        var firstRow: [Int32] = []
+        var nullId: Int32 = -1
+        var lo = Int64.max, hi = Int64.min
+        for x in v { lo = min(lo, Int64(x)); hi = max(hi, Int64(x)) }
+        let span = hi.subtractingReportingOverflow(lo)
+        ids.withUnsafeMutableBufferPointer { out in
+            @inline(__always) func null(_ i: Int) -> Bool { validity.map { !$0.isValid(i) } ?? false }
+            if n > 0, !span.overflow, span.partialValue < Int64(max(4 * n, 1 << 16)) {
+                var table = [Int32](repeating: -1, count: Int(span.partialValue) + 1)
+                table.withUnsafeMutableBufferPointer { t in
+                    for i in 0..<n {
+                        if validity != nil && null(i) {
+                            if nullId < 0 { nullId = Int32(firstRow.count); firstRow.append(Int32(i)) }
+                            out[i] = nullId
+                            continue
+                        }
+                        let k = Int(Int64(v[i]) &- lo)
+                        var id = t[k]
+                        if id < 0 { id = Int32(firstRow.count); t[k] = id; firstRow.append(Int32(i)) }
+                        out[i] = id
+                    }
+                }
+            } else {
+                var map = DenseIdMap(capacity: 1024)
+                // The map numbers values only; nulls take their group number among them.
+                var groupOf: [Int32] = []
+                for i in 0..<n {
+                    if validity != nil && null(i) {
+                        if nullId < 0 { nullId = Int32(firstRow.count); firstRow.append(Int32(i)) }
+                        out[i] = nullId
+                        continue
+                    }
+                    let m = Int(map.id(for: Int64(v[i])))
+                    if m == groupOf.count { groupOf.append(Int32(firstRow.count)); firstRow.append(Int32(i)) }
+                    out[i] = groupOf[m]
+                }
+            }
+        }
+        return Grouping(ids: ids, count: firstRow.count, firstRow: firstRow)
+    }
+
+    private init(ids: [Int32], count: Int, firstRow: [Int32]) {
+        self.ids = ids
+        self.count = count
+        self.firstRow = firstRow
     }
 
     /// Small dense atoms (0..<cardinality) per row for one column; null is the last atom.

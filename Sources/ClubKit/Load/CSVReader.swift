@@ -280,13 +280,29 @@ public enum CSVReader {
     /// Newlines and quotes in `range`: the newlines bound the records that start there.
     static func count(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (newlines: Int, quotes: Int) {
         guard let base = p.baseAddress, !range.isEmpty else { return (0, 0) }
-        var newlines = 0, quotes = 0
-        for i in range {
-            let b = base[i]
-            newlines &+= b == 10 ? 1 : 0
-            quotes &+= b == 34 ? 1 : 0
-        }
+        let newlines = occurrences(of: 10, in: base + range.lowerBound, count: range.count)
+        let quotes = memchr(base + range.lowerBound, 34, range.count) == nil ? 0 : occurrences(of: 34, in: base + range.lowerBound, count: range.count)
         return (newlines, quotes)
+    }
+
+    /// How many bytes equal `byte`, eight at a time: a byte of `w ^ pattern` is zero exactly
+    /// where the byte matches, and `~(((x & 0x7F…) + 0x7F…) | x)` keeps the top bit of just those.
+    static func occurrences(of byte: UInt8, in start: UnsafePointer<UInt8>, count n: Int) -> Int {
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        var total = 0
+        var i = 0
+        let raw = UnsafeRawPointer(start)
+        while i + 8 <= n {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
+            total &+= (~(((x & low) &+ low) | x | low)).nonzeroBitCount
+            i += 8
+        }
+        while i < n {
+            if start[i] == byte { total += 1 }
+            i += 1
+        }
+        return total
     }
 
     /// Runs `body` for 0..<count on all cores, returning the results in order.

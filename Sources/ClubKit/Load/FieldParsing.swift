@@ -168,11 +168,12 @@ enum FieldParsing {
 /// open-addressing table keyed by the bytes' hash, comparing against a byte arena.
 final class ByteInterner {
     let dictionary = StringDictionary()
-    private var slots: [Int32]
-    private var mask: Int
-    private var hashes: [UInt64] = []
-    private var offsets: [Int] = []
-    private var arena: [UInt8] = []
+    // One interner belongs to one thread; dynamic exclusivity checks would cost more than the lookup.
+    @exclusivity(unchecked) private var slots: [Int32]
+    @exclusivity(unchecked) private var mask: Int
+    @exclusivity(unchecked) private var hashes: [UInt64] = []
+    @exclusivity(unchecked) private var offsets: [Int] = []
+    @exclusivity(unchecked) private var arena: [UInt8] = []
 
     init() {
         slots = [Int32](repeating: -1, count: 1024)

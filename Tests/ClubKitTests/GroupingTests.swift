@@ -1,0 +1,65 @@
+import XCTest
+@testable import ClubKit
+
+/// Grouping gives each row the number of its group, in order of first appearance, with nulls
+/// as a group of their own; the one-column integer paths must agree with the general one.
+final class GroupingTests: XCTestCase {
+    private func general(_ c: Column) -> Grouping {
+        // A second, constant key sends the rows through the general path.
+        Grouping(columns: [c, Column(.int([Int64](repeating: 7, count: c.count)))], n: c.count)
+    }
+
+    func testIntegerKeysNumberGroupsInOrderOfFirstAppearance() {
+        var v = Bitmap(count: 8)
+        v.set(2, false)
+        v.set(6, false)
+        let narrow = Column(.int([30, 10, 0, 30, 20, 10, 0, 40]), validity: v)
+        let g = Grouping(columns: [narrow], n: 8)
+        // 30 → 0, 10 → 1, null → 2, 20 → 3, 40 → 4
+        XCTAssertEqual(g.ids, [0, 1, 2, 0, 3, 1, 2, 4])
+        XCTAssertEqual(g.count, 5)
+        XCTAssertEqual(g.firstRow, [0, 1, 2, 4, 7])
+        XCTAssertEqual(general(narrow).ids, g.ids)
+
+        // Values too far apart for a table go through the hash map, with the same numbering.
+        let wide = Column(.int([Int64.max, 5, 0, Int64.max, -Int64.max, 5, 0, 1]), validity: v)
+        let h = Grouping(columns: [wide], n: 8)
+        XCTAssertEqual(h.ids, [0, 1, 2, 0, 3, 1, 2, 4])
+        XCTAssertEqual(h.firstRow, [0, 1, 2, 4, 7])
+        XCTAssertEqual(general(wide).ids, h.ids)
+
+        let days = Column(.date([19000, 19001, 19000]))
+        XCTAssertEqual(Grouping(columns: [days], n: 3).ids, [0, 1, 0])
+    }
+
+    func testMinAndMaxSkipNullsAndLeaveEmptyGroupsNull() {
+        // Groups: a = rows 0, 2; b = rows 1, 3 (row 3 null); c = row 4 (null).
+        let key = Column(.int([1, 2, 1, 2, 3]))
+        var v = Bitmap(count: 5)
+        v.set(3, false)
+        v.set(4, false)
+        let amount = Column(.double([2.5, -1, 7.25, 99, 99]), validity: v)
+        let g = Grouping(columns: [key], n: 5)
+        let min = Aggregates.compute(AggregateCall(function: .min, argument: nil, fraction: 0, type: .double), input: amount, grouping: g)
+        let max = Aggregates.compute(AggregateCall(function: .max, argument: nil, fraction: 0, type: .double), input: amount, grouping: g)
+        XCTAssertEqual((0..<3).map { min.value(at: $0) }, [.double(2.5), .double(-1), .null])
+        XCTAssertEqual((0..<3).map { max.value(at: $0) }, [.double(7.25), .double(-1), .null])
+        let days = Column(.date([19005, 19001, 19003, 19009, 19000]))
+        let last = Aggregates.compute(AggregateCall(function: .max, argument: nil, fraction: 0, type: .date), input: days, grouping: g)
+        XCTAssertEqual((0..<3).map { last.value(at: $0) }, [.date(19005), .date(19009), .date(19000)])
+    }
+}
+
+final class ByteCountTests: XCTestCase {
+    /// The loader bounds each chunk's rows by its newlines, counted eight bytes at a time.
+    func testOccurrencesCountsEveryMatchingByte() {
+        let text = Array("a\nbb\n\"c\"\n\n\u{00E9}\n\"\"".utf8) + [UInt8](repeating: 10, count: 13) + [0x8A, 0x0A, 0xFF]
+        text.withUnsafeBufferPointer { p in
+            for start in 0..<9 {
+                let slice = UnsafeBufferPointer(rebasing: p[start...])
+                XCTAssertEqual(CSVReader.occurrences(of: 10, in: slice.baseAddress!, count: slice.count), slice.filter { $0 == 10 }.count)
+                XCTAssertEqual(CSVReader.occurrences(of: 34, in: slice.baseAddress!, count: slice.count), slice.filter { $0 == 34 }.count)
+            }
+        }
+    }
+}
