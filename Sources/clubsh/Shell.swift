@@ -39,8 +39,11 @@ final class Shell {
     @discardableResult
     func run(source: String, origin: String, lineOffset: Int = 0) -> Bool {
         var ok = true
+        // Each statement's time runs from the end of the previous one's output: parsing,
+        // checking, running and showing it.
+        var started = Date()
         session.run(source) { outcome in
-            let started = Date()
+            defer { started = Date() }
             switch outcome {
             case .success(let (statement, outputs)):
                 var plain = ""

@@ -180,4 +180,63 @@ final class TopTests: XCTestCase {
             }
         }
     }
+
+    /// Without nulls in the first key, rows that cannot beat the heap's root are turned away by
+    /// value; the answer stays that of a full sort, ties broken by the second key and row order.
+    func testTopWithPlainFirstKeysAgreesWithAFullSort() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20 {
+            let n = 600
+            let ints = Column(.int((0..<n).map { _ in Int64.random(in: 0..<30, using: &rng) }))
+            let doubles = Column(.double((0..<n).map { _ in Double(Int.random(in: 0..<50, using: &rng)) / 4 }))
+            let days = Column(.date((0..<n).map { _ in Int32.random(in: 19000..<19020, using: &rng) }))
+            for first in [ints, doubles, days] {
+                for descending in [true, false] {
+                    for keys in [[(column: first, descending: descending)], [(column: first, descending: descending), (column: ints, descending: !descending)]] {
+                        let full = Array(Sorting.permutation(keys, n: n)!.prefix(25))
+                        XCTAssertEqual(Sorting.top(keys, limit: 25, n: n), full)
+                    }
+                }
+            }
+        }
+    }
+
+}
+
+final class JoinAndPruningTests: XCTestCase {
+    /// One integer key joins through a table indexed by value (or a hash map for keys spread
+    /// wide): left order, each left row's matches in right order, nulls never match.
+    func testIntegerKeyJoinKeepsOrderAndNulls() throws {
+        for (leftKeys, rightKeys) in [("5,1,,7,5,9", "5,1,5,,3"), ("5000000000000,1,,7,5000000000000,9", "5000000000000,1,5000000000000,,-3")] {
+            let l = leftKeys.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let r = rightKeys.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let s = try makeSession([
+                "a": "row,k\n" + l.enumerated().map { "\($0.offset),\($0.element)" }.joined(separator: "\n") + "\n",
+                "b": "k2,tag\n" + r.enumerated().map { "\($0.element),t\($0.offset)" }.joined(separator: "\n") + "\n",
+            ])
+            let inner = try s.query("a | join b on k == k2")
+            // Left rows 0 and 4 (key 5) match right rows 0 and 2; left row 1 matches right row 1.
+            XCTAssertEqual(inner.strings("row"), ["0", "0", "1", "4", "4"])
+            XCTAssertEqual(inner.strings("tag"), ["t0", "t2", "t1", "t0", "t2"])
+            let left = try s.query("a | left join b on k == k2")
+            XCTAssertEqual(left.strings("row"), ["0", "0", "1", "2", "3", "4", "4", "5"])
+            XCTAssertEqual(left.strings("tag"), ["t0", "t2", "t1", "null", "null", "t0", "t2", "null"])
+        }
+    }
+
+    /// Filters, sorts and joins copy only the columns later steps read; what a pipeline shows
+    /// at its end still has every column.
+    func testStepsCarryTheColumnsLaterStepsRead() throws {
+        let session = try makeSession(["orders": smallOrders, "customers": smallCustomers])
+        let filtered = try session.query("orders | where amount > 50 | sort date desc | take 2 | join customers on customer_id == id | agg spend = sum(amount) by city")
+        // amount > 50: orders 1 (120.5), 2 (80), 3 (300); latest two by date: 3 (Feb 1, customer 10), 2 (Jan 6, customer 11).
+        XCTAssertEqual(filtered.strings("city"), ["Tehran", "Shiraz"])
+        XCTAssertEqual(filtered.strings("spend"), ["300", "80"])
+        let whole = try session.query("orders | where amount > 50 | join customers on customer_id == id")
+        XCTAssertEqual(whole.columnNames, ["order_id", "customer_id", "date", "amount", "channel", "id", "name", "city"])
+        XCTAssertEqual(whole.strings("channel"), ["web", "app", "web"])
+        XCTAssertEqual(whole.strings("name"), ["Sara", "Reza", "Sara"])
+        XCTAssertEqual(try session.query("orders | where amount > 50 | select channel").strings("channel"), ["web", "app", "web"])
+        XCTAssertEqual(try session.query("orders | top 1 by amount | select order_id").strings("order_id"), ["3"])
+    }
 }

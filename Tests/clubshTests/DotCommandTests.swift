@@ -27,6 +27,13 @@ final class DotCommandTests: XCTestCase {
     func testTimerReportsEachStatement() throws {
         let r = try ClubshRun.run([], stdin: ".timer on\n1 + 1\n")
         XCTAssertNotNil(r.stderr.range(of: #"time: \d+\.\d{3} s"#, options: .regularExpression), r.stderr)
+        // The time covers running the statement, not only showing its output: reading 16,405
+        // orders and grouping them takes more than a millisecond.
+        let orders = ClubshRun.repositoryRoot.appendingPathComponent("Samples/data/orders.csv").path
+        let load = try ClubshRun.run(["-c", ".timer on", "-c", "load \"\(orders)\"", "-c", "orders | agg n = count() by customer_id, channel | count"])
+        let times = load.stderr.split(separator: "\n").filter { $0.hasPrefix("time: ") }
+        XCTAssertEqual(times.count, 3, "`.timer on` itself, the load and the query: \(load.stderr)")
+        XCTAssertFalse(times.dropFirst().contains("time: 0.000 s"), load.stderr)
     }
 
     func testAsOfSetsTheDateDaysSinceCountsTo() throws {

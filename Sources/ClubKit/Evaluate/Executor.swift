@@ -23,21 +23,23 @@ struct Executor {
             if case .sort(let keys) = plan.steps[k], k + 1 < plan.steps.count, case .take(let n) = plan.steps[k + 1] {
                 let evaluator = ExpressionEvaluator(table: table, notes: notes)
                 let columns = keys.map { (column: evaluator.column($0.expr), descending: $0.descending) }
-                table = table.gather(Sorting.top(columns, limit: n, n: table.rowCount))
+                table = table.gather(Sorting.top(columns, limit: n, n: table.rowCount), keeping: Pruning.needed(plan.steps[(k + 2)...]))
                 k += 2
                 continue
             }
-            table = try apply(plan.steps[k], to: table)
+            table = try apply(plan.steps[k], to: table, then: plan.steps[(k + 1)...])
             k += 1
         }
         return table
     }
 
-    func apply(_ step: PlanStep, to table: Table) throws(Diagnostic) -> Table {
+    /// Runs one step; `rest` (the steps after it) says which columns a filter, sort or join
+    /// must carry along.
+    func apply(_ step: PlanStep, to table: Table, then rest: ArraySlice<PlanStep>) throws(Diagnostic) -> Table {
         let expressions = ExpressionEvaluator(table: table, notes: notes)
         switch step {
         case .filter(let predicate):
-            return table.gather(selection(expressions.eval(predicate), table.rowCount))
+            return table.gather(selection(expressions.eval(predicate), table.rowCount), keeping: Pruning.needed(rest))
         case .project(let items):
             return Table(columnNames: items.map(\.name), columns: items.map { expressions.column($0.expr) }, rowCount: table.rowCount)
         case .aggregate(let keys, let calls, let outputs):
@@ -54,7 +56,7 @@ struct Executor {
         case .sort(let keys):
             let columns = keys.map { (column: expressions.column($0.expr), descending: $0.descending) }
             guard let order = Sorting.permutation(columns, n: table.rowCount, isCancelled: isCancelled) else { throw Diagnostic.interrupted }
-            return table.gather(order)
+            return table.gather(order, keeping: Pruning.needed(rest))
         case .take(let n):
             return table.prefix(n)
         case .distinct(let indices):
@@ -67,8 +69,15 @@ struct Executor {
             let (l, r) = Join.match(leftKeys: leftKeys.map(expressions.column), rightKeys: rightKeys.map(rightExpressions.column),
                                     leftCount: table.rowCount, rightCount: right.rowCount, keepUnmatched: keepUnmatched, isCancelled: isCancelled)
             guard !l.isEmpty || !isCancelled() else { throw Diagnostic.interrupted }
-            let columns = table.columns.map { $0.gather(l) } + rightColumns.map { right.columns[$0].gatherOptional(r) }
-            return Table(columnNames: names, columns: columns, rowCount: l.count)
+            let needed = Pruning.needed(rest)
+            let width = table.columns.count
+            // Every left row matched once, in order: the left columns need no copy.
+            let identity = l.count == table.rowCount && l.withUnsafeBufferPointer { b in (0..<b.count).allSatisfy { b[$0] == Int32($0) } }
+            let left = identity ? table.columns : table.gather(l, keeping: needed).columns
+            let picked = rightColumns.enumerated().map { j, c in
+                needed.map { $0.contains(width + j) } ?? true ? right.columns[c].gatherOptional(r) : right.columns[c].standIn
+            }
+            return Table(columnNames: names, columns: left + picked, rowCount: l.count)
         case .count:
             return Table(columnNames: ["count"], columns: [Column(.int([Int64(table.rowCount)]))], rowCount: 1)
         case .chart:

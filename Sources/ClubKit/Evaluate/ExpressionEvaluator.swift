@@ -179,7 +179,7 @@ struct ExpressionEvaluator {
             } else if lt.isNumeric || rt.isNumeric {
                 values = compareOperands(op, Operands.double(l), Operands.double(r), n)
             } else if lt == .date && rt == .date {
-                values = compareOperands(op, Operands.int64(l), Operands.int64(r), n)
+                values = compareOperands(op, Operands.dateDays(l), Operands.dateDays(r), n)
             } else {
                 values = compareOperands(op, Operands.seconds(l), Operands.seconds(r), n)
             }
@@ -238,6 +238,10 @@ struct ExpressionEvaluator {
         let m = scalar ? 1 : n
         let a = materialize(l, m, as: .bool), b = materialize(r, m, as: .bool)
         guard case .bool(let x) = a.storage, case .bool(let y) = b.storage else { return .scalar(.null) }
+        if a.validity == nil && b.validity == nil {
+            let values = op == .or ? mapBinary(m, .array(x), .array(y)) { $0 || $1 } : mapBinary(m, .array(x), .array(y)) { $0 && $1 }
+            return boolVec(values, nil, scalar: scalar)
+        }
         let dominant = op == .or  // the value that decides the result alone
         var values = [Bool](repeating: false, count: m)
         var validity = Bitmap(count: m)

@@ -4,6 +4,9 @@ enum Join {
     /// Pairs of (left row, right row); right row -1 for an unmatched left row of a left join.
     static func match(leftKeys: [Column], rightKeys: [Column], leftCount: Int, rightCount: Int, keepUnmatched: Bool,
                       isCancelled: () -> Bool = { false }) -> (left: [Int32], right: [Int32]) {
+        if leftKeys.count == 1, let pairs = integerMatch(leftKeys[0], rightKeys[0], keepUnmatched: keepUnmatched, isCancelled: isCancelled) {
+            return pairs
+        }
         // Key both sides in one id space by grouping the concatenated key columns.
         let combined = zip(leftKeys, rightKeys).map { concatenate($0, $1) }
         let g = Grouping(columns: combined, n: leftCount + rightCount)
@@ -26,6 +29,66 @@ enum Join {
             // A join can be large; a cancelled one gives back nothing.
             if l & 0xFFF == 0 && isCancelled() { return ([], []) }
             var r = nullKey[l] ? -1 : head[Int(g.ids[l])]
+            if r < 0 && keepUnmatched {
+                outLeft.append(Int32(l))
+                outRight.append(-1)
+            }
+            while r >= 0 {
+                outLeft.append(Int32(l))
+                outRight.append(r)
+                r = next[Int(r)]
+            }
+        }
+        return (outLeft, outRight)
+    }
+
+    /// The same pairs for one integer (or date) key of the same type on both sides, without
+    /// copying the keys: the right rows are chained per key in a table indexed by value (or a
+    /// hash map when the values are spread wide), and each left row looks its key up.
+    private static func integerMatch(_ left: Column, _ right: Column, keepUnmatched: Bool, isCancelled: () -> Bool) -> (left: [Int32], right: [Int32])? {
+        switch (left.storage, right.storage) {
+        case let (.int(a), .int(b)), let (.dateTime(a), .dateTime(b)):
+            return integerMatch(a, left.validity, b, right.validity, keepUnmatched: keepUnmatched, isCancelled: isCancelled)
+        case let (.date(a), .date(b)):
+            return integerMatch(a, left.validity, b, right.validity, keepUnmatched: keepUnmatched, isCancelled: isCancelled)
+        default:
+            return nil
+        }
+    }
+
+    private static func integerMatch<T: FixedWidthInteger>(_ a: [T], _ av: Bitmap?, _ b: [T], _ bv: Bitmap?, keepUnmatched: Bool,
+                                                          isCancelled: () -> Bool) -> (left: [Int32], right: [Int32]) {
+        var lo = Int64.max, hi = Int64.min
+        for (r, x) in b.enumerated() where bv.map({ $0.isValid(r) }) ?? true { lo = min(lo, Int64(x)); hi = max(hi, Int64(x)) }
+        let span = hi.subtractingReportingOverflow(lo)
+        let direct = lo <= hi && !span.overflow && span.partialValue < Int64(max(4 * b.count, 1 << 16))
+        // Per key slot, the first right row with that key; `next` chains the rest in order.
+        var map = DenseIdMap(capacity: direct ? 16 : b.count)
+        if !direct { for (r, x) in b.enumerated() where bv.map({ $0.isValid(r) }) ?? true { _ = map.id(for: Int64(x)) } }
+        var head = [Int32](repeating: -1, count: direct ? Int(span.partialValue) + 1 : map.count)
+        var next = [Int32](repeating: -1, count: b.count)
+        @inline(__always) func slot(_ x: T) -> Int {
+            if direct {
+                let k = Int64(x)
+                return k >= lo && k <= hi ? Int(k &- lo) : -1
+            }
+            return map.find(Int64(x)).map { Int($0) } ?? -1
+        }
+        for r in stride(from: b.count - 1, through: 0, by: -1) where bv.map({ $0.isValid(r) }) ?? true {
+            let s = slot(b[r])
+            next[r] = head[s]
+            head[s] = Int32(r)
+        }
+        var outLeft: [Int32] = [], outRight: [Int32] = []
+        outLeft.reserveCapacity(a.count)
+        outRight.reserveCapacity(a.count)
+        for l in 0..<a.count {
+            if l & 0xFFFF == 0 && isCancelled() { return ([], []) }
+            var r: Int32 = -1
+            if av.map({ $0.isValid(l) }) ?? true {
+                let s = slot(a[l])
+                if s >= 0 { r = head[s] }
+            }
             if r < 0 && keepUnmatched {
                 outLeft.append(Int32(l))
                 outRight.append(-1)

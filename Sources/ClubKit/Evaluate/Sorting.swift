@@ -64,7 +64,7 @@ enum Sorting {
                 i = largest
             }
         }
-        for row in 0..<n {
+        func offer(_ row: Int) {
             if heap.count < limit {
                 heap.append(row)
                 var i = heap.count - 1
@@ -76,6 +76,25 @@ enum Sorting {
                 heap[0] = row
                 siftDown(0)
             }
+        }
+        // With a first key of plain values, a row whose key is strictly worse than the root's
+        // cannot get in, and is turned away without the full comparison.
+        func scan<T: Comparable>(_ a: [T], descending: Bool) {
+            a.withUnsafeBufferPointer { a in
+                for row in 0..<n {
+                    if limit > 0 && heap.count == limit {
+                        let x = a[row], root = a[heap[0]]
+                        if descending ? x < root : x > root { continue }
+                    }
+                    offer(row)
+                }
+            }
+        }
+        switch (keys.first?.column.validity == nil ? keys.first : nil)?.column.storage {
+        case .double(let a)?: scan(a, descending: keys[0].descending)
+        case .int(let a)?, .dateTime(let a)?: scan(a, descending: keys[0].descending)
+        case .date(let a)?: scan(a, descending: keys[0].descending)
+        default: for row in 0..<n { offer(row) }
         }
         return heap.sorted(by: before).map { Int32($0) }
     }

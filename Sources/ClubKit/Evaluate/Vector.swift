@@ -107,6 +107,17 @@ enum Operands {
         }
     }
 
+    /// Day numbers of a date vector, as stored (no widening copy).
+    static func dateDays(_ v: Vec) -> Operand<Int32> {
+        switch v {
+        case .scalar(.date(let d)): return .constant(d)
+        case .column(let c):
+            if case .date(let a) = c.storage { return .array(a) }
+            return .constant(0)
+        default: return .constant(0)
+        }
+    }
+
     static func type(_ v: Vec) -> DataType {
         switch v {
         case .scalar(let s): return s.type
