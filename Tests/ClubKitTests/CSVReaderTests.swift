@@ -273,3 +273,41 @@ final class LoadProgressTests: XCTestCase {
         XCTAssertEqual(seen.reports.map(\.1), [65_536, 131_072, 196_608, 200_000])
     }
 }
+
+final class PlainRecordTests: XCTestCase {
+    /// The fast path for records of plain fields reads exactly what the general tokenizer reads
+    /// (fields, record lines, where the next record starts) or declines and consumes nothing.
+    func testPlainRecordsReadAsTheGeneralPath() throws {
+        let inputs = [
+            "1,2,3\n4,5,6\n", "1,2,3\r\n4,5,6\r\n", "1,2,3\r4,5,6", " 1 , 2\t,3 \n", "1,2,\n", "1,2,",
+            "1,2,3\n\n4,5,6\n", "1,\"a,b\",3\n4,5,6\n", "1,2\n3,4,5\n", "1,2,3,4\n5,6,7\n", ",,\n,,\n", "1,x\"y,3\n",
+        ]
+        for text in inputs {
+            var bytes = Array(text.utf8)
+            bytes.withUnsafeMutableBufferPointer { raw in
+                let p = UnsafeBufferPointer(raw)
+                var general = CSVTokenizer(p, start: 0, delimiter: .byte(44))
+                var fast = CSVTokenizer(p, start: 0, delimiter: .byte(44))
+                let cells = UnsafeMutableBufferPointer<CSVField>.allocate(capacity: 3)
+                defer { cells.deallocate() }
+                var a: [CSVField] = [], b: [CSVField] = []
+                while true {
+                    let more = (try? general.next(&a)) ?? false
+                    let before = fast.pos
+                    if fast.nextPlain(cells) {
+                        b = Array(cells)
+                    } else {
+                        XCTAssertEqual(fast.pos, before, "declining consumes nothing: \(text.debugDescription)")
+                        guard (try? fast.next(&b)) ?? false else { XCTAssertFalse(more, text.debugDescription); break }
+                    }
+                    XCTAssertTrue(more, text.debugDescription)
+                    XCTAssertEqual(a.map { [$0.start, $0.end] }, b.map { [$0.start, $0.end] }, text.debugDescription)
+                    XCTAssertEqual(a.map(\.quoted), b.map(\.quoted), text.debugDescription)
+                    XCTAssertEqual(general.recordLine, fast.recordLine, text.debugDescription)
+                    XCTAssertEqual(general.line, fast.line, text.debugDescription)
+                    XCTAssertEqual(general.pos, fast.pos, text.debugDescription)
+                }
+            }
+        }
+    }
+}

@@ -102,11 +102,23 @@ struct ChunkContext {
                                interners: kinds.map { $0 == .string ? ByteInterner() : nil })
         let kind = UnsafeMutableBufferPointer<FieldKind>.allocate(capacity: width)
         let slot = UnsafeMutableBufferPointer<UnsafeMutableRawPointer>.allocate(capacity: width)
-        defer { kind.deallocate(); slot.deallocate() }
+        let cells = UnsafeMutableBufferPointer<CSVField>.allocate(capacity: width)
+        let sawValue = UnsafeMutableBufferPointer<Bool>.allocate(capacity: width)
+        sawValue.initialize(repeating: false)
+        defer { kind.deallocate(); slot.deallocate(); cells.deallocate(); sawValue.deallocate() }
         for c in 0..<width {
             kind[c] = kinds[c]
             slot[c] = bases[c] + offset * kinds[c].width
         }
+        read(range, line: line, into: &out, kind: kind, slot: slot, cells: cells, sawValue: sawValue, capacity: capacity)
+        out.sawValue = Array(sawValue)
+        return out
+    }
+
+    /// The record loop of `parse`, filling `out`.
+    private func read(_ range: Range<Int>, line: Int, into out: inout ChunkOutcome, kind: UnsafeMutableBufferPointer<FieldKind>,
+                      slot: UnsafeMutableBufferPointer<UnsafeMutableRawPointer>, cells: UnsafeMutableBufferPointer<CSVField>,
+                      sawValue: UnsafeMutableBufferPointer<Bool>, capacity: Int) {
         var tokenizer = CSVTokenizer(p, start: range.lowerBound, stop: range.upperBound, line: line, delimiter: delimiter)
         var fields: [CSVField] = []
         fields.reserveCapacity(width + 1)
@@ -115,11 +127,18 @@ struct ChunkContext {
         var row = 0, records = 0
         var reported = range.lowerBound, released = range.lowerBound
         do {
-            while try tokenizer.next(&fields) {
+            while true {
+                // Most records are plain fields; the general path reads the rest.
+                var fieldCount = width
+                if !tokenizer.nextPlain(cells) {
+                    guard try tokenizer.next(&fields) else { break }
+                    fieldCount = fields.count
+                    if fieldCount == width { for c in 0..<width { cells[c] = fields[c] } }
+                }
                 if records == 0 { out.firstRecord = tokenizer.recordStart }
                 records += 1
                 if records & 0xFFFF == 0 {
-                    if isCancelled() { out.cancelled = true; out.rows = row; return out }
+                    if isCancelled() { out.cancelled = true; out.rows = row; return }
                     meter.add(bytes: tokenizer.pos - reported, records: 0x10000)
                     reported = tokenizer.pos
                     if let release, tokenizer.recordStart - released >= 4 << 20 {
@@ -127,21 +146,21 @@ struct ChunkContext {
                         released = tokenizer.recordStart
                     }
                 }
-                guard fields.count == width else {
+                guard fieldCount == width else {
                     let column = fields.count > width ? self.column(of: fields[width].start)
                         : self.column(of: fields.last.map { $0.end + ($0.quoted ? 1 : 0) } ?? tokenizer.recordStart)
                     let problem = LoadError(path: path, line: tokenizer.recordLine, column: column,
                                             message: "row has \(fields.count) field\(fields.count == 1 ? "" : "s") but the \(header ? "header has" : "first row has") \(width)")
-                    guard lenient else { out.failure = problem; return out }
+                    guard lenient else { out.failure = problem; return }
                     out.skippedRows += 1
                     if out.problems.count < 5 { out.problems.append(problem) }
                     continue
                 }
-                guard row < capacity else { out.overflowed = true; return out }
+                guard row < capacity else { out.overflowed = true; return }
                 var bad: LoadError?
                 narrowing.removeAll(keepingCapacity: true)
                 for c in 0..<width {
-                    let f = fields[c]
+                    let f = cells[c]
                     let k = kind[c]
                     if f.end == f.start && !(f.quoted && k == .string) {
                         if f.quoted { out.sawQuotedEmpty[c] = true }
@@ -162,10 +181,10 @@ struct ChunkContext {
                         out.failure = LoadError(path: path, line: lineOf(at, tokenizer), column: self.column(of: at),
                                                 message: "invalid UTF-8 (byte 0x\(String(p[at], radix: 16, uppercase: true))); save the file as UTF-8")
                         out.rows = row
-                        return out
+                        return
                     }
                     if stored {
-                        out.sawValue[c] = true
+                        sawValue[c] = true
                     } else if let t = declared[c] {
                         bad = LoadError(path: path, line: lineOf(f.start, tokenizer), column: self.column(of: f.start),
                                         message: "`\(CSVReader.text(p, f))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
@@ -175,7 +194,7 @@ struct ChunkContext {
                     }
                 }
                 if let bad {
-                    guard lenient else { out.failure = bad; return out }
+                    guard lenient else { out.failure = bad; return }
                     // The next row takes this row's slots; only its null bits need undoing.
                     for c in 0..<width where !out.nulls[c].isEmpty { out.nulls[c][row >> 6] &= ~(1 << UInt64(row & 63)) }
                     out.skippedRows += 1
@@ -186,25 +205,25 @@ struct ChunkContext {
                     for (c, mask) in narrowing { out.masks[c] &= mask }
                     out.narrowed = true
                     out.rows = row
-                    return out
+                    return
                 }
                 row += 1
             }
         } catch let e as TokenError {
             out.failure = LoadError(path: path, line: e.line, column: column(of: e.offset), message: e.message)
             out.rows = row
-            return out
+            return
         } catch {
             out.failure = LoadError(path: path, line: 0, column: 0, message: "\(error)")
             out.rows = row
-            return out
+            return
         }
         if records == 0 { out.firstRecord = tokenizer.pos }
         out.end = tokenizer.pos
         out.completed = true
         meter.add(bytes: min(range.upperBound, tokenizer.pos) - reported, records: records & 0xFFFF)
         out.rows = row
-        return out
+        return
     }
 
     /// Parses `bytes` as `kind` into row `row` of `slot`: true when stored, false when the field

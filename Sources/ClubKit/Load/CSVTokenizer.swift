@@ -117,6 +117,50 @@ struct CSVTokenizer {
         }
     }
 
+    /// The next record when it is exactly `cells.count` unquoted fields: the common case, read
+    /// without the general path's bookkeeping. Returns false, consuming nothing, for anything
+    /// else (a quote, a blank line, another field count, whitespace-delimited files, the end),
+    /// which `next` then reads.
+    @inline(__always)
+    mutating func nextPlain(_ cells: UnsafeMutableBufferPointer<CSVField>) -> Bool {
+        let n = end
+        guard !whitespace, pos < n, pos < stop, let base = p.baseAddress else { return false }
+        let first = base[pos]
+        if first == 10 || first == 13 { return false }
+        let d = delimiter
+        let width = cells.count
+        var q = pos
+        var c = 0
+        var newline = false
+        while true {
+            var s = q
+            while q < n { let b = base[q]; if b == d || b == 10 || b == 13 { break }; q += 1 }
+            var e = q
+            while s < e && (base[s] == 32 || base[s] == 9) { s += 1 }
+            if s < e && base[s] == 34 { return false }
+            while e > s && (base[e - 1] == 32 || base[e - 1] == 9) { e -= 1 }
+            guard c < width else { return false }
+            cells[c] = CSVField(start: s, end: e, quoted: false, escaped: false)
+            c += 1
+            guard q < n else { break }
+            let b = base[q]
+            q += 1
+            if b == d { continue }
+            if b == 13 && q < n && base[q] == 10 { q += 1 }
+            newline = true
+            break
+        }
+        guard c == width else { return false }
+        recordStart = pos
+        recordLine = line
+        pos = q
+        if newline {
+            line += 1
+            lineStart = q
+        }
+        return true
+    }
+
     /// The line of a byte offset at or after `lineStart` bookkeeping (used for error positions).
     private func lineOfOffset(_ offset: Int) -> Int {
         var l = recordLine

@@ -52,6 +52,17 @@ enum FieldParsing {
         if p[0] == 45 || p[0] == 43 { negative = p[0] == 45; i = 1 }
         let digits = p.count - i
         guard digits > 0, digits <= 19 else { return nil }
+        if digits <= 18 {
+            // Eighteen digits cannot overflow.
+            var v: Int64 = 0
+            while i < p.count {
+                let d = p[i] &- 48
+                guard d < 10 else { return nil }
+                v = v &* 10 &+ Int64(d)
+                i += 1
+            }
+            return negative ? -v : v
+        }
         var v: Int64 = 0
         while i < p.count {
             let d = p[i] &- 48
