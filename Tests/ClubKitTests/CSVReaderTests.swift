@@ -281,6 +281,9 @@ final class PlainRecordTests: XCTestCase {
         let inputs = [
             "1,2,3\n4,5,6\n", "1,2,3\r\n4,5,6\r\n", "1,2,3\r4,5,6", " 1 , 2\t,3 \n", "1,2,\n", "1,2,",
             "1,2,3\n\n4,5,6\n", "1,\"a,b\",3\n4,5,6\n", "1,2\n3,4,5\n", "1,2,3,4\n5,6,7\n", ",,\n,,\n", "1,x\"y,3\n",
+            // Fields longer than the eight bytes scanned at a time, ending on and off word edges.
+            "abcdefgh,ijklmnopqrstuvw,xyz0123456789\r\n12345678,1234567,123456789\nlast field,  padded  ,\u{00E9}t\u{00E9}\u{00E9}\u{00E9}\u{00E9}\u{00E9}",
+            "aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbbbbbbbbbb,cccccccc\rdddddddddddddddd,\"quoted but long enough\",e\n",
         ]
         for text in inputs {
             var bytes = Array(text.utf8)

@@ -120,6 +120,10 @@ struct ChunkContext {
                       slot: UnsafeMutableBufferPointer<UnsafeMutableRawPointer>, cells: UnsafeMutableBufferPointer<CSVField>,
                       sawValue: UnsafeMutableBufferPointer<Bool>, capacity: Int) {
         var tokenizer = CSVTokenizer(p, start: range.lowerBound, stop: range.upperBound, line: line, delimiter: delimiter)
+        // `out.interners` keeps the interners alive; the loop borrows them without counting references.
+        let interners = UnsafeMutableBufferPointer<Unmanaged<ByteInterner>?>.allocate(capacity: width)
+        defer { interners.deallocate() }
+        for c in 0..<width { interners[c] = out.interners[c].map { Unmanaged.passUnretained($0) } }
         var fields: [CSVField] = []
         fields.reserveCapacity(width + 1)
         var scratch: [UInt8] = []
@@ -158,7 +162,7 @@ struct ChunkContext {
                 }
                 guard row < capacity else { out.overflowed = true; return }
                 var bad: LoadError?
-                narrowing.removeAll(keepingCapacity: true)
+                if !narrowing.isEmpty { narrowing.removeAll(keepingCapacity: true) }
                 for c in 0..<width {
                     let f = cells[c]
                     let k = kind[c]
@@ -172,9 +176,9 @@ struct ChunkContext {
                         scratch.removeAll(keepingCapacity: true)
                         var i = f.start
                         while i < f.end { scratch.append(p[i]); i += p[i] == 34 ? 2 : 1 }
-                        stored = scratch.withUnsafeBufferPointer { put($0, kind: k, slot: slot[c], row: row, interner: out.interners[c]) }
+                        stored = scratch.withUnsafeBufferPointer { put($0, kind: k, slot: slot[c], row: row, interner: interners[c]) }
                     } else {
-                        stored = put(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row, interner: out.interners[c])
+                        stored = put(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row, interner: interners[c])
                     }
                     guard let stored else {
                         let at = f.start + (CSVReader.firstInvalidUTF8(CSVReader.slice(p, f), from: 0) ?? 0)
@@ -229,7 +233,7 @@ struct ChunkContext {
     /// Parses `bytes` as `kind` into row `row` of `slot`: true when stored, false when the field
     /// is not of that kind, nil when a new string is not valid UTF-8.
     @inline(__always)
-    private func put(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int, interner: ByteInterner?) -> Bool? {
+    private func put(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int, interner: Unmanaged<ByteInterner>?) -> Bool? {
         switch kind {
         case .int:
             guard let v = FieldParsing.parseInt(bytes) else { return false }
@@ -259,7 +263,7 @@ struct ChunkContext {
             guard let v = DateParser.isoDateTime(bytes) ?? DateParser.isoDate(bytes).map({ Int64($0) * 86400 }) ?? pattern?.parse(bytes) else { return false }
             slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
         case .string:
-            guard let code = interner!.intern(bytes) else { return nil }
+            guard let code = interner!._withUnsafeGuaranteedRef({ $0.intern(bytes) }) else { return nil }
             slot.storeBytes(of: code, toByteOffset: row * 4, as: Int32.self)
         }
         return true

@@ -285,22 +285,15 @@ public enum CSVReader {
         return (newlines, quotes)
     }
 
-    /// How many bytes equal `byte`, eight at a time: a byte of `w ^ pattern` is zero exactly
-    /// where the byte matches, and `~(((x & 0x7F…) + 0x7F…) | x)` keeps the top bit of just those.
+    /// How many bytes equal `byte`, hopping from one to the next with `memchr` (vectorised in
+    /// the C library; a byte loop or eight-byte words in Swift were two to ten times slower).
     static func occurrences(of byte: UInt8, in start: UnsafePointer<UInt8>, count n: Int) -> Int {
-        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
-        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         var total = 0
-        var i = 0
-        let raw = UnsafeRawPointer(start)
-        while i + 8 <= n {
-            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
-            total &+= (~(((x & low) &+ low) | x | low)).nonzeroBitCount
-            i += 8
-        }
-        while i < n {
-            if start[i] == byte { total += 1 }
-            i += 1
+        var at = start
+        let end = start + n
+        while at < end, let hit = memchr(at, Int32(byte), end - at) {
+            total += 1
+            at = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) + 1
         }
         return total
     }

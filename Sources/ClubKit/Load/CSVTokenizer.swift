@@ -128,13 +128,24 @@ struct CSVTokenizer {
         let first = base[pos]
         if first == 10 || first == 13 { return false }
         let d = delimiter
+        let delimiters = UInt64(d) &* 0x0101_0101_0101_0101
         let width = cells.count
         var q = pos
         var c = 0
         var newline = false
         while true {
             var s = q
-            while q < n { let b = base[q]; if b == d || b == 10 || b == 13 { break }; q += 1 }
+            // Eight bytes at a time while they last: the lowest byte of `w ^ pattern` that is
+            // zero is flagged exactly by `(x - 0x01…) & ~x & 0x80…` (borrows only reach higher bytes).
+            while q + 8 <= n {
+                let w = UnsafeRawPointer(base + q).loadUnaligned(as: UInt64.self)
+                let x1 = w ^ delimiters, x2 = w ^ 0x0A0A_0A0A_0A0A_0A0A, x3 = w ^ 0x0D0D_0D0D_0D0D_0D0D
+                let hit = ((x1 &- 0x0101_0101_0101_0101) & ~x1) | ((x2 &- 0x0101_0101_0101_0101) & ~x2) | ((x3 &- 0x0101_0101_0101_0101) & ~x3)
+                let flagged = hit & 0x8080_8080_8080_8080
+                if flagged != 0 { q += flagged.trailingZeroBitCount >> 3; break }
+                q += 8
+            }
+            if q + 8 > n { while q < n { let b = base[q]; if b == d || b == 10 || b == 13 { break }; q += 1 } }
             var e = q
             while s < e && (base[s] == 32 || base[s] == 9) { s += 1 }
             if s < e && base[s] == 34 { return false }
