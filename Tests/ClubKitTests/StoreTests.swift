@@ -51,3 +51,45 @@ final class StoreTests: XCTestCase {
         XCTAssertNil(Suggest.closest(to: "xyz", among: ["amount"]))
     }
 }
+
+/// Integers that fit in 32 bits are loaded into 4-byte storage; every step reads them as the
+/// integers they are.
+final class NarrowIntegerTests: XCTestCase {
+    func testSmallIntegersAreStoredNarrowAndWidenWhenALateValueNeedsIt() throws {
+        var text = "id,n,big\n"
+        for i in 0..<1500 { text += "\(i),\(i % 7 - 3),\(i == 1400 ? "3000000000" : String(i))\n" }
+        for chunks in [1, 3] {
+            var o = CSVOptions()
+            o.chunks = chunks
+            let t = try CSVReader.read(text: text, path: "n.csv", options: o).table
+            guard case .int32 = t.column("id")!.storage, case .int32 = t.column("n")!.storage else { return XCTFail("id and n should be narrow") }
+            guard case .int(let big) = t.column("big")!.storage else { return XCTFail("big needs 64 bits") }
+            XCTAssertEqual(big[1400], 3_000_000_000)
+            XCTAssertEqual(big[1399], 1399)
+            XCTAssertEqual(t.column("n")?.value(at: 0), .int(-3))
+            XCTAssertEqual(t.column("id")!.bytes, 1500 * 4)
+        }
+    }
+
+    func testEveryStepReadsNarrowIntegers() throws {
+        let s = try makeSession([
+            "a": "k,v,w\n1,10,\n2,-5,7\n1,2147483647,1\n3,4,2\n",
+            "b": "id,label\n1,one\n3,three\n9000000000,big\n",
+        ])
+        guard case .int32 = s.tables["a"]!.column("v")!.storage else { return XCTFail("v should be narrow") }
+        // 10 + 2147483647 overflows 32 bits but not the 64-bit sum.
+        let sums = try s.query("a | agg total = sum(v), low = min(v), high = max(v), mean = avg(v) by k")
+        XCTAssertEqual(sums.strings("total"), ["2147483657", "-5", "4"])
+        XCTAssertEqual(sums.strings("low"), ["10", "-5", "4"])
+        XCTAssertEqual(sums.strings("high"), ["2147483647", "-5", "4"])
+        XCTAssertEqual(sums.values("mean"), [.double(1_073_741_828.5), .double(-5), .double(4)])
+        XCTAssertEqual(try s.query("a | where v > 5 | select k").strings("k"), ["1", "1"])
+        XCTAssertEqual(try s.query("a | derive x = v + 1 | select x").strings("x"), ["11", "-4", "2147483648", "5"])
+        XCTAssertEqual(try s.query("a | derive c = coalesce(w, v) | select c").strings("c"), ["10", "7", "1", "2"])
+        XCTAssertEqual(try s.query("a | sort v desc | select v").strings("v"), ["2147483647", "10", "4", "-5"])
+        XCTAssertEqual(try s.query("a | top 1 by v | select v").strings("v"), ["2147483647"])
+        // A narrow key joins a wide one.
+        XCTAssertEqual(try s.query("a | join b on k == id | select label").strings("label"), ["one", "one", "three"])
+        XCTAssertEqual(DelimitedWriter.write(try s.query("a | select v"), separator: 44), "v\n10\n-5\n2147483647\n4\n")
+    }
+}

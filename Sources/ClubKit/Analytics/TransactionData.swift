@@ -29,6 +29,7 @@ struct TransactionData {
         switch amounts.storage {
         case .double(let a): allAmounts = a
         case .int(let a): allAmounts = a.map { Double($0) }
+        case .int32(let a): allAmounts = a.map { Double($0) }
         default: allAmounts = [Double](repeating: 0, count: table.rowCount)
         }
         if let v = amounts.validity { for i in 0..<allAmounts.count where !v.isValid(i) { allAmounts[i] = 0 } }

@@ -21,11 +21,19 @@ enum Aggregates {
         case .sum, .avg:
             guard let input else { return Column.repeating(.null, count: groups, type: call.type) }
             var seen = [Int64](repeating: 0, count: groups)
-            if case .int(let a) = input.storage, call.function == .sum {
+            if call.function == .sum, input.type == .int {
+                // Integers sum exactly, as integers.
                 var sums = [Int64](repeating: 0, count: groups)
-                for i in ids.indices where !input.isNull(i) {
-                    sums[Int(ids[i])] &+= a[i]
-                    seen[Int(ids[i])] += 1
+                func add<T: BinaryInteger>(_ a: [T]) {
+                    for i in ids.indices where !input.isNull(i) {
+                        sums[Int(ids[i])] &+= Int64(a[i])
+                        seen[Int(ids[i])] += 1
+                    }
+                }
+                switch input.storage {
+                case .int32(let a): add(a)
+                case .int(let a): add(a)
+                default: break
                 }
                 return Column(.int(sums), validity: validity(seen))
             }
@@ -124,6 +132,7 @@ enum Aggregates {
         }
         switch input.storage {
         case .int(let a): let (b, v) = pick(a, 0); return Column(.int(b), validity: v)
+        case .int32(let a): let (b, v) = pick(a, 0); return Column(.int32(b), validity: v)
         case .dateTime(let a): let (b, v) = pick(a, 0); return Column(.dateTime(b), validity: v)
         case .date(let a): let (b, v) = pick(a, 0); return Column(.date(b), validity: v)
         case .double(let a):
@@ -151,6 +160,7 @@ enum Aggregates {
         switch c.storage {
         case .double(let a): return a
         case .int(let a): return mapUnary(a) { Double($0) }
+        case .int32(let a): return mapUnary(a) { Double($0) }
         default: return [Double](repeating: 0, count: c.count)
         }
     }

@@ -113,6 +113,7 @@ struct Grouping {
     static func integers(_ c: Column) -> Grouping? {
         switch c.storage {
         case .int(let a), .dateTime(let a): return a.withUnsafeBufferPointer { integers($0, c.validity) }
+        case .int32(let a): return a.withUnsafeBufferPointer { integers($0, c.validity) }
         case .date(let a): return a.withUnsafeBufferPointer { integers($0, c.validity) }
         default: return nil
         }
@@ -186,7 +187,7 @@ struct Grouping {
             return (atoms, card)
         case .int(let a), .dateTime(let a):
             (atoms, card) = densifyValues(a, c.validity)
-        case .date(let a):
+        case .date(let a), .int32(let a):
             (atoms, card) = densifyValues(mapUnary(a) { Int64($0) }, c.validity)
         case .double(let a):
             (atoms, card) = densifyValues(mapUnary(a) { Int64(bitPattern: ($0 == 0 ? 0 : $0).bitPattern) }, c.validity)

@@ -49,8 +49,10 @@ enum Join {
         switch (left.storage, right.storage) {
         case let (.int(a), .int(b)), let (.dateTime(a), .dateTime(b)):
             return integerMatch(a, left.validity, b, right.validity, keepUnmatched: keepUnmatched, isCancelled: isCancelled)
-        case let (.date(a), .date(b)):
+        case let (.date(a), .date(b)), let (.int32(a), .int32(b)):
             return integerMatch(a, left.validity, b, right.validity, keepUnmatched: keepUnmatched, isCancelled: isCancelled)
+        case (.int32, .int), (.int, .int32):
+            return integerMatch(left.widened, right.widened, keepUnmatched: keepUnmatched, isCancelled: isCancelled)
         default:
             return nil
         }
@@ -113,6 +115,8 @@ enum Join {
         }
         switch (a.storage, b.storage) {
         case let (.int(x), .int(y)): return Column(.int(x + y), validity: validity)
+        case let (.int32(x), .int32(y)): return Column(.int32(x + y), validity: validity)
+        case (.int32, .int), (.int, .int32): return concatenate(a.widened, b.widened)
         case let (.double(x), .double(y)): return Column(.double(x + y), validity: validity)
         case let (.date(x), .date(y)): return Column(.date(x + y), validity: validity)
         case let (.dateTime(x), .dateTime(y)): return Column(.dateTime(x + y), validity: validity)

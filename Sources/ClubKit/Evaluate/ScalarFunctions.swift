@@ -112,6 +112,7 @@ enum ScalarFunctions {
 
     /// Row `i` from `a` where `pick[i] >= 0`, else from `b`.
     private static func choose(_ pick: [Int32], _ a: Column, _ b: Column) -> Column {
+        let a = a.widened, b = b.widened
         // Gather both sides by row and select; a and b have the same type.
         let n = pick.count
         var validity = Bitmap(count: n)

@@ -4,6 +4,7 @@ enum Sorting {
     static func lessThan(_ c: Column) -> (Int, Int) -> Bool {
         switch c.storage {
         case .int(let a), .dateTime(let a): return { a[$0] < a[$1] }
+        case .int32(let a): return { a[$0] < a[$1] }
         case .double(let a): return { a[$0] < a[$1] }
         case .bool(let a): return { !a[$0] && a[$1] }
         case .date(let a): return { a[$0] < a[$1] }
@@ -93,7 +94,7 @@ enum Sorting {
         switch (keys.first?.column.validity == nil ? keys.first : nil)?.column.storage {
         case .double(let a)?: scan(a, descending: keys[0].descending)
         case .int(let a)?, .dateTime(let a)?: scan(a, descending: keys[0].descending)
-        case .date(let a)?: scan(a, descending: keys[0].descending)
+        case .date(let a)?, .int32(let a)?: scan(a, descending: keys[0].descending)
         default: for row in 0..<n { offer(row) }
         }
         return heap.sorted(by: before).map { Int32($0) }

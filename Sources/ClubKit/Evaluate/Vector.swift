@@ -65,6 +65,7 @@ enum Operands {
         case .column(let c):
             switch c.storage {
             case .int(let a), .dateTime(let a): return .array(a)
+            case .int32(let a): return .array(a.map { Int64($0) })
             case .date(let a): return .array(a.map { Int64($0) })
             case .bool(let a): return .array(a.map { $0 ? 1 : 0 })
             case .double(let a): return .array(a.map { Int64($0) })
@@ -80,6 +81,7 @@ enum Operands {
             switch c.storage {
             case .double(let a): return .array(a)
             case .int(let a): return .array(a.map { Double($0) })
+            case .int32(let a): return .array(a.map { Double($0) })
             default: return .array([Double](repeating: 0, count: c.count))
             }
         }
@@ -141,6 +143,7 @@ func materialize(_ v: Vec, _ n: Int, as type: DataType) -> Column {
     case .column(let c):
         switch (c.storage, type) {
         case (.int(let a), .double): return Column(.double(a.map { Double($0) }), validity: c.validity)
+        case (.int32(let a), .double): return Column(.double(a.map { Double($0) }), validity: c.validity)
         case (.date(let a), .datetime): return Column(.dateTime(a.map { Int64($0) * 86400 }), validity: c.validity)
         default: return c
         }

@@ -238,6 +238,9 @@ struct ChunkContext {
         case .int:
             guard let v = FieldParsing.parseInt(bytes) else { return false }
             slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        case .int32:
+            guard let v = FieldParsing.parseInt(bytes), let x = Int32(exactly: v) else { return false }
+            slot.storeBytes(of: x, toByteOffset: row * 4, as: Int32.self)
         case .double:
             guard let v = FieldParsing.parseDouble(bytes) else { return false }
             slot.storeBytes(of: v, toByteOffset: row * 8, as: Double.self)

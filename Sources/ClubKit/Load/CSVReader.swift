@@ -249,6 +249,7 @@ public enum CSVReader {
         case (.int64(let a), _): return Column(.dateTime(a), validity: validity)
         case (.double(let a), _): return Column(.double(a), validity: validity)
         case (.bool(let a), _): return Column(.bool(a), validity: validity)
+        case (.int32(let a), .int): return Column(.int32(a), validity: validity)
         case (.int32(let a), .date): return Column(.date(a), validity: validity)
         case (.int32(let a), _): return Column(.string(a, dictionary ?? StringDictionary(values: [""])), validity: validity)
         }

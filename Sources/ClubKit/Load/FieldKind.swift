@@ -6,6 +6,8 @@
 /// and a field that does not fit is a bad row.
 enum FieldKind: Equatable, Sendable {
     case int, double, bool, date, dateTime, string
+    /// An integer column whose values so far fit in 32 bits.
+    case int32
     /// The user's date pattern (`with date_format`), without or with a time.
     case patternDate, patternDateTime
     /// Declared `date`: an ISO date or the pattern.
@@ -17,7 +19,7 @@ enum FieldKind: Equatable, Sendable {
     /// `FieldParsing.resolve`, so a field parses as this kind exactly when `classify` keeps that bit.
     static func inferred(_ mask: UInt8, pattern: DatePattern?) -> FieldKind {
         if mask & FieldParsing.pattern != 0, let pattern { return pattern.hasTime ? .patternDateTime : .patternDate }
-        if mask & FieldParsing.int != 0 { return .int }
+        if mask & FieldParsing.int != 0 { return mask & FieldParsing.int32 != 0 ? .int32 : .int }
         if mask & FieldParsing.double != 0 { return .double }
         if mask & FieldParsing.bool != 0 { return .bool }
         if mask & FieldParsing.date != 0 { return .date }
@@ -38,7 +40,7 @@ enum FieldKind: Equatable, Sendable {
 
     var type: DataType {
         switch self {
-        case .int: return .int
+        case .int, .int32: return .int
         case .double: return .double
         case .bool: return .bool
         case .date, .patternDate, .anyDate: return .date
@@ -51,7 +53,7 @@ enum FieldKind: Equatable, Sendable {
     var width: Int {
         switch self {
         case .int, .double, .dateTime, .patternDateTime, .anyDateTime: return 8
-        case .date, .patternDate, .anyDate, .string: return 4
+        case .date, .patternDate, .anyDate, .string, .int32: return 4
         case .bool: return 1
         }
     }

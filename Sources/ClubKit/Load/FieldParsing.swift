@@ -2,7 +2,9 @@
 enum FieldParsing {
     /// Candidate types, as bits. A column's candidates are the AND over its non-empty values.
     static let int: UInt8 = 1, double: UInt8 = 2, bool: UInt8 = 4, date: UInt8 = 8, dateTime: UInt8 = 16, pattern: UInt8 = 32
-    static let all: UInt8 = 63
+    /// Not a type of its own: an integer that fits in 32 bits, so the column can be stored narrow.
+    static let int32: UInt8 = 64
+    static let all: UInt8 = 127
 
     /// The types `p` could be read as.
     @inline(__always)
@@ -11,7 +13,7 @@ enum FieldParsing {
         var mask: UInt8 = 0
         if let pattern, pattern.parse(p) != nil { mask |= Self.pattern }
         if (first >= 48 && first <= 57) || first == 45 || first == 43 || first == 46 {
-            if parseInt(p) != nil { mask |= int | double }
+            if let v = parseInt(p) { mask |= int | double | (Int32(exactly: v) != nil ? int32 : 0) }
             else if parseDouble(p) != nil { mask |= double }
             else if p.count == 10, DateParser.isoDate(p) != nil { mask |= date }
             else if p.count >= 16, DateParser.isoDateTime(p) != nil { mask |= dateTime }

@@ -21,6 +21,7 @@ enum DelimitedWriter {
                 if c.isNull(r) { continue }
                 switch c.storage {
                 case .int(let a): appendInt(a[r], to: &out)
+                case .int32(let a): appendInt(Int64(a[r]), to: &out)
                 case .double(let a): out += ValueFormat.plainDouble(a[r]).utf8
                 case .bool(let a): out += (a[r] ? "true" : "false").utf8
                 case .date(let a): appendDate(Int(a[r]), to: &out)

@@ -3,6 +3,9 @@
 /// column's validity bitmap.
 public enum ColumnStorage: Sendable {
     case int([Int64])
+    /// Integers that all fit in 32 bits, as the loader keeps them (half the memory); every
+    /// computed integer column is `int`. Code that does not read them directly uses `widened`.
+    case int32([Int32])
     case double([Double])
     case bool([Bool])
     /// Days since 1970-01-01.
@@ -24,7 +27,7 @@ public struct Column: Sendable {
 
     public var type: DataType {
         switch storage {
-        case .int: return .int
+        case .int, .int32: return .int
         case .double: return .double
         case .bool: return .bool
         case .date: return .date
@@ -36,6 +39,7 @@ public struct Column: Sendable {
     public var count: Int {
         switch storage {
         case .int(let a): return a.count
+        case .int32(let a): return a.count
         case .double(let a): return a.count
         case .bool(let a): return a.count
         case .date(let a): return a.count
@@ -54,6 +58,7 @@ public struct Column: Sendable {
         if isNull(i) { return .null }
         switch storage {
         case .int(let a): return .int(a[i])
+        case .int32(let a): return .int(Int64(a[i]))
         case .double(let a): return .double(a[i])
         case .bool(let a): return .bool(a[i])
         case .date(let a): return .date(a[i])
@@ -62,12 +67,20 @@ public struct Column: Sendable {
         }
     }
 
+    /// The column with 32-bit integers widened to 64 bits (the others as they are), for code
+    /// that has no narrow path of its own.
+    public var widened: Column {
+        guard case .int32(let a) = storage else { return self }
+        return Column(.int(mapUnary(a) { Int64($0) }), validity: validity)
+    }
+
     /// An empty column of the same type, standing in for one that a pipeline's later steps do
     /// not read, so that filters and joins need not copy it (see `Pruning`). Gathering from a
     /// stand-in gives a stand-in.
     var standIn: Column {
         switch storage {
         case .int: return Column(.int([]))
+        case .int32: return Column(.int32([]))
         case .double: return Column(.double([]))
         case .bool: return Column(.bool([]))
         case .date: return Column(.date([]))
@@ -83,6 +96,7 @@ public struct Column: Sendable {
         let v = validity?.gather(indices)
         switch storage {
         case .int(let a): return Column(.int(indices.map { a[Int($0)] }), validity: v)
+        case .int32(let a): return Column(.int32(indices.map { a[Int($0)] }), validity: v)
         case .double(let a): return Column(.double(indices.map { a[Int($0)] }), validity: v)
         case .bool(let a): return Column(.bool(indices.map { a[Int($0)] }), validity: v)
         case .date(let a): return Column(.date(indices.map { a[Int($0)] }), validity: v)
@@ -99,6 +113,7 @@ public struct Column: Sendable {
         func pick<T>(_ a: [T], _ zero: T) -> [T] { indices.map { $0 >= 0 ? a[Int($0)] : zero } }
         switch storage {
         case .int(let a): return Column(.int(pick(a, 0)), validity: v)
+        case .int32(let a): return Column(.int32(pick(a, 0)), validity: v)
         case .double(let a): return Column(.double(pick(a, 0)), validity: v)
         case .bool(let a): return Column(.bool(pick(a, false)), validity: v)
         case .date(let a): return Column(.date(pick(a, 0)), validity: v)
@@ -139,6 +154,7 @@ public struct Column: Sendable {
         let b: Int
         switch storage {
         case .int(let a): b = a.count * 8
+        case .int32(let a): b = a.count * 4
         case .double(let a): b = a.count * 8
         case .bool(let a): b = a.count
         case .date(let a): b = a.count * 4
