@@ -63,3 +63,45 @@ final class ByteCountTests: XCTestCase {
         }
     }
 }
+
+final class ParallelAggregateTests: XCTestCase {
+    /// On a table of a million rows or more the aggregates of one `agg` run side by side; each
+    /// gives exactly what it gives alone on one thread.
+    func testAggregatesSideBySideEqualEachAlone() throws {
+        let n = 1 << 20 + 123
+        var rng = SplitMix(seed: 42)
+        let keys = (0..<n).map { _ in Int64(rng.next() % 5000) }
+        let amounts = (0..<n).map { _ in Double(rng.next() % 100_000) / 100 }
+        let days = (0..<n).map { _ in Int32(19000 + rng.next() % 500) }
+        var validity = Bitmap(count: n)
+        for i in stride(from: 0, to: n, by: 17) { validity.set(i, false) }
+        let table = Table(columnNames: ["k", "amount", "day"],
+                          columns: [Column(.int(keys)), Column(.double(amounts), validity: validity), Column(.date(days))], rowCount: n)
+        let session = Session()
+        session.tables["t"] = table
+        let result = try session.query("t | agg n = count(), spend = sum(amount), mean = avg(amount), last = max(day), low = min(amount), spread = stddev(amount) by k")
+        let grouping = Grouping(columns: [table.columns[0]], n: n)
+        XCTAssertEqual(result.rowCount, grouping.count)
+        let alone: [(String, AggregateFunction, Column?, DataType)] = [
+            ("n", .count, nil, .int), ("spend", .sum, table.columns[1], .double), ("mean", .avg, table.columns[1], .double),
+            ("last", .max, table.columns[2], .date), ("low", .min, table.columns[1], .double), ("spread", .stddev, table.columns[1], .double),
+        ]
+        for (name, function, input, type) in alone {
+            let expected = Aggregates.compute(AggregateCall(function: function, argument: nil, fraction: 0, type: type), input: input, grouping: grouping)
+            XCTAssertEqual(result.values(name), (0..<grouping.count).map { expected.value(at: $0) }, name)
+        }
+    }
+}
+
+/// A small deterministic generator for test data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

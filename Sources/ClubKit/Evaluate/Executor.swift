@@ -46,9 +46,14 @@ struct Executor {
             let keyColumns = keys.map { expressions.column($0.expr) }
             let grouping = Grouping(columns: keyColumns, n: table.rowCount)
             var columns = keyColumns.map { $0.gather(grouping.firstRow) }
-            for call in calls {
-                columns.append(Aggregates.compute(call, input: call.argument.map(expressions.column), grouping: grouping))
-            }
+            // Each aggregate is its own pass over the rows: on a large table they run side by
+            // side, each exactly as it would alone.
+            let inputs = calls.map { $0.argument.map(expressions.column) }
+            let parallel = table.rowCount >= 1 << 20 && calls.count > 1
+            columns += Parallel.map(parallel ? calls.count : 1) { k in
+                parallel ? [Aggregates.compute(calls[k], input: inputs[k], grouping: grouping)]
+                    : calls.indices.map { Aggregates.compute(calls[$0], input: inputs[$0], grouping: grouping) }
+            }.flatMap { $0 }
             let names = keys.map(\.name) + calls.indices.map { "_agg\($0)" }
             let intermediate = Table(columnNames: names, columns: columns, rowCount: grouping.count)
             let outer = ExpressionEvaluator(table: intermediate, notes: notes)

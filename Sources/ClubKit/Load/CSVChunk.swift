@@ -1,13 +1,6 @@
 import Foundation
 import Synchronization
 
-/// A value handed to concurrent work whose safety the caller guarantees (each task writes only
-/// its own slot; the buffers read are not mutated).
-struct Unchecked<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
 /// What one chunk of records came to in one attempt.
 struct ChunkOutcome {
     /// Rows written to the chunk's slots.

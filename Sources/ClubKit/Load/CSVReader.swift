@@ -98,7 +98,7 @@ public enum CSVReader {
         // Chunks of whole records, several per core so that the cores finish together.
         let wanted = options.chunks ?? (p.count - dataStart >= 8 << 20 ? min(ProcessInfo.processInfo.activeProcessorCount * 4, 32) : 1)
         var ranges = chunks(p, dataStart: dataStart, fileStart: start, count: wanted, quotes: false)
-        var counts = parallel(ranges.count) { count(p, ranges[$0]) }
+        var counts = Parallel.map(ranges.count) { count(p, ranges[$0]) }
         if counts.contains(where: { $0.quotes > 0 }) {
             // A cut is a record boundary when an even number of quotes precedes it.
             var quotes = count(p, start..<dataStart).quotes
@@ -109,7 +109,7 @@ public enum CSVReader {
             }
             if !even {
                 ranges = chunks(p, dataStart: dataStart, fileStart: start, count: wanted, quotes: true)
-                counts = parallel(ranges.count) { count(p, ranges[$0]) }
+                counts = Parallel.map(ranges.count) { count(p, ranges[$0]) }
             }
         }
         let context = ChunkContext(p: p, delimiter: delimiter, width: width, header: header, declared: declared, names: names,
@@ -127,7 +127,7 @@ public enum CSVReader {
             var dictionaries: [StringDictionary?] = []
             let (rows, raw) = try RawColumn.allocate(kinds[...], capacity: offsets.last!) { bases -> Int in
                 let b = Unchecked(bases)
-                outcomes = parallel(ranges.count) { k in
+                outcomes = Parallel.map(ranges.count) { k in
                     context.own().parse(ranges[k], line: k == 0 ? dataLine : 1, kinds: kinds.map { $0 }, masks: masks.map { $0 },
                                         bases: b.value.map { $0 }, offset: offsets[k], capacity: bounds[k])
                 }
@@ -297,21 +297,6 @@ public enum CSVReader {
             at = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) + 1
         }
         return total
-    }
-
-    /// Runs `body` for 0..<count on all cores, returning the results in order.
-    static func parallel<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
-        if count == 1 { return [body(0)] }
-        let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        return withoutActuallyEscaping(body) { body in
-            let box = Unchecked((body, results))
-            DispatchQueue.concurrentPerform(iterations: count) { k in
-                box.value.1[k] = box.value.0(k)
-            }
-            return results.map { $0! }
-        }
     }
 
     /// Chunk boundaries at record starts: after a newline that is outside quotes (an even number
