@@ -239,4 +239,22 @@ final class JoinAndPruningTests: XCTestCase {
         XCTAssertEqual(try session.query("orders | where amount > 50 | select channel").strings("channel"), ["web", "app", "web"])
         XCTAssertEqual(try session.query("orders | top 1 by amount | select order_id").strings("order_id"), ["3"])
     }
+
+    /// Date parts come from a table of the column's days when its span is short, and day by day
+    /// when it is not; both give the calendar's answer, and nulls stay null.
+    func testDatePartsOverShortAndLongSpans() throws {
+        let s = try makeSession([
+            "short": "d,k\n2024-02-29,1\n,2\n2024-03-01,3\n",
+            "long": "d,k\n1800-03-15,1\n2150-12-31,2\n,3\n2024-02-29,4\n",
+        ])
+        let short = try s.query("short | derive m = month_start(d), w = weekday(d), y = year(d), day = day(d)")
+        // 2024-02-29 was a Thursday (ISO 4), 2024-03-01 a Friday (5).
+        XCTAssertEqual(short.strings("m"), ["2024-02-01", "null", "2024-03-01"])
+        XCTAssertEqual(short.strings("w"), ["4", "null", "5"])
+        XCTAssertEqual(short.strings("day"), ["29", "null", "1"])
+        let long = try s.query("long | derive m = month_start(d), y = year(d), mo = month(d)")
+        XCTAssertEqual(long.strings("m"), ["1800-03-01", "2150-12-01", "null", "2024-02-01"])
+        XCTAssertEqual(long.strings("y"), ["1800", "2150", "null", "2024"])
+        XCTAssertEqual(long.strings("mo"), ["3", "12", "null", "2"])
+    }
 }

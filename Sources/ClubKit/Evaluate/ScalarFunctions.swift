@@ -89,15 +89,14 @@ enum ScalarFunctions {
             return perDistinct(args[0], n) { f == .contains ? $0.contains(needle) : $0.hasPrefix(needle) }
                 .map { Column(.bool($0.0), validity: $0.1) } ?? Column.repeating(.null, count: n, type: .bool)
         case .year, .month, .day, .weekday:
-            let days = Operands.days(args[0])
-            let values: [Int64] = mapBinary(n, days, .constant(0)) { d, _ in
+            let values: [Int64] = perDay(args[0], n) { d in
                 if f == .weekday { return Int64(CivilDate.weekday(Int(d))) }
                 let c = CivilDate.civil(Int(d))
                 return Int64(f == .year ? c.year : f == .month ? c.month : c.day)
             }
             return Column(.int(values), validity: args[0].validity(n))
         case .month_start:
-            let values: [Int32] = mapBinary(n, Operands.days(args[0]), .constant(0)) { d, _ in
+            let values: [Int32] = perDay(args[0], n) { d in
                 let c = CivilDate.civil(Int(d))
                 return Int32(CivilDate.days(year: c.year, month: c.month, day: 1))
             }
@@ -130,6 +129,17 @@ enum ScalarFunctions {
             return Column(.string(codes, dict), validity: validity)
         default: return a
         }
+    }
+
+    /// `f` of each row's day number. For a date column spanning under 65,536 days, `f` runs
+    /// once per day of that span and the rows look their day up (dates repeat: a few hundred
+    /// days over millions of orders).
+    private static func perDay<R>(_ v: Vec, _ n: Int, _ f: (Int64) -> R) -> [R] {
+        if case .column(let c) = v, case .date(let a) = c.storage, let lo = a.min(), let hi = a.max(), Int(hi) - Int(lo) < 1 << 16 {
+            let table = (Int64(lo)...Int64(hi)).map(f)
+            return table.withUnsafeBufferPointer { t in mapUnary(a) { t[Int($0 &- lo)] } }
+        }
+        return mapBinary(n, Operands.days(v), .constant(0)) { d, _ in f(d) }
     }
 
     /// Applies `f` once per distinct string and spreads the results over the rows.
