@@ -39,6 +39,17 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(t.column("v")?.value(at: 1), .string("b"))
     }
 
+    /// Lines ending in a lone carriage return (old Mac files) are records too.
+    func testLoneCarriageReturns() throws {
+        for chunks in [1, 2] {
+            var o = CSVOptions()
+            o.chunks = chunks
+            let t = try CSVReader.read(text: "a,b\r1,x\r2,y\r3,z", path: "cr.csv", options: o).table
+            XCTAssertEqual(t.rowCount, 3)
+            XCTAssertEqual(t.column("b")?.value(at: 2), .string("z"))
+        }
+    }
+
     func testDelimiterSniffing() throws {
         XCTAssertEqual(try read("a;b\n1;2\n").columnNames, ["a", "b"])
         XCTAssertEqual(try read("a\tb\n1\t2\n").columnNames, ["a", "b"])
@@ -226,6 +237,22 @@ final class ParallelLoadTests: XCTestCase {
             do { _ = try CSVReader.read(bytes: p, path: "u.csv", options: o); return nil } catch { return error as? LoadError }
         }
         XCTAssertEqual(e?.description, "u.csv:3002:2: invalid UTF-8 (byte 0xFF); save the file as UTF-8")
+    }
+
+    /// A quote inside an unquoted field is an ordinary character; it throws off the quote count
+    /// that places chunk cuts, and the loader falls back to one chunk with the same answer.
+    func testStrayQuotesInPlainFieldsAtChunkCuts() throws {
+        var text = "id,note,n\n"
+        for i in 0..<900 { text += "\(i),\(i % 50 == 7 ? "5\" screen" : "n\(i % 4)"),\(i * 3)\n" }
+        text += "900,\"quoted\nover two lines\",2700\n"
+        let single = try load(text, chunks: 1).table
+        XCTAssertEqual(single.rowCount, 901)
+        XCTAssertEqual(single.column("note")?.value(at: 7), .string("5\" screen"))
+        for chunks in [2, 3, 6] {
+            let t = try load(text, chunks: chunks).table
+            XCTAssertEqual(values(t, "note"), values(single, "note"), "chunks: \(chunks)")
+            XCTAssertEqual(values(t, "n"), values(single, "n"), "chunks: \(chunks)")
+        }
     }
 
     /// Blank lines anywhere, including where a chunk is cut, are skipped and never read twice.

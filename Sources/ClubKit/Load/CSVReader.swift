@@ -117,6 +117,7 @@ public enum CSVReader {
                                    meter: LoadMeter(total: p.count - dataStart, report: options.progress), release: release)
 
         var masks = sampled
+        var sequential = false
         while true {
             let kinds = (0..<width).map { declared[$0].map(FieldKind.declared) ?? FieldKind.inferred(masks[$0], pattern: pattern) }
             let bounds = counts.map { $0.newlines + 1 }
@@ -144,9 +145,16 @@ public enum CSVReader {
             case .retry:
                 continue
             case .sequential:
-                // A cut fell inside a quoted field after all: read the records as one chunk.
+                // A cut fell inside a quoted field after all, or lines end in a lone carriage
+                // return (which the newline count misses): read the records as one chunk, with
+                // room for a record per line break of either kind.
+                guard !sequential else {
+                    throw LoadError(path: path, line: 0, column: 0, message: "could not be split into records; please report this file")
+                }
+                sequential = true
                 ranges = [dataStart..<p.count]
-                counts = [counts.reduce((0, 0)) { ($0.0 + $1.newlines, $0.1 + $1.quotes) }].map { (newlines: $0.0, quotes: $0.1) }
+                let breaks = count(p, dataStart..<p.count).newlines + (p.baseAddress.map { occurrences(of: 13, in: $0 + dataStart, count: p.count - dataStart) } ?? 0)
+                counts = [(newlines: breaks, quotes: 0)]
                 masks = sampled
                 continue
             case .done:
