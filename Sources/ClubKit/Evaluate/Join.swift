@@ -22,13 +22,22 @@ enum Join {
             next[r] = head[id]
             head[id] = Int32(r)
         }
+        return probe(leftCount, next: next, keepUnmatched: keepUnmatched, isCancelled: isCancelled) { l in
+            nullKey[l] ? -1 : head[Int(g.ids[l])]
+        }
+    }
+
+    /// The pairs in output order: for each left row, the chain of right rows that starts at
+    /// `first(l)` (-1: none) and continues through `next`. A cancelled probe gives back nothing.
+    @inline(__always)
+    private static func probe(_ leftCount: Int, next: [Int32], keepUnmatched: Bool, isCancelled: () -> Bool,
+                              first: (Int) -> Int32) -> (left: [Int32], right: [Int32]) {
         var outLeft: [Int32] = [], outRight: [Int32] = []
         outLeft.reserveCapacity(leftCount)
         outRight.reserveCapacity(leftCount)
         for l in 0..<leftCount {
-            // A join can be large; a cancelled one gives back nothing.
-            if l & 0xFFF == 0 && isCancelled() { return ([], []) }
-            var r = nullKey[l] ? -1 : head[Int(g.ids[l])]
+            if l & 0xFFFF == 0 && isCancelled() { return ([], []) }
+            var r = first(l)
             if r < 0 && keepUnmatched {
                 outLeft.append(Int32(l))
                 outRight.append(-1)
@@ -81,27 +90,11 @@ enum Join {
             next[r] = head[s]
             head[s] = Int32(r)
         }
-        var outLeft: [Int32] = [], outRight: [Int32] = []
-        outLeft.reserveCapacity(a.count)
-        outRight.reserveCapacity(a.count)
-        for l in 0..<a.count {
-            if l & 0xFFFF == 0 && isCancelled() { return ([], []) }
-            var r: Int32 = -1
-            if av.map({ $0.isValid(l) }) ?? true {
-                let s = slot(a[l])
-                if s >= 0 { r = head[s] }
-            }
-            if r < 0 && keepUnmatched {
-                outLeft.append(Int32(l))
-                outRight.append(-1)
-            }
-            while r >= 0 {
-                outLeft.append(Int32(l))
-                outRight.append(r)
-                r = next[Int(r)]
-            }
+        return probe(a.count, next: next, keepUnmatched: keepUnmatched, isCancelled: isCancelled) { l in
+            guard av.map({ $0.isValid(l) }) ?? true else { return -1 }
+            let s = slot(a[l])
+            return s >= 0 ? head[s] : -1
         }
-        return (outLeft, outRight)
     }
 
     /// One column holding `a`'s rows then `b`'s, in a type both share.
