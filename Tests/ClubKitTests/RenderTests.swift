@@ -19,6 +19,17 @@ final class RenderTests: XCTestCase {
         XCTAssertEqual(lines.last, "3 rows")
     }
 
+    /// People see money exactly and float noise rounded: at most four decimals shows the exact
+    /// value, anything longer ten significant digits.
+    func testDoublesForPeople() {
+        let cases: [(Double, String)] = [
+            (119_816_561.85, "119816561.85"), (123_456_789_012.5, "123456789012.5"), (1_073_741_828.5, "1073741828.5"),
+            (0.1 + 0.2, "0.3"), (1.0 / 3, "0.3333333333"), (200.0 / 3, "66.66666667"), (-52.5, "-52.5"),
+            (0.000123, "0.000123"), (1.5e-7, "1.5e-07"), (1e20, "1e+20"), (42, "42"),
+        ]
+        for (x, text) in cases { XCTAssertEqual(ValueFormat.displayDouble(x), text, "\(x)") }
+    }
+
     func testLongTablesElideTheMiddle() {
         let t = Table(columnNames: ["i"], columns: [Column(.int((1...100).map { Int64($0) }))])
         let out = TableRenderer(mode: .table, maxRows: 4).render(t)

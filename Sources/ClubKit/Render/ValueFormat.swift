@@ -22,8 +22,10 @@ public enum ValueFormat {
         return String(x)
     }
 
-    /// Text for people (table mode): doubles rounded to 10 significant digits, so
-    /// `0.1 + 0.2` shows `0.3`; everything else as `plain`.
+    /// Text for people (table mode): a double whose shortest exact form has at most four digits
+    /// after the point shows that form (`119816561.85`, money to the cent, however large); any
+    /// other is float noise or a long fraction and shows 10 significant digits (`0.1 + 0.2`
+    /// shows `0.3`, `1 / 3` shows `0.3333333333`); everything else as `plain`.
     public static func display(_ v: Value) -> String {
         switch v {
         case .null: return "null"
@@ -34,6 +36,10 @@ public enum ValueFormat {
 
     public static func displayDouble(_ x: Double) -> String {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        let exact = plainDouble(x)
+        if !exact.contains("e"), let point = exact.firstIndex(of: "."), exact.distance(from: point, to: exact.endIndex) <= 5 {
+            return exact
+        }
         var s = String(format: "%.10g", x)
         if s.contains("e") { return s }
         if s.contains(".") {
