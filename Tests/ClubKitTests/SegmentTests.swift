@@ -138,4 +138,15 @@ final class InterruptTests: XCTestCase {
         XCTAssertEqual(try session.query("big | count").strings("count"), ["2"], "the old definition stays")
         XCTAssertEqual(session.error("fresh | count")?.message, "unknown table `fresh`")
     }
+
+    /// Ctrl-C during a model fit stops it; the fit's result is not defined.
+    func testAnInterruptedModelFitChangesNothing() throws {
+        let session = try makeSession(["orders": smallOrders], asOf: Int32(CivilDate.days(year: 2024, month: 3, day: 31)))
+        try session.runAll("use orders")
+        session.isCancelled = { true }
+        XCTAssertEqual(session.error("m = bgnbd"), .interrupted)
+        XCTAssertEqual(session.error("v = clv model"), .interrupted)
+        session.isCancelled = { false }
+        XCTAssertEqual(session.error("m | count")?.message, "unknown table `m`")
+    }
 }

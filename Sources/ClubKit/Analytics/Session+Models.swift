@@ -51,11 +51,15 @@ extension Session {
             throw Diagnostic("no customer made a repeat purchase, so the BG/NBD model cannot be fitted", at: at)
         }
         let grouped = BGNBDData(x: s.x, tx: s.tx, T: s.T)
+        let cancelled = isCancelled
         let objective: ([Double]) -> Double = { p in
+            // Once Ctrl-C is pressed every point is refused and the search ends at once.
+            if cancelled() { return .infinity }
             let sum = BGNBD(r: exp(p[0]), alpha: exp(p[1]), a: exp(p[2]), b: exp(p[3])).totalLogLikelihood(grouped)
             return sum.isFinite ? -sum : .infinity
         }
         let result = NelderMead.minimize(objective, from: [0, 0, 0, 0])
+        if cancelled() { throw Diagnostic.interrupted }
         guard result.converged, result.value.isFinite else {
             throw Diagnostic("the BG/NBD fit did not converge after \(result.evaluations) evaluations", at: at,
                              hint: "the data may not support the model; try `unit days` or a longer calibration period")
@@ -66,25 +70,45 @@ extension Session {
 
     /// Fits Gamma-Gamma on the customers with repeat purchases.
     func fitGammaGamma(_ s: RepeatSummary, at: SourceLocation) throws(Diagnostic) -> (model: GammaGamma, logLikelihood: Double, customers: Int) {
-        let rows = s.x.indices.compactMap { i -> (Double, Double)? in
+        let rows = s.x.indices.compactMap { i -> (x: Double, m: Double)? in
             guard s.x[i] > 0, let m = s.repeatMean[i], m > 0 else { return nil }
             return (s.x[i], m)
         }
         guard rows.count >= 2 else {
             throw Diagnostic("Gamma-Gamma needs customers with repeat purchases of positive value; \(rows.count == 0 ? "there are none" : "there is only one")", at: at)
         }
+        let data = GammaGammaData(rows)
+        let cancelled = isCancelled
         let objective: ([Double]) -> Double = { p in
-            let m = GammaGamma(p: exp(p[0]), q: exp(p[1]), v: exp(p[2]))
-            var sum = 0.0
-            for (x, mean) in rows { sum += m.logLikelihood(x: x, m: mean) }
+            if cancelled() { return .infinity }
+            let sum = GammaGamma(p: exp(p[0]), q: exp(p[1]), v: exp(p[2])).totalLogLikelihood(data)
             return sum.isFinite ? -sum : .infinity
         }
         let result = NelderMead.minimize(objective, from: [0, 0, 0])
+        if cancelled() { throw Diagnostic.interrupted }
         let p = result.point.map { exp($0) }
         guard result.converged, result.value.isFinite, p[1] > 1 else {
             throw Diagnostic("the Gamma-Gamma fit did not converge to a usable model (q must exceed 1)", at: at)
         }
         return (GammaGamma(p: p[0], q: p[1], v: p[2]), -result.value, rows.count)
+    }
+
+    /// Each customer's expected purchases at each horizon. The part for a customer still alive
+    /// depends on x and T only, which few distinct pairs share (T counts whole days), so it is
+    /// computed once per pair — the hypergeometric series is the costly part.
+    func expectedPurchases(_ m: BGNBD, _ s: RepeatSummary, horizons: [Double]) -> [[Double]] {
+        struct Pair: Hashable { var x, T: Double }
+        var ifAlive: [Pair: [Double]] = [:]
+        return s.x.indices.map { c in
+            let pair = Pair(x: s.x[c], T: s.T[c])
+            let alive: [Double]
+            if let known = ifAlive[pair] { alive = known } else {
+                alive = horizons.map { m.expectedPurchasesIfAlive($0, x: pair.x, T: pair.T) }
+                ifAlive[pair] = alive
+            }
+            let divisor = m.aliveDivisor(x: s.x[c], tx: s.tx[c], T: s.T[c])
+            return alive.map { $0 / divisor }
+        }
     }
 
     private func unit(_ args: inout CommandArguments) throws(Diagnostic) -> (name: String, days: Double) {
@@ -123,7 +147,7 @@ extension Session {
         let table = Table(columnNames: [data.keyName, "frequency", "recency", "T", "spend", "p_alive", "expected_purchases"],
                           columns: [data.keys, Column(.int(s.x.map { Int64($0) })), Column(.double(s.tx)), Column(.double(s.T)), Column(.double(s.spend)),
                                     Column(.double((0..<n).map { m.pAlive(x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) })),
-                                    Column(.double((0..<n).map { m.expectedPurchases(t, x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) }))])
+                                    Column(.double(expectedPurchases(m, s, horizons: [t]).map { $0[0] }))])
         return AnalyticsResult(table: table, work: [
             "BG/NBD on \(grouped(n)) customers, in \(unitName), calibration to \(CivilDate.format(data.asOf)): \(params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)])); log-likelihood = \(String(format: "%.2f", ll))",
             "p_alive = P(still active); expected_purchases over the next \(shown(t)) \(unitName)",
@@ -160,11 +184,12 @@ extension Session {
         let month = 30 / unitDays
         let n = data.customerCount
         var clv = [Double](repeating: 0, count: n), purchases = [Double](repeating: 0, count: n), spend = [Double](repeating: 0, count: n)
+        let byMonth = expectedPurchases(bg, s, horizons: (1...months).map { Double($0) * month })
         for c in 0..<n {
             spend[c] = gg.expectedSpend(x: s.x[c], m: s.repeatMean[c] ?? 0)
             var before = 0.0
             for i in 1...months {
-                let upTo = bg.expectedPurchases(Double(i) * month, x: s.x[c], tx: s.tx[c], T: s.T[c])
+                let upTo = byMonth[c][i - 1]
                 clv[c] += margin * spend[c] * (upTo - before) / pow(1 + discount, Double(i))
                 before = upTo
             }
