@@ -16,23 +16,33 @@ extension Session {
         var keyRank = [Int](repeating: 0, count: n)
         for (r, c) in byKey.enumerated() { keyRank[c] = r }
         /// Scores from worst to best: the customer at rank i (of n) scores ⌊i × bins / n⌋ + 1.
-        func scores(_ worseFirst: (Int, Int) -> Bool) -> [Int] {
-            let order = (0..<n).sorted { a, b in worseFirst(a, b) || (!worseFirst(b, a) && keyRank[a] < keyRank[b]) }
+        func scores<T: Comparable>(_ key: [T], worseIsLarger: Bool) -> [Int] {
+            let order = key.withUnsafeBufferPointer { k in
+                keyRank.withUnsafeBufferPointer { rank in
+                    (0..<n).sorted { a, b in
+                        k[a] != k[b] ? (worseIsLarger ? k[a] > k[b] : k[a] < k[b]) : rank[a] < rank[b]
+                    }
+                }
+            }
             var out = [Int](repeating: 0, count: n)
             for (i, c) in order.enumerated() { out[c] = i * bins / n + 1 }
             return out
         }
-        let r = scores { recency[$0] > recency[$1] }
-        let f = scores { frequency[$0] < frequency[$1] }
-        let m = scores { monetary[$0] < monetary[$1] }
+        let r = scores(recency, worseIsLarger: true)
+        let f = scores(frequency, worseIsLarger: false)
+        let m = scores(monetary, worseIsLarger: false)
         let rows = byKey.map { Int32($0) }
-        let codes = byKey.map { "\(r[$0])\(f[$0])\(m[$0])" }
-        let names = byKey.map { Self.rfmSegment(r: r[$0], f: f[$0], bins: bins) }
+        let codes = labelColumn(byKey.map { ((r[$0] - 1) * bins + f[$0] - 1) * bins + m[$0] - 1 }, labels: bins * bins * bins) { k in
+            "\(k / (bins * bins) + 1)\(k / bins % bins + 1)\(k % bins + 1)"
+        }
+        let names = labelColumn(byKey.map { (r[$0] - 1) * bins + f[$0] - 1 }, labels: bins * bins) { k in
+            Self.rfmSegment(r: k / bins + 1, f: k % bins + 1, bins: bins)
+        }
         let table = Table(columnNames: [data.keyName, "recency", "frequency", "monetary", "r", "f", "m", "rfm", "segment"],
                           columns: [data.keys.gather(rows), Column(.int(byKey.map { recency[$0] })), Column(.int(byKey.map { frequency[$0] })),
                                     Column(.double(byKey.map { monetary[$0] })), Column(.int(byKey.map { Int64(r[$0]) })),
                                     Column(.int(byKey.map { Int64(f[$0]) })), Column(.int(byKey.map { Int64(m[$0]) })),
-                                    stringColumn(codes), stringColumn(names)])
+                                    codes, names])
         return AnalyticsResult(table: table, work: [
             "rfm as of \(CivilDate.format(data.asOf)): \(grouped(n)) customers; recency = days since the last purchase, frequency = transactions, monetary = total spend",
             "scores 1–\(bins) by rank (\(bins) best), ties broken by customer; segment from the R and F scores",
