@@ -98,7 +98,12 @@ public enum CSVReader {
         // Chunks of whole records, several per core so that the cores finish together.
         let wanted = options.chunks ?? (p.count - dataStart >= 8 << 20 ? min(ProcessInfo.processInfo.activeProcessorCount * 4, 32) : 1)
         var ranges = chunks(p, dataStart: dataStart, fileStart: start, count: wanted, quotes: false)
-        var counts = Parallel.map(ranges.count) { count(p, ranges[$0]) }
+        // Counting hands each chunk's pages back too: parsing reads them again from the page
+        // cache, and the file never sits in memory whole beside the columns.
+        var counts = Parallel.map(ranges.count) { k in
+            defer { release?(ranges[k]) }
+            return count(p, ranges[k])
+        }
         if counts.contains(where: { $0.quotes > 0 }) {
             // A cut is a record boundary when an even number of quotes precedes it.
             var quotes = count(p, start..<dataStart).quotes
