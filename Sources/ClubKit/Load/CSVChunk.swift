@@ -220,7 +220,6 @@ struct ChunkContext {
         out.completed = true
         meter.add(bytes: min(range.upperBound, tokenizer.pos) - reported, records: records & 0xFFFF)
         out.rows = row
-        return
     }
 
     /// Parses `bytes` as `kind` into row `row` of `slot`: true when stored, false when the field
