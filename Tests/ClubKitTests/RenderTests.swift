@@ -30,6 +30,22 @@ final class RenderTests: XCTestCase {
         for (x, text) in cases { XCTAssertEqual(ValueFormat.displayDouble(x), text, "\(x)") }
     }
 
+    /// Every column type in JSON and JSON lines, with escapes and nulls, written by hand.
+    func testJSONOfEveryType() {
+        var v = Bitmap(count: 2)
+        v.set(1, false)
+        let t = Table(columnNames: ["i", "n", "x", "b", "d", "t", "s \"q\""], columns: [
+            Column(.int([-12, 9_000_000_000])), Column(.int32([7, 0]), validity: v), Column(.double([2.5, 0.1 + 0.2])),
+            Column(.bool([true, false])), Column(.date([19723, 0])), Column(.dateTime([1_704_103_200, 0]), validity: v),
+            stringColumn(["a\"b\\c\n", "سارا"]),
+        ])
+        let row1 = #"{"i":-12,"n":7,"x":2.5,"b":true,"d":"2024-01-01","t":"2024-01-01 10:00:00","s \"q\"":"a\"b\\c\n"}"#
+        let row2 = #"{"i":9000000000,"n":null,"x":0.30000000000000004,"b":false,"d":"1970-01-01","t":null,"s \"q\"":"سارا"}"#
+        XCTAssertEqual(TableRenderer(mode: .json).render(t), "[\n" + row1 + ",\n" + row2 + "\n]\n")
+        XCTAssertEqual(TableRenderer(mode: .jsonl).render(t), row1 + "\n" + row2 + "\n")
+        XCTAssertEqual(TableRenderer(mode: .json).render(Table(columnNames: ["a"], columns: [Column(.int([]))])), "[]\n")
+    }
+
     func testLongTablesElideTheMiddle() {
         let t = Table(columnNames: ["i"], columns: [Column(.int((1...100).map { Int64($0) }))])
         let out = TableRenderer(mode: .table, maxRows: 4).render(t)

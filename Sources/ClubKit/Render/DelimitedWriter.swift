@@ -63,7 +63,7 @@ enum DelimitedWriter {
         }
     }
 
-    private static func appendDate(_ day: Int, to out: inout [UInt8]) {
+    static func appendDate(_ day: Int, to out: inout [UInt8]) {
         let (y, m, d) = CivilDate.civil(day)
         if y < 0 || y > 9999 { out += CivilDate.format(Int32(day)).utf8; return }
         out.append(UInt8(48 + y / 1000)); out.append(UInt8(48 + y / 100 % 10)); out.append(UInt8(48 + y / 10 % 10)); out.append(UInt8(48 + y % 10))

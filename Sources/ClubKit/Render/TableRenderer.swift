@@ -94,14 +94,7 @@ public struct TableRenderer {
     // MARK: - Data modes
 
     private func json(_ t: Table, lines: Bool) -> String {
-        var rows: [String] = []
-        rows.reserveCapacity(t.rowCount)
-        for r in 0..<t.rowCount {
-            let fields = zip(t.columnNames, t.columns).map { name, c in "\(JSON.string(name)):\(JSON.value(c.value(at: r)))" }
-            rows.append("{" + fields.joined(separator: ",") + "}")
-        }
-        if lines { return rows.map { $0 + "\n" }.joined() }
-        return rows.isEmpty ? "[]\n" : "[\n" + rows.joined(separator: ",\n") + "\n]\n"
+        JSONWriter.write(t, lines: lines)
     }
 
     private func markdown(_ t: Table) -> String {

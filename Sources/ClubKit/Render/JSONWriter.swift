@@ -1,0 +1,40 @@
+/// JSON (an array of objects) and JSON lines straight from the column buffers, like
+/// `DelimitedWriter`: each column's key and each distinct string encoded once, integers and
+/// dates written as digits, no `Value` per cell. The text is what `JSON.value` gives cell by cell.
+enum JSONWriter {
+    static func write(_ t: Table, lines: Bool) -> String {
+        guard t.rowCount > 0 else { return lines ? "" : "[]\n" }
+        var out: [UInt8] = []
+        out.reserveCapacity(16 + t.rowCount * 16 * max(1, t.columns.count))
+        let keys = t.columnNames.enumerated().map { Array(($0.offset == 0 ? "{" : ",").utf8) + Array(JSON.string($0.element).utf8) + [58] }
+        let strings: [[[UInt8]]?] = t.columns.map { c in
+            guard case .string(_, let dict) = c.storage else { return nil }
+            return dict.values.map { Array(JSON.string($0).utf8) }
+        }
+        let null = Array("null".utf8)
+        if !lines { out += Array("[\n".utf8) }
+        for r in 0..<t.rowCount {
+            if r > 0 && !lines { out += [44, 10] }
+            for (k, c) in t.columns.enumerated() {
+                out += keys[k]
+                if c.isNull(r) { out += null; continue }
+                switch c.storage {
+                case .int(let a): DelimitedWriter.appendInt(a[r], to: &out)
+                case .int32(let a): DelimitedWriter.appendInt(Int64(a[r]), to: &out)
+                case .double(let a): out += ValueFormat.plainDouble(a[r]).utf8
+                case .bool(let a): out += (a[r] ? "true" : "false").utf8
+                case .date(let a):
+                    out.append(34)
+                    DelimitedWriter.appendDate(Int(a[r]), to: &out)
+                    out.append(34)
+                case .dateTime(let a): out += JSON.string(CivilDate.formatDateTime(a[r])).utf8
+                case .string(let codes, _): out += strings[k]![Int(codes[r])]
+                }
+            }
+            out.append(125)
+            if lines { out.append(10) }
+        }
+        if !lines { out += Array("\n]\n".utf8) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
