@@ -105,3 +105,30 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+final class QuantileTests: XCTestCase {
+    /// Selection finds what sorting finds: every rank of random data with many ties, and the
+    /// interpolated quantiles of groups of every size.
+    func testSelectionAgreesWithSorting() {
+        var rng = SplitMix(seed: 7)
+        for n in [1, 2, 3, 5, 16, 17, 100, 1000, 5000] {
+            let data = (0..<n).map { _ in Double(rng.next() % 50) - 25 }
+            let sorted = data.sorted()
+            for k in Set([0, n / 3, n / 2, n - 1]) {
+                var copy = data
+                let got = copy.withUnsafeMutableBufferPointer { Aggregates.select($0, k) }
+                XCTAssertEqual(got, sorted[k], "n \(n) k \(k)")
+            }
+            for p in [0.0, 0.1, 0.25, 0.5, 0.9, 1.0] {
+                var copy = data
+                let got = copy.withUnsafeMutableBufferPointer { Aggregates.quantile(selecting: $0, p) }
+                XCTAssertEqual(got, Aggregates.quantile(sorted, p), accuracy: 1e-12, "n \(n) p \(p)")
+            }
+        }
+        // Already sorted and reversed input, the classic bad cases for a naive pivot.
+        var ascending = (0..<10_000).map(Double.init)
+        XCTAssertEqual(ascending.withUnsafeMutableBufferPointer { Aggregates.quantile(selecting: $0, 0.5) }, 4999.5)
+        var descending = Array((0..<10_000).map(Double.init).reversed())
+        XCTAssertEqual(descending.withUnsafeMutableBufferPointer { Aggregates.select($0, 1234) }, 1234)
+    }
+}

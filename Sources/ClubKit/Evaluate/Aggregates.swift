@@ -81,12 +81,24 @@ enum Aggregates {
             guard let input else { return Column.repeating(.null, count: groups, type: .double) }
             let fraction = call.function == .median ? 0.5 : call.fraction
             let values = doubles(input)
-            var buckets = [[Double]](repeating: [], count: groups)
-            for i in ids.indices where !input.isNull(i) { buckets[Int(ids[i])].append(values[i]) }
+            // Each group's values side by side in one array (a counting sort by group), then the
+            // order statistics of each group by selection instead of a full sort.
+            var start = [Int](repeating: 0, count: groups + 1)
+            for i in ids.indices where !input.isNull(i) { start[Int(ids[i]) + 1] += 1 }
+            for g in 0..<groups { start[g + 1] += start[g] }
+            var flat = [Double](repeating: 0, count: start[groups])
+            var fill = start
+            for i in ids.indices where !input.isNull(i) {
+                let g = Int(ids[i])
+                flat[fill[g]] = values[i]
+                fill[g] += 1
+            }
             var v = Bitmap(count: groups)
-            let out: [Double] = buckets.enumerated().map { k, b in
-                guard !b.isEmpty else { v.set(k, false); return 0 }
-                return quantile(b.sorted(), fraction)
+            let out: [Double] = flat.withUnsafeMutableBufferPointer { all in
+                (0..<groups).map { g in
+                    guard start[g + 1] > start[g] else { v.set(g, false); return 0 }
+                    return quantile(selecting: UnsafeMutableBufferPointer(rebasing: all[start[g]..<start[g + 1]]), fraction)
+                }
             }
             return Column(.double(out), validity: v)
         case .min, .max, .first, .last:
@@ -147,6 +159,46 @@ enum Aggregates {
     static func whole(_ f: AggregateFunction, _ c: Column) -> Double? {
         let call = AggregateCall(function: f, argument: nil, fraction: 0, type: .double)
         return compute(call, input: c, grouping: Grouping(columns: [], n: c.count)).value(at: 0).doubleValue
+    }
+
+    /// `quantile` of unsorted values, found by selection; reorders `values`.
+    static func quantile(selecting values: UnsafeMutableBufferPointer<Double>, _ p: Double) -> Double {
+        let h = Double(values.count - 1) * p
+        let lo = Int(h.rounded(.down))
+        let low = select(values, lo)
+        guard lo + 1 < values.count else { return low }
+        // After selection everything past `lo` is at least `low`; the next rank is their minimum.
+        var high = values[lo + 1]
+        for i in (lo + 2)..<values.count where values[i] < high { high = values[i] }
+        return low + (h - Double(lo)) * (high - low)
+    }
+
+    /// Reorders `a` so that `a[k]` holds the value of rank k, smaller ranks before it and larger
+    /// after (Hoare's selection with a median-of-three pivot; sorts a range that resists).
+    static func select(_ a: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
+        var lo = 0, hi = a.count - 1
+        var rounds = 0
+        while hi > lo {
+            rounds += 1
+            if rounds > 64 || hi - lo < 16 {
+                var range = UnsafeMutableBufferPointer(rebasing: a[lo...hi])
+                range.sort()
+                break
+            }
+            let mid = lo + (hi - lo) / 2
+            if a[mid] < a[lo] { a.swapAt(mid, lo) }
+            if a[hi] < a[lo] { a.swapAt(hi, lo) }
+            if a[hi] < a[mid] { a.swapAt(hi, mid) }
+            let pivot = a[mid]
+            var i = lo, j = hi
+            while i <= j {
+                while a[i] < pivot { i += 1 }
+                while pivot < a[j] { j -= 1 }
+                if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k <= j { hi = j } else if k >= i { lo = i } else { break }
+        }
+        return a[k]
     }
 
     /// Linear interpolation between closest ranks (DuckDB's quantile_cont, R's type 7).
