@@ -132,3 +132,16 @@ final class QuantileTests: XCTestCase {
         XCTAssertEqual(descending.withUnsafeMutableBufferPointer { Aggregates.select($0, 1234) }, 1234)
     }
 }
+
+final class CountDistinctTests: XCTestCase {
+    /// Distinct non-null values per group, for integers, strings and dates.
+    func testCountDistinctPerGroupSkipsNulls() throws {
+        let s = try makeSession(["t": "g,n,s,d\n1,5,a,2024-01-01\n1,5,b,2024-01-01\n2,,a,\n1,7,,2024-01-02\n2,9,a,2024-01-03\n2,9,a,2024-01-03\n"])
+        let t = try s.query("t | agg n = count_distinct(n), s = count_distinct(s), d = count_distinct(d) by g")
+        // g 1: n {5, 7}, s {a, b}, d {01-01, 01-02}; g 2: n {9} (one null), s {a}, d {01-03} (one null).
+        XCTAssertEqual(t.strings("g"), ["1", "2"])
+        XCTAssertEqual(t.strings("n"), ["2", "1"])
+        XCTAssertEqual(t.strings("s"), ["2", "1"])
+        XCTAssertEqual(t.strings("d"), ["2", "1"])
+    }
+}

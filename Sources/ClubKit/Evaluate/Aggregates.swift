@@ -14,6 +14,7 @@ enum Aggregates {
             return Column(.int(counts))
         case .count_distinct:
             guard let input else { return Column(.int([Int64](repeating: 0, count: groups))) }
+            if let counts = distinctByBits(input, ids: ids, groups: groups) { return Column(.int(counts)) }
             let pairs = Grouping(columns: [Column(.int(ids.map { Int64($0) })), input], n: ids.count)
             var counts = [Int64](repeating: 0, count: groups)
             for first in pairs.firstRow where !input.isNull(Int(first)) { counts[Int(ids[Int(first)])] += 1 }
@@ -119,6 +120,34 @@ enum Aggregates {
             }
             return input.gatherOptional(pick)
         }
+    }
+
+    /// Distinct non-null values per group with a bit per (group, value number) when that many
+    /// bits fit in 128 MiB: integers, dates and strings numbered in one pass; nil otherwise.
+    private static func distinctByBits(_ input: Column, ids: [Int32], groups: Int) -> [Int64]? {
+        let atoms: [Int32], card: Int
+        switch input.storage {
+        case .string(let codes, let dict): (atoms, card) = (codes, dict.count)
+        case .int, .int32, .date, .dateTime:
+            let g = Grouping.integers(input)!
+            (atoms, card) = (g.ids, g.count)
+        default: return nil
+        }
+        let total = groups.multipliedReportingOverflow(by: max(card, 1))
+        guard !total.overflow, total.partialValue <= 1 << 30 else { return nil }
+        var bits = [UInt64](repeating: 0, count: (total.partialValue + 63) / 64)
+        var counts = [Int64](repeating: 0, count: groups)
+        let validity = input.validity
+        for i in ids.indices {
+            if let validity, !validity.isValid(i) { continue }
+            let g = Int(ids[i]), bit = g * card + Int(atoms[i])
+            let mask: UInt64 = 1 << UInt64(bit & 63)
+            if bits[bit >> 6] & mask == 0 {
+                bits[bit >> 6] |= mask
+                counts[g] += 1
+            }
+        }
+        return counts
     }
 
     /// Per-group min or max of a numeric or date column, kept as values in one pass (no
