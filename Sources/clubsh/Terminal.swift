@@ -48,6 +48,13 @@ enum Terminal {
     nonisolated(unsafe) static var outputFile: FileHandle?
 
     static func write(_ s: String) {
+        // A large result (a whole table as CSV) goes out from its own bytes, not through a copy.
+        if s.utf8.count >= 1 << 16 {
+            flush()
+            var s = s
+            s.withUTF8 { writeAll(1, UnsafeRawBufferPointer($0)) }
+            return
+        }
         buffer.append(contentsOf: s.utf8)
         if buffer.count >= 1 << 16 { flush() }
     }
@@ -58,24 +65,22 @@ enum Terminal {
     }
 
     static func flush() {
-        writeAll(1, buffer)
+        buffer.withUnsafeBytes { writeAll(1, $0) }
         buffer.removeAll(keepingCapacity: true)
     }
 
     /// Writes to stderr after flushing stdout, so the two interleave in order.
     static func writeError(_ s: String) {
         flush()
-        writeAll(2, Array(s.utf8))
+        Array(s.utf8).withUnsafeBytes { writeAll(2, $0) }
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    private static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer) {
         var offset = 0
-        bytes.withUnsafeBytes { raw in
-            while offset < raw.count {
-                let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { if errno == EINTR { continue }; return }
-                offset += n
-            }
+        while offset < raw.count {
+            let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n <= 0 { if errno == EINTR { continue }; return }
+            offset += n
         }
     }
 }

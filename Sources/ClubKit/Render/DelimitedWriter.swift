@@ -3,35 +3,75 @@
 /// same as `ValueFormat.plain` gives cell by cell.
 enum DelimitedWriter {
     static func write(_ t: Table, separator: UInt8) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64 + t.rowCount * 8 * max(1, t.columns.count))
+        var head: [UInt8] = []
         for (k, name) in t.columnNames.enumerated() {
-            if k > 0 { out.append(separator) }
-            out += quoted(Array(name.utf8), separator)
+            if k > 0 { head.append(separator) }
+            head += quoted(Array(name.utf8), separator)
         }
-        out.append(10)
+        head.append(10)
         // Per string column: each distinct value's bytes, quoted if it needs it.
         let encoded: [[[UInt8]]?] = t.columns.map { c in
             guard case .string(_, let dict) = c.storage else { return nil }
             return dict.values.map { quoted(Array($0.utf8), separator) }
         }
-        for r in 0..<t.rowCount {
-            for (k, c) in t.columns.enumerated() {
-                if k > 0 { out.append(separator) }
-                if c.isNull(r) { continue }
-                switch c.storage {
-                case .int(let a): appendInt(a[r], to: &out)
-                case .int32(let a): appendInt(Int64(a[r]), to: &out)
-                case .double(let a): out += ValueFormat.plainDouble(a[r]).utf8
-                case .bool(let a): out += (a[r] ? "true" : "false").utf8
-                case .date(let a): appendDate(Int(a[r]), to: &out)
-                case .dateTime(let a): out += CivilDate.formatDateTime(a[r]).utf8
-                case .string(let codes, _): out += encoded[k]![Int(codes[r])]
+        // Large tables are written in parts on all cores, then joined once.
+        let n = t.rowCount
+        let parts = n >= 1 << 17 ? 8 : 1
+        let bodies = Cells.with(t.columns) { cells in
+            Parallel.map(parts) { k in
+                rows(cells, n * k / parts..<n * (k + 1) / parts, separator: separator,
+                     encoded: k == 0 ? encoded : encoded.map { $0?.map { Array($0) } })
+            }
+        }
+        return joined([head] + bodies)
+    }
+
+    /// The rows in `range`, each ending in a newline.
+    private static func rows(_ cells: [Cells], _ range: Range<Int>, separator: UInt8, encoded: [[[UInt8]]?]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count * 8 * max(1, cells.count))
+        let width = cells.count
+        cells.withUnsafeBufferPointer { cells in
+            encoded.withUnsafeBufferPointer { encoded in
+                for r in range {
+                    for k in 0..<width {
+                        if k > 0 { out.append(separator) }
+                        let c = cells[k]
+                        if c.isNull(r) { continue }
+                        switch c.values {
+                        case .int(let a): appendInt(a[r], to: &out)
+                        case .int32(let a): appendInt(Int64(a[r]), to: &out)
+                        case .double(let a): appendDouble(a[r], to: &out)
+                        case .bool(let a): out += (a[r] ? "true" : "false").utf8
+                        case .date(let a): appendDate(Int(a[r]), to: &out)
+                        case .dateTime(let a): out += CivilDate.formatDateTime(a[r]).utf8
+                        case .string(let codes): out += encoded[k]![Int(codes[r])]
+                        }
+                    }
+                    out.append(10)
                 }
             }
-            out.append(10)
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
+    }
+
+    /// `ValueFormat.plainDouble`'s text, without a `String` for the common integral case.
+    @inline(__always)
+    static func appendDouble(_ x: Double, to out: inout [UInt8]) {
+        if x == x.rounded(), abs(x) < 1e15 { appendInt(Int64(x), to: &out) } else { out += ValueFormat.plainDouble(x).utf8 }
+    }
+
+    /// One string from byte buffers, copied once.
+    static func joined(_ parts: [[UInt8]]) -> String {
+        let total = parts.reduce(0) { $0 + $1.count }
+        return String(unsafeUninitializedCapacity: total) { buffer in
+            var at = 0
+            for part in parts {
+                _ = UnsafeMutableBufferPointer(rebasing: buffer[at..<(at + part.count)]).initialize(from: part)
+                at += part.count
+            }
+            return total
+        }
     }
 
     private static func quoted(_ bytes: [UInt8], _ separator: UInt8) -> [UInt8] {

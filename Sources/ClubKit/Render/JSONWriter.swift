@@ -13,26 +13,28 @@ enum JSONWriter {
         }
         let null = Array("null".utf8)
         if !lines { out += Array("[\n".utf8) }
-        for r in 0..<t.rowCount {
-            if r > 0 && !lines { out += [44, 10] }
-            for (k, c) in t.columns.enumerated() {
-                out += keys[k]
-                if c.isNull(r) { out += null; continue }
-                switch c.storage {
-                case .int(let a): DelimitedWriter.appendInt(a[r], to: &out)
-                case .int32(let a): DelimitedWriter.appendInt(Int64(a[r]), to: &out)
-                case .double(let a): out += ValueFormat.plainDouble(a[r]).utf8
-                case .bool(let a): out += (a[r] ? "true" : "false").utf8
-                case .date(let a):
-                    out.append(34)
-                    DelimitedWriter.appendDate(Int(a[r]), to: &out)
-                    out.append(34)
-                case .dateTime(let a): out += JSON.string(CivilDate.formatDateTime(a[r])).utf8
-                case .string(let codes, _): out += strings[k]![Int(codes[r])]
+        Cells.with(t.columns) { cells in
+            for r in 0..<t.rowCount {
+                if r > 0 && !lines { out += [44, 10] }
+                for (k, c) in cells.enumerated() {
+                    out += keys[k]
+                    if c.isNull(r) { out += null; continue }
+                    switch c.values {
+                    case .int(let a): DelimitedWriter.appendInt(a[r], to: &out)
+                    case .int32(let a): DelimitedWriter.appendInt(Int64(a[r]), to: &out)
+                    case .double(let a): DelimitedWriter.appendDouble(a[r], to: &out)
+                    case .bool(let a): out += (a[r] ? "true" : "false").utf8
+                    case .date(let a):
+                        out.append(34)
+                        DelimitedWriter.appendDate(Int(a[r]), to: &out)
+                        out.append(34)
+                    case .dateTime(let a): out += JSON.string(CivilDate.formatDateTime(a[r])).utf8
+                    case .string(let codes): out += strings[k]![Int(codes[r])]
+                    }
                 }
+                out.append(125)
+                if lines { out.append(10) }
             }
-            out.append(125)
-            if lines { out.append(10) }
         }
         if !lines { out += Array("\n]\n".utf8) }
         return String(decoding: out, as: UTF8.self)
