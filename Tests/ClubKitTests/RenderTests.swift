@@ -84,10 +84,14 @@ final class RenderTests: XCTestCase {
 }
 
 final class DelimitedWriterTests: XCTestCase {
-    /// The column-wise writer gives, cell for cell, what `ValueFormat.plain` gives.
+    /// The column-wise writer gives, cell for cell, what `ValueFormat.plain` gives — in one part
+    /// and, from 131,072 rows, in parts written side by side.
     func testMatchesCellByCellFormatting() {
+        for n in [400, 140_000] { check(rows: n) }
+    }
+
+    private func check(rows n: Int) {
         var rng = SystemRandomNumberGenerator()
-        let n = 400
         var v = Bitmap(count: n)
         for i in stride(from: 0, to: n, by: 7) { v.set(i, false) }
         var ints = (0..<n).map { _ in Int64.random(in: -1_000_000_000_000...1_000_000_000_000, using: &rng) }
@@ -96,21 +100,22 @@ final class DelimitedWriterTests: XCTestCase {
         let doubles = (0..<n).map { i in i % 3 == 0 ? Double(i) : Double.random(in: -1e6...1e6, using: &rng) }
         let days = (0..<n).map { _ in Int32.random(in: -800_000...800_000, using: &rng) }
         let words = ["plain", "with, comma", "with \"quote\"", "line\nbreak", "سارا", ""]
-        let table = Table(columnNames: ["i", "d", "day", "s", "b", "t"], columns: [
+        let table = Table(columnNames: ["i", "d", "day", "s", "b", "t", "n"], columns: [
             Column(.int(ints), validity: v),
             Column(.double(doubles)),
             Column(.date(days)),
             stringColumn((0..<n).map { words[$0 % words.count] }),
             Column(.bool((0..<n).map { $0 % 2 == 0 })),
             Column(.dateTime((0..<n).map { Int64($0) * 86_399 - 5_000_000 })),
+            Column(.int32((0..<n).map { Int32($0) - 70_000 }), validity: v),
         ])
-        var expected = "i,d,day,s,b,t\n"
+        var expected = "i,d,day,s,b,t,n\n"
         for r in 0..<n {
             expected += table.columns.map { c -> String in
                 let s = ValueFormat.plain(c.value(at: r))
                 return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
             }.joined(separator: ",") + "\n"
         }
-        XCTAssertEqual(TableRenderer(mode: .csv).render(table), expected)
+        XCTAssertEqual(TableRenderer(mode: .csv).render(table), expected, "rows: \(n)")
     }
 }
