@@ -255,6 +255,17 @@ final class ParallelLoadTests: XCTestCase {
         }
     }
 
+    /// Ctrl-C during a load (polled every 65,536 records in every chunk) stops it with `interrupted`.
+    func testACancelledLoadStops() {
+        var text = "id,v\n"
+        for i in 0..<140_000 { text += "\(i),\(i % 9)\n" }
+        for chunks in [1, 2] {
+            XCTAssertThrowsError(try load(text, chunks: chunks) { $0.isCancelled = { true } }) {
+                XCTAssertEqual(($0 as? LoadError)?.message, "interrupted")
+            }
+        }
+    }
+
     /// Blank lines anywhere, including where a chunk is cut, are skipped and never read twice.
     func testBlankLinesAtChunkCuts() throws {
         var text = "a,b\n"

@@ -24,10 +24,9 @@ struct ChunkOutcome {
     /// What stopped the load (a bad row when not lenient, a bad quote, invalid UTF-8).
     var failure: LoadError?
     var cancelled = false
-    /// More rows than the slots the chunk was given: its start was not a record boundary.
+    /// More rows than the slots the chunk was given: its start was not a record boundary, or
+    /// lines end in a lone carriage return.
     var overflowed = false
-    /// Read to its end without narrowing a type, failing or being cancelled.
-    var completed = false
 }
 
 /// Progress shared by the chunks of one load: bytes and records done, reported under a lock.
@@ -217,7 +216,6 @@ struct ChunkContext {
         }
         if records == 0 { out.firstRecord = tokenizer.pos }
         out.end = tokenizer.pos
-        out.completed = true
         meter.add(bytes: min(range.upperBound, tokenizer.pos) - reported, records: records & 0xFFFF)
         out.rows = row
     }

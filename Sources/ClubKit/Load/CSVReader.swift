@@ -137,7 +137,7 @@ public enum CSVReader {
                     context.own().parse(ranges[k], line: k == 0 ? dataLine : 1, kinds: kinds.map { $0 }, masks: masks.map { $0 },
                                         bases: b.value.map { $0 }, offset: offsets[k], capacity: bounds[k])
                 }
-                next = try judge(outcomes, ranges: ranges, masks: &masks, declared: declared) { k, e in
+                next = try judge(outcomes, path: path, masks: &masks, declared: declared) { k, e in
                     var e = e
                     if k > 0 { e.line += line(of: ranges[k].lowerBound, in: p, from: dataStart, startLine: dataLine) - 1 }
                     return e
@@ -187,9 +187,9 @@ public enum CSVReader {
     /// where it begins: the first failure throws; a narrowed type (or a column whose only values
     /// were `""`) asks for another attempt; a chunk boundary that was not a record boundary asks
     /// for one chunk.
-    private static func judge(_ outcomes: [ChunkOutcome], ranges: [Range<Int>], masks: inout [UInt8], declared: [DataType?],
+    private static func judge(_ outcomes: [ChunkOutcome], path: String, masks: inout [UInt8], declared: [DataType?],
                               located: (Int, LoadError) -> LoadError) throws -> Attempt {
-        if outcomes.contains(where: \.cancelled) { throw LoadError.interrupted(located(0, LoadError(path: "", line: 0, column: 0, message: "")).path) }
+        if outcomes.contains(where: \.cancelled) { throw LoadError.interrupted(path) }
         var retry = false
         for (k, o) in outcomes.enumerated() {
             if let failure = o.failure { throw located(k, failure) }
