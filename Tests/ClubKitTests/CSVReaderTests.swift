@@ -163,18 +163,23 @@ final class ParallelLoadTests: XCTestCase {
             let amount = i % 11 == 0 ? "" : "\(Double(i) / 4)"
             text += "\(i),name\(i % 17),\(note),\(amount),2024-01-\(String(format: "%02d", i % 28 + 1))\n"
         }
-        let single = try CSVReader.read(text: text, path: "p.csv", options: { var o = CSVOptions(); o.chunks = 1; return o }()).table
-        for chunks in [2, 3, 8] {
-            var o = CSVOptions()
-            o.chunks = chunks
-            let parallel = try CSVReader.read(text: text, path: "p.csv", options: o).table
-            XCTAssertEqual(parallel.rowCount, 2000)
-            XCTAssertEqual(parallel.columnNames, single.columnNames)
-            for (a, b) in zip(parallel.columns, single.columns) {
-                XCTAssertEqual(a.type, b.type)
-                XCTAssertEqual((0..<2000).map { a.value(at: $0) }, (0..<2000).map { b.value(at: $0) }, "chunks: \(chunks)")
+        XCTAssertEqual(try chunkedLoadsAgree(text, chunks: [2, 3, 8]).rowCount, 2000)
+    }
+
+    /// Reads `text` in one chunk and then in each of `chunks`, checks that every column has the
+    /// same type and values, and returns the one-chunk table.
+    private func chunkedLoadsAgree(_ text: String, chunks: [Int], file: StaticString = #filePath, line: UInt = #line) throws -> Table {
+        let single = try load(text, chunks: 1).table
+        for n in chunks {
+            let t = try load(text, chunks: n).table
+            XCTAssertEqual(t.rowCount, single.rowCount, "chunks: \(n)", file: file, line: line)
+            XCTAssertEqual(t.columnNames, single.columnNames, file: file, line: line)
+            for (a, b) in zip(t.columns, single.columns) {
+                XCTAssertEqual(a.type, b.type, "chunks: \(n)", file: file, line: line)
+                XCTAssertEqual((0..<t.rowCount).map { a.value(at: $0) }, (0..<single.rowCount).map { b.value(at: $0) }, "chunks: \(n)", file: file, line: line)
             }
         }
+        return single
     }
 
     private func load(_ text: String, chunks: Int, _ configure: (inout CSVOptions) -> Void = { _ in }) throws -> LoadResult {
@@ -245,14 +250,9 @@ final class ParallelLoadTests: XCTestCase {
         var text = "id,note,n\n"
         for i in 0..<900 { text += "\(i),\(i % 50 == 7 ? "5\" screen" : "n\(i % 4)"),\(i * 3)\n" }
         text += "900,\"quoted\nover two lines\",2700\n"
-        let single = try load(text, chunks: 1).table
+        let single = try chunkedLoadsAgree(text, chunks: [2, 3, 6])
         XCTAssertEqual(single.rowCount, 901)
         XCTAssertEqual(single.column("note")?.value(at: 7), .string("5\" screen"))
-        for chunks in [2, 3, 6] {
-            let t = try load(text, chunks: chunks).table
-            XCTAssertEqual(values(t, "note"), values(single, "note"), "chunks: \(chunks)")
-            XCTAssertEqual(values(t, "n"), values(single, "n"), "chunks: \(chunks)")
-        }
     }
 
     /// Ctrl-C during a load (polled every 65,536 records in every chunk) stops it with `interrupted`.
@@ -270,13 +270,23 @@ final class ParallelLoadTests: XCTestCase {
     func testBlankLinesAtChunkCuts() throws {
         var text = "a,b\n"
         for i in 0..<500 { text += "\(i),x\(i % 3)\n" + (i % 3 == 0 ? "\n\n" : "") }
-        let single = try load(text, chunks: 1).table
-        XCTAssertEqual(single.rowCount, 500)
-        for chunks in [2, 3, 7, 16] {
-            let t = try load(text, chunks: chunks).table
-            XCTAssertEqual(values(t, "a"), values(single, "a"), "chunks: \(chunks)")
-            XCTAssertEqual(values(t, "b"), values(single, "b"), "chunks: \(chunks)")
-        }
+        XCTAssertEqual(try chunkedLoadsAgree(text, chunks: [2, 3, 7, 16]).rowCount, 500)
+    }
+
+    /// A file read from disk hands pages back as its chunks finish and reads them again where
+    /// needed (a late misfit re-reads the whole file); the table is the one the text gives.
+    func testAMappedFileReadsAsItsText() throws {
+        var text = "id,code,amount\n"
+        for i in 0..<60_000 { text += "\(i),\(i == 59_000 ? "x9" : String(i % 97)),\(Double(i % 1000) / 8)\n" }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-mapped-\(UUID().uuidString).csv").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var o = CSVOptions()
+        o.chunks = 3
+        let mapped = try CSVReader.read(path: path, options: o).table
+        let inMemory = try load(text, chunks: 1).table
+        XCTAssertEqual(mapped.columns.map(\.type), [.int, .string, .double])
+        for name in mapped.columnNames { XCTAssertEqual(values(mapped, name), values(inMemory, name), name) }
     }
 
     func testChunkedLoadReportsTheRightLine() {

@@ -50,10 +50,8 @@ struct Executor {
             // side, each exactly as it would alone.
             let inputs = calls.map { $0.argument.map(expressions.column) }
             let parallel = table.rowCount >= 1 << 20 && calls.count > 1
-            columns += Parallel.map(parallel ? calls.count : 1) { k in
-                parallel ? [Aggregates.compute(calls[k], input: inputs[k], grouping: grouping)]
-                    : calls.indices.map { Aggregates.compute(calls[$0], input: inputs[$0], grouping: grouping) }
-            }.flatMap { $0 }
+            let aggregate = { (k: Int) in Aggregates.compute(calls[k], input: inputs[k], grouping: grouping) }
+            columns += parallel ? Parallel.map(calls.count, aggregate) : calls.indices.map(aggregate)
             let names = keys.map(\.name) + calls.indices.map { "_agg\($0)" }
             let intermediate = Table(columnNames: names, columns: columns, rowCount: grouping.count)
             let outer = ExpressionEvaluator(table: intermediate, notes: notes)

@@ -40,6 +40,11 @@ final class LoadMeter: Sendable {
         self.report = report
     }
 
+    /// Starts the count again: a load that re-reads the file after a type misfit shows it.
+    func restart() {
+        state.withLock { $0 = (0, 0) }
+    }
+
     func add(bytes: Int, records: Int) {
         guard let report else { return }
         state.withLock { s in

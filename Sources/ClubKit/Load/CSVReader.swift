@@ -121,9 +121,16 @@ public enum CSVReader {
                                    pattern: pattern, path: path, fileStart: start, lenient: options.lenient, isCancelled: options.isCancelled,
                                    meter: LoadMeter(total: p.count - dataStart, report: options.progress), release: release)
 
+        /// An error or skipped row found by chunk k, with its line counted from the file's start.
+        func located(_ k: Int, _ e: LoadError) -> LoadError {
+            var e = e
+            if k > 0 { e.line += line(of: ranges[k].lowerBound, in: p, from: dataStart, startLine: dataLine) - 1 }
+            return e
+        }
         var masks = sampled
         var sequential = false
         while true {
+            context.meter.restart()
             let kinds = (0..<width).map { declared[$0].map(FieldKind.declared) ?? FieldKind.inferred(masks[$0], pattern: pattern) }
             let bounds = counts.map { $0.newlines + 1 }
             let offsets = bounds.reduce(into: [0]) { $0.append($0.last! + $1) }
@@ -137,11 +144,7 @@ public enum CSVReader {
                     context.own().parse(ranges[k], line: k == 0 ? dataLine : 1, kinds: kinds.map { $0 }, masks: masks.map { $0 },
                                         bases: b.value.map { $0 }, offset: offsets[k], capacity: bounds[k])
                 }
-                next = try judge(outcomes, path: path, masks: &masks, declared: declared) { k, e in
-                    var e = e
-                    if k > 0 { e.line += line(of: ranges[k].lowerBound, in: p, from: dataStart, startLine: dataLine) - 1 }
-                    return e
-                }
+                next = try judge(outcomes, path: path, masks: &masks, declared: declared, located: located)
                 guard next == .done else { return 0 }
                 (placed, dictionaries) = assemble(outcomes, kinds: kinds, offsets: offsets, bases: bases)
                 return placed.last!
@@ -158,25 +161,19 @@ public enum CSVReader {
                 }
                 sequential = true
                 ranges = [dataStart..<p.count]
-                let breaks = count(p, dataStart..<p.count).newlines + (p.baseAddress.map { occurrences(of: 13, in: $0 + dataStart, count: p.count - dataStart) } ?? 0)
-                counts = [(newlines: breaks, quotes: 0)]
+                let returns = p.baseAddress.map { occurrences(of: 13, in: $0 + dataStart, count: p.count - dataStart) } ?? 0
+                counts = [(newlines: counts.reduce(returns) { $0 + $1.newlines }, quotes: 0)]
                 masks = sampled
                 continue
             case .done:
                 break
             }
-            var skipped: [LoadError] = []
-            for (k, o) in outcomes.enumerated() {
-                for var e in o.problems where skipped.count < 5 {
-                    if k > 0 { e.line += line(of: ranges[k].lowerBound, in: p, from: dataStart, startLine: dataLine) - 1 }
-                    skipped.append(e)
-                }
-            }
+            let skipped = outcomes.indices.flatMap { k in outcomes[k].problems.map { located(k, $0) } }.prefix(5)
             let columns = (0..<width).map { c in
                 column(c, raw[c], kind: kinds[c], declared: declared[c] != nil, rows: rows, outcomes: outcomes, placed: placed, dictionary: dictionaries[c])
             }
             let table = Table(columnNames: names, columns: columns, rowCount: rows)
-            return LoadResult(table: table, skippedRows: outcomes.reduce(0) { $0 + $1.skippedRows }, skipped: skipped, bytesRead: p.count)
+            return LoadResult(table: table, skippedRows: outcomes.reduce(0) { $0 + $1.skippedRows }, skipped: Array(skipped), bytesRead: p.count)
         }
     }
 

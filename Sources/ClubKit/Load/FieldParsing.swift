@@ -26,13 +26,7 @@ enum FieldParsing {
     /// The type a column of candidates `mask` becomes: integer → float → bool → date → date-time
     /// → string, with a user date pattern winning over numbers (`yyyyMMdd` looks like an integer).
     static func resolve(_ mask: UInt8, pattern: DatePattern?) -> DataType {
-        if mask & Self.pattern != 0, let pattern { return pattern.hasTime ? .datetime : .date }
-        if mask & int != 0 { return .int }
-        if mask & double != 0 { return .double }
-        if mask & bool != 0 { return .bool }
-        if mask & date != 0 { return .date }
-        if mask & dateTime != 0 { return .datetime }
-        return .string
+        FieldKind.inferred(mask, pattern: pattern).type
     }
 
     /// The candidate bits that satisfy a declared type.

@@ -18,6 +18,8 @@ enum DelimitedWriter {
         let n = t.rowCount
         let parts = n >= 1 << 17 ? 8 : 1
         let bodies = Cells.with(t.columns) { cells in
+            // Each part reads the encoded strings through its own copy: parts sharing one array
+            // would contend on its reference count for every string cell.
             Parallel.map(parts) { k in
                 rows(cells, n * k / parts..<n * (k + 1) / parts, separator: separator,
                      encoded: k == 0 ? encoded : encoded.map { $0?.map { Array($0) } })
