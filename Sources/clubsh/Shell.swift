@@ -82,9 +82,11 @@ final class Shell {
         switch output {
         case .table(let t):
             result(renderer.render(t))
+            renderer.warnings(for: t).forEach(warning)
             return plainRenderer.render(t)
         case .value(let v):
             result(renderer.render(v))
+            renderer.warnings(for: Table(columnNames: ["value"], columns: [Column.repeating(v, count: 1, type: v.type == .null ? .string : v.type)])).forEach(warning)
             return plainRenderer.render(v)
         case .chart(let chart):
             // On a terminal: its width and Unicode blocks; elsewhere 80 columns of plain characters.

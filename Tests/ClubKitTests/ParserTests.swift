@@ -2,9 +2,11 @@ import XCTest
 @testable import ClubKit
 
 final class ParserTests: XCTestCase {
+    /// Parses on a deep stack, as the session does: deep nesting needs more than a test thread has.
     private func parse(_ s: String) throws -> StatementKind {
         var p = Parser(s)
-        return try XCTUnwrap(try p.next()).kind
+        let statement = try DeepStack.run { () throws(Diagnostic) in try p.next() }
+        return try XCTUnwrap(statement).kind
     }
 
     private func error(_ s: String) -> Diagnostic? {
@@ -51,10 +53,35 @@ final class ParserTests: XCTestCase {
 
     func testInBetweenIsNull() throws {
         guard case .pipeline(let p) = try parse(#"t | where c in ["web", "app"] and a between 10 and 99 and x is not null"#),
-              case .filter(.binary(.and, .binary(.and, .inList(_, let items, false, _), .between(_, _, _, false, _), _), .isNull(_, true, _), _)) = p.steps[0].step else {
+              case .filter(.chain(.inList(_, let items, false, _), let links)) = p.steps[0].step,
+              links.count == 2, case .between(_, _, _, false, _) = links[0].operand, case .isNull(_, true, _) = links[1].operand else {
             return XCTFail()
         }
         XCTAssertEqual(items.count, 2)
+        XCTAssertEqual(links.map(\.op), [.and, .and])
+    }
+
+    func testLongChainsAreFlat() throws {
+        // A chain of one precedence level is one node with a link per operator, whatever its length.
+        guard case .expression(.chain(.literal(.int(1), _), let links)) = try parse(Array(repeating: "1", count: 50_000).joined(separator: " + ")) else {
+            return XCTFail()
+        }
+        XCTAssertEqual(links.count, 49_999)
+        guard case .expression(.binary(.subtract, _, _, _)) = try parse("3 - 2") else { return XCTFail("one operator stays binary") }
+    }
+
+    func testNestingDeeperThanTheLimitIsAParseError() throws {
+        let deepest = String(repeating: "(", count: Parser.maxDepth) + "1" + String(repeating: ")", count: Parser.maxDepth)
+        XCTAssertNoThrow(try parse(deepest))
+        let tooDeep = "(" + deepest + ")"
+        XCTAssertThrowsError(try parse(tooDeep)) { error in
+            let d = error as! Diagnostic
+            XCTAssertEqual(d.message, "the expression nests more than 1,000 levels deep")
+            XCTAssertEqual(d.location.column, Parser.maxDepth + 2, "at the bracket that goes one level too deep")
+        }
+        XCTAssertThrowsError(try parse(String(repeating: "not ", count: 20_000) + "true"))
+        XCTAssertThrowsError(try parse(String(repeating: "-", count: 20_000) + "1"))
+        XCTAssertThrowsError(try parse(String(repeating: "abs(", count: 5_000) + "1" + String(repeating: ")", count: 5_000)))
     }
 
     func testSingleEqualsInConditionSuggestsDoubleEquals() {

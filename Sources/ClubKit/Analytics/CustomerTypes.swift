@@ -21,10 +21,10 @@ extension Session {
 
     func customerTypes(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
         let at = args.command.location
-        let newDays = Int32(try args.number("new_days") ?? 30)
-        let inactiveDays = Int32(try args.number("inactive_days") ?? 180)
-        let loyalOrders = Int(try args.number("loyal_orders") ?? 5)
-        let feedbackDays = Int32(try args.number("feedback_days") ?? 90)
+        let newDays = Int32(try args.whole("new_days", default: 30, in: 1...36_500))
+        let inactiveDays = Int32(try args.whole("inactive_days", default: 180, in: 1...36_500))
+        let loyalOrders = try args.whole("loyal_orders", default: 5, in: 1...1_000_000_000)
+        let feedbackDays = Int32(try args.whole("feedback_days", default: 90, in: 1...36_500))
         let members = args.flag("members")
         var (data, reads) = try transactionData(for: "types", at: at)
         let s = data.summary()

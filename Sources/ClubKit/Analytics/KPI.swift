@@ -40,7 +40,7 @@ extension Session {
         let margin = try args.number("margin") ?? 1
         let years = try args.number("years") ?? 3
         guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
-        guard years > 0 else { throw Diagnostic("`years` must be more than 0", at: at) }
+        guard years > 0 && years <= 1_000 else { throw Diagnostic("`years` must be more than 0 and at most 1,000", at: at) }
         let (data, reads) = try transactionData(for: "clv", at: at)
         let c = simpleCLV(data, margin: margin, years: years)
         let table = row([("aov", .double(c.aov)), ("purchases_per_year", .double(c.perYear)), ("margin", .double(c.margin)),
@@ -50,8 +50,7 @@ extension Session {
 
     func kpi(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
         let at = args.command.location
-        let days = Int32(try args.number("days") ?? 90)
-        guard days > 0 else { throw Diagnostic("`days` must be more than 0", at: at) }
+        let days = Int32(try args.whole("days", default: 90, in: 1...36_500))
         var (data, reads) = try transactionData(for: "kpi", at: at)
         let s = data.summary()
         let period = RetentionPeriod(data, from: data.asOf - days + 1, to: data.asOf)

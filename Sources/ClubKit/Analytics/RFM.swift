@@ -4,8 +4,7 @@
 extension Session {
     func rfm(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
         let at = args.command.location
-        let bins = Int(try args.number("bins") ?? 5)
-        guard bins >= 2 && bins <= 10 else { throw Diagnostic("`bins` takes a whole number from 2 to 10", at: at) }
+        let bins = try args.whole("bins", default: 5, in: 2...10)
         let (data, reads) = try transactionData(for: "rfm", at: at)
         let s = data.summary()
         let n = data.customerCount

@@ -94,12 +94,37 @@ struct CommandArguments {
         return v
     }
 
-    /// A number after `word`.
+    /// A finite number after `word`.
     mutating func number(_ word: String) throws(Diagnostic) -> Double? {
-        let at = remaining.firstIndex(where: { if case .word(word, _) = $0 { return true } else { return false } }).map(location) ?? command.location
+        let at = valueLocation(word)
         guard let v = try value(word) else { return nil }
         guard let d = v.doubleValue else { throw Diagnostic("`\(word)` takes a number, not \(ValueFormat.display(v))", at: at) }
+        guard d.isFinite else { throw Diagnostic("`\(word)` takes a finite number", at: at) }
         return d
+    }
+
+    /// A whole number after `word` within `range` (a duration counts its days), or `value`
+    /// when the word is absent.
+    mutating func whole(_ word: String, default value: Int, in range: ClosedRange<Int>) throws(Diagnostic) -> Int {
+        let at = valueLocation(word)
+        guard let v = try self.value(word) else { return value }
+        let n: Double?
+        switch v {
+        case .int(let x): n = Double(x)
+        case .double(let x): n = x
+        case .duration(let d): n = Double(d.days)
+        default: n = nil
+        }
+        guard let n, n == n.rounded(), n >= Double(range.lowerBound), n <= Double(range.upperBound) else {
+            throw Diagnostic("`\(word)` takes a whole number from \(grouped(range.lowerBound)) to \(grouped(range.upperBound))", at: at)
+        }
+        return Int(n)
+    }
+
+    /// Where the value after `word` stands (else the word, else the command), for errors.
+    private func valueLocation(_ word: String) -> SourceLocation {
+        guard let i = remaining.firstIndex(where: { if case .word(word, _) = $0 { return true } else { return false } }) else { return command.location }
+        return location(i + 1 < remaining.count ? i + 1 : i)
     }
 
     /// A date after `word`.

@@ -121,15 +121,21 @@ extension Session {
         }
     }
 
-    /// A horizon given as a duration (`12w`, `6mo`) or a number of units.
+    /// A horizon given as a duration (`12w`, `6mo`) or a number of units: more than nothing
+    /// and at most 100 years, the span over which the models' sums stay accurate.
     private func horizon(_ args: inout CommandArguments, unitDays: Double, default value: Double) throws(Diagnostic) -> Double {
         guard let v = try args.value("horizon") else { return value }
+        let units: Double
         switch v {
-        case .duration(let d): return Double(d.days) / unitDays
-        case .int(let n): return Double(n)
-        case .double(let n): return n
+        case .duration(let d): units = Double(d.days) / unitDays
+        case .int(let n): units = Double(n)
+        case .double(let n): units = n
         default: throw Diagnostic("`horizon` takes a duration like 39w or 12mo", at: args.command.location)
         }
+        guard units > 0, units * unitDays <= 36_500 else {
+            throw Diagnostic("`horizon` must be more than nothing and at most 100 years (5,214w or 1,200mo)", at: args.command.location)
+        }
+        return units
     }
 
     private func params(_ values: [(String, Double)]) -> String {
@@ -177,6 +183,8 @@ extension Session {
         let discount = try args.number("discount") ?? 0.01
         let margin = try args.number("margin") ?? 1
         guard months >= 1 else { throw Diagnostic("`horizon` must be at least one month", at: at) }
+        guard discount >= 0 && discount <= 1 else { throw Diagnostic("`discount` is a monthly rate from 0% to 100%, like 1%", at: at) }
+        guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
         let (data, reads) = try transactionData(for: "clv model", at: at)
         let s = repeatSummary(data, unitDays: unitDays)
         let (bg, _) = try fitBGNBD(s, at: at)

@@ -1,6 +1,23 @@
+/// Groups whose aggregate became null for a reason the user should hear about.
+struct AggregateWarnings {
+    /// An integer sum beyond 64 bits.
+    var overflow = 0
+    /// No defined value: a sum or mean of both +inf and -inf, the spread of infinite values.
+    var undefined = 0
+}
+
 /// Per-group aggregate kernels: one pass over the rows, accumulating into arrays indexed by group.
+///
+/// Numbers follow one policy (docs/language.md, "Numbers"): an integer sum that leaves 64 bits
+/// is null with a warning (intermediate sums may leave and come back: the answer is exact);
+/// double sums and means reach ±inf only when the true value does; no aggregate yields NaN.
 enum Aggregates {
     static func compute(_ call: AggregateCall, input: Column?, grouping g: Grouping) -> Column {
+        var warnings = AggregateWarnings()
+        return compute(call, input: input, grouping: g, warnings: &warnings)
+    }
+
+    static func compute(_ call: AggregateCall, input: Column?, grouping g: Grouping, warnings: inout AggregateWarnings) -> Column {
         let groups = g.count
         let ids = g.ids
         switch call.function {
@@ -23,12 +40,17 @@ enum Aggregates {
             guard let input else { return Column.repeating(.null, count: groups, type: call.type) }
             var seen = [Int64](repeating: 0, count: groups)
             if call.function == .sum, input.type == .int {
-                // Integers sum exactly, as integers.
-                var sums = [Int64](repeating: 0, count: groups)
+                // Integers sum exactly, as integers: the sum wraps, and `carry` counts the
+                // wraps (up or down), so the true sum is sums + carry × 2^64. It fits in 64 bits
+                // exactly when the wraps cancel out.
+                var sums = [Int64](repeating: 0, count: groups), carry = [Int64](repeating: 0, count: groups)
                 func add<T: BinaryInteger>(_ a: [T]) {
                     for i in ids.indices where !input.isNull(i) {
-                        sums[Int(ids[i])] &+= Int64(a[i])
-                        seen[Int(ids[i])] += 1
+                        let g = Int(ids[i]), x = Int64(a[i])
+                        let (s, wrapped) = sums[g].addingReportingOverflow(x)
+                        sums[g] = s
+                        if wrapped { carry[g] += x > 0 ? 1 : -1 }
+                        seen[g] += 1
                     }
                 }
                 switch input.storage {
@@ -36,7 +58,13 @@ enum Aggregates {
                 case .int(let a): add(a)
                 default: break
                 }
-                return Column(.int(sums), validity: validity(seen))
+                var valid = validity(seen)
+                for k in 0..<groups where carry[k] != 0 {
+                    if valid == nil { valid = Bitmap(count: groups) }
+                    valid!.set(k, false)
+                    warnings.overflow += 1
+                }
+                return Column(.int(sums), validity: valid)
             }
             let values = doubles(input)
             // Neumaier's compensated summation keeps sums of money exact to the last digit far longer.
@@ -60,9 +88,13 @@ enum Aggregates {
                     seen[g] += 1
                 }
             }
-            let totals = (0..<groups).map { sums[$0] + comp[$0] }
-            if call.function == .sum { return Column(.double(totals), validity: validity(seen)) }
-            return Column(.double((0..<groups).map { seen[$0] > 0 ? totals[$0] / Double(seen[$0]) : 0 }), validity: validity(seen))
+            var totals = (0..<groups).map { sums[$0] + comp[$0] }
+            var means = (0..<groups).map { seen[$0] > 0 ? totals[$0] / Double(seen[$0]) : 0 }
+            // A sum past the largest double, or one with infinite terms, is worked out again.
+            let overflowed = (0..<groups).filter { !totals[$0].isFinite }
+            if !overflowed.isEmpty { sumsOutsideDoubles(overflowed, values, input, ids, &totals, &means, seen) }
+            let result = call.function == .sum ? totals : means
+            return ExpressionEvaluator.withoutNaN(result, validity(seen), count: &warnings.undefined)
         case .stddev:
             guard let input else { return Column.repeating(.null, count: groups, type: .double) }
             let values = doubles(input)
@@ -77,7 +109,27 @@ enum Aggregates {
             }
             var v = Bitmap(count: groups)
             for k in 0..<groups where count[k] < 2 { v.set(k, false) }
-            return Column(.double((0..<groups).map { count[$0] >= 2 ? (m2[$0] / Double(count[$0] - 1)).squareRoot() : 0 }), validity: v)
+            var out = (0..<groups).map { count[$0] >= 2 ? (m2[$0] / Double(count[$0] - 1)).squareRoot() : 0 }
+            // Values near the largest double overflow the squares: those groups are worked out
+            // again on values scaled by 2^-600 (exact for such values). The spread of infinite
+            // values stays NaN and so null.
+            let large = (0..<groups).filter { count[$0] >= 2 && !out[$0].isFinite }
+            if !large.isEmpty {
+                let index = Dictionary(uniqueKeysWithValues: large.enumerated().map { ($0.element, $0.offset) })
+                var n = [Double](repeating: 0, count: large.count), mu = n, sq = n, infinite = [Bool](repeating: false, count: large.count)
+                for i in ids.indices where !input.isNull(i) {
+                    guard let k = index[Int(ids[i])] else { continue }
+                    let x = values[i]
+                    if !x.isFinite { infinite[k] = true; continue }
+                    let y = x * 0x1p-600
+                    n[k] += 1
+                    let d = y - mu[k]
+                    mu[k] += d / n[k]
+                    sq[k] += d * (y - mu[k])
+                }
+                for (k, g) in large.enumerated() { out[g] = infinite[k] ? .nan : (sq[k] / (n[k] - 1)).squareRoot() * 0x1p600 }
+            }
+            return ExpressionEvaluator.withoutNaN(out, v, count: &warnings.undefined)
         case .median, .percentile:
             guard let input else { return Column.repeating(.null, count: groups, type: .double) }
             let fraction = call.function == .median ? 0.5 : call.fraction
@@ -101,7 +153,7 @@ enum Aggregates {
                     return quantile(selecting: UnsafeMutableBufferPointer(rebasing: all[start[g]..<start[g + 1]]), fraction)
                 }
             }
-            return Column(.double(out), validity: v)
+            return ExpressionEvaluator.withoutNaN(out, v, count: &warnings.undefined)
         case .min, .max, .first, .last:
             guard let input else { return Column.repeating(.null, count: groups, type: call.type) }
             if call.function == .min || call.function == .max, let extreme = extremes(input, ids: ids, groups: groups, max: call.function == .max) {
@@ -199,7 +251,41 @@ enum Aggregates {
         // After selection everything past `lo` is at least `low`; the next rank is their minimum.
         var high = values[lo + 1]
         for i in (lo + 2)..<values.count where values[i] < high { high = values[i] }
-        return low + (h - Double(lo)) * (high - low)
+        return interpolate(low, high, h - Double(lo))
+    }
+
+    /// The point `fraction` of the way from `low` to `high`, without the NaN of 0 × inf and
+    /// without overflow between two large finite values; from -inf to +inf it is NaN (no value).
+    static func interpolate(_ low: Double, _ high: Double, _ fraction: Double) -> Double {
+        if fraction == 0 || low == high { return low }
+        let span = high - low
+        if span.isInfinite && low.isFinite && high.isFinite { return low * (1 - fraction) + high * fraction }
+        return low + fraction * span
+    }
+
+    /// Sums and means again for `groups`, whose plain sum was not finite: infinite terms
+    /// decide alone (+inf and -inf together have no sum: NaN, so null); finite terms are summed
+    /// scaled by 2^-64 — exact for such large values — so a mean of values near the largest
+    /// double stays finite and a sum is ±inf only when it truly passes the largest double.
+    private static func sumsOutsideDoubles(_ groups: [Int], _ values: [Double], _ input: Column, _ ids: [Int32],
+                                           _ totals: inout [Double], _ means: inout [Double], _ seen: [Int64]) {
+        let index = Dictionary(uniqueKeysWithValues: groups.enumerated().map { ($0.element, $0.offset) })
+        var scaled = [CompensatedSum](repeating: CompensatedSum(), count: groups.count)
+        var plusInf = [Bool](repeating: false, count: groups.count), minusInf = plusInf
+        for i in ids.indices where !input.isNull(i) {
+            guard let k = index[Int(ids[i])] else { continue }
+            let x = values[i]
+            if x == .infinity { plusInf[k] = true } else if x == -.infinity { minusInf[k] = true } else { scaled[k].add(x * 0x1p-64) }
+        }
+        for (k, g) in groups.enumerated() {
+            if plusInf[k] || minusInf[k] {
+                let v: Double = plusInf[k] && minusInf[k] ? .nan : plusInf[k] ? .infinity : -.infinity
+                (totals[g], means[g]) = (v, v)
+            } else {
+                totals[g] = scaled[k].value * 0x1p64
+                means[g] = scaled[k].value / Double(seen[g]) * 0x1p64
+            }
+        }
     }
 
     /// Reorders `a` so that `a[k]` holds the value of rank k, smaller ranks before it and larger
@@ -234,7 +320,7 @@ enum Aggregates {
     static func quantile(_ sorted: [Double], _ p: Double) -> Double {
         let h = Double(sorted.count - 1) * p
         let lo = Int(h.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
-        return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+        return interpolate(sorted[lo], sorted[hi], h - Double(lo))
     }
 
     private static func doubles(_ c: Column) -> [Double] {

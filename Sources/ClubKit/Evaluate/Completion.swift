@@ -53,15 +53,19 @@ extension Session {
         if let eq = source.firstIndex(of: "="), source[..<eq].split(separator: " ").count == 1, !source[source.index(after: eq)...].hasPrefix("=") {
             source = String(source[source.index(after: eq)...])  // `name = pipeline`
         }
-        var parser = Parser(source)
-        guard let s = try? parser.next() else { return [] }
-        let pipeline: Pipeline
-        switch s.kind {
-        case .pipeline(let p): pipeline = p
-        case .expression(.name(let n, let loc)): pipeline = Pipeline(source: Name(text: n, location: loc), steps: [])
-        default: return []
+        // Parsing and checking recurse with the nesting of what was typed: on a deep stack.
+        let names = try? DeepStack.run { () throws(Diagnostic) -> [String] in
+            var parser = Parser(source)
+            guard let s = try parser.next() else { return [] }
+            let pipeline: Pipeline
+            switch s.kind {
+            case .pipeline(let p): pipeline = p
+            case .expression(.name(let n, let loc)): pipeline = Pipeline(source: Name(text: n, location: loc), steps: [])
+            default: return []
+            }
+            return try Checker(catalog: self).check(pipeline).schema.names
         }
-        return (try? Checker(catalog: self).check(pipeline))?.schema.names ?? []
+        return names ?? []
     }
 
     private func fileCompletions(_ line: String) -> [String] {

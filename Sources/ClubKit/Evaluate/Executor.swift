@@ -50,8 +50,15 @@ struct Executor {
             // side, each exactly as it would alone.
             let inputs = calls.map { $0.argument.map(expressions.column) }
             let parallel = table.rowCount >= 1 << 20 && calls.count > 1
-            let aggregate = { (k: Int) in Aggregates.compute(calls[k], input: inputs[k], grouping: grouping) }
-            columns += parallel ? Parallel.map(calls.count, aggregate) : calls.indices.map(aggregate)
+            let aggregate = { (k: Int) -> (Column, AggregateWarnings) in
+                var warnings = AggregateWarnings()
+                return (Aggregates.compute(calls[k], input: inputs[k], grouping: grouping, warnings: &warnings), warnings)
+            }
+            for (column, warnings) in parallel ? Parallel.map(calls.count, aggregate) : calls.indices.map(aggregate) {
+                columns.append(column)
+                notes.overflow += warnings.overflow
+                notes.undefined += warnings.undefined
+            }
             let names = keys.map(\.name) + calls.indices.map { "_agg\($0)" }
             let intermediate = Table(columnNames: names, columns: columns, rowCount: grouping.count)
             let outer = ExpressionEvaluator(table: intermediate, notes: notes)

@@ -3,13 +3,23 @@ final class EvaluationNotes {
     var divisionByZero = 0
     var overflow = 0
     var outOfDomain = 0
+    /// Double results with no value, such as inf − inf or 0 × inf (NaN elsewhere).
+    var undefined = 0
+    /// Dates and date-times that would fall outside the years 1–9999.
+    var dateOutOfRange = 0
+    /// Durations longer than 10,000 years.
+    var durationOverflow = 0
 
     /// The warnings to show, one line each.
     var messages: [String] {
+        func rows(_ n: Int) -> String { "\(grouped(n)) row\(n == 1 ? "" : "s")" }
         var out: [String] = []
-        if divisionByZero > 0 { out.append("division by zero in \(divisionByZero) row\(divisionByZero == 1 ? "" : "s") gave null") }
-        if overflow > 0 { out.append("integer overflow in \(overflow) row\(overflow == 1 ? "" : "s") gave null") }
-        if outOfDomain > 0 { out.append("\(outOfDomain) value\(outOfDomain == 1 ? "" : "s") outside a function's domain (sqrt or ln of a negative number) gave null") }
+        if divisionByZero > 0 { out.append("division by zero in \(rows(divisionByZero)) gave null") }
+        if overflow > 0 { out.append("integer overflow in \(rows(overflow)) gave null (integers hold at most ±9223372036854775807)") }
+        if outOfDomain > 0 { out.append("\(grouped(outOfDomain)) value\(outOfDomain == 1 ? "" : "s") outside a function's domain (such as sqrt or ln of a negative number) gave null") }
+        if undefined > 0 { out.append("\(rows(undefined)) had no defined value (such as inf − inf or 0 × inf) and gave null") }
+        if dateOutOfRange > 0 { out.append("a date outside the years 1–9999 in \(rows(dateOutOfRange)) gave null") }
+        if durationOverflow > 0 { out.append("a duration longer than 10,000 years gave null") }
         return out
     }
 }
@@ -36,7 +46,11 @@ struct ExpressionEvaluator {
             if v.isNullScalar { return v }
             return run(scalar: isScalar(v)) { n in
                 switch Operands.type(v) {
-                case .int: return Column(.int(mapBinary(n, Operands.int64(v), .constant(0)) { x, _ in 0 &- x }), validity: v.validity(n))
+                case .int:
+                    // Only the smallest integer has no negative: it becomes null, as any overflow.
+                    let x = Operands.int64(v)
+                    let bad = mapBinary(n, x, .constant(0)) { x, _ in x == .min }
+                    return Column(.int(mapBinary(n, x, .constant(0)) { x, _ in 0 &- x }), validity: nullWhere(bad, v.validity(n), count: &notes.overflow))
                 default: return Column(.double(mapBinary(n, Operands.double(v), .constant(0)) { x, _ in -x }), validity: v.validity(n))
                 }
             }
@@ -47,12 +61,12 @@ struct ExpressionEvaluator {
                 Column(.bool(mapBinary(n, Operands.int64(v), .constant(0)) { x, _ in x == 0 }), validity: v.validity(n))
             }
         case .binary(let op, let a, let b, let type):
-            let l = eval(a), r = eval(b)
-            switch op {
-            case .and, .or: return logic(op, l, r)
-            case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: return compare(op, l, r)
-            default: return arithmetic(op, l, r, type)
-            }
+            return binary(op, eval(a), eval(b), type)
+        case .chain(let first, let links):
+            // Left to right, one link at a time: no recursion along the chain.
+            var value = eval(first)
+            for link in links { value = binary(link.op, value, eval(link.operand), link.type) }
+            return value
         case .isNull(let a, let negated):
             let v = eval(a)
             if isScalar(v) { return .scalar(.bool(v.isNullScalar != negated)) }
@@ -64,6 +78,14 @@ struct ExpressionEvaluator {
             return inList(eval(a), values, negated)
         case .function(let f, let args, let type):
             return ScalarFunctions.eval(f, args.map(eval), type: type, n: n, notes: notes)
+        }
+    }
+
+    private func binary(_ op: BinaryOperator, _ l: Vec, _ r: Vec, _ type: DataType) -> Vec {
+        switch op {
+        case .and, .or: return logic(op, l, r)
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: return compare(op, l, r)
+        default: return arithmetic(op, l, r, type)
         }
     }
 
@@ -92,9 +114,20 @@ struct ExpressionEvaluator {
             case .double:
                 return doubleArithmetic(op, Operands.double(l), Operands.double(r), n, validity)
             case .date:
-                return Column(.date(dateArithmetic(op, l, r, n, seconds: false).map { Int32(truncatingIfNeeded: $0) }), validity: validity)
+                let (values, valid) = dateArithmetic(op, l, r, n, seconds: false, validity)
+                return Column(.date(values.map { Int32(truncatingIfNeeded: $0) }), validity: valid)
             case .datetime:
-                return Column(.dateTime(dateArithmetic(op, l, r, n, seconds: true)), validity: validity)
+                let (values, valid) = dateArithmetic(op, l, r, n, seconds: true, validity)
+                return Column(.dateTime(values), validity: valid)
+            case .duration:
+                guard case .scalar(.duration(let a)) = l, case .scalar(.duration(let b)) = r else { return Column.repeating(.null, count: n, type: .duration) }
+                let sign: Int64 = op == .subtract ? -1 : 1
+                let sum = Duration(months: a.months + sign * b.months, days: a.extraDays + sign * b.extraDays)
+                guard abs(sum.months) <= Duration.maxMonths, abs(sum.extraDays) <= Duration.maxDays else {
+                    notes.durationOverflow += 1
+                    return Column.repeating(.null, count: n, type: .duration)
+                }
+                return Column.repeating(.duration(sum), count: n, type: .duration)
             case .string:
                 let a = materialize(l, n, as: .string), b = materialize(r, n, as: .string)
                 guard case .string(let ac, let ad) = a.storage, case .string(let bc, let bd) = b.storage else { return a }
@@ -115,53 +148,76 @@ struct ExpressionEvaluator {
         case .subtract: values = mapBinary(n, a, b) { $0 &- $1 }; bad = mapBinary(n, a, b) { $0.subtractingReportingOverflow($1).overflow }
         case .multiply: values = mapBinary(n, a, b) { $0 &* $1 }; bad = mapBinary(n, a, b) { $0.multipliedReportingOverflow(by: $1).overflow }
         default:  // modulo; division of integers yields a double and never comes here
-            values = mapBinary(n, a, b) { $1 == 0 ? 0 : $0 % $1 }
+            // x % -1 is 0 for every x; asked of the smallest integer, Swift's % would trap.
+            values = mapBinary(n, a, b) { $1 == 0 || $1 == -1 ? 0 : $0 % $1 }
             let zero = mapBinary(n, a, b) { _, y in y == 0 }
             return Column(.int(values), validity: nullWhere(zero, validity, count: &notes.divisionByZero))
         }
         return Column(.int(values), validity: nullWhere(bad, validity, count: &notes.overflow))
     }
 
+    /// Overflow gives ±inf, which is kept; an operation without a value (inf − inf, 0 × inf,
+    /// inf / inf, inf % x) gives null and a warning, so NaN never reaches a column.
     private func doubleArithmetic(_ op: BinaryOperator, _ a: Operand<Double>, _ b: Operand<Double>, _ n: Int, _ validity: Bitmap?) -> Column {
+        var validity = validity
+        var values: [Double]
         switch op {
-        case .add: return Column(.double(mapBinary(n, a, b, +)), validity: validity)
-        case .subtract: return Column(.double(mapBinary(n, a, b, -)), validity: validity)
-        case .multiply: return Column(.double(mapBinary(n, a, b, *)), validity: validity)
+        case .add: values = mapBinary(n, a, b, +)
+        case .subtract: values = mapBinary(n, a, b, -)
+        case .multiply: values = mapBinary(n, a, b, *)
         default:
-            let values = op == .divide ? mapBinary(n, a, b) { $1 == 0 ? 0 : $0 / $1 } : mapBinary(n, a, b) { $1 == 0 ? 0 : $0.truncatingRemainder(dividingBy: $1) }
-            let zero = mapBinary(n, a, b) { _, y in y == 0 }
-            return Column(.double(values), validity: nullWhere(zero, validity, count: &notes.divisionByZero))
+            values = op == .divide ? mapBinary(n, a, b) { $1 == 0 ? 0 : $0 / $1 } : mapBinary(n, a, b) { $1 == 0 ? 0 : $0.truncatingRemainder(dividingBy: $1) }
+            validity = nullWhere(mapBinary(n, a, b) { _, y in y == 0 }, validity, count: &notes.divisionByZero)
         }
+        return ExpressionEvaluator.withoutNaN(values, validity, count: &notes.undefined)
     }
 
-    /// Clears validity where `bad` is set among valid rows, counting them.
-    private func nullWhere(_ bad: [Bool], _ validity: Bitmap?, count: inout Int) -> Bitmap? {
-        guard bad.contains(true) else { return validity }
-        var v = validity ?? Bitmap(count: bad.count)
-        for i in bad.indices where bad[i] && v.isValid(i) {
+    /// `values` as a column with every NaN turned into a counted null.
+    static func withoutNaN(_ values: [Double], _ validity: Bitmap?, count: inout Int) -> Column {
+        guard values.contains(where: \.isNaN) else { return Column(.double(values), validity: validity) }
+        var v = validity ?? Bitmap(count: values.count)
+        var values = values
+        for i in values.indices where values[i].isNaN {
+            if v.isValid(i) { count += 1 }
             v.set(i, false)
-            count += 1
+            values[i] = 0
         }
-        return v
+        return Column(.double(values), validity: v)
     }
 
-    /// date ± days or duration, date-time ± duration.
-    private func dateArithmetic(_ op: BinaryOperator, _ l: Vec, _ r: Vec, _ n: Int, seconds: Bool) -> [Int64] {
+    /// date ± days or duration, date-time ± duration: day numbers (or seconds) and their
+    /// validity, where a result outside the years 1–9999 is a counted null.
+    private func dateArithmetic(_ op: BinaryOperator, _ l: Vec, _ r: Vec, _ n: Int, seconds: Bool, _ validity: Bitmap?) -> ([Int64], Bitmap?) {
         // Put the date on the left.
         let (date, other) = Operands.type(l) == .date || Operands.type(l) == .datetime ? (l, r) : (r, l)
         let sign: Int64 = op == .subtract ? -1 : 1
         let base = Operands.int64(date)
+        let unit: Int64 = seconds ? 86400 : 1
+        let lowest = Int64(CivilDate.minDay) * unit, highest = (Int64(CivilDate.maxDay) + 1) * unit - 1
+        /// nil when the result leaves the calendar (or Int64).
+        let results: [Int64?]
         if case .scalar(.duration(let d)) = other {
+            // Durations are bounded (10,000 years), so only the calendar range can be left.
             let months = Int(d.months * sign), days = d.extraDays * sign
-            return mapBinary(n, base, .constant(0)) { x, _ in
-                if seconds {
-                    let day = floorDiv(x, 86400)
-                    return Int64(CivilDate.addMonths(Int(day), months)) * 86400 + (x - day * 86400) + days * 86400
-                }
-                return Int64(CivilDate.addMonths(Int(x), months)) + days
+            results = mapBinary(n, base, .constant(0)) { x, _ in
+                let day = floorDiv(x, unit)
+                guard day >= Int64(CivilDate.minDay), day <= Int64(CivilDate.maxDay) else { return nil }  // behind a null
+                let moved = Int64(CivilDate.addMonths(Int(day), months)) + days
+                return moved * unit + (x - day * unit)
+            }
+        } else {
+            results = mapBinary(n, base, Operands.int64(other)) { x, k in
+                let step = k.multipliedReportingOverflow(by: sign * unit)
+                let sum = x.addingReportingOverflow(step.partialValue)
+                return step.overflow || sum.overflow ? nil : sum.partialValue
             }
         }
-        return mapBinary(n, base, Operands.int64(other)) { $0 + sign * $1 * (seconds ? 86400 : 1) }
+        var bad = [Bool](repeating: false, count: n)
+        var values = [Int64](repeating: 0, count: n)
+        for i in 0..<n {
+            if let v = results[i], v >= lowest, v <= highest { values[i] = v } else { bad[i] = true }
+        }
+        return (values, nullWhere(bad, validity, count: &notes.dateOutOfRange))
     }
 
     // MARK: - Comparison

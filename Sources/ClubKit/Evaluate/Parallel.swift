@@ -8,7 +8,11 @@ enum Parallel {
         if count == 1 { return [body(0)] }
         let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        defer {
+            // The results hold references (columns' buffers): release them before the memory.
+            _ = results.deinitialize()
+            results.deallocate()
+        }
         return withoutActuallyEscaping(body) { body in
             let box = Unchecked((body, results))
             DispatchQueue.concurrentPerform(iterations: count) { k in

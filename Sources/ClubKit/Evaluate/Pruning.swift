@@ -45,6 +45,9 @@ enum Pruning {
         case .unary(_, let a, _), .isNull(let a, _), .inList(let a, _, _): collect(a, into: &used)
         case .binary(_, let a, let b, _): collect(a, into: &used); collect(b, into: &used)
         case .function(_, let args, _): for a in args { collect(a, into: &used) }
+        case .chain(let first, let links):
+            collect(first, into: &used)
+            for link in links { collect(link.operand, into: &used) }
         }
     }
 }

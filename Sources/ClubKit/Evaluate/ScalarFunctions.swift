@@ -28,15 +28,16 @@ enum ScalarFunctions {
         case .abs, .floor, .ceil, .round:
             let x = args[0]
             if args.count == 2 {
-                let digits = Operands.int64(args[1])
-                return Column(.double(mapBinary(n, Operands.double(x), digits) { v, d in
-                    let scale = pow(10.0, Double(d))
-                    return (v * scale).rounded(.toNearestOrAwayFromZero) / scale
-                }), validity: Bitmap.and(x.validity(n), args[1].validity(n)))
+                return Column(.double(mapBinary(n, Operands.double(x), Operands.int64(args[1]), round)),
+                              validity: Bitmap.and(x.validity(n), args[1].validity(n)))
             }
             if type == .int {
-                let values = mapBinary(n, Operands.int64(x), .constant(0)) { v, _ in f == .abs ? Swift.abs(v) : v }
-                return Column(.int(values), validity: x.validity(n))
+                let a = Operands.int64(x)
+                guard f == .abs else { return Column(.int(mapBinary(n, a, .constant(0)) { v, _ in v }), validity: x.validity(n)) }
+                // The smallest integer has no positive counterpart: null, as any integer overflow.
+                let values = mapBinary(n, a, .constant(0)) { v, _ in v == .min ? v : Swift.abs(v) }
+                let bad = mapBinary(n, a, .constant(0)) { v, _ in v == .min }
+                return Column(.int(values), validity: nullWhere(bad, x.validity(n), count: &notes.overflow))
             }
             let rule: (Double) -> Double
             switch f {
@@ -47,26 +48,20 @@ enum ScalarFunctions {
             }
             return Column(.double(mapBinary(n, Operands.double(x), .constant(0)) { v, _ in rule(v) }), validity: x.validity(n))
         case .sqrt, .ln, .exp, .pow:
+            // Overflow gives ±inf (exp(1000), pow(10, 400)); outside the domain — sqrt or ln of
+            // a negative number, ln(0), pow(0, -1), pow(-8, 1/3) — there is no value: null.
             let a = Operands.double(args[0])
             let b = args.count > 1 ? Operands.double(args[1]) : .constant(0)
             let values: [Double] = mapBinary(n, a, b) { x, y in
                 switch f {
                 case .sqrt: return x.squareRoot()
-                case .ln: return log(x)
+                case .ln: return x == 0 ? .nan : log(x)
                 case .exp: return Foundation.exp(x)
-                default: return Foundation.pow(x, y)
+                default: return x == 0 && y < 0 ? .nan : Foundation.pow(x, y)
                 }
             }
-            var validity = Bitmap.and(args[0].validity(n), args.count > 1 ? args[1].validity(n) : nil)
-            if values.contains(where: { !$0.isFinite }) {
-                var v = validity ?? Bitmap(count: n)
-                for i in 0..<n where !values[i].isFinite && v.isValid(i) {
-                    v.set(i, false)
-                    notes.outOfDomain += 1
-                }
-                validity = v
-            }
-            return Column(.double(values.map { $0.isFinite ? $0 : 0 }), validity: validity)
+            let validity = Bitmap.and(args[0].validity(n), args.count > 1 ? args[1].validity(n) : nil)
+            return ExpressionEvaluator.withoutNaN(values, validity, count: &notes.outOfDomain)
         case .lower, .upper:
             return mapStrings(args[0], n) { s in
                 let dict = StringDictionary()
@@ -107,6 +102,21 @@ enum ScalarFunctions {
         case .days_since:
             return Column.repeating(.null, count: n, type: .int)  // rewritten to days_between by the checker
         }
+    }
+
+    /// `x` rounded to `digits` after the point (before it when negative), half away from zero.
+    /// Past the digits a double holds, `x` is already as round as it gets.
+    static func round(_ x: Double, _ digits: Int64) -> Double {
+        guard x.isFinite, digits < 400 else { return x }
+        if digits >= 0 {
+            let scale = Foundation.pow(10.0, Double(digits))
+            let scaled = x * scale
+            guard scale.isFinite, scaled.isFinite, Swift.abs(scaled) < 0x1p52 else { return x }
+            return scaled.rounded(.toNearestOrAwayFromZero) / scale
+        }
+        let scale = Foundation.pow(10.0, Double(-max(digits, -400)))
+        guard scale.isFinite else { return 0 }
+        return (x / scale).rounded(.toNearestOrAwayFromZero) * scale
     }
 
     /// Row `i` from `a` where `pick[i] >= 0`, else from `b`.

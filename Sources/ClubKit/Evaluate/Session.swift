@@ -102,7 +102,7 @@ public final class Session: Catalog {
         while true {
             let statement: Statement
             do {
-                guard let s = try parser.next() else { return }
+                guard let s = try DeepStack.run({ () throws(Diagnostic) in try parser.next() }) else { return }
                 statement = s
             } catch {
                 if !handle(.failure(error)) { return }
@@ -110,7 +110,7 @@ public final class Session: Catalog {
                 continue
             }
             do {
-                let outputs = try execute(statement)
+                let outputs = try DeepStack.run { () throws(Diagnostic) in try execute(statement) }
                 for o in outputs {
                     switch o {
                     case .table, .value: numbered.append(o)
@@ -154,7 +154,9 @@ public final class Session: Catalog {
             let plan = try Checker(catalog: self).check(pipeline)
             let (table, warnings) = try evaluate(plan)
             try Exporter.write(table, to: path, overwrite: overwrite, at: at)
-            return warnings + [.message("exported \(count(table.rowCount, "row")) to \(path)")]
+            let format = ["json": OutputMode.json, "jsonl": .jsonl][(path as NSString).pathExtension.lowercased()]
+            let written = format.map { TableRenderer(mode: $0, maxRows: 0).warnings(for: table) } ?? []
+            return warnings + written.map(Output.warning) + [.message("exported \(count(table.rowCount, "row")) to \(path)")]
         case .pipeline(let pipeline):
             return try show(pipeline)
         case .expression(let expr):
@@ -232,8 +234,10 @@ public final class Session: Catalog {
     /// Evaluates one statement given as text and returns its table (for tests and tools).
     public func query(_ source: String) throws(Diagnostic) -> Table {
         var parser = Parser(source)
-        guard let statement = try parser.next() else { throw Diagnostic("nothing to run", at: SourceLocation(line: 1, column: 1)) }
-        for output in try execute(statement) {
+        guard let statement = try DeepStack.run({ () throws(Diagnostic) in try parser.next() }) else {
+            throw Diagnostic("nothing to run", at: SourceLocation(line: 1, column: 1))
+        }
+        for output in try DeepStack.run({ () throws(Diagnostic) in try execute(statement) }) {
             if case .table(let t) = output { return t }
             if case .value(let v) = output { return Table(columnNames: ["value"], columns: [Column.repeating(v, count: 1, type: v.type)]) }
         }

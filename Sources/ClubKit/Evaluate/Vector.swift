@@ -59,7 +59,7 @@ enum Operands {
             case .dateTime(let t): return .constant(t)
             case .bool(let b): return .constant(b ? 1 : 0)
             case .duration(let d): return .constant(d.days)
-            case .double(let x): return .constant(Int64(x))
+            case .double(let x): return .constant(Int64(clamping: x))
             default: return .constant(0)
             }
         case .column(let c):
@@ -68,7 +68,7 @@ enum Operands {
             case .int32(let a): return .array(a.map { Int64($0) })
             case .date(let a): return .array(a.map { Int64($0) })
             case .bool(let a): return .array(a.map { $0 ? 1 : 0 })
-            case .double(let a): return .array(a.map { Int64($0) })
+            case .double(let a): return .array(a.map { Int64(clamping: $0) })
             case .string(let a, _): return .array(a.map { Int64($0) })
             }
         }
@@ -154,4 +154,24 @@ func materialize(_ v: Vec, _ n: Int, as type: DataType) -> Column {
 func boolVec(_ values: [Bool], _ validity: Bitmap?, scalar: Bool) -> Vec {
     if scalar { return validity.map { $0.isValid(0) } ?? true ? .scalar(.bool(values[0])) : .scalar(.null) }
     return .column(Column(.bool(values), validity: validity))
+}
+
+extension Int64 {
+    /// The integer nearest `x` toward zero, clamped to the 64-bit range (NaN gives 0): a
+    /// conversion that cannot trap, whatever a double holds.
+    init(clamping x: Double) {
+        if x.isNaN { self = 0 } else if x >= 9.223372036854775807e18 { self = .max } else if x <= -9.223372036854775808e18 { self = .min } else { self = Int64(x) }
+    }
+}
+
+/// `validity` with the rows where `bad` is set cleared, counting those that were valid (a
+/// value behind a null is not counted again).
+func nullWhere(_ bad: [Bool], _ validity: Bitmap?, count: inout Int) -> Bitmap? {
+    guard bad.contains(true) else { return validity }
+    var v = validity ?? Bitmap(count: bad.count)
+    for i in bad.indices where bad[i] && v.isValid(i) {
+        v.set(i, false)
+        count += 1
+    }
+    return v
 }

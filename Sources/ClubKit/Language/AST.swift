@@ -11,14 +11,36 @@ public indirect enum Expr: Equatable, Sendable {
     case isNull(Expr, negated: Bool, SourceLocation)
     case inList(Expr, [Expr], negated: Bool, SourceLocation)
     case between(Expr, Expr, Expr, negated: Bool, SourceLocation)
+    /// `a + b - c …`, `a and b and c …`: two or more operators of one precedence level, applied
+    /// left to right. Kept flat, so a sum of a million terms needs no million-deep recursion to
+    /// check, run or free.
+    case chain(Expr, [ChainLink])
 
     public var location: SourceLocation {
         switch self {
         case .literal(_, let l), .name(_, let l), .unary(_, _, let l), .binary(_, _, _, let l), .call(_, _, let l),
              .isNull(_, _, let l), .inList(_, _, _, let l), .between(_, _, _, _, let l):
             return l
+        case .chain(_, let links):
+            return links[0].location
         }
     }
+
+    /// `first` followed by `links`: the expression itself, one binary operation, or a chain.
+    static func chained(_ first: Expr, _ links: [ChainLink]) -> Expr {
+        switch links.count {
+        case 0: return first
+        case 1: return .binary(links[0].op, first, links[0].operand, links[0].location)
+        default: return .chain(first, links)
+        }
+    }
+}
+
+/// One step of a chain: the operator, where it stands, and its right operand.
+public struct ChainLink: Equatable, Sendable {
+    public var op: BinaryOperator
+    public var operand: Expr
+    public var location: SourceLocation
 }
 
 public enum UnaryOperator: String, Sendable { case negate = "-", not }

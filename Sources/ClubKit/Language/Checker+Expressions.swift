@@ -36,6 +36,19 @@ extension Checker {
             var r = try expression(b, schema, aggregates: aggregates)
             if op.isComparison { (l, r) = try coerceLiterals(l, r, loc) }
             return .binary(op, l, r, try Types.binary(op, l.type, r.type, at: loc))
+        case .chain(let first, let links):
+            // Each link is typed against what the links before it yield, as nested binary
+            // operations would be, but in a loop.
+            let head = try expression(first, schema, aggregates: aggregates)
+            var type = head.type
+            var typed: [TypedLink] = []
+            typed.reserveCapacity(links.count)
+            for link in links {
+                let r = try expression(link.operand, schema, aggregates: aggregates)
+                type = try Types.binary(link.op, type, r.type, at: link.location)
+                typed.append(TypedLink(op: link.op, operand: r, type: type))
+            }
+            return .chain(head, typed)
         case .isNull(let a, let negated, _):
             return .isNull(try expression(a, schema, aggregates: aggregates), negated: negated)
         case .inList(let a, let items, let negated, let loc):

@@ -203,6 +203,9 @@ public struct Checker {
         func split(_ e: Expr) throws(Diagnostic) {
             switch e {
             case .binary(.and, let a, let b, _): try split(a); try split(b)
+            case .chain(let first, let links) where links.allSatisfy({ $0.op == .and }):
+                try split(first)
+                for link in links { try split(link.operand) }
             case .binary(.equal, let a, let b, _): pairs.append((a, b))
             case .name: pairs.append((e, e))
             default:

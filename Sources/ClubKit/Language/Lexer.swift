@@ -230,10 +230,12 @@ public struct Lexer {
             }
             let duration: Duration?
             switch suffix {
-            case "d": duration = Duration(days: n)
-            case "w": duration = Duration(days: n * 7)
-            case "mo": duration = Duration(months: n)
-            case "y": duration = Duration(months: n * 12)
+            case "d" where n <= Duration.maxDays: duration = Duration(days: n)
+            case "w" where n <= Duration.maxDays / 7: duration = Duration(days: n * 7)
+            case "mo" where n <= Duration.maxMonths: duration = Duration(months: n)
+            case "y" where n <= Duration.maxMonths / 12: duration = Duration(months: n * 12)
+            case "d", "w", "mo", "y":
+                return invalidNumber(start, startLine, startColumn, "a duration can be at most 10,000 years (3,652,425d, 521,775w, 120,000mo or 10,000y)")
             default: duration = nil
             }
             guard let duration else {
@@ -244,6 +246,8 @@ public struct Lexer {
         }
         if !isFloat, let v = Int64(text) {
             emit(.int(v), line: startLine, column: startColumn, length: i - start)
+        } else if !isFloat {
+            invalidNumber(start, startLine, startColumn, "`\(text)` does not fit in a 64-bit integer (at most 9223372036854775807); write it as a decimal such as \(text.prefix(1)).\(text.dropFirst().prefix(3))e\(text.count - 1), or in quotes to compare it with text")
         } else if let v = Double(text) {
             emit(.double(v), line: startLine, column: startColumn, length: i - start)
         } else {

@@ -5,30 +5,50 @@ extension Parser {
     }
 
     /// Parses one expression.
-    public mutating func expression() throws(Diagnostic) -> Expr { try or() }
+    public mutating func expression() throws(Diagnostic) -> Expr {
+        try nested { (p: inout Parser) throws(Diagnostic) in try p.or() }
+    }
+
+    /// How deep brackets, calls, lists, `not` and unary minus may nest. Each level costs stack
+    /// in the parser, the checker and the evaluator, so the limit keeps every stage far from
+    /// the end of the stack; sums and conditions of any length are flat and not limited.
+    static let maxDepth = 1_000
+
+    /// Runs `body` one nesting level deeper, refusing to go past `maxDepth`.
+    mutating func nested<T>(_ body: (inout Parser) throws(Diagnostic) -> T) throws(Diagnostic) -> T {
+        guard depth <= Self.maxDepth else {
+            throw Diagnostic("the expression nests more than \(grouped(Self.maxDepth)) levels deep", at: current.location,
+                             hint: "split it into named parts with `let` or `derive`")
+        }
+        depth += 1
+        defer { depth -= 1 }
+        return try body(&self)
+    }
 
     mutating func or() throws(Diagnostic) -> Expr {
-        var e = try and()
+        let first = try and()
+        var links: [ChainLink] = []
         while current.word == "or" {
             let loc = advance().location
-            e = .binary(.or, e, try and(), loc)
+            links.append(ChainLink(op: .or, operand: try and(), location: loc))
         }
-        return e
+        return .chained(first, links)
     }
 
     mutating func and() throws(Diagnostic) -> Expr {
-        var e = try not()
+        let first = try not()
+        var links: [ChainLink] = []
         while current.word == "and" {
             let loc = advance().location
-            e = .binary(.and, e, try not(), loc)
+            links.append(ChainLink(op: .and, operand: try not(), location: loc))
         }
-        return e
+        return .chained(first, links)
     }
 
     mutating func not() throws(Diagnostic) -> Expr {
         if current.word == "not" {
             let loc = advance().location
-            return .unary(.not, try not(), loc)
+            return .unary(.not, try nested { (p: inout Parser) throws(Diagnostic) in try p.not() }, loc)
         }
         return try comparison()
     }
@@ -84,34 +104,37 @@ extension Parser {
     }
 
     mutating func additive() throws(Diagnostic) -> Expr {
-        var e = try multiplicative()
+        let first = try multiplicative()
+        var links: [ChainLink] = []
         while case .symbol(let s) = current.kind, s == "+" || s == "-" {
             let loc = advance().location
-            e = .binary(s == "+" ? .add : .subtract, e, try multiplicative(), loc)
+            links.append(ChainLink(op: s == "+" ? .add : .subtract, operand: try multiplicative(), location: loc))
         }
-        return e
+        return .chained(first, links)
     }
 
     mutating func multiplicative() throws(Diagnostic) -> Expr {
-        var e = try unary()
+        let first = try unary()
+        var links: [ChainLink] = []
         while case .symbol(let s) = current.kind, s == "*" || s == "/" || s == "%" {
             let loc = advance().location
-            e = .binary(BinaryOperator(rawValue: s)!, e, try unary(), loc)
+            links.append(ChainLink(op: BinaryOperator(rawValue: s)!, operand: try unary(), location: loc))
         }
-        return e
+        return .chained(first, links)
     }
 
     mutating func unary() throws(Diagnostic) -> Expr {
         if current.isSymbol("-") {
             let loc = advance().location
-            let operand = try unary()
+            let operand = try nested { (p: inout Parser) throws(Diagnostic) in try p.unary() }
             switch operand {
-            case .literal(.int(let v), let l): return .literal(.int(-v), loc.through(l))
+            // -9223372036854775808 is the one integer whose digits alone do not fit.
+            case .literal(.int(let v), let l) where v != .min: return .literal(.int(-v), loc.through(l))
             case .literal(.double(let v), let l): return .literal(.double(-v), loc.through(l))
             default: return .unary(.negate, operand, loc)
             }
         }
-        if current.isSymbol("+") { advance(); return try unary() }
+        if current.isSymbol("+") { advance(); return try nested { (p: inout Parser) throws(Diagnostic) in try p.unary() } }
         return try primary()
     }
 

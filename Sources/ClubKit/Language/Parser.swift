@@ -9,6 +9,8 @@ public struct Parser {
     let tokens: [Token]
     let lines: [Substring]
     var p = 0
+    /// How deep the expression being parsed nests (see `maxDepth`).
+    var depth = 0
 
     /// The step names, for "did you mean".
     public static let stepNames = ["where", "select", "derive", "agg", "sort", "take", "top", "distinct", "join", "left", "count", "chart"]

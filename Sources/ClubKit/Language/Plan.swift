@@ -12,11 +12,14 @@ public indirect enum TypedExpr: Sendable {
     case function(ScalarFunction, [TypedExpr], DataType)
     case isNull(TypedExpr, negated: Bool)
     case inList(TypedExpr, [Value], negated: Bool)
+    /// Operators applied left to right (`Expr.chain`), each link with the type it yields.
+    case chain(TypedExpr, [TypedLink])
 
     public var type: DataType {
         switch self {
         case .column(_, let t), .constant(_, let t), .unary(_, _, let t), .binary(_, _, _, let t), .function(_, _, let t): return t
         case .isNull, .inList: return .bool
+        case .chain(_, let links): return links.last!.type
         }
     }
 
@@ -29,8 +32,16 @@ public indirect enum TypedExpr: Sendable {
         case .binary(_, let a, let b, _): return a.isConstant && b.isConstant
         case .function(_, let args, _): return args.allSatisfy(\.isConstant)
         case .isNull(let e, _), .inList(let e, _, _): return e.isConstant
+        case .chain(let first, let links): return first.isConstant && links.allSatisfy(\.operand.isConstant)
         }
     }
+}
+
+/// One checked link of a chain: `op operand`, giving `type`.
+public struct TypedLink: Sendable {
+    public var op: BinaryOperator
+    public var operand: TypedExpr
+    public var type: DataType
 }
 
 /// Scalar functions (brief §4).

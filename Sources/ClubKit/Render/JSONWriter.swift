@@ -2,6 +2,22 @@
 /// `DelimitedWriter`: each column's key and each distinct string encoded once, integers and
 /// dates written as digits, no `Value` per cell. The text is what `JSON.value` gives cell by cell.
 enum JSONWriter {
+    /// How many cells hold ±inf, which JSON writes as null.
+    static func infinities(in t: Table) -> Int {
+        var n = 0
+        for c in t.columns {
+            guard case .double(let a) = c.storage else { continue }
+            for i in a.indices where !a[i].isFinite && !c.isNull(i) { n += 1 }
+        }
+        return n
+    }
+
+    /// The warning for `t` written as JSON, if any of its values cannot be.
+    static func warning(for t: Table) -> String? {
+        let n = infinities(in: t)
+        return n == 0 ? nil : "\(grouped(n)) infinite value\(n == 1 ? "" : "s") written as null (JSON has no infinity)"
+    }
+
     static func write(_ t: Table, lines: Bool) -> String {
         guard t.rowCount > 0 else { return lines ? "" : "[]\n" }
         var out: [UInt8] = []
@@ -22,7 +38,8 @@ enum JSONWriter {
                     switch c.values {
                     case .int(let a): DelimitedWriter.appendInt(a[r], to: &out)
                     case .int32(let a): DelimitedWriter.appendInt(Int64(a[r]), to: &out)
-                    case .double(let a): DelimitedWriter.appendDouble(a[r], to: &out)
+                    // JSON has no infinity: ±inf is written as null (`infinities` counts them).
+                    case .double(let a): if a[r].isFinite { DelimitedWriter.appendDouble(a[r], to: &out) } else { out += null }
                     case .bool(let a): out += (a[r] ? "true" : "false").utf8
                     case .date(let a):
                         out.append(34)

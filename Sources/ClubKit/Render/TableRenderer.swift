@@ -38,6 +38,11 @@ public struct TableRenderer {
         }
     }
 
+    /// What the user should hear about writing `t` in this mode (JSON has no infinity).
+    public func warnings(for t: Table) -> [String] {
+        mode == .json || mode == .jsonl ? JSONWriter.warning(for: t).map { [$0] } ?? [] : []
+    }
+
     /// A single value: plain text in table and line modes, a one-cell table otherwise.
     public func render(_ v: Value) -> String {
         switch mode {

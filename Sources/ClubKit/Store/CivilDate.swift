@@ -1,6 +1,11 @@
 /// Proleptic Gregorian calendar arithmetic on day numbers (days since 1970-01-01), without
 /// Foundation: the algorithms of Howard Hinnant's "chrono-compatible low-level date algorithms".
 public enum CivilDate {
+    /// The calendar clubsh counts in: 0001-01-01 … 9999-12-31, as day numbers. Dates outside
+    /// it are not loaded, written or computed (arithmetic that leaves it gives null).
+    public static let minDay = -719_162
+    public static let maxDay = 2_932_896
+
     /// Day number of year-month-day.
     @inline(__always)
     public static func days(year: Int, month: Int, day: Int) -> Int {

@@ -48,6 +48,11 @@ public struct Duration: Equatable, Sendable {
     public var months: Int64
     public var extraDays: Int64
 
+    /// Durations are bounded so that every date computed with one stays countable: 10,000
+    /// years (`Duration.days` of the longest is 3,652,425 days, computed without overflow).
+    public static let maxMonths: Int64 = 120_000
+    public static let maxDays: Int64 = 3_652_425
+
     public init(months: Int64 = 0, days: Int64 = 0) {
         self.months = months
         self.extraDays = days
