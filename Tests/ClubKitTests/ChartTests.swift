@@ -70,4 +70,28 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(session.error("orders | chart bar | take 1")?.message, "`chart` is the last step of a pipeline")
         XCTAssertEqual(session.error("customers | select name | chart bar")?.message, "`chart bar` needs at least one numeric column to draw")
     }
+
+    func testChartsOfHugeAndInfiniteValues() throws {
+        // 9.3e18 and -9.3e18 do not fit in 64 bits; ±1e308 span more than the largest double;
+        // × 10 turns ±1e308 into ±inf, which no axis holds: left out, and the title says so.
+        let big = try makeSession(["big": "k,v\na,9300000000000000000\nb,-9300000000000000000\nc,1e308\nd,-1e308\ne,5\n"])
+        func charts(_ statement: String) throws -> [Chart] {
+            try big.runAll(statement).compactMap { if case .chart(let c) = $0 { return c } else { return nil } }
+        }
+        for kind in ["bar", "line", "heatmap", "hist v"] {
+            for (extra, leftOut) in [("", false), ("| derive v = v * 10", true)] {
+                let c = try XCTUnwrap(try charts("big \(extra) | chart \(kind)").first, kind)
+                XCTAssertEqual(c.title.hasSuffix("(2 infinite values left out)"), leftOut, "\(kind) \(extra): \(c.title)")
+                for unicode in [false, true] {
+                    let text = c.text(width: 80, unicode: unicode)
+                    XCTAssertFalse(text.contains("nan"), text)
+                }
+                XCTAssertTrue(c.svg.hasPrefix("<svg") || c.svg.hasPrefix("<?xml"), kind)
+            }
+        }
+        // The histogram of {-1e308, -9.3e18, 5, 9.3e18, 1e308}: Sturges gives 4 bins of 5e307.
+        let hist = try XCTUnwrap(try charts("big | chart hist v").first)
+        XCTAssertEqual(hist.labels, ["-1e+308 – -5e+307", "-5e+307 – 0", "0 – 5e+307", "5e+307 – 1e+308"])
+        XCTAssertEqual(hist.series[0].values, [1, 1, 2, 1])
+    }
 }

@@ -160,13 +160,13 @@ struct CommandArguments {
 
 /// "90.0%": a rate to one decimal, as a trainer writes it.
 func rate(_ x: Double) -> String {
-    let r = (x * 10).rounded() / 10
+    let r = ScalarFunctions.round(x, 1)
     return (r == r.rounded() ? String(format: "%.1f", r) : ValueFormat.displayDouble(r)) + "%"
 }
 
 /// A number as it appears in the working: integers plain, others to 2 decimals.
 func shown(_ x: Double) -> String {
-    x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : ValueFormat.displayDouble((x * 100).rounded() / 100)
+    x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : ValueFormat.displayDouble(ScalarFunctions.round(x, 2))
 }
 
 /// A one-row table from named values.

@@ -11,37 +11,62 @@ public struct Chart: Sendable {
 
     public init(spec: ChartSpec, table: Table) {
         self.spec = spec
+        // ±inf has no place on an axis: such values are left out, and the title says so.
+        var infinite = 0
+        func finite(_ v: Value) -> Double? {
+            guard let x = v.doubleValue else { return nil }
+            if !x.isFinite { infinite += 1; return nil }
+            return x
+        }
+        let leftOut = { infinite == 0 ? "" : " (\(grouped(infinite)) infinite value\(infinite == 1 ? "" : "s") left out)" }
         if spec.kind == .hist, let i = spec.series.first {
             let c = table.columns[i]
-            let values = (0..<c.count).compactMap { c.value(at: $0).doubleValue }
+            let values = (0..<c.count).compactMap { finite(c.value(at: $0)) }
             let (labels, counts) = Chart.histogram(values)
             self.labels = labels
             series = [("rows", counts.map { Double($0) })]
-            title = "\(table.columnNames[i]): \(grouped(values.count)) values"
+            title = "\(table.columnNames[i]): \(grouped(values.count)) values" + leftOut()
             return
         }
         labels = (0..<table.rowCount).map { r in spec.label.map { ValueFormat.display(table.columns[$0].value(at: r)) } ?? String(r + 1) }
         series = spec.series.map { i in
-            (table.columnNames[i], (0..<table.rowCount).map { table.columns[i].value(at: $0).doubleValue })
+            (table.columnNames[i], (0..<table.rowCount).map { finite(table.columns[i].value(at: $0)) })
         }
         let names = series.map(\.name)
         let byWhat = spec.label.map { " by \(table.columnNames[$0])" } ?? ""
-        title = spec.kind == .heatmap ? "\(table.columnNames[spec.label ?? 0]) × \(names.first ?? "")…\(names.last ?? "")" : names.joined(separator: ", ") + byWhat
+        title = (spec.kind == .heatmap ? "\(table.columnNames[spec.label ?? 0]) × \(names.first ?? "")…\(names.last ?? "")" : names.joined(separator: ", ") + byWhat) + leftOut()
+    }
+
+    /// Where `v` lies from `lo` (0) to `hi` (1), clamped; halves are subtracted so that the
+    /// span between the largest finite doubles does not overflow.
+    static func position(_ v: Double, _ lo: Double, _ hi: Double) -> Double {
+        guard hi > lo else { return 0 }
+        return max(0, min(1, (v / 2 - lo / 2) / (hi / 2 - lo / 2)))
+    }
+
+    /// The value at `fraction` of the way from `lo` to `hi`, without overflow.
+    static func value(at fraction: Double, _ lo: Double, _ hi: Double) -> Double {
+        fraction == 0 ? lo : fraction == 1 ? hi : lo * (1 - fraction) + hi * fraction
     }
 
     /// Bins by Sturges' rule (at most 20), equal width from the minimum to the maximum.
     static func histogram(_ values: [Double]) -> ([String], [Int]) {
         guard let lo = values.min(), let hi = values.max() else { return ([], []) }
         let k = max(1, min(20, Int((log2(Double(values.count))).rounded(.up)) + 1))
-        let width = hi > lo ? (hi - lo) / Double(k) : 1
+        let top = hi > lo ? hi : lo + 1
+        // A value goes to the bin whose edges hold it, compared with the edges themselves: the
+        // same numbers the labels show, however large the span.
+        let edges = (0...k).map { value(at: Double($0) / Double(k), lo, top) }
         var counts = [Int](repeating: 0, count: k)
-        for v in values { counts[min(k - 1, Int((v - lo) / width))] += 1 }
-        let labels = (0..<k).map { b in "\(short(lo + Double(b) * width)) – \(short(lo + Double(b + 1) * width))" }
+        for v in values { counts[(1..<k).first { v < edges[$0] }.map { $0 - 1 } ?? k - 1] += 1 }
+        let labels = (0..<k).map { b in "\(short(edges[b])) – \(short(edges[b + 1]))" }
         return (labels, counts)
     }
 
-    /// A number for a chart: at most 2 decimals, thousands grouped.
+    /// A number for a chart: at most 2 decimals, thousands grouped (very large numbers in
+    /// scientific notation).
     static func short(_ x: Double) -> String {
+        guard abs(x) < 1e15 else { return ValueFormat.displayDouble(x) }
         let r = (x * 100).rounded() / 100
         guard abs(r) >= 1000 else { return ValueFormat.displayDouble(r) }
         let whole = r.rounded(.towardZero)

@@ -62,11 +62,11 @@ extension Chart {
         let lo = min(minValue, 0), hi = maxValue > lo ? maxValue : lo + 1
         let n = labels.count
         func x(_ i: Int) -> Int { left + (n <= 1 ? 0 : Int(Double(i) / Double(n - 1) * Double(plotW))) }
-        func y(_ v: Double) -> Int { top + plotH - Int((v - lo) / (hi - lo) * Double(plotH)) }
+        func y(_ v: Double) -> Int { top + plotH - Int(Chart.position(v, lo, hi) * Double(plotH)) }
         var body = legend(x: left, y: 62)
         body += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotH)\" stroke=\"#333\"/><line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(left + plotW)\" y2=\"\(top + plotH)\" stroke=\"#333\"/>\n"
         for t in 0...4 {
-            let v = lo + (hi - lo) * Double(t) / 4
+            let v = Chart.value(at: Double(t) / 4, lo, hi)
             body += "<line x1=\"\(left - 5)\" y1=\"\(y(v))\" x2=\"\(left + plotW)\" y2=\"\(y(v))\" stroke=\"#ddd\"/><text x=\"\(left - 10)\" y=\"\(y(v) + 5)\" font-size=\"14\" text-anchor=\"end\">\(esc(Chart.short(v)))</text>\n"
         }
         let step = max(1, n / 8)
@@ -106,7 +106,7 @@ extension Chart {
                 let (rr, gg, bb) = (Int(255 - t * (255 - 59)), Int(255 - t * (255 - 110)), Int(255 - t * (255 - 165)))
                 let fill = "rgb(\(rr),\(gg),\(bb))"
                 body += "<rect x=\"\(labelWidth + k * cell)\" y=\"\(y)\" width=\"\(cell - 2)\" height=\"\(rowHeight - 2)\" fill=\"\(fill)\"/>"
-                body += "<text x=\"\(labelWidth + k * cell + cell / 2 - 1)\" y=\"\(y + 19)\" font-size=\"13\" text-anchor=\"middle\" fill=\"\(t > 0.55 ? "white" : "#222")\">\(esc(Chart.short((v * 10).rounded() / 10)))</text>\n"
+                body += "<text x=\"\(labelWidth + k * cell + cell / 2 - 1)\" y=\"\(y + 19)\" font-size=\"13\" text-anchor=\"middle\" fill=\"\(t > 0.55 ? "white" : "#222")\">\(esc(Chart.short(ScalarFunctions.round(v, 1))))</text>\n"
             }
         }
         return document(width: width, height: height, body)

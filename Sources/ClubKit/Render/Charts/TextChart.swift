@@ -64,7 +64,7 @@ extension Chart {
             for (i, v) in s.values.enumerated() {
                 guard let v else { continue }
                 let x = n <= 1 ? 0 : Int((Double(i) / Double(n - 1) * Double(plotWidth - 1)).rounded())
-                let y = Int(((v - lo) / (hi - lo) * Double(height - 1)).rounded())
+                let y = Int((Chart.position(v, lo, hi) * Double(height - 1)).rounded())
                 grid[height - 1 - y][x] = marks[k % marks.count]
             }
         }
@@ -90,7 +90,7 @@ extension Chart {
             let lo = vs.min() ?? 0, hi = vs.max() ?? 0
             let line = String(s.values.map { v -> Character in
                 guard let v else { return " " }
-                return levels[hi > lo ? Int((v - lo) / (hi - lo) * 7) : 0]
+                return levels[Int(Chart.position(v, lo, hi) * 7)]
             })
             out += pad(s.name, nameWidth) + " " + line + " " + Chart.short(lo) + " … " + Chart.short(hi) + "\n"
         }
@@ -111,7 +111,7 @@ extension Chart {
             for s in shown {
                 guard let v = s.values[r] else { out += String(repeating: " ", count: cellWidth); continue }
                 let shade = shades[top > 0 ? min(4, Int(max(0, v) / top * 4.999)) : 0]
-                out += pad(String(shade) + Chart.short((v * 10).rounded() / 10), cellWidth, right: true)
+                out += pad(String(shade) + Chart.short(ScalarFunctions.round(v, 1)), cellWidth, right: true)
             }
             out += "\n"
         }
