@@ -62,6 +62,18 @@ enum DotCommands {
             guard !args.isEmpty else { throw Diagnostic(".save needs a file name, like .save lesson.md", at: at) }
             try shell.save(to: unquote(args), at: at)
         },
+        DotCommand(name: "limit", usage: ".limit [memory SIZE]", help: "show or set how much memory one statement may ask for (80% of the machine's at start), like .limit memory 4GB") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            let words = args.split(separator: " ", maxSplits: 1).map(String.init)
+            guard !words.isEmpty else {
+                shell.result("memory limit: \(MemoryLimit.text(shell.session.memoryLimit.bytes)) per statement\n")
+                return
+            }
+            guard words[0] == "memory", words.count == 2, let bytes = MemoryLimit.parse(words[1]) else {
+                throw Diagnostic(".limit takes memory and a size, like .limit memory 4GB", at: at)
+            }
+            shell.session.memoryLimit = MemoryLimit(bytes: bytes)
+            shell.message("memory limit: \(MemoryLimit.text(bytes)) per statement")
+        },
         DotCommand(name: "quit", usage: ".quit", help: "leave clubsh (Ctrl-D does the same)") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
             shell.quitRequested = true
         },

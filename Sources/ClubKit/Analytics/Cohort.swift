@@ -13,6 +13,8 @@ extension Session {
         guard let firstMonth = cohortOf.min() else { throw Diagnostic("there are no transactions", at: at) }
         let lastMonth = monthIndex(data.asOf)
         let cohorts = max(0, lastMonth - firstMonth + 1)
+        // The table is cohorts × cohorts cells: counted, then as a column of doubles and a bit each.
+        try memoryLimit.check(cohorts * cohorts * 17, for: "a cohort table of \(grouped(cohorts)) months by \(grouped(cohorts))")
         var size = [Int](repeating: 0, count: cohorts)
         for c in cohortOf where c - firstMonth < cohorts { size[c - firstMonth] += 1 }
         // Distinct (customer, month) pairs: a bit per customer and month of the span (a set

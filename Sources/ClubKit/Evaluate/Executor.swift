@@ -7,6 +7,8 @@ struct Executor {
     var resolve: (String) -> Table? = { _ in nil }
     /// Polled between steps and inside long loops; true means the user pressed Ctrl-C.
     var isCancelled: @Sendable () -> Bool = { false }
+    /// What one step may ask for before it allocates.
+    var memoryLimit = MemoryLimit.standard
 
     func run(_ plan: Plan) throws(Diagnostic) -> Table {
         var table: Table
@@ -76,8 +78,17 @@ struct Executor {
         case .join(let keepUnmatched, let rightPlan, let leftKeys, let rightKeys, let rightColumns, let names):
             let right = try run(rightPlan)
             let rightExpressions = ExpressionEvaluator(table: right, notes: notes)
-            let (l, r) = Join.match(leftKeys: leftKeys.map(expressions.column), rightKeys: rightKeys.map(rightExpressions.column),
-                                    leftCount: table.rowCount, rightCount: right.rowCount, keepUnmatched: keepUnmatched, isCancelled: isCancelled)
+            // Each output row costs its two row numbers and a value per column (8 bytes, or the
+            // string code's 4); rows are numbered in 32 bits.
+            let rowBytes = 8 + 8 * names.count
+            let maxRows = min(Int(Int32.max), memoryLimit.bytes / rowBytes)
+            guard let (l, r) = Join.match(leftKeys: leftKeys.map(expressions.column), rightKeys: rightKeys.map(rightExpressions.column),
+                                          leftCount: table.rowCount, rightCount: right.rowCount, keepUnmatched: keepUnmatched,
+                                          maxRows: maxRows, isCancelled: isCancelled) else {
+                let limit = maxRows == Int(Int32.max) ? "a table can hold" : "fit in the memory limit of \(MemoryLimit.text(memoryLimit.bytes))"
+                throw Diagnostic("the join gives more than \(grouped(maxRows)) rows, more than \(limit)", at: .statement,
+                                 hint: "narrow or aggregate the tables before joining\(maxRows == Int(Int32.max) ? "" : ", or raise the limit with `.limit memory 64GB`")")
+            }
             guard !l.isEmpty || !isCancelled() else { throw Diagnostic.interrupted }
             let needed = Pruning.needed(rest)
             let width = table.columns.count

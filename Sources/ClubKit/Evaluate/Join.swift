@@ -1,10 +1,11 @@
 /// Hash join on equal keys. Output keeps the left rows' order, and each left row's matches in
 /// the right table's order; a left join keeps unmatched left rows with nulls on the right.
 enum Join {
-    /// Pairs of (left row, right row); right row -1 for an unmatched left row of a left join.
+    /// Pairs of (left row, right row); right row -1 for an unmatched left row of a left join;
+    /// nil when there would be more than `maxRows` pairs (found before they are all made).
     static func match(leftKeys: [Column], rightKeys: [Column], leftCount: Int, rightCount: Int, keepUnmatched: Bool,
-                      isCancelled: () -> Bool = { false }) -> (left: [Int32], right: [Int32]) {
-        if leftKeys.count == 1, let pairs = integerMatch(leftKeys[0], rightKeys[0], keepUnmatched: keepUnmatched, isCancelled: isCancelled) {
+                      maxRows: Int = Int(Int32.max), isCancelled: () -> Bool = { false }) -> (left: [Int32], right: [Int32])? {
+        if leftKeys.count == 1, let pairs = integerMatch(leftKeys[0], rightKeys[0], keepUnmatched: keepUnmatched, maxRows: maxRows, isCancelled: isCancelled) {
             return pairs
         }
         // Key both sides in one id space by grouping the concatenated key columns.
@@ -22,16 +23,17 @@ enum Join {
             next[r] = head[id]
             head[id] = Int32(r)
         }
-        return probe(leftCount, next: next, keepUnmatched: keepUnmatched, isCancelled: isCancelled) { l in
+        return probe(leftCount, next: next, keepUnmatched: keepUnmatched, maxRows: maxRows, isCancelled: isCancelled) { l in
             nullKey[l] ? -1 : head[Int(g.ids[l])]
         }
     }
 
     /// The pairs in output order: for each left row, the chain of right rows that starts at
-    /// `first(l)` (-1: none) and continues through `next`. A cancelled probe gives back nothing.
+    /// `first(l)` (-1: none) and continues through `next`. A cancelled probe gives back nothing;
+    /// one that passes `maxRows` pairs gives nil.
     @inline(__always)
-    private static func probe(_ leftCount: Int, next: [Int32], keepUnmatched: Bool, isCancelled: () -> Bool,
-                              first: (Int) -> Int32) -> (left: [Int32], right: [Int32]) {
+    private static func probe(_ leftCount: Int, next: [Int32], keepUnmatched: Bool, maxRows: Int, isCancelled: () -> Bool,
+                              first: (Int) -> Int32) -> (left: [Int32], right: [Int32])? {
         var outLeft: [Int32] = [], outRight: [Int32] = []
         outLeft.reserveCapacity(leftCount)
         outRight.reserveCapacity(leftCount)
@@ -47,6 +49,7 @@ enum Join {
                 outRight.append(r)
                 r = next[Int(r)]
             }
+            if outLeft.count > maxRows { return nil }
         }
         return (outLeft, outRight)
     }
@@ -54,21 +57,21 @@ enum Join {
     /// The same pairs for one integer (or date) key of the same type on both sides, without
     /// copying the keys: the right rows are chained per key in a table indexed by value (or a
     /// hash map when the values are spread wide), and each left row looks its key up.
-    private static func integerMatch(_ left: Column, _ right: Column, keepUnmatched: Bool, isCancelled: () -> Bool) -> (left: [Int32], right: [Int32])? {
+    private static func integerMatch(_ left: Column, _ right: Column, keepUnmatched: Bool, maxRows: Int, isCancelled: () -> Bool) -> (left: [Int32], right: [Int32])?? {
         switch (left.storage, right.storage) {
         case let (.int(a), .int(b)), let (.dateTime(a), .dateTime(b)):
-            return integerMatch(a, left.validity, b, right.validity, keepUnmatched: keepUnmatched, isCancelled: isCancelled)
+            return integerMatch(a, left.validity, b, right.validity, keepUnmatched: keepUnmatched, maxRows: maxRows, isCancelled: isCancelled)
         case let (.date(a), .date(b)), let (.int32(a), .int32(b)):
-            return integerMatch(a, left.validity, b, right.validity, keepUnmatched: keepUnmatched, isCancelled: isCancelled)
+            return integerMatch(a, left.validity, b, right.validity, keepUnmatched: keepUnmatched, maxRows: maxRows, isCancelled: isCancelled)
         case (.int32, .int), (.int, .int32):
-            return integerMatch(left.widened, right.widened, keepUnmatched: keepUnmatched, isCancelled: isCancelled)
+            return integerMatch(left.widened, right.widened, keepUnmatched: keepUnmatched, maxRows: maxRows, isCancelled: isCancelled)
         default:
             return nil
         }
     }
 
     private static func integerMatch<T: FixedWidthInteger>(_ a: [T], _ av: Bitmap?, _ b: [T], _ bv: Bitmap?, keepUnmatched: Bool,
-                                                          isCancelled: () -> Bool) -> (left: [Int32], right: [Int32]) {
+                                                          maxRows: Int, isCancelled: () -> Bool) -> (left: [Int32], right: [Int32])? {
         var lo = Int64.max, hi = Int64.min
         for (r, x) in b.enumerated() where bv.map({ $0.isValid(r) }) ?? true { lo = min(lo, Int64(x)); hi = max(hi, Int64(x)) }
         let span = hi.subtractingReportingOverflow(lo)
@@ -90,7 +93,7 @@ enum Join {
             next[r] = head[s]
             head[s] = Int32(r)
         }
-        return probe(a.count, next: next, keepUnmatched: keepUnmatched, isCancelled: isCancelled) { l in
+        return probe(a.count, next: next, keepUnmatched: keepUnmatched, maxRows: maxRows, isCancelled: isCancelled) { l in
             guard av.map({ $0.isValid(l) }) ?? true else { return -1 }
             let s = slot(a[l])
             return s >= 0 ? head[s] : -1

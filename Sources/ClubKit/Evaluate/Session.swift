@@ -44,6 +44,8 @@ public final class Session: Catalog {
     public var loadProgress: (@Sendable (String, Double, Int, Int) -> Void)?
     /// Polled while statements run; the shell sets it to read its Ctrl-C flag.
     public var isCancelled: @Sendable () -> Bool = { false }
+    /// What one statement may ask for before it allocates (`.limit memory`).
+    public var memoryLimit = MemoryLimit.standard
 
     public init(asOf: Int32? = nil) {
         self.asOf = asOf ?? Int32(Int(Date().timeIntervalSince1970) / 86400)
@@ -109,8 +111,16 @@ public final class Session: Catalog {
                 parser.skipStatement()
                 continue
             }
-            do {
-                let outputs = try DeepStack.run { () throws(Diagnostic) in try execute(statement) }
+            do throws(Diagnostic) {
+                let outputs: [Output]
+                do {
+                    outputs = try DeepStack.run { () throws(Diagnostic) in try execute(statement) }
+                } catch where error.location == .statement {
+                    // Found while running, with no place of its own: the statement's.
+                    var placed = error
+                    placed.location = statement.location
+                    throw placed
+                }
                 for o in outputs {
                     switch o {
                     case .table, .value: numbered.append(o)
@@ -219,6 +229,7 @@ public final class Session: Catalog {
     func executor(_ notes: EvaluationNotes) -> Executor {
         var executor = Executor(table: { [unowned self] in self.tables[$0] ?? self.numberedTable($0) }, notes: notes)
         executor.isCancelled = isCancelled
+        executor.memoryLimit = memoryLimit
         executor.resolve = { [unowned self] name in try? self.materialize(name, notes: notes) }
         return executor
     }
