@@ -256,12 +256,12 @@ struct ExpressionEvaluator {
 
     private static func test(_ op: BinaryOperator, _ a: String, _ b: String) -> Bool {
         switch op {
-        case .equal: return a == b
-        case .notEqual: return a != b
-        case .less: return a < b
-        case .lessEqual: return a <= b
-        case .greater: return a > b
-        default: return a >= b
+        case .equal: return ByteText.equal(a, b)
+        case .notEqual: return !ByteText.equal(a, b)
+        case .less: return ByteText.less(a, b)
+        case .lessEqual: return !ByteText.less(b, a)
+        case .greater: return ByteText.less(b, a)
+        default: return !ByteText.less(a, b)
         }
     }
 
@@ -324,12 +324,12 @@ struct ExpressionEvaluator {
             let out: [Bool]
             switch type {
             case .string:
-                let set = Set(values.compactMap { if case .string(let s) = $0 { return s } else { return nil } })
+                let set = Set(values.compactMap { if case .string(let s) = $0 { return ByteText.Key(text: s) } else { return nil } })
                 if case .column(let c) = v, case .string(let codes, let dict) = c.storage {
-                    let perCode = dict.values.map { set.contains($0) != negated }
+                    let perCode = dict.values.map { set.contains(ByteText.Key(text: $0)) != negated }
                     out = mapUnary(codes) { perCode[Int($0)] }
                 } else if case .scalar(.string(let s)) = v {
-                    out = [set.contains(s) != negated]
+                    out = [set.contains(ByteText.Key(text: s)) != negated]
                 } else { out = [] }
             case .int, .bool, .date:
                 let set = Set(values.compactMap { value -> Int64? in

@@ -76,12 +76,12 @@ enum ScalarFunctions {
                 guard case .string(let ac, let ad) = a.storage, case .string(let bc, let bd) = b.storage else { return a }
                 let values = (0..<n).map { i -> Bool in
                     let s = ad.values[Int(ac[i])], t = bd.values[Int(bc[i])]
-                    return f == .contains ? s.contains(t) : s.hasPrefix(t)
+                    return f == .contains ? ByteText.contains(s, t) : ByteText.hasPrefix(s, t)
                 }
                 return Column(.bool(values), validity: Bitmap.and(a.validity, b.validity))
             }
             guard case .string(let needle) = needleValue else { return Column.repeating(.null, count: n, type: .bool) }
-            return perDistinct(args[0], n) { f == .contains ? $0.contains(needle) : $0.hasPrefix(needle) }
+            return perDistinct(args[0], n) { f == .contains ? ByteText.contains($0, needle) : ByteText.hasPrefix($0, needle) }
                 .map { Column(.bool($0.0), validity: $0.1) } ?? Column.repeating(.null, count: n, type: .bool)
         case .year, .month, .day, .weekday:
             let values: [Int64] = perDay(args[0], n) { d in

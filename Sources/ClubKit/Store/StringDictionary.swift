@@ -2,11 +2,12 @@
 ///
 /// A dictionary is shared (not copied) by every column derived from the same data through
 /// filters, sorts and joins, so per-string work (lower, contains, comparisons with a literal)
-/// runs once per distinct value instead of once per row.
+/// runs once per distinct value instead of once per row. Values are told apart by their bytes
+/// (`ByteText`), as SQL engines do: canonically equivalent spellings stay two values.
 public final class StringDictionary: @unchecked Sendable {
     /// The strings, indexed by code.
     public private(set) var values: [String]
-    private var index: [String: Int32]
+    private var index: [ByteText.Key: Int32]
 
     public init() {
         values = []
@@ -23,15 +24,15 @@ public final class StringDictionary: @unchecked Sendable {
     /// The code of `s`, adding it when new.
     @inline(__always)
     public func code(for s: String) -> Int32 {
-        if let c = index[s] { return c }
+        if let c = index[ByteText.Key(text: s)] { return c }
         let c = Int32(values.count)
         values.append(s)
-        index[s] = c
+        index[ByteText.Key(text: s)] = c
         return c
     }
 
     /// The code of `s` when present.
-    public func existingCode(_ s: String) -> Int32? { index[s] }
+    public func existingCode(_ s: String) -> Int32? { index[ByteText.Key(text: s)] }
 
     public var count: Int { values.count }
 
@@ -40,7 +41,7 @@ public final class StringDictionary: @unchecked Sendable {
 
     /// For each code, its rank in ascending string order (for sorting by codes).
     public func sortRanks() -> [Int32] {
-        let order = values.indices.sorted { values[$0] < values[$1] }
+        let order = values.indices.sorted { ByteText.less(values[$0], values[$1]) }
         var ranks = [Int32](repeating: 0, count: values.count)
         for (rank, code) in order.enumerated() { ranks[code] = Int32(rank) }
         return ranks
