@@ -51,6 +51,7 @@ extension Session {
         var periods: [RetentionPeriod] = []
         var month = CivilDate.addMonths(monthStart(Int(firstDay)), 1)
         while month <= Int(data.asOf) {
+            if isCancelled() { throw Diagnostic.interrupted }  // each month is a pass over the transactions
             let end = CivilDate.addMonths(month, 1) - 1
             let baseFrom = CivilDate.addMonths(month, -1)
             periods.append(RetentionPeriod(data, from: Int32(month), to: Int32(end), baseFrom: Int32(baseFrom), baseTo: Int32(month - 1)))
