@@ -8,7 +8,8 @@ enum Parallel {
         if count == 1 { return [body(0)] }
         let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        // The results are copied out below; the slots still own them until deinitialised.
+        defer { _ = results.deinitialize(); results.deallocate() }
         return withoutActuallyEscaping(body) { body in
             let box = Unchecked((body, results))
             DispatchQueue.concurrentPerform(iterations: count) { k in
