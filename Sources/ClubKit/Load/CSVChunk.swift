@@ -86,10 +86,11 @@ struct ChunkContext {
                      isCancelled: isCancelled, meter: meter, release: release)
     }
 
-    /// The 1-based character column of byte `offset` on its line.
+    /// The 1-based character column of byte `offset` on its line (which a line feed or a lone
+    /// carriage return begins).
     func column(of offset: Int) -> Int {
         var start = min(offset, p.count)
-        while start > fileStart && p[start - 1] != 10 { start -= 1 }
+        while start > fileStart && p[start - 1] != 10 && p[start - 1] != 13 { start -= 1 }
         var column = 1
         for i in start..<min(offset, p.count) where p[i] & 0xC0 != 0x80 { column += 1 }
         return column
@@ -201,7 +202,7 @@ struct ChunkContext {
                         sawValue[c] = true
                     } else if let t = declared[c] {
                         bad = LoadError(path: path, line: lineOf(f.start, tokenizer), column: self.column(of: f.start),
-                                        message: "`\(CSVReader.text(p, f))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
+                                        message: "`\(CSVReader.shown(CSVReader.text(p, f)))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
                         break
                     } else {
                         let bytes = CSVReader.slice(p, f)

@@ -91,7 +91,7 @@ public enum CSVReader {
         }
         names = deduplicated(names)
         for (name, _) in options.types where !names.contains(name) {
-            throw LoadError(path: path, line: 0, column: 0, message: "types (…) names a column `\(name)` that the file does not have; its columns are \(names.joined(separator: ", "))")
+            throw LoadError(path: path, line: 0, column: 0, message: "types (…) names a column `\(name)` that the file does not have; its columns are \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", … (\(names.count) in all)" : "")")
         }
         let declared: [DataType?] = names.map { options.types[$0] }
         let dataStart = header ? tokenizer.pos : start
@@ -395,13 +395,33 @@ public enum CSVReader {
         return f.escaped ? s.replacingOccurrences(of: "\"\"", with: "\"") : s
     }
 
-    /// 1-based line and character column of a byte offset.
+    /// A field's text as an error message quotes it: on one line (control characters escaped,
+    /// `\n` for a newline) and at most 60 characters.
+    static func shown(_ text: String) -> String {
+        var out = ""
+        var count = 0
+        for s in text.unicodeScalars {
+            guard count < 60 else { return out + "…" }
+            switch s {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where s.value < 32 || s.value == 127: out += "\\u{\(String(s.value, radix: 16))}"
+            default: out.unicodeScalars.append(s)
+            }
+            count += 1
+        }
+        return out
+    }
+
+    /// 1-based line and character column of a byte offset (a lone carriage return ends a line,
+    /// as it does for the tokenizer).
     static func position(_ p: UnsafeBufferPointer<UInt8>, _ offset: Int, from start: Int) -> (line: Int, column: Int) {
         var line = 1
         var lineStart = start
         var i = start
         while i < offset && i < p.count {
-            if p[i] == 10 { line += 1; lineStart = i + 1 }
+            if p[i] == 10 || (p[i] == 13 && (i + 1 == p.count || p[i + 1] != 10)) { line += 1; lineStart = i + 1 }
             i += 1
         }
         var column = 1
@@ -441,24 +461,37 @@ public enum CSVReader {
     }
 
     /// Picks the delimiter among `,` tab `;` `|` that splits the first lines most consistently.
+    /// It looks at 20 lines or the first MiB, whichever ends first (a file of one 16 MiB line
+    /// is not read whole to choose its delimiter).
     static func sniffDelimiter(_ p: UnsafeBufferPointer<UInt8>, start: Int) -> CSVOptions.Delimiter {
         let candidates: [UInt8] = [44, 9, 59, 124]
         var counts = [[Int]](repeating: [], count: candidates.count)
+        var current = [Int](repeating: 0, count: candidates.count)
+        let end = min(p.count, start + (1 << 20))
         var i = start
         var inQuotes = false
-        var current = [Int](repeating: 0, count: candidates.count)
         var lines = 0
-        while i < p.count && lines < 20 {
+        while i < end && lines < 20 {
             let b = p[i]
-            if b == 34 { inQuotes.toggle() } else if !inQuotes && (b == 10 || i == p.count - 1) {
+            if b == 34 {
+                inQuotes.toggle()
+            } else if !inQuotes && (b == 10 || i == p.count - 1) {
                 for k in candidates.indices { counts[k].append(current[k]) }
-                current = [Int](repeating: 0, count: candidates.count)
+                for k in candidates.indices { current[k] = 0 }
                 lines += 1
-            } else if !inQuotes, let k = candidates.firstIndex(of: b) {
-                current[k] += 1
+            } else if !inQuotes {
+                switch b {
+                case 44: current[0] += 1
+                case 9: current[1] += 1
+                case 59: current[2] += 1
+                case 124: current[3] += 1
+                default: break
+                }
             }
             i += 1
         }
+        // A first line longer than the window: judge it by what was seen.
+        if lines == 0 { for k in candidates.indices { counts[k].append(current[k]) } }
         var best: (score: Int, delimiter: UInt8) = (0, 44)
         for (k, c) in candidates.enumerated() {
             guard let first = counts[k].first, first > 0 else { continue }
@@ -516,11 +549,12 @@ public enum CSVReader {
     }
 
     /// A header name that can be typed in a back-quoted name and shown on one line: control
-    /// characters (newlines, tabs, NUL) become `_`, a back quote becomes `'`.
+    /// characters (newlines, tabs, NUL) become `_`, a back quote becomes `'`, and byte-order
+    /// marks (a file saved with two) are dropped.
     static func reachable(_ name: String) -> String {
-        guard name.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 || $0 == "`" }) else { return name }
-        return String(String.UnicodeScalarView(name.unicodeScalars.map { s -> Unicode.Scalar in
-            s == "`" ? "'" : (s.value < 32 || s.value == 127 ? "_" : s)
+        guard name.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 || $0 == "`" || $0 == "\u{FEFF}" }) else { return name }
+        return String(String.UnicodeScalarView(name.unicodeScalars.compactMap { s -> Unicode.Scalar? in
+            s == "\u{FEFF}" ? nil : (s == "`" ? "'" : (s.value < 32 || s.value == 127 ? "_" : s))
         }))
     }
 }
