@@ -44,6 +44,14 @@ final class LoaderHazardTests: XCTestCase {
         }
     }
 
+    /// A first row of more than 100,000 fields (a wrong delimiter, a binary file) is a clear
+    /// error instead of gigabytes of empty columns.
+    func testTooManyColumnsIsAClearError() throws {
+        XCTAssertEqual(failure(String(repeating: ",", count: 100_000) + "\n")?.description,
+                       "h.csv:1:100001: the first row has 100001 fields; clubsh loads at most 100000 columns (is the delimiter right?)")
+        XCTAssertEqual(failure(String(repeating: "1;", count: 4_000_000) + "\n")?.line, 1)
+    }
+
     // MARK: - 2. Narrowing is bounded and interruptible
 
     /// `n` columns: 1,000 rows of integers (the rows types are guessed from), then `n` rows

@@ -65,12 +65,18 @@ public enum CSVReader {
                 return LoadResult(table: Table(columnNames: [], columns: [], rowCount: 0), skippedRows: 0, skipped: [], bytesRead: p.count)
             }
         } catch let e as TokenError { throw fail(e) }
+        guard fields.count <= maxColumns else {
+            let (line, column) = position(p, fields[maxColumns].start, from: start)
+            throw LoadError(path: path, line: line, column: column,
+                            message: "the first row has \(fields.count) fields; clubsh loads at most \(maxColumns) columns (is the delimiter right?)")
+        }
         for f in fields {
             firstRow.append(text(p, f))
             firstMasks.append(f.end > f.start ? FieldParsing.classify(slice(p, f), pattern: pattern) : FieldParsing.all)
         }
         let width = fields.count
-        let header = try options.header ?? detectHeader(tokenizer: tokenizer, width: width, firstRow: firstRow, firstMasks: firstMasks, pattern: pattern, fail: fail)
+        let header = try options.header ?? detectHeader(tokenizer: tokenizer, width: width, firstRow: firstRow, firstMasks: firstMasks, pattern: pattern,
+                                                        isCancelled: options.isCancelled, path: path, fail: fail)
         if header, let bad = firstInvalidUTF8(UnsafeBufferPointer(rebasing: p[start..<tokenizer.pos]), from: 0) {
             let (line, column) = position(p, start + bad, from: start)
             throw LoadError(path: path, line: line, column: column, message: "invalid UTF-8 (byte 0x\(String(p[start + bad], radix: 16, uppercase: true))); save the file as UTF-8")
@@ -460,6 +466,11 @@ public enum CSVReader {
         return nil
     }
 
+    /// The widest file clubsh loads: 10,000 columns and more load, while a first row of millions
+    /// of fields (a wrong delimiter, a binary file) is a clear error rather than gigabytes of
+    /// empty columns.
+    static let maxColumns = 100_000
+
     /// Picks the delimiter among `,` tab `;` `|` that splits the first lines most consistently.
     /// It looks at 20 lines or the first MiB, whichever ends first (a file of one 16 MiB line
     /// is not read whole to choose its delimiter).
@@ -505,15 +516,20 @@ public enum CSVReader {
     /// A header is present when a column's first value does not fit the type its other values
     /// share, or when every column is text and so is every name in the first row.
     private static func detectHeader(tokenizer: CSVTokenizer, width: Int, firstRow: [String], firstMasks: [UInt8],
-                                     pattern: DatePattern?, fail: (TokenError) -> LoadError) throws -> Bool {
+                                     pattern: DatePattern?, isCancelled: () -> Bool, path: String, fail: (TokenError) -> LoadError) throws -> Bool {
         var t = tokenizer
         var fields: [CSVField] = []
         var masks = [UInt8](repeating: FieldParsing.all, count: width)
         var seen = [Bool](repeating: false, count: width)
         var rows = 0
+        var nextPoll = t.pos
         do {
             while rows < 100, try t.next(&fields) {
                 rows += 1
+                if t.pos >= nextPoll {
+                    if isCancelled() { throw LoadError.interrupted(path) }
+                    nextPoll = t.pos + ChunkContext.pollBytes
+                }
                 for (c, f) in fields.enumerated() where c < width && f.end > f.start {
                     masks[c] &= FieldParsing.classify(slice(t.p, f), pattern: pattern)
                     seen[c] = true
