@@ -69,6 +69,7 @@ extension Session {
             let lines = result.skipped.map { "line \($0.line): \($0.message)" }.joined(separator: "; ")
             outputs.append(.warning("skipped \(count(result.skippedRows, "row")) that did not parse (\(lines)\(result.skippedRows > result.skipped.count ? "; …" : ""))"))
         }
+        outputs += result.notes.map { .warning($0) }
         return outputs
     }
 

@@ -10,9 +10,12 @@ struct ChunkOutcome {
     /// `firstRecord`.
     var firstRecord = 0
     var end = 0
-    /// The inferred columns' candidate bits, narrowed by a field that did not parse.
+    /// The inferred columns' candidate bits, narrowed by every field of the chunk that did not
+    /// parse (the chunk reads on after a misfit, so one attempt finds them all).
     var masks: [UInt8]
     var narrowed = false
+    /// Columns where a misfit was an integer beyond 64 bits (kept as text, and the user told).
+    var wideIntegers: Set<Int> = []
     var sawValue: [Bool]
     var sawQuotedEmpty: [Bool]
     /// Per column, a bit per row that is null (empty when none is).
@@ -72,6 +75,9 @@ struct ChunkContext {
     /// Hands back pages of the file the chunk has finished with (memory-mapped files only).
     let release: ((Range<Int>) -> Void)?
 
+    /// Bytes read between two polls of `isCancelled`: a few milliseconds of parsing.
+    static let pollBytes = 1 << 20
+
     /// A copy whose arrays belong to one thread: threads that share an array's buffer contend on
     /// its reference count in the hot loop.
     func own() -> ChunkContext {
@@ -80,10 +86,11 @@ struct ChunkContext {
                      isCancelled: isCancelled, meter: meter, release: release)
     }
 
-    /// The 1-based character column of byte `offset` on its line.
+    /// The 1-based character column of byte `offset` on its line (which a line feed or a lone
+    /// carriage return begins).
     func column(of offset: Int) -> Int {
         var start = min(offset, p.count)
-        while start > fileStart && p[start - 1] != 10 { start -= 1 }
+        while start > fileStart && p[start - 1] != 10 && p[start - 1] != 13 { start -= 1 }
         var column = 1
         for i in start..<min(offset, p.count) where p[i] & 0xC0 != 0x80 { column += 1 }
         return column
@@ -127,6 +134,10 @@ struct ChunkContext {
         var narrowing: [(column: Int, mask: UInt8)] = []
         var row = 0, records = 0
         var reported = range.lowerBound, released = range.lowerBound
+        // Ctrl-C is polled by bytes, not records: a record of 10,000 fields takes as long as
+        // thousands of short ones.
+        var nextPoll = range.lowerBound
+        var misfits = false
         do {
             while true {
                 // Most records are plain fields; the general path reads the rest.
@@ -138,8 +149,11 @@ struct ChunkContext {
                 }
                 if records == 0 { out.firstRecord = tokenizer.recordStart }
                 records += 1
-                if records & 0xFFFF == 0 {
+                if tokenizer.pos >= nextPoll {
                     if isCancelled() { out.cancelled = true; out.rows = row; return }
+                    nextPoll = tokenizer.pos + Self.pollBytes
+                }
+                if records & 0xFFFF == 0 {
                     meter.add(bytes: tokenizer.pos - reported, records: 0x10000)
                     reported = tokenizer.pos
                     if let release, tokenizer.recordStart - released >= 4 << 20 {
@@ -188,10 +202,13 @@ struct ChunkContext {
                         sawValue[c] = true
                     } else if let t = declared[c] {
                         bad = LoadError(path: path, line: lineOf(f.start, tokenizer), column: self.column(of: f.start),
-                                        message: "`\(CSVReader.text(p, f))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
+                                        message: "`\(CSVReader.shown(CSVReader.text(p, f)))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
                         break
                     } else {
-                        narrowing.append((c, FieldParsing.classify(CSVReader.slice(p, f), pattern: pattern)))
+                        let bytes = CSVReader.slice(p, f)
+                        let mask = FieldParsing.classify(bytes, pattern: pattern)
+                        if mask & FieldParsing.int == 0 && FieldParsing.isIntegerText(bytes) { out.wideIntegers.insert(c) }
+                        narrowing.append((c, mask))
                     }
                 }
                 if let bad {
@@ -203,10 +220,10 @@ struct ChunkContext {
                     continue
                 }
                 if !narrowing.isEmpty {
+                    // The attempt will be repeated with narrower kinds; reading on collects the
+                    // other misfits, so a file needs a few attempts, not one per misfit row.
                     for (c, mask) in narrowing { out.masks[c] &= mask }
-                    out.narrowed = true
-                    out.rows = row
-                    return
+                    misfits = true
                 }
                 row += 1
             }
@@ -220,6 +237,7 @@ struct ChunkContext {
             return
         }
         if records == 0 { out.firstRecord = tokenizer.pos }
+        out.narrowed = misfits
         out.end = tokenizer.pos
         meter.add(bytes: min(range.upperBound, tokenizer.pos) - reported, records: records & 0xFFFF)
         out.rows = row
@@ -237,6 +255,9 @@ struct ChunkContext {
             guard let v = FieldParsing.parseInt(bytes), let x = Int32(exactly: v) else { return false }
             slot.storeBytes(of: x, toByteOffset: row * 4, as: Int32.self)
         case .double:
+            guard let v = FieldParsing.parseFloatColumnValue(bytes) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 8, as: Double.self)
+        case .anyDouble:
             guard let v = FieldParsing.parseDouble(bytes) else { return false }
             slot.storeBytes(of: v, toByteOffset: row * 8, as: Double.self)
         case .bool:

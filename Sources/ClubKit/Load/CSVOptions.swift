@@ -53,4 +53,10 @@ public struct LoadResult: Sendable {
     /// The first few skipped lines, with why.
     public var skipped: [LoadError]
     public var bytesRead: Int
+    /// Things the user should know about how values were read, one line each (for example
+    /// "column id: integers beyond 64 bits kept as text").
+    public var notes: [String] = []
+    /// How many times the records were parsed (1 unless a misfit narrowed a type); at most a
+    /// few, whatever the file.
+    var attempts = 1
 }

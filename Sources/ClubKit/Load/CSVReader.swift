@@ -65,12 +65,18 @@ public enum CSVReader {
                 return LoadResult(table: Table(columnNames: [], columns: [], rowCount: 0), skippedRows: 0, skipped: [], bytesRead: p.count)
             }
         } catch let e as TokenError { throw fail(e) }
+        guard fields.count <= maxColumns else {
+            let (line, column) = position(p, fields[maxColumns].start, from: start)
+            throw LoadError(path: path, line: line, column: column,
+                            message: "the first row has \(fields.count) fields; clubsh loads at most \(maxColumns) columns (is the delimiter right?)")
+        }
         for f in fields {
             firstRow.append(text(p, f))
             firstMasks.append(f.end > f.start ? FieldParsing.classify(slice(p, f), pattern: pattern) : FieldParsing.all)
         }
         let width = fields.count
-        let header = try options.header ?? detectHeader(tokenizer: tokenizer, width: width, firstRow: firstRow, firstMasks: firstMasks, pattern: pattern, fail: fail)
+        let header = try options.header ?? detectHeader(tokenizer: tokenizer, width: width, firstRow: firstRow, firstMasks: firstMasks, pattern: pattern,
+                                                        isCancelled: options.isCancelled, path: path, fail: fail)
         if header, let bad = firstInvalidUTF8(UnsafeBufferPointer(rebasing: p[start..<tokenizer.pos]), from: 0) {
             let (line, column) = position(p, start + bad, from: start)
             throw LoadError(path: path, line: line, column: column, message: "invalid UTF-8 (byte 0x\(String(p[start + bad], radix: 16, uppercase: true))); save the file as UTF-8")
@@ -82,18 +88,22 @@ public enum CSVReader {
             }
             names = given
         } else if header {
-            names = firstRow.enumerated().map { $0.element.isEmpty ? "column\($0.offset + 1)" : $0.element }
+            names = firstRow.enumerated().map { (c, name) in
+                let name = reachable(name)
+                return name.isEmpty ? "column\(c + 1)" : name
+            }
         } else {
             names = (1...max(width, 1)).map { "column\($0)" }
         }
         names = deduplicated(names)
         for (name, _) in options.types where !names.contains(name) {
-            throw LoadError(path: path, line: 0, column: 0, message: "types (…) names a column `\(name)` that the file does not have; its columns are \(names.joined(separator: ", "))")
+            throw LoadError(path: path, line: 0, column: 0, message: "types (…) names a column `\(name)` that the file does not have; its columns are \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", … (\(names.count) in all)" : "")")
         }
         let declared: [DataType?] = names.map { options.types[$0] }
         let dataStart = header ? tokenizer.pos : start
         let dataLine = header ? tokenizer.line : 1
-        let sampled = sampleMasks(p, from: dataStart, width: width, delimiter: delimiter, declared: declared, pattern: pattern)
+        let (sampled, sampledWide) = try sampleMasks(p, from: dataStart, width: width, delimiter: delimiter, declared: declared, pattern: pattern,
+                                                     isCancelled: options.isCancelled, path: path)
 
         // Chunks of whole records, several per core so that the cores finish together.
         let wanted = options.chunks ?? (p.count - dataStart >= 8 << 20 ? min(ProcessInfo.processInfo.activeProcessorCount * 4, 32) : 1)
@@ -128,8 +138,12 @@ public enum CSVReader {
             return e
         }
         var masks = sampled
+        var wideIntegers = sampledWide
         var sequential = false
+        var attempts = 0
         while true {
+            if options.isCancelled() { throw LoadError.interrupted(path) }
+            attempts += 1
             context.meter.restart()
             let kinds = (0..<width).map { declared[$0].map(FieldKind.declared) ?? FieldKind.inferred(masks[$0], pattern: pattern) }
             let bounds = counts.map { $0.newlines + 1 }
@@ -144,7 +158,7 @@ public enum CSVReader {
                     context.own().parse(ranges[k], line: k == 0 ? dataLine : 1, kinds: kinds.map { $0 }, masks: masks.map { $0 },
                                         bases: b.value.map { $0 }, offset: offsets[k], capacity: bounds[k])
                 }
-                next = try judge(outcomes, path: path, masks: &masks, declared: declared, located: located)
+                next = try judge(outcomes, path: path, masks: &masks, declared: declared, wideIntegers: &wideIntegers, located: located)
                 guard next == .done else { return 0 }
                 (placed, dictionaries) = assemble(outcomes, kinds: kinds, offsets: offsets, bases: bases)
                 return placed.last!
@@ -164,6 +178,7 @@ public enum CSVReader {
                 let returns = p.baseAddress.map { occurrences(of: 13, in: $0 + dataStart, count: p.count - dataStart) } ?? 0
                 counts = [(newlines: counts.reduce(returns) { $0 + $1.newlines }, quotes: 0)]
                 masks = sampled
+                wideIntegers = sampledWide
                 continue
             case .done:
                 break
@@ -173,7 +188,9 @@ public enum CSVReader {
                 column(c, raw[c], kind: kinds[c], declared: declared[c] != nil, rows: rows, outcomes: outcomes, placed: placed, dictionary: dictionaries[c])
             }
             let table = Table(columnNames: names, columns: columns, rowCount: rows)
-            return LoadResult(table: table, skippedRows: outcomes.reduce(0) { $0 + $1.skippedRows }, skipped: Array(skipped), bytesRead: p.count)
+            let wide = wideIntegers.sorted().filter { kinds[$0] == .string }.map { names[$0] }
+            return LoadResult(table: table, skippedRows: outcomes.reduce(0) { $0 + $1.skippedRows }, skipped: Array(skipped), bytesRead: p.count,
+                              notes: wideIntegerNote(wide).map { [$0] } ?? [], attempts: attempts)
         }
     }
 
@@ -181,11 +198,14 @@ public enum CSVReader {
     enum Attempt { case done, retry, sequential }
 
     /// Looks at the chunks in file order, trusting a chunk only when the one before it ended
-    /// where it begins: the first failure throws; a narrowed type (or a column whose only values
-    /// were `""`) asks for another attempt; a chunk boundary that was not a record boundary asks
-    /// for one chunk.
+    /// where it begins: the first failure throws; narrowed types (every chunk's misfits at once)
+    /// or a column whose only values were `""` ask for another attempt; a chunk boundary that
+    /// was not a record boundary asks for one chunk.
+    ///
+    /// Each retry removes at least one candidate bit from some column and a column has seven,
+    /// so a load makes at most eight attempts however many rows misfit (usually two).
     private static func judge(_ outcomes: [ChunkOutcome], path: String, masks: inout [UInt8], declared: [DataType?],
-                              located: (Int, LoadError) -> LoadError) throws -> Attempt {
+                              wideIntegers: inout Set<Int>, located: (Int, LoadError) -> LoadError) throws -> Attempt {
         if outcomes.contains(where: \.cancelled) { throw LoadError.interrupted(path) }
         var retry = false
         for (k, o) in outcomes.enumerated() {
@@ -193,8 +213,8 @@ public enum CSVReader {
             if o.overflowed { return .sequential }
             if o.narrowed {
                 for c in masks.indices { masks[c] &= o.masks[c] }
+                wideIntegers.formUnion(o.wideIntegers)
                 retry = true
-                break
             }
             if k + 1 < outcomes.count && o.end != outcomes[k + 1].firstRecord { return .sequential }
         }
@@ -265,16 +285,32 @@ public enum CSVReader {
         }
     }
 
+    /// "column id: integers beyond 64 bits kept as text", for the columns that held such
+    /// integers and so are text; nil when there are none.
+    static func wideIntegerNote(_ names: [String]) -> String? {
+        guard !names.isEmpty else { return nil }
+        let listed = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? " and \(names.count - 5) more" : "")
+        return "column\(names.count == 1 ? "" : "s") \(listed): integers beyond 64 bits kept as text"
+    }
+
     /// The candidate bits of each column over the first `records` data records (rows of the
-    /// wrong width, or breaking a declared type, do not count).
+    /// wrong width, or breaking a declared type, do not count), and the columns where an
+    /// integer beyond 64 bits was seen.
     static func sampleMasks(_ p: UnsafeBufferPointer<UInt8>, from: Int, width: Int, delimiter: CSVOptions.Delimiter,
-                            declared: [DataType?], pattern: DatePattern?, records: Int = 1000) -> [UInt8] {
+                            declared: [DataType?], pattern: DatePattern?, records: Int = 1000,
+                            isCancelled: () -> Bool = { false }, path: String = "") throws -> (masks: [UInt8], wide: Set<Int>) {
         var masks = [UInt8](repeating: FieldParsing.all, count: width)
+        var wide: Set<Int> = []
         var tokenizer = CSVTokenizer(p, start: from, delimiter: delimiter)
         var fields: [CSVField] = []
         var seen = 0
+        var nextPoll = from
         while seen < records, (try? tokenizer.next(&fields)) == true {
             seen += 1
+            if tokenizer.pos >= nextPoll {
+                if isCancelled() { throw LoadError.interrupted(path) }
+                nextPoll = tokenizer.pos + ChunkContext.pollBytes
+            }
             guard fields.count == width else { continue }
             let fits = (0..<width).allSatisfy { c in
                 guard let t = declared[c], fields[c].end > fields[c].start else { return true }
@@ -282,10 +318,13 @@ public enum CSVReader {
             }
             guard fits else { continue }
             for c in 0..<width where declared[c] == nil && fields[c].end > fields[c].start && masks[c] != 0 {
-                masks[c] &= FieldParsing.classify(slice(p, fields[c]), pattern: pattern)
+                let bytes = slice(p, fields[c])
+                let mask = FieldParsing.classify(bytes, pattern: pattern)
+                if mask & FieldParsing.int == 0 && masks[c] & FieldParsing.int != 0 && FieldParsing.isIntegerText(bytes) { wide.insert(c) }
+                masks[c] &= mask
             }
         }
-        return masks
+        return (masks, wide)
     }
 
     /// Newlines and quotes in `range`: the newlines bound the records that start there.
@@ -362,13 +401,33 @@ public enum CSVReader {
         return f.escaped ? s.replacingOccurrences(of: "\"\"", with: "\"") : s
     }
 
-    /// 1-based line and character column of a byte offset.
+    /// A field's text as an error message quotes it: on one line (control characters escaped,
+    /// `\n` for a newline) and at most 60 characters.
+    static func shown(_ text: String) -> String {
+        var out = ""
+        var count = 0
+        for s in text.unicodeScalars {
+            guard count < 60 else { return out + "…" }
+            switch s {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where s.value < 32 || s.value == 127: out += "\\u{\(String(s.value, radix: 16))}"
+            default: out.unicodeScalars.append(s)
+            }
+            count += 1
+        }
+        return out
+    }
+
+    /// 1-based line and character column of a byte offset (a lone carriage return ends a line,
+    /// as it does for the tokenizer).
     static func position(_ p: UnsafeBufferPointer<UInt8>, _ offset: Int, from start: Int) -> (line: Int, column: Int) {
         var line = 1
         var lineStart = start
         var i = start
         while i < offset && i < p.count {
-            if p[i] == 10 { line += 1; lineStart = i + 1 }
+            if p[i] == 10 || (p[i] == 13 && (i + 1 == p.count || p[i + 1] != 10)) { line += 1; lineStart = i + 1 }
             i += 1
         }
         var column = 1
@@ -407,25 +466,43 @@ public enum CSVReader {
         return nil
     }
 
+    /// The widest file clubsh loads: 10,000 columns and more load, while a first row of millions
+    /// of fields (a wrong delimiter, a binary file) is a clear error rather than gigabytes of
+    /// empty columns.
+    static let maxColumns = 100_000
+
     /// Picks the delimiter among `,` tab `;` `|` that splits the first lines most consistently.
+    /// It looks at 20 lines or the first MiB, whichever ends first (a file of one 16 MiB line
+    /// is not read whole to choose its delimiter).
     static func sniffDelimiter(_ p: UnsafeBufferPointer<UInt8>, start: Int) -> CSVOptions.Delimiter {
         let candidates: [UInt8] = [44, 9, 59, 124]
         var counts = [[Int]](repeating: [], count: candidates.count)
+        var current = [Int](repeating: 0, count: candidates.count)
+        let end = min(p.count, start + (1 << 20))
         var i = start
         var inQuotes = false
-        var current = [Int](repeating: 0, count: candidates.count)
         var lines = 0
-        while i < p.count && lines < 20 {
+        while i < end && lines < 20 {
             let b = p[i]
-            if b == 34 { inQuotes.toggle() } else if !inQuotes && (b == 10 || i == p.count - 1) {
+            if b == 34 {
+                inQuotes.toggle()
+            } else if !inQuotes && (b == 10 || i == p.count - 1) {
                 for k in candidates.indices { counts[k].append(current[k]) }
-                current = [Int](repeating: 0, count: candidates.count)
+                for k in candidates.indices { current[k] = 0 }
                 lines += 1
-            } else if !inQuotes, let k = candidates.firstIndex(of: b) {
-                current[k] += 1
+            } else if !inQuotes {
+                switch b {
+                case 44: current[0] += 1
+                case 9: current[1] += 1
+                case 59: current[2] += 1
+                case 124: current[3] += 1
+                default: break
+                }
             }
             i += 1
         }
+        // A first line longer than the window: judge it by what was seen.
+        if lines == 0 { for k in candidates.indices { counts[k].append(current[k]) } }
         var best: (score: Int, delimiter: UInt8) = (0, 44)
         for (k, c) in candidates.enumerated() {
             guard let first = counts[k].first, first > 0 else { continue }
@@ -439,15 +516,20 @@ public enum CSVReader {
     /// A header is present when a column's first value does not fit the type its other values
     /// share, or when every column is text and so is every name in the first row.
     private static func detectHeader(tokenizer: CSVTokenizer, width: Int, firstRow: [String], firstMasks: [UInt8],
-                                     pattern: DatePattern?, fail: (TokenError) -> LoadError) throws -> Bool {
+                                     pattern: DatePattern?, isCancelled: () -> Bool, path: String, fail: (TokenError) -> LoadError) throws -> Bool {
         var t = tokenizer
         var fields: [CSVField] = []
         var masks = [UInt8](repeating: FieldParsing.all, count: width)
         var seen = [Bool](repeating: false, count: width)
         var rows = 0
+        var nextPoll = t.pos
         do {
             while rows < 100, try t.next(&fields) {
                 rows += 1
+                if t.pos >= nextPoll {
+                    if isCancelled() { throw LoadError.interrupted(path) }
+                    nextPoll = t.pos + ChunkContext.pollBytes
+                }
                 for (c, f) in fields.enumerated() where c < width && f.end > f.start {
                     masks[c] &= FieldParsing.classify(slice(t.p, f), pattern: pattern)
                     seen[c] = true
@@ -465,12 +547,30 @@ public enum CSVReader {
         return allText && namesLookLikeNames
     }
 
-    private static func deduplicated(_ names: [String]) -> [String] {
-        var seen: [String: Int] = [:]
+    /// Unique names: the first of each name keeps it; a repeat gets `_2`, `_3`, … — the first
+    /// suffix that no column is called already or will be called later (`a,a,a_2` gives `a`,
+    /// `a_3`, `a_2`), so every column can be named.
+    static func deduplicated(_ names: [String]) -> [String] {
+        var taken = Set(names)
+        var firstSeen: Set<String> = []
+        var next: [String: Int] = [:]
         return names.map { name in
-            let n = (seen[name] ?? 0) + 1
-            seen[name] = n
-            return n == 1 ? name : "\(name)_\(n)"
+            if firstSeen.insert(name).inserted { return name }
+            var n = next[name] ?? 2
+            while taken.contains("\(name)_\(n)") { n += 1 }
+            next[name] = n + 1
+            taken.insert("\(name)_\(n)")
+            return "\(name)_\(n)"
         }
+    }
+
+    /// A header name that can be typed in a back-quoted name and shown on one line: control
+    /// characters (newlines, tabs, NUL) become `_`, a back quote becomes `'`, and byte-order
+    /// marks (a file saved with two) are dropped.
+    static func reachable(_ name: String) -> String {
+        guard name.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 || $0 == "`" || $0 == "\u{FEFF}" }) else { return name }
+        return String(String.UnicodeScalarView(name.unicodeScalars.compactMap { s -> Unicode.Scalar? in
+            s == "\u{FEFF}" ? nil : (s == "`" ? "'" : (s.value < 32 || s.value == 127 ? "_" : s))
+        }))
     }
 }

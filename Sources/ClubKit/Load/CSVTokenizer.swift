@@ -13,6 +13,9 @@ struct CSVTokenizer {
     let p: UnsafeBufferPointer<UInt8>
     let delimiter: UInt8
     let whitespace: Bool
+    /// The padding trimmed around fields and skipped around quotes: space and tab, except the
+    /// delimiter itself (a tab-delimited file's tab after a closing quote ends the field).
+    let blank1: UInt8, blank2: UInt8
     /// Where the bytes end (the buffer's end).
     let end: Int
     /// No record starts at or after this offset (a chunk's end); the last record may run past it.
@@ -33,12 +36,20 @@ struct CSVTokenizer {
         lineStart = start
         self.line = line
         switch delimiter {
-        case .byte(let b): self.delimiter = b; whitespace = false
-        case .whitespace: self.delimiter = 32; whitespace = true
+        case .byte(let b):
+            self.delimiter = b
+            whitespace = false
+            blank1 = b == 32 ? 9 : 32
+            blank2 = b == 9 ? 32 : 9
+        case .whitespace:
+            self.delimiter = 32
+            whitespace = true
+            blank1 = 32
+            blank2 = 9
         }
     }
 
-    @inline(__always) private func isBlank(_ b: UInt8) -> Bool { b == 32 || b == 9 }
+    @inline(__always) private func isBlank(_ b: UInt8) -> Bool { b == blank1 || b == blank2 }
 
     private mutating func newline() {
         if p[pos] == 13, pos + 1 < end, p[pos + 1] == 10 { pos += 1 }

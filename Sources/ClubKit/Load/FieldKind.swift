@@ -14,6 +14,9 @@ enum FieldKind: Equatable, Sendable {
     case anyDate
     /// Declared `datetime`: an ISO date-time, an ISO date or the pattern.
     case anyDateTime
+    /// Declared `double`: any decimal, integers beyond 64 bits too (an inferred float column
+    /// leaves those to text rather than round them).
+    case anyDouble
 
     /// The kind for a column whose candidate bits are `mask`: the first in the order of
     /// `FieldParsing.resolve`, so a field parses as this kind exactly when `classify` keeps that bit.
@@ -30,7 +33,7 @@ enum FieldKind: Equatable, Sendable {
     static func declared(_ type: DataType) -> FieldKind {
         switch type {
         case .int: return .int
-        case .double: return .double
+        case .double: return .anyDouble
         case .bool: return .bool
         case .date: return .anyDate
         case .datetime: return .anyDateTime
@@ -41,7 +44,7 @@ enum FieldKind: Equatable, Sendable {
     var type: DataType {
         switch self {
         case .int, .int32: return .int
-        case .double: return .double
+        case .double, .anyDouble: return .double
         case .bool: return .bool
         case .date, .patternDate, .anyDate: return .date
         case .dateTime, .patternDateTime, .anyDateTime: return .datetime
@@ -52,7 +55,7 @@ enum FieldKind: Equatable, Sendable {
     /// Bytes per value in the column buffer.
     var width: Int {
         switch self {
-        case .int, .double, .dateTime, .patternDateTime, .anyDateTime: return 8
+        case .int, .double, .anyDouble, .dateTime, .patternDateTime, .anyDateTime: return 8
         case .date, .patternDate, .anyDate, .string, .int32: return 4
         case .bool: return 1
         }
@@ -66,27 +69,56 @@ enum RawColumn {
     /// Fresh arrays of `capacity` slots for `kinds`, whose base addresses `body` fills from
     /// several threads; `body` returns how many leading slots hold rows, and the arrays keep
     /// exactly those. Nothing is zeroed or copied: each slot is written once, in place.
+    ///
+    /// The arrays are made one after another, not nested one closure per column, so a file of
+    /// 10,000 columns costs no deeper stack than a file of one.
     static func allocate(_ kinds: ArraySlice<FieldKind>, capacity: Int, _ body: ([UnsafeMutableRawPointer]) throws -> Int) throws -> (rows: Int, columns: [RawColumn]) {
-        try allocate(kinds, capacity: max(capacity, 1), bases: [], body)
+        let capacity = max(capacity, 1)
+        var columns: [RawColumn] = []
+        var bases: [UnsafeMutableRawPointer] = []
+        columns.reserveCapacity(kinds.count)
+        bases.reserveCapacity(kinds.count)
+        for kind in kinds {
+            let (column, base): (RawColumn, UnsafeMutableRawPointer)
+            switch kind.width {
+            case 8 where kind.type == .double: (column, base) = slots(Double.self, capacity) { .double($0) }
+            case 8: (column, base) = slots(Int64.self, capacity) { .int64($0) }
+            case 4: (column, base) = slots(Int32.self, capacity) { .int32($0) }
+            default: (column, base) = slots(Bool.self, capacity) { .bool($0) }
+            }
+            columns.append(column)
+            bases.append(base)
+        }
+        let rows = try body(bases)
+        for c in columns.indices { columns[c].keepFirst(rows) }
+        return (rows, columns)
     }
 
-    private static func allocate(_ kinds: ArraySlice<FieldKind>, capacity: Int, bases: [UnsafeMutableRawPointer],
-                                 _ body: ([UnsafeMutableRawPointer]) throws -> Int) throws -> (rows: Int, columns: [RawColumn]) {
-        guard let kind = kinds.first else { return (try body(bases), []) }
-        var result: (rows: Int, columns: [RawColumn]) = (0, [])
-        func make<T>(_: T.Type) throws -> [T] {
-            try [T](unsafeUninitializedCapacity: capacity) { buffer, count in
-                result = try allocate(kinds.dropFirst(), capacity: capacity, bases: bases + [UnsafeMutableRawPointer(buffer.baseAddress!)], body)
-                count = result.rows
-            }
+    /// An array of `capacity` slots of a trivial type, counted as full but not written, and its
+    /// storage's address.
+    ///
+    /// SAFETY: the elements are plain bytes (integers, doubles, bools), so a slot needs no
+    /// initialisation before it is stored through the pointer; no slot is read before it is
+    /// written (gaps between chunks are closed with `memmove`, and `keepFirst` drops the slots
+    /// past the rows unread). The pointer is the array's own storage, which stays in place while
+    /// the array is alive and is not mutated through Swift until `keepFirst`.
+    private static func slots<T: BitwiseCopyable>(_: T.Type, _ capacity: Int, _ wrap: ([T]) -> RawColumn) -> (RawColumn, UnsafeMutableRawPointer) {
+        var base: UnsafeMutableRawPointer?
+        let array = [T](unsafeUninitializedCapacity: capacity) { buffer, count in
+            base = UnsafeMutableRawPointer(buffer.baseAddress!)
+            count = capacity
         }
-        let column: RawColumn
-        switch kind.width {
-        case 8 where kind == .double: column = .double(try make(Double.self))
-        case 8: column = .int64(try make(Int64.self))
-        case 4: column = .int32(try make(Int32.self))
-        default: column = .bool(try make(Bool.self))
+        return (wrap(array), base!)
+    }
+
+    /// Keeps the first `n` slots. The array is taken out of the enum first so that it is
+    /// uniquely referenced and shrinks in place (a shared array would be copied).
+    private mutating func keepFirst(_ n: Int) {
+        switch self {
+        case .int64(var a): self = .bool([]); a.removeLast(a.count - n); self = .int64(a)
+        case .double(var a): self = .bool([]); a.removeLast(a.count - n); self = .double(a)
+        case .int32(var a): self = .bool([]); a.removeLast(a.count - n); self = .int32(a)
+        case .bool(var a): self = .bool([]); a.removeLast(a.count - n); self = .bool(a)
         }
-        return (result.rows, [column] + result.columns)
     }
 }

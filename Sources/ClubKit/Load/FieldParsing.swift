@@ -12,8 +12,9 @@ enum FieldParsing {
         guard let first = p.first else { return all }
         var mask: UInt8 = 0
         if let pattern, pattern.parse(p) != nil { mask |= Self.pattern }
-        if (first >= 48 && first <= 57) || first == 45 || first == 43 || first == 46 {
+        if (first >= 48 && first <= 57) || first == 45 || first == 43 || first == 46 || first | 32 == 105 {
             if let v = parseInt(p) { mask |= int | double | (Int32(exactly: v) != nil ? int32 : 0) }
+            else if isIntegerText(p) { /* beyond 64 bits: only text keeps every digit */ }
             else if parseDouble(p) != nil { mask |= double }
             else if p.count == 10, DateParser.isoDate(p) != nil { mask |= date }
             else if p.count >= 16, DateParser.isoDateTime(p) != nil { mask |= dateTime }
@@ -41,13 +42,20 @@ enum FieldParsing {
         }
     }
 
+    /// A decimal integer in 64 bits (an optional sign, digits; leading zeros allowed), or nil —
+    /// for text that is not one, and for integers beyond 64 bits, which the caller must not
+    /// round (see `isIntegerText`).
     @inline(__always)
     static func parseInt(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !p.isEmpty else { return nil }
         var i = 0
         var negative = false
         if p[0] == 45 || p[0] == 43 { negative = p[0] == 45; i = 1 }
+        guard i < p.count else { return nil }
+        // Leading zeros do not count towards the 19 digits.
+        while i + 1 < p.count && p[i] == 48 { i += 1 }
         let digits = p.count - i
-        guard digits > 0, digits <= 19 else { return nil }
+        guard digits <= 19 else { return nil }
         if digits <= 18 {
             // Eighteen digits cannot overflow.
             var v: Int64 = 0
@@ -59,17 +67,37 @@ enum FieldParsing {
             }
             return negative ? -v : v
         }
+        // Nineteen digits: accumulate towards the sign, so that -9223372036854775808 fits.
         var v: Int64 = 0
         while i < p.count {
             let d = p[i] &- 48
             guard d < 10 else { return nil }
             let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int64(d))
+            let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(d)) : m.addingReportingOverflow(Int64(d))
             if o1 || o2 { return nil }
             v = a
             i += 1
         }
-        return negative ? -v : v
+        return v
+    }
+
+    /// Whether `p` is written as an integer: an optional sign and one or more digits. Text like
+    /// that which `parseInt` rejects is an integer beyond 64 bits.
+    static func isIntegerText(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        if let first = p.first, first == 45 || first == 43 { i = 1 }
+        guard i < p.count else { return false }
+        while i < p.count { guard p[i] &- 48 < 10 else { return false }; i += 1 }
+        return true
+    }
+
+    /// A float column's value: a decimal number, but not an integer beyond 64 bits, which stays
+    /// text rather than lose digits (a declared `double` column takes it, as `.anyDouble`).
+    @inline(__always)
+    static func parseFloatColumnValue(_ p: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard let v = parseDouble(p) else { return nil }
+        if v.magnitude >= 9.2e18 && isIntegerText(p) && parseInt(p) == nil { return nil }
+        return v
     }
 
     /// 10^e for 0 ≤ e ≤ 22, exactly. A switch, not a global array: threads parsing in parallel
@@ -103,14 +131,17 @@ enum FieldParsing {
         }
     }
 
-    /// A decimal number. Up to 15 significant digits and small exponents are computed exactly
-    /// (Clinger's fast path: an exact integer over an exact power of ten rounds once); anything
-    /// else falls back to the standard library's correctly rounded parser.
+    /// A decimal number, or `inf` / `infinity` with an optional sign (any case). Up to 15
+    /// significant digits and small exponents are computed exactly (Clinger's fast path: an
+    /// exact integer over an exact power of ten rounds once); anything else falls back to the
+    /// standard library's correctly rounded parser. A magnitude beyond the largest double is
+    /// ±infinity (`1e400`); NaN is never returned (`nan` is not a number here).
     @inline(__always)
     static func parseDouble(_ p: UnsafeBufferPointer<UInt8>) -> Double? {
         var i = 0
         var negative = false
         if p.count > 0 && (p[0] == 45 || p[0] == 43) { negative = p[0] == 45; i = 1 }
+        if i < p.count && p[i] | 32 == 105 { return infinity(p, from: i).map { negative ? -$0 : $0 } }
         var mantissa: Int64 = 0
         var digits = 0, intDigits = 0, fracDigits = 0
         var sawDot = false
@@ -159,8 +190,20 @@ enum FieldParsing {
         return negative ? -v : v
     }
 
+    /// The text has been checked to be a decimal number (sign, digits, one dot, an exponent), so
+    /// the standard library gives a finite value or ±infinity, never NaN.
     private static func slow(_ p: UnsafeBufferPointer<UInt8>) -> Double? {
-        Double(String(decoding: p, as: UTF8.self))
+        guard let v = Double(String(decoding: p, as: UTF8.self)), !v.isNaN else { return nil }
+        return v
+    }
+
+    /// `inf` or `infinity` (any case) from `i` to the end: +infinity.
+    private static func infinity(_ p: UnsafeBufferPointer<UInt8>, from i: Int) -> Double? {
+        let n = p.count - i
+        guard n == 3 || n == 8 else { return nil }
+        let word: StaticString = "infinity"
+        for k in 0..<n where p[i + k] | 32 != word.utf8Start[k] { return nil }
+        return .infinity
     }
 
     @inline(__always)
@@ -183,8 +226,9 @@ final class ByteInterner {
     @exclusivity(unchecked) private var arena: [UInt8] = []
 
     init() {
-        slots = [Int32](repeating: -1, count: 1024)
-        mask = 1023
+        // Small at first: a file of 10,000 text columns makes 10,000 interners per chunk.
+        slots = [Int32](repeating: -1, count: 64)
+        mask = 63
     }
 
     @inline(__always)

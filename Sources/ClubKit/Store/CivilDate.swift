@@ -99,12 +99,13 @@ public enum DateParser {
         return v
     }
 
-    /// `YYYY-MM-DD` → day number.
+    /// `YYYY-MM-DD` → day number, for a real day of the years 0001–9999 (`2023-02-30`, month 13
+    /// and year 0000 are not dates).
     @inline(__always)
     public static func isoDate(_ p: UnsafeBufferPointer<UInt8>) -> Int32? {
         guard p.count == 10, p[4] == 45, p[7] == 45,
               let y = number(p, 0, 4), let m = number(p, 5, 2), let d = number(p, 8, 2),
-              CivilDate.isValid(year: y, month: m, day: d) else { return nil }
+              y >= 1, CivilDate.isValid(year: y, month: m, day: d) else { return nil }
         return Int32(CivilDate.days(year: y, month: m, day: d))
     }
 
@@ -173,7 +174,11 @@ public struct DatePattern: Sendable {
         self.parts = parts
     }
 
-    /// Seconds since the epoch (midnight for a pattern without time), or nil.
+    /// Seconds since the epoch (midnight for a pattern without time), or nil when `p` does not
+    /// match or names no real day of the years 0001–9999.
+    ///
+    /// Two-digit years (`yy`) pivot as POSIX `strptime`'s `%y` does: 69–99 are 1969–1999 and
+    /// 00–68 are 2000–2068.
     public func parse(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
         var pos = 0
         var y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0
@@ -183,7 +188,9 @@ public struct DatePattern: Sendable {
             let maxLen = width == 1 ? 2 : width
             var v = 0
             while len < maxLen, pos + len < p.count, let dg = DateParser.digit(p[pos + len]) {
-                v = v * 10 + dg
+                // A long run of digits (a pattern like "ddddddddddddddddddddd") cannot overflow:
+                // past 10,000 the value is no day, month or year anyway.
+                v = min(v * 10 + dg, 100_000)
                 len += 1
             }
             guard len == width || (width == 1 && len >= 1) else { return nil }
@@ -194,7 +201,7 @@ public struct DatePattern: Sendable {
             switch part {
             case .year(let w):
                 guard let v = field(w) else { return nil }
-                y = w == 2 ? 2000 + v : v
+                y = w == 2 ? (v >= 69 ? 1900 + v : 2000 + v) : v
             case .month(let w): guard let v = field(w) else { return nil }; mo = v
             case .day(let w): guard let v = field(w) else { return nil }; d = v
             case .hour(let w): guard let v = field(w), v < 24 else { return nil }; h = v
@@ -205,7 +212,7 @@ public struct DatePattern: Sendable {
                 pos += 1
             }
         }
-        guard pos == p.count, CivilDate.isValid(year: y, month: mo, day: d) else { return nil }
+        guard pos == p.count, y >= 1, y <= 9999, CivilDate.isValid(year: y, month: mo, day: d) else { return nil }
         return Int64(CivilDate.days(year: y, month: mo, day: d)) * 86400 + Int64(h * 3600 + mi * 60 + s)
     }
 }
