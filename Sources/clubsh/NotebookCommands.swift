@@ -8,6 +8,7 @@ enum NotebookCommands {
     /// Runs the notebook's cells; nil when a cell stopped at an error (reported on stderr).
     static func outputs(of notebook: Notebook, path: String, asOf: Int32?) -> [String]? {
         let shell = Shell(session: Session(asOf: asOf), mode: .table, keepGoing: false, interactive: false, color: false)
+        shell.session.isCancelled = { Terminal.interrupted != 0 }
         var outputs: [String] = []
         for cell in notebook.cells {
             var captured = ""
@@ -21,6 +22,11 @@ enum NotebookCommands {
     }
 
     static func run(_ path: String, update: Bool, asOf: Int32?) -> Int32 {
+        var info = stat()
+        if update, stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            Terminal.writeError("clubsh: run --update rewrites a notebook file, and \(path) is not a regular file\n")
+            return 1
+        }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             Terminal.writeError("clubsh: cannot read \(path)\n")
             return 1
@@ -33,8 +39,10 @@ enum NotebookCommands {
         if update {
             let fresh = notebook.updated(with: outputs).markdown
             if fresh != text {
-                do { try fresh.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                    Terminal.writeError("clubsh: cannot write \(path): \(error.localizedDescription)\n")
+                // `--update` exists to rewrite its own file: no `overwrite` needed, but the same
+                // writer as every other file (atomic, mode kept, through a symbolic link).
+                do { try OutputFile.write(fresh, to: path, existing: .overwrite) } catch {
+                    Terminal.writeError("clubsh: \(error.message)\n")
                     return 1
                 }
             }
