@@ -15,10 +15,18 @@ enum NotebookCommands {
             shell.sink = { captured += $0 }
             // Errors point into the Markdown file: the cell's statements start on the line after its fence.
             let ok = shell.run(source: cell.source, origin: path, lineOffset: cell.line)
-            outputs.append(captured)
+            outputs.append(Notebook.endingWithNewline(captured))
             if !ok { return nil }
         }
         return outputs
+    }
+
+    /// A `clubsh` or `output` fence that never closes would make the rest of the file its
+    /// content; better to say so than to run or rewrite half a notebook.
+    static func readable(_ notebook: Notebook, path: String) -> Bool {
+        guard let line = notebook.unclosedBlockLine else { return true }
+        Terminal.writeError("\(path):\(line):1: this block's fence is never closed; close it with a line of the same backticks\n")
+        return false
     }
 
     static func run(_ path: String, update: Bool, asOf: Int32?) -> Int32 {
@@ -32,6 +40,7 @@ enum NotebookCommands {
             return 1
         }
         let notebook = Notebook(markdown: text)
+        guard readable(notebook, path: path) else { return 1 }
         guard let outputs = outputs(of: notebook, path: path, asOf: asOf) else {
             if update { Terminal.writeError("clubsh: \(path) was not changed: a block stopped at an error\n") }
             return 1
@@ -62,6 +71,7 @@ enum NotebookCommands {
             return 1
         }
         let notebook = Notebook(markdown: text)
+        guard readable(notebook, path: path) else { return 1 }
         guard let outputs = outputs(of: notebook, path: path, asOf: asOf) else { return 1 }
         var differing = 0
         for (cell, output) in zip(notebook.cells, outputs) where cell.stored != output {
