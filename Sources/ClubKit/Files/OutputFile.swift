@@ -211,6 +211,12 @@ public final class OutputFile {
             if let n = standardDescriptor(target) { return .descriptor(n) }
             var info = stat()
             guard lstat(target, &info) == 0 else {
+                if errno == ENOTDIR {
+                    // Name the file that stands where a folder would have to be.
+                    var folder = (target as NSString).deletingLastPathComponent
+                    while !folder.isEmpty, folder != "/", lstat(folder, &info) != 0 { folder = (folder as NSString).deletingLastPathComponent }
+                    throw OutputFileError("cannot write \(path): \(folder) is not a folder")
+                }
                 guard errno == ENOENT else { throw OutputFileError.system("cannot write \(path)") }
                 try refuseSystemFolders(target, path: path)
                 return .missing(target)

@@ -29,6 +29,8 @@ enum MappingGuard {
     nonisolated(unsafe) fileprivate static var previous = sigaction()
     nonisolated(unsafe) private static var installed = false
     private static let lock = NSLock()
+    /// How many faults the guard has taken (for tests).
+    nonisolated(unsafe) static var faults = 0
 
     /// Watches `length` bytes at `base`; nil when every slot is taken (the file is then read
     /// unguarded, as before).
@@ -83,6 +85,7 @@ enum MappingGuard {
                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
             guard zeros != MAP_FAILED else { return false }
             slots[3 * k + 2] = 1
+            faults += 1
             return true
         }
         return false

@@ -33,24 +33,20 @@ public struct Notebook: Equatable, Sendable {
     /// Splits Markdown into parts.
     public init(markdown: String) {
         // Lines without their endings, and the endings (LF, CRLF, or none for the last line).
+        // Split by bytes: to Swift, CRLF is one Character and not equal to "\n".
         var lines: [Substring] = []
         var endings: [String] = []
-        for piece in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            if piece.hasSuffix("\r") {
-                lines.append(piece.dropLast())
-                endings.append("\r\n")
-            } else {
-                lines.append(piece)
-                endings.append("\n")
-            }
+        let bytes = Array(markdown.utf8)
+        var start = 0
+        for (i, b) in bytes.enumerated() where b == 10 {
+            let crlf = i > start && bytes[i - 1] == 13
+            lines.append(Substring(String(decoding: bytes[start..<(crlf ? i - 1 : i)], as: UTF8.self)))
+            endings.append(crlf ? "\r\n" : "\n")
+            start = i + 1
         }
-        if !markdown.hasSuffix("\n"), let last = lines.indices.last {
-            lines[last] = Substring(String(lines[last]) + (endings[last] == "\r\n" ? "\r" : ""))
-            endings[last] = ""
-        } else if !lines.isEmpty {
-            // The empty piece after the final newline.
-            lines.removeLast()
-            endings.removeLast()
+        if start < bytes.count {
+            lines.append(Substring(String(decoding: bytes[start...], as: UTF8.self)))
+            endings.append("")
         }
         lineEnding = endings.first == "\r\n" ? "\r\n" : "\n"
 
@@ -123,7 +119,7 @@ public struct Notebook: Equatable, Sendable {
                 result.append(fresh)
                 k = j + 1
             } else {
-                result.append(.prose(codeRaw.hasSuffix("\n") ? lineEnding : lineEnding + lineEnding))
+                result.append(.prose(codeRaw.utf8.last == 10 ? lineEnding : lineEnding + lineEnding))
                 result.append(fresh)
             }
         }
@@ -154,7 +150,7 @@ public struct Notebook: Equatable, Sendable {
 
     /// An output as stored: every line ends with a newline.
     public static func endingWithNewline(_ text: String) -> String {
-        text.isEmpty || text.hasSuffix("\n") ? text : text + "\n"
+        text.isEmpty || text.utf8.last == 10 ? text : text + "\n"
     }
 }
 
