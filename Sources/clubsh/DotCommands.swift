@@ -45,22 +45,25 @@ enum DotCommands {
             guard args == "on" || args == "off" else { throw Diagnostic(".echo takes on or off", at: at) }
             shell.echo = args == "on"
         },
-        DotCommand(name: "output", usage: ".output [FILE]", help: "send results to FILE; .output alone sends them back to the screen") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "output", usage: ".output [FILE [append|overwrite]]", help: "send results to FILE (an existing file needs append or overwrite); .output alone sends them back to the screen") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             // Open the new target before letting go of the old one: a failed `.output` changes nothing.
-            var handle: FileHandle?
+            var file: OutputFile?
             if !args.isEmpty {
-                let path = unquote(args)
-                guard FileManager.default.createFile(atPath: path, contents: nil), let opened = FileHandle(forWritingAtPath: path) else {
-                    throw Diagnostic("cannot write \(path)", at: at)
+                let (path, option) = try fileArgument(args, options: ["append", "overwrite"], command: ".output", at: at)
+                let existing: OutputFile.Existing = option == "append" ? .append : option == "overwrite" ? .overwrite : .refuse
+                do throws(OutputFileError) {
+                    file = try OutputFile.open(path, existing: existing, isCancelled: { shell.session.isCancelled() }, beforeStandardStream: Terminal.flush)
+                } catch {
+                    throw Diagnostic(writing: error, at: at, hint: "`.output \(args) append` adds to it, `.output \(args) overwrite` replaces it")
                 }
-                handle = opened
             }
-            Terminal.outputFile?.closeFile()
-            Terminal.outputFile = handle
+            try Terminal.finishOutput(at: at)
+            Terminal.outputFile = file
         },
-        DotCommand(name: "save", usage: ".save FILE.md", help: "write the session so far as a Markdown notebook (clubsh run / check read it back)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "save", usage: ".save FILE.md [overwrite]", help: "write the session so far as a Markdown notebook (clubsh run / check read it back)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else { throw Diagnostic(".save needs a file name, like .save lesson.md", at: at) }
-            try shell.save(to: unquote(args), at: at)
+            let (path, option) = try fileArgument(args, options: ["overwrite"], command: ".save", at: at)
+            try shell.save(to: path, overwrite: option == "overwrite", at: at)
         },
         DotCommand(name: "limit", usage: ".limit [memory SIZE]", help: "show or set how much memory one statement may ask for (80% of the machine's at start), like .limit memory 4GB") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             let words = args.split(separator: " ", maxSplits: 1).map(String.init)
@@ -88,6 +91,29 @@ enum DotCommands {
                              hint: Suggest.closest(to: name, among: all.map(\.name)).map { "did you mean `.\($0)`?" } ?? "`.help` lists the commands")
         }
         try command.run(shell, arguments, location)
+    }
+
+    /// `FILE [option]` or `"FILE WITH SPACES" [option]`: the file and the option word, if any.
+    static func fileArgument(_ args: String, options: [String], command: String, at: SourceLocation) throws(Diagnostic) -> (path: String, option: String?) {
+        var path: String
+        var rest: Substring
+        if let q = args.first, q == "\"" || q == "'" {
+            guard let close = args.dropFirst().firstIndex(of: q) else { throw Diagnostic("the file name after \(command) has no closing quote", at: at) }
+            path = String(args[args.index(after: args.startIndex)..<close])
+            rest = args[args.index(after: close)...]
+        } else {
+            let end = args.firstIndex(where: \.isWhitespace) ?? args.endIndex
+            path = String(args[..<end])
+            rest = args[end...]
+        }
+        let option = rest.trimmingCharacters(in: .whitespaces)
+        if option.isEmpty { return (path, nil) }
+        guard options.contains(option) else {
+            throw Diagnostic("\(command) takes a file name and then \(options.map { "`\($0)`" }.joined(separator: " or ")), not `\(option)`", at: at,
+                             hint: "put a file name with spaces in quotes")
+        }
+        path = path.trimmingCharacters(in: .whitespaces)
+        return (path, option)
     }
 
     static func unquote(_ s: String) -> String {

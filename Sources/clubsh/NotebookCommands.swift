@@ -8,24 +8,39 @@ enum NotebookCommands {
     /// Runs the notebook's cells; nil when a cell stopped at an error (reported on stderr).
     static func outputs(of notebook: Notebook, path: String, asOf: Int32?) -> [String]? {
         let shell = Shell(session: Session(asOf: asOf), mode: .table, keepGoing: false, interactive: false, color: false)
+        shell.session.isCancelled = { Terminal.interrupted != 0 }
         var outputs: [String] = []
         for cell in notebook.cells {
             var captured = ""
             shell.sink = { captured += $0 }
             // Errors point into the Markdown file: the cell's statements start on the line after its fence.
             let ok = shell.run(source: cell.source, origin: path, lineOffset: cell.line)
-            outputs.append(captured)
+            outputs.append(Notebook.endingWithNewline(captured))
             if !ok { return nil }
         }
         return outputs
     }
 
+    /// A `clubsh` or `output` fence that never closes would make the rest of the file its
+    /// content; better to say so than to run or rewrite half a notebook.
+    static func readable(_ notebook: Notebook, path: String) -> Bool {
+        guard let line = notebook.unclosedBlockLine else { return true }
+        Terminal.writeError("\(path):\(line):1: this block's fence is never closed; close it with a line of the same backticks\n")
+        return false
+    }
+
     static func run(_ path: String, update: Bool, asOf: Int32?) -> Int32 {
+        var info = stat()
+        if update, stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            Terminal.writeError("clubsh: run --update rewrites a notebook file, and \(path) is not a regular file\n")
+            return 1
+        }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             Terminal.writeError("clubsh: cannot read \(path)\n")
             return 1
         }
         let notebook = Notebook(markdown: text)
+        guard readable(notebook, path: path) else { return 1 }
         guard let outputs = outputs(of: notebook, path: path, asOf: asOf) else {
             if update { Terminal.writeError("clubsh: \(path) was not changed: a block stopped at an error\n") }
             return 1
@@ -33,8 +48,10 @@ enum NotebookCommands {
         if update {
             let fresh = notebook.updated(with: outputs).markdown
             if fresh != text {
-                do { try fresh.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                    Terminal.writeError("clubsh: cannot write \(path): \(error.localizedDescription)\n")
+                // `--update` exists to rewrite its own file: no `overwrite` needed, but the same
+                // writer as every other file (atomic, mode kept, through a symbolic link).
+                do { try OutputFile.write(fresh, to: path, existing: .overwrite) } catch {
+                    Terminal.writeError("clubsh: \(error.message)\n")
                     return 1
                 }
             }
@@ -54,6 +71,7 @@ enum NotebookCommands {
             return 1
         }
         let notebook = Notebook(markdown: text)
+        guard readable(notebook, path: path) else { return 1 }
         guard let outputs = outputs(of: notebook, path: path, asOf: asOf) else { return 1 }
         var differing = 0
         for (cell, output) in zip(notebook.cells, outputs) where cell.stored != output {

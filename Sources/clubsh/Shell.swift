@@ -28,6 +28,7 @@ final class Shell {
         self.keepGoing = keepGoing
         self.interactive = interactive
         self.color = color
+        session.beforeWritingStandardStream = { Terminal.flush() }
     }
 
     private var renderer: TableRenderer {
@@ -180,15 +181,14 @@ final class Shell {
         }
     }
 
-    /// `.save FILE.md`: the session so far as a Markdown notebook.
-    func save(to path: String, at location: SourceLocation) throws(Diagnostic) {
+    /// `.save FILE.md [overwrite]`: the session so far as a Markdown notebook.
+    func save(to path: String, overwrite: Bool, at location: SourceLocation) throws(Diagnostic) {
         let text = Notebook.transcript(transcript)
         do {
-            let dir = (path as NSString).deletingLastPathComponent
-            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try OutputFile.write(text, to: path, existing: overwrite ? .overwrite : .refuse,
+                                 isCancelled: { self.session.isCancelled() }, beforeStandardStream: Terminal.flush)
         } catch {
-            throw Diagnostic("cannot write \(path): \(error.localizedDescription)", at: location)
+            throw Diagnostic(writing: error, at: location, hint: "`.save \(path) overwrite` replaces it")
         }
         message("saved \(transcript.count) statement\(transcript.count == 1 ? "" : "s") to \(path)")
     }

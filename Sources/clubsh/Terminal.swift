@@ -1,3 +1,4 @@
+import ClubKit
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -31,8 +32,10 @@ enum Terminal {
     /// Set by Ctrl-C at the prompt; read by the engine between chunks of work.
     nonisolated(unsafe) static var interrupted: sig_atomic_t = 0
 
-    /// Ctrl-C sets `interrupted` instead of ending clubsh (only at the interactive prompt).
-    static func catchInterrupts() {
+    /// Ctrl-C sets `interrupted` instead of ending clubsh. At the prompt every Ctrl-C does
+    /// (`once` false); elsewhere (`once` true) the first stops the running statement and the
+    /// second ends clubsh at once, as Ctrl-C usually does.
+    static func catchInterrupts(once: Bool = false) {
         var action = sigaction()
         #if os(Linux)
         action.__sigaction_handler.sa_handler = { _ in Terminal.interrupted = 1 }
@@ -40,12 +43,35 @@ enum Terminal {
         action.__sigaction_u.__sa_handler = { _ in Terminal.interrupted = 1 }
         #endif
         sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
+        // No SA_RESTART: a blocking read or write returns EINTR, so a wait can be stopped.
+        action.sa_flags = once ? Int32(bitPattern: UInt32(truncatingIfNeeded: SA_RESETHAND)) : 0
         sigaction(SIGINT, &action, nil)
     }
 
     /// Where results go: stdout, or the file `.output` named.
-    nonisolated(unsafe) static var outputFile: FileHandle?
+    nonisolated(unsafe) static var outputFile: OutputFile?
+
+    /// Puts the `.output` file in place (a regular file is written beside it and renamed over
+    /// it when `.output` ends) and sends results back to stdout.
+    static func finishOutput(at location: SourceLocation) throws(Diagnostic) {
+        guard let file = outputFile else { return }
+        outputFile = nil
+        do throws(OutputFileError) { try file.commit() } catch { throw Diagnostic(error.message, at: location) }
+    }
+
+    /// At exit: the `.output` file put in place, stdout flushed. False when the file could not be written.
+    static func finish() -> Bool {
+        var ok = true
+        if let file = outputFile {
+            outputFile = nil
+            do { try file.commit() } catch {
+                writeError("clubsh: \(error.message)\n")
+                ok = false
+            }
+        }
+        flush()
+        return ok
+    }
 
     static func write(_ s: String) {
         // A large result (a whole table as CSV) goes out from its own bytes, not through a copy.
@@ -61,7 +87,15 @@ enum Terminal {
 
     /// Results: to the `.output` file when one is set, else stdout.
     static func writeResult(_ s: String) {
-        if let outputFile { outputFile.write(Data(s.utf8)) } else { write(s) }
+        guard let file = outputFile else { return write(s) }
+        do { try file.write(s) } catch {
+            // The file cannot take more (a full disk, a reader that left): say so once, keep what
+            // was written, and show results on the screen again.
+            outputFile = nil
+            file.discard()
+            writeError("clubsh: \(error.message); results go to the screen again\n")
+            write(s)
+        }
     }
 
     static func flush() {

@@ -2,7 +2,7 @@ import ClubKit
 import Foundation
 
 /// clubsh's entry point: parse the arguments, pick the input, map the outcome to an exit code
-/// (0 success, 1 a statement failed, 2 a usage error).
+/// (0 success, 1 a statement failed, 2 a usage error, 130 stopped by Ctrl-C).
 let arguments: Arguments
 do {
     arguments = try Arguments.parse(Array(CommandLine.arguments.dropFirst()))
@@ -21,11 +21,17 @@ if arguments.showVersion {
     exit(0)
 }
 
+/// Ends clubsh: the `.output` file put in place, stdout flushed, and the exit code.
+func finish(_ status: Int32, interactive: Bool = false) -> Never {
+    let finished = Terminal.finish()
+    exit(!interactive && Terminal.interrupted != 0 ? 130 : finished ? status : max(status, 1))
+}
+
 if let notebook = arguments.notebook {
+    Terminal.catchInterrupts(once: true)
     let status = notebook.command == "check" ? NotebookCommands.check(notebook.path, asOf: arguments.asOf)
                                              : NotebookCommands.run(notebook.path, update: notebook.update, asOf: arguments.asOf)
-    Terminal.flush()
-    exit(status)
+    finish(status)
 }
 
 let interactive = arguments.files.isEmpty && arguments.commands.isEmpty && Terminal.stdinIsTerminal
@@ -47,6 +53,10 @@ if interactive {
     let history = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.clubsh_history"
     REPL(shell: shell, editor: LineEditor(historyPath: history)).run()
 } else if !arguments.commands.isEmpty || !arguments.files.isEmpty {
+    // Ctrl-C stops the running statement (a load waiting on a FIFO, a long fit) and ends clubsh
+    // with 130 after putting any `.output` file in place; a second Ctrl-C ends it at once.
+    Terminal.catchInterrupts(once: true)
+    session.isCancelled = { Terminal.interrupted != 0 }
     for (k, command) in arguments.commands.enumerated() where ok || arguments.keepGoing {
         ok = shell.run(source: command, origin: "-c#\(k + 1)") && ok
         if shell.quitRequested { break }
@@ -55,12 +65,22 @@ if interactive {
         ok = (file == "-" ? shell.run(source: readAllStandardInput(), origin: "<stdin>") : shell.runFile(file)) && ok
     }
 } else {
-    ok = shell.run(source: readAllStandardInput(), origin: "<stdin>")
+    let source = readAllStandardInput()
+    Terminal.catchInterrupts(once: true)
+    session.isCancelled = { Terminal.interrupted != 0 }
+    ok = shell.run(source: source, origin: "<stdin>")
 }
-Terminal.flush()
-exit(ok ? 0 : 1)
+finish(ok ? 0 : 1, interactive: interactive)
 
+/// Standard input to its end (or until Ctrl-C).
 func readAllStandardInput() -> String {
-    let data = FileHandle.standardInput.readDataToEndOfFile()
-    return String(decoding: data, as: UTF8.self)
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+        if n > 0 { bytes += chunk[0..<n]; continue }
+        if n < 0 && errno == EINTR && Terminal.interrupted == 0 { continue }
+        break
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }

@@ -32,16 +32,17 @@ final class HelpAndCompletionTests: XCTestCase {
 
     func testEveryHelpExampleParsesAndRunsOnTheSampleData() throws {
         let session = try sampleSession()
-        let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(Self.repositoryRoot.path)
-        defer {
-            try? FileManager.default.removeItem(at: Self.repositoryRoot.appendingPathComponent("out"))
-            FileManager.default.changeCurrentDirectoryPath(cwd)
-        }
+        // The examples name files relative to the repository; they run with the paths made
+        // absolute, reading the sample data and writing into a temporary folder.
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-help-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
         for topic in HelpTopics.all {
             XCTAssertNoThrow(try Parser.parseAll(topic.example), "`.help \(topic.name)` example does not parse: \(topic.example)")
-            if let d = session.error(topic.example) {
-                XCTFail("`.help \(topic.name)` example fails: \(topic.example): \(d.text)")
+            let example = topic.example
+                .replacingOccurrences(of: "\"Samples/", with: "\"\(Self.repositoryRoot.path)/Samples/")
+                .replacingOccurrences(of: "\"out/", with: "\"\(out.path)/")
+            if let d = session.error(example) {
+                XCTFail("`.help \(topic.name)` example fails: \(example): \(d.text)")
             }
         }
     }
@@ -66,10 +67,8 @@ final class HelpAndCompletionTests: XCTestCase {
         XCTAssertTrue(session.completions(for: "cust").contains("customers360"))
         XCTAssertTrue(session.completions(for: "orders | select x = days_").contains("days_since"))
         XCTAssertTrue(session.completions(for: "let y = thr").contains("threshold"))
-        let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(Self.repositoryRoot.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
-        XCTAssertEqual(session.completions(for: "load \"Samples/da"), ["Samples/data/"])
-        XCTAssertEqual(session.completions(for: "load \"Samples/data/ord"), ["Samples/data/orders.csv"])
+        let root = Self.repositoryRoot.path
+        XCTAssertEqual(session.completions(for: "load \"\(root)/Samples/da"), ["\(root)/Samples/data/"])
+        XCTAssertEqual(session.completions(for: "load \"\(root)/Samples/data/ord"), ["\(root)/Samples/data/orders.csv"])
     }
 }

@@ -4,7 +4,7 @@ import XCTest
 /// The brief's examples, as written, on the bundled sample data.
 final class BriefExamplesTests: XCTestCase {
     private func run(_ script: String, mode: String = "csv") throws -> ClubshRun {
-        try ClubshRun.run(["--mode", mode], stdin: script, directory: ClubshRun.repositoryRoot)
+        try ClubshRun.run(["--mode", mode], stdin: script)
     }
 
     static let setup = """

@@ -10,7 +10,7 @@ final class DotCommandTests: XCTestCase {
     }
 
     func testOutputSendsResultsToAFileAndBack() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-output-\(UUID().uuidString).csv").path
+        let path = try ClubshRun.temporaryFolder("output").appendingPathComponent("o.csv").path
         let r = try ClubshRun.run([], stdin: ".output \(path)\n1 + 1\n.output\n3\n")
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout, "value\n3\n")
@@ -18,9 +18,13 @@ final class DotCommandTests: XCTestCase {
     }
 
     func testAFailedOutputKeepsTheCurrentTarget() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-output-\(UUID().uuidString).csv").path
-        let r = try ClubshRun.run(["--keep-going"], stdin: ".output \(path)\n.output /nonexistent/dir/x.csv\n1 + 1\n")
-        XCTAssertTrue(r.stderr.contains("<stdin>:2:1: cannot write /nonexistent/dir/x.csv"), r.stderr)
+        let folder = try ClubshRun.temporaryFolder("output")
+        let path = folder.appendingPathComponent("o.csv").path
+        // A file where a folder would have to be: nothing can be written below it.
+        let notAFolder = folder.appendingPathComponent("file.txt").path
+        try "text\n".write(toFile: notAFolder, atomically: true, encoding: .utf8)
+        let r = try ClubshRun.run(["--keep-going"], stdin: ".output \(path)\n.output \(notAFolder)/x.csv\n1 + 1\n")
+        XCTAssertTrue(r.stderr.contains("<stdin>:2:1: cannot write \(notAFolder)/x.csv: \(notAFolder) is not a folder"), r.stderr)
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "value\n2\n")
     }
 

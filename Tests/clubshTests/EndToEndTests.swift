@@ -7,7 +7,8 @@ final class EndToEndTests: XCTestCase {
     static let testsDirectory = ClubshRun.testsDirectory
     static let repositoryRoot = ClubshRun.repositoryRoot
 
-    func clubsh(_ arguments: [String], stdin: String = "", directory: URL = ClubshRun.testsDirectory) throws -> Run {
+    /// Runs clubsh in a fresh folder holding copies of `Fixtures/` and `Samples/`.
+    func clubsh(_ arguments: [String], stdin: String = "", directory: URL? = nil) throws -> Run {
         try ClubshRun.run(arguments, stdin: stdin, directory: directory)
     }
 
@@ -119,9 +120,10 @@ final class EndToEndTests: XCTestCase {
     }
 
     func testTheTourRunsToTheEnd() throws {
-        let r = try clubsh(["Samples/tour.club"], directory: Self.repositoryRoot)
+        let work = try ClubshRun.workspace()
+        let r = try clubsh(["Samples/tour.club"], directory: work)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("exported 118 rows to out/vip_orders.csv"), r.stderr)
-        try? FileManager.default.removeItem(at: Self.repositoryRoot.appendingPathComponent("out"))
+        XCTAssertEqual(try String(contentsOf: work.appendingPathComponent("out/vip_orders.csv"), encoding: .utf8).split(separator: "\n").count, 119)
     }
 }

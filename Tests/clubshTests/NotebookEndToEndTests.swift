@@ -6,8 +6,7 @@ final class NotebookEndToEndTests: XCTestCase {
     private var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-nb-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try ClubshRun.temporaryFolder("nb")
     }
 
     private func write(_ name: String, _ text: String) throws -> String {
@@ -42,11 +41,12 @@ final class NotebookEndToEndTests: XCTestCase {
 
     func testSaveWritesANotebookThatChecks() throws {
         let saved = dir.appendingPathComponent("session.md").path
-        let r = try ClubshRun.run([], stdin: "load \"Samples/data/orders.csv\"\norders | agg n = count() by channel\nlet x = 3\nx * 2\n.save \(saved)\n", directory: ClubshRun.repositoryRoot)
+        let work = try ClubshRun.workspace()
+        let r = try ClubshRun.run([], stdin: "load \"Samples/data/orders.csv\"\norders | agg n = count() by channel\nlet x = 3\nx * 2\n.save \(saved)\n", directory: work)
         XCTAssertEqual(r.status, 0, r.stderr)
         let text = try String(contentsOfFile: saved, encoding: .utf8)
         XCTAssertTrue(text.contains("```clubsh\nx * 2\n```\n\n```output\n6\n```\n"), text)
-        let check = try ClubshRun.run(["check", saved], directory: ClubshRun.repositoryRoot)
+        let check = try ClubshRun.run(["check", saved], directory: work)
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
     }
 

@@ -15,7 +15,7 @@ final class PseudoTerminalTests: XCTestCase {
         let fd: Int32
         private(set) var screen = ""
 
-        init(home: String) throws {
+        init(home: String, directory: String) throws {
             // Everything the child needs is prepared before fork: it only calls chdir and execve.
             let binary = ClubshRun.binary.path
             var environment = ProcessInfo.processInfo.environment
@@ -23,7 +23,7 @@ final class PseudoTerminalTests: XCTestCase {
             environment["TERM"] = "xterm"
             let argv: [UnsafeMutablePointer<CChar>?] = [strdup(binary), nil]
             let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-            let directory = strdup(ClubshRun.repositoryRoot.path)!
+            let directory = strdup(directory)!
             var master: Int32 = 0
             var size = winsize(ws_row: 40, ws_col: 140, ws_xpixel: 0, ws_ypixel: 0)
             let pid = forkpty(&master, nil, nil, &size)
@@ -79,14 +79,16 @@ final class PseudoTerminalTests: XCTestCase {
     }
 
     private var home: String!
+    /// The prompt's working directory: a fresh folder with a copy of Samples.
+    private var work: String!
 
     override func setUpWithError() throws {
-        home = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-pty-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        home = try ClubshRun.temporaryFolder("pty-home").path
+        work = try ClubshRun.workspace().path
     }
 
     private func start() throws -> Prompt {
-        let p = try Prompt(home: home)
+        let p = try Prompt(home: home, directory: work)
         XCTAssertTrue(p.wait(for: "]> "), "no prompt: \(p.plain)")
         p.type("load \"Samples/data/orders.csv\"\r")
         XCTAssertTrue(p.wait(for: "loaded orders"), p.plain)
@@ -116,7 +118,7 @@ final class PseudoTerminalTests: XCTestCase {
         first.type(".quit\r")
         var status: Int32 = 0
         waitpid(first.pid, &status, 0)
-        let second = try Prompt(home: home)
+        let second = try Prompt(home: home, directory: work)
         defer { second.close() }
         XCTAssertTrue(second.wait(for: "]> "))
         second.forget()

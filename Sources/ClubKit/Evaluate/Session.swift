@@ -46,6 +46,9 @@ public final class Session: Catalog {
     public var isCancelled: @Sendable () -> Bool = { false }
     /// What one statement may ask for before it allocates (`.limit memory`).
     public var memoryLimit = MemoryLimit.standard
+    /// Called before a statement writes to a standard stream (`export … to "/dev/stdout"`), so
+    /// the shell can first write out what it has buffered.
+    public var beforeWritingStandardStream: @Sendable () -> Void = {}
 
     public init(asOf: Int32? = nil) {
         self.asOf = asOf ?? Int32(Int(Date().timeIntervalSince1970) / 86400)
@@ -161,9 +164,11 @@ public final class Session: Catalog {
         case .drop(let names, let cascade):
             return try drop(names, cascade: cascade)
         case .export(let pipeline, let path, let overwrite):
+            _ = try Exporter.format(of: path, at: at)
             let plan = try Checker(catalog: self).check(pipeline)
             let (table, warnings) = try evaluate(plan)
-            try Exporter.write(table, to: path, overwrite: overwrite, at: at)
+            try Exporter.write(table, to: path, overwrite: overwrite, at: at, isCancelled: isCancelled,
+                               beforeStandardStream: beforeWritingStandardStream)
             let format = ["json": OutputMode.json, "jsonl": .jsonl][(path as NSString).pathExtension.lowercased()]
             let written = format.map { TableRenderer(mode: $0, maxRows: 0).warnings(for: table) } ?? []
             return warnings + written.map(Output.warning) + [.message("exported \(count(table.rowCount, "row")) to \(path)")]
@@ -203,13 +208,7 @@ public final class Session: Catalog {
         if case .chart(let spec)? = plan.steps.last {
             let chart = Chart(spec: spec, table: table)
             if let path = spec.path {
-                do {
-                    let dir = (path as NSString).deletingLastPathComponent
-                    if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-                    try chart.svg.write(toFile: path, atomically: true, encoding: .utf8)
-                } catch {
-                    throw Diagnostic("cannot write \(path): \(error.localizedDescription)", at: pipeline.steps.last!.location)
-                }
+                try writeChart(chart, to: path, overwrite: spec.overwrite, at: pipeline.steps.last!.location)
                 return outputs + [.message("wrote \(chart.title) to \(path)")]
             }
             return outputs + [.chart(chart)]

@@ -96,8 +96,8 @@ public enum Step: Equatable, Sendable {
     case distinct([Name])
     case join(left: Bool, Name, on: Expr)
     case count
-    /// `chart bar|line|heatmap` · `chart hist COLUMN`, optionally `to "file.svg"`.
-    case chart(ChartKind, column: Name?, path: String?)
+    /// `chart bar|line|heatmap` · `chart hist COLUMN`, optionally `to "file.svg" [overwrite]`.
+    case chart(ChartKind, column: Name?, path: String?, overwrite: Bool = false)
 }
 
 /// The kinds of chart (brief §4).

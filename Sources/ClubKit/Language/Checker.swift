@@ -149,8 +149,10 @@ public struct Checker {
         case .count:
             schema = Schema([Schema.Field(name: "count", type: .int)])
             return [.count]
-        case .chart(let kind, let column, let path):
-            return [.chart(try chartSpec(kind, column, path, schema, at: s.location))]
+        case .chart(let kind, let column, let path, let overwrite):
+            var spec = try chartSpec(kind, column, path, schema, at: s.location)
+            spec.overwrite = overwrite
+            return [.chart(spec)]
         }
     }
 

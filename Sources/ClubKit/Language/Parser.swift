@@ -441,14 +441,19 @@ public struct Parser {
             var column: Name?
             if kind == .hist { column = try name("the column to draw a histogram of, as in `chart hist amount`") }
             var path: String?
+            var overwrite = false
             if current.word == "to" {
                 advance()
                 guard case .string(let p) = current.kind else { throw Diagnostic("`chart … to` needs a file name in quotes, like \"spend.svg\"", at: current.location) }
                 advance()
                 path = p
+                if current.word == "overwrite" {
+                    advance()
+                    overwrite = true
+                }
             }
             if current.isSymbol("|") { throw Diagnostic("`chart` is the last step of a pipeline", at: current.location) }
-            return .chart(kind, column: column, path: path)
+            return .chart(kind, column: column, path: path, overwrite: overwrite)
         default:
             throw Diagnostic("unknown step `\(w)`", at: t.location,
                              hint: Suggest.hint(for: w, among: Self.stepNames) ?? "the steps are \(Self.stepNames.filter { $0 != "left" }.joined(separator: ", "))")

@@ -90,6 +90,8 @@ public struct ChartSpec: Sendable {
     public var label: Int?
     public var series: [Int]
     public var path: String?
+    /// `to "file.svg" overwrite`: an existing file may be replaced.
+    public var overwrite = false
 }
 
 /// Where a plan's rows come from.

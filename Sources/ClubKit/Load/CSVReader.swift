@@ -2,7 +2,8 @@ import Foundation
 
 /// Reads a delimited text file into a `Table`.
 ///
-/// The file is memory-mapped. A look at the first rows sniffs the delimiter, decides whether
+/// A regular file is memory-mapped; pipes, FIFOs and devices are read to their end first
+/// (`InputFile`). A look at the first rows sniffs the delimiter, decides whether
 /// there is a header and gives each column the type its first thousand values allow. The
 /// records are then split into chunks of whole records, counted (newlines bound the rows each
 /// chunk can hold) and parsed in parallel, every field straight into its slot in the final
@@ -14,22 +15,8 @@ import Foundation
 public enum CSVReader {
     /// Reads the file at `path`.
     public static func read(path: String, options: CSVOptions = CSVOptions()) throws -> LoadResult {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw LoadError(path: path, line: 0, column: 0, message: "no such file")
-        }
-        guard !isDirectory.boolValue else {
-            throw LoadError(path: path, line: 0, column: 0, message: "is a directory, not a file")
-        }
-        let file: MappedFile
-        do {
-            file = try MappedFile(path: path)
-        } catch let e as MappedFileError {
-            throw LoadError(path: path, line: 0, column: 0, message: "cannot be read (\(e.message))")
-        }
-        return try withExtendedLifetime(file) {
-            try read(bytes: file.bytes, path: path, options: options, release: { file.release($0) })
-        }
+        let input = try InputFile(path: path, isCancelled: options.isCancelled)
+        return try input.read { bytes, release in try read(bytes: bytes, path: path, options: options, release: release) }
     }
 
     /// Reads CSV text held in memory (used by tests and by `read(path:)`).

@@ -1,6 +1,13 @@
 /// A Markdown notebook (brief §8): prose, fenced `clubsh` blocks, and after each an optional
 /// fenced `output` block. Parsing keeps every byte, so writing it back changes only the output
 /// blocks that were replaced.
+///
+/// Only what the author wrote runs: a block runs when it is a fenced code block at the top level
+/// of the document (CommonMark) whose info string is exactly `clubsh`. A `clubsh` fence shown as
+/// an example inside a longer fence, in an indented code block, an HTML comment, a block quote
+/// or a list item is text. Output blocks are fenced with more backticks than any run in the
+/// output, so no data can close the fence and start a block of its own. LF and CRLF files both
+/// read; fresh blocks are written with the file's own line ending.
 public struct Notebook: Equatable, Sendable {
     /// A piece of the file, in order; concatenating every `raw` gives the file back.
     public enum Part: Equatable, Sendable {
@@ -12,54 +19,55 @@ public struct Notebook: Equatable, Sendable {
     }
 
     public var parts: [Part]
+    /// `"\r\n"` when the file's first line ends so, else `"\n"`: fresh blocks use it.
+    public var lineEnding: String
+    /// The line (1-based) of a `clubsh` or `output` fence that never closes: CommonMark makes
+    /// the rest of the file its content, so the notebook is refused rather than guessed at.
+    public var unclosedBlockLine: Int?
 
-    public init(parts: [Part]) { self.parts = parts }
-
-    /// Splits Markdown into parts. A fence is a line of three or more backticks or tildes; its
-    /// info string says `clubsh` or `output`.
-    public init(markdown: String) {
-        var parts: [Part] = []
-        var prose = ""
-        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var i = 0
-        func flushProse() {
-            if !prose.isEmpty { parts.append(.prose(prose)); prose = "" }
-        }
-        while i < lines.count {
-            let line = lines[i]
-            let isLast = i == lines.count - 1
-            let newline = isLast ? "" : "\n"
-            if let fence = Self.fence(line), ["clubsh", "output"].contains(fence.info) {
-                var body: [String] = []
-                var j = i + 1
-                while j < lines.count, !(Self.closes(lines[j], fence.marker)) { body.append(lines[j]); j += 1 }
-                guard j < lines.count else { prose += line + newline; i += 1; continue }
-                let raw = ([line] + body + [lines[j]]).joined(separator: "\n") + (j == lines.count - 1 ? "" : "\n")
-                let content = body.map { $0 + "\n" }.joined()
-                flushProse()
-                parts.append(fence.info == "clubsh" ? .code(source: content, raw: raw, line: i + 1) : .output(text: content, raw: raw))
-                i = j + 1
-                continue
-            }
-            prose += line + newline
-            i += 1
-        }
-        flushProse()
+    public init(parts: [Part], lineEnding: String = "\n") {
         self.parts = parts
+        self.lineEnding = lineEnding
     }
 
-    private static func fence(_ line: String) -> (marker: String, info: String)? {
-        let trimmed = line.drop { $0 == " " }
-        guard let first = trimmed.first, first == "`" || first == "~" else { return nil }
-        let marker = String(trimmed.prefix { $0 == first })
-        guard marker.count >= 3 else { return nil }
-        let info = trimmed.dropFirst(marker.count).trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) ?? ""
-        return (marker, info)
-    }
+    /// Splits Markdown into parts.
+    public init(markdown: String) {
+        // Lines without their endings, and the endings (LF, CRLF, or none for the last line).
+        // Split by bytes: to Swift, CRLF is one Character and not equal to "\n".
+        var lines: [Substring] = []
+        var endings: [String] = []
+        let bytes = Array(markdown.utf8)
+        var start = 0
+        for (i, b) in bytes.enumerated() where b == 10 {
+            let crlf = i > start && bytes[i - 1] == 13
+            lines.append(Substring(String(decoding: bytes[start..<(crlf ? i - 1 : i)], as: UTF8.self)))
+            endings.append(crlf ? "\r\n" : "\n")
+            start = i + 1
+        }
+        if start < bytes.count {
+            lines.append(Substring(String(decoding: bytes[start...], as: UTF8.self)))
+            endings.append("")
+        }
+        lineEnding = endings.first == "\r\n" ? "\r\n" : "\n"
 
-    private static func closes(_ line: String, _ marker: String) -> Bool {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        return trimmed.hasPrefix(marker) && trimmed.allSatisfy { $0 == marker.first }
+        func raw(_ range: Range<Int>) -> String {
+            range.map { String(lines[$0]) + endings[$0] }.joined()
+        }
+        var parts: [Part] = []
+        var cursor = 0
+        for block in MarkdownBlocks.scan(lines) where block.info == "clubsh" || block.info == "output" {
+            guard let closing = block.closing else {
+                unclosedBlockLine = block.opening + 1
+                break
+            }
+            if cursor < block.opening { parts.append(.prose(raw(cursor..<block.opening))) }
+            let content = (block.opening + 1..<closing).map { MarkdownBlocks.stripColumns(lines[$0], block.indent) + "\n" }.joined()
+            let whole = raw(block.opening..<closing + 1)
+            parts.append(block.info == "clubsh" ? .code(source: content, raw: whole, line: block.opening + 1) : .output(text: content, raw: whole))
+            cursor = closing + 1
+        }
+        if cursor < lines.count { parts.append(.prose(raw(cursor..<lines.count))) }
+        self.parts = parts
     }
 
     /// The file's text.
@@ -99,8 +107,9 @@ public struct Notebook: Equatable, Sendable {
             let part = parts[k]
             result.append(part)
             k += 1
-            guard case .code = part, cell < outputs.count else { continue }
-            let fresh = Part.output(text: outputs[cell], raw: "```output\n" + outputs[cell] + "```\n")
+            guard case .code(_, let codeRaw, _) = part, cell < outputs.count else { continue }
+            let text = Self.endingWithNewline(outputs[cell])
+            let fresh = Part.output(text: text, raw: Self.fenced(text, info: "output", lineEnding: lineEnding))
             cell += 1
             // Replace an existing output block (keeping the blank lines before it) or add one.
             var j = k
@@ -110,16 +119,38 @@ public struct Notebook: Equatable, Sendable {
                 result.append(fresh)
                 k = j + 1
             } else {
-                result.append(.prose("\n"))
+                result.append(.prose(codeRaw.utf8.last == 10 ? lineEnding : lineEnding + lineEnding))
                 result.append(fresh)
             }
         }
-        return Notebook(parts: result)
+        var notebook = Notebook(parts: result, lineEnding: lineEnding)
+        notebook.unclosedBlockLine = unclosedBlockLine
+        return notebook
     }
 
     /// Markdown for a session: each statement in a `clubsh` block followed by its output.
     public static func transcript(_ cells: [(statement: String, output: String)], title: String = "clubsh session") -> String {
-        "# \(title)\n\n" + cells.map { "```clubsh\n\($0.statement)\n```\n\n```output\n\($0.output)```\n" }.joined(separator: "\n")
+        "# \(title)\n\n" + cells.map {
+            fenced($0.statement + "\n", info: "clubsh", lineEnding: "\n") + "\n" + fenced(endingWithNewline($0.output), info: "output", lineEnding: "\n")
+        }.joined(separator: "\n")
+    }
+
+    /// `text` in a fenced block: the fence is one backtick longer than the longest run of
+    /// backticks in the text (at least three), so nothing in the text can close it (CommonMark
+    /// §4.5). Lines end with `lineEnding`.
+    public static func fenced(_ text: String, info: String, lineEnding: String) -> String {
+        var longest = 0, run = 0
+        for c in text.unicodeScalars {
+            if c == "`" { run += 1; longest = max(longest, run) } else { run = 0 }
+        }
+        let fence = String(repeating: "`", count: max(3, longest + 1))
+        let body = lineEnding == "\n" ? text : text.replacingOccurrences(of: "\n", with: lineEnding)
+        return fence + info + lineEnding + body + fence + lineEnding
+    }
+
+    /// An output as stored: every line ends with a newline.
+    public static func endingWithNewline(_ text: String) -> String {
+        text.isEmpty || text.utf8.last == 10 ? text : text + "\n"
     }
 }
 

@@ -1,21 +1,31 @@
 import Foundation
 
-/// `export … to "file"`: the format follows the extension (.csv, .tsv, .json, .jsonl, .md).
+/// `export … to "file"`: the format follows the extension (.csv, .tsv, .json, .jsonl, .md); the
+/// file is written through `OutputFile`, so an existing file needs `overwrite`.
 enum Exporter {
-    static func write(_ table: Table, to path: String, overwrite: Bool, at location: SourceLocation) throws(Diagnostic) {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: path) && !overwrite {
-            throw Diagnostic("\(path) already exists", at: location, hint: "add `overwrite` to replace it")
-        }
-        let ext = (path as NSString).pathExtension.lowercased()
-        let mode: OutputMode = ["tsv": .tsv, "json": .json, "jsonl": .jsonl, "md": .markdown][ext] ?? .csv
+    /// The formats by extension.
+    static let formats: [String: OutputMode] = ["csv": .csv, "tsv": .tsv, "json": .json, "jsonl": .jsonl, "md": .markdown]
+
+    static func write(_ table: Table, to path: String, overwrite: Bool, at location: SourceLocation,
+                      isCancelled: () -> Bool = { false }, beforeStandardStream: () -> Void = {}) throws(Diagnostic) {
+        let mode = try format(of: path, at: location)
         let text = TableRenderer(mode: mode).render(table)
-        let dir = (path as NSString).deletingLastPathComponent
         do {
-            if !dir.isEmpty { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try OutputFile.write(text, to: path, existing: overwrite ? .overwrite : .refuse,
+                                 isCancelled: isCancelled, beforeStandardStream: beforeStandardStream)
         } catch {
-            throw Diagnostic("cannot write \(path): \(error.localizedDescription)", at: location)
+            throw Diagnostic(writing: error, at: location, hint: "add `overwrite` to replace it")
         }
+    }
+
+    /// The format for `path`: by its extension; CSV for a stream without one (`/dev/stdout`, a
+    /// FIFO). Anything else is refused rather than written as CSV under a misleading name.
+    static func format(of path: String, at location: SourceLocation) throws(Diagnostic) -> OutputMode {
+        let ext = (path as NSString).pathExtension.lowercased()
+        if let mode = formats[ext] { return mode }
+        if OutputFile.writesInPlace(path) { return .csv }
+        let known = ".csv, .tsv, .json, .jsonl or .md"
+        throw Diagnostic(ext.isEmpty ? "export needs to know the format of \(path)" : "export does not write .\(ext) files",
+                         at: location, hint: "name the file with \(known)")
     }
 }

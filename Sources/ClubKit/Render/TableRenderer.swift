@@ -68,7 +68,8 @@ public struct TableRenderer {
             return t.columns.map { ValueFormat.display($0.value(at: r)) }
         }
         let types = t.columns.map { $0.type.rawValue }
-        var widths = t.columnNames.indices.map { max(DisplayWidth.of(t.columnNames[$0]), DisplayWidth.of(types[$0])) }
+        let names = t.columnNames.map(ValueFormat.visible)
+        var widths = names.indices.map { max(DisplayWidth.of(names[$0]), DisplayWidth.of(types[$0])) }
         for row in cells { for (k, c) in row.enumerated() { widths[k] = max(widths[k], DisplayWidth.of(c)) } }
         func line(_ l: String, _ m: String, _ r: String) -> String {
             style.dim + l + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: m) + r + style.reset + "\n"
@@ -79,7 +80,7 @@ public struct TableRenderer {
         }
         let bar = style.dim + "│" + style.reset
         var out = line("┌", "┬", "┐")
-        out += bar + t.columnNames.enumerated().map { " " + style.header + pad($0.element, widths[$0.offset], right: false) + style.reset + " " }.joined(separator: bar) + bar + "\n"
+        out += bar + names.enumerated().map { " " + style.header + pad($0.element, widths[$0.offset], right: false) + style.reset + " " }.joined(separator: bar) + bar + "\n"
         out += bar + types.enumerated().map { " " + style.dim + pad($0.element, widths[$0.offset], right: false) + style.reset + " " }.joined(separator: bar) + bar + "\n"
         out += line("├", "┼", "┤")
         for (ri, row) in cells.enumerated() {
@@ -113,10 +114,11 @@ public struct TableRenderer {
     }
 
     private func lineMode(_ t: Table) -> String {
-        let width = t.columnNames.map(DisplayWidth.of).max() ?? 0
+        let names = t.columnNames.map(ValueFormat.visible)
+        let width = names.map(DisplayWidth.of).max() ?? 0
         var blocks: [String] = []
         for r in 0..<t.rowCount {
-            blocks.append(zip(t.columnNames, t.columns).map { name, c in
+            blocks.append(zip(names, t.columns).map { name, c in
                 String(repeating: " ", count: width - DisplayWidth.of(name)) + name + " = " + ValueFormat.display(c.value(at: r))
             }.joined(separator: "\n") + "\n")
         }

@@ -26,12 +26,36 @@ public enum ValueFormat {
     /// after the point shows that form (`119816561.85`, money to the cent, however large); any
     /// other is float noise or a long fraction and shows 10 significant digits (`0.1 + 0.2`
     /// shows `0.3`, `1 / 3` shows `0.3333333333`); everything else as `plain`.
+    /// Text shows its control characters as escapes (`\n`, `\t`, `\u{1b}`), so a cell cannot
+    /// break a table's lines, move a terminal's cursor or end a notebook's output block.
     public static func display(_ v: Value) -> String {
         switch v {
         case .null: return "null"
         case .double(let x): return displayDouble(x)
+        case .string(let s): return visible(s)
         default: return plain(v)
         }
+    }
+
+    /// `s` with C0 and C1 control characters and DEL written as escapes; a backslash is left
+    /// as it is (text for people, not a literal to read back).
+    public static func visible(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isControl) else { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where isControl(u): out += "\\u{" + String(u.value, radix: 16) + "}"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (u.value >= 0x7F && u.value < 0xA0)
     }
 
     public static func displayDouble(_ x: Double) -> String {

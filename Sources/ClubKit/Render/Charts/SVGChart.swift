@@ -10,9 +10,24 @@ extension Chart {
         }
     }
 
-    private func esc(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    private func esc(_ s: String) -> String { Self.xmlText(s) }
+
+    /// Text for an XML 1.0 document: markup characters as entities, and the characters XML 1.0
+    /// does not allow at all (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF) shown as
+    /// escapes like the table does, as is every other control character.
+    static func xmlText(_ s: String) -> String {
+        var out = ""
+        for u in ValueFormat.visible(s).unicodeScalars {
+            switch u {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\u{FFFE}", "\u{FFFF}": out += "\u{FFFD}"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 
     private func document(width: Int, height: Int, _ body: String) -> String {
