@@ -68,7 +68,7 @@ final class HostileInputTests: XCTestCase {
     }
 
     func testChartsOfExtremeValues() throws {
-        try "k,v\na,9300000000000000000\nb,-1e308\nc,1e308\n".write(to: folder.appendingPathComponent("big.csv"), atomically: true, encoding: .utf8)
+        try "k,v\na,9.3e18\nb,-1e308\nc,1e308\n".write(to: folder.appendingPathComponent("big.csv"), atomically: true, encoding: .utf8)
         for kind in ["bar", "line", "heatmap", "hist v"] {
             let r = try run("load \"big.csv\"\nbig | derive v = v * 10 | chart \(kind)\n")
             XCTAssertEqual(r.status, 0, kind + r.stderr)

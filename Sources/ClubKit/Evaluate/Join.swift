@@ -37,8 +37,14 @@ enum Join {
         var outLeft: [Int32] = [], outRight: [Int32] = []
         outLeft.reserveCapacity(leftCount)
         outRight.reserveCapacity(leftCount)
+        // Ctrl-C is polled every 4,096 left rows and every million pairs made, whichever comes
+        // first: one left row may match millions.
+        var nextCheck = 1 << 20
         for l in 0..<leftCount {
-            if l & 0xFFFF == 0 && isCancelled() { return ([], []) }
+            if l & 0xFFF == 0 || outLeft.count >= nextCheck {
+                if isCancelled() { return ([], []) }
+                nextCheck = outLeft.count + 1 << 20
+            }
             var r = first(l)
             if r < 0 && keepUnmatched {
                 outLeft.append(Int32(l))

@@ -64,8 +64,10 @@ final class InputFile {
             source = .stream(try Self.readStream(fd, path: path, isCancelled: isCancelled))
         }
         if let offset = firstNUL() {
-            throw LoadError(path: path, line: 0, column: 0,
-                            message: "is a binary file, not text (a NUL byte at byte \(offset + 1)); save it as UTF-8 CSV")
+            switch source {
+            case .mapped(let file): throw withExtendedLifetime(file) { Self.binaryFile(path, file.bytes, nulAt: offset) }
+            case .stream(let bytes): throw bytes.withUnsafeBufferPointer { Self.binaryFile(path, $0, nulAt: offset) }
+            }
         }
     }
 
@@ -88,6 +90,20 @@ final class InputFile {
             }
             return try result.get()
         }
+    }
+
+    /// The error for a NUL byte at `offset` of `bytes` (within the first `binaryProbe`), placed
+    /// at its line and column (in characters): the file is binary, or UTF-16 text such as
+    /// Excel's "Unicode text", which starts with a byte-order mark.
+    private static func binaryFile(_ path: String, _ bytes: UnsafeBufferPointer<UInt8>, nulAt offset: Int) -> LoadError {
+        if bytes.count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)) {
+            return LoadError(path: path, line: 1, column: 1, message: "is UTF-16 text; save it as UTF-8 CSV")
+        }
+        var line = 1, column = 1
+        for i in 0..<min(offset, bytes.count) {
+            if bytes[i] == 10 { line += 1; column = 1 } else if bytes[i] & 0xC0 != 0x80 { column += 1 }
+        }
+        return LoadError(path: path, line: line, column: column, message: "a NUL byte: this is a binary file, not text; save it as UTF-8 CSV")
     }
 
     /// The offset of a NUL byte among the first `binaryProbe` bytes, if any.
@@ -119,8 +135,7 @@ final class InputFile {
                 bytes += chunk[0..<n]
                 // A binary stream (/dev/zero, /dev/urandom) is refused as soon as it shows.
                 if before < binaryProbe, let nul = chunk[0..<min(n, binaryProbe - before)].firstIndex(of: 0) {
-                    throw LoadError(path: path, line: 0, column: 0,
-                                    message: "is a binary file, not text (a NUL byte at byte \(before + nul + 1)); save it as UTF-8 CSV")
+                    throw bytes.withUnsafeBufferPointer { binaryFile(path, $0, nulAt: before + nul) }
                 }
             } else if n == 0 {
                 return bytes

@@ -154,24 +154,3 @@ public struct Notebook: Equatable, Sendable {
     }
 }
 
-/// A unified diff of two texts, line by line (longest common subsequence).
-public enum LineDiff {
-    public static func unified(_ old: String, _ new: String, oldName: String = "stored", newName: String = "fresh") -> String {
-        let a = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let b = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var lcs = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in stride(from: a.count - 1, through: 0, by: -1) {
-            for j in stride(from: b.count - 1, through: 0, by: -1) {
-                lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : max(lcs[i + 1][j], lcs[i][j + 1])
-            }
-        }
-        var out = "--- \(oldName)\n+++ \(newName)\n"
-        var i = 0, j = 0
-        while i < a.count || j < b.count {
-            if i < a.count, j < b.count, a[i] == b[j] { out += " " + a[i] + "\n"; i += 1; j += 1 }
-            else if i < a.count, j == b.count || lcs[i + 1][j] >= lcs[i][j + 1] { out += "-" + a[i] + "\n"; i += 1 }
-            else { out += "+" + b[j] + "\n"; j += 1 }
-        }
-        return out
-    }
-}
