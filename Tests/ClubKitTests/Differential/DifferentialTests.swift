@@ -1,0 +1,104 @@
+import Foundation
+import XCTest
+@testable import ClubKit
+
+/// Random pipelines run by clubsh and, translated to SQL, by sqlite3 over the same generated
+/// tables; the results must agree under clubsh's documented semantics (docs/language.md).
+///
+/// A fixed seed gives the same tables and pipelines on every run. A disagreement is reported
+/// with the round and case number, the shortest prefix of the pipeline that still disagrees,
+/// its SQL and both results; `CLUBSH_DIFF_CASE=round:case` runs that one case alone and
+/// prints it whole. Numbers stay moderate (no overflow, infinity or NaN: the numeric policy has
+/// tests of its own).
+final class DifferentialTests: XCTestCase {
+    static let seed: UInt64 = 20_240_601
+    static let rounds = 12
+    static let pipelinesPerRound = 180
+
+    func testPipelinesAgreeWithSQLite() throws {
+        guard let sqlite = SQLite3Shell.find() else {
+            throw XCTSkip("sqlite3 not found (set CLUBSH_SQLITE3 or put it on the PATH; install with `apt-get install sqlite3`)")
+        }
+        guard let version = sqlite.version, version >= (3, 33) else {
+            throw XCTSkip("sqlite3 at \(sqlite.path) is older than 3.33 (needs window functions, NULLS LAST and .mode json)")
+        }
+        let math = sqlite.hasMathFunctions
+        let focus = ProcessInfo.processInfo.environment["CLUBSH_DIFF_CASE"].map { $0.split(separator: ":").compactMap { Int($0) } }
+        var cases = 0
+        var failures: [String] = []
+        var failureCount = 0
+        for round in 0..<Self.rounds {
+            if let focus, focus.first != round { continue }
+            var rng = SeededGenerator(seed: Self.seed &+ UInt64(round) &* 0x9E37_79B9)
+            let tables = DTables.make(&rng)
+            let (session, cleanup) = try Self.load(tables)
+            defer { cleanup() }
+            var generator = DGenerator(seed: rng.next(), tables: tables, math: math)
+            var pipelines = (0..<Self.pipelinesPerRound).map { _ in generator.pipeline() }
+            var indices = Array(pipelines.indices)
+            if let focus, focus.count == 2 {
+                pipelines = [pipelines[focus[1]]]
+                indices = [focus[1]]
+            }
+            let setup = tables.map(\.sql).joined()
+            let answers = try sqlite.results(setup: setup, queries: pipelines.map(DSQL.query))
+            var disagreeing: [(index: Int, pipeline: DPipeline)] = []
+            for (k, p) in pipelines.enumerated() {
+                cases += 1
+                if focus?.count == 2 { print(Self.describe(p, session: session, answer: answers[k])) }
+                if DComparison.problem(p, clubsh: Self.run(p, session), sqlite: answers[k]) != nil {
+                    disagreeing.append((indices[k], p))
+                }
+            }
+            guard !disagreeing.isEmpty else { continue }
+            // The shortest prefix of each that still disagrees, all in one more sqlite3 run.
+            let prefixes = disagreeing.map { d in (0...d.pipeline.steps.count).map { d.pipeline.prefix($0) } }
+            let prefixAnswers = try sqlite.results(setup: setup, queries: prefixes.flatMap { $0.map(DSQL.query) })
+            var offset = 0
+            for (d, candidates) in zip(disagreeing, prefixes) {
+                let shortest = candidates.indices.first { j in
+                    DComparison.problem(candidates[j], clubsh: Self.run(candidates[j], session), sqlite: prefixAnswers[offset + j]) != nil
+                } ?? candidates.count - 1
+                let p = candidates[shortest]
+                failureCount += 1
+                if failures.count < 8 {
+                    failures.append("round \(round) case \(d.index), shortest disagreeing prefix (\(shortest) of \(d.pipeline.steps.count) steps):\n"
+                        + Self.describe(p, session: session, answer: prefixAnswers[offset + shortest]))
+                }
+                offset += candidates.count
+            }
+        }
+        if focus == nil { XCTAssertGreaterThanOrEqual(cases, 2000) }
+        XCTAssertEqual(failureCount, 0, "\(failureCount) of \(cases) pipelines disagree with sqlite3:\n\n" + failures.joined(separator: "\n\n"))
+    }
+
+    /// A session with the generated tables loaded from CSV files in a temporary folder.
+    static func load(_ tables: [DTable]) throws -> (Session, () -> Void) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-differential-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let session = Session(asOf: Int32(DCivil.days(2024, 6, 30)))
+        for t in tables {
+            let path = dir.appendingPathComponent("\(t.name).csv").path
+            try t.csv.write(toFile: path, atomically: true, encoding: .utf8)
+            try session.runAll(t.loadStatement(path))
+        }
+        return (session, { try? FileManager.default.removeItem(at: dir) })
+    }
+
+    /// Set `CLUBSH_DIFF_TRACE=1` to print each pipeline before clubsh runs it (to find one that crashes).
+    static let trace = ProcessInfo.processInfo.environment["CLUBSH_DIFF_TRACE"] != nil
+
+    static func run(_ p: DPipeline, _ session: Session) -> Result<Table, Diagnostic> {
+        if trace { FileHandle.standardError.write(Data("running: \(DClubsh.text(p))\n".utf8)) }
+        do { return .success(try session.query(DClubsh.text(p))) } catch { return .failure(error) }
+    }
+
+    static func describe(_ p: DPipeline, session: Session, answer: Result<[[SQLite3Shell.Scalar]], SQLite3Shell.QueryError>) -> String {
+        let clubsh = run(p, session)
+        var out = "clubsh: \(DClubsh.text(p))\nSQL:    \(DSQL.query(p))\n"
+        out += "expected columns: \(p.output.map { "\($0.name) \($0.type.rawValue)" }.joined(separator: ", "))\n"
+        if let problem = DComparison.problem(p, clubsh: clubsh, sqlite: answer) { out += "problem: \(problem)\n" }
+        out += "clubsh rows:\n" + DComparison.show(clubsh) + "sqlite3 rows:\n" + DComparison.show(answer)
+        return out
+    }
+}
