@@ -26,4 +26,24 @@ final class DifferentialFindingsTests: XCTestCase {
         XCTAssertEqual(try session.query("t | left join t on note | count").strings("count"), ["3"])
         XCTAssertEqual(try session.query("t | derive both = note + note | where both is null | count").strings("count"), ["3"])
     }
+
+    /// Text computed over no rows (`+`, `if`, `coalesce`) has an empty dictionary; when it then
+    /// became null with no row to take it from — the right side of a left join, `first`/`min` of
+    /// an empty group — its null slots named no string, and comparing, sorting or grouping on it
+    /// crashed.
+    func testNullTextFromNoRows() throws {
+        let session = try makeSession(["orders": smallOrders, "customers": smallCustomers])
+        try session.runAll("nobody = customers | where id < 0 | select id, name = name + \"!\"")
+        // Every order keeps its row, with a null name; null == "Sara" is null, so none pass.
+        let joined = try session.query("orders | left join nobody on customer_id == id | where name == \"Sara\" or name < \"x\" | count")
+        XCTAssertEqual(joined.strings("count"), ["0"])
+        XCTAssertEqual(try session.query("orders | left join nobody on customer_id == id | sort name desc | select order_id").strings("order_id"),
+                       ["1", "2", "3", "4", "5"], "all names null: the stable sort keeps the order")
+        // No rows: agg without keys gives one row whose first and min are null.
+        try session.runAll("none = orders | where amount > 1000 | derive ch = if(amount > 0, channel, \"-\") | agg f = first(ch), lo = min(ch)")
+        let grouped = try session.query("none | agg n = count() by f, lo | where f == \"web\" or f is null")
+        XCTAssertEqual(grouped.strings("n"), ["1"])
+        XCTAssertEqual(grouped.strings("f"), ["null"])
+        XCTAssertEqual(try session.query("none | where lo >= \"app\" | count").strings("count"), ["0"])
+    }
 }
