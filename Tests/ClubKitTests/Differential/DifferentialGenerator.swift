@@ -5,7 +5,7 @@ import Foundation
 /// this test's).
 struct DGenerator {
     var rng: SeededGenerator
-    let tables: [String: DTable]
+    private(set) var sources: [String: DSource]
     /// Whether sqlite3 has its math functions (sqrt for stddev, mod for `%` of doubles).
     let math: Bool
     private var names = 0
@@ -15,19 +15,33 @@ struct DGenerator {
     /// Dates stay within this many days of 2020-01-01.
     static let dateLimit = 20_000.0
 
-    init(seed: UInt64, tables: [DTable], math: Bool) {
+    init(seed: UInt64, sources: [DSource], math: Bool) {
         rng = SeededGenerator(seed: seed)
-        self.tables = Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0) })
+        self.sources = Dictionary(uniqueKeysWithValues: sources.map { ($0.name, $0) })
         self.math = math
+    }
+
+    /// Makes `source` (a named result) available to later pipelines.
+    mutating func add(_ source: DSource) { sources[source.name] = source }
+
+    /// The sources pipelines start from and join, with weights: mostly `t`.
+    private var weightedSources: [(name: String, weight: Int)] {
+        sources.keys.sorted().map { ($0, $0 == "t" ? 12 : $0.hasPrefix("r") ? 2 : 3) }
+    }
+
+    private mutating func pickSource() -> String {
+        let choices = weightedSources
+        return choices[rng.weighted(choices.map(\.weight))].name
     }
 
     // MARK: - Pipelines
 
-    mutating func pipeline() -> DPipeline {
+    /// A pipeline over `source`, or over a source picked at random.
+    mutating func pipeline(from given: String? = nil) -> DPipeline {
         names = 0
-        let source = ["t", "t", "t", "t", "t", "t", "u", "v"][rng.int(0...7)]
-        var columns = tables[source]!.columns
-        var rows = tables[source]!.rows.count
+        let source = given ?? pickSource()
+        var columns = sources[source]!.columns
+        var rows = sources[source]!.rows
         var steps: [DPlannedStep] = []
         let count = rng.weighted([0, 3, 4, 4, 3, 2])
         while steps.count < count {
@@ -37,7 +51,7 @@ struct DGenerator {
             rows = newRows
             if case .count = step { break }
         }
-        return DPipeline(source: source, sourceColumns: tables[source]!.columns, steps: steps)
+        return DPipeline(source: source, sourceColumns: sources[source]!.columns, steps: steps)
     }
 
     /// One step over `columns`, its output columns and an upper estimate of its rows; nil to try again.
@@ -173,14 +187,14 @@ struct DGenerator {
     }
 
     private mutating func join(_ columns: [DCol], rows: Int) -> (DStep, [DCol], Int)? {
-        let name = ["u", "u", "v", "v", "t"][rng.int(0...4)]
-        let right = tables[name]!
+        let name = pickSource()
+        let right = sources[name]!
         func compatible(_ a: DType, _ b: DType) -> Bool {
             (a.isNumeric && b.isNumeric) || (a == b && (a == .string || a == .date))
         }
         var candidates: [(left: String, right: String, shorthand: Bool)] = []
         for l in columns {
-            for r in right.columns where compatible(l.type, r.type) && r.name != "n0" {
+            for r in right.columns where compatible(l.type, r.type) {
                 candidates.append((l.name, r.name, l.name == r.name))
             }
         }
@@ -193,12 +207,7 @@ struct DGenerator {
             if !on.contains(where: { $0.left == pair.left || $0.right == pair.right }) { on.append(pair) }
         }
         // The most right rows any one left row can meet.
-        let fanOut = on.map { pair -> Int in
-            let i = right.columns.firstIndex { $0.name == pair.right }!
-            var counts: [String: Int] = [:]
-            for row in right.rows where row[i] != .null { counts["\(row[i])", default: 0] += 1 }
-            return counts.values.max() ?? 0
-        }.min() ?? 0
+        let fanOut = on.map { right.fanOut[$0.right] ?? right.rows }.min() ?? 0
         let estimate = rows * max(fanOut, 1)
         guard estimate <= DLimits.maxRows / 2 else { return nil }
         var out = columns

@@ -223,6 +223,27 @@ struct DPipeline {
     func prefix(_ n: Int) -> DPipeline { DPipeline(source: source, sourceColumns: sourceColumns, steps: Array(steps.prefix(n))) }
 }
 
+/// What the generator knows of a table or named result: its columns, its rows, and for each
+/// column the most rows that share one value (how far a join on it can multiply rows).
+struct DSource {
+    var name: String
+    var columns: [DCol]
+    var rows: Int
+    var fanOut: [String: Int]
+
+    init(name: String, columns: [DCol], cells: [[String?]]) {
+        self.name = name
+        self.columns = columns
+        rows = cells.count
+        fanOut = [:]
+        for (j, c) in columns.enumerated() {
+            var counts: [String: Int] = [:]
+            for row in cells { if let v = row[j] { counts[v, default: 0] += 1 } }
+            fanOut[c.name] = counts.values.max() ?? 0
+        }
+    }
+}
+
 enum DLimits {
     /// No generated table or intermediate result is planned to pass this many rows.
     static let maxRows = 10_000

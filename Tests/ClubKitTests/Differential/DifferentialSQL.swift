@@ -25,7 +25,21 @@ enum DSQL {
         }
     }
 
+    /// The pipeline's rows in clubsh's order.
     static func query(_ p: DPipeline) -> String {
+        let (with, last) = steps(p)
+        return "\(with) SELECT \(p.output.map { quoteName($0.name) }.joined(separator: ", ")) FROM \(last) ORDER BY _o;"
+    }
+
+    /// A named result as a view that keeps its order in `_o`.
+    static func view(_ name: String, _ p: DPipeline) -> String {
+        let (with, last) = steps(p)
+        return "CREATE VIEW \(name) AS \(with) SELECT \(p.output.map { quoteName($0.name) }.joined(separator: ", ")), "
+            + "ROW_NUMBER() OVER (ORDER BY _o) AS _o FROM \(last);\n"
+    }
+
+    /// The CTEs of the steps (`WITH …`) and the name of the last.
+    private static func steps(_ p: DPipeline) -> (String, String) {
         var ctes: [String] = ["s0 AS (SELECT * FROM \(p.source))"]
         var current = "s0"
         @discardableResult
@@ -88,7 +102,7 @@ enum DSQL {
                 add("SELECT COUNT(*) AS \"count\", 1 AS _o FROM \(current)")
             }
         }
-        return "WITH \(ctes.joined(separator: ", ")) SELECT \(list(p.output)) FROM \(current) ORDER BY _o;"
+        return ("WITH \(ctes.joined(separator: ", "))", current)
     }
 
     /// `agg`: keys and aggregate arguments computed once per row (`_k0…`, `_a0…`), then grouped.

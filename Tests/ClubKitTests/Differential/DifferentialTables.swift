@@ -6,6 +6,11 @@ struct DTable {
     var columns: [DCol]
     var rows: [[DLit]]
 
+    /// What the generator needs to know of it.
+    var source: DSource {
+        DSource(name: name, columns: columns, cells: rows.map { $0.map { $0 == .null ? nil : "\($0)" } })
+    }
+
     /// RFC 4180 CSV with a header; text always quoted (so `""` is the empty string), null empty.
     var csv: String {
         var out = columns.map(\.name).joined(separator: ",") + "\n"

@@ -33,14 +33,28 @@ final class DifferentialTests: XCTestCase {
             let tables = DTables.make(&rng)
             let (session, cleanup) = try Self.load(tables)
             defer { cleanup() }
-            var generator = DGenerator(seed: rng.next(), tables: tables, math: math)
+            var generator = DGenerator(seed: rng.next(), sources: tables.map(\.source), math: math)
+            var setup = tables.map(\.sql).joined()
+            // Named results over a table, over a result or either: sources and join partners too.
+            for (name, base) in [("r1", "t"), ("r2", "u"), ("r3", nil)] {
+                let p = generator.pipeline(from: base)
+                let definition = "\(name) = \(DClubsh.text(p))"
+                if Self.trace { FileHandle.standardError.write(Data("defining: \(definition)\n".utf8)) }
+                if let error = session.error(definition) {
+                    failureCount += 1
+                    failures.append("round \(round): clubsh refused the result `\(definition)`: \(error.message)")
+                    continue
+                }
+                setup += DSQL.view(name, p)
+                let rows = try sqlite.results(setup: setup, queries: [DSQL.query(p)])[0].get()
+                generator.add(DSource(name: name, columns: p.output, cells: rows.map { $0.map { $0 == .null ? nil : "\($0)" } }))
+            }
             var pipelines = (0..<Self.pipelinesPerRound).map { _ in generator.pipeline() }
             var indices = Array(pipelines.indices)
             if let focus, focus.count == 2 {
                 pipelines = [pipelines[focus[1]]]
                 indices = [focus[1]]
             }
-            let setup = tables.map(\.sql).joined()
             let answers = try sqlite.results(setup: setup, queries: pipelines.map(DSQL.query))
             var disagreeing: [(index: Int, pipeline: DPipeline)] = []
             for (k, p) in pipelines.enumerated() {
