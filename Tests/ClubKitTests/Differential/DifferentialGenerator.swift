@@ -223,10 +223,15 @@ struct DGenerator {
         return (.join(left: rng.chance(0.4), table: name, on: on, rightColumns: right.columns.map(\.name)), out, estimate)
     }
 
-    /// A new column name: `n1`, `n2`, … and now and then a Persian one.
+    /// A new column name: `n1`, `n2`, … and now and then a Persian one; never a column of a
+    /// source (named results have such names too).
     private mutating func fresh() -> String {
-        names += 1
-        return rng.chance(0.15) ? "مقدار\(names)" : "n\(names)"
+        let taken = Set(sources.values.flatMap { $0.columns.map(\.name) })
+        while true {
+            names += 1
+            let name = rng.chance(0.15) ? "مقدار\(names)" : "n\(names)"
+            if !taken.contains(name) { return name }
+        }
     }
 
     // MARK: - Expressions

@@ -31,10 +31,10 @@ enum DSQL {
         return "\(with) SELECT \(p.output.map { quoteName($0.name) }.joined(separator: ", ")) FROM \(last) ORDER BY _o;"
     }
 
-    /// A named result as a view that keeps its order in `_o`.
+    /// A named result as a table that keeps its order in `_o` (the tables it reads never change).
     static func view(_ name: String, _ p: DPipeline) -> String {
         let (with, last) = steps(p)
-        return "CREATE VIEW \(name) AS \(with) SELECT \(p.output.map { quoteName($0.name) }.joined(separator: ", ")), "
+        return "CREATE TABLE \(name) AS \(with) SELECT \(p.output.map { quoteName($0.name) }.joined(separator: ", ")), "
             + "ROW_NUMBER() OVER (ORDER BY _o) AS _o FROM \(last);\n"
     }
 
@@ -45,7 +45,9 @@ enum DSQL {
         @discardableResult
         func add(_ body: String) -> String {
             let name = "s\(ctes.count)"
-            ctes.append("\(name) AS (\(body))")
+            // Materialized, so that a correlated subquery (first, last, percentile) does not
+            // recompute the steps before it for every group.
+            ctes.append("\(name) AS MATERIALIZED (\(body))")
             current = name
             return name
         }
@@ -94,9 +96,9 @@ enum DSQL {
                 let rightColumns = planned.output.dropFirst(cols.count)
                 let dropped = Set(on.filter(\.shorthand).map(\.right))
                 let rightNames = rightTable.filter { !dropped.contains($0) }
-                let picked = zip(rightNames, rightColumns).map { "r.\(quoteName($0.0)) AS \(quoteName($0.1.name))" }
+                let picked = cols.map { "l.\(quoteName($0.name))" } + zip(rightNames, rightColumns).map { "r.\(quoteName($0.0)) AS \(quoteName($0.1.name))" }
                 let condition = on.map { "l.\(quoteName($0.left)) = r.\(quoteName($0.right))" }.joined(separator: " AND ")
-                add("SELECT \(list(cols, "l.")), \(picked.joined(separator: ", ")), ROW_NUMBER() OVER (ORDER BY l._o, r._o) AS _o "
+                add("SELECT \(picked.joined(separator: ", ")), ROW_NUMBER() OVER (ORDER BY l._o, r._o) AS _o "
                     + "FROM \(current) AS l \(isLeft ? "LEFT JOIN" : "JOIN") \(table) AS r ON \(condition)")
             case .count:
                 add("SELECT COUNT(*) AS \"count\", 1 AS _o FROM \(current)")

@@ -19,14 +19,16 @@ final class DifferentialTests: XCTestCase {
         guard let sqlite = SQLite3Shell.find() else {
             throw XCTSkip("sqlite3 not found (set CLUBSH_SQLITE3 or put it on the PATH; install with `apt-get install sqlite3`)")
         }
-        guard let version = sqlite.version, version >= (3, 33) else {
-            throw XCTSkip("sqlite3 at \(sqlite.path) is older than 3.33 (needs window functions, NULLS LAST and .mode json)")
+        guard let version = sqlite.version, version >= (3, 35) else {
+            throw XCTSkip("sqlite3 at \(sqlite.path) is older than 3.35 (needs window functions, NULLS LAST, MATERIALIZED and .mode json)")
         }
         let math = sqlite.hasMathFunctions
         let focus = ProcessInfo.processInfo.environment["CLUBSH_DIFF_CASE"].map { $0.split(separator: ":").compactMap { Int($0) } }
         var cases = 0
         var failures: [String] = []
         var failureCount = 0
+        var sqliteTime = Swift.Duration.zero, clubshTime = Swift.Duration.zero
+        defer { print("differential test: sqlite3 \(sqliteTime), clubsh and comparison \(clubshTime)") }
         for round in 0..<Self.rounds {
             if let focus, focus.first != round { continue }
             var rng = SeededGenerator(seed: Self.seed &+ UInt64(round) &* 0x9E37_79B9)
@@ -55,7 +57,11 @@ final class DifferentialTests: XCTestCase {
                 pipelines = [pipelines[focus[1]]]
                 indices = [focus[1]]
             }
+            var clock = ContinuousClock.now
             let answers = try sqlite.results(setup: setup, queries: pipelines.map(DSQL.query))
+            sqliteTime += ContinuousClock.now - clock
+            clock = ContinuousClock.now
+            defer { clubshTime += ContinuousClock.now - clock }
             var disagreeing: [(index: Int, pipeline: DPipeline)] = []
             for (k, p) in pipelines.enumerated() {
                 cases += 1
