@@ -46,4 +46,16 @@ final class DifferentialFindingsTests: XCTestCase {
         XCTAssertEqual(grouped.strings("f"), ["null"])
         XCTAssertEqual(try session.query("none | where lo >= \"app\" | count").strings("count"), ["0"])
     }
+
+    /// Every text contains the empty text, as every text starts with it; `contains` said no
+    /// (Foundation finds no empty range), so `contains(s, s)` was false for an empty `s`.
+    func testContainsTheEmptyText() throws {
+        let session = try makeSession(["orders": smallOrders])
+        XCTAssertEqual(try session.query("orders | where contains(channel, \"\") | count").strings("count"), ["5"])
+        XCTAssertEqual(try session.query("orders | where starts_with(channel, \"\") | count").strings("count"), ["5"])
+        XCTAssertEqual(try session.query("orders | derive e = \"\" | where contains(e, e) and contains(channel, e) | count").strings("count"), ["5"])
+        XCTAssertEqual(try session.query("contains(\"\", \"\")").values("value"), [.bool(true)])
+        XCTAssertEqual(try session.query("contains(\"web\", \"\")").values("value"), [.bool(true)])
+        XCTAssertEqual(try session.query("contains(\"web\", \"x\")").values("value"), [.bool(false)])
+    }
 }

@@ -81,12 +81,12 @@ enum ScalarFunctions {
                 guard case .string(let ac, let ad) = a.storage, case .string(let bc, let bd) = b.storage else { return a }
                 let values = (0..<n).map { i -> Bool in
                     let s = ad.values[Int(ac[i])], t = bd.values[Int(bc[i])]
-                    return f == .contains ? s.contains(t) : s.hasPrefix(t)
+                    return f == .contains ? contains(s, t) : s.hasPrefix(t)
                 }
                 return Column(.bool(values), validity: Bitmap.and(a.validity, b.validity))
             }
             guard case .string(let needle) = needleValue else { return Column.repeating(.null, count: n, type: .bool) }
-            return perDistinct(args[0], n) { f == .contains ? $0.contains(needle) : $0.hasPrefix(needle) }
+            return perDistinct(args[0], n) { f == .contains ? contains($0, needle) : $0.hasPrefix(needle) }
                 .map { Column(.bool($0.0), validity: $0.1) } ?? Column.repeating(.null, count: n, type: .bool)
         case .year, .month, .day, .weekday:
             let values: [Int64] = perDay(args[0], n) { d in
@@ -108,6 +108,10 @@ enum ScalarFunctions {
             return Column.repeating(.null, count: n, type: .int)  // rewritten to days_between by the checker
         }
     }
+
+    /// Whether `text` contains `part`; every text contains the empty text, as every text starts
+    /// with it (Foundation's `contains` finds no empty range).
+    private static func contains(_ text: String, _ part: String) -> Bool { part.isEmpty || text.contains(part) }
 
     /// Row `i` from `a` where `pick[i] >= 0`, else from `b`.
     private static func choose(_ pick: [Int32], _ a: Column, _ b: Column) -> Column {
