@@ -58,4 +58,22 @@ final class DifferentialFindingsTests: XCTestCase {
         XCTAssertEqual(try session.query("contains(\"web\", \"\")").values("value"), [.bool(true)])
         XCTAssertEqual(try session.query("contains(\"web\", \"x\")").values("value"), [.bool(false)])
     }
+
+    /// `x in [a, null]` means `x == a or x == null`, so for any x but a it is null, not false;
+    /// `not in [a, null]` is then null too, and `where` keeps no such row. A null in the list was
+    /// ignored, so `not in [a, null]` kept every other row.
+    func testInListWithNullIsThreeValued() throws {
+        let session = try makeSession(["orders": smallOrders])
+        // channels: web, app, web, store, web
+        XCTAssertEqual(try session.query("orders | where channel in [\"app\", null] | select order_id").strings("order_id"), ["2"])
+        XCTAssertEqual(try session.query("orders | where channel not in [\"app\", null] | count").strings("count"), ["0"])
+        XCTAssertEqual(try session.query("orders | select b = channel in [\"app\", null]").strings("b"), ["null", "true", "null", "null", "null"])
+        XCTAssertEqual(try session.query("orders | select b = channel not in [\"app\", null]").strings("b"), ["null", "false", "null", "null", "null"])
+        // Numbers and dates alike; null or true is true, null and false is false.
+        XCTAssertEqual(try session.query("orders | select b = (order_id in [2, null]) or order_id == 5").strings("b"), ["null", "true", "null", "null", "true"])
+        XCTAssertEqual(try session.query("orders | select b = (date not in [2024-01-05, null]) and false").strings("b"), ["false", "false", "false", "false", "false"])
+        XCTAssertEqual(try session.query("orders | where amount in [80.0, null] | select order_id").strings("order_id"), ["2"])
+        // Without a null in the list, absent values are plainly false.
+        XCTAssertEqual(try session.query("orders | where channel not in [\"app\"] | count").strings("count"), ["4"])
+    }
 }
