@@ -42,6 +42,7 @@ enum DClubsh {
         case .cents(let c): return DLit.centsText(c)
         case .bool(let b): return b ? "true" : "false"
         case .date(let d): return DCivil.text(d)
+        case .datetime(let t): return DCivil.text(seconds: t).replacingOccurrences(of: " ", with: "T")
         case .string(let s): return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
     }

@@ -23,6 +23,7 @@ enum DComparison {
             case .double(let x): self = .number(x, exact: nil)
             case .bool(let b): self = .number(b ? 1 : 0, exact: b ? 1 : 0)
             case .date(let d): self = .text(DCivil.text(Int(d)))
+            case .dateTime(let t): self = .text(DCivil.text(seconds: t))
             case .string(let s): self = .text(s)
             default: self = .text("\(v)")
             }

@@ -56,7 +56,7 @@ struct DGenerator {
 
     /// One step over `columns`, its output columns and an upper estimate of its rows; nil to try again.
     private mutating func step(_ columns: [DCol], rows: Int, last: Bool) -> (DStep, [DCol], Int)? {
-        switch rng.weighted([26, 10, 7, 16, 11, 6, 5, 6, 11, last ? 3 : 0]) {
+        switch rng.weighted([26, 10, 7, 16, 11, 6, 5, 6, 11, last ? 3 : 1]) {
         case 0:
             return (.filter(bool(columns, depth: rng.int(0...3))), columns, rows)
         case 1:
@@ -190,7 +190,8 @@ struct DGenerator {
         let name = pickSource()
         let right = sources[name]!
         func compatible(_ a: DType, _ b: DType) -> Bool {
-            (a.isNumeric && b.isNumeric) || (a == b && (a == .string || a == .date))
+            let temporal: Set<DType> = [.date, .datetime]
+            return (a.isNumeric && b.isNumeric) || (a == .string && b == .string) || (temporal.contains(a) && temporal.contains(b))
         }
         var candidates: [(left: String, right: String, shorthand: Bool)] = []
         for l in columns {
@@ -220,7 +221,7 @@ struct DGenerator {
             while out.contains(where: { $0.name == n }) { n = "\(base)\(k)"; k += 1 }
             out.append(DCol(name: n, type: c.type, bound: c.bound))
         }
-        return (.join(left: rng.chance(0.4), table: name, on: on, rightColumns: right.columns.map(\.name)), out, estimate)
+        return (.join(left: rng.chance(0.4), table: name, on: on, rightColumns: right.columns), out, estimate)
     }
 
     /// A new column name: `n1`, `n2`, … and now and then a Persian one; never a column of a
@@ -238,11 +239,12 @@ struct DGenerator {
 
     /// A value of any column type.
     private mutating func value(_ columns: [DCol], depth: Int) -> DExpr {
-        switch rng.weighted([4, 3, 1, 2, 2]) {
+        switch rng.weighted([4, 3, 1, 2, 1, 2]) {
         case 0: return int(columns, depth: depth)
         case 1: return double(columns, depth: depth)
         case 2: return bool(columns, depth: depth)
         case 3: return date(columns, depth: depth)
+        case 4: return datetime(columns, depth: depth)
         default: return string(columns, depth: depth)
         }
     }
@@ -253,8 +255,14 @@ struct DGenerator {
         case .double: return double(columns, depth: depth)
         case .bool: return bool(columns, depth: depth)
         case .date: return date(columns, depth: depth)
+        case .datetime: return datetime(columns, depth: depth)
         default: return string(columns, depth: depth)
         }
+    }
+
+    /// A date or a date-time.
+    private mutating func temporal(_ columns: [DCol], depth: Int) -> DExpr {
+        rng.chance(0.6) ? date(columns, depth: depth) : datetime(columns, depth: depth)
     }
 
     private mutating func column(_ columns: [DCol], _ t: DType) -> DExpr? {
@@ -269,7 +277,7 @@ struct DGenerator {
 
     /// `e` when its values stay moderate, else a plain column or literal of its type.
     private mutating func moderate(_ e: DExpr, _ columns: [DCol], _ t: DType) -> DExpr {
-        let limit = t == .date ? Self.dateLimit : Self.numberLimit
+        let limit = t == .date || t == .datetime ? Self.dateLimit : Self.numberLimit
         if e.bound < limit { return e }
         return column(columns, t).flatMap { $0.bound < limit ? $0 : nil } ?? literal(t)
     }
@@ -285,9 +293,9 @@ struct DGenerator {
         case 2: e = .arithmetic("%", int(columns, depth: depth - 1), rng.chance(0.7) ? nonZero(.int) : int(columns, depth: depth - 1))
         case 3: e = .negate(int(columns, depth: depth - 1))
         case 4: e = .call("abs", [int(columns, depth: depth - 1)])
-        case 5: e = .call(rng.pick(["year", "month", "day", "weekday"]), [date(columns, depth: depth - 1)])
+        case 5: e = .call(rng.pick(["year", "month", "day", "weekday"]), [temporal(columns, depth: depth - 1)])
         case 6: e = rng.chance(0.5) ? .arithmetic("-", date(columns, depth: depth - 1), date(columns, depth: depth - 1))
-                                    : .call("days_between", [date(columns, depth: depth - 1), date(columns, depth: depth - 1)])
+                                    : .call("days_between", [temporal(columns, depth: depth - 1), temporal(columns, depth: depth - 1)])
         case 7: e = .call("if", [bool(columns, depth: depth - 1), int(columns, depth: depth - 1), int(columns, depth: depth - 1)])
         case 8: e = .call("coalesce", [int(columns, depth: depth - 1), rng.chance(0.2) ? .literal(.null) : literal(.int)]
                           + (rng.chance(0.2) ? [literal(.int)] : []))
@@ -301,7 +309,7 @@ struct DGenerator {
         if choice == 0, let c = column(columns, .double) { return c }
         if choice <= 1 { return literal(.double) }
         let e: DExpr
-        switch rng.weighted([4, 2, 3, math ? 1 : 0, 1, 2, 1, 1]) {
+        switch rng.weighted([4, 2, 3, math ? 1 : 0, 1, 2, 1, 1, 1]) {
         case 0: e = .arithmetic(rng.pick(["+", "-"]), double(columns, depth: depth - 1), number(columns, depth: depth - 1))
         case 1: e = .arithmetic("*", number(columns, depth: depth - 1), double(columns, depth: depth - 1))
         case 2: e = .arithmetic("/", number(columns, depth: depth - 1), rng.chance(0.5) ? nonZero(rng.chance(0.5) ? .int : .double) : number(columns, depth: depth - 1))
@@ -309,7 +317,8 @@ struct DGenerator {
         case 4: e = .negate(double(columns, depth: depth - 1))
         case 5: e = .call(math ? rng.pick(["abs", "floor", "ceil"]) : "abs", [double(columns, depth: depth - 1)])
         case 6: e = .call("if", [bool(columns, depth: depth - 1), double(columns, depth: depth - 1), number(columns, depth: depth - 1)])
-        default: e = .call("coalesce", [double(columns, depth: depth - 1), rng.chance(0.5) ? literal(.double) : literal(.int)])
+        case 7: e = .call("coalesce", [double(columns, depth: depth - 1), rng.chance(0.5) ? literal(.double) : literal(.int)])
+        default: e = .arithmetic("-", datetime(columns, depth: depth - 1), datetime(columns, depth: depth - 1))
         }
         return moderate(e, columns, .double)
     }
@@ -329,11 +338,29 @@ struct DGenerator {
         case 1:
             let unit = rng.pick(["mo", "mo", "y", "w", "d"])
             e = .shift(date(columns, depth: depth - 1), count: rng.int(0...(unit == "y" ? 3 : 14)), unit: unit, subtract: rng.chance(0.4))
-        case 2: e = .call("month_start", [date(columns, depth: depth - 1)])
+        case 2: e = .call("month_start", [temporal(columns, depth: depth - 1)])
         case 3: e = .call("if", [bool(columns, depth: depth - 1), date(columns, depth: depth - 1), date(columns, depth: depth - 1)])
         default: e = .call("coalesce", [date(columns, depth: depth - 1), literal(.date)])
         }
         return moderate(e, columns, .date)
+    }
+
+    mutating func datetime(_ columns: [DCol], depth: Int) -> DExpr {
+        let choice = rng.weighted([6, 1, depth > 0 ? 5 : 0])
+        if choice == 0, let c = column(columns, .datetime) { return c }
+        if choice <= 1 { return literal(.datetime) }
+        let e: DExpr
+        switch rng.weighted([3, 1, 1]) {
+        case 0:
+            let unit = rng.pick(["mo", "y", "w", "d"])
+            e = .shift(datetime(columns, depth: depth - 1), count: rng.int(0...(unit == "y" ? 3 : 14)), unit: unit, subtract: rng.chance(0.4))
+        case 1:
+            // A date meets a date-time as its midnight.
+            e = .call("if", [bool(columns, depth: depth - 1), datetime(columns, depth: depth - 1), temporal(columns, depth: depth - 1)])
+        default:
+            e = .call("coalesce", [datetime(columns, depth: depth - 1), rng.chance(0.5) ? date(columns, depth: depth - 1) : literal(.datetime)])
+        }
+        return moderate(e, columns, .datetime)
     }
 
     mutating func string(_ columns: [DCol], depth: Int) -> DExpr {
@@ -348,39 +375,46 @@ struct DGenerator {
     }
 
     mutating func bool(_ columns: [DCol], depth: Int) -> DExpr {
-        switch rng.weighted([8, 1, depth > 0 ? 4 : 0, depth > 0 ? 1 : 0, 2, 2, 2, 1, 1]) {
+        switch rng.weighted([8, 1, depth > 0 ? 4 : 0, depth > 0 ? 1 : 0, 2, 2, 2, 1, 1, 2]) {
         case 0:
             // A comparison within one family of types; mostly a column against a literal.
-            let family = rng.weighted([5, 3, 2, 1])
-            let t: DType = [rng.chance(0.5) ? DType.int : .double, .string, .date, .bool][family]
+            let family = rng.weighted([5, 3, 2, 1, 1])
+            let t: DType = [rng.chance(0.5) ? DType.int : .double, .string, .date, .bool, .datetime][family]
             let ops = t == .bool ? ["==", "!="] : ["==", "!=", "<", "<=", ">", ">="]
             let left = rng.chance(0.8) ? (column(columns, t) ?? typed(t, columns, depth: depth)) : typed(t, columns, depth: depth)
             let right: DExpr
             switch rng.weighted([6, 3, 2, 1]) {
-            case 0: right = literal(t.isNumeric ? (rng.chance(0.5) ? .int : .double) : t)
-            case 1: right = column(columns, t == .int ? .double : t) ?? typed(t, columns, depth: depth)
+            case 0: right = literal(t.isNumeric ? (rng.chance(0.5) ? .int : .double) : t == .datetime && rng.chance(0.4) ? .date : t)
+            case 1: right = column(columns, t == .int ? .double : t == .datetime ? .date : t) ?? typed(t, columns, depth: depth)
             case 2: right = typed(t, columns, depth: max(depth - 1, 0))
             default: right = .literal(.null)
             }
             return rng.chance(0.8) ? .compare(rng.pick(ops), left, right) : .compare(rng.pick(ops), right, left)
         case 1:
-            // A date column against text, which clubsh reads as a date.
-            guard let d = column(columns, .date), case .literal(.date(let day)) = literal(.date) else { return bool(columns, depth: depth) }
+            // A date or date-time column against text, which clubsh reads as a date.
+            guard let d = column(columns, rng.chance(0.6) ? .date : .datetime), case .literal(.date(let day)) = literal(.date) else {
+                return bool(columns, depth: depth)
+            }
             return .compare(rng.pick(["==", "<", ">=", "!="]), d, .literal(.string(DCivil.text(day))))
+        case 9:
+            let needles = ["a", "al", "e", "é", "Ca", "ca", "ت", "تهر", "", "ß", "b", "ش", "|", "'"]
+            let needle: DExpr = rng.chance(0.6) ? .literal(.string(rng.pick(needles))) : string(columns, depth: 0)
+            return .call(rng.pick(["contains", "starts_with"]), [string(columns, depth: max(depth - 1, 0)), needle])
         case 2: return rng.chance(0.5) ? .and(bool(columns, depth: depth - 1), bool(columns, depth: depth - 1))
                                        : .or(bool(columns, depth: depth - 1), bool(columns, depth: depth - 1))
         case 3: return .not(bool(columns, depth: depth - 1))
         case 4: return .isNull(rng.chance(0.8) ? .column(rng.pick(columns)) : value(columns, depth: max(depth - 1, 0)), negated: rng.chance(0.4))
         case 5:
-            let t: DType = [.int, .double, .string, .date][rng.weighted([3, 2, 3, 1])]
+            let t: DType = [.int, .double, .string, .date, .datetime][rng.weighted([3, 2, 3, 1, 1])]
             let left = column(columns, t) ?? typed(t, columns, depth: 0)
-            let items = (0..<rng.int(1...4)).map { _ -> DLit in
-                if case .literal(let l) = literal(t.isNumeric ? (rng.chance(0.7) ? .int : .double) : t) { return l }
+            var items = (0..<rng.int(1...4)).map { _ -> DLit in
+                if case .literal(let l) = literal(t.isNumeric ? (rng.chance(0.7) ? .int : .double) : t == .datetime && rng.chance(0.3) ? .date : t) { return l }
                 return .null
             }
+            if rng.chance(0.1) { items.insert(.null, at: rng.int(0...items.count)) }
             return .inList(left, items, negated: rng.chance(0.3))
         case 6:
-            let t: DType = [.int, .double, .date, .string][rng.weighted([3, 2, 2, 1])]
+            let t: DType = [.int, .double, .date, .string, .datetime][rng.weighted([3, 2, 2, 1, 1])]
             let left = column(columns, t) ?? typed(t, columns, depth: 0)
             return .between(left, literal(t), literal(t), negated: rng.chance(0.3))
         case 7:
@@ -397,6 +431,8 @@ struct DGenerator {
         case .double: return .literal(.cents(Int64(rng.chance(0.7) ? rng.int(-40...40) * 25 : rng.int(-100_000...100_000))))
         case .bool: return .literal(.bool(rng.chance(0.5)))
         case .date: return .literal(.date(DCivil.epoch2020 + rng.int(-30...2250)))
+        case .datetime:
+            return .literal(.datetime(Int64(DCivil.epoch2020 + rng.int(-30...2250)) * 86400 + (rng.chance(0.3) ? 0 : Int64(rng.int(0...86399)))))
         case .string:
             let pool = rng.chance(0.6) ? DTables.words : rng.chance(0.5) ? DTables.cities : DTables.channels
             let w = rng.pick(pool)

@@ -7,7 +7,7 @@ import Foundation
 
 /// The column types the generator uses (`null` is only the type of the literal `null`).
 enum DType: String {
-    case int, double, bool, date, string, null
+    case int, double, bool, date, datetime, string, null
 
     var isNumeric: Bool { self == .int || self == .double }
 }
@@ -22,6 +22,8 @@ enum DLit: Equatable {
     case bool(Bool)
     /// Days since 1970-01-01.
     case date(Int)
+    /// Seconds since 1970-01-01T00:00:00.
+    case datetime(Int64)
     /// The text as clubsh sees it; sqlite3 is given its NFC form (see `sqlText`).
     case string(String)
 
@@ -32,6 +34,7 @@ enum DLit: Equatable {
         case .cents: return .double
         case .bool: return .bool
         case .date: return .date
+        case .datetime: return .datetime
         case .string: return .string
         }
     }
@@ -51,6 +54,7 @@ enum DLit: Equatable {
         case .int(let v): return Double(v.magnitude)
         case .cents(let c): return Double(c.magnitude) / 100
         case .date(let d): return Double(abs(d - DCivil.epoch2020))
+        case .datetime(let t): return abs(Double(t) / 86400 - Double(DCivil.epoch2020))
         default: return 0
         }
     }
@@ -75,9 +79,9 @@ indirect enum DExpr {
     case column(DCol)
     case literal(DLit)
     case negate(DExpr)
-    /// `+ - * / %` on numbers; `+` on text; date ± whole days; date − date.
+    /// `+ - * / %` on numbers; `+` on text; date ± whole days; date − date; date-time − date-time.
     case arithmetic(String, DExpr, DExpr)
-    /// date ± a duration literal (`3mo`, `1y`, `2w`, `10d`).
+    /// A date or date-time ± a duration literal (`3mo`, `1y`, `2w`, `10d`).
     case shift(DExpr, count: Int, unit: String, subtract: Bool)
     /// `== != < <= > >=`
     case compare(String, DExpr, DExpr)
@@ -87,7 +91,8 @@ indirect enum DExpr {
     case isNull(DExpr, negated: Bool)
     case inList(DExpr, [DLit], negated: Bool)
     case between(DExpr, DExpr, DExpr, negated: Bool)
-    /// Scalar functions: abs, floor, ceil, if, coalesce, year, month, day, weekday, month_start, days_between.
+    /// Scalar functions: abs, floor, ceil, if, coalesce, year, month, day, weekday, month_start,
+    /// days_between, contains, starts_with.
     case call(String, [DExpr])
     /// Only in `agg`: count (argument nil for `count()`), count_distinct, sum, avg, min, max,
     /// median, percentile (with its fraction), stddev, first, last.
@@ -106,14 +111,16 @@ indirect enum DExpr {
             }
             if x.isNumeric && y.isNumeric { return op == "/" || x == .double || y == .double ? .double : .int }
             if x == .date && y == .date { return .int }
+            if x == .datetime && y == .datetime { return .double }
             if x == .string { return .string }
             return .date
-        case .shift: return .date
+        case .shift(let e, _, _, _): return e.type
         case .compare, .and, .or, .not, .isNull, .inList, .between: return .bool
         case .call(let f, let args):
             switch f {
             case "year", "month", "day", "weekday", "days_between": return .int
             case "month_start": return .date
+            case "contains", "starts_with": return .bool
             case "if": return DExpr.common(args[1].type, args[2].type)
             case "coalesce": return args.map(\.type).reduce(.null, DExpr.common)
             default: return args[0].type
@@ -133,6 +140,7 @@ indirect enum DExpr {
         if a == b { return a }
         if a == .null { return b }
         if b == .null { return a }
+        if (a == .date && b == .datetime) || (a == .datetime && b == .date) { return .datetime }
         return .double
     }
 
@@ -199,8 +207,8 @@ enum DStep {
     /// No names: every column.
     case distinct([String])
     /// `on` pairs (left column, right column); `shorthand` pairs are written `on name` and drop
-    /// the right key. `rightColumns` names the right table's columns in order.
-    case join(left: Bool, table: String, on: [(left: String, right: String, shorthand: Bool)], rightColumns: [String])
+    /// the right key. `rightColumns` are the right table's columns in order.
+    case join(left: Bool, table: String, on: [(left: String, right: String, shorthand: Bool)], rightColumns: [DCol])
     case count
 }
 
@@ -275,5 +283,13 @@ enum DCivil {
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return "\(y)-\(two(m))-\(two(d))"
+    }
+
+    /// `2024-01-31 09:30:15`, as sqlite3 writes date-times.
+    static func text(seconds t: Int64) -> String {
+        let day = Int((t - ((t % 86400) + 86400) % 86400) / 86400)
+        let s = Int(t - Int64(day) * 86400)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(text(day)) \(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60))"
     }
 }

@@ -21,6 +21,7 @@ enum DSQL {
         case .cents(let c): return c < 0 ? "(\(DLit.centsText(c)))" : DLit.centsText(c)
         case .bool(let b): return b ? "1" : "0"
         case .date(let d): return "'\(DCivil.text(d))'"
+        case .datetime(let t): return "'\(DCivil.text(seconds: t))'"
         case .string(let s): return "'" + s.precomposedStringWithCanonicalMapping.replacingOccurrences(of: "'", with: "''") + "'"
         }
     }
@@ -95,9 +96,14 @@ enum DSQL {
             case .join(let isLeft, let table, let on, let rightTable):
                 let rightColumns = planned.output.dropFirst(cols.count)
                 let dropped = Set(on.filter(\.shorthand).map(\.right))
-                let rightNames = rightTable.filter { !dropped.contains($0) }
+                let rightNames = rightTable.map(\.name).filter { !dropped.contains($0) }
                 let picked = cols.map { "l.\(quoteName($0.name))" } + zip(rightNames, rightColumns).map { "r.\(quoteName($0.0)) AS \(quoteName($0.1.name))" }
-                let condition = on.map { "l.\(quoteName($0.left)) = r.\(quoteName($0.right))" }.joined(separator: " AND ")
+                let condition = on.map { pair -> String in
+                    let l = "l.\(quoteName(pair.left))", r = "r.\(quoteName(pair.right))"
+                    let types = [cols.first { $0.name == pair.left }!.type, rightTable.first { $0.name == pair.right }!.type]
+                    // A date meets a date-time as its midnight.
+                    return types.contains(.datetime) ? "datetime(\(l)) = datetime(\(r))" : "\(l) = \(r)"
+                }.joined(separator: " AND ")
                 add("SELECT \(picked.joined(separator: ", ")), ROW_NUMBER() OVER (ORDER BY l._o, r._o) AS _o "
                     + "FROM \(current) AS l \(isLeft ? "LEFT JOIN" : "JOIN") \(table) AS r ON \(condition)")
             case .count:
@@ -188,6 +194,7 @@ enum DSQL {
             switch (a.type, b.type) {
             case (.string, _): return "(\(x(a)) || \(x(b)))"
             case (.date, .date): return "CAST(round(julianday(\(x(a))) - julianday(\(x(b)))) AS INTEGER)"
+            case (.datetime, .datetime): return "((CAST(strftime('%s', \(x(a))) AS INTEGER) - CAST(strftime('%s', \(x(b))) AS INTEGER)) / 86400.0)"
             case (.date, _): return op == "+" ? "date(\(x(a)), (\(x(b))) || ' days')" : "date(\(x(a)), (-(\(x(b)))) || ' days')"
             case (_, .date): return "date(\(x(b)), (\(x(a))) || ' days')"
             default: break
@@ -199,38 +206,53 @@ enum DSQL {
             }
         case .shift(let d, let count, let unit, let subtract):
             let sign = subtract ? -1 : 1
-            let date = x(d)
+            let value = x(d)
+            let time = d.type == .datetime
             switch unit {
             case "d", "w":
-                return "date(\(date), '\(sign * count * (unit == "w" ? 7 : 1)) days')"
+                return "\(time ? "datetime" : "date")(\(value), '\(sign * count * (unit == "w" ? 7 : 1)) days')"
             default:
-                // Whole months, kept on the same day of the month or clamped to the month's last day.
+                // Whole months, kept on the same day of the month or clamped to the month's last
+                // day; a date-time keeps its time of day.
                 let months = sign * count * (unit == "y" ? 12 : 1)
                 func signed(_ v: Int) -> String { v >= 0 ? "+\(v)" : "\(v)" }
-                return "min(date(\(date), 'start of month', '\(signed(months)) months', '+' || (CAST(strftime('%d', \(date)) AS INTEGER) - 1) || ' days'), "
-                    + "date(\(date), 'start of month', '\(signed(months + 1)) months', '-1 day'))"
+                let day = "min(date(\(value), 'start of month', '\(signed(months)) months', '+' || (CAST(strftime('%d', \(value)) AS INTEGER) - 1) || ' days'), "
+                    + "date(\(value), 'start of month', '\(signed(months + 1)) months', '-1 day'))"
+                return time ? "datetime(\(day) || ' ' || time(\(value)))" : day
             }
         case .compare(let op, let a, let b):
             let sqlOp = ["==": "=", "!=": "<>"][op] ?? op
+            // A date (or date text) meets a date-time as its midnight.
+            if [a.type, b.type].contains(.datetime) {
+                return "(datetime(\(x(a))) \(sqlOp) datetime(\(x(b))))"
+            }
             return "(\(x(a)) \(sqlOp) \(x(b)))"
         case .and(let a, let b): return "(\(x(a)) AND \(x(b)))"
         case .or(let a, let b): return "(\(x(a)) OR \(x(b)))"
         case .not(let a): return "(NOT \(x(a)))"
         case .isNull(let a, let negated): return "(\(x(a)) IS \(negated ? "NOT " : "")NULL)"
         case .inList(let a, let items, let negated):
-            return "(\(x(a)) \(negated ? "NOT IN" : "IN") (\(items.map(literal).joined(separator: ", "))))"
+            let time = a.type == .datetime
+            let list = items.map { time && $0 != .null ? "datetime(\(literal($0)))" : literal($0) }
+            return "(\(time ? "datetime(\(x(a)))" : x(a)) \(negated ? "NOT IN" : "IN") (\(list.joined(separator: ", "))))"
         case .between(let a, let lo, let hi, let negated):
+            if a.type == .datetime {
+                return "(datetime(\(x(a))) \(negated ? "NOT BETWEEN" : "BETWEEN") datetime(\(x(lo))) AND datetime(\(x(hi))))"
+            }
             return "(\(x(a)) \(negated ? "NOT BETWEEN" : "BETWEEN") \(x(lo)) AND \(x(hi)))"
         case .call(let f, let args):
-            let a = args.map(x)
+            // Branches of if and coalesce meet in their common type: a date as a date-time's midnight.
+            let a = args.map { e.type == .datetime && $0.type == .date && (f == "if" || f == "coalesce") ? "datetime(\(x($0)))" : x($0) }
             switch f {
             case "if": return "(CASE WHEN \(a[0]) THEN \(a[1]) ELSE \(a[2]) END)"
+            case "contains": return "(instr(\(a[0]), \(a[1])) > 0)"
+            case "starts_with": return "(substr(\(a[0]), 1, length(\(a[1]))) = \(a[1]))"
             case "year": return "CAST(strftime('%Y', \(a[0])) AS INTEGER)"
             case "month": return "CAST(strftime('%m', \(a[0])) AS INTEGER)"
             case "day": return "CAST(strftime('%d', \(a[0])) AS INTEGER)"
             case "weekday": return "((CAST(strftime('%w', \(a[0])) AS INTEGER) + 6) % 7 + 1)"
             case "month_start": return "date(\(a[0]), 'start of month')"
-            case "days_between": return "CAST(round(julianday(\(a[1])) - julianday(\(a[0]))) AS INTEGER)"
+            case "days_between": return "CAST(round(julianday(date(\(a[1]))) - julianday(date(\(a[0])))) AS INTEGER)"
             default: return "\(f)(\(a.joined(separator: ", ")))"
             }
         case .aggregate:

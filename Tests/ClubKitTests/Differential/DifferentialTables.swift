@@ -22,6 +22,7 @@ struct DTable {
                 case .cents(let c): return DLit.centsText(c)
                 case .bool(let b): return b ? "true" : "false"
                 case .date(let d): return DCivil.text(d)
+                case .datetime(let t): return DCivil.text(seconds: t).replacingOccurrences(of: " ", with: "T")
                 case .string(let s): return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
                 }
             }.joined(separator: ",") + "\n"
@@ -58,7 +59,7 @@ struct DTable {
 /// The three tables of one round: `t` (the main table: 30–200 rows of every type, with nulls,
 /// duplicates, negative numbers, Persian and accented text), `u` (a smaller table to join on
 /// `k`, `s`, dates and numbers, with a column that is null throughout) and `v` (keyed by `id`,
-/// with names that collide with `t`'s).
+/// with names that collide with `t`'s, and 64-bit `big` values shared with `t`).
 enum DTables {
     /// Text of several scripts. Entries that Unicode can decompose also appear in their
     /// decomposed (NFD) form in clubsh's files.
@@ -89,6 +90,11 @@ enum DTables {
             }
             return .date(DCivil.epoch2020 + rng.int(0...2200))
         }
+        func dateTime() -> DLit {
+            // Some at midnight, to meet dates exactly.
+            guard case .date(let day) = date() else { return .null }
+            return .datetime(Int64(day) * 86400 + (rng.chance(0.2) ? 0 : Int64(rng.int(0...86399))))
+        }
         func smallInt() -> DLit { .int(Int64(rng.chance(0.6) ? rng.int(-10...10) : rng.int(-1000...1000))) }
         func quarters() -> DLit { .cents(Int64(rng.chance(0.7) ? rng.int(-40...40) : rng.int(-10000...10000)) * 25) }
 
@@ -108,6 +114,7 @@ enum DTables {
             DCol(name: "f", type: .bool, bound: 0),
             DCol(name: "big", type: .int, bound: 6e9),
             DCol(name: "شهر", type: .string, bound: 0),
+            DCol(name: "ts", type: .datetime, bound: 2300),
         ]
         let bigPool = (0..<8).map { _ in Int64(rng.int(3_000_000_000...6_000_000_000)) * (rng.chance(0.5) ? -1 : 1) }
         let tRows: [[DLit]] = (0..<n).map { i in
@@ -123,6 +130,7 @@ enum DTables {
                 maybeNull(.bool(rng.chance(0.5))),
                 maybeNull(.int(rng.chance(0.7) ? rng.pick(bigPool) : Int64(rng.int(-5...5)))),
                 maybeNull(word(cities)),
+                maybeNull(dateTime()),
             ]
         }
 
@@ -136,6 +144,7 @@ enum DTables {
             DCol(name: "d", type: .date, bound: 2300),
             DCol(name: "flag", type: .bool, bound: 0),
             DCol(name: "n0", type: .string, bound: 0),
+            DCol(name: "seen", type: .datetime, bound: 2300),
         ]
         let uRows: [[DLit]] = (0..<m).map { _ in
             [
@@ -146,6 +155,7 @@ enum DTables {
                 maybeNull(date()),
                 maybeNull(.bool(rng.chance(0.5))),
                 .null,
+                maybeNull(dateTime()),
             ]
         }
 
@@ -158,9 +168,10 @@ enum DTables {
             DCol(name: "c", type: .string, bound: 0),
             DCol(name: "x", type: .int, bound: 1000),
             DCol(name: "score", type: .double, bound: 2500),
+            DCol(name: "big", type: .int, bound: 6e9),
         ]
         let vRows: [[DLit]] = vIds.map { id in
-            [.int(Int64(id)), maybeNull(word(channels)), maybeNull(smallInt()), maybeNull(quarters())]
+            [.int(Int64(id)), maybeNull(word(channels)), maybeNull(smallInt()), maybeNull(quarters()), maybeNull(.int(rng.pick(bigPool)))]
         }
         return [DTable(name: "t", columns: tCols, rows: tRows), DTable(name: "u", columns: uCols, rows: uRows),
                 DTable(name: "v", columns: vCols, rows: vRows)]
