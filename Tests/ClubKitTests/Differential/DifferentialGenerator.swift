@@ -81,9 +81,10 @@ struct DGenerator {
                     out.append(c)
                 } else {
                     let e = value(columns, depth: rng.int(0...2))
-                    let name = fresh()
+                    let unnamed = Self.defaultName(e, items.count)
+                    let name = rng.chance(0.25) && !out.contains(where: { $0.name == unnamed }) ? nil : fresh()
                     items.append((name, e))
-                    out.append(DCol(name: name, type: e.type, bound: e.bound))
+                    out.append(DCol(name: name ?? unnamed, type: e.type, bound: e.bound))
                 }
             }
             guard !items.isEmpty else { return nil }
@@ -130,9 +131,10 @@ struct DGenerator {
                 out.append(c)
             } else {
                 let e = rng.chance(0.5) ? int(columns, depth: 1) : value(columns, depth: 1)
-                let name = fresh()
+                let unnamed = Self.defaultName(e, keys.count)
+                let name = rng.chance(0.3) && !out.contains(where: { $0.name == unnamed }) ? nil : fresh()
                 keys.append((name, e))
-                out.append(DCol(name: name, type: e.type, bound: e.bound))
+                out.append(DCol(name: name ?? unnamed, type: e.type, bound: e.bound))
             }
         }
         var outputs: [(name: String?, expr: DExpr)] = []
@@ -156,12 +158,9 @@ struct DGenerator {
                     if combined.bound < Self.numberLimit { e = combined }
                 }
             }
-            // Now and then unnamed, to take the default name: `count`, or `sum_x` after its column.
-            var defaultName: String?
-            if case .aggregate(let f, let arg, _) = e {
-                if arg == nil { defaultName = f } else if case .column(let c)? = arg { defaultName = "\(f)_\(c.name)" }
-            }
-            if let d = defaultName, rng.chance(0.3), !out.contains(where: { $0.name == d }) {
+            // Now and then unnamed, to take the default name: `count`, `sum_x`, `sum`, `expr2`.
+            let d = Self.defaultName(e, outputs.count)
+            if rng.chance(0.3), !out.contains(where: { $0.name == d }) {
                 outputs.append((nil, e))
                 out.append(DCol(name: d, type: e.type, bound: e.bound))
             } else {
@@ -222,6 +221,22 @@ struct DGenerator {
             out.append(DCol(name: n, type: c.type, bound: c.bound))
         }
         return (.join(left: rng.chance(0.4), table: name, on: on, rightColumns: right.columns), out, estimate)
+    }
+
+    /// The name clubsh gives an unnamed item, as docs/language.md says: a column keeps its name,
+    /// a function call is named after the function and its column (`sum_amount`) or the
+    /// function alone, anything else `expr1`, `expr2`, … by its place in the list.
+    static func defaultName(_ e: DExpr, _ index: Int) -> String {
+        switch e {
+        case .column(let c): return c.name
+        case .call(let f, let args):
+            if case .column(let c)? = args.first { return "\(f)_\(c.name)" }
+            return f
+        case .aggregate(let f, let arg, _):
+            if case .column(let c)? = arg { return "\(f)_\(c.name)" }
+            return f
+        default: return "expr\(index + 1)"
+        }
     }
 
     /// A new column name: `n1`, `n2`, … and now and then a Persian one; never a column of a

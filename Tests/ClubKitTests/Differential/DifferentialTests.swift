@@ -8,7 +8,8 @@ import XCTest
 /// A fixed seed gives the same tables and pipelines on every run. A disagreement is reported
 /// with the round and case number, the shortest prefix of the pipeline that still disagrees,
 /// its SQL and both results; `CLUBSH_DIFF_CASE=round:case` runs that one case alone and
-/// prints it whole. Numbers stay moderate (no overflow, infinity or NaN: the numeric policy has
+/// prints it whole; `CLUBSH_DIFF_SEED` and `CLUBSH_DIFF_ROUNDS` run other or more rounds (a
+/// longer search than CI's). Numbers stay moderate (no overflow, infinity or NaN: the numeric policy has
 /// tests of its own).
 final class DifferentialTests: XCTestCase {
     static let seed: UInt64 = 20_240_601
@@ -23,15 +24,18 @@ final class DifferentialTests: XCTestCase {
             throw XCTSkip("sqlite3 at \(sqlite.path) is older than 3.35 (needs window functions, NULLS LAST, MATERIALIZED and .mode json)")
         }
         let math = sqlite.hasMathFunctions
-        let focus = ProcessInfo.processInfo.environment["CLUBSH_DIFF_CASE"].map { $0.split(separator: ":").compactMap { Int($0) } }
+        let environment = ProcessInfo.processInfo.environment
+        let focus = environment["CLUBSH_DIFF_CASE"].map { $0.split(separator: ":").compactMap { Int($0) } }
+        let seed = environment["CLUBSH_DIFF_SEED"].flatMap { UInt64($0) } ?? Self.seed
+        let rounds = environment["CLUBSH_DIFF_ROUNDS"].flatMap { Int($0) } ?? Self.rounds
         var cases = 0
         var failures: [String] = []
         var failureCount = 0
         var sqliteTime = Swift.Duration.zero, clubshTime = Swift.Duration.zero
         defer { print("differential test: sqlite3 \(sqliteTime), clubsh and comparison \(clubshTime)") }
-        for round in 0..<Self.rounds {
+        for round in 0..<rounds {
             if let focus, focus.first != round { continue }
-            var rng = SeededGenerator(seed: Self.seed &+ UInt64(round) &* 0x9E37_79B9)
+            var rng = SeededGenerator(seed: seed &+ UInt64(round) &* 0x9E37_79B9)
             let tables = DTables.make(&rng)
             let (session, cleanup) = try Self.load(tables)
             defer { cleanup() }
