@@ -353,6 +353,13 @@ struct ExpressionEvaluator {
                 let set = Set(values.compactMap(\.doubleValue))
                 out = mapBinary(n, Operands.double(v), .constant(0)) { x, _ in set.contains(x) != negated }
             }
+            // `x in [a, null]` is `x == a or x == null`: true for a, otherwise null rather than
+            // false (and `not in` the same, negated), as three-valued logic has it.
+            if values.contains(where: \.isNull) {
+                var unknown = validity ?? Bitmap(count: n)
+                for i in 0..<n where out[i] == negated { unknown.set(i, false) }
+                return Column(.bool(out), validity: unknown)
+            }
             return Column(.bool(out), validity: validity)
         }
     }

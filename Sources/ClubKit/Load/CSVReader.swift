@@ -268,7 +268,11 @@ public enum CSVReader {
         case (.bool(let a), _): return Column(.bool(a), validity: validity)
         case (.int32(let a), .int): return Column(.int32(a), validity: validity)
         case (.int32(let a), .date): return Column(.date(a), validity: validity)
-        case (.int32(let a), _): return Column(.string(a, dictionary ?? StringDictionary(values: [""])), validity: validity)
+        case (.int32(let a), _):
+            // A declared text column with no value at all has an empty dictionary, but its null
+            // slots hold code 0, which must name a string.
+            let strings = dictionary.flatMap { $0.count > 0 ? $0 : nil } ?? StringDictionary(values: [""])
+            return Column(.string(a, strings), validity: validity)
         }
     }
 

@@ -118,7 +118,10 @@ public struct Column: Sendable {
         case .bool(let a): return Column(.bool(pick(a, false)), validity: v)
         case .date(let a): return Column(.date(pick(a, 0)), validity: v)
         case .dateTime(let a): return Column(.dateTime(pick(a, 0)), validity: v)
-        case .string(let c, let d): return Column(.string(pick(c, 0), d), validity: v)
+        case .string(let c, let d):
+            // A null slot holds code 0, which must name a string even when no row gave one
+            // (a left join to an empty table, `first` of no rows).
+            return Column(.string(pick(c, 0), d.count > 0 ? d : StringDictionary(values: [""])), validity: v)
         }
     }
 

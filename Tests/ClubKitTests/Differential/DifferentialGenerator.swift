@@ -1,0 +1,464 @@
+import Foundation
+
+/// Random pipelines over the generated tables, typed as the checker types them and kept to
+/// moderate magnitudes (no integer or date overflow: that is the numeric policy's business, not
+/// this test's).
+struct DGenerator {
+    var rng: SeededGenerator
+    private(set) var sources: [String: DSource]
+    /// Whether sqlite3 has its math functions (sqrt for stddev, mod for `%` of doubles).
+    let math: Bool
+    private var names = 0
+
+    /// Integer and double results stay below this (far from 2^63, and exact enough as doubles).
+    static let numberLimit = 1e15
+    /// Dates stay within this many days of 2020-01-01.
+    static let dateLimit = 20_000.0
+
+    init(seed: UInt64, sources: [DSource], math: Bool) {
+        rng = SeededGenerator(seed: seed)
+        self.sources = Dictionary(uniqueKeysWithValues: sources.map { ($0.name, $0) })
+        self.math = math
+    }
+
+    /// Makes `source` (a named result) available to later pipelines.
+    mutating func add(_ source: DSource) { sources[source.name] = source }
+
+    /// The sources pipelines start from and join, with weights: mostly `t`.
+    private var weightedSources: [(name: String, weight: Int)] {
+        sources.keys.sorted().map { ($0, $0 == "t" ? 12 : $0.hasPrefix("r") ? 2 : 3) }
+    }
+
+    private mutating func pickSource() -> String {
+        let choices = weightedSources
+        return choices[rng.weighted(choices.map(\.weight))].name
+    }
+
+    // MARK: - Pipelines
+
+    /// A pipeline over `source`, or over a source picked at random.
+    mutating func pipeline(from given: String? = nil) -> DPipeline {
+        names = 0
+        let source = given ?? pickSource()
+        var columns = sources[source]!.columns
+        var rows = sources[source]!.rows
+        var steps: [DPlannedStep] = []
+        let count = rng.weighted([0, 3, 4, 4, 3, 2])
+        while steps.count < count {
+            guard let (step, output, newRows) = step(columns, rows: rows, last: steps.count == count - 1) else { continue }
+            steps.append(DPlannedStep(step: step, input: columns, output: output))
+            columns = output
+            rows = newRows
+            if case .count = step { break }
+        }
+        return DPipeline(source: source, sourceColumns: sources[source]!.columns, steps: steps)
+    }
+
+    /// One step over `columns`, its output columns and an upper estimate of its rows; nil to try again.
+    private mutating func step(_ columns: [DCol], rows: Int, last: Bool) -> (DStep, [DCol], Int)? {
+        switch rng.weighted([26, 10, 7, 16, 11, 6, 5, 6, 11, last ? 3 : 1]) {
+        case 0:
+            return (.filter(bool(columns, depth: rng.int(0...3))), columns, rows)
+        case 1:
+            var out = columns
+            var items: [(name: String, expr: DExpr)] = []
+            for _ in 0..<rng.weighted([0, 6, 3, 1]) {
+                let e = value(out, depth: rng.int(0...2))
+                let name = rng.chance(0.25) ? rng.pick(out).name : fresh()
+                items.append((name, e))
+                let col = DCol(name: name, type: e.type, bound: e.bound)
+                if let i = out.firstIndex(where: { $0.name == name }) { out[i] = col } else { out.append(col) }
+            }
+            return (.derive(items), out, rows)
+        case 2:
+            var items: [(name: String?, expr: DExpr)] = []
+            var out: [DCol] = []
+            for _ in 0..<rng.int(1...4) {
+                if rng.chance(0.6) {
+                    let c = rng.pick(columns)
+                    guard !out.contains(where: { $0.name == c.name }) else { continue }
+                    items.append((nil, .column(c)))
+                    out.append(c)
+                } else {
+                    let e = value(columns, depth: rng.int(0...2))
+                    let unnamed = Self.defaultName(e, items.count)
+                    let name = rng.chance(0.25) && !out.contains(where: { $0.name == unnamed }) ? nil : fresh()
+                    items.append((name, e))
+                    out.append(DCol(name: name ?? unnamed, type: e.type, bound: e.bound))
+                }
+            }
+            guard !items.isEmpty else { return nil }
+            return (.select(items), out, rows)
+        case 3:
+            return aggregate(columns, rows: rows)
+        case 4:
+            return (.sort(sortKeys(columns)), columns, rows)
+        case 5:
+            let n = rng.int(0...15)
+            return (.top(n, sortKeys(columns)), columns, min(rows, n))
+        case 6:
+            let n = rng.int(0...30)
+            return (.take(n), columns, min(rows, n))
+        case 7:
+            var picked: [DCol] = []
+            for _ in 0..<rng.weighted([3, 4, 3, 2]) {
+                let c = rng.pick(columns)
+                if !picked.contains(where: { $0.name == c.name }) { picked.append(c) }
+            }
+            return (.distinct(picked.map(\.name)), picked.isEmpty ? columns : picked, rows)
+        case 8:
+            return join(columns, rows: rows)
+        default:
+            return (.count, [DCol(name: "count", type: .int, bound: Double(DLimits.maxRows))], 1)
+        }
+    }
+
+    private mutating func sortKeys(_ columns: [DCol]) -> [(expr: DExpr, direction: SortDirection)] {
+        (0..<rng.weighted([0, 5, 3, 2])).map { _ in
+            let e: DExpr = rng.chance(0.9) ? .column(rng.pick(columns)) : value(columns, depth: 1)
+            return (e, [SortDirection.unstated, .asc, .desc][rng.int(0...2)])
+        }
+    }
+
+    private mutating func aggregate(_ columns: [DCol], rows: Int) -> (DStep, [DCol], Int)? {
+        var keys: [(name: String?, expr: DExpr)] = []
+        var out: [DCol] = []
+        for _ in 0..<rng.weighted([3, 5, 3, 1]) {
+            if rng.chance(0.85) {
+                let c = rng.pick(columns)
+                guard !out.contains(where: { $0.name == c.name }) else { continue }
+                keys.append((nil, .column(c)))
+                out.append(c)
+            } else {
+                let e = rng.chance(0.5) ? int(columns, depth: 1) : value(columns, depth: 1)
+                let unnamed = Self.defaultName(e, keys.count)
+                let name = rng.chance(0.3) && !out.contains(where: { $0.name == unnamed }) ? nil : fresh()
+                keys.append((name, e))
+                out.append(DCol(name: name ?? unnamed, type: e.type, bound: e.bound))
+            }
+        }
+        var outputs: [(name: String?, expr: DExpr)] = []
+        for _ in 0..<rng.int(1...4) {
+            var e = aggregateCall(columns)
+            if rng.chance(0.2) {
+                // Aggregates combined in an expression: `sum(x) / count()`, `max(y) - min(y)`, `avg(x) * 2`.
+                let ops = ["+", "-", "*", "/"]
+                if e.type.isNumeric {
+                    let other: DExpr
+                    if rng.chance(0.3) {
+                        other = literal(rng.chance(0.5) ? .int : .double)
+                    } else {
+                        var o = aggregateCall(columns)
+                        var tries = 0
+                        while !o.type.isNumeric && tries < 10 { o = aggregateCall(columns); tries += 1 }
+                        guard o.type.isNumeric else { return nil }
+                        other = o
+                    }
+                    let combined = DExpr.arithmetic(rng.pick(ops), e, other)
+                    if combined.bound < Self.numberLimit { e = combined }
+                }
+            }
+            // Now and then unnamed, to take the default name: `count`, `sum_x`, `sum`, `expr2`.
+            let d = Self.defaultName(e, outputs.count)
+            if rng.chance(0.3), !out.contains(where: { $0.name == d }) {
+                outputs.append((nil, e))
+                out.append(DCol(name: d, type: e.type, bound: e.bound))
+            } else {
+                let name = fresh()
+                outputs.append((name, e))
+                out.append(DCol(name: name, type: e.type, bound: e.bound))
+            }
+        }
+        return (.agg(keys: keys, outputs: outputs), out, rows)
+    }
+
+    private mutating func aggregateCall(_ columns: [DCol]) -> DExpr {
+        if rng.chance(0.08) { return .aggregate("count", nil, fraction: nil) }
+        let arg: DExpr = rng.chance(0.85) ? .column(rng.pick(columns)) : value(columns, depth: 1)
+        var functions = ["count", "count_distinct", "min", "max", "first", "last"]
+        if arg.type.isNumeric {
+            functions += ["sum", "sum", "avg", "avg", "median", "percentile", "percentile"]
+            if math { functions += ["stddev", "stddev"] }
+        }
+        if arg.type == .null { functions = ["count", "count_distinct"] }
+        let f = rng.pick(functions)
+        return .aggregate(f, arg, fraction: f == "percentile" ? rng.pick([0, 0.1, 0.25, 0.5, 0.75, 0.9, 1]) : nil)
+    }
+
+    private mutating func join(_ columns: [DCol], rows: Int) -> (DStep, [DCol], Int)? {
+        let name = pickSource()
+        let right = sources[name]!
+        func compatible(_ a: DType, _ b: DType) -> Bool {
+            let temporal: Set<DType> = [.date, .datetime]
+            return (a.isNumeric && b.isNumeric) || (a == .string && b == .string) || (temporal.contains(a) && temporal.contains(b))
+        }
+        var candidates: [(left: String, right: String, shorthand: Bool)] = []
+        for l in columns {
+            for r in right.columns where compatible(l.type, r.type) {
+                candidates.append((l.name, r.name, l.name == r.name))
+            }
+        }
+        guard !candidates.isEmpty else { return nil }
+        // Same-named keys are the common case (`join u on k`), other pairs the rest.
+        var on: [(left: String, right: String, shorthand: Bool)] = []
+        for _ in 0..<rng.weighted([0, 5, 2]) {
+            let same = candidates.filter(\.shorthand)
+            let pair = !same.isEmpty && rng.chance(0.6) ? rng.pick(same) : rng.pick(candidates)
+            if !on.contains(where: { $0.left == pair.left || $0.right == pair.right }) { on.append(pair) }
+        }
+        // The most right rows any one left row can meet.
+        let fanOut = on.map { right.fanOut[$0.right] ?? right.rows }.min() ?? 0
+        let estimate = rows * max(fanOut, 1)
+        guard estimate <= DLimits.maxRows / 2 else { return nil }
+        var out = columns
+        let dropped = Set(on.filter(\.shorthand).map(\.right))
+        for c in right.columns where !dropped.contains(c.name) {
+            var n = c.name
+            if out.contains(where: { $0.name == n }) { n = "\(n)_\(name)" }
+            let base = n
+            var k = 2
+            while out.contains(where: { $0.name == n }) { n = "\(base)\(k)"; k += 1 }
+            out.append(DCol(name: n, type: c.type, bound: c.bound))
+        }
+        return (.join(left: rng.chance(0.4), table: name, on: on, rightColumns: right.columns), out, estimate)
+    }
+
+    /// The name clubsh gives an unnamed item, as docs/language.md says: a column keeps its name,
+    /// a function call is named after the function and its column (`sum_amount`) or the
+    /// function alone, anything else `expr1`, `expr2`, … by its place in the list.
+    static func defaultName(_ e: DExpr, _ index: Int) -> String {
+        switch e {
+        case .column(let c): return c.name
+        case .call(let f, let args):
+            if case .column(let c)? = args.first { return "\(f)_\(c.name)" }
+            return f
+        case .aggregate(let f, let arg, _):
+            if case .column(let c)? = arg { return "\(f)_\(c.name)" }
+            return f
+        default: return "expr\(index + 1)"
+        }
+    }
+
+    /// A new column name: `n1`, `n2`, … and now and then a Persian one; never a column of a
+    /// source (named results have such names too).
+    private mutating func fresh() -> String {
+        let taken = Set(sources.values.flatMap { $0.columns.map(\.name) })
+        while true {
+            names += 1
+            let name = rng.chance(0.15) ? "مقدار\(names)" : "n\(names)"
+            if !taken.contains(name) { return name }
+        }
+    }
+
+    // MARK: - Expressions
+
+    /// A value of any column type.
+    private mutating func value(_ columns: [DCol], depth: Int) -> DExpr {
+        switch rng.weighted([4, 3, 1, 2, 1, 2]) {
+        case 0: return int(columns, depth: depth)
+        case 1: return double(columns, depth: depth)
+        case 2: return bool(columns, depth: depth)
+        case 3: return date(columns, depth: depth)
+        case 4: return datetime(columns, depth: depth)
+        default: return string(columns, depth: depth)
+        }
+    }
+
+    private mutating func typed(_ t: DType, _ columns: [DCol], depth: Int) -> DExpr {
+        switch t {
+        case .int: return int(columns, depth: depth)
+        case .double: return double(columns, depth: depth)
+        case .bool: return bool(columns, depth: depth)
+        case .date: return date(columns, depth: depth)
+        case .datetime: return datetime(columns, depth: depth)
+        default: return string(columns, depth: depth)
+        }
+    }
+
+    /// A date or a date-time.
+    private mutating func temporal(_ columns: [DCol], depth: Int) -> DExpr {
+        rng.chance(0.6) ? date(columns, depth: depth) : datetime(columns, depth: depth)
+    }
+
+    private mutating func column(_ columns: [DCol], _ t: DType) -> DExpr? {
+        let matching = columns.filter { $0.type == t }
+        return matching.isEmpty ? nil : .column(rng.pick(matching))
+    }
+
+    /// A number of either kind.
+    private mutating func number(_ columns: [DCol], depth: Int) -> DExpr {
+        rng.chance(0.55) ? int(columns, depth: depth) : double(columns, depth: depth)
+    }
+
+    /// `e` when its values stay moderate, else a plain column or literal of its type.
+    private mutating func moderate(_ e: DExpr, _ columns: [DCol], _ t: DType) -> DExpr {
+        let limit = t == .date || t == .datetime ? Self.dateLimit : Self.numberLimit
+        if e.bound < limit { return e }
+        return column(columns, t).flatMap { $0.bound < limit ? $0 : nil } ?? literal(t)
+    }
+
+    mutating func int(_ columns: [DCol], depth: Int) -> DExpr {
+        let choice = rng.weighted([6, 2, depth > 0 ? 10 : 0])
+        if choice == 0, let c = column(columns, .int) { return c }
+        if choice <= 1 { return literal(.int) }
+        let e: DExpr
+        switch rng.weighted([4, 2, 2, 1, 1, 2, 1, 1, 1, 1]) {
+        case 0: e = .arithmetic(rng.pick(["+", "-"]), int(columns, depth: depth - 1), int(columns, depth: depth - 1))
+        case 1: e = .arithmetic("*", int(columns, depth: depth - 1), int(columns, depth: depth - 1))
+        case 2: e = .arithmetic("%", int(columns, depth: depth - 1), rng.chance(0.7) ? nonZero(.int) : int(columns, depth: depth - 1))
+        case 3: e = .negate(int(columns, depth: depth - 1))
+        case 4: e = .call("abs", [int(columns, depth: depth - 1)])
+        case 5: e = .call(rng.pick(["year", "month", "day", "weekday"]), [temporal(columns, depth: depth - 1)])
+        case 6: e = rng.chance(0.5) ? .arithmetic("-", date(columns, depth: depth - 1), date(columns, depth: depth - 1))
+                                    : .call("days_between", [temporal(columns, depth: depth - 1), temporal(columns, depth: depth - 1)])
+        case 7: e = .call("if", [bool(columns, depth: depth - 1), int(columns, depth: depth - 1), int(columns, depth: depth - 1)])
+        case 8: e = .call("coalesce", [int(columns, depth: depth - 1), rng.chance(0.2) ? .literal(.null) : literal(.int)]
+                          + (rng.chance(0.2) ? [literal(.int)] : []))
+        default: e = .arithmetic(rng.pick(["+", "-"]), int(columns, depth: depth - 1), literal(.int))
+        }
+        return moderate(e, columns, .int)
+    }
+
+    mutating func double(_ columns: [DCol], depth: Int) -> DExpr {
+        let choice = rng.weighted([6, 2, depth > 0 ? 10 : 0])
+        if choice == 0, let c = column(columns, .double) { return c }
+        if choice <= 1 { return literal(.double) }
+        let e: DExpr
+        switch rng.weighted([4, 2, 3, math ? 1 : 0, 1, 2, 1, 1, 1]) {
+        case 0: e = .arithmetic(rng.pick(["+", "-"]), double(columns, depth: depth - 1), number(columns, depth: depth - 1))
+        case 1: e = .arithmetic("*", number(columns, depth: depth - 1), double(columns, depth: depth - 1))
+        case 2: e = .arithmetic("/", number(columns, depth: depth - 1), rng.chance(0.5) ? nonZero(rng.chance(0.5) ? .int : .double) : number(columns, depth: depth - 1))
+        case 3: e = .arithmetic("%", double(columns, depth: depth - 1), rng.chance(0.7) ? nonZero(.double) : number(columns, depth: depth - 1))
+        case 4: e = .negate(double(columns, depth: depth - 1))
+        case 5: e = .call(math ? rng.pick(["abs", "floor", "ceil"]) : "abs", [double(columns, depth: depth - 1)])
+        case 6: e = .call("if", [bool(columns, depth: depth - 1), double(columns, depth: depth - 1), number(columns, depth: depth - 1)])
+        case 7: e = .call("coalesce", [double(columns, depth: depth - 1), rng.chance(0.5) ? literal(.double) : literal(.int)])
+        default: e = .arithmetic("-", datetime(columns, depth: depth - 1), datetime(columns, depth: depth - 1))
+        }
+        return moderate(e, columns, .double)
+    }
+
+    mutating func date(_ columns: [DCol], depth: Int) -> DExpr {
+        let choice = rng.weighted([6, 1, depth > 0 ? 8 : 0])
+        if choice == 0, let c = column(columns, .date) { return c }
+        if choice <= 1 { return literal(.date) }
+        let e: DExpr
+        switch rng.weighted([3, 3, 1, 1, 1]) {
+        case 0:
+            // date ± a small whole number of days (a column of small integers or a literal).
+            let days: DExpr = columns.filter { $0.type == .int && $0.bound <= 1000 }.isEmpty || rng.chance(0.4)
+                ? literal(.int) : .column(rng.pick(columns.filter { $0.type == .int && $0.bound <= 1000 }))
+            let d = date(columns, depth: depth - 1)
+            e = rng.chance(0.5) ? .arithmetic("-", d, days) : (rng.chance(0.8) ? .arithmetic("+", d, days) : .arithmetic("+", days, d))
+        case 1:
+            let unit = rng.pick(["mo", "mo", "y", "w", "d"])
+            e = .shift(date(columns, depth: depth - 1), count: rng.int(0...(unit == "y" ? 3 : 14)), unit: unit, subtract: rng.chance(0.4))
+        case 2: e = .call("month_start", [temporal(columns, depth: depth - 1)])
+        case 3: e = .call("if", [bool(columns, depth: depth - 1), date(columns, depth: depth - 1), date(columns, depth: depth - 1)])
+        default: e = .call("coalesce", [date(columns, depth: depth - 1), literal(.date)])
+        }
+        return moderate(e, columns, .date)
+    }
+
+    mutating func datetime(_ columns: [DCol], depth: Int) -> DExpr {
+        let choice = rng.weighted([6, 1, depth > 0 ? 5 : 0])
+        if choice == 0, let c = column(columns, .datetime) { return c }
+        if choice <= 1 { return literal(.datetime) }
+        let e: DExpr
+        switch rng.weighted([3, 1, 1]) {
+        case 0:
+            let unit = rng.pick(["mo", "y", "w", "d"])
+            e = .shift(datetime(columns, depth: depth - 1), count: rng.int(0...(unit == "y" ? 3 : 14)), unit: unit, subtract: rng.chance(0.4))
+        case 1:
+            // A date meets a date-time as its midnight.
+            e = .call("if", [bool(columns, depth: depth - 1), datetime(columns, depth: depth - 1), temporal(columns, depth: depth - 1)])
+        default:
+            e = .call("coalesce", [datetime(columns, depth: depth - 1), rng.chance(0.5) ? date(columns, depth: depth - 1) : literal(.datetime)])
+        }
+        return moderate(e, columns, .datetime)
+    }
+
+    mutating func string(_ columns: [DCol], depth: Int) -> DExpr {
+        let choice = rng.weighted([6, 2, depth > 0 ? 4 : 0])
+        if choice == 0, let c = column(columns, .string) { return c }
+        if choice <= 1 { return literal(.string) }
+        switch rng.weighted([3, 1, 1]) {
+        case 0: return .arithmetic("+", string(columns, depth: depth - 1), string(columns, depth: depth - 1))
+        case 1: return .call("if", [bool(columns, depth: depth - 1), string(columns, depth: depth - 1), string(columns, depth: depth - 1)])
+        default: return .call("coalesce", [string(columns, depth: depth - 1), literal(.string)])
+        }
+    }
+
+    mutating func bool(_ columns: [DCol], depth: Int) -> DExpr {
+        switch rng.weighted([8, 1, depth > 0 ? 4 : 0, depth > 0 ? 1 : 0, 2, 2, 2, 1, 1, 2]) {
+        case 0:
+            // A comparison within one family of types; mostly a column against a literal.
+            let family = rng.weighted([5, 3, 2, 1, 1])
+            let t: DType = [rng.chance(0.5) ? DType.int : .double, .string, .date, .bool, .datetime][family]
+            let ops = t == .bool ? ["==", "!="] : ["==", "!=", "<", "<=", ">", ">="]
+            let left = rng.chance(0.8) ? (column(columns, t) ?? typed(t, columns, depth: depth)) : typed(t, columns, depth: depth)
+            let right: DExpr
+            switch rng.weighted([6, 3, 2, 1]) {
+            case 0: right = literal(t.isNumeric ? (rng.chance(0.5) ? .int : .double) : t == .datetime && rng.chance(0.4) ? .date : t)
+            case 1: right = column(columns, t == .int ? .double : t == .datetime ? .date : t) ?? typed(t, columns, depth: depth)
+            case 2: right = typed(t, columns, depth: max(depth - 1, 0))
+            default: right = .literal(.null)
+            }
+            return rng.chance(0.8) ? .compare(rng.pick(ops), left, right) : .compare(rng.pick(ops), right, left)
+        case 1:
+            // A date or date-time column against text, which clubsh reads as a date.
+            guard let d = column(columns, rng.chance(0.6) ? .date : .datetime), case .literal(.date(let day)) = literal(.date) else {
+                return bool(columns, depth: depth)
+            }
+            return .compare(rng.pick(["==", "<", ">=", "!="]), d, .literal(.string(DCivil.text(day))))
+        case 9:
+            let needles = ["a", "al", "e", "é", "Ca", "ca", "ت", "تهر", "", "ß", "b", "ش", "|", "'"]
+            let needle: DExpr = rng.chance(0.6) ? .literal(.string(rng.pick(needles))) : string(columns, depth: 0)
+            return .call(rng.pick(["contains", "starts_with"]), [string(columns, depth: max(depth - 1, 0)), needle])
+        case 2: return rng.chance(0.5) ? .and(bool(columns, depth: depth - 1), bool(columns, depth: depth - 1))
+                                       : .or(bool(columns, depth: depth - 1), bool(columns, depth: depth - 1))
+        case 3: return .not(bool(columns, depth: depth - 1))
+        case 4: return .isNull(rng.chance(0.8) ? .column(rng.pick(columns)) : value(columns, depth: max(depth - 1, 0)), negated: rng.chance(0.4))
+        case 5:
+            let t: DType = [.int, .double, .string, .date, .datetime][rng.weighted([3, 2, 3, 1, 1])]
+            let left = column(columns, t) ?? typed(t, columns, depth: 0)
+            var items = (0..<rng.int(1...4)).map { _ -> DLit in
+                if case .literal(let l) = literal(t.isNumeric ? (rng.chance(0.7) ? .int : .double) : t == .datetime && rng.chance(0.3) ? .date : t) { return l }
+                return .null
+            }
+            if rng.chance(0.1) { items.insert(.null, at: rng.int(0...items.count)) }
+            return .inList(left, items, negated: rng.chance(0.3))
+        case 6:
+            let t: DType = [.int, .double, .date, .string, .datetime][rng.weighted([3, 2, 2, 1, 1])]
+            let left = column(columns, t) ?? typed(t, columns, depth: 0)
+            return .between(left, literal(t), literal(t), negated: rng.chance(0.3))
+        case 7:
+            return column(columns, .bool) ?? .literal(.bool(true))
+        default:
+            return .literal(.bool(rng.chance(0.7)))
+        }
+    }
+
+    /// A literal of type `t` drawn near the generated data, so comparisons select something.
+    mutating func literal(_ t: DType) -> DExpr {
+        switch t {
+        case .int: return .literal(.int(Int64(rng.chance(0.7) ? rng.int(-10...12) : rng.int(-1000...1000))))
+        case .double: return .literal(.cents(Int64(rng.chance(0.7) ? rng.int(-40...40) * 25 : rng.int(-100_000...100_000))))
+        case .bool: return .literal(.bool(rng.chance(0.5)))
+        case .date: return .literal(.date(DCivil.epoch2020 + rng.int(-30...2250)))
+        case .datetime:
+            return .literal(.datetime(Int64(DCivil.epoch2020 + rng.int(-30...2250)) * 86400 + (rng.chance(0.3) ? 0 : Int64(rng.int(0...86399)))))
+        case .string:
+            let pool = rng.chance(0.6) ? DTables.words : rng.chance(0.5) ? DTables.cities : DTables.channels
+            let w = rng.pick(pool)
+            let nfd = w.decomposedStringWithCanonicalMapping
+            return .literal(.string(nfd != w && rng.chance(0.4) ? nfd : w))
+        case .null: return .literal(.null)
+        }
+    }
+
+    private mutating func nonZero(_ t: DType) -> DExpr {
+        if t == .int { return .literal(.int(Int64(rng.pick([-7, -3, -2, 2, 3, 4, 5, 10])))) }
+        return .literal(.cents(Int64(rng.pick([-250, -75, -50, 25, 50, 125, 300]))))
+    }
+}

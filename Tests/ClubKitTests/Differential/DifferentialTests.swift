@@ -1,0 +1,128 @@
+import Foundation
+import XCTest
+@testable import ClubKit
+
+/// Random pipelines run by clubsh and, translated to SQL, by sqlite3 over the same generated
+/// tables; the results must agree under clubsh's documented semantics (docs/language.md).
+///
+/// A fixed seed gives the same tables and pipelines on every run. A disagreement is reported
+/// with the round and case number, the shortest prefix of the pipeline that still disagrees,
+/// its SQL and both results; `CLUBSH_DIFF_CASE=round:case` runs that one case alone and
+/// prints it whole; `CLUBSH_DIFF_SEED` and `CLUBSH_DIFF_ROUNDS` run other or more rounds (a
+/// longer search than CI's). Numbers stay moderate (no overflow, infinity or NaN: the numeric policy has
+/// tests of its own).
+final class DifferentialTests: XCTestCase {
+    static let seed: UInt64 = 20_240_601
+    static let rounds = 12
+    static let pipelinesPerRound = 180
+
+    func testPipelinesAgreeWithSQLite() throws {
+        guard let sqlite = SQLite3Shell.find() else {
+            throw XCTSkip("sqlite3 not found (set CLUBSH_SQLITE3 or put it on the PATH; install with `apt-get install sqlite3`)")
+        }
+        guard let version = sqlite.version, version >= (3, 35) else {
+            throw XCTSkip("sqlite3 at \(sqlite.path) is older than 3.35 (needs window functions, NULLS LAST, MATERIALIZED and .mode json)")
+        }
+        let math = sqlite.hasMathFunctions
+        let environment = ProcessInfo.processInfo.environment
+        let focus = environment["CLUBSH_DIFF_CASE"].map { $0.split(separator: ":").compactMap { Int($0) } }
+        let seed = environment["CLUBSH_DIFF_SEED"].flatMap { UInt64($0) } ?? Self.seed
+        let rounds = environment["CLUBSH_DIFF_ROUNDS"].flatMap { Int($0) } ?? Self.rounds
+        var cases = 0
+        var failures: [String] = []
+        var failureCount = 0
+        var sqliteTime = Swift.Duration.zero, clubshTime = Swift.Duration.zero
+        defer { print("differential test: sqlite3 \(sqliteTime), clubsh and comparison \(clubshTime)") }
+        for round in 0..<rounds {
+            if let focus, focus.first != round { continue }
+            var rng = SeededGenerator(seed: seed &+ UInt64(round) &* 0x9E37_79B9)
+            let tables = DTables.make(&rng)
+            let (session, cleanup) = try Self.load(tables)
+            defer { cleanup() }
+            var generator = DGenerator(seed: rng.next(), sources: tables.map(\.source), math: math)
+            var setup = tables.map(\.sql).joined()
+            // Named results over a table, over a result or either: sources and join partners too.
+            for (name, base) in [("r1", "t"), ("r2", "u"), ("r3", nil)] {
+                let p = generator.pipeline(from: base)
+                let definition = "\(name) = \(DClubsh.text(p))"
+                if Self.trace { FileHandle.standardError.write(Data("defining: \(definition)\n".utf8)) }
+                if let error = session.error(definition) {
+                    failureCount += 1
+                    failures.append("round \(round): clubsh refused the result `\(definition)`: \(error.message)")
+                    continue
+                }
+                setup += DSQL.view(name, p)
+                let rows = try sqlite.results(setup: setup, queries: [DSQL.query(p)])[0].get()
+                generator.add(DSource(name: name, columns: p.output, cells: rows.map { $0.map { $0 == .null ? nil : "\($0)" } }))
+            }
+            var pipelines = (0..<Self.pipelinesPerRound).map { _ in generator.pipeline() }
+            var indices = Array(pipelines.indices)
+            if let focus, focus.count == 2 {
+                pipelines = [pipelines[focus[1]]]
+                indices = [focus[1]]
+            }
+            var clock = ContinuousClock.now
+            let answers = try sqlite.results(setup: setup, queries: pipelines.map(DSQL.query))
+            sqliteTime += ContinuousClock.now - clock
+            clock = ContinuousClock.now
+            defer { clubshTime += ContinuousClock.now - clock }
+            var disagreeing: [(index: Int, pipeline: DPipeline)] = []
+            for (k, p) in pipelines.enumerated() {
+                cases += 1
+                if focus?.count == 2 { print(Self.describe(p, session: session, answer: answers[k])) }
+                if DComparison.problem(p, clubsh: Self.run(p, session), sqlite: answers[k]) != nil {
+                    disagreeing.append((indices[k], p))
+                }
+            }
+            guard !disagreeing.isEmpty else { continue }
+            // The shortest prefix of each that still disagrees, all in one more sqlite3 run.
+            let prefixes = disagreeing.map { d in (0...d.pipeline.steps.count).map { d.pipeline.prefix($0) } }
+            let prefixAnswers = try sqlite.results(setup: setup, queries: prefixes.flatMap { $0.map(DSQL.query) })
+            var offset = 0
+            for (d, candidates) in zip(disagreeing, prefixes) {
+                let shortest = candidates.indices.first { j in
+                    DComparison.problem(candidates[j], clubsh: Self.run(candidates[j], session), sqlite: prefixAnswers[offset + j]) != nil
+                } ?? candidates.count - 1
+                let p = candidates[shortest]
+                failureCount += 1
+                if failures.count < 8 {
+                    failures.append("round \(round) case \(d.index), shortest disagreeing prefix (\(shortest) of \(d.pipeline.steps.count) steps):\n"
+                        + Self.describe(p, session: session, answer: prefixAnswers[offset + shortest]))
+                }
+                offset += candidates.count
+            }
+        }
+        if focus == nil { XCTAssertGreaterThanOrEqual(cases, 2000) }
+        XCTAssertEqual(failureCount, 0, "\(failureCount) of \(cases) pipelines disagree with sqlite3:\n\n" + failures.joined(separator: "\n\n"))
+    }
+
+    /// A session with the generated tables loaded from CSV files in a temporary folder.
+    static func load(_ tables: [DTable]) throws -> (Session, () -> Void) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-differential-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let session = Session(asOf: Int32(DCivil.days(2024, 6, 30)))
+        for t in tables {
+            let path = dir.appendingPathComponent("\(t.name).csv").path
+            try t.csv.write(toFile: path, atomically: true, encoding: .utf8)
+            try session.runAll(t.loadStatement(path))
+        }
+        return (session, { try? FileManager.default.removeItem(at: dir) })
+    }
+
+    /// Set `CLUBSH_DIFF_TRACE=1` to print each pipeline before clubsh runs it (to find one that crashes).
+    static let trace = ProcessInfo.processInfo.environment["CLUBSH_DIFF_TRACE"] != nil
+
+    static func run(_ p: DPipeline, _ session: Session) -> Result<Table, Diagnostic> {
+        if trace { FileHandle.standardError.write(Data("running: \(DClubsh.text(p))\n".utf8)) }
+        do { return .success(try session.query(DClubsh.text(p))) } catch { return .failure(error) }
+    }
+
+    static func describe(_ p: DPipeline, session: Session, answer: Result<[[SQLite3Shell.Scalar]], SQLite3Shell.QueryError>) -> String {
+        let clubsh = run(p, session)
+        var out = "clubsh: \(DClubsh.text(p))\nSQL:    \(DSQL.query(p))\n"
+        out += "expected columns: \(p.output.map { "\($0.name) \($0.type.rawValue)" }.joined(separator: ", "))\n"
+        if let problem = DComparison.problem(p, clubsh: clubsh, sqlite: answer) { out += "problem: \(problem)\n" }
+        out += "clubsh rows:\n" + DComparison.show(clubsh) + "sqlite3 rows:\n" + DComparison.show(answer)
+        return out
+    }
+}
