@@ -49,7 +49,12 @@ enum DotCommands {
             // Open the new target before letting go of the old one: a failed `.output` changes nothing.
             var file: OutputFile?
             if !args.isEmpty {
+                // In a notebook every result belongs to its output block.
+                guard shell.sink == nil else { throw Diagnostic("`.output` does not apply in a notebook: results go to the output blocks", at: at) }
                 let (path, option) = try fileArgument(args, options: ["append", "overwrite"], command: ".output", at: at)
+                if let current = Terminal.outputFile, current.path == path {
+                    throw Diagnostic("results already go to \(path)", at: at, hint: "`.output` alone puts the file in place")
+                }
                 let existing: OutputFile.Existing = option == "append" ? .append : option == "overwrite" ? .overwrite : .refuse
                 do throws(OutputFileError) {
                     file = try OutputFile.open(path, existing: existing, isCancelled: { shell.session.isCancelled() }, beforeStandardStream: Terminal.flush)

@@ -56,7 +56,7 @@ enum Terminal {
     static func finishOutput(at location: SourceLocation) throws(Diagnostic) {
         guard let file = outputFile else { return }
         outputFile = nil
-        do throws(OutputFileError) { try file.commit() } catch { throw Diagnostic(error.message, at: location) }
+        do throws(OutputFileError) { try file.commit() } catch { throw Diagnostic("the results for `.output \(file.path)` were not kept: \(error.message)", at: location) }
     }
 
     /// At exit: the `.output` file put in place, stdout flushed. False when the file could not be written.
@@ -65,7 +65,7 @@ enum Terminal {
         if let file = outputFile {
             outputFile = nil
             do { try file.commit() } catch {
-                writeError("clubsh: \(error.message)\n")
+                writeError("clubsh: the results for `.output \(file.path)` were not kept: \(error.message)\n")
                 ok = false
             }
         }

@@ -89,6 +89,17 @@ final class InputFileTests: XCTestCase {
         XCTAssertEqual(table.columns.count, 2)
     }
 
+    func testSysFilesThatCannotBeMappedLoadAsStreams() throws {
+        // A /sys attribute reports 4096 bytes and refuses mmap.
+        let mtu = "/sys/class/net/lo/mtu"
+        try XCTSkipUnless(fm.fileExists(atPath: mtu), "no \(mtu) here")
+        var options = CSVOptions()
+        options.header = false
+        let table = try CSVReader.read(path: mtu, options: options).table
+        XCTAssertEqual(table.rowCount, 1)
+        XCTAssertEqual(table.columns.first?.type, .int)
+    }
+
     func testFoldersMissingAndBinaryFilesAreClearErrors() throws {
         try Data([0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]).write(to: URL(fileURLWithPath: path("book.xlsx")))
         XCTAssertEqual(loadError(folder.path), "\(folder.path): is a directory, not a file")

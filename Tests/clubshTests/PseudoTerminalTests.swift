@@ -144,6 +144,19 @@ final class PseudoTerminalTests: XCTestCase {
         XCTAssertTrue(p.wait(for: "16405"), "the session goes on: \(p.plain)")
     }
 
+    func testCtrlCStopsALoadWaitingForAFIFOWriter() throws {
+        XCTAssertEqual(mkfifo(work + "/silent.fifo", 0o600), 0)
+        let p = try start()
+        defer { p.close() }
+        p.type("load \"silent.fifo\"\r")
+        Thread.sleep(forTimeInterval: 0.5)
+        p.type("\u{03}")
+        XCTAssertTrue(p.wait(for: "interrupted; nothing changed", timeout: 5), p.plain)
+        p.forget()
+        p.type("orders | count\r")
+        XCTAssertTrue(p.wait(for: "16405"), "the session goes on: \(p.plain)")
+    }
+
     func testCtrlCAtAnEmptyPromptSaysHowToQuit() throws {
         let p = try start()
         defer { p.close() }

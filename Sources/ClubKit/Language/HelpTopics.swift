@@ -28,7 +28,7 @@ public enum HelpTopics {
         .init(name: "describe", group: .statement, usage: "describe NAME", meaning: "each column's type, nulls, distinct values, min, max and bytes", example: "describe orders"),
         .init(name: "let", group: .statement, usage: "let NAME = EXPR", meaning: "a parameter usable in any expression", example: "let threshold = 1000"),
         .init(name: "drop", group: .statement, usage: "drop NAME, … [cascade]", meaning: "forget tables, results, segments or parameters", example: "drop threshold"),
-        .init(name: "export", group: .statement, usage: "export SOURCE [| STEP …] to \"FILE\" [overwrite]", meaning: "write CSV, TSV, JSON, JSON lines or Markdown by extension", example: "export orders | where amount > 500 to \"out/big.csv\" overwrite"),
+        .init(name: "export", group: .statement, usage: "export SOURCE [| STEP …] to \"FILE\" [overwrite]", meaning: "write CSV, TSV, JSON, JSON lines or Markdown by extension (.csv .tsv .json .jsonl .md); an existing file needs overwrite", example: "export orders | where amount > 500 to \"out/big.csv\" overwrite"),
         .init(name: "segment", group: .statement, usage: "segment NAME = SOURCE where COND", meaning: "a live segment of a table, result, segment or analytics command", example: "segment vip = customers360 where spend >= 1000 and orders >= 5"),
         .init(name: "segments", group: .statement, usage: "segments", meaning: "segments with base, members, share of base and definition", example: "segments"),
         .init(name: "profile", group: .statement, usage: "profile SEGMENT [by COLUMN]", meaning: "size, share of base and revenue, numeric means against the base", example: "profile vip"),
@@ -51,7 +51,7 @@ public enum HelpTopics {
         .init(name: "distinct", group: .step, usage: "distinct a, b", meaning: "the distinct combinations of the columns", example: "orders | distinct channel"),
         .init(name: "join", group: .step, usage: "[left] join T on a == b", meaning: "rows with a match in T; `left join` keeps the rest", example: "orders | left join customers on customer_id == id"),
         .init(name: "count", group: .step, usage: "count", meaning: "the number of rows", example: "orders | count"),
-        .init(name: "chart", group: .step, usage: "chart bar|line|heatmap · chart hist COLUMN [to \"FILE.svg\"]", meaning: "draw the table in the terminal, or as a standalone SVG", example: "orders | agg revenue = sum(amount) by channel | chart bar"),
+        .init(name: "chart", group: .step, usage: "chart bar|line|heatmap · chart hist COLUMN [to \"FILE.svg\" [overwrite]]", meaning: "draw the table in the terminal, or as a standalone SVG (an existing file needs overwrite)", example: "orders | agg revenue = sum(amount) by channel | chart bar"),
         .init(name: "members", group: .step, usage: "types | members", meaning: "one row per customer of the types", example: "types | members | take 5"),
     ]
 

@@ -10,8 +10,8 @@ import Darwin
 /// - A regular file is memory-mapped (`MappedFile`): no copy, pages handed back as parsing goes.
 ///   If it changes while being read, the load fails with a clear message instead of a signal or
 ///   a mixture of old and new data.
-/// - A FIFO, a pipe (`/dev/fd/3`), a character device, and files that report no size (`/proc`,
-///   `/sys`) are read as a stream to their end. Opening never blocks: a FIFO without a writer is
+/// - A FIFO, a pipe (`/dev/fd/3`), a character device, files that report no size (`/proc`) and
+///   files that cannot be mapped (`/sys`) are read as a stream to their end. Opening never blocks: a FIFO without a writer is
 ///   waited for, and Ctrl-C (`isCancelled`) stops the wait.
 /// - A folder, a block device, a missing file and a binary file (a NUL byte among the first
 ///   64 KiB) are errors that say so.
@@ -56,7 +56,10 @@ final class InputFile {
             do {
                 source = .mapped(try MappedFile(fd: fd, info: info))
             } catch {
-                throw LoadError(path: path, line: 0, column: 0, message: "cannot be read (\(error.message))")
+                // A file the system will not map (a /sys attribute reports 4096 bytes and
+                // refuses mmap) is read as a stream.
+                defer { close(fd) }
+                source = .stream(try Self.readStream(fd, path: path, isCancelled: isCancelled))
             }
         default:
             // FIFOs, pipes, sockets, character devices, and pseudo-files that report size 0.

@@ -23,7 +23,8 @@ final class MappedFile {
     private let opened: stat
     private let slot: Int?
 
-    /// Maps the regular file open on `fd` (which it takes over), whose status is `info`.
+    /// Maps the regular file open on `fd`, whose status is `info`. On success it owns `fd`
+    /// (and closes it); on failure the caller still does.
     init(fd: Int32, info: stat) throws(MappedFileError) {
         self.fd = fd
         opened = info
@@ -35,11 +36,7 @@ final class MappedFile {
             return
         }
         let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0)
-        guard let mapped, mapped != MAP_FAILED else {
-            let message = String(cString: strerror(errno))
-            close(fd)
-            throw MappedFileError(message: message)
-        }
+        guard let mapped, mapped != MAP_FAILED else { throw MappedFileError(message: String(cString: strerror(errno))) }
         base = mapped
         bytes = UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: UInt8.self), count: length)
         slot = MappingGuard.register(mapped, length: length)

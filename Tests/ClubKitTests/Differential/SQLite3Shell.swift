@@ -33,8 +33,8 @@ struct SQLite3Shell {
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("script.sql"), output = dir.appendingPathComponent("out"), errors = dir.appendingPathComponent("err")
         try script.write(to: input, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["-batch", ":memory:"]
