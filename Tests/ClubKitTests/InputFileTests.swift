@@ -104,8 +104,9 @@ final class InputFileTests: XCTestCase {
         try Data([0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]).write(to: URL(fileURLWithPath: path("book.xlsx")))
         XCTAssertEqual(loadError(folder.path), "\(folder.path): is a directory, not a file")
         XCTAssertEqual(loadError(path("missing.csv")), "\(path("missing.csv")): no such file")
-        XCTAssertEqual(loadError(path("book.xlsx")), "\(path("book.xlsx")): is a binary file, not text (a NUL byte at byte 5); save it as UTF-8 CSV")
-        XCTAssertEqual(loadError("/dev/zero"), "/dev/zero: is a binary file, not text (a NUL byte at byte 1); save it as UTF-8 CSV")
+        // "PK\u{3}\u{4}" then a NUL: the fifth character of the first line.
+        XCTAssertEqual(loadError(path("book.xlsx")), "\(path("book.xlsx")):1:5: a NUL byte: this is a binary file, not text; save it as UTF-8 CSV")
+        XCTAssertEqual(loadError("/dev/zero"), "/dev/zero:1:1: a NUL byte: this is a binary file, not text; save it as UTF-8 CSV")
     }
 
     func testAFileTruncatedWhileLoadingIsAnErrorNotASignal() throws {
