@@ -2,10 +2,18 @@ import Foundation
 import XCTest
 @testable import ClubKit
 
+/// The folders `makeSession` wrote, removed when the test process ends.
+nonisolated(unsafe) private var sessionFolders: [URL] = []
+private let removeSessionFoldersAtExit: Void = {
+    atexit { for folder in sessionFolders { try? FileManager.default.removeItem(at: folder) } }
+}()
+
 /// A session with small CSV tables loaded from temporary files.
 func makeSession(_ files: [String: String], asOf: Int32? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Session {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    removeSessionFoldersAtExit
+    sessionFolders.append(dir)
     let session = Session(asOf: asOf)
     for (name, text) in files.sorted(by: { $0.key < $1.key }) {
         let path = dir.appendingPathComponent("\(name).csv").path
