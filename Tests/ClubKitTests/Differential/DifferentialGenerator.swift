@@ -58,7 +58,7 @@ struct DGenerator {
     private mutating func step(_ columns: [DCol], rows: Int, last: Bool) -> (DStep, [DCol], Int)? {
         switch rng.weighted([26, 10, 7, 16, 11, 6, 5, 6, 11, last ? 3 : 1]) {
         case 0:
-            return (.filter(bool(columns, depth: rng.int(0...3))), columns, rows)
+            return (.filter(bool(columns, depth: rng.weighted([3, 4, 2, 1]))), columns, rows)
         case 1:
             var out = columns
             var items: [(name: String, expr: DExpr)] = []
@@ -200,10 +200,16 @@ struct DGenerator {
         }
         guard !candidates.isEmpty else { return nil }
         // Same-named keys are the common case (`join u on k`), other pairs the rest.
+        // Pairs whose columns share values, so the join meets rows.
+        func samples(_ cols: [DCol], _ name: String) -> [DLit] { cols.first { $0.name == name }?.samples ?? [] }
+        let meeting = candidates.filter { pair in
+            let r = Set(samples(right.columns, pair.right).map(\.key))
+            return samples(columns, pair.left).contains { r.contains($0.key) }
+        }
         var on: [(left: String, right: String, shorthand: Bool)] = []
         for _ in 0..<rng.weighted([0, 5, 2]) {
             let same = candidates.filter(\.shorthand)
-            let pair = !same.isEmpty && rng.chance(0.6) ? rng.pick(same) : rng.pick(candidates)
+            let pair = !meeting.isEmpty && rng.chance(0.6) ? rng.pick(meeting) : !same.isEmpty && rng.chance(0.6) ? rng.pick(same) : rng.pick(candidates)
             if !on.contains(where: { $0.left == pair.left || $0.right == pair.right }) { on.append(pair) }
         }
         // The most right rows any one left row can meet.
@@ -218,7 +224,9 @@ struct DGenerator {
             let base = n
             var k = 2
             while out.contains(where: { $0.name == n }) { n = "\(base)\(k)"; k += 1 }
-            out.append(DCol(name: n, type: c.type, bound: c.bound))
+            var renamed = c
+            renamed.name = n
+            out.append(renamed)
         }
         return (.join(left: rng.chance(0.4), table: name, on: on, rightColumns: right.columns), out, estimate)
     }
@@ -393,14 +401,18 @@ struct DGenerator {
         switch rng.weighted([8, 1, depth > 0 ? 4 : 0, depth > 0 ? 1 : 0, 2, 2, 2, 1, 1, 2]) {
         case 0:
             // A comparison within one family of types; mostly a column against a literal.
-            let family = rng.weighted([5, 3, 2, 1, 1])
-            let t: DType = [rng.chance(0.5) ? DType.int : .double, .string, .date, .bool, .datetime][family]
-            let ops = t == .bool ? ["==", "!="] : ["==", "!=", "<", "<=", ">", ">="]
+            let t = presentType(columns, [rng.chance(0.5) ? DType.int : .double, .string, .date, .bool, .datetime], [5, 3, 2, 1, 1])
+            let ops = t == .bool ? ["==", "!="] : ["==", "!=", "!=", "<", "<=", ">", ">=", "<", ">="]
             let left = rng.chance(0.8) ? (column(columns, t) ?? typed(t, columns, depth: depth)) : typed(t, columns, depth: depth)
             let right: DExpr
-            switch rng.weighted([6, 3, 2, 1]) {
-            case 0: right = literal(t.isNumeric ? (rng.chance(0.5) ? .int : .double) : t == .datetime && rng.chance(0.4) ? .date : t)
-            case 1: right = column(columns, t == .int ? .double : t == .datetime ? .date : t) ?? typed(t, columns, depth: depth)
+            switch rng.weighted([24, 12, 8, 1]) {
+            case 0: right = sample(left) ?? literal(t.isNumeric ? (rng.chance(0.5) ? .int : .double) : t == .datetime && rng.chance(0.4) ? .date : t)
+            case 1:
+                // Another column of the family (a column against itself only when there is no other).
+                let others = columns.filter { c in
+                    [t, t == .int ? .double : t == .double ? .int : t == .datetime ? .date : t].contains(c.type) && { if case .column(let l) = left { return l.name != c.name } else { return true } }()
+                }
+                right = others.isEmpty ? typed(t, columns, depth: depth) : .column(rng.pick(others))
             case 2: right = typed(t, columns, depth: max(depth - 1, 0))
             default: right = .literal(.null)
             }
@@ -412,26 +424,40 @@ struct DGenerator {
             }
             return .compare(rng.pick(["==", "<", ">=", "!="]), d, .literal(.string(DCivil.text(day))))
         case 9:
-            let needles = ["a", "al", "e", "é", "Ca", "ca", "ت", "تهر", "", "ß", "b", "ش", "|", "'"]
-            let needle: DExpr = rng.chance(0.6) ? .literal(.string(rng.pick(needles))) : string(columns, depth: 0)
-            return .call(rng.pick(["contains", "starts_with"]), [string(columns, depth: max(depth - 1, 0)), needle])
-        case 2: return rng.chance(0.5) ? .and(bool(columns, depth: depth - 1), bool(columns, depth: depth - 1))
+            let text = rng.chance(0.85) ? (column(columns, .string) ?? string(columns, depth: 0)) : string(columns, depth: max(depth - 1, 0))
+            let needle: DExpr
+            if case .literal(.string(let sample))? = sample(text), rng.chance(0.7) {
+                // A piece of one of the column's own values: its start, or a middle part.
+                let characters = Array(sample)
+                let from = rng.chance(0.5) ? 0 : rng.int(0...characters.count)
+                needle = .literal(.string(String(characters[from..<min(characters.count, from + rng.int(0...3))])))
+            } else if rng.chance(0.6) {
+                needle = .literal(.string(rng.pick(["a", "al", "e", "é", "Ca", "ca", "ت", "تهر", "", "ß", "b", "ش", "|", "'"])))
+            } else {
+                needle = string(columns, depth: 0)
+            }
+            return .call(rng.pick(["contains", "starts_with"]), [text, needle])
+        case 2: return rng.chance(0.4) ? .and(bool(columns, depth: depth - 1), bool(columns, depth: depth - 1))
                                        : .or(bool(columns, depth: depth - 1), bool(columns, depth: depth - 1))
         case 3: return .not(bool(columns, depth: depth - 1))
-        case 4: return .isNull(rng.chance(0.8) ? .column(rng.pick(columns)) : value(columns, depth: max(depth - 1, 0)), negated: rng.chance(0.4))
+        case 4: return .isNull(rng.chance(0.8) ? .column(rng.pick(columns)) : value(columns, depth: max(depth - 1, 0)), negated: rng.chance(0.6))
         case 5:
-            let t: DType = [.int, .double, .string, .date, .datetime][rng.weighted([3, 2, 3, 1, 1])]
+            let t = presentType(columns, [.int, .double, .string, .date, .datetime], [3, 2, 3, 1, 1])
             let left = column(columns, t) ?? typed(t, columns, depth: 0)
             var items = (0..<rng.int(1...4)).map { _ -> DLit in
+                if case .literal(let l)? = sample(left) { return l }
                 if case .literal(let l) = literal(t.isNumeric ? (rng.chance(0.7) ? .int : .double) : t == .datetime && rng.chance(0.3) ? .date : t) { return l }
                 return .null
             }
             if rng.chance(0.1) { items.insert(.null, at: rng.int(0...items.count)) }
             return .inList(left, items, negated: rng.chance(0.3))
         case 6:
-            let t: DType = [.int, .double, .date, .string, .datetime][rng.weighted([3, 2, 2, 1, 1])]
+            let t = presentType(columns, [.int, .double, .date, .string, .datetime], [3, 2, 2, 1, 1])
             let left = column(columns, t) ?? typed(t, columns, depth: 0)
-            return .between(left, literal(t), literal(t), negated: rng.chance(0.3))
+            var (low, high) = (sample(left) ?? literal(t), sample(left) ?? literal(t))
+            // Mostly low ≤ high (the other way round selects nothing).
+            if case .literal(let a) = low, case .literal(let b) = high, Self.less(b, a), rng.chance(0.85) { (low, high) = (high, low) }
+            return .between(left, low, high, negated: rng.chance(0.3))
         case 7:
             return column(columns, .bool) ?? .literal(.bool(true))
         default:
@@ -455,6 +481,32 @@ struct DGenerator {
             return .literal(.string(nfd != w && rng.chance(0.4) ? nfd : w))
         case .null: return .literal(.null)
         }
+    }
+
+    /// One of `types` by `weights`, mostly one that some column has (so a condition reads rows).
+    private mutating func presentType(_ columns: [DCol], _ types: [DType], _ weights: [Int]) -> DType {
+        let present = Set(columns.map(\.type))
+        var t: DType
+        repeat { t = types[rng.weighted(weights)] } while !present.contains(t) && !present.isDisjoint(with: types) && rng.chance(0.9)
+        return t
+    }
+
+    /// Order of two literals of one type (for `between` bounds).
+    static func less(_ a: DLit, _ b: DLit) -> Bool {
+        switch (a, b) {
+        case let (.int(x), .int(y)): return x < y
+        case let (.cents(x), .cents(y)): return x < y
+        case let (.date(x), .date(y)): return x < y
+        case let (.datetime(x), .datetime(y)): return x < y
+        case let (.string(x), .string(y)): return x < y
+        default: return false
+        }
+    }
+
+    /// Mostly one of the column's own values, when `e` is a column that has some.
+    private mutating func sample(_ e: DExpr) -> DExpr? {
+        guard case .column(let c) = e, !c.samples.isEmpty, rng.chance(0.75) else { return nil }
+        return .literal(rng.pick(c.samples))
     }
 
     private mutating func nonZero(_ t: DType) -> DExpr {

@@ -39,6 +39,19 @@ enum DLit: Equatable {
         }
     }
 
+    /// The value as a number or text, so that 5 and 5.00 meet (for the generator's guesses).
+    var key: String {
+        switch self {
+        case .int(let v): return "\(v * 100)"
+        case .cents(let c): return "\(c)"
+        case .date(let d): return "\(Int64(d) * 86400)"
+        case .datetime(let t): return "\(t)"
+        case .string(let s): return "'" + s
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+
     /// `-12.25` for -1225 hundredths.
     static func centsText(_ c: Int64) -> String {
         let sign = c < 0 ? "-" : ""
@@ -60,11 +73,14 @@ enum DLit: Equatable {
     }
 }
 
-/// A column of a schema, with a bound on the size of its values (see `DLit.bound`).
+/// A column of a schema, with a bound on the size of its values (see `DLit.bound`) and, for a
+/// column that comes unchanged from a table, some of its values (so that comparisons with
+/// literals select something).
 struct DCol {
     var name: String
     var type: DType
     var bound: Double
+    var samples: [DLit] = []
 }
 
 enum SortDirection {

@@ -6,6 +6,17 @@ struct DTable {
     var columns: [DCol]
     var rows: [[DLit]]
 
+    /// The table with up to 24 distinct values of each column noted in its columns.
+    var withSamples: DTable {
+        var t = self
+        for j in columns.indices {
+            var seen: [DLit] = []
+            for row in rows where row[j] != .null && !seen.contains(row[j]) && seen.count < 24 { seen.append(row[j]) }
+            t.columns[j].samples = seen
+        }
+        return t
+    }
+
     /// What the generator needs to know of it.
     var source: DSource {
         DSource(name: name, columns: columns, cells: rows.map { $0.map { $0 == .null ? nil : "\($0)" } })
@@ -174,6 +185,6 @@ enum DTables {
             [.int(Int64(id)), maybeNull(word(channels)), maybeNull(smallInt()), maybeNull(quarters()), maybeNull(.int(rng.pick(bigPool)))]
         }
         return [DTable(name: "t", columns: tCols, rows: tRows), DTable(name: "u", columns: uCols, rows: uRows),
-                DTable(name: "v", columns: vCols, rows: vRows)]
+                DTable(name: "v", columns: vCols, rows: vRows)].map(\.withSamples)
     }
 }
