@@ -15,10 +15,16 @@ struct DGenerator {
     /// Dates stay within this many days of 2020-01-01.
     static let dateLimit = 20_000.0
 
+    /// Parameters the pipelines may use in place of literals (`let lim_int = 5`).
+    private(set) var parameters: [(name: String, value: DLit)] = []
+
     init(seed: UInt64, sources: [DSource], math: Bool) {
         rng = SeededGenerator(seed: seed)
         self.sources = Dictionary(uniqueKeysWithValues: sources.map { ($0.name, $0) })
         self.math = math
+        for t in [DType.int, .double, .date, .datetime, .string, .bool] {
+            if case .literal(let value) = literal(t, parameter: false) { parameters.append(("lim_\(t.rawValue)", value)) }
+        }
     }
 
     /// Makes `source` (a named result) available to later pipelines.
@@ -233,16 +239,20 @@ struct DGenerator {
 
     /// The name clubsh gives an unnamed item, as docs/language.md says: a column keeps its name,
     /// a function call is named after the function and its column (`sum_amount`) or the
-    /// function alone, anything else `expr1`, `expr2`, … by its place in the list.
+    /// function alone, anything else `expr1`, `expr2`, … by its place in the list. A parameter
+    /// is written as a name too, and names an item as a column does.
     static func defaultName(_ e: DExpr, _ index: Int) -> String {
+        func written(_ e: DExpr?) -> String? {
+            switch e {
+            case .column(let c)?: return c.name
+            case .parameter(let name, _)?: return name
+            default: return nil
+            }
+        }
         switch e {
-        case .column(let c): return c.name
-        case .call(let f, let args):
-            if case .column(let c)? = args.first { return "\(f)_\(c.name)" }
-            return f
-        case .aggregate(let f, let arg, _):
-            if case .column(let c)? = arg { return "\(f)_\(c.name)" }
-            return f
+        case .column, .parameter: return written(e)!
+        case .call(let f, let args): return written(args.first).map { "\(f)_\($0)" } ?? f
+        case .aggregate(let f, let arg, _): return written(arg).map { "\(f)_\($0)" } ?? f
         default: return "expr\(index + 1)"
         }
     }
@@ -419,7 +429,7 @@ struct DGenerator {
             return rng.chance(0.8) ? .compare(rng.pick(ops), left, right) : .compare(rng.pick(ops), right, left)
         case 1:
             // A date or date-time column against text, which clubsh reads as a date.
-            guard let d = column(columns, rng.chance(0.6) ? .date : .datetime), case .literal(.date(let day)) = literal(.date) else {
+            guard let d = column(columns, rng.chance(0.6) ? .date : .datetime), case .literal(.date(let day)) = literal(.date, parameter: false) else {
                 return bool(columns, depth: depth)
             }
             return .compare(rng.pick(["==", "<", ">=", "!="]), d, .literal(.string(DCivil.text(day))))
@@ -446,7 +456,7 @@ struct DGenerator {
             let left = column(columns, t) ?? typed(t, columns, depth: 0)
             var items = (0..<rng.int(1...4)).map { _ -> DLit in
                 if case .literal(let l)? = sample(left) { return l }
-                if case .literal(let l) = literal(t.isNumeric ? (rng.chance(0.7) ? .int : .double) : t == .datetime && rng.chance(0.3) ? .date : t) { return l }
+                if case .literal(let l) = literal(t.isNumeric ? (rng.chance(0.7) ? .int : .double) : t == .datetime && rng.chance(0.3) ? .date : t, parameter: false) { return l }
                 return .null
             }
             if rng.chance(0.1) { items.insert(.null, at: rng.int(0...items.count)) }
@@ -465,8 +475,10 @@ struct DGenerator {
         }
     }
 
-    /// A literal of type `t` drawn near the generated data, so comparisons select something.
-    mutating func literal(_ t: DType) -> DExpr {
+    /// A literal of type `t` drawn near the generated data, so comparisons select something;
+    /// now and then the parameter of that type instead.
+    mutating func literal(_ t: DType, parameter: Bool = true) -> DExpr {
+        if parameter, rng.chance(0.08), let p = parameters.first(where: { $0.value.type == t }) { return .parameter(p.name, p.value) }
         switch t {
         case .int: return .literal(.int(Int64(rng.chance(0.7) ? rng.int(-10...12) : rng.int(-1000...1000))))
         case .double: return .literal(.cents(Int64(rng.chance(0.7) ? rng.int(-40...40) * 25 : rng.int(-100_000...100_000))))

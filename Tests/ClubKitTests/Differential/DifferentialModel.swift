@@ -94,6 +94,8 @@ enum SortDirection {
 indirect enum DExpr {
     case column(DCol)
     case literal(DLit)
+    /// A parameter set with `let`, by name, and its value.
+    case parameter(String, DLit)
     case negate(DExpr)
     /// `+ - * / %` on numbers; `+` on text; date ± whole days; date − date; date-time − date-time.
     case arithmetic(String, DExpr, DExpr)
@@ -117,7 +119,7 @@ indirect enum DExpr {
     var type: DType {
         switch self {
         case .column(let c): return c.type
-        case .literal(let l): return l.type
+        case .literal(let l), .parameter(_, let l): return l.type
         case .negate(let e): return e.type
         case .arithmetic(let op, let a, let b):
             let (x, y) = (a.type, b.type)
@@ -164,7 +166,7 @@ indirect enum DExpr {
     var bound: Double {
         switch self {
         case .column(let c): return c.bound
-        case .literal(let l): return l.bound
+        case .literal(let l), .parameter(_, let l): return l.bound
         case .negate(let e): return e.bound
         case .arithmetic(let op, let a, let b):
             switch op {
@@ -200,7 +202,7 @@ indirect enum DExpr {
     var hasAggregate: Bool {
         switch self {
         case .aggregate: return true
-        case .column, .literal: return false
+        case .column, .literal, .parameter: return false
         case .negate(let e), .not(let e), .isNull(let e, _), .inList(let e, _, _), .shift(let e, _, _, _): return e.hasAggregate
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): return a.hasAggregate || b.hasAggregate
         case .between(let a, let b, let c, _): return a.hasAggregate || b.hasAggregate || c.hasAggregate

@@ -188,7 +188,7 @@ enum DSQL {
         func x(_ e: DExpr) -> String { expr(e, aggregate: aggregate) }
         switch e {
         case .column(let c): return quoteName(c.name)
-        case .literal(let l): return literal(l)
+        case .literal(let l), .parameter(_, let l): return literal(l)
         case .negate(let a): return "(-\(x(a)))"
         case .arithmetic(let op, let a, let b):
             switch (a.type, b.type) {

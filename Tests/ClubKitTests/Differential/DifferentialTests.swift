@@ -40,6 +40,7 @@ final class DifferentialTests: XCTestCase {
             let (session, cleanup) = try Self.load(tables)
             defer { cleanup() }
             var generator = DGenerator(seed: rng.next(), sources: tables.map(\.source), math: math)
+            for p in generator.parameters { try session.runAll("let \(p.name) = \(DClubsh.literal(p.value))") }
             var setup = tables.map(\.sql).joined()
             try Self.defineResults(session, &generator, sqlite, setup: &setup) { problem in
                 failureCount += 1
