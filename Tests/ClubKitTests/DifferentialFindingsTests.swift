@@ -76,4 +76,13 @@ final class DifferentialFindingsTests: XCTestCase {
         // Without a null in the list, absent values are plainly false.
         XCTAssertEqual(try session.query("orders | where channel not in [\"app\"] | count").strings("count"), ["4"])
     }
+
+    /// A whole number too large for 64 bits in the list of an integer column's `in` crashed
+    /// converting it; it equals no integer.
+    func testInListOfIntegersWithAHugeNumber() throws {
+        let session = try makeSession(["orders": smallOrders])
+        XCTAssertEqual(try session.query("orders | where order_id in [1e19, 2] | select order_id").strings("order_id"), ["2"])
+        XCTAssertEqual(try session.query("orders | where order_id not in [-1e300, 1e19] | count").strings("count"), ["5"])
+        XCTAssertEqual(try session.query("orders | where order_id in [2.5, 3.0] | select order_id").strings("order_id"), ["3"])
+    }
 }
