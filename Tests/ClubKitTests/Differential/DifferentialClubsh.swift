@@ -43,7 +43,11 @@ enum DClubsh {
         case .bool(let b): return b ? "true" : "false"
         case .date(let d): return DCivil.text(d)
         case .datetime(let t): return DCivil.text(seconds: t).replacingOccurrences(of: " ", with: "T")
-        case .string(let s): return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .string(let s):
+            // The escapes the language has: \" \\ \n \t (a carriage return has none; the generator
+            // keeps it out of literals).
+            return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t") + "\""
         }
     }
 

@@ -488,7 +488,7 @@ struct DGenerator {
             return .literal(.datetime(Int64(DCivil.epoch2020 + rng.int(-30...2250)) * 86400 + (rng.chance(0.3) ? 0 : Int64(rng.int(0...86399)))))
         case .string:
             let pool = rng.chance(0.6) ? DTables.words : rng.chance(0.5) ? DTables.cities : DTables.channels
-            let w = rng.pick(pool)
+            let w = rng.pick(pool.filter { !$0.unicodeScalars.contains("\r") })
             let nfd = w.decomposedStringWithCanonicalMapping
             return .literal(.string(nfd != w && rng.chance(0.4) ? nfd : w))
         case .null: return .literal(.null)
@@ -517,8 +517,11 @@ struct DGenerator {
 
     /// Mostly one of the column's own values, when `e` is a column that has some.
     private mutating func sample(_ e: DExpr) -> DExpr? {
-        guard case .column(let c) = e, !c.samples.isEmpty, rng.chance(0.75) else { return nil }
-        return .literal(rng.pick(c.samples))
+        guard case .column(let c) = e else { return nil }
+        // A carriage return cannot be written in a clubsh literal.
+        let samples = c.samples.filter { if case .string(let s) = $0 { return !s.unicodeScalars.contains("\r") } else { return true } }
+        guard !samples.isEmpty, rng.chance(0.75) else { return nil }
+        return .literal(rng.pick(samples))
     }
 
     private mutating func nonZero(_ t: DType) -> DExpr {

@@ -22,7 +22,11 @@ enum DSQL {
         case .bool(let b): return b ? "1" : "0"
         case .date(let d): return "'\(DCivil.text(d))'"
         case .datetime(let t): return "'\(DCivil.text(seconds: t))'"
-        case .string(let s): return "'" + s.precomposedStringWithCanonicalMapping.replacingOccurrences(of: "'", with: "''") + "'"
+        case .string(let s):
+            // Line breaks as char(10) and char(13), so that every query stays on one line.
+            let quoted = "'" + s.precomposedStringWithCanonicalMapping.replacingOccurrences(of: "'", with: "''")
+                .replacingOccurrences(of: "\r", with: "' || char(13) || '").replacingOccurrences(of: "\n", with: "' || char(10) || '") + "'"
+            return quoted.contains("char(1") ? "(\(quoted))" : quoted
         }
     }
 
