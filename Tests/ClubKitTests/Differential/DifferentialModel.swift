@@ -81,6 +81,20 @@ struct DCol {
     var type: DType
     var bound: Double
     var samples: [DLit] = []
+    /// Numbers that are multiples of 1/16 or so (sums of them are exact in any order).
+    var dyadic = true
+    /// Whether clubsh and sqlite3 compute the values bit for bit alike. Not so for a standard
+    /// deviation (Welford's update against two passes) or a sum or mean of numbers that are not
+    /// dyadic (compensated against plain summation): such a column is only shown or aggregated,
+    /// never compared, grouped, sorted or joined on, where a last-bit difference would decide.
+    var identical = true
+}
+
+extension DCol {
+    /// The column an expression computes.
+    init(name: String, expr e: DExpr) {
+        self.init(name: name, type: e.type, bound: e.bound, dyadic: e.dyadic, identical: e.identical)
+    }
 }
 
 enum SortDirection {
@@ -195,6 +209,55 @@ indirect enum DExpr {
             default: return arg!.bound
             }
         default: return 1
+        }
+    }
+
+    /// Whether the numbers are dyadic (see `DCol.dyadic`): integers, quarters and what `+ - *`,
+    /// `%`, `abs`, `floor` and `ceil` make of them at moderate sizes; not a quotient, a mean or an
+    /// interpolated median.
+    var dyadic: Bool {
+        switch self {
+        case .column(let c): return c.dyadic
+        case .literal(let l), .parameter(_, let l):
+            if case .cents(let c) = l { return c % 25 == 0 }
+            return true
+        case .negate(let a): return a.dyadic
+        case .arithmetic(let op, let a, let b):
+            if a.type == .datetime { return false }
+            return op != "/" && a.dyadic && b.dyadic && bound < 1e12
+        case .call(let f, let args):
+            switch f {
+            case "if": return args[1].dyadic && args[2].dyadic
+            case "coalesce": return args.allSatisfy(\.dyadic)
+            case "abs", "floor", "ceil": return args[0].dyadic
+            default: return true
+            }
+        case .aggregate(let f, let arg, _):
+            switch f {
+            case "avg", "median", "percentile", "stddev": return false
+            default: return arg?.dyadic ?? true
+            }
+        default: return true
+        }
+    }
+
+    /// Whether clubsh and sqlite3 compute it bit for bit alike (see `DCol.identical`).
+    var identical: Bool {
+        switch self {
+        case .column(let c): return c.identical
+        case .literal, .parameter: return true
+        case .negate(let a), .not(let a), .isNull(let a, _), .inList(let a, _, _), .shift(let a, _, _, _): return a.identical
+        case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): return a.identical && b.identical
+        case .between(let a, let b, let c, _): return a.identical && b.identical && c.identical
+        case .call(_, let args): return args.allSatisfy(\.identical)
+        case .aggregate(let f, let arg, _):
+            guard let arg else { return true }
+            switch f {
+            case "count": return true
+            case "stddev": return false
+            case "sum", "avg": return arg.identical && (arg.type != .double || arg.dyadic)
+            default: return arg.identical
+            }
         }
     }
 

@@ -122,7 +122,7 @@ enum DTables {
             DCol(name: "k", type: .int, bound: 9),
             DCol(name: "x", type: .int, bound: 1000),
             DCol(name: "y", type: .double, bound: 2500),
-            DCol(name: "p", type: .double, bound: 500),
+            DCol(name: "p", type: .double, bound: 500, dyadic: false),
             DCol(name: "d", type: .date, bound: 2300),
             DCol(name: "s", type: .string, bound: 0),
             DCol(name: "c", type: .string, bound: 0),
