@@ -213,8 +213,8 @@ struct DGenerator {
             }
         }
         guard !candidates.isEmpty else { return nil }
-        // Same-named keys are the common case (`join u on k`), other pairs the rest.
-        // Pairs whose columns share values, so the join meets rows.
+        // Mostly pairs whose columns share values (so the join meets rows) or share a name
+        // (`join u on k`), other pairs the rest.
         func samples(_ cols: [DCol], _ name: String) -> [DLit] { cols.first { $0.name == name }?.samples ?? [] }
         let meeting = candidates.filter { pair in
             let r = Set(samples(right.columns, pair.right).map(\.key))
@@ -230,6 +230,9 @@ struct DGenerator {
         let fanOut = on.map { right.fanOut[$0.right] ?? right.rows }.min() ?? 0
         let estimate = rows * max(fanOut, 1)
         guard estimate <= DLimits.maxRows / 2 else { return nil }
+        // docs/language.md: a right column whose name is taken gets the table's name as a suffix,
+        // and `on id` does not repeat the right key; a name still taken then gets 2, 3, … (as
+        // the checker does).
         var out = columns
         let dropped = Set(on.filter(\.shorthand).map(\.right))
         for c in right.columns where !dropped.contains(c.name) {
@@ -458,7 +461,7 @@ struct DGenerator {
         case 2: return rng.chance(0.4) ? .and(bool(columns, depth: depth - 1), bool(columns, depth: depth - 1))
                                        : .or(bool(columns, depth: depth - 1), bool(columns, depth: depth - 1))
         case 3: return .not(bool(columns, depth: depth - 1))
-        case 4: return .isNull(rng.chance(0.8) ? .column(rng.pick(columns)) : value(columns, depth: max(depth - 1, 0)), negated: rng.chance(0.6))
+        case 4: return .isNull(rng.chance(0.8) && !columns.isEmpty ? .column(rng.pick(columns)) : value(columns, depth: max(depth - 1, 0)), negated: rng.chance(0.6))
         case 5:
             let t = presentType(columns, [.int, .double, .string, .date, .datetime], [3, 2, 3, 1, 1])
             let left = column(columns, t) ?? typed(t, columns, depth: 0)

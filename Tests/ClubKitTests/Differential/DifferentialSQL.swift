@@ -8,9 +8,13 @@ import Foundation
 /// `sort` is stable with nulls last both ways (ties by `_o`); `take` keeps the first rows; `agg`
 /// and `distinct` give groups in order of first appearance (the least `_o` of the group); a join
 /// keeps the left rows' order, and one left row's matches come in the right table's order (as
-/// `Join` in ClubKit promises). Text reaches sqlite3 in NFC: clubsh compares strings by Unicode
-/// canonical equivalence (Swift's `String`), sqlite3 byte by byte, and on NFC text the two
-/// agree on equality and on order (code point order = UTF-8 byte order).
+/// `Join` in ClubKit promises; docs/language.md says only that the left rows' order is kept).
+///
+/// Text reaches sqlite3 in NFC: clubsh compares strings by Unicode canonical equivalence
+/// (Swift's `String`), sqlite3 byte by byte, and on NFC text the two agree on equality and on
+/// order (code point order = UTF-8 byte order). Dates are ISO text; date-times are
+/// `YYYY-MM-DD HH:MM:SS` text, and where a date meets a date-time both go through `datetime()`,
+/// as clubsh reads the date as its midnight.
 enum DSQL {
     static func quoteName(_ n: String) -> String { "\"" + n.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
@@ -26,7 +30,7 @@ enum DSQL {
             // Line breaks as char(10) and char(13), so that every query stays on one line.
             let quoted = "'" + s.precomposedStringWithCanonicalMapping.replacingOccurrences(of: "'", with: "''")
                 .replacingOccurrences(of: "\r", with: "' || char(13) || '").replacingOccurrences(of: "\n", with: "' || char(10) || '") + "'"
-            return quoted.contains("char(1") ? "(\(quoted))" : quoted
+            return s.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) ? "(\(quoted))" : quoted
         }
     }
 
@@ -37,7 +41,7 @@ enum DSQL {
     }
 
     /// A named result as a table that keeps its order in `_o` (the tables it reads never change).
-    static func view(_ name: String, _ p: DPipeline) -> String {
+    static func resultTable(_ name: String, _ p: DPipeline) -> String {
         let (with, last) = steps(p)
         return "CREATE TABLE \(name) AS \(with) SELECT \(p.output.map { quoteName($0.name) }.joined(separator: ", ")), "
             + "ROW_NUMBER() OVER (ORDER BY _o) AS _o FROM \(last);\n"

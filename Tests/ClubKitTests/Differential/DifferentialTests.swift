@@ -110,7 +110,7 @@ final class DifferentialTests: XCTestCase {
                     refused("clubsh refused the result `\(definition)`: \(error.message)")
                     continue
                 }
-                setup += DSQL.view(name, p)
+                setup += DSQL.resultTable(name, p)
                 generator.add(DSource(name: name, columns: p.output, cells: rows.map { $0.map { $0 == .null ? nil : "\($0)" } }))
             }
         }
