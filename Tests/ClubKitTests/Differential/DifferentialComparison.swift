@@ -42,7 +42,7 @@ enum DComparison {
             switch (self, other) {
             case (.null, .null): return true
             case (.text(let a), .text(let b)): return a == b  // canonical equivalence
-            case let (.number(a, x?), .number(b, y?)): return x == y || a == b
+            case let (.number(_, x?), .number(_, y?)): return x == y
             case let (.number(a, _), .number(b, _)):
                 return a == b || abs(a - b) <= 1e-9 * max(1, abs(a), abs(b))
             default: return false
