@@ -36,7 +36,8 @@ enum Join {
         outLeft.reserveCapacity(leftCount)
         outRight.reserveCapacity(leftCount)
         for l in 0..<leftCount {
-            if l & 0xFFFF == 0 && isCancelled() { return ([], []) }
+            // Every 4,096 left rows, as docs/language.md says: one left row can meet thousands.
+            if l & 0xFFF == 0 && isCancelled() { return ([], []) }
             var r = first(l)
             if r < 0 && keepUnmatched {
                 outLeft.append(Int32(l))
