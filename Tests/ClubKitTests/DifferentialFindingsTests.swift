@@ -1,7 +1,8 @@
 import XCTest
 @testable import ClubKit
 
-/// Regressions for bugs the differential test against sqlite3 found, one per class of bug.
+/// Regressions for bugs found while building the differential test against sqlite3 (most by
+/// the test itself), one per class of bug.
 /// Expected values are worked out by hand from docs/language.md.
 final class DifferentialFindingsTests: XCTestCase {
     /// A text column declared in `types` whose every value is null: comparing, sorting, grouping
@@ -75,5 +76,29 @@ final class DifferentialFindingsTests: XCTestCase {
         XCTAssertEqual(try session.query("orders | where amount in [80.0, null] | select order_id").strings("order_id"), ["2"])
         // Without a null in the list, absent values are plainly false.
         XCTAssertEqual(try session.query("orders | where channel not in [\"app\"] | count").strings("count"), ["4"])
+    }
+
+    /// A whole number too large for 64 bits in the list of an integer column's `in` crashed
+    /// converting it; it equals no integer.
+    func testInListOfIntegersWithAHugeNumber() throws {
+        let session = try makeSession(["orders": smallOrders])
+        XCTAssertEqual(try session.query("orders | where order_id in [1e19, 2] | select order_id").strings("order_id"), ["2"])
+        XCTAssertEqual(try session.query("orders | where order_id not in [-1e300, 1e19] | count").strings("count"), ["5"])
+        XCTAssertEqual(try session.query("orders | where order_id in [2.5, 3.0] | select order_id").strings("order_id"), ["3"])
+    }
+
+    /// A join probe polls Ctrl-C every 4,096 left rows (docs/language.md); it polled every
+    /// 65,536, so a join of fewer left rows that each meet thousands could not be stopped.
+    func testJoinProbePollsForCtrlCEvery4096LeftRows() {
+        let left = Column(.string([Int32](repeating: 0, count: 10_000), StringDictionary(values: ["web"])))
+        let right = Column(.string([Int32](repeating: 0, count: 3), StringDictionary(values: ["web"])))
+        var polls = 0
+        // Pressed after the first poll: the probe stops at its next one (row 4,096) and gives back nothing.
+        let cancelled = Join.match(leftKeys: [left], rightKeys: [right], leftCount: 10_000, rightCount: 3, keepUnmatched: false,
+                                   isCancelled: { polls += 1; return polls > 1 })
+        XCTAssertEqual(cancelled?.left.count, 0)
+        XCTAssertEqual(polls, 2)
+        let whole = Join.match(leftKeys: [left], rightKeys: [right], leftCount: 10_000, rightCount: 3, keepUnmatched: false)
+        XCTAssertEqual(whole?.left.count, 30_000)
     }
 }

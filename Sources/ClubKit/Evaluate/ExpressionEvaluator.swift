@@ -337,7 +337,8 @@ struct ExpressionEvaluator {
                     case .int(let x): return x
                     case .bool(let b): return b ? 1 : 0
                     case .date(let d): return Int64(d)
-                    case .double(let d) where d == d.rounded(): return Int64(d)
+                    // A whole number beyond 64 bits equals no integer (and would not convert).
+                    case .double(let d) where d == d.rounded() && d >= -0x1p63 && d < 0x1p63: return Int64(d)
                     default: return nil
                     }
                 })

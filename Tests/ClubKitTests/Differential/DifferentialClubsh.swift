@@ -43,14 +43,18 @@ enum DClubsh {
         case .bool(let b): return b ? "true" : "false"
         case .date(let d): return DCivil.text(d)
         case .datetime(let t): return DCivil.text(seconds: t).replacingOccurrences(of: " ", with: "T")
-        case .string(let s): return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .string(let s):
+            // The escapes the language has: \" \\ \n \t (a carriage return has none; the generator
+            // keeps it out of literals).
+            return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t") + "\""
         }
     }
 
     /// An operand: a name or a non-negative literal as it is, anything else in parentheses.
     static func operand(_ e: DExpr) -> String {
         switch e {
-        case .column: return expr(e)
+        case .column, .parameter: return expr(e)
         case .literal(let l):
             switch l {
             case .int(let v) where v < 0: return "(\(expr(e)))"
@@ -66,6 +70,7 @@ enum DClubsh {
         switch e {
         case .column(let c): return c.name
         case .literal(let l): return literal(l)
+        case .parameter(let name, _): return name
         case .negate(let a): return "-" + operand(a)
         case .arithmetic(let op, let a, let b): return "\(operand(a)) \(op) \(operand(b))"
         case .shift(let d, let count, let unit, let subtract): return "\(operand(d)) \(subtract ? "-" : "+") \(count)\(unit)"

@@ -7,8 +7,8 @@ import Foundation
 /// - numbers within a relative and absolute tolerance of 1e-9 unless both are integers (clubsh
 ///   sums doubles with compensation, sqlite3 plainly); an int/int division is a double;
 /// - true/false as sqlite3's 1/0, dates as ISO text;
-/// - text by Unicode canonical equivalence: clubsh compares Swift `String`s, so "café" written
-///   with a combining accent is the same text as with "é" (sqlite3 is given NFC, see DSQL).
+/// - text by its bytes, as both engines compare it: "café" with a combining accent is not the
+///   text "café" with "é" (docs/language.md, "Expressions").
 enum DComparison {
     /// A value in a form both sides can be read into.
     enum Cell: CustomStringConvertible {
@@ -41,8 +41,8 @@ enum DComparison {
         func matches(_ other: Cell) -> Bool {
             switch (self, other) {
             case (.null, .null): return true
-            case (.text(let a), .text(let b)): return a == b  // canonical equivalence
-            case let (.number(a, x?), .number(b, y?)): return x == y || a == b
+            case (.text(let a), .text(let b)): return a.utf8.elementsEqual(b.utf8)
+            case let (.number(_, x?), .number(_, y?)): return x == y
             case let (.number(a, _), .number(b, _)):
                 return a == b || abs(a - b) <= 1e-9 * max(1, abs(a), abs(b))
             default: return false

@@ -15,10 +15,16 @@ struct DGenerator {
     /// Dates stay within this many days of 2020-01-01.
     static let dateLimit = 20_000.0
 
+    /// Parameters the pipelines may use in place of literals (`let lim_int = 5`).
+    private(set) var parameters: [(name: String, value: DLit)] = []
+
     init(seed: UInt64, sources: [DSource], math: Bool) {
         rng = SeededGenerator(seed: seed)
         self.sources = Dictionary(uniqueKeysWithValues: sources.map { ($0.name, $0) })
         self.math = math
+        for t in [DType.int, .double, .date, .datetime, .string, .bool] {
+            if case .literal(let value) = literal(t, parameter: false) { parameters.append(("lim_\(t.rawValue)", value)) }
+        }
     }
 
     /// Makes `source` (a named result) available to later pipelines.
@@ -56,17 +62,19 @@ struct DGenerator {
 
     /// One step over `columns`, its output columns and an upper estimate of its rows; nil to try again.
     private mutating func step(_ columns: [DCol], rows: Int, last: Bool) -> (DStep, [DCol], Int)? {
+        // Columns the two engines may compute a last bit apart are shown and aggregated only.
+        let usable = columns.filter(\.identical)
         switch rng.weighted([26, 10, 7, 16, 11, 6, 5, 6, 11, last ? 3 : 1]) {
         case 0:
-            return (.filter(bool(columns, depth: rng.int(0...3))), columns, rows)
+            return (.filter(bool(usable, depth: rng.weighted([3, 4, 2, 1]))), columns, rows)
         case 1:
             var out = columns
             var items: [(name: String, expr: DExpr)] = []
             for _ in 0..<rng.weighted([0, 6, 3, 1]) {
-                let e = value(out, depth: rng.int(0...2))
+                let e = value(out.filter(\.identical), depth: rng.int(0...2))
                 let name = rng.chance(0.25) ? rng.pick(out).name : fresh()
                 items.append((name, e))
-                let col = DCol(name: name, type: e.type, bound: e.bound)
+                let col = DCol(name: name, expr: e)
                 if let i = out.firstIndex(where: { $0.name == name }) { out[i] = col } else { out.append(col) }
             }
             return (.derive(items), out, rows)
@@ -80,11 +88,11 @@ struct DGenerator {
                     items.append((nil, .column(c)))
                     out.append(c)
                 } else {
-                    let e = value(columns, depth: rng.int(0...2))
+                    let e = value(usable, depth: rng.int(0...2))
                     let unnamed = Self.defaultName(e, items.count)
                     let name = rng.chance(0.25) && !out.contains(where: { $0.name == unnamed }) ? nil : fresh()
                     items.append((name, e))
-                    out.append(DCol(name: name ?? unnamed, type: e.type, bound: e.bound))
+                    out.append(DCol(name: name ?? unnamed, expr: e))
                 }
             }
             guard !items.isEmpty else { return nil }
@@ -92,19 +100,22 @@ struct DGenerator {
         case 3:
             return aggregate(columns, rows: rows)
         case 4:
-            return (.sort(sortKeys(columns)), columns, rows)
+            guard !usable.isEmpty else { return nil }
+            return (.sort(sortKeys(usable)), columns, rows)
         case 5:
+            guard !usable.isEmpty else { return nil }
             let n = rng.int(0...15)
-            return (.top(n, sortKeys(columns)), columns, min(rows, n))
+            return (.top(n, sortKeys(usable)), columns, min(rows, n))
         case 6:
             let n = rng.int(0...30)
             return (.take(n), columns, min(rows, n))
         case 7:
             var picked: [DCol] = []
-            for _ in 0..<rng.weighted([3, 4, 3, 2]) {
-                let c = rng.pick(columns)
+            for _ in 0..<rng.weighted([usable.count == columns.count ? 3 : 0, 4, 3, 2]) where !usable.isEmpty {
+                let c = rng.pick(usable)
                 if !picked.contains(where: { $0.name == c.name }) { picked.append(c) }
             }
+            guard !picked.isEmpty || usable.count == columns.count else { return nil }
             return (.distinct(picked.map(\.name)), picked.isEmpty ? columns : picked, rows)
         case 8:
             return join(columns, rows: rows)
@@ -121,20 +132,22 @@ struct DGenerator {
     }
 
     private mutating func aggregate(_ columns: [DCol], rows: Int) -> (DStep, [DCol], Int)? {
+        let usable = columns.filter(\.identical)
         var keys: [(name: String?, expr: DExpr)] = []
         var out: [DCol] = []
         for _ in 0..<rng.weighted([3, 5, 3, 1]) {
             if rng.chance(0.85) {
-                let c = rng.pick(columns)
+                guard !usable.isEmpty else { continue }
+                let c = rng.pick(usable)
                 guard !out.contains(where: { $0.name == c.name }) else { continue }
                 keys.append((nil, .column(c)))
                 out.append(c)
             } else {
-                let e = rng.chance(0.5) ? int(columns, depth: 1) : value(columns, depth: 1)
+                let e = rng.chance(0.5) ? int(usable, depth: 1) : value(usable, depth: 1)
                 let unnamed = Self.defaultName(e, keys.count)
                 let name = rng.chance(0.3) && !out.contains(where: { $0.name == unnamed }) ? nil : fresh()
                 keys.append((name, e))
-                out.append(DCol(name: name ?? unnamed, type: e.type, bound: e.bound))
+                out.append(DCol(name: name ?? unnamed, expr: e))
             }
         }
         var outputs: [(name: String?, expr: DExpr)] = []
@@ -162,11 +175,11 @@ struct DGenerator {
             let d = Self.defaultName(e, outputs.count)
             if rng.chance(0.3), !out.contains(where: { $0.name == d }) {
                 outputs.append((nil, e))
-                out.append(DCol(name: d, type: e.type, bound: e.bound))
+                out.append(DCol(name: d, expr: e))
             } else {
                 let name = fresh()
                 outputs.append((name, e))
-                out.append(DCol(name: name, type: e.type, bound: e.bound))
+                out.append(DCol(name: name, expr: e))
             }
         }
         return (.agg(keys: keys, outputs: outputs), out, rows)
@@ -174,8 +187,9 @@ struct DGenerator {
 
     private mutating func aggregateCall(_ columns: [DCol]) -> DExpr {
         if rng.chance(0.08) { return .aggregate("count", nil, fraction: nil) }
-        let arg: DExpr = rng.chance(0.85) ? .column(rng.pick(columns)) : value(columns, depth: 1)
-        var functions = ["count", "count_distinct", "min", "max", "first", "last"]
+        let arg: DExpr = rng.chance(0.85) ? .column(rng.pick(columns)) : value(columns.filter(\.identical), depth: 1)
+        // Distinct values of a column the engines compute a last bit apart would not agree.
+        var functions = arg.identical ? ["count", "count_distinct", "min", "max", "first", "last"] : ["count", "min", "max", "first", "last"]
         if arg.type.isNumeric {
             functions += ["sum", "sum", "avg", "avg", "median", "percentile", "percentile"]
             if math { functions += ["stddev", "stddev"] }
@@ -193,23 +207,32 @@ struct DGenerator {
             return (a.isNumeric && b.isNumeric) || (a == .string && b == .string) || (temporal.contains(a) && temporal.contains(b))
         }
         var candidates: [(left: String, right: String, shorthand: Bool)] = []
-        for l in columns {
-            for r in right.columns where compatible(l.type, r.type) {
+        for l in columns where l.identical {
+            for r in right.columns where r.identical && compatible(l.type, r.type) {
                 candidates.append((l.name, r.name, l.name == r.name))
             }
         }
         guard !candidates.isEmpty else { return nil }
-        // Same-named keys are the common case (`join u on k`), other pairs the rest.
+        // Mostly pairs whose columns share values (so the join meets rows) or share a name
+        // (`join u on k`), other pairs the rest.
+        func samples(_ cols: [DCol], _ name: String) -> [DLit] { cols.first { $0.name == name }?.samples ?? [] }
+        let meeting = candidates.filter { pair in
+            let r = Set(samples(right.columns, pair.right).map(\.key))
+            return samples(columns, pair.left).contains { r.contains($0.key) }
+        }
         var on: [(left: String, right: String, shorthand: Bool)] = []
         for _ in 0..<rng.weighted([0, 5, 2]) {
             let same = candidates.filter(\.shorthand)
-            let pair = !same.isEmpty && rng.chance(0.6) ? rng.pick(same) : rng.pick(candidates)
+            let pair = !meeting.isEmpty && rng.chance(0.6) ? rng.pick(meeting) : !same.isEmpty && rng.chance(0.6) ? rng.pick(same) : rng.pick(candidates)
             if !on.contains(where: { $0.left == pair.left || $0.right == pair.right }) { on.append(pair) }
         }
         // The most right rows any one left row can meet.
         let fanOut = on.map { right.fanOut[$0.right] ?? right.rows }.min() ?? 0
         let estimate = rows * max(fanOut, 1)
         guard estimate <= DLimits.maxRows / 2 else { return nil }
+        // docs/language.md: a right column whose name is taken gets the table's name as a suffix,
+        // and `on id` does not repeat the right key; a name still taken then gets 2, 3, … (as
+        // the checker does).
         var out = columns
         let dropped = Set(on.filter(\.shorthand).map(\.right))
         for c in right.columns where !dropped.contains(c.name) {
@@ -218,23 +241,29 @@ struct DGenerator {
             let base = n
             var k = 2
             while out.contains(where: { $0.name == n }) { n = "\(base)\(k)"; k += 1 }
-            out.append(DCol(name: n, type: c.type, bound: c.bound))
+            var renamed = c
+            renamed.name = n
+            out.append(renamed)
         }
         return (.join(left: rng.chance(0.4), table: name, on: on, rightColumns: right.columns), out, estimate)
     }
 
     /// The name clubsh gives an unnamed item, as docs/language.md says: a column keeps its name,
     /// a function call is named after the function and its column (`sum_amount`) or the
-    /// function alone, anything else `expr1`, `expr2`, … by its place in the list.
+    /// function alone, anything else `expr1`, `expr2`, … by its place in the list. A parameter
+    /// is written as a name too, and names an item as a column does.
     static func defaultName(_ e: DExpr, _ index: Int) -> String {
+        func written(_ e: DExpr?) -> String? {
+            switch e {
+            case .column(let c)?: return c.name
+            case .parameter(let name, _)?: return name
+            default: return nil
+            }
+        }
         switch e {
-        case .column(let c): return c.name
-        case .call(let f, let args):
-            if case .column(let c)? = args.first { return "\(f)_\(c.name)" }
-            return f
-        case .aggregate(let f, let arg, _):
-            if case .column(let c)? = arg { return "\(f)_\(c.name)" }
-            return f
+        case .column, .parameter: return written(e)!
+        case .call(let f, let args): return written(args.first).map { "\(f)_\($0)" } ?? f
+        case .aggregate(let f, let arg, _): return written(arg).map { "\(f)_\($0)" } ?? f
         default: return "expr\(index + 1)"
         }
     }
@@ -393,45 +422,63 @@ struct DGenerator {
         switch rng.weighted([8, 1, depth > 0 ? 4 : 0, depth > 0 ? 1 : 0, 2, 2, 2, 1, 1, 2]) {
         case 0:
             // A comparison within one family of types; mostly a column against a literal.
-            let family = rng.weighted([5, 3, 2, 1, 1])
-            let t: DType = [rng.chance(0.5) ? DType.int : .double, .string, .date, .bool, .datetime][family]
-            let ops = t == .bool ? ["==", "!="] : ["==", "!=", "<", "<=", ">", ">="]
+            let t = presentType(columns, [rng.chance(0.5) ? DType.int : .double, .string, .date, .bool, .datetime], [5, 3, 2, 1, 1])
+            let ops = t == .bool ? ["==", "!="] : ["==", "!=", "!=", "<", "<=", ">", ">=", "<", ">="]
             let left = rng.chance(0.8) ? (column(columns, t) ?? typed(t, columns, depth: depth)) : typed(t, columns, depth: depth)
             let right: DExpr
-            switch rng.weighted([6, 3, 2, 1]) {
-            case 0: right = literal(t.isNumeric ? (rng.chance(0.5) ? .int : .double) : t == .datetime && rng.chance(0.4) ? .date : t)
-            case 1: right = column(columns, t == .int ? .double : t == .datetime ? .date : t) ?? typed(t, columns, depth: depth)
+            switch rng.weighted([24, 12, 8, 1]) {
+            case 0: right = sample(left) ?? literal(t.isNumeric ? (rng.chance(0.5) ? .int : .double) : t == .datetime && rng.chance(0.4) ? .date : t)
+            case 1:
+                // Another column of the family (a column against itself only when there is no other).
+                let others = columns.filter { c in
+                    [t, t == .int ? .double : t == .double ? .int : t == .datetime ? .date : t].contains(c.type) && { if case .column(let l) = left { return l.name != c.name } else { return true } }()
+                }
+                right = others.isEmpty ? typed(t, columns, depth: depth) : .column(rng.pick(others))
             case 2: right = typed(t, columns, depth: max(depth - 1, 0))
             default: right = .literal(.null)
             }
             return rng.chance(0.8) ? .compare(rng.pick(ops), left, right) : .compare(rng.pick(ops), right, left)
         case 1:
             // A date or date-time column against text, which clubsh reads as a date.
-            guard let d = column(columns, rng.chance(0.6) ? .date : .datetime), case .literal(.date(let day)) = literal(.date) else {
+            guard let d = column(columns, rng.chance(0.6) ? .date : .datetime), case .literal(.date(let day)) = literal(.date, parameter: false) else {
                 return bool(columns, depth: depth)
             }
             return .compare(rng.pick(["==", "<", ">=", "!="]), d, .literal(.string(DCivil.text(day))))
         case 9:
-            let needles = ["a", "al", "e", "é", "Ca", "ca", "ت", "تهر", "", "ß", "b", "ش", "|", "'"]
-            let needle: DExpr = rng.chance(0.6) ? .literal(.string(rng.pick(needles))) : string(columns, depth: 0)
-            return .call(rng.pick(["contains", "starts_with"]), [string(columns, depth: max(depth - 1, 0)), needle])
-        case 2: return rng.chance(0.5) ? .and(bool(columns, depth: depth - 1), bool(columns, depth: depth - 1))
+            let text = rng.chance(0.85) ? (column(columns, .string) ?? string(columns, depth: 0)) : string(columns, depth: max(depth - 1, 0))
+            let needle: DExpr
+            if case .literal(.string(let sample))? = sample(text), rng.chance(0.7) {
+                // A piece of one of the column's own values: its start, or a middle part.
+                let characters = Array(sample)
+                let from = rng.chance(0.5) ? 0 : rng.int(0...characters.count)
+                needle = .literal(.string(String(characters[from..<min(characters.count, from + rng.int(0...3))])))
+            } else if rng.chance(0.6) {
+                needle = .literal(.string(rng.pick(["a", "al", "e", "é", "Ca", "ca", "ت", "تهر", "", "ß", "b", "ش", "|", "'"])))
+            } else {
+                needle = string(columns, depth: 0)
+            }
+            return .call(rng.pick(["contains", "starts_with"]), [text, needle])
+        case 2: return rng.chance(0.4) ? .and(bool(columns, depth: depth - 1), bool(columns, depth: depth - 1))
                                        : .or(bool(columns, depth: depth - 1), bool(columns, depth: depth - 1))
         case 3: return .not(bool(columns, depth: depth - 1))
-        case 4: return .isNull(rng.chance(0.8) ? .column(rng.pick(columns)) : value(columns, depth: max(depth - 1, 0)), negated: rng.chance(0.4))
+        case 4: return .isNull(rng.chance(0.8) && !columns.isEmpty ? .column(rng.pick(columns)) : value(columns, depth: max(depth - 1, 0)), negated: rng.chance(0.6))
         case 5:
-            let t: DType = [.int, .double, .string, .date, .datetime][rng.weighted([3, 2, 3, 1, 1])]
+            let t = presentType(columns, [.int, .double, .string, .date, .datetime], [3, 2, 3, 1, 1])
             let left = column(columns, t) ?? typed(t, columns, depth: 0)
             var items = (0..<rng.int(1...4)).map { _ -> DLit in
-                if case .literal(let l) = literal(t.isNumeric ? (rng.chance(0.7) ? .int : .double) : t == .datetime && rng.chance(0.3) ? .date : t) { return l }
+                if case .literal(let l)? = sample(left) { return l }
+                if case .literal(let l) = literal(t.isNumeric ? (rng.chance(0.7) ? .int : .double) : t == .datetime && rng.chance(0.3) ? .date : t, parameter: false) { return l }
                 return .null
             }
             if rng.chance(0.1) { items.insert(.null, at: rng.int(0...items.count)) }
             return .inList(left, items, negated: rng.chance(0.3))
         case 6:
-            let t: DType = [.int, .double, .date, .string, .datetime][rng.weighted([3, 2, 2, 1, 1])]
+            let t = presentType(columns, [.int, .double, .date, .string, .datetime], [3, 2, 2, 1, 1])
             let left = column(columns, t) ?? typed(t, columns, depth: 0)
-            return .between(left, literal(t), literal(t), negated: rng.chance(0.3))
+            var (low, high) = (sample(left) ?? literal(t), sample(left) ?? literal(t))
+            // Mostly low ≤ high (the other way round selects nothing).
+            if case .literal(let a) = low, case .literal(let b) = high, Self.less(b, a), rng.chance(0.85) { (low, high) = (high, low) }
+            return .between(left, low, high, negated: rng.chance(0.3))
         case 7:
             return column(columns, .bool) ?? .literal(.bool(true))
         default:
@@ -439,8 +486,10 @@ struct DGenerator {
         }
     }
 
-    /// A literal of type `t` drawn near the generated data, so comparisons select something.
-    mutating func literal(_ t: DType) -> DExpr {
+    /// A literal of type `t` drawn near the generated data, so comparisons select something;
+    /// now and then the parameter of that type instead.
+    mutating func literal(_ t: DType, parameter: Bool = true) -> DExpr {
+        if parameter, rng.chance(0.08), let p = parameters.first(where: { $0.value.type == t }) { return .parameter(p.name, p.value) }
         switch t {
         case .int: return .literal(.int(Int64(rng.chance(0.7) ? rng.int(-10...12) : rng.int(-1000...1000))))
         case .double: return .literal(.cents(Int64(rng.chance(0.7) ? rng.int(-40...40) * 25 : rng.int(-100_000...100_000))))
@@ -450,11 +499,40 @@ struct DGenerator {
             return .literal(.datetime(Int64(DCivil.epoch2020 + rng.int(-30...2250)) * 86400 + (rng.chance(0.3) ? 0 : Int64(rng.int(0...86399)))))
         case .string:
             let pool = rng.chance(0.6) ? DTables.words : rng.chance(0.5) ? DTables.cities : DTables.channels
-            let w = rng.pick(pool)
+            let w = rng.pick(pool.filter { !$0.unicodeScalars.contains("\r") })
             let nfd = w.decomposedStringWithCanonicalMapping
             return .literal(.string(nfd != w && rng.chance(0.4) ? nfd : w))
         case .null: return .literal(.null)
         }
+    }
+
+    /// One of `types` by `weights`, mostly one that some column has (so a condition reads rows).
+    private mutating func presentType(_ columns: [DCol], _ types: [DType], _ weights: [Int]) -> DType {
+        let present = Set(columns.map(\.type))
+        var t: DType
+        repeat { t = types[rng.weighted(weights)] } while !present.contains(t) && !present.isDisjoint(with: types) && rng.chance(0.9)
+        return t
+    }
+
+    /// Order of two literals of one type (for `between` bounds).
+    static func less(_ a: DLit, _ b: DLit) -> Bool {
+        switch (a, b) {
+        case let (.int(x), .int(y)): return x < y
+        case let (.cents(x), .cents(y)): return x < y
+        case let (.date(x), .date(y)): return x < y
+        case let (.datetime(x), .datetime(y)): return x < y
+        case let (.string(x), .string(y)): return x < y
+        default: return false
+        }
+    }
+
+    /// Mostly one of the column's own values, when `e` is a column that has some.
+    private mutating func sample(_ e: DExpr) -> DExpr? {
+        guard case .column(let c) = e else { return nil }
+        // A carriage return cannot be written in a clubsh literal.
+        let samples = c.samples.filter { if case .string(let s) = $0 { return !s.unicodeScalars.contains("\r") } else { return true } }
+        guard !samples.isEmpty, rng.chance(0.75) else { return nil }
+        return .literal(rng.pick(samples))
     }
 
     private mutating func nonZero(_ t: DType) -> DExpr {

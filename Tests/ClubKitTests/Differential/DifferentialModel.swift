@@ -24,7 +24,7 @@ enum DLit: Equatable {
     case date(Int)
     /// Seconds since 1970-01-01T00:00:00.
     case datetime(Int64)
-    /// The text as clubsh sees it; sqlite3 is given its NFC form (see `sqlText`).
+    /// The text, byte for byte as both engines see it.
     case string(String)
 
     var type: DType {
@@ -36,6 +36,19 @@ enum DLit: Equatable {
         case .date: return .date
         case .datetime: return .datetime
         case .string: return .string
+        }
+    }
+
+    /// The value as a number or text, so that 5 and 5.00 meet (for the generator's guesses).
+    var key: String {
+        switch self {
+        case .int(let v): return "\(v * 100)"
+        case .cents(let c): return "\(c)"
+        case .date(let d): return "\(Int64(d) * 86400)"
+        case .datetime(let t): return "\(t)"
+        case .string(let s): return "'" + s
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
         }
     }
 
@@ -60,11 +73,28 @@ enum DLit: Equatable {
     }
 }
 
-/// A column of a schema, with a bound on the size of its values (see `DLit.bound`).
+/// A column of a schema, with a bound on the size of its values (see `DLit.bound`) and, for a
+/// column that comes unchanged from a table, some of its values (so that comparisons with
+/// literals select something).
 struct DCol {
     var name: String
     var type: DType
     var bound: Double
+    var samples: [DLit] = []
+    /// Numbers that are multiples of 1/16 or so (sums of them are exact in any order).
+    var dyadic = true
+    /// Whether clubsh and sqlite3 compute the values bit for bit alike. Not so for a standard
+    /// deviation (Welford's update against two passes) or a sum or mean of numbers that are not
+    /// dyadic (compensated against plain summation): such a column is only shown or aggregated,
+    /// never compared, grouped, sorted or joined on, where a last-bit difference would decide.
+    var identical = true
+}
+
+extension DCol {
+    /// The column an expression computes.
+    init(name: String, expr e: DExpr) {
+        self.init(name: name, type: e.type, bound: e.bound, dyadic: e.dyadic, identical: e.identical)
+    }
 }
 
 enum SortDirection {
@@ -78,6 +108,8 @@ enum SortDirection {
 indirect enum DExpr {
     case column(DCol)
     case literal(DLit)
+    /// A parameter set with `let`, by name, and its value.
+    case parameter(String, DLit)
     case negate(DExpr)
     /// `+ - * / %` on numbers; `+` on text; date ± whole days; date − date; date-time − date-time.
     case arithmetic(String, DExpr, DExpr)
@@ -101,7 +133,7 @@ indirect enum DExpr {
     var type: DType {
         switch self {
         case .column(let c): return c.type
-        case .literal(let l): return l.type
+        case .literal(let l), .parameter(_, let l): return l.type
         case .negate(let e): return e.type
         case .arithmetic(let op, let a, let b):
             let (x, y) = (a.type, b.type)
@@ -148,7 +180,7 @@ indirect enum DExpr {
     var bound: Double {
         switch self {
         case .column(let c): return c.bound
-        case .literal(let l): return l.bound
+        case .literal(let l), .parameter(_, let l): return l.bound
         case .negate(let e): return e.bound
         case .arithmetic(let op, let a, let b):
             switch op {
@@ -180,11 +212,60 @@ indirect enum DExpr {
         }
     }
 
+    /// Whether the numbers are dyadic (see `DCol.dyadic`): integers, quarters and what `+ - *`,
+    /// `%`, `abs`, `floor` and `ceil` make of them at moderate sizes; not a quotient, a mean or an
+    /// interpolated median.
+    var dyadic: Bool {
+        switch self {
+        case .column(let c): return c.dyadic
+        case .literal(let l), .parameter(_, let l):
+            if case .cents(let c) = l { return c % 25 == 0 }
+            return true
+        case .negate(let a): return a.dyadic
+        case .arithmetic(let op, let a, let b):
+            if a.type == .datetime { return false }
+            return op != "/" && a.dyadic && b.dyadic && bound < 1e12
+        case .call(let f, let args):
+            switch f {
+            case "if": return args[1].dyadic && args[2].dyadic
+            case "coalesce": return args.allSatisfy(\.dyadic)
+            case "abs", "floor", "ceil": return args[0].dyadic
+            default: return true
+            }
+        case .aggregate(let f, let arg, _):
+            switch f {
+            case "avg", "median", "percentile", "stddev": return false
+            default: return arg?.dyadic ?? true
+            }
+        default: return true
+        }
+    }
+
+    /// Whether clubsh and sqlite3 compute it bit for bit alike (see `DCol.identical`).
+    var identical: Bool {
+        switch self {
+        case .column(let c): return c.identical
+        case .literal, .parameter: return true
+        case .negate(let a), .not(let a), .isNull(let a, _), .inList(let a, _, _), .shift(let a, _, _, _): return a.identical
+        case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): return a.identical && b.identical
+        case .between(let a, let b, let c, _): return a.identical && b.identical && c.identical
+        case .call(_, let args): return args.allSatisfy(\.identical)
+        case .aggregate(let f, let arg, _):
+            guard let arg else { return true }
+            switch f {
+            case "count": return true
+            case "stddev": return false
+            case "sum", "avg": return arg.identical && (arg.type != .double || arg.dyadic)
+            default: return arg.identical
+            }
+        }
+    }
+
     /// Whether the expression holds an aggregate (an `agg` output, not a key).
     var hasAggregate: Bool {
         switch self {
         case .aggregate: return true
-        case .column, .literal: return false
+        case .column, .literal, .parameter: return false
         case .negate(let e), .not(let e), .isNull(let e, _), .inList(let e, _, _), .shift(let e, _, _, _): return e.hasAggregate
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): return a.hasAggregate || b.hasAggregate
         case .between(let a, let b, let c, _): return a.hasAggregate || b.hasAggregate || c.hasAggregate

@@ -8,9 +8,13 @@ import Foundation
 /// `sort` is stable with nulls last both ways (ties by `_o`); `take` keeps the first rows; `agg`
 /// and `distinct` give groups in order of first appearance (the least `_o` of the group); a join
 /// keeps the left rows' order, and one left row's matches come in the right table's order (as
-/// `Join` in ClubKit promises). Text reaches sqlite3 in NFC: clubsh compares strings by Unicode
-/// canonical equivalence (Swift's `String`), sqlite3 byte by byte, and on NFC text the two
-/// agree on equality and on order (code point order = UTF-8 byte order).
+/// `Join` in ClubKit promises; docs/language.md says only that the left rows' order is kept).
+///
+/// Text reaches sqlite3 with the very bytes clubsh reads: both compare text byte by byte, so
+/// they agree on equality and on order (UTF-8 byte order = code point order), composed and
+/// decomposed accents included. Dates are ISO text; date-times are
+/// `YYYY-MM-DD HH:MM:SS` text, and where a date meets a date-time both go through `datetime()`,
+/// as clubsh reads the date as its midnight.
 enum DSQL {
     static func quoteName(_ n: String) -> String { "\"" + n.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
@@ -22,7 +26,11 @@ enum DSQL {
         case .bool(let b): return b ? "1" : "0"
         case .date(let d): return "'\(DCivil.text(d))'"
         case .datetime(let t): return "'\(DCivil.text(seconds: t))'"
-        case .string(let s): return "'" + s.precomposedStringWithCanonicalMapping.replacingOccurrences(of: "'", with: "''") + "'"
+        case .string(let s):
+            // Line breaks as char(10) and char(13), so that every query stays on one line.
+            let quoted = "'" + s.replacingOccurrences(of: "'", with: "''")
+                .replacingOccurrences(of: "\r", with: "' || char(13) || '").replacingOccurrences(of: "\n", with: "' || char(10) || '") + "'"
+            return s.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) ? "(\(quoted))" : quoted
         }
     }
 
@@ -33,7 +41,7 @@ enum DSQL {
     }
 
     /// A named result as a table that keeps its order in `_o` (the tables it reads never change).
-    static func view(_ name: String, _ p: DPipeline) -> String {
+    static func resultTable(_ name: String, _ p: DPipeline) -> String {
         let (with, last) = steps(p)
         return "CREATE TABLE \(name) AS \(with) SELECT \(p.output.map { quoteName($0.name) }.joined(separator: ", ")), "
             + "ROW_NUMBER() OVER (ORDER BY _o) AS _o FROM \(last);\n"
@@ -188,7 +196,7 @@ enum DSQL {
         func x(_ e: DExpr) -> String { expr(e, aggregate: aggregate) }
         switch e {
         case .column(let c): return quoteName(c.name)
-        case .literal(let l): return literal(l)
+        case .literal(let l), .parameter(_, let l): return literal(l)
         case .negate(let a): return "(-\(x(a)))"
         case .arithmetic(let op, let a, let b):
             switch (a.type, b.type) {

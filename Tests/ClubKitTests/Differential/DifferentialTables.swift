@@ -5,15 +5,30 @@ struct DTable {
     var name: String
     var columns: [DCol]
     var rows: [[DLit]]
+    /// Lines end in CR LF rather than LF.
+    var crlf = false
+
+    /// The table with up to 24 distinct values of each column noted in its columns.
+    var withSamples: DTable {
+        var t = self
+        for j in columns.indices {
+            var seen: [DLit] = []
+            for row in rows where row[j] != .null && !seen.contains(row[j]) && seen.count < 24 { seen.append(row[j]) }
+            t.columns[j].samples = seen
+        }
+        return t
+    }
 
     /// What the generator needs to know of it.
     var source: DSource {
         DSource(name: name, columns: columns, cells: rows.map { $0.map { $0 == .null ? nil : "\($0)" } })
     }
 
-    /// RFC 4180 CSV with a header; text always quoted (so `""` is the empty string), null empty.
+    /// RFC 4180 CSV with a header; text always quoted (so `""` is the empty string and spaces,
+    /// commas and line breaks are kept), null empty.
     var csv: String {
-        var out = columns.map(\.name).joined(separator: ",") + "\n"
+        let end = crlf ? "\r\n" : "\n"
+        var out = columns.map(\.name).joined(separator: ",") + end
         for row in rows {
             out += row.map { cell -> String in
                 switch cell {
@@ -25,7 +40,7 @@ struct DTable {
                 case .datetime(let t): return DCivil.text(seconds: t).replacingOccurrences(of: " ", with: "T")
                 case .string(let s): return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
                 }
-            }.joined(separator: ",") + "\n"
+            }.joined(separator: ",") + end
         }
         return out
     }
@@ -65,7 +80,7 @@ enum DTables {
     /// decomposed (NFD) form in clubsh's files.
     static let words: [String] = [
         "alpha", "Alpha", "beta", "gamma", "Zeta", "zeta", "a b", "O'Brien", "say \"hi\"", "back\\slash", "",
-        "007", "10", "9", "x,y", "semi;colon", "pipe|bar",
+        "007", "10", "9", "x,y", "semi;colon", "pipe|bar", "two\nlines", "tab\tinside", " padded ", "crlf\r\nbreak",
         "café", "Café", "cafe", "naïve", "résumé", "Ångström", "Łódź", "Ærø", "über", "Über", "ß", "ñandú",
         "تهران", "شیراز", "اصفهان", "مشهد", "علی", "علي", "می‌خواهم", "۱۲۳", "١٢٣", "سلام دنیا",
         "☕", "👍🏽", "日本", "Ελλάδα",
@@ -107,7 +122,7 @@ enum DTables {
             DCol(name: "k", type: .int, bound: 9),
             DCol(name: "x", type: .int, bound: 1000),
             DCol(name: "y", type: .double, bound: 2500),
-            DCol(name: "p", type: .double, bound: 500),
+            DCol(name: "p", type: .double, bound: 500, dyadic: false),
             DCol(name: "d", type: .date, bound: 2300),
             DCol(name: "s", type: .string, bound: 0),
             DCol(name: "c", type: .string, bound: 0),
@@ -173,7 +188,8 @@ enum DTables {
         let vRows: [[DLit]] = vIds.map { id in
             [.int(Int64(id)), maybeNull(word(channels)), maybeNull(smallInt()), maybeNull(quarters()), maybeNull(.int(rng.pick(bigPool)))]
         }
-        return [DTable(name: "t", columns: tCols, rows: tRows), DTable(name: "u", columns: uCols, rows: uRows),
-                DTable(name: "v", columns: vCols, rows: vRows)]
+        let crlf = rng.chance(0.3)
+        return [DTable(name: "t", columns: tCols, rows: tRows, crlf: crlf), DTable(name: "u", columns: uCols, rows: uRows),
+                DTable(name: "v", columns: vCols, rows: vRows, crlf: !crlf)].map(\.withSamples)
     }
 }

@@ -9,8 +9,8 @@ import XCTest
 /// with the round and case number, the shortest prefix of the pipeline that still disagrees,
 /// its SQL and both results; `CLUBSH_DIFF_CASE=round:case` runs that one case alone and
 /// prints it whole; `CLUBSH_DIFF_SEED` and `CLUBSH_DIFF_ROUNDS` run other or more rounds (a
-/// longer search than CI's). Numbers stay moderate (no overflow, infinity or NaN: the numeric policy has
-/// tests of its own).
+/// longer search than CI's); `CLUBSH_DIFF_TRACE=1` prints each pipeline before clubsh runs it.
+/// Numbers stay moderate (no overflow, infinity or NaN: the numeric policy has tests of its own).
 final class DifferentialTests: XCTestCase {
     static let seed: UInt64 = 20_240_601
     static let rounds = 12
@@ -21,79 +21,99 @@ final class DifferentialTests: XCTestCase {
             throw XCTSkip("sqlite3 not found (set CLUBSH_SQLITE3 or put it on the PATH; install with `apt-get install sqlite3`)")
         }
         guard let version = sqlite.version, version >= (3, 35) else {
-            throw XCTSkip("sqlite3 at \(sqlite.path) is older than 3.35 (needs window functions, NULLS LAST, MATERIALIZED and .mode json)")
+            throw XCTSkip("sqlite3 at \(sqlite.path) is older than 3.35 (needs window functions, NULLS LAST, and MATERIALIZED)")
         }
-        let math = sqlite.hasMathFunctions
         let environment = ProcessInfo.processInfo.environment
         let focus = environment["CLUBSH_DIFF_CASE"].map { $0.split(separator: ":").compactMap { Int($0) } }
         let seed = environment["CLUBSH_DIFF_SEED"].flatMap { UInt64($0) } ?? Self.seed
         let rounds = environment["CLUBSH_DIFF_ROUNDS"].flatMap { Int($0) } ?? Self.rounds
+        let math = sqlite.hasMathFunctions
+        var total = Outcome()
+        let start = ContinuousClock.now
+        for round in 0..<rounds where focus == nil || focus?.first == round {
+            let outcome = try Self.run(round: round, seed: seed, sqlite: sqlite, math: math, only: focus?.count == 2 ? focus?[1] : nil)
+            total.cases += outcome.cases
+            total.disagreements += outcome.disagreements
+            total.reports += outcome.reports.prefix(max(0, 8 - total.reports.count))
+        }
+        print("differential test: \(total.cases) pipelines against sqlite3 in \(ContinuousClock.now - start)")
+        if focus == nil { XCTAssertGreaterThanOrEqual(total.cases, 2000) }
+        XCTAssertEqual(total.disagreements, 0, "\(total.disagreements) of \(total.cases) pipelines disagree with sqlite3:\n\n"
+            + total.reports.joined(separator: "\n\n"))
+    }
+
+    /// Pipelines compared, how many disagreed, and reports of the first few.
+    struct Outcome {
         var cases = 0
-        var failures: [String] = []
-        var failureCount = 0
-        var sqliteTime = Swift.Duration.zero, clubshTime = Swift.Duration.zero
-        defer { print("differential test: sqlite3 \(sqliteTime), clubsh and comparison \(clubshTime)") }
-        for round in 0..<rounds {
-            if let focus, focus.first != round { continue }
-            var rng = SeededGenerator(seed: seed &+ UInt64(round) &* 0x9E37_79B9)
-            let tables = DTables.make(&rng)
-            let (session, cleanup) = try Self.load(tables)
-            defer { cleanup() }
-            var generator = DGenerator(seed: rng.next(), sources: tables.map(\.source), math: math)
-            var setup = tables.map(\.sql).joined()
-            // Named results over a table, over a result or either: sources and join partners too.
-            for (name, base) in [("r1", "t"), ("r2", "u"), ("r3", nil)] {
-                let p = generator.pipeline(from: base)
+        var disagreements = 0
+        var reports: [String] = []
+    }
+
+    /// One round: new tables and results, then the pipelines, all of them in one sqlite3 run;
+    /// `only` runs just that case and prints it.
+    static func run(round: Int, seed: UInt64, sqlite: SQLite3Shell, math: Bool, only: Int?) throws -> Outcome {
+        var outcome = Outcome()
+        var rng = SeededGenerator(seed: seed &+ UInt64(round) &* 0x9E37_79B9)
+        let tables = DTables.make(&rng)
+        let (session, cleanup) = try load(tables)
+        defer { cleanup() }
+        var generator = DGenerator(seed: rng.next(), sources: tables.map(\.source), math: math)
+        for p in generator.parameters { try session.runAll("let \(p.name) = \(DClubsh.literal(p.value))") }
+        var setup = tables.map(\.sql).joined()
+        try defineResults(session, &generator, sqlite, setup: &setup) { problem in
+            outcome.disagreements += 1
+            outcome.reports.append("round \(round): \(problem)")
+        }
+        var cases = Array((0..<pipelinesPerRound).map { _ in generator.pipeline() }.enumerated())
+        if let only { cases = [cases[only]] }
+        let answers = try sqlite.results(setup: setup, queries: cases.map { DSQL.query($0.element) })
+        var disagreeing: [(index: Int, pipeline: DPipeline)] = []
+        for ((index, p), answer) in zip(cases, answers) {
+            outcome.cases += 1
+            if only != nil { print(describe(p, session: session, answer: answer)) }
+            if DComparison.problem(p, clubsh: run(p, session), sqlite: answer) != nil { disagreeing.append((index, p)) }
+        }
+        guard !disagreeing.isEmpty else { return outcome }
+        // The shortest prefix of each that still disagrees, all in one more sqlite3 run.
+        let prefixes = disagreeing.map { d in (0...d.pipeline.steps.count).map { d.pipeline.prefix($0) } }
+        let prefixAnswers = try sqlite.results(setup: setup, queries: prefixes.flatMap { $0.map(DSQL.query) })
+        var offset = 0
+        for (d, candidates) in zip(disagreeing, prefixes) {
+            defer { offset += candidates.count }
+            let shortest = candidates.indices.first { j in
+                DComparison.problem(candidates[j], clubsh: run(candidates[j], session), sqlite: prefixAnswers[offset + j]) != nil
+            } ?? candidates.count - 1
+            outcome.disagreements += 1
+            outcome.reports.append("round \(round) case \(d.index), shortest disagreeing prefix (\(shortest) of \(d.pipeline.steps.count) steps):\n"
+                + describe(candidates[shortest], session: session, answer: prefixAnswers[offset + shortest]))
+        }
+        return outcome
+    }
+
+    /// Named results, sources and join partners for the pipelines: `r1` over `t`, `r2` over `u`,
+    /// `r3` over any source (results too). Of eight candidates each, the first with two rows or
+    /// more; one sqlite3 run per batch of candidates.
+    static func defineResults(_ session: Session, _ generator: inout DGenerator, _ sqlite: SQLite3Shell, setup: inout String,
+                              refused: (String) -> Void) throws {
+        let batches: [[(name: String, base: String?)]] = [[("r1", "t"), ("r2", "u")], [("r3", nil)]]
+        for batch in batches {
+            let candidates = batch.map { item in (item.name, (0..<8).map { _ in generator.pipeline(from: item.base) }) }
+            let answers = try sqlite.results(setup: setup, queries: candidates.flatMap { $0.1.map(DSQL.query) })
+            var offset = 0
+            for (name, pipelines) in candidates {
+                defer { offset += pipelines.count }
+                let k = pipelines.indices.first { (try? answers[offset + $0].get())?.count ?? 0 > 1 } ?? 0
+                let (p, rows) = (pipelines[k], try answers[offset + k].get())
                 let definition = "\(name) = \(DClubsh.text(p))"
-                if Self.trace { FileHandle.standardError.write(Data("defining: \(definition)\n".utf8)) }
+                if trace { FileHandle.standardError.write(Data("defining: \(definition)\n".utf8)) }
                 if let error = session.error(definition) {
-                    failureCount += 1
-                    failures.append("round \(round): clubsh refused the result `\(definition)`: \(error.message)")
+                    refused("clubsh refused the result `\(definition)`: \(error.message)")
                     continue
                 }
-                setup += DSQL.view(name, p)
-                let rows = try sqlite.results(setup: setup, queries: [DSQL.query(p)])[0].get()
+                setup += DSQL.resultTable(name, p)
                 generator.add(DSource(name: name, columns: p.output, cells: rows.map { $0.map { $0 == .null ? nil : "\($0)" } }))
             }
-            var pipelines = (0..<Self.pipelinesPerRound).map { _ in generator.pipeline() }
-            var indices = Array(pipelines.indices)
-            if let focus, focus.count == 2 {
-                pipelines = [pipelines[focus[1]]]
-                indices = [focus[1]]
-            }
-            var clock = ContinuousClock.now
-            let answers = try sqlite.results(setup: setup, queries: pipelines.map(DSQL.query))
-            sqliteTime += ContinuousClock.now - clock
-            clock = ContinuousClock.now
-            defer { clubshTime += ContinuousClock.now - clock }
-            var disagreeing: [(index: Int, pipeline: DPipeline)] = []
-            for (k, p) in pipelines.enumerated() {
-                cases += 1
-                if focus?.count == 2 { print(Self.describe(p, session: session, answer: answers[k])) }
-                if DComparison.problem(p, clubsh: Self.run(p, session), sqlite: answers[k]) != nil {
-                    disagreeing.append((indices[k], p))
-                }
-            }
-            guard !disagreeing.isEmpty else { continue }
-            // The shortest prefix of each that still disagrees, all in one more sqlite3 run.
-            let prefixes = disagreeing.map { d in (0...d.pipeline.steps.count).map { d.pipeline.prefix($0) } }
-            let prefixAnswers = try sqlite.results(setup: setup, queries: prefixes.flatMap { $0.map(DSQL.query) })
-            var offset = 0
-            for (d, candidates) in zip(disagreeing, prefixes) {
-                let shortest = candidates.indices.first { j in
-                    DComparison.problem(candidates[j], clubsh: Self.run(candidates[j], session), sqlite: prefixAnswers[offset + j]) != nil
-                } ?? candidates.count - 1
-                let p = candidates[shortest]
-                failureCount += 1
-                if failures.count < 8 {
-                    failures.append("round \(round) case \(d.index), shortest disagreeing prefix (\(shortest) of \(d.pipeline.steps.count) steps):\n"
-                        + Self.describe(p, session: session, answer: prefixAnswers[offset + shortest]))
-                }
-                offset += candidates.count
-            }
         }
-        if focus == nil { XCTAssertGreaterThanOrEqual(cases, 2000) }
-        XCTAssertEqual(failureCount, 0, "\(failureCount) of \(cases) pipelines disagree with sqlite3:\n\n" + failures.joined(separator: "\n\n"))
     }
 
     /// A session with the generated tables loaded from CSV files in a temporary folder.
@@ -109,14 +129,16 @@ final class DifferentialTests: XCTestCase {
         return (session, { try? FileManager.default.removeItem(at: dir) })
     }
 
-    /// Set `CLUBSH_DIFF_TRACE=1` to print each pipeline before clubsh runs it (to find one that crashes).
+    /// Whether to print each pipeline before clubsh runs it (to find one that crashes).
     static let trace = ProcessInfo.processInfo.environment["CLUBSH_DIFF_TRACE"] != nil
 
+    /// clubsh's result for the pipeline, or the error it gave.
     static func run(_ p: DPipeline, _ session: Session) -> Result<Table, Diagnostic> {
         if trace { FileHandle.standardError.write(Data("running: \(DClubsh.text(p))\n".utf8)) }
         do { return .success(try session.query(DClubsh.text(p))) } catch { return .failure(error) }
     }
 
+    /// A case as text: the pipeline, its SQL, the expected columns, the problem and both results.
     static func describe(_ p: DPipeline, session: Session, answer: Result<[[SQLite3Shell.Scalar]], SQLite3Shell.QueryError>) -> String {
         let clubsh = run(p, session)
         var out = "clubsh: \(DClubsh.text(p))\nSQL:    \(DSQL.query(p))\n"

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The `sqlite3` command-line shell, run through `Process` on an in-memory database: one
-/// process per batch of queries, results read back in `.mode json`.
+/// process per batch of queries, results read back in `.mode quote` (SQL literals: every type
+/// kept apart, reals to 17 significant digits and more).
 struct SQLite3Shell {
     let path: String
 
@@ -18,7 +19,7 @@ struct SQLite3Shell {
         return nil
     }
 
-    /// A cell as sqlite3 writes it in JSON.
+    /// A cell as sqlite3 writes it.
     enum Scalar: Equatable {
         case null
         case integer(Int64)
@@ -28,6 +29,12 @@ struct SQLite3Shell {
 
     /// Runs `script` (SQL and dot commands) and gives back stdout and stderr.
     func run(_ script: String) throws -> (out: String, err: String) {
+        let (out, err) = try runBytes(script)
+        return (String(decoding: out, as: UTF8.self), err)
+    }
+
+    /// Runs `script`, giving back stdout's bytes and stderr.
+    func runBytes(_ script: String) throws -> (out: [UInt8], err: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-sqlite-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -43,7 +50,7 @@ struct SQLite3Shell {
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
         process.waitUntilExit()
-        return (try String(contentsOf: output, encoding: .utf8), try String(contentsOf: errors, encoding: .utf8))
+        return ([UInt8](try Data(contentsOf: output)), try String(contentsOf: errors, encoding: .utf8))
     }
 
     /// Whether this sqlite3 was built with its math functions (`sqrt`, `mod`, `floor`, `ceil`).
@@ -60,7 +67,7 @@ struct SQLite3Shell {
 
     /// Runs `setup`, then each query (one line each), giving each query's rows or its error.
     func results(setup: String, queries: [String]) throws -> [Result<[[Scalar]], QueryError>] {
-        var script = ".bail off\n.headers off\n.mode json\n" + setup + "\n"
+        var script = ".bail off\n.headers off\n.mode quote\n" + setup + "\n"
         var lineOfQuery: [Int: Int] = [:]
         var line = script.reduce(0) { $0 + ($1 == "\n" ? 1 : 0) }
         for (i, q) in queries.enumerated() {
@@ -69,7 +76,7 @@ struct SQLite3Shell {
             lineOfQuery[line + 2] = i
             line += 2
         }
-        let (out, err) = try run(script)
+        let (out, err) = try runBytes(script)
         // Errors read "Parse error near line N: …" or "Runtime error near line N: …", then the
         // statement and a caret on lines of their own.
         var failed: [Int: String] = [:]
@@ -86,15 +93,27 @@ struct SQLite3Shell {
             failed[q, default: ""] += text
             last = q
         }
-        var chunks = [String](repeating: "", count: queries.count)
-        var current: Int?
-        for rawLine in out.split(separator: "\n", omittingEmptySubsequences: false) {
-            if rawLine.hasPrefix("@@Q"), let i = Int(rawLine.dropFirst(3)) { current = i; continue }
-            if let current { chunks[current] += rawLine + "\n" }
+        // Each query's output runs from its marker line to the next.
+        var ranges = [Range<Int>?](repeating: nil, count: queries.count)
+        var open: (query: Int, from: Int)?
+        var lineStart = 0
+        let marker = Array("@@Q".utf8)
+        for i in 0...out.count where i == out.count || out[i] == 0x0A {
+            if i - lineStart > 3, out[lineStart..<(lineStart + 3)].elementsEqual(marker),
+               let q = Int(String(decoding: out[(lineStart + 3)..<i], as: UTF8.self)) {
+                if let o = open { ranges[o.query] = o.from..<lineStart }
+                open = (q, min(i + 1, out.count))
+            }
+            lineStart = i + 1
         }
+        if let o = open { ranges[o.query] = o.from..<out.count }
         return try queries.indices.map { i in
             if let message = failed[i] { return .failure(QueryError(message: message)) }
-            return .success(try JSONRows.parse(chunks[i]))
+            guard let range = ranges[i] else { return .failure(QueryError(message: "sqlite3 wrote nothing for this query")) }
+            return .success(try out.withUnsafeBufferPointer { buffer in
+                var reader = QuoteRows(UnsafeBufferPointer(rebasing: buffer[range]))
+                return try reader.rows()
+            })
         }
     }
 
@@ -104,80 +123,62 @@ struct SQLite3Shell {
     }
 }
 
-/// The JSON sqlite3's `.mode json` writes: an array of flat objects (nothing for no rows).
-/// Values are read in column order; integers and reals are told apart by their text.
-enum JSONRows {
-    static func parse(_ text: String) throws -> [[SQLite3Shell.Scalar]] {
-        var p = Substring(text).unicodeScalars[...]
-        func skipSpace() { while let c = p.first, c == " " || c == "\n" || c == "\r" || c == "\t" { p.removeFirst() } }
-        func expect(_ c: Unicode.Scalar) throws {
-            skipSpace()
-            guard p.first == c else { throw SQLite3Shell.QueryError(message: "bad JSON from sqlite3 (expected \(c)): \(text.prefix(200))") }
-            p.removeFirst()
-        }
-        func string() throws -> String {
-            try expect("\"")
-            var out = String.UnicodeScalarView()
-            while let c = p.popFirst() {
-                if c == "\"" { return String(out) }
-                guard c == "\\" else { out.append(c); continue }
-                guard let e = p.popFirst() else { break }
-                switch e {
-                case "n": out.append("\n")
-                case "t": out.append("\t")
-                case "r": out.append("\r")
-                case "b": out.append("\u{8}")
-                case "f": out.append("\u{C}")
-                case "u":
-                    let hex = String(String.UnicodeScalarView(p.prefix(4)))
-                    p.removeFirst(4)
-                    var code = UInt32(hex, radix: 16) ?? 0xFFFD
-                    if (0xD800..<0xDC00).contains(code), p.first == "\\" {
-                        p.removeFirst(2)
-                        let low = UInt32(String(String.UnicodeScalarView(p.prefix(4))), radix: 16) ?? 0
-                        p.removeFirst(4)
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    out.append(Unicode.Scalar(code) ?? "\u{FFFD}")
-                default: out.append(e)
-                }
-            }
-            throw SQLite3Shell.QueryError(message: "unterminated string from sqlite3")
-        }
-        func value() throws -> SQLite3Shell.Scalar {
-            skipSpace()
-            if p.first == "\"" { return .text(try string()) }
-            var token = ""
-            while let c = p.first, c != ",", c != "}", c != " ", c != "\n" { token.unicodeScalars.append(c); p.removeFirst() }
-            if token == "null" { return .null }
-            if !token.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let v = Int64(token) { return .integer(v) }
-            if let v = Double(token) { return .real(v) }
-            throw SQLite3Shell.QueryError(message: "unreadable JSON value from sqlite3: \(token)")
-        }
-        skipSpace()
-        if p.isEmpty { return [] }
+/// Rows as sqlite3's `.mode quote` writes them: one row a line, values split by commas, text
+/// in single quotes (a quote doubled inside, line breaks as they are), NULL, numbers (integers
+/// and reals told apart by a point or an exponent). A struct over bytes, as the outputs run to
+/// megabytes and the tests are built for debugging.
+struct QuoteRows {
+    private let b: UnsafeBufferPointer<UInt8>
+    private var i = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { b = bytes }
+
+    mutating func rows() throws -> [[SQLite3Shell.Scalar]] {
         var rows: [[SQLite3Shell.Scalar]] = []
-        try expect("[")
-        while true {
-            try expect("{")
+        while i < b.count {
+            if b[i] == 0x0A { i += 1; continue }
             var row: [SQLite3Shell.Scalar] = []
-            skipSpace()
-            if p.first != "}" {
-                while true {
-                    _ = try string()
-                    try expect(":")
-                    row.append(try value())
-                    skipSpace()
-                    if p.first == "," { p.removeFirst(); continue }
-                    break
-                }
+            while true {
+                row.append(try value())
+                guard i < b.count, b[i] == 0x2C else { break }
+                i += 1
             }
-            try expect("}")
+            guard i == b.count || b[i] == 0x0A else { throw failure("expected the end of a row") }
             rows.append(row)
-            skipSpace()
-            if p.first == "," { p.removeFirst(); continue }
-            try expect("]")
-            return rows
         }
+        return rows
+    }
+
+    private mutating func value() throws -> SQLite3Shell.Scalar {
+        guard i < b.count else { throw failure("a row ends early") }
+        if b[i] == 0x27 {
+            i += 1
+            var text: [UInt8] = []
+            while i < b.count {
+                if b[i] == 0x27 {
+                    if i + 1 < b.count, b[i + 1] == 0x27 { text.append(0x27); i += 2; continue }
+                    i += 1
+                    return .text(String(decoding: text, as: UTF8.self))
+                }
+                text.append(b[i])
+                i += 1
+            }
+            throw failure("unterminated text")
+        }
+        let start = i
+        var real = false
+        while i < b.count, b[i] != 0x2C, b[i] != 0x0A {
+            if b[i] == 0x2E || b[i] == 0x65 || b[i] == 0x45 { real = true }
+            i += 1
+        }
+        let token = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+        if token == "NULL" { return .null }
+        if !real, let v = Int64(token) { return .integer(v) }
+        if let v = Double(token) { return .real(v) }
+        throw failure("unreadable value \(token)")
+    }
+
+    private func failure(_ what: String) -> SQLite3Shell.QueryError {
+        SQLite3Shell.QueryError(message: "unreadable output from sqlite3 (\(what)) at byte \(i): \(String(decoding: b.prefix(200), as: UTF8.self))")
     }
 }
