@@ -103,7 +103,7 @@ extension Session {
                 guard let def = definition(name), case .segment = def.kind else {
                     throw Diagnostic("unknown segment `\(name)`", at: loc, hint: Suggest.hint(for: name, among: segmentNames))
                 }
-                let t = try materialize(name)
+                let t = try materialize(name, at: loc)
                 guard let c = t.column("spend") ?? t.column("monetary") else { throw Diagnostic("segment `\(name)` has no spend or monetary column", at: loc) }
                 groups.append((name, Aggregates.whole(.sum, c) ?? 0, t.rowCount))
                 reads.append(name)
