@@ -82,9 +82,9 @@ extension Session {
         }
         // What reads customers360 or the as-of date must still work with the new ones.
         try allOrNothing { () throws(Diagnostic) in
-            transactions = TransactionRoles(table: name.text, customer: customer, date: date, amount: amount, asOfGiven: asOfExpr != nil)
+            change(\.transactions, to: TransactionRoles(table: name.text, customer: customer, date: date, amount: amount, asOfGiven: asOfExpr != nil))
             if asOf != day {
-                asOf = day
+                change(\.asOf, to: day)
                 touch(Dependencies.asOf)
             }
             touch(Customers360.name)

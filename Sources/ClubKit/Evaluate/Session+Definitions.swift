@@ -68,34 +68,89 @@ extension Session {
     func checkedPlan(_ name: String, attributed: Bool = true) throws(Diagnostic) -> Plan {
         let version = versions[name] ?? 0
         if let hit = plans[name], hit.version == version { return hit.plan }
-        guard let def = definition(name) else { throw Diagnostic("unknown result `\(name)`", at: SourceLocation(line: 1, column: 1)) }
-        if let i = checking.firstIndex(of: name) {
-            let chain = checking[i...] + [name]
-            throw Diagnostic("`\(name)` cannot be defined in terms of itself (\(chain.joined(separator: " → ")))", at: SourceLocation(line: 1, column: 1))
+        return try once { () throws(Diagnostic) -> Plan in
+            if let failed = failures[name] {
+                throw attributed && failed.own ? Diagnostic("in `\(name)`: \(failed.error.message)", at: failed.error.location, hint: failed.error.hint) : failed.error
+            }
+            guard let def = definition(name) else { throw Diagnostic("unknown result `\(name)`", at: SourceLocation(line: 1, column: 1)) }
+            if let i = checking.firstIndex(of: name) {
+                var chain = cycle(at: i)
+                // A long cycle shows its ends; the names between are counted.
+                if chain.count > 9 { chain = chain.prefix(4) + ["… \(chain.count - 7) more"] + chain.suffix(3) }
+                let cycle = Diagnostic("`\(name)` cannot be defined in terms of itself (\(chain.joined(separator: " → ")))", at: SourceLocation(line: 1, column: 1))
+                failures[name] = (cycle, false)
+                throw cycle
+            }
+            do throws(Diagnostic) {
+                let plan = try check(name, def.pipeline) { () throws(Diagnostic) in
+                    // What it reads is checked first, deepest first, so a long chain never recurses deeply.
+                    for inner in stale(below: name, { self.plans[$0]?.version != self.versions[$0] ?? 0 }) {
+                        try attempt { () throws(Diagnostic) in _ = try checkedPlan(inner) }
+                    }
+                }
+                plans[name] = (plan, version)
+                return plan
+            } catch {
+                guard error != .interrupted else { throw error }
+                let own = error != relayed
+                failures[name] = (error, own)
+                throw attributed && own ? Diagnostic("in `\(name)`: \(error.message)", at: error.location, hint: error.hint) : error
+            }
         }
-        // What it reads is checked first, deepest first, so a long chain never recurses deeply.
-        for inner in stale(below: name, { self.plans[$0]?.version != self.versions[$0] ?? 0 }) {
-            do { _ = try checkedPlan(inner) } catch where error == .interrupted { throw error } catch {}
-        }
-        let plan: Plan
-        do {
-            plan = try check(name, def.pipeline)
-        } catch {
-            guard attributed, error != relayed, error != .interrupted else { throw error }
-            throw Diagnostic("in `\(name)`: \(error.message)", at: error.location, hint: error.hint)
-        }
-        plans[name] = (plan, version)
-        return plan
     }
 
-    /// Checks `pipeline` as the definition of `name` and records what it reads.
-    private func check(_ name: String, _ pipeline: Pipeline) throws(Diagnostic) -> Plan {
+    /// The cycle closed by meeting `checking[i]` again: it, the result its definition was
+    /// reading when the cycle was met, then the shortest way back through what each reads.
+    private func cycle(at i: Int) -> [String] {
+        let start = checking[i]
+        guard i + 1 < checking.count else { return [start, start] }
+        let next = checking[i + 1]
+        var parent: [String: String] = [next: next]
+        var queue = [next], k = 0
+        while k < queue.count {
+            let n = queue[k]
+            k += 1
+            if n == start {
+                var path = [n]
+                while let p = parent[path[0]], p != path[0] { path.insert(p, at: 0) }
+                return [start] + path
+            }
+            for r in (reads[n] ?? []).sorted() where parent[r] == nil && isDefinition(r) {
+                parent[r] = n
+                queue.append(r)
+            }
+        }
+        return Array(checking[i...]) + [start]
+    }
+
+    /// Checks `pipeline` as the definition of `name` and records what it reads; `first` runs
+    /// before, with `name` already counted as being checked.
+    private func check(_ name: String, _ pipeline: Pipeline, first: () throws(Diagnostic) -> Void = {}) throws(Diagnostic) -> Plan {
         checking.append(name)
         defer { checking.removeLast() }
+        try first()
         let checker = Checker(catalog: self)
         let plan = try checker.checkDefinition(name, pipeline)
         record(name, reads: checker.dependencies.names.subtracting([name]))
         return plan
+    }
+
+    /// Runs `body`, passing on only Ctrl-C: any other error comes up again, and is reported,
+    /// where the result is used.
+    private func attempt(_ body: () throws(Diagnostic) -> Void) throws(Diagnostic) {
+        do { try body() } catch { if error == .interrupted { throw error } }
+    }
+
+    /// Runs `body` as part of the outermost check or computation under way. Nothing in the
+    /// catalog changes during one, so a result that failed in it fails again at once: a long
+    /// chain over a broken result costs one attempt per link.
+    private func once<T>(_ body: () throws(Diagnostic) -> T) throws(Diagnostic) -> T {
+        depth += 1
+        defer {
+            depth -= 1
+            if depth == 0 { failures = [:] }
+        }
+        return try body()
     }
 
     /// Defines (or redefines) a result or segment after checking it and everything that reads
@@ -113,8 +168,8 @@ extension Session {
         // Interrupted (or failed) anywhere below: the old definition stays, as if never typed.
         let table = try allOrNothing { () throws(Diagnostic) -> Table in
             let previous = definitions[name.text]
-            definitions[name.text] = Definition(kind: kind, pipeline: pipeline, text: text)
-            if previous == nil { definitionOrder.append(name.text) }
+            change(\.definitions, name.text, to: Definition(kind: kind, pipeline: pipeline, text: text))
+            if previous == nil { appendUndoably(\.definitionOrder, name.text) }
             touch(name.text)
             // Errors point into this statement; a cycle back to `name` is found when checking
             // what it reads meets `name` again.
@@ -143,23 +198,25 @@ extension Session {
     }
 
     private func compute(_ name: String, _ notes: EvaluationNotes) throws(Diagnostic) -> Table {
-        let plan = try checkedPlan(name)
         let version = versions[name] ?? 0
         if let hit = cache[name], hit.version == version { return hit.table }
-        // A listing such as `tables` inside a definition must not compute that definition again.
-        guard !computing.contains(name) else {
-            throw Diagnostic("`\(name)` is being computed", at: SourceLocation(line: 1, column: 1))
+        return try once { () throws(Diagnostic) -> Table in
+            let plan = try checkedPlan(name)
+            // A listing such as `tables` inside a definition must not compute that definition again.
+            guard !computing.contains(name) else {
+                throw Diagnostic("`\(name)` is being computed", at: SourceLocation(line: 1, column: 1))
+            }
+            computing.insert(name)
+            defer { computing.remove(name) }
+            // What it reads is computed first, deepest first, so a long chain never recurses deeply.
+            for inner in stale(below: name, { self.cache[$0]?.version != self.versions[$0] ?? 0 }) {
+                try attempt { () throws(Diagnostic) in _ = try compute(inner, notes) }
+            }
+            let table = try executor(notes).run(plan)
+            cache[name] = (table, version)
+            computations[name, default: 0] += 1
+            return table
         }
-        // What it reads is computed first, deepest first, so a long chain never recurses deeply.
-        for inner in stale(below: name, { self.cache[$0]?.version != self.versions[$0] ?? 0 }) {
-            do { _ = try compute(inner, notes) } catch where error == .interrupted { throw error } catch {}
-        }
-        computing.insert(name)
-        defer { computing.remove(name) }
-        let table = try executor(notes).run(plan)
-        cache[name] = (table, version)
-        computations[name, default: 0] += 1
-        return table
     }
 
     // MARK: - The graph of what reads what
@@ -167,12 +224,14 @@ extension Session {
     /// Records what `name` reads directly, replacing what it read before.
     func record(_ name: String, reads new: Set<String>) {
         let old = reads[name] ?? []
+        guard old != new else { return }
         for gone in old.subtracting(new) {
-            readers[gone]?.remove(name)
-            if readers[gone]?.isEmpty == true { readers[gone] = nil }
+            var r = readers[gone] ?? []
+            r.remove(name)
+            change(\.readers, gone, to: r.isEmpty ? nil : r)
         }
-        for added in new.subtracting(old) { readers[added, default: []].insert(name) }
-        reads[name] = new.isEmpty ? nil : new
+        for added in new.subtracting(old) { change(\.readers, added, to: (readers[added] ?? []).union([name])) }
+        change(\.reads, name, to: new.isEmpty ? nil : new)
     }
 
     /// Everything that reads one of `names`, directly or through others.
@@ -189,7 +248,7 @@ extension Session {
     /// looking past a current one — each after the ones it reads. Working through them in this
     /// order keeps every step one level deep.
     private func stale(below name: String, _ isStale: (String) -> Bool) -> [String] {
-        func next(_ n: String) -> [String] { (reads[n] ?? []).filter { isDefinition($0) && isStale($0) } }
+        func next(_ n: String) -> [String] { (reads[n] ?? []).filter { isDefinition($0) && failures[$0] == nil && isStale($0) } }
         var order: [String] = []
         var seen: Set<String> = [name]
         var stack: [(name: String, next: [String])] = [(name, next(name))]
@@ -248,7 +307,7 @@ extension Session {
                 reason = problem
                 bad.insert(Customers360.name)
             } else if !roles.asOfGiven, let t = try? table(named: roles.table), let latest = Self.latestDay(t.column(roles.date)!), latest != asOf {
-                asOf = latest
+                change(\.asOf, to: latest)
                 touch(Dependencies.asOf)
                 seeds.append(Dependencies.asOf)
             }
@@ -275,42 +334,47 @@ extension Session {
 
     // MARK: - All or nothing
 
-    /// Everything a statement may change, to put back when it fails.
-    struct Snapshot {
-        var tables: [String: Table], tableOrder: [String]
-        var definitions: [String: Definition], definitionOrder: [String]
-        var parameters: [String: Value], parameterOrder: [String]
-        var formulas: [String: (parameters: [String], body: Expr, text: String)], formulaOrder: [String]
-        var transactions: TransactionRoles?, asOf: Int32
-        var versions: [String: Int], reads: [String: Set<String>], readers: [String: Set<String>]
-        var plans: [String: (plan: Plan, version: Int)], cache: [String: (table: Table, version: Int)]
-        var analyticsCache: [String: (result: AnalyticsResult, inputs: [String: Int])]
-    }
-
-    func snapshot() -> Snapshot {
-        Snapshot(tables: tables, tableOrder: tableOrder, definitions: definitions, definitionOrder: definitionOrder,
-                 parameters: parameters, parameterOrder: parameterOrder, formulas: formulas, formulaOrder: formulaOrder,
-                 transactions: transactions, asOf: asOf, versions: versions, reads: reads, readers: readers,
-                 plans: plans, cache: cache, analyticsCache: analyticsCache)
-    }
-
-    func restore(_ s: Snapshot) {
-        (tables, tableOrder, definitions, definitionOrder) = (s.tables, s.tableOrder, s.definitions, s.definitionOrder)
-        (parameters, parameterOrder, formulas, formulaOrder) = (s.parameters, s.parameterOrder, s.formulas, s.formulaOrder)
-        (transactions, asOf, versions, reads, readers) = (s.transactions, s.asOf, s.versions, s.reads, s.readers)
-        (plans, cache, analyticsCache) = (s.plans, s.cache, s.analyticsCache)
-    }
-
-    /// Runs `body`; if it fails, the catalog is put back as it was before, versions and caches
-    /// included, so a failed statement changes nothing.
+    /// Runs `body`; if it fails, everything it changed in the catalog is put back as it was,
+    /// versions and kept results included, so a failed statement changes nothing. Only what
+    /// changes is remembered, so this costs nothing in proportion to the catalog's size.
     func allOrNothing<T>(_ body: () throws(Diagnostic) -> T) throws(Diagnostic) -> T {
-        let saved = snapshot()
+        let outer = journal
+        journal = []
         do {
-            return try body()
+            let result = try body()
+            journal = outer.map { $0 + (journal ?? []) }
+            return result
         } catch {
-            restore(saved)
+            for undo in (journal ?? []).reversed() { undo() }
+            journal = outer
             throw error
         }
+    }
+
+    /// Sets one entry of a catalog dictionary, remembering the old one while a statement may fail.
+    func change<V>(_ dictionary: ReferenceWritableKeyPath<Session, [String: V]>, _ key: String, to value: V?) {
+        if journal != nil {
+            let old = self[keyPath: dictionary][key]
+            journal!.append { [unowned self] in self[keyPath: dictionary][key] = old }
+        }
+        self[keyPath: dictionary][key] = value
+    }
+
+    /// Sets a catalog property, remembering the old value while a statement may fail.
+    func change<V>(_ property: ReferenceWritableKeyPath<Session, V>, to value: V) {
+        if journal != nil {
+            let old = self[keyPath: property]
+            journal!.append { [unowned self] in self[keyPath: property] = old }
+        }
+        self[keyPath: property] = value
+    }
+
+    /// Appends a name to one of the catalog's orders, remembering to take it off again.
+    func appendUndoably(_ order: ReferenceWritableKeyPath<Session, [String]>, _ name: String) {
+        journal?.append { [unowned self] in
+            if let i = self[keyPath: order].lastIndex(of: name) { self[keyPath: order].remove(at: i) }
+        }
+        self[keyPath: order].append(name)
     }
 
     /// `drop a, b [cascade]`: refused while something else uses them, unless `cascade`.
@@ -329,13 +393,13 @@ extension Session {
             doomed += users
         }
         let gone = Set(doomed)
+        touch(doomed)
         for name in doomed {
             if name == Customers360.name && definitions[name] == nil { transactions = nil }
             tables[name] = nil
             definitions[name] = nil
             parameters[name] = nil
             if transactions?.table == name { transactions = nil }
-            touch(name)
             record(name, reads: [])
         }
         tableOrder.removeAll { gone.contains($0) }

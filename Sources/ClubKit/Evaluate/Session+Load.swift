@@ -65,8 +65,8 @@ extension Session {
         // A reload may not leave what reads the table unusable: then the old table stays.
         let asOfBefore = asOf
         try allOrNothing { () throws(Diagnostic) in
-            if tables[name] == nil { tableOrder.append(name) }
-            tables[name] = result.table
+            if tables[name] == nil { appendUndoably(\.tableOrder, name) }
+            change(\.tables, name, to: result.table)
             touch(name)
             if let broken = try brokenDependents(of: [name]) {
                 throw Diagnostic("reloading `\(name)` would break \(broken.names): \(broken.reason)", at: alias?.location ?? at,

@@ -23,9 +23,14 @@ public final class Session: Catalog {
     /// The date `days_since` counts to: the `use` as-of date, else the one given at start, else today.
     public internal(set) var asOf: Int32
 
-    /// A counter per name, raised whenever that thing changes (a load, a `let`, a new definition)
-    /// and whenever anything it reads, directly or not, changes.
+    /// A version per name, renewed whenever that thing changes (a load, a `let`, a new
+    /// definition) and whenever anything it reads, directly or not, changes. Versions come from
+    /// one counter that never goes back, so what was computed during a statement that failed
+    /// and was undone can never pass for current.
     var versions: [String: Int] = [:]
+    var nextVersion = 1
+    /// While a statement may still fail: how to put back each thing it has changed so far.
+    var journal: [() -> Void]?
     /// What each named result reads directly (tables, results, parameters, `@as_of`,
     /// `@catalog`, `formula:f`), recorded when it is checked.
     var reads: [String: Set<String>] = [:]
@@ -39,6 +44,11 @@ public final class Session: Catalog {
     var checking: [String] = []
     /// Results being computed now (to refuse re-entry through a listing).
     var computing = Set<String>()
+    /// How many checks and computations of named results are under way, one inside another,
+    /// and which of them failed (with whether in their own definition) — forgotten when the
+    /// outermost one ends.
+    var depth = 0
+    var failures: [String: (error: Diagnostic, own: Bool)] = [:]
     /// The last error handed on from a result to the statement that reads it (so it is
     /// attributed to the result where it arose, once).
     var relayed: Diagnostic?
@@ -120,14 +130,18 @@ public final class Session: Catalog {
 
     /// Raises the version of `name` and of everything that reads it, directly or not, so each is
     /// checked and computed again on next use (and nothing else is).
-    func touch(_ name: String) {
-        var seeds = [name, Dependencies.catalog]
+    func touch(_ name: String) { touch([name]) }
+
+    /// Touches several names in one walk of the graph.
+    func touch(_ names: [String]) {
+        var seeds = names + [Dependencies.catalog]
         // customers360 joins a `customers` table when there is one, loaded before or after `use`.
-        if name == "customers", transactions != nil { seeds.append(Customers360.name) }
+        if names.contains("customers"), transactions != nil { seeds.append(Customers360.name) }
         for n in Set(seeds).union(readers(of: seeds)) {
-            versions[n, default: 0] += 1
-            cache[n] = nil
-            plans[n] = nil
+            change(\.versions, n, to: nextVersion)
+            nextVersion += 1
+            change(\.cache, n, to: nil)
+            change(\.plans, n, to: nil)
         }
     }
 
@@ -303,9 +317,9 @@ public final class Session: Catalog {
         }
         let (value, warnings) = try scalar(expr)
         try allOrNothing { () throws(Diagnostic) in
-            if parameters[name.text] == nil { parameterOrder.append(name.text) }
+            if parameters[name.text] == nil { appendUndoably(\.parameterOrder, name.text) }
             guard parameters[name.text] != value else { return }
-            parameters[name.text] = value
+            change(\.parameters, name.text, to: value)
             touch(name.text)
             // A value of another type may not leave a result that reads it unusable.
             if let broken = try brokenDependents(of: [name.text]) {
