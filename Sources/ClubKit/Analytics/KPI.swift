@@ -91,7 +91,7 @@ extension Session {
     func value(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
         let at = args.command.location
         guard args.flag("by") else { throw Diagnostic("`value` takes `by COLUMN` or `by segments A, B`", at: at, hint: "for example: value by city") }
-        let base = try table(named: Customers360.name)
+        let base = try table(named: Customers360.name, at: at)
         guard let spend = base.column("spend") else { throw Diagnostic("customers360 has no spend column", at: at) }
         let total = Aggregates.whole(.sum, spend) ?? 0
         var groups: [(String, Double, Int)] = []

@@ -129,6 +129,7 @@ extension Session {
         checking.append(name)
         defer { checking.removeLast() }
         try first()
+        checks[name, default: 0] += 1
         let checker = Checker(catalog: self)
         let plan = try checker.checkDefinition(name, pipeline)
         record(name, reads: checker.dependencies.names.subtracting([name]))

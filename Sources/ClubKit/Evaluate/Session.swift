@@ -61,6 +61,8 @@ public final class Session: Catalog {
     public internal(set) var formulaOrder: [String] = []
     /// How many times each named result or segment has been computed (for tests and `.timer`).
     public internal(set) var computations: [String: Int] = [:]
+    /// How many times each named result or segment has been checked (for tests).
+    public internal(set) var checks: [String: Int] = [:]
 
     /// Every result shown so far, numbered from 1 as in IPython: `_` is the last, `_1`, `_2`, … by number.
     /// Older tables beyond `numberedBudget` are released (see `keepNumberedWithinBudget`).
@@ -323,7 +325,8 @@ public final class Session: Catalog {
             touch(name.text)
             // A value of another type may not leave a result that reads it unusable.
             if let broken = try brokenDependents(of: [name.text]) {
-                throw Diagnostic("setting `\(name.text)` to \(ValueFormat.display(value)) would break \(broken.names): \(broken.reason)", at: name.location,
+                let shown = if case .string(let text) = value { "\"\(text)\"" } else { ValueFormat.display(value) }
+                throw Diagnostic("setting `\(name.text)` to \(shown) would break \(broken.names): \(broken.reason)", at: name.location,
                                  hint: "`\(name.text)` keeps its value; give it one of the same type")
             }
         }
