@@ -69,7 +69,7 @@ public final class Session: Catalog {
     public internal(set) var numbered: [NumberedResult] = []
     /// How many bytes the tables of numbered results before the last may take together; the
     /// last result, values, and results a named result reads are always kept.
-    public var numberedBudget = 256 << 20
+    public var numberedBudget = 32 << 20
 
     /// Told how a load is going (file, share done, rows so far, bytes); the shell draws a bar.
     public var loadProgress: (@Sendable (String, Double, Int, Int) -> Void)?
