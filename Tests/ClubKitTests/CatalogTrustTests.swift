@@ -186,8 +186,8 @@ final class CatalogTrustTests: XCTestCase {
         XCTAssertEqual(try session.query("customers360 | where customer_id == 12").strings("spend"), ["500"])
     }
 
-    /// `let` and `use` are refused, like a reload, when they would break what reads them.
-    func testLetAndUseThatWouldBreakADependentAreRefused() throws {
+    /// `let`, `use` and `formula` are refused, like a reload, when they would break what reads them.
+    func testLetUseAndFormulaThatWouldBreakADependentAreRefused() throws {
         let session = try makeSession(["orders": smallOrders])
         try session.runAll("use orders\nlet p = 100\nsegment vip = customers360 where spend >= p and customer_id > 9")
         let d = session.error("let p = \"many\"")
@@ -199,6 +199,14 @@ final class CatalogTrustTests: XCTestCase {
         XCTAssertEqual(session.error("use other")?.message, "this `use` would break `vip`: unknown column `customer_id`; the columns are client_id, first_order, last_order, orders, spend, avg_order, days_since_last")
         XCTAssertEqual(session.transactions?.table, "orders", "the previous `use` stays")
         XCTAssertEqual(try session.query("vip").strings("customer_id"), ["10", "11"])
+
+        try session.runAll("formula twice(v) = v * 2\ndoubled = orders | derive t = twice(amount)")
+        let f = session.error("formula twice(a, b) = a * b")
+        XCTAssertEqual(f?.message, "redefining the formula `twice` would break `doubled`: `twice` takes 2 arguments (a, b), not 1")
+        XCTAssertEqual(f?.location.column, 9)
+        XCTAssertEqual(session.formulas["twice"]?.parameters, ["v"])
+        // 2 × (120.5 + 80 + 300 + 45.25); the null amount stays null.
+        XCTAssertEqual(try session.query("doubled | agg s = sum(t)").strings("s"), ["1091.5"])
     }
 
     // MARK: - 4. Numbered results
