@@ -20,7 +20,15 @@ extension Session {
             throw error
         }
         if previous == nil { formulaOrder.append(name.text) }
-        touch("formula:" + name.text)
+        // A new form of a formula may not leave a result that calls it unusable.
+        try allOrNothing { () throws(Diagnostic) in
+            touch("formula:" + name.text)
+            if let broken = try brokenDependents(of: ["formula:" + name.text]) {
+                formulas[name.text] = previous
+                if previous == nil { formulaOrder.removeLast() }
+                throw Diagnostic("redefining the formula `\(name.text)` would break \(broken.names): \(broken.reason)", at: name.location)
+            }
+        }
         return [.message("formula \(name.text)(\(parameters.map(\.text).joined(separator: ", ")))")]
     }
 

@@ -90,7 +90,7 @@ extension Session {
     func value(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
         let at = args.command.location
         guard args.flag("by") else { throw Diagnostic("`value` takes `by COLUMN` or `by segments A, B`", at: at, hint: "for example: value by city") }
-        let base = try table(named: Customers360.name)
+        let base = try table(named: Customers360.name, at: at)
         guard let spend = base.column("spend") else { throw Diagnostic("customers360 has no spend column", at: at) }
         let total = Aggregates.whole(.sum, spend) ?? 0
         var groups: [(String, Double, Int)] = []
@@ -102,7 +102,7 @@ extension Session {
                 guard let def = definition(name), case .segment = def.kind else {
                     throw Diagnostic("unknown segment `\(name)`", at: loc, hint: Suggest.hint(for: name, among: segmentNames))
                 }
-                let t = try materialize(name)
+                let t = try materialize(name, at: loc)
                 guard let c = t.column("spend") ?? t.column("monetary") else { throw Diagnostic("segment `\(name)` has no spend or monetary column", at: loc) }
                 groups.append((name, Aggregates.whole(.sum, c) ?? 0, t.rowCount))
                 reads.append(name)

@@ -56,9 +56,9 @@ extension Session {
             throw Diagnostic("`\(command)` needs the transactions: name them first with `use`", at: location,
                              hint: "for example: use orders (customer = customer_id, date = date, amount = amount)")
         }
-        let table = try table(named: roles.table)
-        guard table.column(roles.customer) != nil, table.column(roles.date) != nil, table.column(roles.amount) != nil else {
-            throw Diagnostic("`\(roles.table)` no longer has the columns `use` named; run `use` again", at: location)
+        let table = try table(named: roles.table, at: location)
+        if let problem = roles.problem(with: table.schema) {
+            throw Diagnostic("\(problem); run `use` again", at: location)
         }
         return (TransactionData(table, roles, asOf: asOf), [roles.table, Dependencies.asOf, Customers360.name])
     }

@@ -8,6 +8,19 @@ public struct TransactionRoles: Equatable, Sendable {
     /// Whether `as_of` was given; otherwise the latest transaction date is used.
     public var asOfGiven: Bool
 
+    /// What is wrong with these roles in a table of this schema (a role's column gone, dates
+    /// that are not dates, amounts that are not numbers), or nil when they fit.
+    func problem(with schema: Schema) -> String? {
+        for (role, column) in [("customer", customer), ("date", date), ("amount", amount)] where schema.index(of: column) == nil {
+            return "`\(table)` has no column `\(column)` for the \(role)"
+        }
+        let dateType = schema.fields[schema.index(of: date)!].type
+        if dateType != .date && dateType != .datetime { return "the date column `\(date)` holds \(article(dateType)), not dates" }
+        let amountType = schema.fields[schema.index(of: amount)!].type
+        if !amountType.isNumeric { return "the amount column `\(amount)` holds \(article(amountType)), not numbers" }
+        return nil
+    }
+
     /// Names tried, in order, for a role that `use` does not name.
     static let guesses: [String: [String]] = [
         "customer": ["customer_id", "customer", "client_id", "cust_id", "cust", "member_id", "user_id"],
@@ -22,7 +35,7 @@ extension Session {
         guard tables[name.text] != nil || definition(name.text) != nil else {
             throw Diagnostic("unknown table `\(name.text)`", at: name.location, hint: Suggest.hint(for: name.text, among: knownNames) ?? "load it first")
         }
-        let t = try table(named: name.text)
+        let t = try table(named: name.text, at: name.location)
         var chosen: [String: String] = [:]
         for r in roles {
             guard TransactionRoles.guesses[r.role.text] != nil else {
@@ -67,12 +80,19 @@ extension Session {
             }
             day = latest
         }
-        transactions = TransactionRoles(table: name.text, customer: customer, date: date, amount: amount, asOfGiven: asOfExpr != nil)
-        if asOf != day {
-            asOf = day
-            touch(Dependencies.asOf)
+        // What reads customers360 or the as-of date must still work with the new ones.
+        try allOrNothing { () throws(Diagnostic) in
+            change(\.transactions, to: TransactionRoles(table: name.text, customer: customer, date: date, amount: amount, asOfGiven: asOfExpr != nil))
+            if asOf != day {
+                change(\.asOf, to: day)
+                touch(Dependencies.asOf)
+            }
+            touch(Customers360.name)
+            if let broken = try brokenDependents(of: [Dependencies.asOf, Customers360.name]) {
+                throw Diagnostic("this `use` would break \(broken.names): \(broken.reason)", at: name.location,
+                                 hint: "the previous `use` stays; `drop` what it would break first, or keep the same columns and as-of date")
+            }
         }
-        touch(Customers360.name)
         return [.message("transactions: \(name.text) · customer = \(customer) · date = \(date) · amount = \(amount) · as of \(CivilDate.format(day))")]
     }
 
@@ -104,9 +124,11 @@ extension Session {
 enum Customers360 {
     static let name = "customers360"
 
-    static func definition(_ r: TransactionRoles, session: Session) -> Definition {
+    /// The pipeline, as text. Transactions after the as-of date take no part (as in every
+    /// analysis), so days_since_last is never negative; nor do rows without a date.
+    static func text(_ r: TransactionRoles, session: Session) -> String {
         func q(_ s: String) -> String { "`\(s)`" }
-        var text = "\(q(r.table)) | agg first_order = min(\(q(r.date))), last_order = max(\(q(r.date))), orders = count(), "
+        var text = "\(q(r.table)) | where days_since(\(q(r.date))) >= 0 | agg first_order = min(\(q(r.date))), last_order = max(\(q(r.date))), orders = count(), "
             + "spend = sum(\(q(r.amount))), avg_order = avg(\(q(r.amount))) by \(q(r.customer)) | derive days_since_last = days_since(last_order)"
         let mine = ["first_order", "last_order", "orders", "spend", "avg_order", "days_since_last", r.customer]
         if r.table != "customers", let customers = session.tables["customers"],
@@ -116,6 +138,10 @@ enum Customers360 {
                 text += " | left join customers on \(q(r.customer)) == \(q(key)) | select " + (mine.suffix(1) + mine.dropLast() + attributes).map(q).joined(separator: ", ")
             }
         }
+        return text
+    }
+
+    static func definition(_ text: String, _ r: TransactionRoles) -> Definition {
         var parser = Parser(text)
         guard case .pipeline(let p)? = (try? parser.next())?.kind else {
             return Definition(kind: .derived, pipeline: Pipeline(source: Name(text: r.table, location: SourceLocation(line: 1, column: 1)), steps: []), text: text)

@@ -6,12 +6,13 @@ extension Session {
         definitionOrder.filter { if case .segment = definitions[$0]?.kind { return true } else { return false } }
     }
 
-    /// The table behind any name: a loaded table, a result or a segment.
-    func table(named name: String) throws(Diagnostic) -> Table {
+    /// The table behind any name: a loaded table, a result or a segment. Given `location`,
+    /// errors are placed there.
+    func table(named name: String, at location: SourceLocation? = nil) throws(Diagnostic) -> Table {
         if let t = tables[name] { return t }
         // A segment's base may be an analytics command such as `rfm`.
-        if definition(name) == nil, let cached = analyticsCache[name] { return cached.result.table }
-        return try materialize(name)
+        if !isDefinition(name), let cached = analyticsCache[name] { return cached.result.table }
+        return try materialize(name, at: location)
     }
 
     /// The rows of a table, result or segment.
@@ -26,15 +27,23 @@ extension Session {
         guard case .segment(let base) = def.kind else {
             throw Diagnostic("`\(n.text)` is a result, not a segment", at: n.location, hint: "define one with `segment name = source where condition`")
         }
-        return (try materialize(n.text), base, try table(named: base))
+        return (try materialize(n.text, at: n.location), base, try table(named: base, at: n.location))
     }
 
-    /// `segments`: name, base, members, share of base, definition.
-    func segmentsListing() -> Table {
+    /// `segments`: name, base, members, share of base, definition; a segment that cannot be
+    /// computed now is left out and named in `skipped` with the reason.
+    func segmentsListing(skipped: inout [String]) -> Table {
         var names: [String] = [], bases: [String] = [], members: [Int64] = [], shares: [Double?] = [], texts: [String] = []
-        for name in segmentNames {
-            guard let def = definitions[name], case .segment(let base) = def.kind,
-                  let t = try? materialize(name), let b = try? rows(of: base) else { continue }
+        for name in segmentNames where !computing.contains(name) && !checking.contains(name) {
+            guard let def = definitions[name], case .segment(let base) = def.kind else { continue }
+            let t: Table, b: Int
+            do {
+                t = try materialize(name)
+                b = try rows(of: base)
+            } catch {
+                skipped.append("`\(name)`: \(error.text)")
+                continue
+            }
             names.append(name)
             bases.append(base)
             members.append(Int64(t.rowCount))

@@ -15,16 +15,147 @@ public struct Definition: Sendable {
     public var text: String
 }
 
-/// Live results: definitions, dependency tracking and the cache.
+/// Live results: definitions, the graph of what reads what, checked plans and computed tables.
+///
+/// Each named result records the names it reads directly when it is checked (`reads`, and the
+/// reverse, `readers`). A change raises the version of the changed name and of everything that
+/// reads it, directly or not (`touch`), found by walking `readers`; a checked plan or a table
+/// is current while its version is the one it was made at. So defining, using and listing a
+/// chain of results costs time in proportion to the chain, never more: nothing is checked or
+/// computed twice, and what reads a result reuses its checked plan instead of checking again.
 extension Session {
     /// The definition behind `name`, including clubsh's own derived tables.
     public func definition(_ name: String) -> Definition? {
         if let d = definitions[name] { return d }
-        if name == Customers360.name, let roles = transactions { return Customers360.definition(roles, session: self) }
+        if name == Customers360.name, let roles = transactions {
+            let text = Customers360.text(roles, session: self)
+            if let d = derived, d.text == text { return d }
+            let d = Customers360.definition(text, roles)
+            derived = d
+            return d
+        }
         return nil
     }
 
-    /// Defines (or redefines) a result or segment after checking it; nothing changes on error.
+    /// Whether `name` is a named result or segment (without building customers360's definition).
+    func isDefinition(_ name: String) -> Bool {
+        definitions[name] != nil || (name == Customers360.name && transactions != nil)
+    }
+
+    /// For the checker: a named result's checked plan, or why it cannot be used now, at `name`.
+    public func checkedResult(_ name: Name) throws(Diagnostic) -> Plan? {
+        if let d = released(name) { throw d }
+        guard isDefinition(name.text) else { return nil }
+        do {
+            return try checkedPlan(name.text)
+        } catch {
+            throw relay(error, at: name.location)
+        }
+    }
+
+    /// An error that arose inside a result, placed at the statement's mention of that result.
+    func relay(_ error: Diagnostic, at location: SourceLocation) -> Diagnostic {
+        guard error != .interrupted else { return error }
+        var e = error
+        e.location = location
+        relayed = e
+        return e
+    }
+
+    /// The checked plan of a named result, kept while nothing it reads has changed. An error in
+    /// its own definition comes back as "in `name`: …" unless `attributed` is false; one from a
+    /// result it reads comes back as that result gave it.
+    func checkedPlan(_ name: String, attributed: Bool = true) throws(Diagnostic) -> Plan {
+        let version = versions[name] ?? 0
+        if let hit = plans[name], hit.version == version { return hit.plan }
+        return try once { () throws(Diagnostic) -> Plan in
+            if let failed = failures[name] {
+                throw attributed && failed.own ? Diagnostic("in `\(name)`: \(failed.error.message)", at: failed.error.location, hint: failed.error.hint) : failed.error
+            }
+            guard let def = definition(name) else { throw Diagnostic("unknown result `\(name)`", at: SourceLocation(line: 1, column: 1)) }
+            if let i = checking.firstIndex(of: name) {
+                var chain = cycle(at: i)
+                // A long cycle shows its ends; the names between are counted.
+                if chain.count > 9 { chain = chain.prefix(4) + ["… \(chain.count - 7) more"] + chain.suffix(3) }
+                let cycle = Diagnostic("`\(name)` cannot be defined in terms of itself (\(chain.joined(separator: " → ")))", at: SourceLocation(line: 1, column: 1))
+                failures[name] = (cycle, false)
+                throw cycle
+            }
+            do throws(Diagnostic) {
+                let plan = try check(name, def.pipeline) { () throws(Diagnostic) in
+                    // What it reads is checked first, deepest first, so a long chain never recurses deeply.
+                    for inner in stale(below: name, { self.plans[$0]?.version != self.versions[$0] ?? 0 }) {
+                        try attempt { () throws(Diagnostic) in _ = try checkedPlan(inner) }
+                    }
+                }
+                plans[name] = (plan, version)
+                return plan
+            } catch {
+                guard error != .interrupted else { throw error }
+                let own = error != relayed
+                failures[name] = (error, own)
+                throw attributed && own ? Diagnostic("in `\(name)`: \(error.message)", at: error.location, hint: error.hint) : error
+            }
+        }
+    }
+
+    /// The cycle closed by meeting `checking[i]` again: it, the result its definition was
+    /// reading when the cycle was met, then the shortest way back through what each reads.
+    private func cycle(at i: Int) -> [String] {
+        let start = checking[i]
+        guard i + 1 < checking.count else { return [start, start] }
+        let next = checking[i + 1]
+        var parent: [String: String] = [next: next]
+        var queue = [next], k = 0
+        while k < queue.count {
+            let n = queue[k]
+            k += 1
+            if n == start {
+                var path = [n]
+                while let p = parent[path[0]], p != path[0] { path.insert(p, at: 0) }
+                return [start] + path
+            }
+            for r in (reads[n] ?? []).sorted() where parent[r] == nil && isDefinition(r) {
+                parent[r] = n
+                queue.append(r)
+            }
+        }
+        return Array(checking[i...]) + [start]
+    }
+
+    /// Checks `pipeline` as the definition of `name` and records what it reads; `first` runs
+    /// before, with `name` already counted as being checked.
+    private func check(_ name: String, _ pipeline: Pipeline, first: () throws(Diagnostic) -> Void = {}) throws(Diagnostic) -> Plan {
+        checking.append(name)
+        defer { checking.removeLast() }
+        try first()
+        checks[name, default: 0] += 1
+        let checker = Checker(catalog: self)
+        let plan = try checker.checkDefinition(name, pipeline)
+        record(name, reads: checker.dependencies.names.subtracting([name]))
+        return plan
+    }
+
+    /// Runs `body`, passing on only Ctrl-C: any other error comes up again, and is reported,
+    /// where the result is used.
+    private func attempt(_ body: () throws(Diagnostic) -> Void) throws(Diagnostic) {
+        do { try body() } catch { if error == .interrupted { throw error } }
+    }
+
+    /// Runs `body` as part of the outermost check or computation under way. Nothing in the
+    /// catalog changes during one, so a result that failed in it fails again at once: a long
+    /// chain over a broken result costs one attempt per link.
+    private func once<T>(_ body: () throws(Diagnostic) -> T) throws(Diagnostic) -> T {
+        depth += 1
+        defer {
+            depth -= 1
+            if depth == 0 { failures = [:] }
+        }
+        return try body()
+    }
+
+    /// Defines (or redefines) a result or segment after checking it and everything that reads
+    /// it; nothing changes on error.
     func define(_ name: Name, _ kind: Definition.Kind, _ pipeline: Pipeline, text: String) throws(Diagnostic) -> [Output] {
         if tables[name.text] != nil {
             throw Diagnostic("`\(name.text)` is a loaded table", at: name.location, hint: "choose another name, or `drop \(name.text)` first")
@@ -35,30 +166,20 @@ extension Session {
         if name.text == Customers360.name && transactions != nil {
             throw Diagnostic("`\(Customers360.name)` is made by `use`", at: name.location, hint: "choose another name")
         }
-        _ = try Checker(catalog: self).checkDefinition(name.text, pipeline)
-        let previous = definitions[name.text]
-        definitions[name.text] = Definition(kind: kind, pipeline: pipeline, text: text)
-        // A redefinition may not make something that uses this name unusable.
-        for user in dependents(of: name.text) {
-            guard let d = definition(user) else { continue }
-            do {
-                _ = try Checker(catalog: self).checkDefinition(user, d.pipeline)
-            } catch {
-                if let previous { definitions[name.text] = previous } else { definitions[name.text] = nil }
-                throw Diagnostic("redefining `\(name.text)` would break `\(user)`: \(error.text)", at: name.location)
-            }
-        }
-        if previous == nil { definitionOrder.append(name.text) }
-        touch(name.text)
-        let table: Table
-        do {
-            table = try materialize(name.text)
-        } catch {
-            // Interrupted (or failed) while computing: the old definition stays, as if never typed.
-            definitions[name.text] = previous
-            if previous == nil { definitionOrder.removeAll { $0 == name.text } }
+        // Interrupted (or failed) anywhere below: the old definition stays, as if never typed.
+        let table = try allOrNothing { () throws(Diagnostic) -> Table in
+            let previous = definitions[name.text]
+            change(\.definitions, name.text, to: Definition(kind: kind, pipeline: pipeline, text: text))
+            if previous == nil { appendUndoably(\.definitionOrder, name.text) }
             touch(name.text)
-            throw error
+            // Errors point into this statement; a cycle back to `name` is found when checking
+            // what it reads meets `name` again.
+            plans[name.text] = (try check(name.text, pipeline), versions[name.text] ?? 0)
+            // A redefinition may not make something that uses this name unusable.
+            if previous != nil, let broken = try brokenDependents(of: [name.text]) {
+                throw Diagnostic("redefining `\(name.text)` would break \(broken.names): \(broken.reason)", at: name.location)
+            }
+            return try materialize(name.text)
         }
         if case .segment(let base) = kind {
             let baseRows = (try? rows(of: base)) ?? 0
@@ -67,39 +188,149 @@ extension Session {
         return [.message("\(name.text): \(count(table.rowCount, "row")) × \(count(table.columns.count, "column"))")]
     }
 
-    /// The table of a named result or segment: from the cache when nothing it reads has
-    /// changed since it was computed, else computed now.
-    func materialize(_ name: String, notes: EvaluationNotes = EvaluationNotes()) throws(Diagnostic) -> Table {
-        guard let def = definition(name) else {
-            throw Diagnostic("unknown result `\(name)`", at: SourceLocation(line: 1, column: 1))
+    /// The table of a named result or segment: kept from when it was last computed if nothing it
+    /// reads has changed since, else computed now. Given `location`, errors are placed there.
+    func materialize(_ name: String, at location: SourceLocation? = nil, notes: EvaluationNotes = EvaluationNotes()) throws(Diagnostic) -> Table {
+        do {
+            return try compute(name, notes)
+        } catch {
+            throw location.map { relay(error, at: $0) } ?? error
         }
-        // A listing such as `tables` inside a definition must not compute that definition again.
-        guard !computing.contains(name) else {
-            throw Diagnostic("`\(name)` is being computed", at: SourceLocation(line: 1, column: 1))
-        }
-        computing.insert(name)
-        defer { computing.remove(name) }
-        let checker = Checker(catalog: self)
-        let plan = try checker.checkDefinition(name, def.pipeline)
-        var inputs = [name: versions[name] ?? 0]
-        for d in checker.dependencies.names { inputs[d] = versions[d] ?? 0 }
-        if let hit = cache[name], hit.inputs == inputs { return hit.table }
-        let table = try executor(notes).run(plan)
-        cache[name] = (table, inputs)
-        computations[name, default: 0] += 1
-        return table
     }
 
+    private func compute(_ name: String, _ notes: EvaluationNotes) throws(Diagnostic) -> Table {
+        let version = versions[name] ?? 0
+        if let hit = cache[name], hit.version == version { return hit.table }
+        return try once { () throws(Diagnostic) -> Table in
+            let plan = try checkedPlan(name)
+            // A listing such as `tables` inside a definition must not compute that definition again.
+            guard !computing.contains(name) else {
+                throw Diagnostic("`\(name)` is being computed", at: SourceLocation(line: 1, column: 1))
+            }
+            computing.insert(name)
+            defer { computing.remove(name) }
+            // What it reads is computed first, deepest first, so a long chain never recurses deeply.
+            for inner in stale(below: name, { self.cache[$0]?.version != self.versions[$0] ?? 0 }) {
+                try attempt { () throws(Diagnostic) in _ = try compute(inner, notes) }
+            }
+            let table = try executor(notes).run(plan)
+            cache[name] = (table, version)
+            computations[name, default: 0] += 1
+            return table
+        }
+    }
+
+    // MARK: - The graph of what reads what
+
+    /// Records what `name` reads directly, replacing what it read before.
+    func record(_ name: String, reads new: Set<String>) {
+        let old = reads[name] ?? []
+        guard old != new else { return }
+        for gone in old.subtracting(new) {
+            var r = readers[gone] ?? []
+            r.remove(name)
+            change(\.readers, gone, to: r.isEmpty ? nil : r)
+        }
+        for added in new.subtracting(old) { change(\.readers, added, to: (readers[added] ?? []).union([name])) }
+        change(\.reads, name, to: new.isEmpty ? nil : new)
+    }
+
+    /// Everything that reads one of `names`, directly or through others.
+    func readers(of names: [String]) -> Set<String> {
+        var seen = Set<String>()
+        var queue = names
+        while let n = queue.popLast() {
+            for r in readers[n] ?? [] where seen.insert(r).inserted { queue.append(r) }
+        }
+        return seen
+    }
+
+    /// The named results `name` reads, directly or not, for which `isStale` holds — without
+    /// looking past a current one — each after the ones it reads. Working through them in this
+    /// order keeps every step one level deep.
+    private func stale(below name: String, _ isStale: (String) -> Bool) -> [String] {
+        func next(_ n: String) -> [String] { (reads[n] ?? []).filter { isDefinition($0) && failures[$0] == nil && isStale($0) } }
+        var order: [String] = []
+        var seen: Set<String> = [name]
+        var stack: [(name: String, next: [String])] = [(name, next(name))]
+        while !stack.isEmpty {
+            if let n = stack[stack.count - 1].next.popLast() {
+                if seen.insert(n).inserted { stack.append((n, next(n))) }
+            } else {
+                let done = stack.removeLast().name
+                if done != name { order.append(done) }
+            }
+        }
+        return order
+    }
+
+    /// `names`, each after those of them it reads.
+    private func bottomUp(_ names: Set<String>) -> [String] {
+        var order: [String] = []
+        var seen = Set<String>()
+        for root in names.sorted() where seen.insert(root).inserted {
+            var stack: [(name: String, next: [String])] = [(root, (reads[root] ?? []).filter(names.contains))]
+            while !stack.isEmpty {
+                if let n = stack[stack.count - 1].next.popLast() {
+                    if seen.insert(n).inserted { stack.append((n, (reads[n] ?? []).filter(names.contains))) }
+                } else {
+                    order.append(stack.removeLast().name)
+                }
+            }
+        }
+        return order
+    }
 
     /// Everything named that reads `name`, directly or through others, in definition order.
     func dependents(of name: String) -> [String] {
-        var out: [String] = []
-        for other in definitionOrder + (transactions == nil ? [] : [Customers360.name]) where other != name {
-            guard let d = definition(other) else { continue }
-            let checker = Checker(catalog: self)
-            if (try? checker.checkDefinition(other, d.pipeline)) != nil, checker.dependencies.names.contains(name) { out.append(other) }
+        let all = definitionOrder + (transactions == nil ? [] : [Customers360.name])
+        // customers360 is recorded when first checked; one not yet checked is checked now.
+        for other in all where reads[other] == nil { _ = try? checkedPlan(other) }
+        let users = readers(of: [name])
+        return all.filter { $0 != name && users.contains($0) }
+    }
+
+    /// After a change to `changed` (already made and touched): checks the `use` roles again when
+    /// their table is among what changed — and moves the as-of date to the latest transaction
+    /// when `use` was given none — then re-checks, deepest first, everything that reads what
+    /// changed (listings aside, whose columns never change). Nil when all still work; else the
+    /// names that no longer do ("`use orders`, `customers360`, `vip`") and why the first of them
+    /// does not.
+    func brokenDependents(of changed: [String]) throws(Diagnostic) -> (names: String, reason: String)? {
+        var seeds = changed
+        var bad = Set<String>()
+        var names: [String] = []
+        var reason: String?
+        if let roles = transactions, changed.contains(roles.table) || readers(of: changed).contains(roles.table) {
+            let schema = tables[roles.table]?.schema ?? (try? checkedPlan(roles.table))?.schema
+            if let schema, let problem = roles.problem(with: schema) {
+                names.append("`use \(roles.table)`")
+                reason = problem
+                bad.insert(Customers360.name)
+            } else if !roles.asOfGiven, let t = try? table(named: roles.table), let latest = Self.latestDay(t.column(roles.date)!), latest != asOf {
+                change(\.asOf, to: latest)
+                touch(Dependencies.asOf)
+                seeds.append(Dependencies.asOf)
+            }
         }
-        return out
+        if seeds.contains("customers") || seeds.contains(Dependencies.asOf), transactions != nil { seeds.append(Customers360.name) }
+        let affected = readers(of: seeds).union(seeds.filter(isDefinition))
+        for name in bottomUp(affected) {
+            if bad.contains(name) || !(reads[name] ?? []).isDisjoint(with: bad) {
+                bad.insert(name)
+                continue
+            }
+            do {
+                _ = try checkedPlan(name, attributed: false)
+            } catch {
+                if error == .interrupted { throw error }
+                bad.insert(name)
+                reason = reason ?? error.text
+            }
+        }
+        guard let reason else { return nil }
+        names += ([Customers360.name] + definitionOrder).filter(bad.contains).map { "`\($0)`" }
+        return (names.joined(separator: ", "), reason)
     }
 
     /// `drop a, b [cascade]`: refused while something else uses them, unless `cascade`.
@@ -117,17 +348,19 @@ extension Session {
             }
             doomed += users
         }
+        let gone = Set(doomed)
+        touch(doomed)
         for name in doomed {
             if name == Customers360.name && definitions[name] == nil { transactions = nil }
             tables[name] = nil
             definitions[name] = nil
             parameters[name] = nil
-            tableOrder.removeAll { $0 == name }
-            definitionOrder.removeAll { $0 == name }
-            parameterOrder.removeAll { $0 == name }
             if transactions?.table == name { transactions = nil }
-            touch(name)
+            record(name, reads: [])
         }
+        tableOrder.removeAll { gone.contains($0) }
+        definitionOrder.removeAll { gone.contains($0) }
+        parameterOrder.removeAll { gone.contains($0) }
         return [.message("dropped \(doomed.joined(separator: ", "))")]
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 
-/// : reading a file into a table, replacing a table of the same name.
+/// `load`: reading a file into a table, replacing a table of the same name when what reads it
+/// still works with the new one.
 extension Session {
     func load(path: String, alias: Name?, options: [LoadOption], at: SourceLocation) throws(Diagnostic) -> [Output] {
         var csv = CSVOptions()
@@ -61,10 +62,19 @@ extension Session {
         } catch {
             throw Diagnostic("cannot load \(path): \(error)", at: at)
         }
-        if tables[name] == nil { tableOrder.append(name) }
-        tables[name] = result.table
-        touch(name)
+        // A reload may not leave what reads the table unusable: then the old table stays.
+        let asOfBefore = asOf
+        try allOrNothing { () throws(Diagnostic) in
+            if tables[name] == nil { appendUndoably(\.tableOrder, name) }
+            change(\.tables, name, to: result.table)
+            touch(name)
+            if let broken = try brokenDependents(of: [name]) {
+                throw Diagnostic("reloading `\(name)` would break \(broken.names): \(broken.reason)", at: alias?.location ?? at,
+                                 hint: "the old `\(name)` is kept; load the file under another name with `as`, or `drop \(name) cascade` first")
+            }
+        }
         var outputs: [Output] = [.message("loaded \(name): \(count(result.table.rowCount, "row")) × \(count(result.table.columns.count, "column")) from \(path)")]
+        if asOf != asOfBefore { outputs.append(.message("as of \(CivilDate.format(asOf)), the latest transaction date now")) }
         if result.skippedRows > 0 {
             let lines = result.skipped.map { "line \($0.line): \($0.message)" }.joined(separator: "; ")
             outputs.append(.warning("skipped \(count(result.skippedRows, "row")) that did not parse (\(lines)\(result.skippedRows > result.skipped.count ? "; …" : ""))"))

@@ -23,12 +23,37 @@ public final class Session: Catalog {
     /// The date `days_since` counts to: the `use` as-of date, else the one given at start, else today.
     public internal(set) var asOf: Int32
 
-    /// A counter per name, raised whenever that thing changes (a load, a `let`, a new definition).
+    /// A version per name, renewed whenever that thing changes (a load, a `let`, a new
+    /// definition) and whenever anything it reads, directly or not, changes. Versions come from
+    /// one counter that never goes back, so what was computed during a statement that failed
+    /// and was undone can never pass for current.
     var versions: [String: Int] = [:]
-    /// Computed results with the versions of everything they read when computed.
-    var cache: [String: (table: Table, inputs: [String: Int])] = [:]
+    var nextVersion = 1
+    /// While a statement may still fail: how to put back each thing it has changed so far.
+    var journal: [() -> Void]?
+    /// What each named result reads directly (tables, results, parameters, `@as_of`,
+    /// `@catalog`, `formula:f`), recorded when it is checked.
+    var reads: [String: Set<String>] = [:]
+    /// The same graph the other way round: who reads each name directly.
+    var readers: [String: Set<String>] = [:]
+    /// Checked plans of named results, current while their version is the one they were checked at.
+    var plans: [String: (plan: Plan, version: Int)] = [:]
+    /// Computed tables of named results, current while their version is the one they were computed at.
+    var cache: [String: (table: Table, version: Int)] = [:]
+    /// Results being checked now, outermost first (a name met again closes a cycle).
+    var checking: [String] = []
     /// Results being computed now (to refuse re-entry through a listing).
     var computing = Set<String>()
+    /// How many checks and computations of named results are under way, one inside another,
+    /// and which of them failed (with whether in their own definition) — forgotten when the
+    /// outermost one ends.
+    var depth = 0
+    var failures: [String: (error: Diagnostic, own: Bool)] = [:]
+    /// The last error handed on from a result to the statement that reads it (so it is
+    /// attributed to the result where it arose, once).
+    var relayed: Diagnostic?
+    /// customers360's definition, kept while its text is the same.
+    var derived: Definition?
     /// Analytics command results with the versions of what they read.
     var analyticsCache: [String: (result: AnalyticsResult, inputs: [String: Int])] = [:]
     /// User formulas: `formula crr(S, E, N) = …`.
@@ -36,9 +61,15 @@ public final class Session: Catalog {
     public internal(set) var formulaOrder: [String] = []
     /// How many times each named result or segment has been computed (for tests and `.timer`).
     public internal(set) var computations: [String: Int] = [:]
+    /// How many times each named result or segment has been checked (for tests).
+    public internal(set) var checks: [String: Int] = [:]
 
     /// Every result shown so far, numbered from 1 as in IPython: `_` is the last, `_1`, `_2`, … by number.
-    public internal(set) var numbered: [Output] = []
+    /// Older tables beyond `numberedBudget` are released (see `keepNumberedWithinBudget`).
+    public internal(set) var numbered: [NumberedResult] = []
+    /// How many bytes the tables of numbered results before the last may take together; the
+    /// last result, values, and results a named result reads are always kept.
+    public var numberedBudget = 32 << 20
 
     /// Told how a load is going (file, share done, rows so far, bytes); the shell draws a bar.
     public var loadProgress: (@Sendable (String, Double, Int, Int) -> Void)?
@@ -65,10 +96,33 @@ public final class Session: Catalog {
     }
 
     private func numberedResult(_ name: String) -> Output? {
+        numberedIndex(name).flatMap { numbered[$0].output }
+    }
+
+    /// The position in `numbered` of `_` or `_N`.
+    private func numberedIndex(_ name: String) -> Int? {
         guard name.hasPrefix("_") else { return nil }
-        if name == "_" { return numbered.last }
-        guard let n = Int(name.dropFirst()), n >= 1, n <= numbered.count else { return nil }
-        return numbered[n - 1]
+        if name == "_" { return numbered.isEmpty ? nil : numbered.count - 1 }
+        guard let n = Int(name.dropFirst()), n >= 1, n <= numbered.count, String(n) == name.dropFirst() else { return nil }
+        return n - 1
+    }
+
+    /// Why `_N` cannot be read, when its table was released to save memory.
+    func released(_ name: Name) -> Diagnostic? {
+        guard tables[name.text] == nil, definitions[name.text] == nil, let i = numberedIndex(name.text), numbered[i].output == nil else { return nil }
+        return Diagnostic("result \(name.text) was released to save memory; re-run its statement", at: name.location,
+                          hint: "it was `\(numbered[i].statement)`")
+    }
+
+    /// Keeps numbered results within `numberedBudget`: walking from the newest back, the
+    /// tables before the last are kept while together they fit; the rest are released.
+    /// Values are small and always kept, and so is a table a named result reads.
+    func keepNumberedWithinBudget() {
+        var kept = 0
+        for k in stride(from: numbered.count - 2, through: 0, by: -1) {
+            guard case .table(let t)? = numbered[k].output, readers["_\(k + 1)"] == nil else { continue }
+            if kept + t.bytes <= numberedBudget { kept += t.bytes } else { numbered[k].output = nil }
+        }
     }
     public func resultDefinition(_ name: String) -> Pipeline? { definition(name)?.pipeline }
     public func parameter(_ name: String) -> Value? {
@@ -81,21 +135,39 @@ public final class Session: Catalog {
     }
     public var knownNames: [String] { tableOrder + definitionOrder + (transactions == nil ? [] : [Customers360.name]) + parameterOrder }
 
-    /// Raises the version of `name`, so everything computed from it is computed again on next use.
-    func touch(_ name: String) {
-        versions[name, default: 0] += 1
-        versions[Dependencies.catalog, default: 0] += 1
-        cache[name] = nil
+    /// Raises the version of `name` and of everything that reads it, directly or not, so each is
+    /// checked and computed again on next use (and nothing else is).
+    func touch(_ name: String) { touch([name]) }
+
+    /// Touches several names in one walk of the graph.
+    func touch(_ names: [String]) {
+        var seeds = names + [Dependencies.catalog]
+        // customers360 joins a `customers` table when there is one, loaded before or after `use`.
+        if names.contains("customers"), transactions != nil { seeds.append(Customers360.name) }
+        for n in Set(seeds).union(readers(of: seeds)) {
+            change(\.versions, n, to: nextVersion)
+            nextVersion += 1
+            change(\.cache, n, to: nil)
+            change(\.plans, n, to: nil)
+        }
     }
 
     public func listing(_ name: String) -> Table? {
+        var skipped: [String] = []
         switch name {
-        case "tables": return tablesListing()
-        case "segments": return segmentsListing()
+        case "tables": return tablesListing(skipped: &skipped)
+        case "segments": return segmentsListing(skipped: &skipped)
         case "params": return parametersListing()
         case "formulas": return formulasListing()
         default: return nil
         }
+    }
+
+    /// A listing with a warning for each entry left out because it cannot be computed now.
+    private func listed(_ make: (inout [String]) -> Table) -> [Output] {
+        var skipped: [String] = []
+        let table = make(&skipped)
+        return skipped.map { Output.warning("left out \($0)") } + [.table(table)]
     }
 
     // MARK: - Running
@@ -126,10 +198,11 @@ public final class Session: Catalog {
                 }
                 for o in outputs {
                     switch o {
-                    case .table, .value: numbered.append(o)
+                    case .table, .value: numbered.append(NumberedResult(output: o, statement: statement.text))
                     default: break
                     }
                 }
+                keepNumberedWithinBudget()
                 if !handle(.success((statement, outputs))) { return }
             } catch {
                 if !handle(.failure(error)) { return }
@@ -146,7 +219,7 @@ public final class Session: Catalog {
         case .load(let path, let alias, let options):
             return try load(path: path, alias: alias, options: options, at: at)
         case .tables:
-            return [.table(tablesListing())]
+            return listed(tablesListing)
         case .describe(let name):
             let plan = try Checker(catalog: self).check(Pipeline(source: name, steps: []))
             return [.table(Describe.table(try evaluate(plan).table))]
@@ -175,13 +248,13 @@ public final class Session: Catalog {
         case .pipeline(let pipeline):
             return try show(pipeline)
         case .expression(let expr):
-            if case .name(let n, let loc) = expr, tables[n] != nil || definition(n) != nil || numberedTable(n) != nil {
+            if case .name(let n, let loc) = expr, tables[n] != nil || definition(n) != nil || numberedTable(n) != nil || released(Name(text: n, location: loc)) != nil {
                 return try show(Pipeline(source: Name(text: n, location: loc), steps: []))
             }
             let (value, warnings) = try scalar(expr)
             return warnings + [.value(value)]
         case .segments:
-            return [.table(segmentsListing())]
+            return listed(segmentsListing)
         case .profile(let name, let by):
             return try profile(name, by: by)
         case .compare(let names):
@@ -259,10 +332,17 @@ public final class Session: Catalog {
             throw Diagnostic("`\(name.text)` is already a \(tables[name.text] != nil ? "table" : "result")", at: name.location, hint: "choose another name for the parameter")
         }
         let (value, warnings) = try scalar(expr)
-        if parameters[name.text] == nil { parameterOrder.append(name.text) }
-        if parameters[name.text] != value {
-            parameters[name.text] = value
+        try allOrNothing { () throws(Diagnostic) in
+            if parameters[name.text] == nil { appendUndoably(\.parameterOrder, name.text) }
+            guard parameters[name.text] != value else { return }
+            change(\.parameters, name.text, to: value)
             touch(name.text)
+            // A value of another type may not leave a result that reads it unusable.
+            if let broken = try brokenDependents(of: [name.text]) {
+                let shown = if case .string(let text) = value { "\"\(text)\"" } else { ValueFormat.display(value) }
+                throw Diagnostic("setting `\(name.text)` to \(shown) would break \(broken.names): \(broken.reason)", at: name.location,
+                                 hint: "`\(name.text)` keeps its value; give it one of the same type")
+            }
         }
         let users = dependents(of: name.text)
         return warnings
@@ -275,7 +355,7 @@ public final class Session: Catalog {
         return statement[statement.index(after: eq)...].trimmingCharacters(in: .whitespaces)
     }
 
-    private func tablesListing() -> Table {
+    private func tablesListing(skipped: inout [String]) -> Table {
         var names: [String] = [], kinds: [String] = [], rows: [Int64] = [], columns: [Int64] = [], bytes: [Int64] = []
         for name in tableOrder {
             let t = tables[name]!
@@ -283,7 +363,12 @@ public final class Session: Catalog {
             rows.append(Int64(t.rowCount)); columns.append(Int64(t.columns.count)); bytes.append(Int64(t.bytes))
         }
         for name in definitionOrder + (transactions == nil ? [] : [Customers360.name]) {
-            guard let def = definition(name), let t = try? materialize(name) else { continue }
+            guard let def = definition(name), !computing.contains(name), !checking.contains(name) else { continue }
+            let t: Table
+            do { t = try materialize(name) } catch {
+                skipped.append("`\(name)`: \(error.text)")
+                continue
+            }
             names.append(name)
             switch def.kind {
             case .result: kinds.append("result")
@@ -298,7 +383,13 @@ public final class Session: Catalog {
     }
 }
 
-/// A column of strings (small, for listings).
+/// One numbered result: what a statement showed (nil once released to save memory) and the
+/// statement's text, for the message that asks to run it again.
+public struct NumberedResult: Sendable {
+    public internal(set) var output: Output?
+    public let statement: String
+}
+
 /// A string column whose rows each pick one of `labels` labels by number: each label is made
 /// once, and codes follow first appearance as in `stringColumn`.
 func labelColumn(_ choice: [Int], labels: Int, _ label: (Int) -> String) -> Column {
@@ -311,6 +402,7 @@ func labelColumn(_ choice: [Int], labels: Int, _ label: (Int) -> String) -> Colu
     return Column(.string(codes, dict))
 }
 
+/// A column of strings (small, for listings).
 func stringColumn(_ values: [String], nulls: [Bool]? = nil) -> Column {
     let dict = StringDictionary()
     let codes = values.map { dict.code(for: $0) }

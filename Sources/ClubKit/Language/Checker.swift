@@ -16,6 +16,13 @@ public protocol Catalog {
     func formula(_ name: String) -> (parameters: [String], body: Expr)?
     /// The listing statements as tables: `tables`, `segments`, `params`, `formulas`.
     func listing(_ name: String) -> Table?
+    /// The checked plan of the named result `name` when the catalog keeps checked plans (nil:
+    /// the checker checks the definition itself); throws, at `name`, when it cannot be used.
+    func checkedResult(_ name: Name) throws(Diagnostic) -> Plan?
+}
+
+extension Catalog {
+    public func checkedResult(_ name: Name) throws(Diagnostic) -> Plan? { nil }
 }
 
 /// Resolves names and types: AST → plan (brief §4). Errors point at the offending name.
@@ -63,8 +70,14 @@ public struct Checker {
         if resolving.contains(name.text) {
             throw Diagnostic("`\(name.text)` cannot be defined in terms of itself (\((resolving + [name.text]).joined(separator: " → ")))", at: name.location)
         }
+        if let plan = try catalog.checkedResult(name) {
+            dependencies.names.insert(name.text)
+            return (.result(name.text, plan), plan.schema)
+        }
         if let schema = catalog.tableSchema(name.text) {
-            dependencies.names.insert(name.text.hasPrefix("_") ? Dependencies.catalog : name.text)
+            // A numbered result (`_`, `_3`) changes with the catalog; its own name pins it.
+            if name.text.hasPrefix("_") { dependencies.names.insert(Dependencies.catalog) }
+            dependencies.names.insert(name.text)
             return (.table(name.text), schema)
         }
         if let definition = catalog.resultDefinition(name.text) {
