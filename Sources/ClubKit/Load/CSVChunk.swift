@@ -136,8 +136,8 @@ struct ChunkContext {
         var narrowing: [(column: Int, mask: UInt8)] = []
         var row = 0, records = 0
         var reported = range.lowerBound, released = range.lowerBound
-        // Ctrl-C is polled by bytes, not records: a record of 10,000 fields takes as long as
-        // thousands of short ones.
+        // Ctrl-C is polled by bytes and fields, not records: a record of 10,000 fields takes as
+        // long as thousands of short ones.
         var nextPoll = range.lowerBound, sincePoll = 0
         var misfits = false
         do {
