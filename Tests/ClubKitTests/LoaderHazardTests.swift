@@ -127,6 +127,30 @@ final class LoaderHazardTests: XCTestCase {
         }
     }
 
+    /// Every parallel load leaked its chunks' outcomes (null bitmaps, string interners): the
+    /// results of `Parallel.map` were never released. Found by the fuzzer's leak check on
+    /// `fuzz-leak-quoted-newlines.csv` read in three chunks.
+    func testAChunkedLoadReleasesItsChunks() throws {
+        final class Counter: @unchecked Sendable {
+            let lock = NSLock()
+            var value = 0
+            func add(_ d: Int) { lock.withLock { value += d } }
+        }
+        final class Tracked { let live: Counter; init(_ c: Counter) { live = c; c.add(1) }; deinit { live.add(-1) } }
+        let live = Counter()
+        do {
+            let results = Parallel.map(4) { _ in Tracked(live) }
+            XCTAssertEqual(results.count, 4)
+            XCTAssertEqual(live.value, 4)
+        }
+        XCTAssertEqual(live.value, 0, "every result is released with the array it was returned in")
+        // The load itself, in three chunks, reads the file right.
+        let text = try String(contentsOf: MalformedCorpusTests.corpus.appendingPathComponent("fuzz-leak-quoted-newlines.csv"), encoding: .utf8)
+        for chunks in [1, 3] {
+            XCTAssertEqual(try load(text, chunks: chunks).table.column("note")?.values, [.string("a\nb"), .string("c\"d"), .string("x"), .string("")])
+        }
+    }
+
     // MARK: - 3. Integers beyond 64 bits
 
     /// A 20-digit identifier used to become a double, merging customers whose ids differ in
