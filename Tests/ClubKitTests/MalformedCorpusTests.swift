@@ -129,6 +129,10 @@ final class MalformedCorpusTests: XCTestCase {
         Case("empty.csv", .table(names: [], types: [], rows: 0)),
         Case("only-newlines.csv", .table(names: [], types: [], rows: 0)),
         Case("only-spaces.csv", .table(names: ["column1"], types: [.string], rows: 1, values: ["column1": [.null]])),
+        // Found by the fuzzer (read in three chunks, it leaked each chunk's outcome; see
+        // LoaderHazardTests.testAChunkedLoadReleasesItsChunks).
+        Case("fuzz-leak-quoted-newlines.csv", .table(names: ["id", "note"], types: [.int, .string], rows: 4,
+            values: ["note": [.string("a\nb"), .string("c\"d"), .string("x"), .string("")]])),
         Case("png-header.bin", .error("3:1: a NUL byte: this is a binary file, not text; save it as UTF-8 CSV")),
         Case("tab-quoted.tsv", .table(names: ["name", "note"], types: [.string, .string], rows: 2, values: ["note": [.string("a, b"), .null]])),
     ]

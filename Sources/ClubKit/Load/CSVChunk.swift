@@ -75,8 +75,10 @@ struct ChunkContext {
     /// Hands back pages of the file the chunk has finished with (memory-mapped files only).
     let release: ((Range<Int>) -> Void)?
 
-    /// Bytes read between two polls of `isCancelled`: a few milliseconds of parsing.
+    /// Bytes or fields read between two polls of `isCancelled`: a few milliseconds of parsing
+    /// (fields count too: 32,768 strings of a wide text file take longer than a MiB of numbers).
     static let pollBytes = 1 << 20
+    static let pollFields = 1 << 15
 
     /// A copy whose arrays belong to one thread: threads that share an array's buffer contend on
     /// its reference count in the hot loop.
@@ -134,9 +136,9 @@ struct ChunkContext {
         var narrowing: [(column: Int, mask: UInt8)] = []
         var row = 0, records = 0
         var reported = range.lowerBound, released = range.lowerBound
-        // Ctrl-C is polled by bytes, not records: a record of 10,000 fields takes as long as
-        // thousands of short ones.
-        var nextPoll = range.lowerBound
+        // Ctrl-C is polled by bytes and fields, not records: a record of 10,000 fields takes as
+        // long as thousands of short ones.
+        var nextPoll = range.lowerBound, sincePoll = 0
         var misfits = false
         do {
             while true {
@@ -149,9 +151,11 @@ struct ChunkContext {
                 }
                 if records == 0 { out.firstRecord = tokenizer.recordStart }
                 records += 1
-                if tokenizer.pos >= nextPoll {
+                sincePoll &+= fieldCount
+                if tokenizer.pos >= nextPoll || sincePoll >= Self.pollFields {
                     if isCancelled() { out.cancelled = true; out.rows = row; return }
                     nextPoll = tokenizer.pos + Self.pollBytes
+                    sincePoll = 0
                 }
                 if records & 0xFFFF == 0 {
                     meter.add(bytes: tokenizer.pos - reported, records: 0x10000)

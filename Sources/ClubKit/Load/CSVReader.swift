@@ -94,13 +94,17 @@ public enum CSVReader {
 
         // Chunks of whole records, several per core so that the cores finish together.
         let wanted = options.chunks ?? (p.count - dataStart >= 8 << 20 ? min(ProcessInfo.processInfo.activeProcessorCount * 4, 32) : 1)
-        var ranges = chunks(p, dataStart: dataStart, fileStart: start, count: wanted, quotes: false)
+        guard var ranges = chunks(p, dataStart: dataStart, fileStart: start, count: wanted, quotes: false, isCancelled: options.isCancelled) else {
+            throw LoadError.interrupted(path)
+        }
         // Counting hands each chunk's pages back too: parsing reads them again from the page
         // cache, and the file never sits in memory whole beside the columns.
-        var counts = Parallel.map(ranges.count) { k in
+        let counted = Parallel.map(ranges.count) { k in
             defer { release?(ranges[k]) }
-            return count(p, ranges[k])
+            return count(p, ranges[k], isCancelled: options.isCancelled)
         }
+        guard !counted.contains(where: { $0 == nil }) else { throw LoadError.interrupted(path) }
+        var counts = counted.map { $0! }
         if counts.contains(where: { $0.quotes > 0 }) {
             // A cut is a record boundary when an even number of quotes precedes it.
             var quotes = count(p, start..<dataStart).quotes
@@ -110,8 +114,13 @@ public enum CSVReader {
                 even = even && quotes % 2 == 0
             }
             if !even {
-                ranges = chunks(p, dataStart: dataStart, fileStart: start, count: wanted, quotes: true)
-                counts = Parallel.map(ranges.count) { count(p, ranges[$0]) }
+                guard let cut = chunks(p, dataStart: dataStart, fileStart: start, count: wanted, quotes: true, isCancelled: options.isCancelled) else {
+                    throw LoadError.interrupted(path)
+                }
+                ranges = cut
+                let recounted = Parallel.map(ranges.count) { count(p, ranges[$0], isCancelled: options.isCancelled) }
+                guard !recounted.contains(where: { $0 == nil }) else { throw LoadError.interrupted(path) }
+                counts = recounted.map { $0! }
             }
         }
         let context = ChunkContext(p: p, delimiter: delimiter, width: width, header: header, declared: declared, names: names,
@@ -147,7 +156,10 @@ public enum CSVReader {
                 }
                 next = try judge(outcomes, path: path, masks: &masks, declared: declared, wideIntegers: &wideIntegers, located: located)
                 guard next == .done else { return 0 }
-                (placed, dictionaries) = assemble(outcomes, kinds: kinds, offsets: offsets, bases: bases)
+                guard let assembled = assemble(outcomes, kinds: kinds, offsets: offsets, bases: bases, isCancelled: options.isCancelled) else {
+                    throw LoadError.interrupted(path)
+                }
+                (placed, dictionaries) = assembled
                 return placed.last!
             }
             switch next {
@@ -217,13 +229,16 @@ public enum CSVReader {
 
     /// Closes the gaps between chunks (rows a chunk's bound allowed but it did not fill) and
     /// renumbers each chunk's string codes into one dictionary. Returns where each chunk's rows
-    /// begin (plus the total) and each string column's dictionary.
-    private static func assemble(_ outcomes: [ChunkOutcome], kinds: [FieldKind], offsets: [Int], bases: [UnsafeMutableRawPointer]) -> ([Int], [StringDictionary?]) {
+    /// begin (plus the total) and each string column's dictionary; nil when stopped by Ctrl-C
+    /// (polled per column of each chunk: renumbering a wide file's strings takes seconds).
+    private static func assemble(_ outcomes: [ChunkOutcome], kinds: [FieldKind], offsets: [Int], bases: [UnsafeMutableRawPointer],
+                                 isCancelled: () -> Bool) -> ([Int], [StringDictionary?])? {
         var placed = [0]
         let dictionaries: [StringDictionary?] = kinds.indices.map { outcomes[0].interners[$0]?.dictionary }
         for (k, o) in outcomes.enumerated() {
             let at = placed.last!
             for c in kinds.indices {
+                if c & 63 == 0 && isCancelled() { return nil }
                 let w = kinds[c].width
                 if at != offsets[k] { memmove(bases[c] + at * w, bases[c] + offsets[k] * w, o.rows * w) }
                 guard k > 0, let dictionary = dictionaries[c], let own = o.interners[c]?.dictionary else { continue }
@@ -318,6 +333,21 @@ public enum CSVReader {
         return (masks, wide)
     }
 
+    /// `count` in pieces of 8 MiB with a poll of `isCancelled` before each; nil when it says stop.
+    static func count(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, isCancelled: () -> Bool) -> (newlines: Int, quotes: Int)? {
+        var total = (newlines: 0, quotes: 0)
+        var from = range.lowerBound
+        repeat {
+            if isCancelled() { return nil }
+            let to = min(range.upperBound, from + (8 << 20))
+            let piece = count(p, from..<to)
+            total.newlines += piece.newlines
+            total.quotes += piece.quotes
+            from = to
+        } while from < range.upperBound
+        return total
+    }
+
     /// Newlines and quotes in `range`: the newlines bound the records that start there.
     static func count(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (newlines: Int, quotes: Int) {
         guard let base = p.baseAddress, !range.isEmpty else { return (0, 0) }
@@ -342,7 +372,10 @@ public enum CSVReader {
     /// Chunk boundaries at record starts: after a newline that is outside quotes (an even number
     /// of `"` before it since the file's start; doubled quotes count twice and keep the parity).
     /// With `quotes` false every newline counts as a boundary (the caller checks the parity).
-    static func chunks(_ p: UnsafeBufferPointer<UInt8>, dataStart: Int, fileStart: Int, count: Int, quotes checkQuotes: Bool) -> [Range<Int>] {
+    /// Polls `isCancelled` at each cut (the quote count reads the file byte by byte); nil when it
+    /// says stop.
+    static func chunks(_ p: UnsafeBufferPointer<UInt8>, dataStart: Int, fileStart: Int, count: Int, quotes checkQuotes: Bool,
+                       isCancelled: () -> Bool) -> [Range<Int>]? {
         let n = p.count
         guard count > 1, n > dataStart else { return [dataStart..<n] }
         let base = p.baseAddress!
@@ -350,6 +383,7 @@ public enum CSVReader {
         var bounds = [dataStart]
         var quotes = 0, scanned = fileStart
         for k in 1..<count {
+            if isCancelled() { return nil }
             var cut = max(dataStart + (n - dataStart) * k / count, bounds.last! + 1)
             while cut < n {
                 guard let hit = memchr(base + cut, 10, n - cut) else { cut = n; break }
