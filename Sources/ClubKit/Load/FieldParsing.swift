@@ -235,7 +235,11 @@ final class ByteInterner {
     private static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf29ce484222325
         for b in p { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-        return h ^ (h >> 29)
+        // FNV-1a leaves the low bits of short, similar texts (numbers) clustered; a full
+        // avalanche (MurmurHash3's fmix64) spreads them over the table's slots.
+        h = (h ^ (h >> 33)) &* 0xff51afd7ed558ccd
+        h = (h ^ (h >> 33)) &* 0xc4ceb9fe1a85ec53
+        return h ^ (h >> 33)
     }
 
     /// The code of the string `p` holds; nil when `p` is new and not valid UTF-8.
