@@ -1,5 +1,6 @@
 import XCTest
 @testable import ClubKit
+import SampleData
 
 /// Grouping gives each row the number of its group, in order of first appearance, with nulls
 /// as a group of their own; the one-column integer paths must agree with the general one.
@@ -69,7 +70,7 @@ final class ParallelAggregateTests: XCTestCase {
     /// gives exactly what it gives alone on one thread.
     func testAggregatesSideBySideEqualEachAlone() throws {
         let n = 1 << 20 + 123
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let keys = (0..<n).map { _ in Int64(rng.next() % 5000) }
         let amounts = (0..<n).map { _ in Double(rng.next() % 100_000) / 100 }
         let days = (0..<n).map { _ in Int32(19000 + rng.next() % 500) }
@@ -93,24 +94,12 @@ final class ParallelAggregateTests: XCTestCase {
     }
 }
 
-/// A small deterministic generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 final class QuantileTests: XCTestCase {
     /// Selection finds what sorting finds: every rank of random data with many ties, and the
     /// interpolated quantiles of groups of every size.
     func testSelectionAgreesWithSorting() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for n in [1, 2, 3, 5, 16, 17, 100, 1000, 5000] {
             let data = (0..<n).map { _ in Double(rng.next() % 50) - 25 }
             let sorted = data.sorted()

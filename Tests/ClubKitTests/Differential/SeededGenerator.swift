@@ -1,17 +1,13 @@
+import SampleData
+
 /// SplitMix64 with its own range helpers, so a seed gives the same tables and pipelines on every
 /// platform and toolchain (the standard library's `random(in:using:)` does not promise that).
 struct SeededGenerator {
-    private var state: UInt64
+    private var source: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { source.next() }
 
     /// A whole number in `range` (the tiny modulo bias does not matter here).
     mutating func int(_ range: ClosedRange<Int>) -> Int {
