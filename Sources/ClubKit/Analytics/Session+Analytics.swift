@@ -47,6 +47,8 @@ extension Session {
         default: throw Diagnostic("unknown command `\(command.name)`", at: command.location)
         }
         try args.finish()
+        // Work stopped early by Ctrl-C gives a wrong result: it is never kept or shown.
+        if isCancelled() { throw Diagnostic.interrupted }
         return result
     }
 

@@ -23,7 +23,7 @@ struct Executor {
             if isCancelled() { throw Diagnostic.interrupted }
             // `sort … | take n` (and `top n by …`) keeps the n first rows without sorting the rest.
             if case .sort(let keys) = plan.steps[k], k + 1 < plan.steps.count, case .take(let n) = plan.steps[k + 1] {
-                let evaluator = ExpressionEvaluator(table: table, notes: notes)
+                let evaluator = ExpressionEvaluator(table: table, notes: notes, isCancelled: isCancelled)
                 let columns = keys.map { (column: evaluator.column($0.expr), descending: $0.descending) }
                 table = table.gather(Sorting.top(columns, limit: n, n: table.rowCount), keeping: Pruning.needed(plan.steps[(k + 2)...]))
                 k += 2
@@ -32,13 +32,15 @@ struct Executor {
             table = try apply(plan.steps[k], to: table, then: plan.steps[(k + 1)...])
             k += 1
         }
+        // A step stopped by Ctrl-C returns early with a wrong table: it is never used.
+        if isCancelled() { throw Diagnostic.interrupted }
         return table
     }
 
     /// Runs one step; `rest` (the steps after it) says which columns a filter, sort or join
     /// must carry along.
     func apply(_ step: PlanStep, to table: Table, then rest: ArraySlice<PlanStep>) throws(Diagnostic) -> Table {
-        let expressions = ExpressionEvaluator(table: table, notes: notes)
+        let expressions = ExpressionEvaluator(table: table, notes: notes, isCancelled: isCancelled)
         switch step {
         case .filter(let predicate):
             return table.gather(selection(expressions.eval(predicate), table.rowCount), keeping: Pruning.needed(rest))
@@ -46,14 +48,16 @@ struct Executor {
             return Table(columnNames: items.map(\.name), columns: items.map { expressions.column($0.expr) }, rowCount: table.rowCount)
         case .aggregate(let keys, let calls, let outputs):
             let keyColumns = keys.map { expressions.column($0.expr) }
-            let grouping = Grouping(columns: keyColumns, n: table.rowCount)
+            let grouping = Grouping(columns: keyColumns, n: table.rowCount, isCancelled: isCancelled)
+            if isCancelled() { throw Diagnostic.interrupted }
             var columns = keyColumns.map { $0.gather(grouping.firstRow) }
             // Each aggregate is its own pass over the rows: on a large table they run side by
             // side, each exactly as it would alone.
             let inputs = calls.map { $0.argument.map(expressions.column) }
             let parallel = table.rowCount >= 1 << 20 && calls.count > 1
-            let aggregate = { (k: Int) -> (Column, AggregateWarnings) in
+            let aggregate = { [isCancelled] (k: Int) -> (Column, AggregateWarnings) in
                 var warnings = AggregateWarnings()
+                if isCancelled() { return (Column.repeating(.null, count: grouping.count, type: calls[k].type), warnings) }
                 return (Aggregates.compute(calls[k], input: inputs[k], grouping: grouping, warnings: &warnings), warnings)
             }
             for (column, warnings) in parallel ? Parallel.map(calls.count, aggregate) : calls.indices.map(aggregate) {
@@ -63,7 +67,7 @@ struct Executor {
             }
             let names = keys.map(\.name) + calls.indices.map { "_agg\($0)" }
             let intermediate = Table(columnNames: names, columns: columns, rowCount: grouping.count)
-            let outer = ExpressionEvaluator(table: intermediate, notes: notes)
+            let outer = ExpressionEvaluator(table: intermediate, notes: notes, isCancelled: isCancelled)
             return Table(columnNames: outputs.map(\.name), columns: outputs.map { outer.column($0.expr) }, rowCount: grouping.count)
         case .sort(let keys):
             let columns = keys.map { (column: expressions.column($0.expr), descending: $0.descending) }
@@ -72,12 +76,12 @@ struct Executor {
         case .take(let n):
             return table.prefix(n)
         case .distinct(let indices):
-            let grouping = Grouping(columns: indices.map { table.columns[$0] }, n: table.rowCount)
+            let grouping = Grouping(columns: indices.map { table.columns[$0] }, n: table.rowCount, isCancelled: isCancelled)
             let picked = Table(columnNames: indices.map { table.columnNames[$0] }, columns: indices.map { table.columns[$0] }, rowCount: table.rowCount)
             return picked.gather(grouping.firstRow)
         case .join(let keepUnmatched, let rightPlan, let leftKeys, let rightKeys, let rightColumns, let names):
             let right = try run(rightPlan)
-            let rightExpressions = ExpressionEvaluator(table: right, notes: notes)
+            let rightExpressions = ExpressionEvaluator(table: right, notes: notes, isCancelled: isCancelled)
             // Each output row costs its two row numbers and a value per column (8 bytes, or the
             // string code's 4); rows are numbered in 32 bits.
             let rowBytes = 8 + 8 * names.count

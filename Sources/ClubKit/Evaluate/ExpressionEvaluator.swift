@@ -28,6 +28,9 @@ final class EvaluationNotes {
 struct ExpressionEvaluator {
     let table: Table
     let notes: EvaluationNotes
+    /// Polled at each node: after Ctrl-C the rest of the expression is null at once, and the
+    /// executor, which polls too, throws the result away.
+    var isCancelled: @Sendable () -> Bool = { false }
     var n: Int { table.rowCount }
 
     /// The expression as a column of the table's length.
@@ -36,6 +39,7 @@ struct ExpressionEvaluator {
     }
 
     func eval(_ e: TypedExpr) -> Vec {
+        if isCancelled() { return .scalar(.null) }
         switch e {
         case .column(let i, _):
             return .column(table.columns[i])

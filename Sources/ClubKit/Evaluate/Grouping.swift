@@ -66,26 +66,33 @@ struct DenseIdMap {
 }
 
 /// Rows split into groups: a group id per row (first-appearance order), and each group's first row.
+///
+/// Grouping polls `isCancelled` every `pollRows` rows. After Ctrl-C it stops early and returns a
+/// grouping that is consistent (every id below `count`) but wrong, which the caller, polling
+/// the same flag, throws away.
 struct Grouping {
     var ids: [Int32]
     var count: Int
     var firstRow: [Int32]
 
+    /// Rows between two polls of Ctrl-C: a millisecond or less of hashing.
+    static var pollRows: Int { 1 << 16 }
+
     /// Groups the rows of `columns` (all of length `n`) by equal values; nulls form their own group.
-    init(columns: [Column], n: Int) {
+    init(columns: [Column], n: Int, isCancelled: () -> Bool = { false }) {
         guard !columns.isEmpty else {
             ids = [Int32](repeating: 0, count: n)
             count = 1
             firstRow = [0]
             return
         }
-        if columns.count == 1, let single = Grouping.integers(columns[0]) {
+        if columns.count == 1, let single = Grouping.integers(columns[0], isCancelled: isCancelled) {
             self = single
             return
         }
-        var (current, cardinality) = Grouping.atoms(columns[0])
+        var (current, cardinality) = Grouping.atoms(columns[0], isCancelled: isCancelled)
         for c in columns.dropFirst() {
-            let (next, card) = Grouping.atoms(c)
+            let (next, card) = Grouping.atoms(c, isCancelled: isCancelled)
             let product = cardinality.multipliedReportingOverflow(by: card)
             if !product.overflow, product.partialValue < (1 << 62) {
                 let card64 = Int64(card)
@@ -93,13 +100,13 @@ struct Grouping {
                 cardinality = product.partialValue
             } else {
                 // Too many combinations to multiply out: densify first, then combine.
-                let (dense, count) = Grouping.densify(current, cardinality: nil)
+                let (dense, count) = Grouping.densify(current, cardinality: nil, isCancelled: isCancelled)
                 let card64 = Int64(card)
                 for i in 0..<n { current[i] = Int64(dense[i]) * card64 + next[i] }
                 cardinality = count * card
             }
         }
-        let (dense, count) = Grouping.densify(current, cardinality: cardinality)
+        let (dense, count) = Grouping.densify(current, cardinality: cardinality, isCancelled: isCancelled)
         ids = dense
         self.count = count
         var first = [Int32](repeating: -1, count: count)
@@ -110,20 +117,21 @@ struct Grouping {
     /// One column of integers, dates or date-times grouped in a single pass: through a table
     /// indexed by value when the values span a range no wider than a few times the row count,
     /// else through a hash map. Ids in order of first appearance, as the general path gives.
-    static func integers(_ c: Column) -> Grouping? {
+    static func integers(_ c: Column, isCancelled: () -> Bool = { false }) -> Grouping? {
         switch c.storage {
-        case .int(let a), .dateTime(let a): return a.withUnsafeBufferPointer { integers($0, c.validity) }
-        case .int32(let a): return a.withUnsafeBufferPointer { integers($0, c.validity) }
-        case .date(let a): return a.withUnsafeBufferPointer { integers($0, c.validity) }
+        case .int(let a), .dateTime(let a): return a.withUnsafeBufferPointer { integers($0, c.validity, isCancelled) }
+        case .int32(let a): return a.withUnsafeBufferPointer { integers($0, c.validity, isCancelled) }
+        case .date(let a): return a.withUnsafeBufferPointer { integers($0, c.validity, isCancelled) }
         default: return nil
         }
     }
 
-    private static func integers<T: FixedWidthInteger>(_ v: UnsafeBufferPointer<T>, _ validity: Bitmap?) -> Grouping {
+    private static func integers<T: FixedWidthInteger>(_ v: UnsafeBufferPointer<T>, _ validity: Bitmap?, _ isCancelled: () -> Bool) -> Grouping {
         let n = v.count
         var ids = [Int32](unsafeUninitializedCapacity: n) { _, count in count = n }  // every slot is written below
         var firstRow: [Int32] = []
         var nullId: Int32 = -1
+        var stoppedAt = n
         var lo = Int64.max, hi = Int64.min
         for x in v { lo = min(lo, Int64(x)); hi = max(hi, Int64(x)) }
         let span = hi.subtractingReportingOverflow(lo)
@@ -133,6 +141,7 @@ struct Grouping {
                 var table = [Int32](repeating: -1, count: Int(span.partialValue) + 1)
                 table.withUnsafeMutableBufferPointer { t in
                     for i in 0..<n {
+                        if i & (pollRows - 1) == 0 && isCancelled() { stoppedAt = i; break }
                         if validity != nil && null(i) {
                             if nullId < 0 { nullId = Int32(firstRow.count); firstRow.append(Int32(i)) }
                             out[i] = nullId
@@ -149,6 +158,7 @@ struct Grouping {
                 // The map numbers values only; nulls take their group number among them.
                 var groupOf: [Int32] = []
                 for i in 0..<n {
+                    if i & (pollRows - 1) == 0 && isCancelled() { stoppedAt = i; break }
                     if validity != nil && null(i) {
                         if nullId < 0 { nullId = Int32(firstRow.count); firstRow.append(Int32(i)) }
                         out[i] = nullId
@@ -158,6 +168,11 @@ struct Grouping {
                     if m == groupOf.count { groupOf.append(Int32(firstRow.count)); firstRow.append(Int32(i)) }
                     out[i] = groupOf[m]
                 }
+            }
+            // Stopped by Ctrl-C: the rows not reached join group 0, so every id is a group.
+            if stoppedAt < n {
+                for i in stoppedAt..<n { out[i] = 0 }
+                if firstRow.isEmpty { firstRow.append(0) }
             }
         }
         return Grouping(ids: ids, count: firstRow.count, firstRow: firstRow)
@@ -170,7 +185,7 @@ struct Grouping {
     }
 
     /// Small dense atoms (0..<cardinality) per row for one column; null is the last atom.
-    static func atoms(_ c: Column) -> ([Int64], Int) {
+    static func atoms(_ c: Column, isCancelled: () -> Bool) -> ([Int64], Int) {
         let n = c.count
         var atoms: [Int64]
         var card: Int
@@ -187,20 +202,21 @@ struct Grouping {
             return (atoms, card)
         case .int, .dateTime, .date, .int32:
             // Any dense numbering serves as atoms; the one-column grouping is the fastest.
-            let g = Grouping.integers(c)!
+            let g = Grouping.integers(c, isCancelled: isCancelled)!
             return (mapUnary(g.ids) { Int64($0) }, max(g.count, 1))
         case .double(let a):
-            (atoms, card) = densifyValues(mapUnary(a) { Int64(bitPattern: ($0 == 0 ? 0 : $0).bitPattern) }, c.validity)
+            (atoms, card) = densifyValues(mapUnary(a) { Int64(bitPattern: ($0 == 0 ? 0 : $0).bitPattern) }, c.validity, isCancelled)
         }
         return (atoms, card)
     }
 
-    private static func densifyValues(_ values: [Int64], _ validity: Bitmap?) -> ([Int64], Int) {
+    private static func densifyValues(_ values: [Int64], _ validity: Bitmap?, _ isCancelled: () -> Bool) -> ([Int64], Int) {
         var map = DenseIdMap()
         var out = [Int64](repeating: 0, count: values.count)
         var sawNull = false
         values.withUnsafeBufferPointer { v in
             for i in 0..<v.count {
+                if i & (pollRows - 1) == 0 && isCancelled() { break }  // the rest stay atom 0
                 if let validity, !validity.isValid(i) {
                     out[i] = -1
                     sawNull = true
@@ -216,12 +232,14 @@ struct Grouping {
     }
 
     /// Renumbers keys 0, 1, 2, … in order of first appearance.
-    static func densify(_ keys: [Int64], cardinality: Int?) -> ([Int32], Int) {
+    /// After Ctrl-C the keys not reached stay 0, in a group of at least one.
+    static func densify(_ keys: [Int64], cardinality: Int?, isCancelled: () -> Bool = { false }) -> ([Int32], Int) {
         var out = [Int32](repeating: 0, count: keys.count)
         if let cardinality, cardinality <= max(1 << 20, keys.count * 2) {
             var table = [Int32](repeating: -1, count: cardinality)
             var next: Int32 = 0
             for i in 0..<keys.count {
+                if i & (pollRows - 1) == 0 && isCancelled() { return (out, max(Int(next), 1)) }
                 let k = Int(keys[i])
                 if table[k] < 0 { table[k] = next; next += 1 }
                 out[i] = table[k]
@@ -229,7 +247,10 @@ struct Grouping {
             return (out, Int(next))
         }
         var map = DenseIdMap(capacity: 1024)
-        for i in 0..<keys.count { out[i] = map.id(for: keys[i]) }
+        for i in 0..<keys.count {
+            if i & (pollRows - 1) == 0 && isCancelled() { return (out, max(map.count, 1)) }
+            out[i] = map.id(for: keys[i])
+        }
         return (out, map.count)
     }
 }

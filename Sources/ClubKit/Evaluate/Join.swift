@@ -10,7 +10,8 @@ enum Join {
         }
         // Key both sides in one id space by grouping the concatenated key columns.
         let combined = zip(leftKeys, rightKeys).map { concatenate($0, $1) }
-        let g = Grouping(columns: combined, n: leftCount + rightCount)
+        let g = Grouping(columns: combined, n: leftCount + rightCount, isCancelled: isCancelled)
+        if isCancelled() { return ([], []) }
         var nullKey = [Bool](repeating: false, count: leftCount + rightCount)
         for c in combined where c.validity != nil {
             for i in 0..<(leftCount + rightCount) where c.isNull(i) { nullKey[i] = true }
