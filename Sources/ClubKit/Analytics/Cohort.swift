@@ -1,13 +1,61 @@
 /// Acquisition cohorts (brief §6): a customer's cohort is the calendar month of their first
 /// transaction; month k is the k-th calendar month after it (k = 0 is the first month); a cell
 /// is the distinct customers active in month k over the cohort's size (in %, or as counts).
-extension Session {
-    func cohort(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
-        let at = args.command.location
+enum CohortCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "cohort", group: .analytics, usage: "cohort monthly [counts]", meaning: "first-purchase-month cohorts by months since, % active or counts", example: "cohort monthly")
+
+    /// Whether the cells are counts (else % of the cohort).
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Bool {
         _ = args.flag("monthly")
-        let counts = args.flag("counts")
+        return args.flag("counts")
+    }
+
+    /// A column per month since the first transaction's month: the one statistic binding reads.
+    static func bind(_ counts: Bool, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (_, reads) = try session.transactionKey(for: "cohort", at: location)
+        let (first, last) = try session.cohortMonths(at: location)
+        return AnalyticsBinding([("cohort", .date), ("customers", .int)] + (0..<max(0, last - first + 1)).map { ("m\($0)", counts ? .int : .double) },
+                                reads: reads)
+    }
+
+    static func run(_ counts: Bool, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        try session.cohort(counts: counts, at: location)
+    }
+
+    static func monthIndex(_ day: Int32) -> Int { let c = CivilDate.civil(Int(day)); return c.year * 12 + c.month - 1 }
+}
+
+extension Session {
+    /// The month of the first transaction and of the as-of date (as year × 12 + month − 1):
+    /// the span of cohort's columns. Reads the date and customer columns, as TransactionData
+    /// keeps them (rows without either, or after the as-of date, take no part).
+    func cohortMonths(at location: SourceLocation) throws(Diagnostic) -> (first: Int, last: Int) {
+        guard let roles = transactions else { throw Diagnostic("`cohort` needs the transactions: name them first with `use`", at: location) }
+        let table = try table(named: roles.table, at: location)
+        guard let dates = table.column(roles.date), let keys = table.column(roles.customer) else {
+            throw Diagnostic("the transactions have no column `\(roles.date)`; run `use` again", at: location)
+        }
+        var first = Int64.max
+        let last = Int64(asOf)
+        func scan<T: BinaryInteger>(_ a: [T], _ day: (T) -> Int64) {
+            let checked = dates.validity != nil || keys.validity != nil
+            for i in a.indices where !checked || (!dates.isNull(i) && !keys.isNull(i)) {
+                let d = day(a[i])
+                if d <= last && d < first { first = d }
+            }
+        }
+        switch dates.storage {
+        case .date(let a): scan(a) { Int64($0) }
+        case .dateTime(let a): scan(a) { floorDiv($0, 86400) }
+        default: break
+        }
+        guard first != .max else { throw Diagnostic("there are no transactions", at: location) }
+        return (CohortCommand.monthIndex(Int32(first)), CohortCommand.monthIndex(asOf))
+    }
+
+    func cohort(counts: Bool, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try transactionData(for: "cohort", at: at)
-        func monthIndex(_ day: Int32) -> Int { let c = CivilDate.civil(Int(day)); return c.year * 12 + c.month - 1 }
+        let monthIndex = CohortCommand.monthIndex
         let s = data.summary()
         let cohortOf = (0..<data.customerCount).map { monthIndex(s.first[$0]) }
         guard let firstMonth = cohortOf.min() else { throw Diagnostic("there are no transactions", at: at) }

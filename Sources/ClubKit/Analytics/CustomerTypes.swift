@@ -8,6 +8,39 @@
 /// 4. inactive — no purchase for more than `inactive_days`;
 /// 5. loyal — at least `loyal_orders` purchases and still active;
 /// 6. regular — everyone else.
+enum TypesCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "types", group: .analytics, usage: "types [with new_days N, inactive_days N, loyal_orders N, feedback_days N]", meaning: "the customer types with counts, revenue and playbooks", example: "types with new_days 30, inactive_days 180, loyal_orders 5")
+
+    struct Options {
+        var newDays: Int32, inactiveDays: Int32, loyalOrders: Int, feedbackDays: Int32
+        /// `types | members`: one row per customer.
+        var members: Bool
+    }
+
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
+        Options(newDays: Int32(try args.whole("new_days", default: 30, in: 1...36_500)),
+                inactiveDays: Int32(try args.whole("inactive_days", default: 180, in: 1...36_500)),
+                loyalOrders: try args.whole("loyal_orders", default: 5, in: 1...1_000_000_000),
+                feedbackDays: Int32(try args.whole("feedback_days", default: 90, in: 1...36_500)),
+                members: args.flag("members"))
+    }
+
+    static func bind(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (key, reads) = try session.transactionKey(for: "types", at: location)
+        let all = reads + ["customers", "feedback"]
+        if o.members {
+            return AnalyticsBinding([(key.name, key.type), ("type", .string), ("orders", .int), ("spend", .double), ("first_order", .date),
+                                     ("last_order", .date), ("days_since_last", .int)], reads: all)
+        }
+        return AnalyticsBinding([("type", .string), ("customers", .int), ("share", .double), ("revenue", .double), ("revenue_share", .double),
+                                 ("playbook", .string)], reads: all)
+    }
+
+    static func run(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        try session.customerTypes(o, at: location)
+    }
+}
+
 extension Session {
     static let customerTypeOrder = ["new", "loyal", "potential", "dissatisfied", "inactive", "regular"]
     static let playbooks = [
@@ -19,13 +52,8 @@ extension Session {
         "regular": "Keep them engaged and move them toward loyalty.",
     ]
 
-    func customerTypes(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
-        let at = args.command.location
-        let newDays = Int32(try args.whole("new_days", default: 30, in: 1...36_500))
-        let inactiveDays = Int32(try args.whole("inactive_days", default: 180, in: 1...36_500))
-        let loyalOrders = try args.whole("loyal_orders", default: 5, in: 1...1_000_000_000)
-        let feedbackDays = Int32(try args.whole("feedback_days", default: 90, in: 1...36_500))
-        let members = args.flag("members")
+    func customerTypes(_ o: TypesCommand.Options, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let (newDays, inactiveDays, loyalOrders, feedbackDays, members) = (o.newDays, o.inactiveDays, o.loyalOrders, o.feedbackDays, o.members)
         var (data, reads) = try transactionData(for: "types", at: at)
         let s = data.summary()
         let asOf = data.asOf

@@ -3,6 +3,108 @@
 /// Simple CLV = AOV × purchases per customer per year × margin × expected lifetime in years,
 /// where the lifetime is 1 / annual churn (the last 365 days against the 365 before), capped by
 /// `years`. Repeat rate = customers with 2+ transactions / customers with 1+.
+enum KPICommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "kpi", group: .analytics, usage: "kpi [days N]", meaning: "customers, active, new, retention, churn, repeat rate, frequency, AOV, CLV, NPS, CSAT", example: "kpi")
+
+    /// The length of the recent period, in days.
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Int32 {
+        Int32(try args.whole("days", default: 90, in: 1...36_500))
+    }
+
+    static func bind(_ days: Int32, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (_, reads) = try session.transactionKey(for: "kpi", at: location)
+        return AnalyticsBinding([("measure", .string), ("value", .double)], reads: reads + ["feedback"])
+    }
+
+    static func run(_ days: Int32, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        try session.kpi(days: days, at: location)
+    }
+}
+
+enum CLVCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "clv", group: .analytics, usage: "clv [margin M%] [years Y] · clv model [horizon 12mo] [discount 1%] [margin M%]", meaning: "simple CLV = AOV × purchases per year × margin × lifetime, or model CLV from BG/NBD and Gamma-Gamma", example: "clv margin 30% years 3")
+
+    enum Options {
+        case simple(margin: Double, years: Double)
+        case model(Session.ModelCLVOptions)
+    }
+
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
+        let at = args.command.location
+        if args.flag("model") { return .model(try Session.ModelCLVOptions(&args)) }
+        let margin = try args.number("margin") ?? 1
+        let years = try args.number("years") ?? 3
+        guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
+        guard years > 0 && years <= 1_000 else { throw Diagnostic("`years` must be more than 0 and at most 1,000", at: at) }
+        return .simple(margin: margin, years: years)
+    }
+
+    static func bind(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        switch o {
+        case .simple:
+            let (_, reads) = try session.transactionKey(for: "clv", at: location)
+            return AnalyticsBinding([("aov", .double), ("purchases_per_year", .double), ("margin", .double), ("lifetime_years", .double), ("clv", .double)],
+                                    reads: reads)
+        case .model:
+            let (key, reads) = try session.transactionKey(for: "clv model", at: location)
+            return AnalyticsBinding([(key.name, key.type), ("p_alive", .double), ("expected_purchases", .double), ("expected_spend", .double), ("clv", .double)],
+                                    reads: reads)
+        }
+    }
+
+    static func run(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        switch o {
+        case .simple(let margin, let years): return try session.clv(margin: margin, years: years, at: location)
+        case .model(let model): return try session.modelCLV(model, at: location)
+        }
+    }
+}
+
+enum ValueCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "value", group: .analytics, usage: "value by COLUMN · value by segments A, B", meaning: "revenue, share, customers and revenue per customer per group", example: "value by city")
+
+    enum Options {
+        case column(String, SourceLocation)
+        case segments([(String, SourceLocation)])
+    }
+
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
+        let at = args.command.location
+        guard args.flag("by") else { throw Diagnostic("`value` takes `by COLUMN` or `by segments A, B`", at: at, hint: "for example: value by city") }
+        if args.flag("segments") {
+            var names: [(String, SourceLocation)] = []
+            while let word = args.word() { names.append(word) }
+            return .segments(names)
+        }
+        guard let (column, loc) = args.word() else { throw Diagnostic("`value by` needs a column or `segments`", at: at) }
+        return .column(column, loc)
+    }
+
+    static func bind(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let base = try session.schema(of: Customers360.name, at: location)
+        var reads = [Customers360.name, Dependencies.asOf]
+        switch o {
+        case .column(let column, let loc):
+            guard base.index(of: column) != nil else {
+                throw Diagnostic("customers360 has no column `\(column)`", at: loc, hint: Suggest.hint(for: column, among: base.names))
+            }
+        case .segments(let names):
+            for (name, loc) in names {
+                guard let def = session.definition(name), case .segment = def.kind else {
+                    throw Diagnostic("unknown segment `\(name)`", at: loc, hint: Suggest.hint(for: name, among: session.segmentNames))
+                }
+                reads.append(name)
+            }
+        }
+        return AnalyticsBinding([("group", .string), ("revenue", .double), ("share_of_revenue", .double), ("customers", .int),
+                                 ("revenue_per_customer", .double)], reads: reads)
+    }
+
+    static func run(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        try session.value(o, at: location)
+    }
+}
+
 extension Session {
     struct SimpleCLV {
         var aov: Double, perYear: Double, margin: Double, lifetime: Double, value: Double
@@ -35,12 +137,7 @@ extension Session {
         ])
     }
 
-    func clv(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
-        let at = args.command.location
-        let margin = try args.number("margin") ?? 1
-        let years = try args.number("years") ?? 3
-        guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
-        guard years > 0 && years <= 1_000 else { throw Diagnostic("`years` must be more than 0 and at most 1,000", at: at) }
+    func clv(margin: Double, years: Double, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try transactionData(for: "clv", at: at)
         let c = simpleCLV(data, margin: margin, years: years)
         let table = row([("aov", .double(c.aov)), ("purchases_per_year", .double(c.perYear)), ("margin", .double(c.margin)),
@@ -48,9 +145,7 @@ extension Session {
         return AnalyticsResult(table: table, work: c.work, reads: reads)
     }
 
-    func kpi(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
-        let at = args.command.location
-        let days = Int32(try args.whole("days", default: 90, in: 1...36_500))
+    func kpi(days: Int32, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         var (data, reads) = try transactionData(for: "kpi", at: at)
         let s = data.summary()
         let period = RetentionPeriod(data, from: data.asOf - days + 1, to: data.asOf)
@@ -87,18 +182,15 @@ extension Session {
 
     /// `value by COLUMN` or `value by segments a, b, …`: revenue, share of revenue, customers and
     /// revenue per customer for each group of customers360, largest first.
-    func value(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
-        let at = args.command.location
-        guard args.flag("by") else { throw Diagnostic("`value` takes `by COLUMN` or `by segments A, B`", at: at, hint: "for example: value by city") }
+    func value(_ options: ValueCommand.Options, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let base = try table(named: Customers360.name, at: at)
         guard let spend = base.column("spend") else { throw Diagnostic("customers360 has no spend column", at: at) }
         let total = Aggregates.whole(.sum, spend) ?? 0
         var groups: [(String, Double, Int)] = []
         var reads = [Customers360.name, Dependencies.asOf]
-        if args.flag("segments") {
-            var any = false
-            while let (name, loc) = args.word() {
-                any = true
+        switch options {
+        case .segments(let names):
+            for (name, loc) in names {
                 guard let def = definition(name), case .segment = def.kind else {
                     throw Diagnostic("unknown segment `\(name)`", at: loc, hint: Suggest.hint(for: name, among: segmentNames))
                 }
@@ -107,9 +199,7 @@ extension Session {
                 groups.append((name, Aggregates.whole(.sum, c) ?? 0, t.rowCount))
                 reads.append(name)
             }
-            if !any { groups = [] }
-        } else {
-            guard let (column, loc) = args.word() else { throw Diagnostic("`value by` needs a column or `segments`", at: at) }
+        case .column(let column, let loc):
             guard let key = base.column(column) else {
                 throw Diagnostic("customers360 has no column `\(column)`", at: loc, hint: Suggest.hint(for: column, among: base.columnNames))
             }

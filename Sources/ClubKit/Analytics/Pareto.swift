@@ -1,8 +1,24 @@
 /// The 80/20 rule (brief §6): customers by spend, largest first, with the cumulative share of
 /// revenue and an ABC class (A up to 80% of revenue, B up to 95%, C the rest).
+enum ParetoCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "pareto", group: .analytics, usage: "pareto", meaning: "customers by spend with cumulative share and ABC class; the 80/20 headline", example: "pareto | take 10")
+
+    /// No options.
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Bool { true }
+
+    static func bind(_ options: Bool, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (key, reads) = try session.transactionKey(for: "pareto", at: location)
+        return AnalyticsBinding([("rank", .int), (key.name, key.type), ("spend", .double), ("share", .double), ("cumulative_share", .double), ("class", .string)],
+                                reads: reads)
+    }
+
+    static func run(_ options: Bool, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        try session.pareto(at: location)
+    }
+}
+
 extension Session {
-    func pareto(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
-        let at = args.command.location
+    func pareto(at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try transactionData(for: "pareto", at: at)
         let spend = data.summary().spend
         let total = CompensatedSum.of(spend)

@@ -1,10 +1,27 @@
 /// RFM scoring (Hughes 1994; brief §6): per customer recency (days from the last purchase to the
 /// as-of date), frequency (transactions) and monetary value (total spend), each scored 1…bins by
 /// rank — 5 is best — with ties broken by customer, then named from the usual R–F map.
+enum RFMCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "rfm", group: .analytics, usage: "rfm [bins N]", meaning: "recency, frequency, monetary, scores 1–N (N best) and the RF segment", example: "rfm | where segment == \"At Risk\"")
+
+    /// The number of score bins.
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Int {
+        try args.whole("bins", default: 5, in: 2...10)
+    }
+
+    static func bind(_ bins: Int, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (key, reads) = try session.transactionKey(for: "rfm", at: location)
+        return AnalyticsBinding([(key.name, key.type), ("recency", .int), ("frequency", .int), ("monetary", .double), ("r", .int), ("f", .int), ("m", .int),
+                                 ("rfm", .string), ("segment", .string)], reads: reads)
+    }
+
+    static func run(_ bins: Int, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        try session.rfm(bins: bins, at: location)
+    }
+}
+
 extension Session {
-    func rfm(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
-        let at = args.command.location
-        let bins = try args.whole("bins", default: 5, in: 2...10)
+    func rfm(bins: Int, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try transactionData(for: "rfm", at: at)
         let s = data.summary()
         let n = data.customerCount

@@ -8,8 +8,16 @@
 /// [A, B]; N = customers whose first transaction is in [A, B]. retention = R / S × 100,
 /// churn = 100 − retention, CRR = (E − N) / S × 100. `by month` uses each calendar month and the
 /// month before it.
-extension Session {
-    func retention(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
+enum RetentionCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "retention", group: .analytics, usage: "retention start S end E [new N] · retention from DATE to DATE · retention by month", meaning: "retention = E / S × 100, CRR = (E − N) / S × 100, or from the data", example: "retention start 200 end 180 new 30")
+
+    enum Options {
+        case typed(start: Double, end: Double, new: Double?)
+        case byMonth
+        case period(from: Int32, to: Int32)
+    }
+
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
         let at = args.command.location
         if let start = try args.number("start") {
             guard let end = try args.number("end") else {
@@ -18,7 +26,89 @@ extension Session {
             guard start > 0 else {
                 throw Diagnostic("start is \(shown(start)): with no customers at the start of the period there is no retention rate", at: at)
             }
-            if let new = try args.number("new") {
+            return .typed(start: start, end: end, new: try args.number("new"))
+        }
+        if args.flag("by") {
+            guard args.flag("month") else { throw Diagnostic("`retention by` takes `month`", at: at, hint: "retention by month") }
+            return .byMonth
+        }
+        guard let from = try args.date("from"), let to = try args.date("to") else {
+            throw Diagnostic("`retention` takes `start N end N [new N]`, `from DATE to DATE` or `by month`", at: at,
+                             hint: "for example: retention from 2024-04-01 to 2024-06-30")
+        }
+        guard to >= from else { throw Diagnostic("the period ends before it starts", at: at) }
+        return .period(from: from, to: to)
+    }
+
+    static func bind(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        switch o {
+        case .typed(_, _, let new):
+            return AnalyticsBinding((new == nil ? ["start", "end", "retention"] : ["start", "end", "new", "crr"]).map { ($0, .double) }, reads: [])
+        case .byMonth: return AnalyticsBinding(RetentionPeriod.monthlySchema, reads: try session.transactionKey(for: "retention", at: location).reads)
+        case .period: return AnalyticsBinding(RetentionPeriod.schema, reads: try session.transactionKey(for: "retention", at: location).reads)
+        }
+    }
+
+    static func run(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        try session.retention(o, at: location)
+    }
+}
+
+enum ChurnCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "churn", group: .analytics, usage: "churn start S lost L · churn retention R% · churn from DATE to DATE", meaning: "churn = lost / start × 100 = 100 − retention", example: "churn start 100 lost 10")
+
+    enum Options {
+        case typed(start: Double, lost: Double)
+        case retention(percent: Double)
+        case byMonth
+        case period(from: Int32, to: Int32)
+    }
+
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
+        let at = args.command.location
+        if let start = try args.number("start") {
+            guard let lost = try args.number("lost") else { throw Diagnostic("`churn start …` needs `lost`", at: at, hint: "for example: churn start 100 lost 10") }
+            guard start > 0 else {
+                throw Diagnostic("start is \(shown(start)): with no customers at the start of the period there is no churn rate", at: at)
+            }
+            return .typed(start: start, lost: lost)
+        }
+        if let r = try args.number("retention") {
+            // `90%` arrives as 0.9; a plain 90 means 90%.
+            let percent = r <= 1 ? r * 100 : r
+            guard percent >= 0 && percent <= 100 else { throw Diagnostic("retention must be between 0% and 100%", at: at) }
+            return .retention(percent: percent)
+        }
+        if args.flag("by") {
+            guard args.flag("month") else { throw Diagnostic("`churn by` takes `month`", at: at) }
+            return .byMonth
+        }
+        guard let from = try args.date("from"), let to = try args.date("to") else {
+            throw Diagnostic("`churn` takes `start N lost N`, `retention N%` or `from DATE to DATE`", at: at, hint: "for example: churn start 100 lost 10")
+        }
+        guard to >= from else { throw Diagnostic("the period ends before it starts", at: at) }
+        return .period(from: from, to: to)
+    }
+
+    static func bind(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        switch o {
+        case .typed: return AnalyticsBinding([("start", .double), ("lost", .double), ("churn", .double)], reads: [])
+        case .retention: return AnalyticsBinding([("retention", .double), ("churn", .double)], reads: [])
+        case .byMonth: return AnalyticsBinding(RetentionPeriod.monthlySchema, reads: try session.transactionKey(for: "churn", at: location).reads)
+        case .period: return AnalyticsBinding(RetentionPeriod.schema, reads: try session.transactionKey(for: "churn", at: location).reads)
+        }
+    }
+
+    static func run(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        try session.churn(o, at: location)
+    }
+}
+
+extension Session {
+    func retention(_ o: RetentionCommand.Options, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        switch o {
+        case .typed(let start, let end, let new):
+            if let new {
                 let crr = (end - new) / start * 100
                 return AnalyticsResult(table: row([("start", .double(start)), ("end", .double(end)), ("new", .double(new)), ("crr", .double(crr))]),
                                        work: ["CRR = ((end − new) / start) × 100 = ((\(shown(end)) − \(shown(new))) / \(shown(start))) × 100 = \(rate(crr))"], reads: [])
@@ -26,16 +116,14 @@ extension Session {
             let r = end / start * 100
             return AnalyticsResult(table: row([("start", .double(start)), ("end", .double(end)), ("retention", .double(r))]),
                                    work: ["retention = (end / start) × 100 = (\(shown(end)) / \(shown(start))) × 100 = \(rate(r))"], reads: [])
-        }
-        if args.flag("by") {
-            guard args.flag("month") else { throw Diagnostic("`retention by` takes `month`", at: at, hint: "retention by month") }
+        case .byMonth:
             return try retentionByMonth(at: at)
+        case .period(let from, let to):
+            return try retentionPeriod(from: from, to: to, at: at)
         }
-        guard let from = try args.date("from"), let to = try args.date("to") else {
-            throw Diagnostic("`retention` takes `start N end N [new N]`, `from DATE to DATE` or `by month`", at: at,
-                             hint: "for example: retention from 2024-04-01 to 2024-06-30")
-        }
-        guard to >= from else { throw Diagnostic("the period ends before it starts", at: at) }
+    }
+
+    private func retentionPeriod(from: Int32, to: Int32, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try transactionData(for: "retention", at: at)
         let p = RetentionPeriod(data, from: from, to: to)
         guard p.start > 0 else {
@@ -67,36 +155,23 @@ extension Session {
         return AnalyticsResult(table: table, work: ["retention by month as of \(CivilDate.format(data.asOf)): each calendar month against the month before; retention = retained / start × 100, CRR = (end − new) / start × 100"], reads: reads)
     }
 
-    func churn(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
-        let at = args.command.location
-        if let start = try args.number("start") {
-            guard let lost = try args.number("lost") else { throw Diagnostic("`churn start …` needs `lost`", at: at, hint: "for example: churn start 100 lost 10") }
-            guard start > 0 else {
-                throw Diagnostic("start is \(shown(start)): with no customers at the start of the period there is no churn rate", at: at)
-            }
+    func churn(_ o: ChurnCommand.Options, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        switch o {
+        case .typed(let start, let lost):
             let c = lost / start * 100
             return AnalyticsResult(table: row([("start", .double(start)), ("lost", .double(lost)), ("churn", .double(c))]),
                                    work: ["churn = (lost / start) × 100 = (\(shown(lost)) / \(shown(start))) × 100 = \(rate(c))"], reads: [])
-        }
-        if let r = try args.number("retention") {
-            // `90%` arrives as 0.9; a plain 90 means 90%.
-            let percent = r <= 1 ? r * 100 : r
-            guard percent >= 0 && percent <= 100 else { throw Diagnostic("retention must be between 0% and 100%", at: at) }
+        case .retention(let percent):
             let c = 100 - percent
             return AnalyticsResult(table: row([("retention", .double(percent)), ("churn", .double(c))]),
                                    work: ["churn = 100% − retention = 100% − \(rate(percent)) = \(rate(c))"], reads: [])
-        }
-        if args.flag("by") {
-            guard args.flag("month") else { throw Diagnostic("`churn by` takes `month`", at: at) }
+        case .byMonth:
             return try retentionByMonth(at: at)
+        case .period(let from, let to):
+            var r = try retentionPeriod(from: from, to: to, at: at)
+            r.work = r.work.filter { $0.hasPrefix("period") || $0.hasPrefix("churn") || $0.hasPrefix("retention") }
+            return r
         }
-        guard let from = try args.date("from"), let to = try args.date("to") else {
-            throw Diagnostic("`churn` takes `start N lost N`, `retention N%` or `from DATE to DATE`", at: at, hint: "for example: churn start 100 lost 10")
-        }
-        var again = CommandArguments(AnalyticsCommand(name: "retention", arguments: [.word("from", at), .value(.date(from), at), .word("to", at), .value(.date(to), at)], location: at))
-        var r = try retention(&again)
-        r.work = r.work.filter { $0.hasPrefix("period") || $0.hasPrefix("churn") || $0.hasPrefix("retention") }
-        return r
     }
 
     private func monthStart(_ day: Int) -> Int {
@@ -129,6 +204,15 @@ struct RetentionPeriod {
 
     var retention: Double? { start == 0 ? nil : Double(retained) / Double(start) * 100 }
     var crr: Double? { start == 0 ? nil : Double(end - new) / Double(start) * 100 }
+
+    /// The columns of `table`.
+    static let schema = Schema([("from", DataType.date), ("to", .date), ("base_from", .date), ("base_to", .date), ("start", .int), ("retained", .int),
+                                ("lost", .int), ("end", .int), ("new", .int), ("retention", .double), ("churn", .double), ("crr", .double)]
+        .map { Schema.Field(name: $0.0, type: $0.1) })
+
+    /// The columns of `retention by month`.
+    static let monthlySchema = Schema([("month", DataType.date), ("start", .int), ("retained", .int), ("lost", .int), ("end", .int), ("new", .int),
+                                       ("retention", .double), ("churn", .double), ("crr", .double)].map { Schema.Field(name: $0.0, type: $0.1) })
 
     var table: Table {
         Table(columnNames: ["from", "to", "base_from", "base_to", "start", "retained", "lost", "end", "new", "retention", "churn", "crr"],

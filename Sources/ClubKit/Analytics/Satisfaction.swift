@@ -2,34 +2,94 @@
 ///
 /// NPS = % promoters (9–10) − % detractors (0–6) of the answers on a 0–10 scale (Reichheld 2003).
 /// CSAT = % of answers that are 4 or 5 on a 1–5 scale.
+enum NPSCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "nps", group: .analytics, usage: "nps TABLE.COLUMN", meaning: "NPS = % promoters (9–10) − % detractors (0–6)", example: "nps feedback.nps")
+
+    /// `table.column`, or nil for the feedback table's nps column.
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> SurveyColumn? {
+        try SurveyColumn.read(&args, kind: "nps")
+    }
+
+    static func bind(_ o: SurveyColumn?, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let column = try session.surveyColumn("nps", o, at: location)
+        return AnalyticsBinding([("responses", .int), ("promoters", .int), ("passives", .int), ("detractors", .int), ("promoters_pct", .double),
+                                 ("detractors_pct", .double), ("nps", .double)], reads: [column.table])
+    }
+
+    static func run(_ o: SurveyColumn?, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        try session.satisfaction("nps", o, at: location)
+    }
+}
+
+enum CSATCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "csat", group: .analytics, usage: "csat TABLE.COLUMN", meaning: "CSAT = % of answers 4–5 on a 1–5 scale", example: "csat feedback.rating")
+
+    /// `table.column`, or nil for the feedback table's rating column.
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> SurveyColumn? {
+        try SurveyColumn.read(&args, kind: "csat")
+    }
+
+    static func bind(_ o: SurveyColumn?, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let column = try session.surveyColumn("csat", o, at: location)
+        return AnalyticsBinding([("responses", .int), ("satisfied", .int), ("csat", .double)], reads: [column.table])
+    }
+
+    static func run(_ o: SurveyColumn?, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        try session.satisfaction("csat", o, at: location)
+    }
+}
+
+/// The survey answers a satisfaction command reads: `table.column`.
+struct SurveyColumn {
+    var table: String, column: String, location: SourceLocation
+
+    init(table: String, column: String, location: SourceLocation) {
+        self.table = table
+        self.column = column
+        self.location = location
+    }
+
+    /// The column the command names; nil when it names none.
+    static func read(_ args: inout CommandArguments, kind: String) throws(Diagnostic) -> SurveyColumn? {
+        guard let (w, loc) = args.word() else { return nil }
+        let parts = w.split(separator: ".").map(String.init)
+        guard parts.count == 2 else { throw Diagnostic("name the answers as table.column, like feedback.\(kind == "nps" ? "nps" : "rating")", at: loc) }
+        return SurveyColumn(table: parts[0], column: parts[1], location: loc)
+    }
+}
+
 extension Session {
-    func satisfaction(_ kind: String, _ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
-        let at = args.command.location
-        let (tableName, columnName, location) = try surveyColumn(kind, &args)
+    func satisfaction(_ kind: String, _ named: SurveyColumn?, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let survey = try surveyColumn(kind, named, at: at)
+        let (tableName, columnName, location) = (survey.table, survey.column, survey.location)
         let values = try scores(tableName, columnName, location, range: kind == "nps" ? 0...10 : 1...5)
         return kind == "nps" ? Self.nps(values, column: "\(tableName).\(columnName)", reads: [tableName], at: at)
                              : Self.csat(values, column: "\(tableName).\(columnName)", reads: [tableName], at: at)
     }
 
     /// `table.column`, or the feedback table's nps / rating column.
-    private func surveyColumn(_ kind: String, _ args: inout CommandArguments) throws(Diagnostic) -> (String, String, SourceLocation) {
-        if let (w, loc) = args.word() {
-            let parts = w.split(separator: ".").map(String.init)
-            guard parts.count == 2 else { throw Diagnostic("name the answers as table.column, like feedback.\(kind == "nps" ? "nps" : "rating")", at: loc) }
-            return (parts[0], parts[1], loc)
+    /// The named column, or the feedback table's nps / rating column; it must exist.
+    func surveyColumn(_ kind: String, _ named: SurveyColumn?, at: SourceLocation) throws(Diagnostic) -> SurveyColumn {
+        guard let named else {
+            let column = kind == "nps" ? "nps" : "rating"
+            guard tables["feedback"]?.column(column) != nil else {
+                throw Diagnostic("`\(kind)` needs the survey answers: name them as table.column", at: at, hint: "for example: \(kind) feedback.\(column)")
+            }
+            return SurveyColumn(table: "feedback", column: column, location: at)
         }
-        let column = kind == "nps" ? "nps" : "rating"
-        guard tables["feedback"]?.column(column) != nil else {
-            throw Diagnostic("`\(kind)` needs the survey answers: name them as table.column", at: args.command.location, hint: "for example: \(kind) feedback.\(column)")
+        let schema = try schema(of: named.table, at: named.location)
+        guard schema.index(of: named.column) != nil else {
+            throw Diagnostic("`\(named.table)` has no column `\(named.column)`", at: named.location, hint: Suggest.hint(for: named.column, among: schema.names))
         }
-        return ("feedback", column, args.command.location)
+        return named
     }
 
     /// The non-null answers of a column, which must be whole numbers in `range`.
     func scores(_ tableName: String, _ columnName: String, _ at: SourceLocation, range: ClosedRange<Int64>) throws(Diagnostic) -> [Int64] {
-        guard let t = tables[tableName] ?? (try? table(named: tableName)) else {
+        guard tables[tableName] != nil || isDefinition(tableName) else {
             throw Diagnostic("unknown table `\(tableName)`", at: at, hint: Suggest.hint(for: tableName, among: knownNames))
         }
+        let t = try table(named: tableName, at: at)
         guard let c = t.column(columnName) else {
             throw Diagnostic("`\(tableName)` has no column `\(columnName)`", at: at, hint: Suggest.hint(for: columnName, among: t.columnNames))
         }

@@ -1,6 +1,47 @@
 import Foundation
 
 /// Predictive models (brief §6): `bgnbd`, `gammagamma` and `clv model`.
+enum BGNBDCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "bgnbd", group: .analytics, usage: "bgnbd [unit days|weeks] [horizon 39w]", meaning: "BG/NBD fit (r, alpha, a, b) and per customer p_alive and expected purchases", example: "bgnbd | where p_alive < 0.3 and spend > 100")
+
+    struct Options {
+        var unit: (name: String, days: Double)
+        /// In units; nil: the calibration period's length.
+        var horizon: Double?
+    }
+
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
+        let unit = try Session.unit(&args)
+        return Options(unit: unit, horizon: try Session.horizon(&args, unitDays: unit.days))
+    }
+
+    static func bind(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (key, reads) = try session.transactionKey(for: "bgnbd", at: location)
+        return AnalyticsBinding([(key.name, key.type), ("frequency", .int), ("recency", .double), ("T", .double), ("spend", .double),
+                                 ("p_alive", .double), ("expected_purchases", .double)], reads: reads)
+    }
+
+    static func run(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        try session.bgnbd(o, at: location)
+    }
+}
+
+enum GammaGammaCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "gammagamma", group: .analytics, usage: "gammagamma", meaning: "Gamma-Gamma spend model (p, q, v) and expected spend per purchase", example: "gammagamma | top 5 by expected_spend")
+
+    /// No options.
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Bool { true }
+
+    static func bind(_ options: Bool, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (key, reads) = try session.transactionKey(for: "gammagamma", at: location)
+        return AnalyticsBinding([(key.name, key.type), ("frequency", .int), ("avg_spend", .double), ("expected_spend", .double)], reads: reads)
+    }
+
+    static func run(_ options: Bool, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+        try session.gammagamma(at: location)
+    }
+}
+
 extension Session {
     /// Per customer, in the chosen unit: x = repeat purchase days (same-day purchases merge),
     /// t_x = first to last purchase, T = first purchase to the as-of date; the mean value of the
@@ -111,7 +152,7 @@ extension Session {
         }
     }
 
-    private func unit(_ args: inout CommandArguments) throws(Diagnostic) -> (name: String, days: Double) {
+    static func unit(_ args: inout CommandArguments) throws(Diagnostic) -> (name: String, days: Double) {
         guard args.flag("unit") else { return ("weeks", 7) }
         guard let (w, loc) = args.word() else { throw Diagnostic("`unit` takes days or weeks", at: args.command.location) }
         switch w {
@@ -123,8 +164,8 @@ extension Session {
 
     /// A horizon given as a duration (`12w`, `6mo`) or a number of units: more than nothing
     /// and at most 100 years, the span over which the models' sums stay accurate.
-    private func horizon(_ args: inout CommandArguments, unitDays: Double, default value: Double) throws(Diagnostic) -> Double {
-        guard let v = try args.value("horizon") else { return value }
+    static func horizon(_ args: inout CommandArguments, unitDays: Double) throws(Diagnostic) -> Double? {
+        guard let v = try args.value("horizon") else { return nil }
         let units: Double
         switch v {
         case .duration(let d): units = Double(d.days) / unitDays
@@ -142,12 +183,11 @@ extension Session {
         values.map { "\($0.0) = \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
     }
 
-    func bgnbd(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
-        let at = args.command.location
-        let (unitName, unitDays) = try unit(&args)
+    func bgnbd(_ o: BGNBDCommand.Options, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let (unitName, unitDays) = o.unit
         let (data, reads) = try transactionData(for: "bgnbd", at: at)
         let s = repeatSummary(data, unitDays: unitDays)
-        let t = try horizon(&args, unitDays: unitDays, default: s.period)
+        let t = o.horizon ?? s.period
         let (m, ll) = try fitBGNBD(s, at: at)
         let n = data.customerCount
         let table = Table(columnNames: [data.keyName, "frequency", "recency", "T", "spend", "p_alive", "expected_purchases"],
@@ -160,8 +200,7 @@ extension Session {
         ], reads: reads)
     }
 
-    func gammagamma(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
-        let at = args.command.location
+    func gammagamma(at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try transactionData(for: "gammagamma", at: at)
         let s = repeatSummary(data, unitDays: 7)
         let (m, ll, fitted) = try fitGammaGamma(s, at: at)
@@ -176,15 +215,26 @@ extension Session {
 
     /// `clv model [horizon 12mo] [discount 1%] [margin 100%]`: Σ over months i of
     /// margin × E[spend] × (E[Y(i months)] − E[Y(i−1 months)]) / (1 + discount)^i.
-    func modelCLV(_ args: inout CommandArguments) throws(Diagnostic) -> AnalyticsResult {
-        let at = args.command.location
-        let (unitName, unitDays) = try unit(&args)
-        let months = Int((try horizon(&args, unitDays: 30, default: 12)).rounded())
-        let discount = try args.number("discount") ?? 0.01
-        let margin = try args.number("margin") ?? 1
-        guard months >= 1 else { throw Diagnostic("`horizon` must be at least one month", at: at) }
-        guard discount >= 0 && discount <= 1 else { throw Diagnostic("`discount` is a monthly rate from 0% to 100%, like 1%", at: at) }
-        guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
+    /// `clv model [unit …] [horizon 12mo] [discount 1%] [margin M%]`.
+    struct ModelCLVOptions {
+        var unit: (name: String, days: Double)
+        var months: Int, discount: Double, margin: Double
+
+        init(_ args: inout CommandArguments) throws(Diagnostic) {
+            let at = args.command.location
+            unit = try Session.unit(&args)
+            months = Int((try Session.horizon(&args, unitDays: 30) ?? 12).rounded())
+            discount = try args.number("discount") ?? 0.01
+            margin = try args.number("margin") ?? 1
+            guard months >= 1 else { throw Diagnostic("`horizon` must be at least one month", at: at) }
+            guard discount >= 0 && discount <= 1 else { throw Diagnostic("`discount` is a monthly rate from 0% to 100%, like 1%", at: at) }
+            guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
+        }
+    }
+
+    func modelCLV(_ o: ModelCLVOptions, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let (unitName, unitDays) = o.unit
+        let (months, discount, margin) = (o.months, o.discount, o.margin)
         let (data, reads) = try transactionData(for: "clv model", at: at)
         let s = repeatSummary(data, unitDays: unitDays)
         let (bg, _) = try fitBGNBD(s, at: at)

@@ -3,8 +3,13 @@ struct Executor {
     /// A loaded table (or numbered result) by name.
     let table: (String) -> Table?
     let notes: EvaluationNotes
-    /// Supplies a named result or segment (from the session's cache when it is current).
-    var resolve: (String) -> Table? = { _ in nil }
+    /// Supplies a named result or segment (from the session's cache when it is current); nil:
+    /// run its plan here. Its errors, Ctrl-C included, are the statement's.
+    var resolve: (String) throws(Diagnostic) -> Table? = { _ in nil }
+    /// Runs an analytics command.
+    var analytics: (AnalyticsCommand) throws(Diagnostic) -> Table? = { _ in nil }
+    /// Makes a listing of the catalog.
+    var listing: (String) throws(Diagnostic) -> Table? = { _ in nil }
     /// Polled between steps and inside long loops; true means the user pressed Ctrl-C.
     var isCancelled: @Sendable () -> Bool = { false }
     /// What one step may ask for before it allocates.
@@ -15,8 +20,21 @@ struct Executor {
         switch plan.source {
         case .table(let name): table = self.table(name) ?? Table(columnNames: [], columns: [], rowCount: 0)
         case .result(let name, let inner):
-            if let resolved = resolve(name) { table = resolved } else { table = try run(inner) }
-        case .computed(_, let t): table = t
+            if let resolved = try resolve(name) { table = resolved } else { table = try run(inner) }
+        case .analytics(let command, let schema):
+            guard let computed = try analytics(command) else { throw Diagnostic("`\(command.name)` cannot run here", at: command.location) }
+            table = computed
+            // The steps after it were bound to these columns: anything else is a bug, reported
+            // as one rather than read at the wrong place.
+            guard table.schema == schema else {
+                throw Diagnostic("internal error: `\(command.name)` gave columns (\(table.schema.names.joined(separator: ", "))) other than it was bound to (\(schema.names.joined(separator: ", ")))",
+                                 at: command.location)
+            }
+        case .listing(let name, let schema):
+            guard let listed = try listing(name), listed.schema == schema else {
+                throw Diagnostic("internal error: the listing `\(name)` does not match its columns", at: .statement)
+            }
+            table = listed
         }
         var k = 0
         while k < plan.steps.count {

@@ -152,6 +152,19 @@ public final class Session: Catalog {
         }
     }
 
+    /// The columns of each listing, known without making it.
+    public func listingSchema(_ name: String) -> Schema? {
+        let fields: [(String, DataType)]
+        switch name {
+        case "tables": fields = [("name", .string), ("kind", .string), ("rows", .int), ("columns", .int), ("bytes", .int)]
+        case "segments": fields = [("name", .string), ("base", .string), ("members", .int), ("share_of_base", .double), ("definition", .string)]
+        case "params": fields = [("name", .string), ("value", .string), ("type", .string), ("used_by", .string)]
+        case "formulas": fields = [("name", .string), ("parameters", .string), ("definition", .string)]
+        default: return nil
+        }
+        return Schema(fields.map { Schema.Field(name: $0.0, type: $0.1) })
+    }
+
     public func listing(_ name: String) -> Table? {
         var skipped: [String] = []
         switch name {
@@ -302,7 +315,9 @@ public final class Session: Catalog {
         var executor = Executor(table: { [unowned self] in self.tables[$0] ?? self.numberedTable($0) }, notes: notes)
         executor.isCancelled = isCancelled
         executor.memoryLimit = memoryLimit
-        executor.resolve = { [unowned self] name in try? self.materialize(name, notes: notes) }
+        executor.resolve = { [unowned self] name throws(Diagnostic) in try self.materialize(name, notes: notes) }
+        executor.analytics = { [unowned self] command throws(Diagnostic) in try self.analyticsResult(command).table }
+        executor.listing = { [unowned self] name in self.listing(name) }
         return executor
     }
 

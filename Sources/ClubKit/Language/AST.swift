@@ -133,7 +133,7 @@ public struct AnalyticsCommand: Equatable, Sendable {
     public var location: SourceLocation
 
     /// The command names that start a source.
-    public static let names = ["rfm", "types", "retention", "churn", "cohort", "pareto", "kpi", "clv", "nps", "csat", "value", "bgnbd", "gammagamma"]
+    public static var names: [String] { AnalyticsCommands.names }
 
     /// The command as text, for captions and cache keys.
     public var text: String {

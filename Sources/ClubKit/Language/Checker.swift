@@ -10,12 +10,13 @@ public protocol Catalog {
     var asOf: Int32 { get }
     /// Every table, result and parameter name, for "did you mean".
     var knownNames: [String] { get }
-    /// Runs an analytics command, giving its table and the names it read.
-    func analytics(_ command: AnalyticsCommand) throws(Diagnostic) -> (table: Table, reads: [String])
+    /// Binds an analytics command: the columns it will give and the names it reads, without
+    /// running it.
+    func bindAnalytics(_ command: AnalyticsCommand) throws(Diagnostic) -> AnalyticsBinding
     /// A user formula's parameters and body.
     func formula(_ name: String) -> (parameters: [String], body: Expr)?
-    /// The listing statements as tables: `tables`, `segments`, `params`, `formulas`.
-    func listing(_ name: String) -> Table?
+    /// The columns of the listing statements `tables`, `segments`, `params` and `formulas`.
+    func listingSchema(_ name: String) -> Schema?
     /// The checked plan of the named result `name` when the catalog keeps checked plans (nil:
     /// the checker checks the definition itself); throws, at `name`, when it cannot be used.
     func checkedResult(_ name: Name) throws(Diagnostic) -> Plan?
@@ -63,9 +64,9 @@ public struct Checker {
 
     func resolveSource(_ name: Name, command: AnalyticsCommand? = nil) throws(Diagnostic) -> (PlanSource, Schema) {
         if let command {
-            let (table, reads) = try catalog.analytics(command)
-            dependencies.names.formUnion(reads)
-            return (.computed(command.text, table), table.schema)
+            let binding = try catalog.bindAnalytics(command)
+            dependencies.names.formUnion(binding.reads)
+            return (.analytics(command, binding.schema), binding.schema)
         }
         if resolving.contains(name.text) {
             throw Diagnostic("`\(name.text)` cannot be defined in terms of itself (\((resolving + [name.text]).joined(separator: " → ")))", at: name.location)
@@ -90,9 +91,9 @@ public struct Checker {
         if catalog.parameter(name.text) != nil {
             throw Diagnostic("`\(name.text)` is a parameter, not a table", at: name.location)
         }
-        if let listing = catalog.listing(name.text) {
+        if let schema = catalog.listingSchema(name.text) {
             dependencies.names.insert(Dependencies.catalog)
-            return (.computed(name.text, listing), listing.schema)
+            return (.listing(name.text, schema), schema)
         }
         throw Diagnostic("unknown table `\(name.text)`", at: name.location,
                          hint: Suggest.hint(for: name.text, among: catalog.knownNames) ?? "`tables` lists what is loaded")

@@ -55,22 +55,10 @@ public enum HelpTopics {
         .init(name: "members", group: .step, usage: "types | members", meaning: "one row per customer of the types", example: "types | members | take 5"),
     ]
 
-    static let analytics: [HelpTopic] = [
-        .init(name: "customers360", group: .analytics, usage: "customers360", meaning: "one row per customer: first_order, last_order, orders, spend, avg_order, days_since_last", example: "customers360 | top 5 by spend"),
-        .init(name: "rfm", group: .analytics, usage: "rfm [bins N]", meaning: "recency, frequency, monetary, scores 1–N (N best) and the RF segment", example: "rfm | where segment == \"At Risk\""),
-        .init(name: "types", group: .analytics, usage: "types [with new_days N, inactive_days N, loyal_orders N, feedback_days N]", meaning: "the customer types with counts, revenue and playbooks", example: "types with new_days 30, inactive_days 180, loyal_orders 5"),
-        .init(name: "retention", group: .analytics, usage: "retention start S end E [new N] · retention from DATE to DATE · retention by month", meaning: "retention = E / S × 100, CRR = (E − N) / S × 100, or from the data", example: "retention start 200 end 180 new 30"),
-        .init(name: "churn", group: .analytics, usage: "churn start S lost L · churn retention R% · churn from DATE to DATE", meaning: "churn = lost / start × 100 = 100 − retention", example: "churn start 100 lost 10"),
-        .init(name: "cohort", group: .analytics, usage: "cohort monthly [counts]", meaning: "first-purchase-month cohorts by months since, % active or counts", example: "cohort monthly"),
-        .init(name: "pareto", group: .analytics, usage: "pareto", meaning: "customers by spend with cumulative share and ABC class; the 80/20 headline", example: "pareto | take 10"),
-        .init(name: "kpi", group: .analytics, usage: "kpi [days N]", meaning: "customers, active, new, retention, churn, repeat rate, frequency, AOV, CLV, NPS, CSAT", example: "kpi"),
-        .init(name: "clv", group: .analytics, usage: "clv [margin M%] [years Y] · clv model [horizon 12mo] [discount 1%] [margin M%]", meaning: "simple CLV = AOV × purchases per year × margin × lifetime, or model CLV from BG/NBD and Gamma-Gamma", example: "clv margin 30% years 3"),
-        .init(name: "nps", group: .analytics, usage: "nps TABLE.COLUMN", meaning: "NPS = % promoters (9–10) − % detractors (0–6)", example: "nps feedback.nps"),
-        .init(name: "csat", group: .analytics, usage: "csat TABLE.COLUMN", meaning: "CSAT = % of answers 4–5 on a 1–5 scale", example: "csat feedback.rating"),
-        .init(name: "bgnbd", group: .analytics, usage: "bgnbd [unit days|weeks] [horizon 39w]", meaning: "BG/NBD fit (r, alpha, a, b) and per customer p_alive and expected purchases", example: "bgnbd | where p_alive < 0.3 and spend > 100"),
-        .init(name: "gammagamma", group: .analytics, usage: "gammagamma", meaning: "Gamma-Gamma spend model (p, q, v) and expected spend per purchase", example: "gammagamma | top 5 by expected_spend"),
-        .init(name: "value", group: .analytics, usage: "value by COLUMN · value by segments A, B", meaning: "revenue, share, customers and revenue per customer per group", example: "value by city"),
-    ]
+    /// customers360 (made by `use`), then each analytics command's own topic.
+    static var analytics: [HelpTopic] {
+        [HelpTopic(name: "customers360", group: .analytics, usage: "customers360", meaning: "one row per customer: first_order, last_order, orders, spend, avg_order, days_since_last", example: "customers360 | top 5 by spend")] + AnalyticsCommands.all.map { $0.help }
+    }
 
     static let functions: [HelpTopic] = [
         .init(name: "if", group: .function, usage: "if(cond, a, b)", meaning: "a where cond is true, else b", example: "orders | select size = if(amount > 100, \"big\", \"small\")"),

@@ -98,10 +98,12 @@ public struct ChartSpec: Sendable {
 public indirect enum PlanSource: Sendable {
     /// A loaded table, by name.
     case table(String)
-    /// A named result, computed from its own plan.
+    /// A named result, computed from its own plan (or taken from the catalog's cache).
     case result(String, Plan)
-    /// A table already computed while checking (an analytics command).
-    case computed(String, Table)
+    /// An analytics command, a table function bound to the columns it will give.
+    case analytics(AnalyticsCommand, Schema)
+    /// A listing of the catalog: `tables`, `segments`, `params` or `formulas`.
+    case listing(String, Schema)
 }
 
 /// A checked pipeline with its output schema.

@@ -1,0 +1,165 @@
+/// The analytics commands (brief §6), each described once by a type that conforms to
+/// `AnalyticsCommandDefinition`: its help, how its arguments read, the schema it gives (bound
+/// from the catalog's schemas, touching no data) and how it runs. The parser, the checker,
+/// `.help`, Tab completion and "did you mean" all read `AnalyticsCommands.all`, so a new
+/// command is one new file and one line here (docs/architecture.md).
+enum AnalyticsCommands {
+    /// Every analytics command, in the order `.help` lists them.
+    static var all: [any AnalyticsCommandDefinition.Type] {
+        [RFMCommand.self, TypesCommand.self, RetentionCommand.self, ChurnCommand.self, CohortCommand.self, ParetoCommand.self,
+         KPICommand.self, CLVCommand.self, NPSCommand.self, CSATCommand.self, BGNBDCommand.self, GammaGammaCommand.self, ValueCommand.self]
+    }
+
+    /// The names that start an analytics source.
+    static let names: [String] = all.map { $0.help.name }
+
+    static func named(_ name: String) -> (any AnalyticsCommandDefinition.Type)? {
+        all.first { $0.help.name == name }
+    }
+}
+
+/// One analytics command: a table function of the session's data, like DuckDB's. Binding reads
+/// the arguments and says which columns will come out; running computes them. The executor
+/// checks that what ran matches what was bound.
+protocol AnalyticsCommandDefinition {
+    /// What the arguments say.
+    associatedtype Options
+    /// Name, usage, meaning and a runnable example, for `.help` and completion.
+    static var help: HelpTopic { get }
+    /// Reads the words and values after the command's name (errors point at them).
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options
+    /// The output schema and the names read, from schemas alone: no data is touched, so Tab
+    /// completion and checking stay instant on any table. (`cohort`, whose columns are months,
+    /// reads the span of the transaction dates, as DuckDB's PIVOT reads its values.)
+    static func bind(_ options: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding
+    /// Computes the table and the working shown above it.
+    static func run(_ options: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult
+}
+
+extension AnalyticsCommandDefinition {
+    static func bind(_ command: AnalyticsCommand, in session: Session) throws(Diagnostic) -> AnalyticsBinding {
+        var args = CommandArguments(command)
+        let options = try options(&args)
+        try args.finish()
+        return try bind(options, in: session, at: command.location)
+    }
+
+    static func run(_ command: AnalyticsCommand, in session: Session) throws(Diagnostic) -> Session.AnalyticsResult {
+        var args = CommandArguments(command)
+        let options = try options(&args)
+        try args.finish()
+        return try run(options, in: session, at: command.location)
+    }
+}
+
+/// What binding an analytics command gives: the columns it will return and what it reads.
+public struct AnalyticsBinding: Sendable {
+    public var schema: Schema
+    /// Tables, results and `@as_of` whose change changes the result.
+    public var reads: [String]
+
+    init(_ fields: [(String, DataType)], reads: [String]) {
+        schema = Schema(fields.map { Schema.Field(name: $0.0, type: $0.1) })
+        self.reads = reads
+    }
+
+    init(_ schema: Schema, reads: [String]) {
+        self.schema = schema
+        self.reads = reads
+    }
+}
+
+/// The words and values after an analytics command's name, consumed as the command reads them;
+/// anything left over is an error that names it.
+struct CommandArguments {
+    let command: AnalyticsCommand
+    private var remaining: [AnalyticsCommand.Argument]
+
+    init(_ command: AnalyticsCommand) {
+        self.command = command
+        remaining = command.arguments
+    }
+
+    var isEmpty: Bool { remaining.isEmpty }
+
+    /// Whether `word` is present (consumed).
+    mutating func flag(_ word: String) -> Bool {
+        guard let i = remaining.firstIndex(where: { if case .word(word, _) = $0 { return true } else { return false } }) else { return false }
+        remaining.remove(at: i)
+        return true
+    }
+
+    /// The value after `word`, if the word is present.
+    mutating func value(_ word: String) throws(Diagnostic) -> Value? {
+        guard let i = remaining.firstIndex(where: { if case .word(word, _) = $0 { return true } else { return false } }) else { return nil }
+        guard i + 1 < remaining.count, case .value(let v, _) = remaining[i + 1] else {
+            throw Diagnostic("`\(word)` needs a value after it", at: location(i), hint: "for example: \(command.name) \(word) 30")
+        }
+        remaining.removeSubrange(i...(i + 1))
+        return v
+    }
+
+    /// A finite number after `word`.
+    mutating func number(_ word: String) throws(Diagnostic) -> Double? {
+        let at = valueLocation(word)
+        guard let v = try value(word) else { return nil }
+        guard let d = v.doubleValue else { throw Diagnostic("`\(word)` takes a number, not \(ValueFormat.display(v))", at: at) }
+        guard d.isFinite else { throw Diagnostic("`\(word)` takes a finite number", at: at) }
+        return d
+    }
+
+    /// A whole number after `word` within `range` (a duration counts its days), or `value`
+    /// when the word is absent.
+    mutating func whole(_ word: String, default value: Int, in range: ClosedRange<Int>) throws(Diagnostic) -> Int {
+        let at = valueLocation(word)
+        guard let v = try self.value(word) else { return value }
+        let n: Double?
+        switch v {
+        case .int(let x): n = Double(x)
+        case .double(let x): n = x
+        case .duration(let d): n = Double(d.days)
+        default: n = nil
+        }
+        guard let n, n == n.rounded(), n >= Double(range.lowerBound), n <= Double(range.upperBound) else {
+            throw Diagnostic("`\(word)` takes a whole number from \(grouped(range.lowerBound)) to \(grouped(range.upperBound))", at: at)
+        }
+        return Int(n)
+    }
+
+    /// Where the value after `word` stands (else the word, else the command), for errors.
+    private func valueLocation(_ word: String) -> SourceLocation {
+        guard let i = remaining.firstIndex(where: { if case .word(word, _) = $0 { return true } else { return false } }) else { return command.location }
+        return location(i + 1 < remaining.count ? i + 1 : i)
+    }
+
+    /// A date after `word`.
+    mutating func date(_ word: String) throws(Diagnostic) -> Int32? {
+        let at = remaining.firstIndex(where: { if case .word(word, _) = $0 { return true } else { return false } }).map(location) ?? command.location
+        guard let v = try value(word) else { return nil }
+        guard case .date(let d) = v else { throw Diagnostic("`\(word)` takes a date like 2024-06-30", at: at) }
+        return d
+    }
+
+    /// The next bare word (a column or table name), consumed.
+    mutating func word() -> (String, SourceLocation)? {
+        guard let first = remaining.first, case .word(let w, let loc) = first else { return nil }
+        remaining.removeFirst()
+        return (w, loc)
+    }
+
+    private func location(_ i: Int) -> SourceLocation {
+        switch remaining[i] {
+        case .word(_, let l), .value(_, let l): return l
+        }
+    }
+
+    /// Fails on anything not consumed.
+    func finish() throws(Diagnostic) {
+        guard let first = remaining.first else { return }
+        switch first {
+        case .word(let w, let l): throw Diagnostic("`\(command.name)` does not take `\(w)`", at: l, hint: "`.help \(command.name)` shows how to write it")
+        case .value(let v, let l): throw Diagnostic("`\(command.name)` does not take the value \(ValueFormat.display(v)) here", at: l)
+        }
+    }
+}
+
