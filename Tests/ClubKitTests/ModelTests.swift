@@ -95,4 +95,23 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(s.error("bgnbd")?.message, "no customer made a repeat purchase, so the BG/NBD model cannot be fitted")
         XCTAssertEqual(s.error("gammagamma")?.message, "Gamma-Gamma needs customers with repeat purchases of positive value; there are none")
     }
+
+    /// A fit is kept while the transactions are unchanged, a failed one too: the next command
+    /// that needs it fails at once, at its own place, and new data fits again.
+    func testAFitIsKeptUntilTheTransactionsChange() throws {
+        let s = try makeSession(["t": "customer_id,date,amount\n1,2024-01-01,5\n2,2024-01-02,7\n"])
+        try s.runAll("use t")
+        XCTAssertNotNil(s.error("bgnbd"))
+        let kept = try XCTUnwrap(s.fits["bgnbd 7.0"]?.fit as? Result<(model: BGNBD, logLikelihood: Double), Diagnostic>)
+        guard case .failure = kept else { return XCTFail("the failed fit was not kept") }
+        let again = try XCTUnwrap(s.error("let x = 1\nclv model"))
+        XCTAssertEqual(again.message, "no customer made a repeat purchase, so the BG/NBD model cannot be fitted")
+        XCTAssertEqual([again.location.line, again.location.column], [2, 1])
+        // Fitted on the sample's orders, the same fit serves `bgnbd` and `clv model`.
+        _ = try session.query("bgnbd")
+        let first = try XCTUnwrap(session.fits["bgnbd 7.0"])
+        _ = try session.query("clv model horizon 6mo")
+        XCTAssertEqual(session.fits["bgnbd 7.0"]?.inputs, first.inputs)
+        XCTAssertEqual(session.fits.count, 2, "bgnbd in weeks and gammagamma")
+    }
 }

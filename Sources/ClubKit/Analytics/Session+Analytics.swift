@@ -33,7 +33,8 @@ extension Session {
         return result
     }
 
-    private func inputs(_ names: [String]) -> [String: Int] {
+    /// The versions of `names` now: a result computed from them is current while these hold.
+    func inputs(_ names: [String]) -> [String: Int] {
         Dictionary(uniqueKeysWithValues: Set(names).map { ($0, versions[$0] ?? 0) })
     }
 

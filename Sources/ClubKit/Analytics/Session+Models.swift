@@ -86,6 +86,38 @@ extension Session {
         return out
     }
 
+    /// BG/NBD fitted once per unit and data (`fitted`).
+    func keptBGNBD(_ s: RepeatSummary, unitDays: Double, reads: [String], at: SourceLocation) throws(Diagnostic) -> (model: BGNBD, logLikelihood: Double) {
+        try fitted("bgnbd \(unitDays)", reads: reads, at: at) { () throws(Diagnostic) in try fitBGNBD(s, at: at) }
+    }
+
+    /// Gamma-Gamma fitted once per data (`fitted`); it does not depend on the unit.
+    func keptGammaGamma(_ s: RepeatSummary, reads: [String], at: SourceLocation) throws(Diagnostic) -> (model: GammaGamma, logLikelihood: Double, customers: Int) {
+        try fitted("gammagamma", reads: reads, at: at) { () throws(Diagnostic) in try fitGammaGamma(s, at: at) }
+    }
+
+    /// A model fit kept while the transactions it was fitted on are unchanged; a failed fit is
+    /// kept too, and fails again at once at the new statement.
+    func fitted<T>(_ key: String, reads: [String], at: SourceLocation, _ fit: () throws(Diagnostic) -> T) throws(Diagnostic) -> T {
+        let now = inputs(reads)
+        if let kept = fits[key], kept.inputs == now, let result = kept.fit as? Result<T, Diagnostic> {
+            switch result {
+            case .success(let value): return value
+            case .failure(var error):
+                error.location = at
+                throw error
+            }
+        }
+        do {
+            let value = try fit()
+            fits[key] = (Result<T, Diagnostic>.success(value), now)
+            return value
+        } catch {
+            if error != .interrupted { fits[key] = (Result<T, Diagnostic>.failure(error), now) }
+            throw error
+        }
+    }
+
     /// Fits BG/NBD by maximum likelihood on log-parameters, grouping identical (x, t_x, T).
     func fitBGNBD(_ s: RepeatSummary, at: SourceLocation) throws(Diagnostic) -> (model: BGNBD, logLikelihood: Double) {
         guard s.x.contains(where: { $0 > 0 }) else {
@@ -188,7 +220,7 @@ extension Session {
         let (data, reads) = try transactionData(for: "bgnbd", at: at)
         let s = repeatSummary(data, unitDays: unitDays)
         let t = o.horizon ?? s.period
-        let (m, ll) = try fitBGNBD(s, at: at)
+        let (m, ll) = try keptBGNBD(s, unitDays: unitDays, reads: reads, at: at)
         let n = data.customerCount
         let table = Table(columnNames: [data.keyName, "frequency", "recency", "T", "spend", "p_alive", "expected_purchases"],
                           columns: [data.keys, Column(.int(s.x.map { Int64($0) })), Column(.double(s.tx)), Column(.double(s.T)), Column(.double(s.spend)),
@@ -203,12 +235,12 @@ extension Session {
     func gammagamma(at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try transactionData(for: "gammagamma", at: at)
         let s = repeatSummary(data, unitDays: 7)
-        let (m, ll, fitted) = try fitGammaGamma(s, at: at)
+        let (m, ll, customers) = try keptGammaGamma(s, reads: reads, at: at)
         let table = Table(columnNames: [data.keyName, "frequency", "avg_spend", "expected_spend"],
                           columns: [data.keys, Column(.int(s.x.map { Int64($0) })), doubleColumn(s.repeatMean),
                                     Column(.double(s.x.indices.map { m.expectedSpend(x: s.x[$0], m: s.repeatMean[$0] ?? 0) }))])
         return AnalyticsResult(table: table, work: [
-            "Gamma-Gamma on \(grouped(fitted)) customers with repeat purchases: \(params([("p", m.p), ("q", m.q), ("v", m.v)])); log-likelihood = \(String(format: "%.2f", ll))",
+            "Gamma-Gamma on \(grouped(customers)) customers with repeat purchases: \(params([("p", m.p), ("q", m.q), ("v", m.v)])); log-likelihood = \(String(format: "%.2f", ll))",
             "avg_spend = mean value of the repeat purchase days; expected_spend = E[spend per purchase], the population mean for customers without repeats",
         ], reads: reads)
     }
@@ -237,8 +269,8 @@ extension Session {
         let (months, discount, margin) = (o.months, o.discount, o.margin)
         let (data, reads) = try transactionData(for: "clv model", at: at)
         let s = repeatSummary(data, unitDays: unitDays)
-        let (bg, _) = try fitBGNBD(s, at: at)
-        let (gg, _, _) = try fitGammaGamma(s, at: at)
+        let (bg, _) = try keptBGNBD(s, unitDays: unitDays, reads: reads, at: at)
+        let (gg, _, _) = try keptGammaGamma(s, reads: reads, at: at)
         let month = 30 / unitDays
         let n = data.customerCount
         var clv = [Double](repeating: 0, count: n), purchases = [Double](repeating: 0, count: n), spend = [Double](repeating: 0, count: n)

@@ -56,6 +56,9 @@ public final class Session: Catalog {
     var derived: Definition?
     /// Analytics command results with the versions of what they read.
     var analyticsCache: [String: (result: AnalyticsResult, inputs: [String: Int])] = [:]
+    /// Model fits (a `Result` each, failures included) with the versions of what they were
+    /// fitted on: `bgnbd`, `clv model` and their variants fit each model once per data.
+    var fits: [String: (fit: Any, inputs: [String: Int])] = [:]
     /// User formulas: `formula crr(S, E, N) = …`.
     public internal(set) var formulas: [String: (parameters: [String], body: Expr, text: String)] = [:]
     public internal(set) var formulaOrder: [String] = []
