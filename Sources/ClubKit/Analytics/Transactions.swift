@@ -119,33 +119,49 @@ extension Session {
 
 /// customers360: one row per customer of the transactions table (brief §6) — first_order,
 /// last_order, orders, spend, avg_order, days_since_last — with the attributes of a loaded
-/// `customers` table joined on when it has a matching id. It is an ordinary pipeline, so it is
-/// live and cached like any named result.
+/// `customers` table joined on when it has a matching id. It is an ordinary pipeline, built as
+/// one (never as text to parse), so it is live and cached like any named result; its text is
+/// what `describe` and the listings show.
 enum Customers360 {
     static let name = "customers360"
 
-    /// The pipeline, as text. Transactions after the as-of date take no part (as in every
-    /// analysis), so days_since_last is never negative; nor do rows without a date.
-    static func text(_ r: TransactionRoles, session: Session) -> String {
+    /// The attributes a loaded `customers` table adds, and the column it is joined on.
+    private static func attributes(_ r: TransactionRoles, session: Session) -> (key: String, columns: [String])? {
+        guard r.table != "customers", let customers = session.tables["customers"],
+              let key = [r.customer, "id", "customer_id"].first(where: { customers.column($0) != nil }) else { return nil }
+        let columns = customers.columnNames.filter { $0 != key && !own(r).contains($0) }
+        return columns.isEmpty ? nil : (key, columns)
+    }
+
+    /// The columns customers360 computes, the customer last.
+    private static func own(_ r: TransactionRoles) -> [String] {
+        ["first_order", "last_order", "orders", "spend", "avg_order", "days_since_last", r.customer]
+    }
+
+    /// The definition. Transactions after the as-of date take no part (as in every analysis),
+    /// so days_since_last is never negative; nor do rows without a date.
+    static func definition(_ r: TransactionRoles, session: Session) -> Definition {
+        let at = SourceLocation(line: 1, column: 1)
+        func column(_ name: String) -> Expr { .name(name, at) }
+        func call(_ function: String, _ arguments: Expr...) -> Expr { .call(function, arguments, at) }
+        func named(_ name: String?, _ e: Expr) -> NamedExpr { NamedExpr(name: name, expr: e, location: at) }
+        var steps: [Step] = [
+            .filter(.binary(.greaterEqual, call("days_since", column(r.date)), .literal(.int(0), at), at)),
+            .aggregate([named("first_order", call("min", column(r.date))), named("last_order", call("max", column(r.date))), named("orders", call("count")),
+                        named("spend", call("sum", column(r.amount))), named("avg_order", call("avg", column(r.amount)))],
+                       by: [named(nil, column(r.customer))]),
+            .derive([named("days_since_last", call("days_since", column("last_order")))]),
+        ]
         func q(_ s: String) -> String { "`\(s)`" }
         var text = "\(q(r.table)) | where days_since(\(q(r.date))) >= 0 | agg first_order = min(\(q(r.date))), last_order = max(\(q(r.date))), orders = count(), "
             + "spend = sum(\(q(r.amount))), avg_order = avg(\(q(r.amount))) by \(q(r.customer)) | derive days_since_last = days_since(last_order)"
-        let mine = ["first_order", "last_order", "orders", "spend", "avg_order", "days_since_last", r.customer]
-        if r.table != "customers", let customers = session.tables["customers"],
-           let key = [r.customer, "id", "customer_id"].first(where: { customers.column($0) != nil }) {
-            let attributes = customers.columnNames.filter { $0 != key && !mine.contains($0) }
-            if !attributes.isEmpty {
-                text += " | left join customers on \(q(r.customer)) == \(q(key)) | select " + (mine.suffix(1) + mine.dropLast() + attributes).map(q).joined(separator: ", ")
-            }
+        if let (key, attributes) = attributes(r, session: session) {
+            let order = own(r).suffix(1) + own(r).dropLast() + attributes
+            steps += [.join(left: true, Name(text: "customers", location: at), on: .binary(.equal, column(r.customer), column(key), at)),
+                      .select(order.map { named(nil, column($0)) })]
+            text += " | left join customers on \(q(r.customer)) == \(q(key)) | select " + order.map(q).joined(separator: ", ")
         }
-        return text
-    }
-
-    static func definition(_ text: String, _ r: TransactionRoles) -> Definition {
-        var parser = Parser(text)
-        guard case .pipeline(let p)? = (try? parser.next())?.kind else {
-            return Definition(kind: .derived, pipeline: Pipeline(source: Name(text: r.table, location: SourceLocation(line: 1, column: 1)), steps: []), text: text)
-        }
-        return Definition(kind: .derived, pipeline: p, text: text)
+        let pipeline = Pipeline(source: Name(text: r.table, location: at), steps: steps.map { PipelineStep(step: $0, location: at) })
+        return Definition(kind: .derived, pipeline: pipeline, text: text)
     }
 }

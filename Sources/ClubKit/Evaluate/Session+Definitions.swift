@@ -28,9 +28,8 @@ extension Session {
     public func definition(_ name: String) -> Definition? {
         if let d = definitions[name] { return d }
         if name == Customers360.name, let roles = transactions {
-            let text = Customers360.text(roles, session: self)
-            if let d = derived, d.text == text { return d }
-            let d = Customers360.definition(text, roles)
+            let d = Customers360.definition(roles, session: self)
+            if let kept = derived, kept.text == d.text { return kept }
             derived = d
             return d
         }

@@ -5,6 +5,17 @@
 ///
 ///     var parser = Parser("orders | where amount > 100 | take 5")
 ///     let statement = try parser.next()
+/// The words that start a pipeline step. The parser switches over every case, and help and
+/// completion list them all, so a new step is a case here, its parsing, and its help topic.
+enum StepWord: String, CaseIterable {
+    case `where`, select, derive, agg, sort, take, top, distinct, join, left, count, chart
+}
+
+/// The words that start a statement, in the order `.help` lists them.
+enum StatementWord: String, CaseIterable {
+    case load, tables, describe, `let`, drop, export, segment, segments, profile, compare, overlap, params, use, formula, formulas
+}
+
 public struct Parser {
     let tokens: [Token]
     let lines: [Substring]
@@ -13,9 +24,9 @@ public struct Parser {
     var depth = 0
 
     /// The step names, for "did you mean".
-    public static let stepNames = ["where", "select", "derive", "agg", "sort", "take", "top", "distinct", "join", "left", "count", "chart"]
+    public static var stepNames: [String] { StepWord.allCases.map(\.rawValue) }
     /// Words that start a statement.
-    public static let statementWords = ["load", "tables", "describe", "let", "drop", "export", "segment", "segments", "profile", "compare", "overlap", "params", "use"]
+    public static var statementWords: [String] { StatementWord.allCases.map(\.rawValue) }
 
     public init(_ source: String) {
         tokens = Lexer.tokenize(source)
@@ -98,37 +109,39 @@ public struct Parser {
             return .pipeline(try pipelineSteps(source: Name(text: w, location: t.location), command: try command()))
         }
         if let w = t.word, peek().kind != .symbol("="), !peek().isSymbol("|") {
-            switch w {
-            case "load": advance(); return try load()
-            case "tables" where peek().kind == .end || peek().kind == .eof: advance(); return .tables
-            case "describe": advance(); return .describe(try name("a table name"))
-            case "let": advance(); return try letParameter()
-            case "drop":
+            // Every statement word has a case (the compiler checks); a `where` tells a
+            // statement from a table of the same name.
+            switch StatementWord(rawValue: w) {
+            case .load?: advance(); return try load()
+            case .tables? where peek().kind == .end || peek().kind == .eof: advance(); return .tables
+            case .describe?: advance(); return .describe(try name("a table name"))
+            case .let?: advance(); return try letParameter()
+            case .drop?:
                 advance()
                 let names = try nameList()
                 let cascade = current.word == "cascade"
                 if cascade { advance() }
                 return .drop(names, cascade: cascade)
-            case "segment" where peek().word != nil: advance(); return try segment()
-            case "segments" where peek().kind == .end || peek().kind == .eof: advance(); return .segments
-            case "params" where peek().kind == .end || peek().kind == .eof: advance(); return .params
-            case "profile" where peek().word != nil:
+            case .segment? where peek().word != nil: advance(); return try segment()
+            case .segments? where peek().kind == .end || peek().kind == .eof: advance(); return .segments
+            case .params? where peek().kind == .end || peek().kind == .eof: advance(); return .params
+            case .profile? where peek().word != nil:
                 advance()
                 let n = try name("a segment to profile")
                 var by: Name?
                 if current.word == "by" { advance(); by = try name("a numeric column after `by`") }
                 return .profile(n, by: by)
-            case "compare" where peek().word != nil: advance(); return .compare(try nameList("a segment to compare"))
-            case "overlap" where peek().word != nil:
+            case .compare? where peek().word != nil: advance(); return .compare(try nameList("a segment to compare"))
+            case .overlap? where peek().word != nil:
                 advance()
                 let names = try nameList("a segment")
                 guard names.count == 2 else { throw Diagnostic("`overlap` takes two segments, as in `overlap vip, lapsed`", at: t.location) }
                 return .overlap(names)
-            case "use" where peek().word != nil: advance(); return try use()
-            case "formulas" where peek().kind == .end || peek().kind == .eof: advance(); return .formulas
-            case "formula" where peek().word != nil: advance(); return try formula()
-            case "export": advance(); return try export()
-            default: break
+            case .use? where peek().word != nil: advance(); return try use()
+            case .formulas? where peek().kind == .end || peek().kind == .eof: advance(); return .formulas
+            case .formula? where peek().word != nil: advance(); return try formula()
+            case .export?: advance(); return try export()
+            case .tables?, .segment?, .segments?, .params?, .profile?, .compare?, .overlap?, .use?, .formulas?, .formula?, nil: break
             }
         }
         if case .identifier(let n, _) = t.kind, peek().isSymbol("=") {
@@ -388,12 +401,16 @@ public struct Parser {
         guard let w = t.word else {
             throw Diagnostic("expected a step after `|`, found \(t.display)", at: t.location, hint: "the steps are \(Self.stepNames.filter { $0 != "left" }.joined(separator: ", "))")
         }
+        guard let word = StepWord(rawValue: w) else {
+            throw Diagnostic("unknown step `\(w)`", at: t.location,
+                             hint: Suggest.hint(for: w, among: Self.stepNames) ?? "the steps are \(Self.stepNames.filter { $0 != "left" }.joined(separator: ", "))")
+        }
         advance()
-        switch w {
-        case "where": return .filter(try expression())
-        case "select": return .select(try namedExprs(requireNames: false))
-        case "derive": return .derive(try namedExprs(requireNames: true))
-        case "agg":
+        switch word {
+        case .where: return .filter(try expression())
+        case .select: return .select(try namedExprs(requireNames: false))
+        case .derive: return .derive(try namedExprs(requireNames: true))
+        case .agg:
             let aggs = current.word == "by" ? [] : try namedExprs(requireNames: false)
             var by: [NamedExpr] = []
             if current.word == "by" {
@@ -402,9 +419,9 @@ public struct Parser {
             }
             if aggs.isEmpty && by.isEmpty { throw Diagnostic("`agg` needs at least one aggregate, like `agg n = count()`", at: t.location) }
             return .aggregate(aggs, by: by)
-        case "sort": return .sort(try sortKeys().map(\.key))
-        case "take": return .take(try count(after: "take"))
-        case "top":
+        case .sort: return .sort(try sortKeys().map(\.key))
+        case .take: return .take(try count(after: "take"))
+        case .top:
             let n = try count(after: "top")
             guard current.word == "by" else {
                 throw Diagnostic("expected `by` after `top \(n)`", at: current.location, hint: "for example: top 10 by spend")
@@ -413,15 +430,15 @@ public struct Parser {
             var keys = try sortKeys()
             for k in keys.indices where !keys[k].explicit { keys[k].key.descending = true }
             return .top(n, keys.map(\.key))
-        case "distinct":
+        case .distinct:
             var names: [Name] = []
             if current.kind != .end && current.kind != .eof && !current.isSymbol("|") {
                 names.append(try name("a column name"))
                 while current.isSymbol(",") { advance(); names.append(try name("a column name")) }
             }
             return .distinct(names)
-        case "join", "left":
-            if w == "left" {
+        case .join, .left:
+            if word == .left {
                 guard current.word == "join" else { throw Diagnostic("expected `join` after `left`", at: current.location) }
                 advance()
             }
@@ -430,9 +447,9 @@ public struct Parser {
                 throw Diagnostic("expected `on` after `join \(other.text)`", at: current.location, hint: "for example: join customers on customer_id == id")
             }
             advance()
-            return .join(left: w == "left", other, on: try expression())
-        case "count": return .count
-        case "chart":
+            return .join(left: word == .left, other, on: try expression())
+        case .count: return .count
+        case .chart:
             guard let k = current.word, let kind = ChartKind(rawValue: k) else {
                 throw Diagnostic("`chart` takes bar, line, hist or heatmap", at: current.location,
                                  hint: current.word.flatMap { Suggest.hint(for: $0, among: ChartKind.allCases.map(\.rawValue)) } ?? "for example: chart bar")
@@ -454,9 +471,6 @@ public struct Parser {
             }
             if current.isSymbol("|") { throw Diagnostic("`chart` is the last step of a pipeline", at: current.location) }
             return .chart(kind, column: column, path: path, overwrite: overwrite)
-        default:
-            throw Diagnostic("unknown step `\(w)`", at: t.location,
-                             hint: Suggest.hint(for: w, among: Self.stepNames) ?? "the steps are \(Self.stepNames.filter { $0 != "left" }.joined(separator: ", "))")
         }
     }
 
