@@ -5,14 +5,14 @@ import XCTest
 /// error that names the size, placed at its statement; the session is unchanged.
 final class ResourceGuardTests: XCTestCase {
     func testAJoinPastTheMemoryLimitStopsWithItsSize() throws {
-        // 2,000 rows on one key joined to themselves: 4,000,000 rows of 3 columns at 32 bytes
-        // each (two row numbers and three values) is 128 MB, over a 10 MB limit; 10 MB holds
-        // 312,500 such rows.
+        // 2,000 rows on one key joined to themselves: 4,000,000 rows. `count` reads nothing, so
+        // the join carries only its key k: 16 bytes a row (two row numbers and one value), 64 MB
+        // in all, over a 10 MB limit; 10 MB holds 10,000,000 / 16 = 625,000 such rows.
         let rows = (0..<2_000).map { "1,\($0)" }.joined(separator: "\n")
         let session = try makeSession(["t": "k,v\n" + rows + "\n"])
         session.memoryLimit = MemoryLimit(bytes: 10_000_000)
         let d = session.error("let x = 1\nt | join t on k == k | count")
-        XCTAssertEqual(d?.message, "the join gives more than 312,500 rows, more than fit in the memory limit of 10 MB")
+        XCTAssertEqual(d?.message, "the join gives more than 625,000 rows, more than fit in the memory limit of 10 MB")
         XCTAssertEqual(d?.location.line, 2, "placed at the statement that failed")
         XCTAssertEqual(d?.location.column, 1)
         // Within the limit the same join runs: 4,000,000 rows.

@@ -74,25 +74,8 @@ public struct Column: Sendable {
         return Column(.int(mapUnary(a) { Int64($0) }), validity: validity)
     }
 
-    /// An empty column of the same type, standing in for one that a pipeline's later steps do
-    /// not read, so that filters and joins need not copy it (see `Pruning`). Gathering from a
-    /// stand-in gives a stand-in.
-    var standIn: Column {
-        switch storage {
-        case .int: return Column(.int([]))
-        case .int32: return Column(.int32([]))
-        case .double: return Column(.double([]))
-        case .bool: return Column(.bool([]))
-        case .date: return Column(.date([]))
-        case .dateTime: return Column(.dateTime([]))
-        case .string(_, let d): return Column(.string([], d))
-        }
-    }
-
     /// The rows at `indices`, in that order.
     public func gather(_ indices: [Int32]) -> Column {
-        // Only a stand-in is empty while rows are asked of it.
-        if count == 0 && !indices.isEmpty { return self }
         let v = validity?.gather(indices)
         switch storage {
         case .int(let a): return Column(.int(indices.map { a[Int($0)] }), validity: v)
@@ -107,7 +90,6 @@ public struct Column: Sendable {
 
     /// Like `gather`, but an index of -1 yields null (the unmatched side of a left join).
     public func gatherOptional(_ indices: [Int32]) -> Column {
-        if count == 0 && indices.contains(where: { $0 >= 0 }) { return self }
         var v = Bitmap(count: indices.count, allValid: false)
         for (j, i) in indices.enumerated() where i >= 0 && !isNull(Int(i)) { v.set(j, true) }
         func pick<T>(_ a: [T], _ zero: T) -> [T] { indices.map { $0 >= 0 ? a[Int($0)] : zero } }

@@ -30,14 +30,6 @@ public struct Table: Sendable {
         Table(columnNames: columnNames, columns: columns.map { $0.gather(indices) }, rowCount: indices.count)
     }
 
-    /// Like `gather`, for the columns in `keeping` only (nil: all); the others become empty
-    /// stand-ins that no later step reads (see `Pruning`).
-    func gather(_ indices: [Int32], keeping: Set<Int>?) -> Table {
-        guard let keeping else { return gather(indices) }
-        let kept = columns.enumerated().map { keeping.contains($0.offset) ? $0.element.gather(indices) : $0.element.standIn }
-        return Table(columnNames: columnNames, columns: kept, rowCount: indices.count)
-    }
-
     public func prefix(_ n: Int) -> Table {
         n >= rowCount ? self : gather((0..<Int32(n)).map { $0 })
     }

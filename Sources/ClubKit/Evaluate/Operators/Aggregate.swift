@@ -1,0 +1,49 @@
+/// `agg … by …`: one row per group of the keys, with the aggregates, then the output
+/// expressions over [keys…, aggregates…].
+struct AggregateOperator: PhysicalOperator {
+    var keys: [(name: String, expr: TypedExpr)]
+    var calls: [AggregateCall]
+    var outputs: [(name: String, expr: TypedExpr)]
+
+    var reads: Set<Int> {
+        var used = keys.reduce(into: Set<Int>()) { $0.formUnion($1.expr.columnsRead) }
+        for call in calls { if let a = call.argument { used.formUnion(a.columnsRead) } }
+        return used
+    }
+    var passesColumnsOn: Bool { false }
+
+    func renumbered(_ map: [Int], rightKept: [Int]?) -> PlanStep {
+        var renumberedCalls = calls
+        for k in renumberedCalls.indices { renumberedCalls[k].argument = calls[k].argument?.renumbered(map) }
+        // The outputs read the intermediate [keys…, aggregates…], not the input.
+        return .aggregate(keys: keys.map { ($0.name, $0.expr.renumbered(map)) }, calls: renumberedCalls, outputs: outputs)
+    }
+
+    func run(_ input: Table, in executor: Executor) throws(Diagnostic) -> Table {
+        let expressions = executor.evaluator(input)
+        let isCancelled = executor.isCancelled
+        let keyColumns = keys.map { expressions.column($0.expr) }
+        let grouping = Grouping(columns: keyColumns, n: input.rowCount, isCancelled: isCancelled)
+        if isCancelled() { throw Diagnostic.interrupted }
+        var columns = keyColumns.map { $0.gather(grouping.firstRow) }
+        // Each aggregate is its own pass over the rows: on a large table they run side by
+        // side, each exactly as it would alone.
+        let inputs = calls.map { $0.argument.map(expressions.column) }
+        let parallel = input.rowCount >= 1 << 20 && calls.count > 1
+        let calls = self.calls
+        let aggregate = { (k: Int) -> (Column, AggregateWarnings) in
+            var warnings = AggregateWarnings()
+            if isCancelled() { return (Column.repeating(.null, count: grouping.count, type: calls[k].type), warnings) }
+            return (Aggregates.compute(calls[k], input: inputs[k], grouping: grouping, warnings: &warnings), warnings)
+        }
+        for (column, warnings) in parallel ? Parallel.map(calls.count, aggregate) : calls.indices.map(aggregate) {
+            columns.append(column)
+            executor.notes.overflow += warnings.overflow
+            executor.notes.undefined += warnings.undefined
+        }
+        let names = keys.map(\.name) + calls.indices.map { "_agg\($0)" }
+        let intermediate = Table(columnNames: names, columns: columns, rowCount: grouping.count)
+        let outer = executor.evaluator(intermediate)
+        return Table(columnNames: outputs.map(\.name), columns: outputs.map { outer.column($0.expr) }, rowCount: grouping.count)
+    }
+}

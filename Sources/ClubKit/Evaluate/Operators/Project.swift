@@ -1,0 +1,14 @@
+/// `select` and `derive`: the output columns, each an expression over the input.
+struct ProjectOperator: PhysicalOperator {
+    var items: [(name: String, expr: TypedExpr)]
+
+    var reads: Set<Int> { items.reduce(into: Set<Int>()) { $0.formUnion($1.expr.columnsRead) } }
+    var passesColumnsOn: Bool { false }
+
+    func renumbered(_ map: [Int], rightKept: [Int]?) -> PlanStep { .project(items.map { ($0.name, $0.expr.renumbered(map)) }) }
+
+    func run(_ input: Table, in executor: Executor) throws(Diagnostic) -> Table {
+        let expressions = executor.evaluator(input)
+        return Table(columnNames: items.map(\.name), columns: items.map { expressions.column($0.expr) }, rowCount: input.rowCount)
+    }
+}
