@@ -12,7 +12,8 @@ struct REPL {
         Terminal.catchInterrupts()
         shell.session.isCancelled = { Terminal.interrupted != 0 }
         let session = shell.session
-        editor.complete { session.completions(for: $0) }
+        let completer = Completer(session)
+        editor.complete { completer.completions(for: $0) }
         while !shell.quitRequested {
             Terminal.interrupted = 0
             guard let text = readStatement() else {

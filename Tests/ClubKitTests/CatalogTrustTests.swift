@@ -242,6 +242,22 @@ final class CatalogTrustTests: XCTestCase {
         XCTAssertEqual(try session.query("_ | count").strings("count"), ["3"], "the last is always kept: amounts > 50, 51 or 52 are 120.5, 80, 300")
     }
 
+    /// Only the newest `numberedKept` results keep their output, values too, so a script of
+    /// many statements costs the same per statement; one a named result reads stays.
+    func testOnlyTheNewestNumberedResultsAreKept() throws {
+        let session = try makeSession(["orders": smallOrders])
+        try session.runAll("orders | take 2\nkeep = _1 | count")
+        let n = Session.numberedKept + 5
+        try session.runAll((0..<n).map { "\($0) * 2" }.joined(separator: "\n"))
+        // _1 is a table of 2 rows (read by `keep`), then _2 … are 0 * 2, 1 * 2, …: the last is (n − 1) * 2.
+        XCTAssertEqual(try session.query("_").strings("value"), ["\((n - 1) * 2)"])
+        XCTAssertEqual(try session.query("_1 | count").strings("count"), ["2"], "read by `keep`: kept")
+        XCTAssertEqual(session.error("_2")?.message, "result _2 was released to save memory; re-run its statement")
+        let newestKept = session.numbered.count - Session.numberedKept + 1  // the oldest of the newest numberedKept
+        XCTAssertEqual(try session.query("_\(newestKept)").strings("value"), ["\((newestKept - 2) * 2)"])
+        XCTAssertEqual(session.numbered.filter { $0.output != nil }.count, Session.numberedKept + 1, "the newest, and _1")
+    }
+
     // MARK: - 5. Listings and segment views after a failing dependency
 
     /// A dependency that fails (here the transactions table swapped behind the catalog's back,

@@ -51,9 +51,9 @@ final class HelpAndCompletionTests: XCTestCase {
     /// offers its columns without fitting the model, and checking `tables` computes nothing.
     func testCompletionAfterAnAnalyticsCommandBindsWithoutRunningIt() throws {
         let session = try sampleSession()
-        XCTAssertEqual(session.completions(for: "bgnbd | where p_"), ["p_alive"])
-        XCTAssertEqual(session.completions(for: "clv model | sort expected_p"), ["expected_purchases"])
-        XCTAssertEqual(session.completions(for: "cohort monthly | select m1"), ["m10", "m11", "m12", "m13", "m14", "m15", "m16", "m17"])
+        XCTAssertEqual(Completer(session).completions(for: "bgnbd | where p_"), ["p_alive"])
+        XCTAssertEqual(Completer(session).completions(for: "clv model | sort expected_p"), ["expected_purchases"])
+        XCTAssertEqual(Completer(session).completions(for: "cohort monthly | select m1"), ["m10", "m11", "m12", "m13", "m14", "m15", "m16", "m17"])
         XCTAssertTrue(session.fits.isEmpty, "a model was fitted while completing")
         XCTAssertTrue(session.analyticsCache.isEmpty, "an analytics command ran while completing")
         let before = session.computations
@@ -74,26 +74,26 @@ final class HelpAndCompletionTests: XCTestCase {
 
     func testCompletionOffersStepsAfterAPipe() throws {
         let session = try sampleSession()
-        XCTAssertEqual(session.completions(for: "orders | wh"), ["where"])
-        XCTAssertTrue(session.completions(for: "orders | ").contains("agg"))
+        XCTAssertEqual(Completer(session).completions(for: "orders | wh"), ["where"])
+        XCTAssertTrue(Completer(session).completions(for: "orders | ").contains("agg"))
     }
 
     func testCompletionOffersTheColumnsFlowingIntoTheStep() throws {
         let session = try sampleSession()
-        XCTAssertEqual(session.completions(for: "orders | where amo"), ["amount"])
+        XCTAssertEqual(Completer(session).completions(for: "orders | where amo"), ["amount"])
         // After an agg, only its output columns flow on.
-        let after = session.completions(for: "orders | agg n = count(), spend = sum(amount) by customer_id | sort sp")
+        let after = Completer(session).completions(for: "orders | agg n = count(), spend = sum(amount) by customer_id | sort sp")
         XCTAssertEqual(after, ["spend"])
-        XCTAssertTrue(session.completions(for: "segment big = customers360 where sp").contains("spend"))
+        XCTAssertTrue(Completer(session).completions(for: "segment big = customers360 where sp").contains("spend"))
     }
 
     func testCompletionOffersNamesFunctionsAndFiles() throws {
         let session = try sampleSession()
-        XCTAssertTrue(session.completions(for: "cust").contains("customers360"))
-        XCTAssertTrue(session.completions(for: "orders | select x = days_").contains("days_since"))
-        XCTAssertTrue(session.completions(for: "let y = thr").contains("threshold"))
+        XCTAssertTrue(Completer(session).completions(for: "cust").contains("customers360"))
+        XCTAssertTrue(Completer(session).completions(for: "orders | select x = days_").contains("days_since"))
+        XCTAssertTrue(Completer(session).completions(for: "let y = thr").contains("threshold"))
         let root = Self.repositoryRoot.path
-        XCTAssertEqual(session.completions(for: "load \"\(root)/Samples/da"), ["\(root)/Samples/data/"])
-        XCTAssertEqual(session.completions(for: "load \"\(root)/Samples/data/ord"), ["\(root)/Samples/data/orders.csv"])
+        XCTAssertEqual(Completer(session).completions(for: "load \"\(root)/Samples/da"), ["\(root)/Samples/data/"])
+        XCTAssertEqual(Completer(session).completions(for: "load \"\(root)/Samples/data/ord"), ["\(root)/Samples/data/orders.csv"])
     }
 }

@@ -2,8 +2,13 @@ import Foundation
 
 /// What Tab offers at the prompt: steps after `|`, the columns of the table flowing into the
 /// current step, table / result / segment / parameter names, functions, keywords, and file paths
-/// inside `load "…"`.
-extension Session {
+/// inside `load "…"`. The shell owns one for its prompt; it only binds (never runs) what it
+/// checks, so Tab stays instant on any table.
+public struct Completer {
+    let session: Session
+
+    public init(_ session: Session) { self.session = session }
+
     /// Completions of the word that ends at the end of `line` (the text before the cursor).
     public func completions(for line: String) -> [String] {
         let word = String(line.reversed().prefix { isWordCharacter($0) }.reversed())
@@ -14,10 +19,10 @@ extension Session {
         if trimmed.hasSuffix("|") {
             candidates = Parser.stepNames + ["members"]
         } else if trimmed.isEmpty || trimmed.hasSuffix(";") {
-            candidates = Parser.statementWords + AnalyticsCommand.names + knownNames + formulaOrder + ["customers360"]
+            candidates = Parser.statementWords + AnalyticsCommand.names + session.knownNames + session.formulaOrder + ["customers360"]
         } else {
-            candidates = columns(flowingInto: before) + knownNames + ScalarFunction.allCases.map(\.rawValue)
-                + AggregateFunction.allCases.map(\.rawValue) + formulaOrder
+            candidates = columns(flowingInto: before) + session.knownNames + ScalarFunction.allCases.map(\.rawValue)
+                + AggregateFunction.allCases.map(\.rawValue) + session.formulaOrder
                 + ["and", "or", "not", "in", "between", "is", "null", "true", "false", "by", "asc", "desc", "on", "as", "with", "to", "overwrite", "cascade"]
         }
         var seen = Set<String>()
@@ -43,7 +48,7 @@ extension Session {
             // Still typing the source's first step (`segment x = customers360 where …`): the source's columns.
             let words = statement.split(whereSeparator: { $0 == " " || $0 == "=" })
             for w in words.reversed() {
-                if let schema = tableSchema(String(w)) ?? (try? Checker(catalog: self).check(Pipeline(source: Name(text: String(w), location: SourceLocation(line: 1, column: 1)), steps: [])))?.schema {
+                if let schema = session.tableSchema(String(w)) ?? (try? Checker(catalog: session).check(Pipeline(source: Name(text: String(w), location: SourceLocation(line: 1, column: 1)), steps: [])))?.schema {
                     return schema.names
                 }
             }
@@ -63,7 +68,7 @@ extension Session {
             case .expression(.name(let n, let loc)): pipeline = Pipeline(source: Name(text: n, location: loc), steps: [])
             default: return []
             }
-            return try Checker(catalog: self).check(pipeline).schema.names
+            return try Checker(catalog: session).check(pipeline).schema.names
         }
         return names ?? []
     }

@@ -117,12 +117,19 @@ public final class Session: Catalog {
                           hint: "it was `\(numbered[i].statement)`")
     }
 
+    /// How many of the newest numbered results keep their output; older ones are released
+    /// (unless a named result reads them), so a long script costs the same per statement.
+    static let numberedKept = 1_000
+
     /// Keeps numbered results within `numberedBudget`: walking from the newest back, the
     /// tables before the last are kept while together they fit; the rest are released.
-    /// Values are small and always kept, and so is a table a named result reads.
+    /// Values are small and kept, and so is a table a named result reads, among the newest
+    /// `numberedKept`; the one that falls out of that window is released.
     func keepNumberedWithinBudget() {
+        let leaving = numbered.count - 1 - Self.numberedKept
+        if leaving >= 0, readers["_\(leaving + 1)"] == nil { numbered[leaving].output = nil }
         var kept = 0
-        for k in stride(from: numbered.count - 2, through: 0, by: -1) {
+        for k in stride(from: numbered.count - 2, through: max(0, leaving + 1), by: -1) {
             guard case .table(let t)? = numbered[k].output, readers["_\(k + 1)"] == nil else { continue }
             if kept + t.bytes <= numberedBudget { kept += t.bytes } else { numbered[k].output = nil }
         }
