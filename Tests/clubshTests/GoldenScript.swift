@@ -215,8 +215,8 @@ struct GoldenScript {
     }
 
     /// Both sides line by line, as they would be written in the script: ` ` in both, `-` only
-    /// expected, `+` only printed (a longest common subsequence; golden outputs are short). A
-    /// line whose only difference is trailing blanks says so.
+    /// expected, `+` only printed (a longest common subsequence; golden outputs are short). Long
+    /// runs of equal lines are cut to their ends; a line that ends in blanks says so.
     static func diff(_ expected: [String], _ actual: [String], prefix: String) -> String {
         let n = expected.count, m = actual.count
         var common = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
@@ -230,18 +230,36 @@ struct GoldenScript {
             let blanks = s.count - s.trimmingTrailingBlanks.count
             return prefix + s + (blanks == 0 ? "" : "   ← ends in \(blanks) blank\(blanks == 1 ? "" : "s")")
         }
-        var out: [String] = []
+        var marked: [(mark: Character, line: String)] = []
         var i = 0, j = 0
         while i < n || j < m {
             if i < n, j < m, expected[i] == actual[j] {
-                out.append("   " + shown(expected[i])); i += 1; j += 1
+                marked.append((" ", expected[i])); i += 1; j += 1
             } else if i < n, j == m || common[i + 1][j] >= common[i][j + 1] {
-                out.append(" - " + shown(expected[i])); i += 1
+                marked.append(("-", expected[i])); i += 1
             } else {
-                out.append(" + " + shown(actual[j])); j += 1
+                marked.append(("+", actual[j])); j += 1
             }
         }
-        if out.isEmpty { out.append("   (nothing)") }
+        if marked.isEmpty { return "   (nothing)" }
+        var out: [String] = []
+        var k = 0
+        while k < marked.count {
+            var end = k
+            while end < marked.count, marked[end].mark == " " { end += 1 }
+            if end - k > 8 {
+                out += marked[k..<(k + 3)].map { "   " + shown($0.line) }
+                out.append("   … \(end - k - 6) equal lines")
+                out += marked[(end - 3)..<end].map { "   " + shown($0.line) }
+                k = end
+            } else if end > k {
+                out += marked[k..<end].map { "   " + shown($0.line) }
+                k = end
+            } else {
+                out.append(" \(marked[k].mark) " + shown(marked[k].line))
+                k += 1
+            }
+        }
         return out.joined(separator: "\n")
     }
 }

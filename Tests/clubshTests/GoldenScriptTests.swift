@@ -84,6 +84,23 @@ final class GoldenScriptTests: XCTestCase {
         XCTAssertEqual(f, ["3: the output of the statement at line 2 (`1 + 1`) differs (- expected, + actual):\n   # value\n - # 3\n + # 2"])
     }
 
+    func testALongDiffKeepsTheChangeAndCutsTheRest() {
+        let expected = (1...12).map(String.init), actual = expected.map { $0 == "11" ? "eleven" : $0 }
+        XCTAssertEqual(GoldenScript.diff(expected, actual, prefix: "# "), """
+           # 1
+           # 2
+           # 3
+           … 4 equal lines
+           # 8
+           # 9
+           # 10
+         - # 11
+         + # eleven
+           # 12
+        """)
+        XCTAssertEqual(GoldenScript.diff(["a", ""], ["a ", ""], prefix: "# "), " - # a\n + # a    ← ends in 1 blank\n   #")
+    }
+
     func testOutputOfAStatementWithoutABlockFails() throws {
         // Output of a statement without a block lands in the next block's, or after the end.
         let f = try failures("1 + 1\n2 + 2\n# expect:\n# value\n# 4\n\n3 + 3\n")
