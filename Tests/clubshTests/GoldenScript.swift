@@ -109,9 +109,6 @@ struct GoldenScript {
         return !t.isEmpty && !t.hasPrefix("#")
     }
 
-    /// The number of `# expect:` and `# error:` lines: what the script asserts.
-    var expectationCount: Int { blocks.reduce(0) { $0 + ($1.expectLine == nil ? 0 : 1) + $1.errors.count } }
-
     /// The line after the script, where the runner puts its last marker.
     var endLine: Int { lines.count + 1 }
 
