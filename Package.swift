@@ -18,6 +18,6 @@ let package = Package(
         .executableTarget(name: "clubsh-sample-data", dependencies: ["SampleData"]),
         .executableTarget(name: "clubsh-bench", dependencies: ["ClubKit", "SampleData"]),
         .testTarget(name: "ClubKitTests", dependencies: ["ClubKit", "SampleData"], exclude: ["Fixtures"]),
-        .testTarget(name: "clubshTests", dependencies: ["clubsh"], exclude: ["Fixtures"]),
+        .testTarget(name: "clubshTests", dependencies: ["clubsh"], exclude: ["Fixtures", "Golden"]),
     ]
 )

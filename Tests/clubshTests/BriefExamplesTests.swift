@@ -82,21 +82,11 @@ final class BriefExamplesTests: XCTestCase {
         """
         let r = try run(examples)
         XCTAssertEqual(r.status, 0, r.stderr)
-        // The textbook figures, worked by hand: 90 / 100 = 90%; (180 − 30) / 200 = 75%; 10 / 100 = 10%; 100% − 90% = 10%.
-        XCTAssertTrue(r.stdout.contains("start,end,retention\n100,90,90\n"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("start,end,new,crr\n200,180,30,75\n"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("start,lost,churn\n100,10,10\n"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("retention,churn\n90,10\n"), r.stdout)
+        // The textbook figures and their working are pinned in Golden/retention.club and
+        // Golden/names.club (crr); here every example of the brief runs on the sample data.
         XCTAssertTrue(r.stdout.contains("margin,lifetime_years\n0.3,"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("value\n75\n"), r.stdout)
         // The working goes to stderr outside table mode; stdout holds only tables.
         XCTAssertTrue(r.stderr.contains("CRR = ((end − new) / start) × 100 = ((180 − 30) / 200) × 100 = 75.0%"), r.stderr)
         XCTAssertFalse(r.stdout.contains("×"))
-    }
-
-    func testTableModeShowsTheWorkAboveTheTable() throws {
-        let r = try run("retention start 100 end 90\n", mode: "table")
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.hasPrefix("retention = (end / start) × 100 = (90 / 100) × 100 = 90.0%\n┌"), r.stdout)
     }
 }

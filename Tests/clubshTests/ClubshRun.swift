@@ -11,6 +11,8 @@ struct ClubshRun {
     var stdout: String
     var stderr: String
     var status: Int32
+    /// `.uncaughtSignal` when clubsh crashed (`status` is then the signal).
+    var reason: Process.TerminationReason = .exit
 
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     static let repositoryRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
@@ -56,8 +58,11 @@ struct ClubshRun {
 
     /// Runs clubsh with `arguments` and `stdin`. The working directory is `directory` when it is
     /// a folder outside the repository (one from `workspace()` or `temporaryFolder()`), else a
-    /// fresh `workspace()`; HOME is always a fresh empty folder.
-    static func run(_ arguments: [String], stdin: String = "", directory: URL? = nil, environment: [String: String] = [:]) throws -> ClubshRun {
+    /// fresh `workspace()`; HOME is always a fresh empty folder. With `mergingStandardError`,
+    /// stderr goes into the same pipe as stdout, so `stdout` holds both in the order a terminal
+    /// shows them (clubsh flushes stdout before each write to stderr) and `stderr` is empty.
+    static func run(_ arguments: [String], stdin: String = "", directory: URL? = nil, environment: [String: String] = [:],
+                    mergingStandardError: Bool = false) throws -> ClubshRun {
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = arguments
@@ -73,14 +78,16 @@ struct ClubshRun {
         let input = Pipe(), output = Pipe(), error = Pipe()
         p.standardInput = input
         p.standardOutput = output
-        p.standardError = error
+        p.standardError = mergingStandardError ? output : error
         try p.run()
         input.fileHandleForWriting.write(stdin.data(using: .utf8)!)
         try input.fileHandleForWriting.close()
         let out = output.fileHandleForReading.readDataToEndOfFile()
+        if mergingStandardError { try error.fileHandleForWriting.close() }
         let err = error.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return ClubshRun(stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self), status: p.terminationStatus)
+        return ClubshRun(stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
+                         status: p.terminationStatus, reason: p.terminationReason)
     }
 
     /// Tests never run clubsh in the repository: a write there would change the user's files.

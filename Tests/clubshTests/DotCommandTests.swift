@@ -1,14 +1,10 @@
 import Foundation
 import XCTest
 
-/// Dot commands and flags that change how results are shown.
+/// Dot commands and flags that change how results are shown. `.mode`, `.echo`, `.help` and
+/// `.limit` output is pinned in Golden/dot-commands.club; here what a golden script cannot hold:
+/// files written by `.output`, times, flags and colour.
 final class DotCommandTests: XCTestCase {
-    func testEchoPrintsEachStatementBeforeItsOutput() throws {
-        let r = try ClubshRun.run([], stdin: ".echo on\n1 + 1\n.echo off\n2 + 2\n")
-        // `.echo off` is itself echoed, as in the sqlite3 shell.
-        XCTAssertEqual(r.stdout, "1 + 1\nvalue\n2\n.echo off\nvalue\n4\n")
-    }
-
     func testOutputSendsResultsToAFileAndBack() throws {
         let path = try ClubshRun.temporaryFolder("output").appendingPathComponent("o.csv").path
         let r = try ClubshRun.run([], stdin: ".output \(path)\n1 + 1\n.output\n3\n")
@@ -49,9 +45,7 @@ final class DotCommandTests: XCTestCase {
         XCTAssertEqual(bad.stderr, "clubsh: --as-of takes a date like 2024-06-30, not soon\nTry clubsh --help.\n")
     }
 
-    func testHelpWithoutTheDotAndTheCommandListInUsage() throws {
-        let r = try ClubshRun.run(["-c", "help rfm"])
-        XCTAssertEqual(r.stdout, "rfm [bins N]\n  recency, frequency, monetary, scores 1–N (N best) and the RF segment\n  example: rfm | where segment == \"At Risk\"\n")
+    func testTheCommandListInUsage() throws {
         let usage = try ClubshRun.run(["--help"]).stdout
         for name in ["segment", "bgnbd", "chart", "days_since", "percentile", ".save", ".output"] {
             XCTAssertTrue(usage.contains(name), "clubsh --help does not mention \(name)")
