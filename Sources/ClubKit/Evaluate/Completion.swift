@@ -76,8 +76,9 @@ extension Session {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return [] }
         return entries.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") }.sorted().map { name in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDirectory)
-            return dir + name + (isDirectory.boolValue ? "/" : "")
+            // A name that vanished since the listing is offered as it was listed, without a slash.
+            let exists = FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDirectory)
+            return dir + name + (exists && isDirectory.boolValue ? "/" : "")
         }
     }
 }
