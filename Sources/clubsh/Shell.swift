@@ -13,7 +13,7 @@ final class Shell {
     var timer = false
     /// `.echo on`: print each statement before its output.
     var echo = false
-    /// Set by `.quit`.
+    /// Set by `.quit` and `.exit`.
     var quitRequested = false
     /// When set, everything the shell would show goes here instead (a notebook cell's output).
     var sink: ((String) -> Void)?
