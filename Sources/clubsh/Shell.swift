@@ -138,7 +138,7 @@ final class Shell {
     /// `origin:line:column: message`. In a notebook cell: `error: message` in the output too.
     func report(_ d: Diagnostic, origin: String, source: String, lineOffset: Int = 0) {
         if let sink { sink("error: \(d.text)\n") }
-        if interactive && d == .interrupted {
+        if interactive && d.kind == .interrupted {
             Terminal.writeError("\n" + (color ? "\u{1B}[33m" : "") + d.message + (color ? "\u{1B}[0m" : "") + "\n")
             return
         }

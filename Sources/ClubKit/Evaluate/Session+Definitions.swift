@@ -55,7 +55,7 @@ extension Session {
 
     /// An error that arose inside a result, placed at the statement's mention of that result.
     func relay(_ error: Diagnostic, at location: SourceLocation) -> Diagnostic {
-        guard error != .interrupted else { return error }
+        guard error.kind != .interrupted else { return error }
         var e = error
         e.location = location
         relayed = e
@@ -91,7 +91,7 @@ extension Session {
                 plans[name] = (plan, version)
                 return plan
             } catch {
-                guard error != .interrupted else { throw error }
+                guard error.kind != .interrupted else { throw error }
                 let own = error != relayed
                 failures[name] = (error, own)
                 throw attributed && own ? Diagnostic("in `\(name)`: \(error.message)", at: error.location, hint: error.hint) : error
@@ -139,7 +139,7 @@ extension Session {
     /// Runs `body`, passing on only Ctrl-C: any other error comes up again, and is reported,
     /// where the result is used.
     private func attempt(_ body: () throws(Diagnostic) -> Void) throws(Diagnostic) {
-        do { try body() } catch { if error == .interrupted { throw error } }
+        do { try body() } catch { if error.kind == .interrupted { throw error } }
     }
 
     /// Runs `body` as part of the outermost check or computation under way. Nothing in the
@@ -323,7 +323,7 @@ extension Session {
             do {
                 _ = try checkedPlan(name, attributed: false)
             } catch {
-                if error == .interrupted { throw error }
+                if error.kind == .interrupted { throw error }
                 bad.insert(name)
                 reason = reason ?? error.text
             }

@@ -55,10 +55,14 @@ extension Session {
             result = try CSVReader.read(path: path, options: csv)
             loadProgress?(path, 1, result.table.rowCount, -1)
         } catch let e as LoadError {
-            if e.message == "interrupted" { throw Diagnostic.interrupted }
-            var hint: String?
-            if e.line == 0, e.message == "no such file" { hint = Self.nearbyFile(path).map { "did you mean \"\($0)\"?" } }
-            throw Diagnostic("cannot load \(e.description)", at: at, hint: hint)
+            switch e.kind {
+            case .interrupted:
+                throw Diagnostic.interrupted
+            case .noSuchFile:
+                throw Diagnostic("cannot load \(e.description)", at: at, hint: Self.nearbyFile(path).map { "did you mean \"\($0)\"?" })
+            case .unreadable, .malformed, .badOption:
+                throw Diagnostic("cannot load \(e.description)", at: at)
+            }
         } catch {
             throw Diagnostic("cannot load \(path): \(error)", at: at)
         }

@@ -168,7 +168,7 @@ struct ChunkContext {
                 guard fieldCount == width else {
                     let column = fields.count > width ? self.column(of: fields[width].start)
                         : self.column(of: fields.last.map { $0.end + ($0.quoted ? 1 : 0) } ?? tokenizer.recordStart)
-                    let problem = LoadError(path: path, line: tokenizer.recordLine, column: column,
+                    let problem = LoadError(.malformed, path: path, line: tokenizer.recordLine, column: column,
                                             message: "row has \(fields.count) field\(fields.count == 1 ? "" : "s") but the \(header ? "header has" : "first row has") \(width)")
                     guard lenient else { out.failure = problem; return }
                     out.skippedRows += 1
@@ -197,7 +197,7 @@ struct ChunkContext {
                     }
                     guard let stored else {
                         let at = f.start + (CSVReader.firstInvalidUTF8(CSVReader.slice(p, f), from: 0) ?? 0)
-                        out.failure = LoadError(path: path, line: lineOf(at, tokenizer), column: self.column(of: at),
+                        out.failure = LoadError(.malformed, path: path, line: lineOf(at, tokenizer), column: self.column(of: at),
                                                 message: "invalid UTF-8 (byte 0x\(String(p[at], radix: 16, uppercase: true))); save the file as UTF-8")
                         out.rows = row
                         return
@@ -205,7 +205,7 @@ struct ChunkContext {
                     if stored {
                         sawValue[c] = true
                     } else if let t = declared[c] {
-                        bad = LoadError(path: path, line: lineOf(f.start, tokenizer), column: self.column(of: f.start),
+                        bad = LoadError(.malformed, path: path, line: lineOf(f.start, tokenizer), column: self.column(of: f.start),
                                         message: "`\(CSVReader.shown(CSVReader.text(p, f)))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
                         break
                     } else {
@@ -232,11 +232,11 @@ struct ChunkContext {
                 row += 1
             }
         } catch let e as TokenError {
-            out.failure = LoadError(path: path, line: e.line, column: column(of: e.offset), message: e.message)
+            out.failure = LoadError(.malformed, path: path, line: e.line, column: column(of: e.offset), message: e.message)
             out.rows = row
             return
         } catch {
-            out.failure = LoadError(path: path, line: 0, column: 0, message: "\(error)")
+            out.failure = LoadError(.malformed, path: path, message: "\(error)")
             out.rows = row
             return
         }
