@@ -143,9 +143,15 @@ enum Customers360 {
 
     static func definition(_ text: String, _ r: TransactionRoles) -> Definition {
         var parser = Parser(text)
-        guard case .pipeline(let p)? = (try? parser.next())?.kind else {
-            return Definition(kind: .derived, pipeline: Pipeline(source: Name(text: r.table, location: SourceLocation(line: 1, column: 1)), steps: []), text: text)
+        // `text` is built from back-quoted names, and loaded names never hold a back quote, so it
+        // always parses. Were it not to, a debug build stops here; a release build falls back to
+        // the bare table, which the checker then reports as lacking customers360's columns.
+        do throws(Diagnostic) {
+            if case .pipeline(let p)? = try parser.next()?.kind { return Definition(kind: .derived, pipeline: p, text: text) }
+            assertionFailure("customers360's text is not a pipeline: \(text)")
+        } catch {
+            assertionFailure("customers360's text does not parse: \(error.message)")
         }
-        return Definition(kind: .derived, pipeline: p, text: text)
+        return Definition(kind: .derived, pipeline: Pipeline(source: Name(text: r.table, location: SourceLocation(line: 1, column: 1)), steps: []), text: text)
     }
 }

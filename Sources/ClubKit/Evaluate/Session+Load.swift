@@ -49,6 +49,8 @@ extension Session {
         do {
             csv.isCancelled = isCancelled
             if let report = loadProgress {
+                // The size only feeds the progress bar's MB/s: unknown (0) shows 0 MB/s, and the
+                // load itself says why a file cannot be read.
                 let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
                 csv.progress = { done, rows in report(path, done, rows, size) }
             }
@@ -99,6 +101,7 @@ extension Session {
     static func nearbyFile(_ path: String) -> String? {
         let dir = (path as NSString).deletingLastPathComponent
         let file = (path as NSString).lastPathComponent
+        // A folder that cannot be listed holds no suggestion; the error stands without a hint.
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir),
               let match = Suggest.closest(to: file, among: entries) else { return nil }
         return dir.isEmpty ? match : (dir as NSString).appendingPathComponent(match)

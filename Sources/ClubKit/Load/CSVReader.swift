@@ -311,6 +311,8 @@ public enum CSVReader {
         var fields: [CSVField] = []
         var seen = 0
         var nextPoll = from
+        // A record that does not tokenize ends the sample; the parse meets it again and reports it
+        // with its line and column.
         while seen < records, (try? tokenizer.next(&fields)) == true {
             seen += 1
             if tokenizer.pos >= nextPoll {
