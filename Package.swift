@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "clubsh",
-    platforms: [.macOS(.v13)],
+    // macOS 15: `Mutex` (the Synchronization module) guards the loader's progress count.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "clubsh", targets: ["clubsh"]),
         .library(name: "ClubKit", targets: ["ClubKit"]),

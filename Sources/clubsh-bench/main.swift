@@ -30,7 +30,7 @@ if !FileManager.default.fileExists(atPath: path) {
     print("generating \(rows) orders into \(path) …")
     try SampleGenerator(customers: max(1, rows / 8), seed: 7).writeOrders(rows: rows, to: path)
 }
-let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+let bytes = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds

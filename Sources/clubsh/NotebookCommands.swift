@@ -21,6 +21,16 @@ enum NotebookCommands {
         return outputs
     }
 
+    /// The notebook's text, or nil after saying on stderr why it cannot be read.
+    private static func readNotebook(_ path: String) -> String? {
+        do throws(TextFile.Failure) {
+            return try TextFile.read(path)
+        } catch {
+            Terminal.writeError("clubsh: cannot read \(path): \(error.reason)\n")
+            return nil
+        }
+    }
+
     /// A `clubsh` or `output` fence that never closes would make the rest of the file its
     /// content; better to say so than to run or rewrite half a notebook.
     static func readable(_ notebook: Notebook, path: String) -> Bool {
@@ -35,10 +45,7 @@ enum NotebookCommands {
             Terminal.writeError("clubsh: run --update rewrites a notebook file, and \(path) is not a regular file\n")
             return 1
         }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            Terminal.writeError("clubsh: cannot read \(path)\n")
-            return 1
-        }
+        guard let text = readNotebook(path) else { return 1 }
         let notebook = Notebook(markdown: text)
         guard readable(notebook, path: path) else { return 1 }
         guard let outputs = outputs(of: notebook, path: path, asOf: asOf) else {
@@ -66,10 +73,7 @@ enum NotebookCommands {
     }
 
     static func check(_ path: String, asOf: Int32?) -> Int32 {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            Terminal.writeError("clubsh: cannot read \(path)\n")
-            return 1
-        }
+        guard let text = readNotebook(path) else { return 1 }
         let notebook = Notebook(markdown: text)
         guard readable(notebook, path: path) else { return 1 }
         guard let outputs = outputs(of: notebook, path: path, asOf: asOf) else { return 1 }

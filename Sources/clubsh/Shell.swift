@@ -13,7 +13,7 @@ final class Shell {
     var timer = false
     /// `.echo on`: print each statement before its output.
     var echo = false
-    /// Set by `.quit`.
+    /// Set by `.quit` and `.exit`.
     var quitRequested = false
     /// When set, everything the shell would show goes here instead (a notebook cell's output).
     var sink: ((String) -> Void)?
@@ -138,7 +138,7 @@ final class Shell {
     /// `origin:line:column: message`. In a notebook cell: `error: message` in the output too.
     func report(_ d: Diagnostic, origin: String, source: String, lineOffset: Int = 0) {
         if let sink { sink("error: \(d.text)\n") }
-        if interactive && d == .interrupted {
+        if interactive && d.kind == .interrupted {
             Terminal.writeError("\n" + (color ? "\u{1B}[33m" : "") + d.message + (color ? "\u{1B}[0m" : "") + "\n")
             return
         }
@@ -161,8 +161,11 @@ final class Shell {
 
     /// Runs a script file; false when it could not be read or a statement failed.
     func runFile(_ path: String) -> Bool {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            Terminal.writeError("clubsh: cannot read \(path)\(FileManager.default.fileExists(atPath: path) ? "" : ": no such file")\n")
+        let text: String
+        do throws(TextFile.Failure) {
+            text = try TextFile.read(path)
+        } catch {
+            Terminal.writeError("clubsh: cannot read \(path): \(error.reason)\n")
             return false
         }
         return run(source: text, origin: path)
@@ -171,8 +174,11 @@ final class Shell {
     /// `.read FILE`.
     func read(_ path: String, at location: SourceLocation) throws(Diagnostic) {
         guard !reading.contains(path) else { throw Diagnostic(".read \(path) would read itself again", at: location) }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw Diagnostic("cannot read \(path)", at: location, hint: FileManager.default.fileExists(atPath: path) ? nil : "no such file")
+        let text: String
+        do throws(TextFile.Failure) {
+            text = try TextFile.read(path)
+        } catch {
+            throw Diagnostic("cannot read \(path): \(error.reason)", at: location)
         }
         reading.append(path)
         defer { reading.removeLast() }

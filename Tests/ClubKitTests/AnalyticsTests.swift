@@ -167,6 +167,18 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(try result("csat feedback.rating").table.strings("csat"), ["60"])
     }
 
+    /// Answers that cannot be scored leave the score out of kpi, and its work says why.
+    func testKPILeavesOutAScoreItCannotComputeAndSaysWhy() throws {
+        session = try makeSession(["tx": Self.tx, "feedback": "c,date,nps,rating\nA,2024-03-21,10,5\nB,2024-01-10,11,4\n"])
+        try session.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-03-31")
+        let r = try result("kpi")
+        let kpi = Dictionary(uniqueKeysWithValues: zip(r.table.strings("measure"), r.table.values("value")))
+        XCTAssertNil(kpi["nps"])
+        // Ratings 5 and 4 of 2 → 100%.
+        XCTAssertEqual(kpi["csat_pct"], .double(100))
+        XCTAssertEqual(r.work.last, "nps left out: 1 answer in feedback.nps is not a whole number from 0 to 10")
+    }
+
     func testSimpleCLV() throws {
         // AOV = 590 / 9; purchases per year = 9 / 5 customers / (87 days / 365); no customers in the year
         // before, so the lifetime is the 3-year cap. CLV = 118 × 365 / 87 × 50% × 3 = 742.586…

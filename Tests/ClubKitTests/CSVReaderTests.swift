@@ -103,6 +103,7 @@ final class CSVReaderTests: XCTestCase {
     func testMissingFile() {
         XCTAssertThrowsError(try CSVReader.read(path: "/nonexistent/orders.csv")) {
             XCTAssertEqual(($0 as? LoadError)?.description, "/nonexistent/orders.csv: no such file")
+            XCTAssertEqual(($0 as? LoadError)?.kind, .noSuchFile)
         }
     }
 
@@ -140,6 +141,21 @@ final class CSVReaderTests: XCTestCase {
 
     func testTextAfterClosingQuote() {
         XCTAssertEqual(failure("a\n\"x\"y\n")?.line, 2)
+    }
+
+    /// A failed load says what kind of failure it is; the session acts on the kind, not the text.
+    func testEachBadInputHasItsKind() {
+        let cases: [(String, (inout CSVOptions) -> Void, LoadError.Kind)] = [
+            ("a,b,c\n1,2,3\n4,5,6,7\n", { _ in }, .malformed),
+            ("a,b\n1,\"open\n2,3\n", { _ in }, .malformed),
+            ("id,joined\n1,2024-01-01\n2,soon\n", { $0.types = ["joined": .date] }, .malformed),
+            ("a,b\n1,2\n", { $0.types = ["c": .int] }, .badOption),
+            ("a,b\n1,2\n", { $0.names = ["x"] }, .badOption),
+            ("a,b\n1,2\n", { $0.dateFormat = "nonsense" }, .badOption),
+        ]
+        for (text, configure, kind) in cases {
+            XCTAssertEqual(failure(text, configure)?.kind, kind, text)
+        }
     }
 
     func testLenientSkipsBadRowsAndReportsThem() throws {
@@ -262,6 +278,7 @@ final class ParallelLoadTests: XCTestCase {
         for chunks in [1, 2] {
             XCTAssertThrowsError(try load(text, chunks: chunks) { $0.isCancelled = { true } }) {
                 XCTAssertEqual(($0 as? LoadError)?.message, "interrupted")
+                XCTAssertEqual(($0 as? LoadError)?.kind, .interrupted)
             }
         }
     }

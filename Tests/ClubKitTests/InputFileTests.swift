@@ -107,6 +107,12 @@ final class InputFileTests: XCTestCase {
         // "PK\u{3}\u{4}" then a NUL: the fifth character of the first line.
         XCTAssertEqual(loadError(path("book.xlsx")), "\(path("book.xlsx")):1:5: a NUL byte: this is a binary file, not text; save it as UTF-8 CSV")
         XCTAssertEqual(loadError("/dev/zero"), "/dev/zero:1:1: a NUL byte: this is a binary file, not text; save it as UTF-8 CSV")
+        func kind(_ path: String) -> LoadError.Kind? {
+            do { _ = try CSVReader.read(path: path, options: CSVOptions()); return nil } catch { return (error as? LoadError)?.kind }
+        }
+        XCTAssertEqual(kind(folder.path), .unreadable)
+        XCTAssertEqual(kind(path("missing.csv")), .noSuchFile)
+        XCTAssertEqual(kind(path("book.xlsx")), .unreadable)
     }
 
     func testAFileTruncatedWhileLoadingIsAnErrorNotASignal() throws {

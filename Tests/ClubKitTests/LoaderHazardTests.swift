@@ -104,7 +104,10 @@ final class LoaderHazardTests: XCTestCase {
             let seen = Polls()
             XCTAssertThrowsError(try load(text, chunks: 1) { o in
                 o.isCancelled = { seen.lock.withLock { seen.count += 1; return seen.count >= stopAt } }
-            }) { XCTAssertEqual(($0 as? LoadError)?.message, "interrupted", "stop at poll \(stopAt)") }
+            }) {
+                XCTAssertEqual(($0 as? LoadError)?.message, "interrupted", "stop at poll \(stopAt)")
+                XCTAssertEqual(($0 as? LoadError)?.kind, .interrupted, "stop at poll \(stopAt)")
+            }
         }
     }
 

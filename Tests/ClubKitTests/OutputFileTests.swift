@@ -56,7 +56,7 @@ final class OutputFileTests: XCTestCase {
         XCTAssertThrowsError(try OutputFile.write("theirs\n", to: target, existing: .refuse)) {
             let e = $0 as? OutputFileError
             XCTAssertEqual(e?.message, "\(target) already exists")
-            XCTAssertEqual(e?.exists, true)
+            XCTAssertEqual(e?.kind, .exists)
         }
         XCTAssertEqual(try contents(target), "mine\n")
         try OutputFile.write("more\n", to: target, existing: .append)
@@ -143,7 +143,7 @@ final class OutputFileTests: XCTestCase {
         var polls = 0
         let started = Date()
         XCTAssertThrowsError(try OutputFile.write("x\n", to: fifo, existing: .refuse, isCancelled: { polls += 1; return polls > 3 })) {
-            XCTAssertEqual(($0 as? OutputFileError)?.interrupted, true)
+            XCTAssertEqual(($0 as? OutputFileError)?.kind, .interrupted)
         }
         XCTAssertGreaterThan(Date().timeIntervalSince(started), 0.1, "it waited for a reader")
         XCTAssertEqual(kind(fifo), S_IFIFO)

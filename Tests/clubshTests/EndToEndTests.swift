@@ -45,6 +45,23 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(r.stderr.hasSuffix("\(script.path):3:12: the statement ends where a value was expected\n"), r.stderr)
     }
 
+    /// A script or notebook that cannot be read says why: missing, a folder, not UTF-8.
+    func testUnreadableScriptsSayWhy() throws {
+        let missing = try clubsh(["missing.club"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.stderr, "clubsh: cannot read missing.club: no such file\n")
+        let folder = try clubsh(["-c", ".read Fixtures"])
+        XCTAssertEqual(folder.status, 1)
+        XCTAssertTrue(folder.stderr.contains("cannot read Fixtures: is a directory"), folder.stderr)
+        let notebook = try clubsh(["check", "missing.md"])
+        XCTAssertEqual(notebook.status, 1)
+        XCTAssertEqual(notebook.stderr, "clubsh: cannot read missing.md: no such file\n")
+        let dir = try ClubshRun.temporaryFolder()
+        try Data([0x6C, 0x65, 0x74, 0x20, 0xE9, 0x0A]).write(to: dir.appendingPathComponent("latin1.club"))
+        let latin1 = try clubsh(["latin1.club"], directory: dir)
+        XCTAssertEqual(latin1.stderr, "clubsh: cannot read latin1.club: is not UTF-8 text\n")
+    }
+
     func testReadRunsAnotherScript() throws {
         // A golden script is an ordinary script: its expectations are comments.
         let script = Self.testsDirectory.appendingPathComponent("Golden/spend.club").path

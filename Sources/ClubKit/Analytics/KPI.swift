@@ -164,15 +164,25 @@ extension Session {
             ("average_order_value", data.count == 0 ? nil : revenue / Double(data.count)),
             ("simple_clv", clv.value),
         ]
-        let work = ["KPIs as of \(CivilDate.format(data.asOf)): active, new and retention over the last \(days) days against the \(days) days before; simple CLV with margin 100% and a 3-year cap"]
+        var work = ["KPIs as of \(CivilDate.format(data.asOf)): active, new and retention over the last \(days) days against the \(days) days before; simple CLV with margin 100% and a 3-year cap"]
         if let fb = tables["feedback"] {
-            if fb.column("nps") != nil, let v = try? scores("feedback", "nps", at, range: 0...10) {
-                let n = Self.nps(v, column: "feedback.nps", reads: [], at: at)
-                measures.append(("nps", n.table.column("nps")?.value(at: 0).doubleValue))
+            // Answers that cannot be scored leave the measure out, and the work says why.
+            if fb.column("nps") != nil {
+                do throws(Diagnostic) {
+                    let n = Self.nps(try scores("feedback", "nps", at, range: 0...10), column: "feedback.nps", reads: [], at: at)
+                    measures.append(("nps", n.table.column("nps")?.value(at: 0).doubleValue))
+                } catch {
+                    work.append("nps left out: \(error.message)")
+                }
                 reads.append("feedback")
             }
-            if fb.column("rating") != nil, let v = try? scores("feedback", "rating", at, range: 1...5) {
-                measures.append(("csat_pct", Self.csat(v, column: "feedback.rating", reads: [], at: at).table.column("csat")?.value(at: 0).doubleValue))
+            if fb.column("rating") != nil {
+                do throws(Diagnostic) {
+                    let v = try scores("feedback", "rating", at, range: 1...5)
+                    measures.append(("csat_pct", Self.csat(v, column: "feedback.rating", reads: [], at: at).table.column("csat")?.value(at: 0).doubleValue))
+                } catch {
+                    work.append("csat_pct left out: \(error.message)")
+                }
                 reads.append("feedback")
             }
         }

@@ -86,9 +86,10 @@ extension Session {
 
     /// The non-null answers of a column, which must be whole numbers in `range`.
     func scores(_ tableName: String, _ columnName: String, _ at: SourceLocation, range: ClosedRange<Int64>) throws(Diagnostic) -> [Int64] {
-        guard tables[tableName] != nil || isDefinition(tableName) else {
+        guard tables[tableName] != nil || isDefinition(tableName) || analyticsCache[tableName] != nil else {
             throw Diagnostic("unknown table `\(tableName)`", at: at, hint: Suggest.hint(for: tableName, among: knownNames))
         }
+        // A named result that cannot be computed says why (and Ctrl-C stops here).
         let t = try table(named: tableName, at: at)
         guard let c = t.column(columnName) else {
             throw Diagnostic("`\(tableName)` has no column `\(columnName)`", at: at, hint: Suggest.hint(for: columnName, among: t.columnNames))

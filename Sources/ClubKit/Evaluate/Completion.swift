@@ -48,6 +48,7 @@ public struct Completer {
             // Still typing the source's first step (`segment x = customers360 where …`): the source's columns.
             let words = statement.split(whereSeparator: { $0 == " " || $0 == "=" })
             for w in words.reversed() {
+                // A word that does not check as a source is not one: nothing to offer from it.
                 if let schema = session.tableSchema(String(w)) ?? (try? Checker(catalog: session).check(Pipeline(source: Name(text: String(w), location: SourceLocation(line: 1, column: 1)), steps: [])))?.schema {
                     return schema.names
                 }
@@ -58,7 +59,8 @@ public struct Completer {
         if let eq = source.firstIndex(of: "="), source[..<eq].split(separator: " ").count == 1, !source[source.index(after: eq)...].hasPrefix("=") {
             source = String(source[source.index(after: eq)...])  // `name = pipeline`
         }
-        // Parsing and checking recurse with the nesting of what was typed: on a deep stack.
+        // Parsing and checking recurse with the nesting of what was typed: on a deep stack. A
+        // half-typed pipeline that does not check has no columns to offer; Tab offers none.
         let names = try? DeepStack.run { () throws(Diagnostic) -> [String] in
             var parser = Parser(source)
             guard let s = try parser.next() else { return [] }
@@ -78,11 +80,13 @@ public struct Completer {
         let typed = String(line[line.index(after: quote)...])
         let dir = typed.contains("/") ? String(typed[...typed.lastIndex(of: "/")!]) : ""
         let prefix = String(typed.dropFirst(dir.count))
+        // A folder that cannot be listed has no names to offer; Tab offers none.
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return [] }
         return entries.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") }.sorted().map { name in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDirectory)
-            return dir + name + (isDirectory.boolValue ? "/" : "")
+            // A name that vanished since the listing is offered as it was listed, without a slash.
+            let exists = FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDirectory)
+            return dir + name + (exists && isDirectory.boolValue ? "/" : "")
         }
     }
 }

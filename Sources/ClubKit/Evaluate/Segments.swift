@@ -56,9 +56,10 @@ extension Session {
     }
 
     /// "vip: 123 of 2,642 customers360 rows (4.7%) · customers360 where … · as of 2024-06-30".
-    func segmentCaption(_ name: String) -> String {
-        guard let def = definitions[name], case .segment(let base) = def.kind,
-              let members = try? rows(of: name), let all = try? rows(of: base) else { return name }
+    func segmentCaption(_ name: String) throws(Diagnostic) -> String {
+        guard let def = definitions[name], case .segment(let base) = def.kind else { return name }
+        // Both tables were just computed for the output this captions; a failure (Ctrl-C) stops it.
+        let members = try rows(of: name), all = try rows(of: base)
         return "\(name): \(grouped(members)) of \(grouped(all)) \(base) rows (\(percent(members, all))) · \(def.text) · as of \(CivilDate.format(asOf))"
     }
 
@@ -122,7 +123,7 @@ extension Session {
         }
         let table = Table(columnNames: ["measure", n.text, baseName, "index"],
                           columns: [stringColumn(measureNames(revenue: revenue, columns: columns)), doubleColumn(readable(seg)), doubleColumn(readable(all)), doubleColumn(index)])
-        return [.caption("profile of " + segmentCaption(n.text)), .table(table)]
+        return [.caption("profile of " + (try segmentCaption(n.text))), .table(table)]
     }
 
     /// `compare a, b, …`: profiles side by side, with the rest of the base.

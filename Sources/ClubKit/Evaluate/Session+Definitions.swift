@@ -54,7 +54,7 @@ extension Session {
 
     /// An error that arose inside a result, placed at the statement's mention of that result.
     func relay(_ error: Diagnostic, at location: SourceLocation) -> Diagnostic {
-        guard error != .interrupted else { return error }
+        guard error.kind != .interrupted else { return error }
         var e = error
         e.location = location
         relayed = e
@@ -90,7 +90,7 @@ extension Session {
                 plans[name] = (plan, version)
                 return plan
             } catch {
-                guard error != .interrupted else { throw error }
+                guard error.kind != .interrupted else { throw error }
                 let own = error != relayed
                 failures[name] = (error, own)
                 throw attributed && own ? Diagnostic("in `\(name)`: \(error.message)", at: error.location, hint: error.hint) : error
@@ -135,10 +135,15 @@ extension Session {
         return plan
     }
 
+    /// `body`'s value, or nil when it fails for a reason other than Ctrl-C (which is passed on).
+    private func unlessBroken<T>(_ body: () throws(Diagnostic) -> T) throws(Diagnostic) -> T? {
+        do { return try body() } catch { if error.kind == .interrupted { throw error }; return nil }
+    }
+
     /// Runs `body`, passing on only Ctrl-C: any other error comes up again, and is reported,
     /// where the result is used.
     private func attempt(_ body: () throws(Diagnostic) -> Void) throws(Diagnostic) {
-        do { try body() } catch { if error == .interrupted { throw error } }
+        do { try body() } catch { if error.kind == .interrupted { throw error } }
     }
 
     /// Runs `body` as part of the outermost check or computation under way. Nothing in the
@@ -166,7 +171,7 @@ extension Session {
             throw Diagnostic("`\(Customers360.name)` is made by `use`", at: name.location, hint: "choose another name")
         }
         // Interrupted (or failed) anywhere below: the old definition stays, as if never typed.
-        let table = try allOrNothing { () throws(Diagnostic) -> Table in
+        let (table, baseRows) = try allOrNothing { () throws(Diagnostic) -> (Table, Int) in
             let previous = definitions[name.text]
             change(\.definitions, name.text, to: Definition(kind: kind, pipeline: pipeline, text: text))
             if previous == nil { appendUndoably(\.definitionOrder, name.text) }
@@ -178,10 +183,12 @@ extension Session {
             if previous != nil, let broken = try brokenDependents(of: [name.text]) {
                 throw Diagnostic("redefining `\(name.text)` would break \(broken.names): \(broken.reason)", at: name.location)
             }
-            return try materialize(name.text)
+            let table = try materialize(name.text)
+            // A segment's base was computed with it; its row count is at hand.
+            guard case .segment(let base) = kind else { return (table, 0) }
+            return (table, try rows(of: base))
         }
         if case .segment(let base) = kind {
-            let baseRows = (try? rows(of: base)) ?? 0
             return [.message("segment \(name.text): \(grouped(table.rowCount)) of \(grouped(baseRows)) \(base) rows (\(percent(table.rowCount, baseRows)))")]
         }
         return [.message("\(name.text): \(count(table.rowCount, "row")) × \(count(table.columns.count, "column"))")]
@@ -284,6 +291,8 @@ extension Session {
     func dependents(of name: String) -> [String] {
         let all = definitionOrder + (transactions == nil ? [] : [Customers360.name])
         // customers360 is recorded when first checked; one not yet checked is checked now.
+        // One that does not check reads nothing that can be known: it is not listed here, and
+        // its own error shows where it is used.
         for other in all where reads[other] == nil { _ = try? checkedPlan(other) }
         let users = readers(of: [name])
         return all.filter { $0 != name && users.contains($0) }
@@ -301,12 +310,15 @@ extension Session {
         var names: [String] = []
         var reason: String?
         if let roles = transactions, changed.contains(roles.table) || readers(of: changed).contains(roles.table) {
-            let schema = tables[roles.table]?.schema ?? (try? checkedPlan(roles.table))?.schema
+            // A transactions result that no longer works has no schema to check the roles
+            // against: re-checking customers360 below reports it. Ctrl-C still stops.
+            var schema = tables[roles.table]?.schema
+            if schema == nil { schema = try unlessBroken { () throws(Diagnostic) in try checkedPlan(roles.table).schema } }
             if let schema, let problem = roles.problem(with: schema) {
                 names.append("`use \(roles.table)`")
                 reason = problem
                 bad.insert(Customers360.name)
-            } else if !roles.asOfGiven, let t = try? table(named: roles.table), let latest = Self.latestDay(t.column(roles.date)!), latest != asOf {
+            } else if !roles.asOfGiven, let t = try unlessBroken({ () throws(Diagnostic) in try table(named: roles.table) }), let latest = Self.latestDay(t.column(roles.date)!), latest != asOf {
                 change(\.asOf, to: latest)
                 touch(Dependencies.asOf)
                 seeds.append(Dependencies.asOf)
@@ -322,7 +334,7 @@ extension Session {
             do {
                 _ = try checkedPlan(name, attributed: false)
             } catch {
-                if error == .interrupted { throw error }
+                if error.kind == .interrupted { throw error }
                 bad.insert(name)
                 reason = reason ?? error.text
             }

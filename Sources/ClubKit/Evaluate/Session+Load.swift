@@ -49,16 +49,22 @@ extension Session {
         do {
             csv.isCancelled = isCancelled
             if let report = loadProgress {
+                // The size only feeds the progress bar's MB/s: unknown (0) shows 0 MB/s, and the
+                // load itself says why a file cannot be read.
                 let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
                 csv.progress = { done, rows in report(path, done, rows, size) }
             }
             result = try CSVReader.read(path: path, options: csv)
             loadProgress?(path, 1, result.table.rowCount, -1)
         } catch let e as LoadError {
-            if e.message == "interrupted" { throw Diagnostic.interrupted }
-            var hint: String?
-            if e.line == 0, e.message == "no such file" { hint = Self.nearbyFile(path).map { "did you mean \"\($0)\"?" } }
-            throw Diagnostic("cannot load \(e.description)", at: at, hint: hint)
+            switch e.kind {
+            case .interrupted:
+                throw Diagnostic.interrupted
+            case .noSuchFile:
+                throw Diagnostic("cannot load \(e.description)", at: at, hint: Self.nearbyFile(path).map { "did you mean \"\($0)\"?" })
+            case .unreadable, .malformed, .badOption:
+                throw Diagnostic("cannot load \(e.description)", at: at)
+            }
         } catch {
             throw Diagnostic("cannot load \(path): \(error)", at: at)
         }
@@ -95,6 +101,7 @@ extension Session {
     static func nearbyFile(_ path: String) -> String? {
         let dir = (path as NSString).deletingLastPathComponent
         let file = (path as NSString).lastPathComponent
+        // A folder that cannot be listed holds no suggestion; the error stands without a hint.
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir),
               let match = Suggest.closest(to: file, among: entries) else { return nil }
         return dir.isEmpty ? match : (dir as NSString).appendingPathComponent(match)

@@ -299,7 +299,7 @@ public final class Session: Catalog {
         if let command = pipeline.command {
             outputs += try analyticsResult(command).work.map(Output.caption)
         } else if let def = definition(pipeline.source.text), case .segment = def.kind {
-            outputs.append(.caption(segmentCaption(pipeline.source.text)))
+            outputs.append(.caption(try segmentCaption(pipeline.source.text)))
         }
         if case .chart(let spec)? = plan.steps.last {
             let chart = Chart(spec: spec, table: table)

@@ -118,6 +118,7 @@ public final class OutputFile {
     /// Whether `path` would be written in place as a stream (a FIFO, a character device, a
     /// standard stream). False for anything else, including paths that cannot be written.
     public static func writesInPlace(_ path: String) -> Bool {
+        // A path that cannot be resolved is not a stream: the writer reports why when it opens it.
         switch try? resolve(path) {
         case .descriptor?, .stream?: return true
         default: return false

@@ -5,27 +5,29 @@ import Glibc
 import Darwin
 #endif
 
-/// Why a file could not be written: a message for the user, naming the path.
+/// Why a file could not be written: a message for the user, naming the path, and a kind that
+/// code acting on the failure switches on.
 public struct OutputFileError: Error, Equatable, Sendable {
-    public var message: String
-    /// The target is an existing regular file and the writer was not told to replace it.
-    public var exists = false
-    /// Ctrl-C while waiting for a FIFO's reader.
-    public var interrupted = false
-
-    init(_ message: String) { self.message = message }
-
-    static func exists(_ path: String) -> OutputFileError {
-        var e = OutputFileError("\(path) already exists")
-        e.exists = true
-        return e
+    public enum Kind: Equatable, Sendable {
+        /// The target is an existing regular file and the writer was not told to replace it.
+        case exists
+        /// Ctrl-C while waiting for a FIFO's reader.
+        case interrupted
+        /// Anything else: the message says what.
+        case failed
     }
 
-    static let interrupted: OutputFileError = {
-        var e = OutputFileError("interrupted")
-        e.interrupted = true
-        return e
-    }()
+    public var kind: Kind
+    public var message: String
+
+    init(_ message: String, kind: Kind = .failed) {
+        self.message = message
+        self.kind = kind
+    }
+
+    static func exists(_ path: String) -> OutputFileError { OutputFileError("\(path) already exists", kind: .exists) }
+
+    static let interrupted = OutputFileError("interrupted", kind: .interrupted)
 
     /// `message: strerror(errno)`.
     static func system(_ message: String) -> OutputFileError {
@@ -36,10 +38,10 @@ public struct OutputFileError: Error, Equatable, Sendable {
 extension Diagnostic {
     /// A writer's failure as a diagnostic; `hint` says how to replace an existing file.
     public init(writing error: OutputFileError, at location: SourceLocation, hint: String) {
-        if error.interrupted {
-            self = .interrupted
-        } else {
-            self.init(error.message, at: location, hint: error.exists ? hint : nil)
+        switch error.kind {
+        case .interrupted: self = .interrupted
+        case .exists: self.init(error.message, at: location, hint: hint)
+        case .failed: self.init(error.message, at: location)
         }
     }
 }

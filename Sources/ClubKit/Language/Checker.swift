@@ -233,6 +233,8 @@ public struct Checker {
         var sameNamedRight = Set<Int>()
         for (a, b) in pairs {
             var l: TypedExpr, r: TypedExpr
+            // Each orientation is a trial: a side that does not type in a table is not that
+            // table's key; when neither fits, the `try`s below report why.
             if let x = try? expression(a, schema), let y = try? expression(b, right) {
                 (l, r) = (x, y)
             } else if let x = try? expression(b, schema), let y = try? expression(a, right) {

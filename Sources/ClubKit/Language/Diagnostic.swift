@@ -23,8 +23,16 @@ public struct SourceLocation: Equatable, Sendable {
 /// shell (a caret at the prompt, `file:line:column` in scripts).
 public struct Diagnostic: Error, Equatable, Sendable {
     public enum Severity: String, Sendable { case error, warning }
+    /// What stopped the statement, for code that acts on it (the message is for the user only).
+    public enum Kind: Sendable {
+        /// Something in the statement or its data is wrong.
+        case problem
+        /// Ctrl-C: nothing is wrong, and nothing changed.
+        case interrupted
+    }
 
     public var severity: Severity
+    public var kind: Kind = .problem
     public var location: SourceLocation
     public var message: String
     /// "did you mean `amount`?" and the like.
@@ -38,7 +46,11 @@ public struct Diagnostic: Error, Equatable, Sendable {
     }
 
     /// The statement was stopped by Ctrl-C.
-    public static let interrupted = Diagnostic("interrupted; nothing changed", at: SourceLocation(line: 1, column: 1))
+    public static let interrupted: Diagnostic = {
+        var d = Diagnostic("interrupted; nothing changed", at: SourceLocation(line: 1, column: 1))
+        d.kind = .interrupted
+        return d
+    }()
 
     /// The one-line form: `message; hint`.
     public var text: String { hint.map { "\(message); \($0)" } ?? message }

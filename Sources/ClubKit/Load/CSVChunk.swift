@@ -104,32 +104,36 @@ struct ChunkContext {
                bases: [UnsafeMutableRawPointer], offset: Int, capacity: Int) -> ChunkOutcome {
         var out = ChunkOutcome(masks: masks, sawValue: [Bool](repeating: false, count: width),
                                sawQuotedEmpty: [Bool](repeating: false, count: width),
-                               nulls: [[UInt64]](repeating: [], count: width),
-                               interners: kinds.map { $0 == .string ? ByteInterner() : nil })
+                               nulls: [[UInt64]](repeating: [], count: width), interners: [])
+        // The record loop's per-column state lives in raw buffers of `width` elements: reading
+        // or mutating an element costs no reference counting, uniqueness or exclusivity check.
+        // SAFETY: each buffer is allocated for `width` elements and initialized here before the
+        // loop reads it (`cells` is written by the tokenizer before each read of a record);
+        // `interners` is moved out whole before the buffers are freed on return, and the loop
+        // indexes them only with columns `0..<width`.
         let kind = UnsafeMutableBufferPointer<FieldKind>.allocate(capacity: width)
         let slot = UnsafeMutableBufferPointer<UnsafeMutableRawPointer>.allocate(capacity: width)
         let cells = UnsafeMutableBufferPointer<CSVField>.allocate(capacity: width)
         let sawValue = UnsafeMutableBufferPointer<Bool>.allocate(capacity: width)
+        let interners = UnsafeMutableBufferPointer<ByteInterner?>.allocate(capacity: width)
+        defer { kind.deallocate(); slot.deallocate(); cells.deallocate(); sawValue.deallocate(); interners.deallocate() }
         sawValue.initialize(repeating: false)
-        defer { kind.deallocate(); slot.deallocate(); cells.deallocate(); sawValue.deallocate() }
         for c in 0..<width {
-            kind[c] = kinds[c]
-            slot[c] = bases[c] + offset * kinds[c].width
+            kind.initializeElement(at: c, to: kinds[c])
+            slot.initializeElement(at: c, to: bases[c] + offset * kinds[c].width)
+            interners.initializeElement(at: c, to: kinds[c] == .string ? ByteInterner() : nil)
         }
-        read(range, line: line, into: &out, kind: kind, slot: slot, cells: cells, sawValue: sawValue, capacity: capacity)
+        read(range, line: line, into: &out, kind: kind, slot: slot, cells: cells, sawValue: sawValue, interners: interners, capacity: capacity)
         out.sawValue = Array(sawValue)
+        out.interners = (0..<width).map { interners.moveElement(from: $0) }
         return out
     }
 
     /// The record loop of `parse`, filling `out`.
     private func read(_ range: Range<Int>, line: Int, into out: inout ChunkOutcome, kind: UnsafeMutableBufferPointer<FieldKind>,
                       slot: UnsafeMutableBufferPointer<UnsafeMutableRawPointer>, cells: UnsafeMutableBufferPointer<CSVField>,
-                      sawValue: UnsafeMutableBufferPointer<Bool>, capacity: Int) {
+                      sawValue: UnsafeMutableBufferPointer<Bool>, interners: UnsafeMutableBufferPointer<ByteInterner?>, capacity: Int) {
         var tokenizer = CSVTokenizer(p, start: range.lowerBound, stop: range.upperBound, line: line, delimiter: delimiter)
-        // `out.interners` keeps the interners alive; the loop borrows them without counting references.
-        let interners = UnsafeMutableBufferPointer<Unmanaged<ByteInterner>?>.allocate(capacity: width)
-        defer { interners.deallocate() }
-        for c in 0..<width { interners[c] = out.interners[c].map { Unmanaged.passUnretained($0) } }
         var fields: [CSVField] = []
         fields.reserveCapacity(width + 1)
         var scratch: [UInt8] = []
@@ -168,7 +172,7 @@ struct ChunkContext {
                 guard fieldCount == width else {
                     let column = fields.count > width ? self.column(of: fields[width].start)
                         : self.column(of: fields.last.map { $0.end + ($0.quoted ? 1 : 0) } ?? tokenizer.recordStart)
-                    let problem = LoadError(path: path, line: tokenizer.recordLine, column: column,
+                    let problem = LoadError(.malformed, path: path, line: tokenizer.recordLine, column: column,
                                             message: "row has \(fields.count) field\(fields.count == 1 ? "" : "s") but the \(header ? "header has" : "first row has") \(width)")
                     guard lenient else { out.failure = problem; return }
                     out.skippedRows += 1
@@ -182,8 +186,7 @@ struct ChunkContext {
                     let f = cells[c]
                     let k = kind[c]
                     if f.end == f.start && !(f.quoted && k == .string) {
-                        if f.quoted { out.sawQuotedEmpty[c] = true }
-                        setNull(&out.nulls[c], row, capacity: capacity, kind: k, slot: slot[c])
+                        empty(&out, column: c, quoted: f.quoted, row: row, capacity: capacity, kind: k, slot: slot[c])
                         continue
                     }
                     let stored: Bool?
@@ -191,13 +194,13 @@ struct ChunkContext {
                         scratch.removeAll(keepingCapacity: true)
                         var i = f.start
                         while i < f.end { scratch.append(p[i]); i += p[i] == 34 ? 2 : 1 }
-                        stored = scratch.withUnsafeBufferPointer { put($0, kind: k, slot: slot[c], row: row, interner: interners[c]) }
+                        stored = scratch.withUnsafeBufferPointer { put($0, kind: k, slot: slot[c], row: row, interner: interners.baseAddress! + c) }
                     } else {
-                        stored = put(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row, interner: interners[c])
+                        stored = put(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row, interner: interners.baseAddress! + c)
                     }
                     guard let stored else {
                         let at = f.start + (CSVReader.firstInvalidUTF8(CSVReader.slice(p, f), from: 0) ?? 0)
-                        out.failure = LoadError(path: path, line: lineOf(at, tokenizer), column: self.column(of: at),
+                        out.failure = LoadError(.malformed, path: path, line: lineOf(at, tokenizer), column: self.column(of: at),
                                                 message: "invalid UTF-8 (byte 0x\(String(p[at], radix: 16, uppercase: true))); save the file as UTF-8")
                         out.rows = row
                         return
@@ -205,7 +208,7 @@ struct ChunkContext {
                     if stored {
                         sawValue[c] = true
                     } else if let t = declared[c] {
-                        bad = LoadError(path: path, line: lineOf(f.start, tokenizer), column: self.column(of: f.start),
+                        bad = LoadError(.malformed, path: path, line: lineOf(f.start, tokenizer), column: self.column(of: f.start),
                                         message: "`\(CSVReader.shown(CSVReader.text(p, f)))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
                         break
                     } else {
@@ -232,11 +235,11 @@ struct ChunkContext {
                 row += 1
             }
         } catch let e as TokenError {
-            out.failure = LoadError(path: path, line: e.line, column: column(of: e.offset), message: e.message)
+            out.failure = LoadError(.malformed, path: path, line: e.line, column: column(of: e.offset), message: e.message)
             out.rows = row
             return
         } catch {
-            out.failure = LoadError(path: path, line: 0, column: 0, message: "\(error)")
+            out.failure = LoadError(.malformed, path: path, message: "\(error)")
             out.rows = row
             return
         }
@@ -248,9 +251,11 @@ struct ChunkContext {
     }
 
     /// Parses `bytes` as `kind` into row `row` of `slot`: true when stored, false when the field
-    /// is not of that kind, nil when a new string is not valid UTF-8.
+    /// is not of that kind, nil when a new string is not valid UTF-8. A string goes through
+    /// the column's `interner`.
     @inline(__always)
-    private func put(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int, interner: Unmanaged<ByteInterner>?) -> Bool? {
+    private func put(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int,
+                     interner: UnsafeMutablePointer<ByteInterner?>) -> Bool? {
         switch kind {
         case .int:
             guard let v = FieldParsing.parseInt(bytes) else { return false }
@@ -286,10 +291,18 @@ struct ChunkContext {
             guard let v = DateParser.isoDateTime(bytes) ?? DateParser.isoDate(bytes).map({ Int64($0) * 86400 }) ?? pattern?.parse(bytes) else { return false }
             slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
         case .string:
-            guard let code = interner!._withUnsafeGuaranteedRef({ $0.intern(bytes) }) else { return nil }
+            guard let code = interner.pointee!.intern(bytes) else { return nil }
             slot.storeBytes(of: code, toByteOffset: row * 4, as: Int32.self)
         }
         return true
+    }
+
+    /// An empty field: null in its column. Out of line, so that the record loop does not make
+    /// `out`'s arrays unique on every record in case a field is empty.
+    @inline(never)
+    private func empty(_ out: inout ChunkOutcome, column c: Int, quoted: Bool, row: Int, capacity: Int, kind: FieldKind, slot: UnsafeMutableRawPointer) {
+        if quoted { out.sawQuotedEmpty[c] = true }
+        setNull(&out.nulls[c], row, capacity: capacity, kind: kind, slot: slot)
     }
 
     @inline(__always)

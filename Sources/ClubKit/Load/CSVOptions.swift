@@ -30,16 +30,43 @@ public struct CSVOptions: Sendable {
     public init() {}
 }
 
-/// A failure while reading a file, with the place in the file.
+/// A failure while reading a file, with the place in the file. Code that acts on a failure
+/// switches on `kind`; `message` is only for the user to read.
 public struct LoadError: Error, Equatable, Sendable {
+    /// What kind of failure this is.
+    public enum Kind: Equatable, Sendable {
+        /// Ctrl-C stopped the load.
+        case interrupted
+        /// Nothing is at the path.
+        case noSuchFile
+        /// The path names something that cannot be read as a text file: a folder, a device, a
+        /// binary or UTF-16 file, a file that changed while it was read, or a read that failed.
+        case unreadable
+        /// The text does not parse: a bad quote or row, invalid UTF-8, a value that does not fit
+        /// its declared type, too many columns.
+        case malformed
+        /// The load's options do not fit the file (`names`, `types`) or are not valid
+        /// (`date_format`).
+        case badOption
+    }
+
+    public var kind: Kind
     public var path: String
     /// 1-based; 0 when the problem is the file as a whole.
     public var line: Int
     public var column: Int
     public var message: String
 
+    init(_ kind: Kind, path: String, line: Int = 0, column: Int = 0, message: String) {
+        self.kind = kind
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
     /// The load was stopped by Ctrl-C.
-    static func interrupted(_ path: String) -> LoadError { LoadError(path: path, line: 0, column: 0, message: "interrupted") }
+    static func interrupted(_ path: String) -> LoadError { LoadError(.interrupted, path: path, message: "interrupted") }
 
     public var description: String {
         line > 0 ? "\(path):\(line):\(column): \(message)" : "\(path): \(message)"

@@ -32,14 +32,14 @@ public enum CSVReader {
         let pattern: DatePattern?
         if let f = options.dateFormat {
             guard let compiled = DatePattern(f) else {
-                throw LoadError(path: path, line: 0, column: 0, message: "date_format \"\(f)\" is not a pattern of y, M, d (and H, m, s); for example \"yyyyMMdd\" or \"dd/MM/yyyy\"")
+                throw LoadError(.badOption, path: path, message: "date_format \"\(f)\" is not a pattern of y, M, d (and H, m, s); for example \"yyyyMMdd\" or \"dd/MM/yyyy\"")
             }
             pattern = compiled
         } else {
             pattern = nil
         }
         func fail(_ e: TokenError) -> LoadError {
-            LoadError(path: path, line: e.line, column: position(p, e.offset, from: start).column, message: e.message)
+            LoadError(.malformed, path: path, line: e.line, column: position(p, e.offset, from: start).column, message: e.message)
         }
 
         // Look at the first rows: header or not, and the column names.
@@ -54,7 +54,7 @@ public enum CSVReader {
         } catch let e as TokenError { throw fail(e) }
         guard fields.count <= maxColumns else {
             let (line, column) = position(p, fields[maxColumns].start, from: start)
-            throw LoadError(path: path, line: line, column: column,
+            throw LoadError(.malformed, path: path, line: line, column: column,
                             message: "the first row has \(fields.count) fields; clubsh loads at most \(maxColumns) columns (is the delimiter right?)")
         }
         for f in fields {
@@ -66,12 +66,12 @@ public enum CSVReader {
                                                         isCancelled: options.isCancelled, path: path, fail: fail)
         if header, let bad = firstInvalidUTF8(UnsafeBufferPointer(rebasing: p[start..<tokenizer.pos]), from: 0) {
             let (line, column) = position(p, start + bad, from: start)
-            throw LoadError(path: path, line: line, column: column, message: "invalid UTF-8 (byte 0x\(String(p[start + bad], radix: 16, uppercase: true))); save the file as UTF-8")
+            throw LoadError(.malformed, path: path, line: line, column: column, message: "invalid UTF-8 (byte 0x\(String(p[start + bad], radix: 16, uppercase: true))); save the file as UTF-8")
         }
         var names: [String]
         if let given = options.names {
             guard given.count == width else {
-                throw LoadError(path: path, line: 1, column: 1, message: "names (…) lists \(given.count) names but the file has \(width) columns")
+                throw LoadError(.badOption, path: path, line: 1, column: 1, message: "names (…) lists \(given.count) names but the file has \(width) columns")
             }
             names = given
         } else if header {
@@ -84,7 +84,7 @@ public enum CSVReader {
         }
         names = deduplicated(names)
         for (name, _) in options.types where !names.contains(name) {
-            throw LoadError(path: path, line: 0, column: 0, message: "types (…) names a column `\(name)` that the file does not have; its columns are \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", … (\(names.count) in all)" : "")")
+            throw LoadError(.badOption, path: path, message: "types (…) names a column `\(name)` that the file does not have; its columns are \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", … (\(names.count) in all)" : "")")
         }
         let declared: [DataType?] = names.map { options.types[$0] }
         let dataStart = header ? tokenizer.pos : start
@@ -170,7 +170,7 @@ public enum CSVReader {
                 // return (which the newline count misses): read the records as one chunk, with
                 // room for a record per line break of either kind.
                 guard !sequential else {
-                    throw LoadError(path: path, line: 0, column: 0, message: "could not be split into records; please report this file")
+                    throw LoadError(.malformed, path: path, message: "could not be split into records; please report this file")
                 }
                 sequential = true
                 ranges = [dataStart..<p.count]
@@ -311,6 +311,8 @@ public enum CSVReader {
         var fields: [CSVField] = []
         var seen = 0
         var nextPoll = from
+        // A record that does not tokenize ends the sample; the parse meets it again and reports it
+        // with its line and column.
         while seen < records, (try? tokenizer.next(&fields)) == true {
             seen += 1
             if tokenizer.pos >= nextPoll {

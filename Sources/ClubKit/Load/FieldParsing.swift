@@ -216,14 +216,17 @@ enum FieldParsing {
 
 /// Interns byte strings into a `StringDictionary` without creating a `String` per row: an
 /// open-addressing table keyed by the bytes' hash, comparing against a byte arena.
-final class ByteInterner {
+///
+/// A value type, mutated in place where the chunk keeps it: a class here cost a retain and
+/// release per field, and dynamic exclusivity checks on its properties, in the loader's
+/// hottest loop. One interner belongs to one chunk (one thread) until the chunk is done.
+struct ByteInterner {
     let dictionary = StringDictionary()
-    // One interner belongs to one thread; dynamic exclusivity checks would cost more than the lookup.
-    @exclusivity(unchecked) private var slots: [Int32]
-    @exclusivity(unchecked) private var mask: Int
-    @exclusivity(unchecked) private var hashes: [UInt64] = []
-    @exclusivity(unchecked) private var offsets: [Int] = []
-    @exclusivity(unchecked) private var arena: [UInt8] = []
+    private var slots: [Int32]
+    private var mask: Int
+    private var hashes: [UInt64] = []
+    private var offsets: [Int] = []
+    private var arena: [UInt8] = []
 
     init() {
         // Small at first: a file of 10,000 text columns makes 10,000 interners per chunk.
@@ -243,7 +246,7 @@ final class ByteInterner {
     }
 
     /// The code of the string `p` holds; nil when `p` is new and not valid UTF-8.
-    func intern(_ p: UnsafeBufferPointer<UInt8>) -> Int32? {
+    mutating func intern(_ p: UnsafeBufferPointer<UInt8>) -> Int32? {
         let h = Self.hash(p)
         var s = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -275,7 +278,7 @@ final class ByteInterner {
         }
     }
 
-    private func grow() {
+    private mutating func grow() {
         slots = [Int32](repeating: -1, count: slots.count * 2)
         mask = slots.count - 1
         for (code, h) in hashes.enumerated() {

@@ -32,26 +32,26 @@ final class InputFile {
 
     init(path: String, isCancelled: () -> Bool) throws(LoadError) {
         self.path = path
-        guard !path.utf8.contains(0) else { throw LoadError(path: path, line: 0, column: 0, message: "a file name cannot contain a NUL character") }
+        guard !path.utf8.contains(0) else { throw LoadError(.unreadable, path: path, message: "a file name cannot contain a NUL character") }
         // O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting.
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else {
-            let message = errno == ENOENT ? "no such file" : errno == EISDIR ? "is a directory, not a file" : "cannot be read (\(Self.reason()))"
-            throw LoadError(path: path, line: 0, column: 0, message: message)
+            if errno == ENOENT { throw LoadError(.noSuchFile, path: path, message: "no such file") }
+            throw LoadError(.unreadable, path: path, message: errno == EISDIR ? "is a directory, not a file" : "cannot be read (\(Self.reason()))")
         }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             let message = "cannot be read (\(Self.reason()))"
             close(fd)
-            throw LoadError(path: path, line: 0, column: 0, message: message)
+            throw LoadError(.unreadable, path: path, message: message)
         }
         switch info.st_mode & S_IFMT {
         case S_IFDIR:
             close(fd)
-            throw LoadError(path: path, line: 0, column: 0, message: "is a directory, not a file")
+            throw LoadError(.unreadable, path: path, message: "is a directory, not a file")
         case S_IFBLK:
             close(fd)
-            throw LoadError(path: path, line: 0, column: 0, message: "is a block device, not a file")
+            throw LoadError(.unreadable, path: path, message: "is a block device, not a file")
         case S_IFREG where info.st_size > 0:
             do {
                 source = .mapped(try MappedFile(fd: fd, info: info))
@@ -89,7 +89,7 @@ final class InputFile {
                 result = .failure(error)
             }
             if file.changed {
-                throw LoadError(path: path, line: 0, column: 0, message: "changed while it was being loaded; load it again when it is complete")
+                throw LoadError(.unreadable, path: path, message: "changed while it was being loaded; load it again when it is complete")
             }
             return try result.get()
         }
@@ -100,13 +100,13 @@ final class InputFile {
     /// Excel's "Unicode text", which starts with a byte-order mark.
     private static func binaryFile(_ path: String, _ bytes: UnsafeBufferPointer<UInt8>, nulAt offset: Int) -> LoadError {
         if bytes.count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)) {
-            return LoadError(path: path, line: 1, column: 1, message: "is UTF-16 text; save it as UTF-8 CSV")
+            return LoadError(.unreadable, path: path, line: 1, column: 1, message: "is UTF-16 text; save it as UTF-8 CSV")
         }
         var line = 1, column = 1
         for i in 0..<min(offset, bytes.count) {
             if bytes[i] == 10 { line += 1; column = 1 } else if bytes[i] & 0xC0 != 0x80 { column += 1 }
         }
-        return LoadError(path: path, line: line, column: column, message: "a NUL byte: this is a binary file, not text; save it as UTF-8 CSV")
+        return LoadError(.unreadable, path: path, line: line, column: column, message: "a NUL byte: this is a binary file, not text; save it as UTF-8 CSV")
     }
 
     /// The offset of a NUL byte among the first `binaryProbe` bytes, if any.
@@ -130,7 +130,7 @@ final class InputFile {
             if isCancelled() { throw LoadError.interrupted(path) }
             var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let polled = poll(&ready, 1, 100)
-            if polled < 0 && errno != EINTR { throw LoadError(path: path, line: 0, column: 0, message: "cannot be read (\(reason()))") }
+            if polled < 0 && errno != EINTR { throw LoadError(.unreadable, path: path, message: "cannot be read (\(reason()))") }
             guard polled > 0 else { continue }
             let n = chunk.withUnsafeMutableBytes { readDescriptor(fd, $0.baseAddress, $0.count) }
             if n > 0 {
@@ -143,7 +143,7 @@ final class InputFile {
             } else if n == 0 {
                 return bytes
             } else if errno != EAGAIN && errno != EINTR {
-                throw LoadError(path: path, line: 0, column: 0, message: "cannot be read (\(reason()))")
+                throw LoadError(.unreadable, path: path, message: "cannot be read (\(reason()))")
             }
         }
     }
