@@ -73,7 +73,7 @@ final class Shell {
 
     /// `.save` and `.help` do not belong in a saved notebook.
     private static func leftOutOfTranscript(_ statement: Statement) -> Bool {
-        guard case .dotCommand(let name, _) = statement.kind else { return false }
+        guard let name = statement.dotCommandName else { return false }
         return name == "save" || name == "help"
     }
 

@@ -53,10 +53,10 @@ extension AnalyticsCommandDefinition {
 }
 
 /// What binding an analytics command gives: the columns it will return and what it reads.
-public struct AnalyticsBinding: Sendable {
-    public var schema: Schema
+struct AnalyticsBinding: Sendable {
+    var schema: Schema
     /// Tables, results and `@as_of` whose change changes the result.
-    public var reads: [String]
+    var reads: [String]
 
     init(_ fields: [(String, DataType)], reads: [String]) {
         schema = Schema(fields.map { Schema.Field(name: $0.0, type: $0.1) })

@@ -12,7 +12,7 @@ extension Session {
 
     /// Binds an analytics command: its output schema and what it reads, from the catalog's
     /// schemas alone; nothing is computed (brief §6; docs/architecture.md).
-    public func bindAnalytics(_ command: AnalyticsCommand) throws(Diagnostic) -> AnalyticsBinding {
+    func bindAnalytics(_ command: AnalyticsCommand) throws(Diagnostic) -> AnalyticsBinding {
         guard let definition = AnalyticsCommands.named(command.name) else {
             throw Diagnostic("unknown command `\(command.name)`", at: command.location, hint: Suggest.hint(for: command.name, among: AnalyticsCommands.names))
         }

@@ -1,12 +1,12 @@
 /// Which table holds the transactions, and which of its columns play the customer, date and
 /// amount roles (brief §6, `use`).
-public struct TransactionRoles: Equatable, Sendable {
-    public var table: String
-    public var customer: String
-    public var date: String
-    public var amount: String
+struct TransactionRoles: Equatable, Sendable {
+    var table: String
+    var customer: String
+    var date: String
+    var amount: String
     /// Whether `as_of` was given; otherwise the latest transaction date is used.
-    public var asOfGiven: Bool
+    var asOfGiven: Bool
 
     /// What is wrong with these roles in a table of this schema (a role's column gone, dates
     /// that are not dates, amounts that are not numbers), or nil when they fit.

@@ -10,7 +10,7 @@ public struct MemoryLimit: Equatable, Sendable {
 
     public init(bytes: Int) { self.bytes = bytes }
 
-    public static let standard = MemoryLimit(bytes: Int(Double(ProcessInfo.processInfo.physicalMemory) * 0.8))
+    static let standard = MemoryLimit(bytes: Int(Double(ProcessInfo.processInfo.physicalMemory) * 0.8))
 
     /// Refuses `needed` bytes for `what` ("the join's 3,000,000,000 rows") when over the limit.
     func check(_ needed: Int, for what: String) throws(Diagnostic) {
@@ -47,5 +47,5 @@ public struct MemoryLimit: Equatable, Sendable {
 extension SourceLocation {
     /// "The statement being run": an error found while running, which the session places at
     /// the start of its statement.
-    public static let statement = SourceLocation(line: 0, column: 0)
+    static let statement = SourceLocation(line: 0, column: 0)
 }

@@ -1,6 +1,6 @@
 /// A named result or segment: a pipeline kept by name and evaluated on use.
-public struct Definition: Sendable {
-    public enum Kind: Equatable, Sendable {
+struct Definition: Sendable {
+    enum Kind: Equatable, Sendable {
         /// `name = pipeline`.
         case result
         /// `segment name = base where …`.
@@ -9,10 +9,10 @@ public struct Definition: Sendable {
         case derived
     }
 
-    public var kind: Kind
-    public var pipeline: Pipeline
+    var kind: Kind
+    var pipeline: Pipeline
     /// The definition as the user wrote it (after `=`).
-    public var text: String
+    var text: String
 }
 
 /// Live results: definitions, the graph of what reads what, checked plans and computed tables.
@@ -25,7 +25,7 @@ public struct Definition: Sendable {
 /// computed twice, and what reads a result reuses its checked plan instead of checking again.
 extension Session {
     /// The definition behind `name`, including clubsh's own derived tables.
-    public func definition(_ name: String) -> Definition? {
+    func definition(_ name: String) -> Definition? {
         if let d = definitions[name] { return d }
         if name == Customers360.name, let roles = transactions {
             let d = Customers360.definition(roles, session: self)
@@ -42,7 +42,7 @@ extension Session {
     }
 
     /// For the checker: a named result's checked plan, or why it cannot be used now, at `name`.
-    public func checkedResult(_ name: Name) throws(Diagnostic) -> Plan? {
+    func checkedResult(_ name: Name) throws(Diagnostic) -> Plan? {
         if let d = released(name) { throw d }
         guard isDefinition(name.text) else { return nil }
         do {

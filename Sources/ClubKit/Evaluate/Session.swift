@@ -11,17 +11,17 @@ import Foundation
 ///     }
 public final class Session: Catalog {
     /// Loaded tables, by name, and the order they were loaded in.
-    public internal(set) var tables: [String: Table] = [:]
-    public internal(set) var tableOrder: [String] = []
+    var tables: [String: Table] = [:]
+    var tableOrder: [String] = []
     /// Named results and segments: their definitions, evaluated on use and cached.
-    public internal(set) var definitions: [String: Definition] = [:]
-    public internal(set) var definitionOrder: [String] = []
-    public internal(set) var parameters: [String: Value] = [:]
-    public internal(set) var parameterOrder: [String] = []
+    var definitions: [String: Definition] = [:]
+    var definitionOrder: [String] = []
+    var parameters: [String: Value] = [:]
+    var parameterOrder: [String] = []
     /// The transactions table and its roles, once `use` has named them.
-    public internal(set) var transactions: TransactionRoles?
+    var transactions: TransactionRoles?
     /// The date `days_since` counts to: the `use` as-of date, else the one given at start, else today.
-    public internal(set) var asOf: Int32
+    var asOf: Int32
 
     /// A version per name, renewed whenever that thing changes (a load, a `let`, a new
     /// definition) and whenever anything it reads, directly or not, changes. Versions come from
@@ -60,19 +60,19 @@ public final class Session: Catalog {
     /// fitted on: `bgnbd`, `clv model` and their variants fit each model once per data.
     var fits: [String: (fit: Any, inputs: [String: Int])] = [:]
     /// User formulas: `formula crr(S, E, N) = …`.
-    public internal(set) var formulas: [String: (parameters: [String], body: Expr, text: String)] = [:]
-    public internal(set) var formulaOrder: [String] = []
+    var formulas: [String: (parameters: [String], body: Expr, text: String)] = [:]
+    var formulaOrder: [String] = []
     /// How many times each named result or segment has been computed (for tests and `.timer`).
-    public internal(set) var computations: [String: Int] = [:]
+    var computations: [String: Int] = [:]
     /// How many times each named result or segment has been checked (for tests).
-    public internal(set) var checks: [String: Int] = [:]
+    var checks: [String: Int] = [:]
 
     /// Every result shown so far, numbered from 1 as in IPython: `_` is the last, `_1`, `_2`, … by number.
     /// Older tables beyond `numberedBudget` are released (see `keepNumberedWithinBudget`).
     public internal(set) var numbered: [NumberedResult] = []
     /// How many bytes the tables of numbered results before the last may take together; the
     /// last result, values, and results a named result reads are always kept.
-    public var numberedBudget = 32 << 20
+    var numberedBudget = 32 << 20
 
     /// Told how a load is going (file, share done, rows so far, bytes); the shell draws a bar.
     public var loadProgress: (@Sendable (String, Double, Int, Int) -> Void)?
@@ -90,7 +90,7 @@ public final class Session: Catalog {
 
     // MARK: - Catalog
 
-    public func tableSchema(_ name: String) -> Schema? { (tables[name] ?? numberedTable(name))?.schema }
+    func tableSchema(_ name: String) -> Schema? { (tables[name] ?? numberedTable(name))?.schema }
 
     /// `_` or `_N` when that result is a table.
     func numberedTable(_ name: String) -> Table? {
@@ -134,16 +134,16 @@ public final class Session: Catalog {
             if kept + t.bytes <= numberedBudget { kept += t.bytes } else { numbered[k].output = nil }
         }
     }
-    public func resultDefinition(_ name: String) -> Pipeline? { definition(name)?.pipeline }
-    public func parameter(_ name: String) -> Value? {
+    func resultDefinition(_ name: String) -> Pipeline? { definition(name)?.pipeline }
+    func parameter(_ name: String) -> Value? {
         if let v = parameters[name] { return v }
         if case .value(let v)? = numberedResult(name) { return v }
         return nil
     }
-    public func formula(_ name: String) -> (parameters: [String], body: Expr)? {
+    func formula(_ name: String) -> (parameters: [String], body: Expr)? {
         formulas[name].map { ($0.parameters, $0.body) }
     }
-    public var knownNames: [String] { tableOrder + definitionOrder + (transactions == nil ? [] : [Customers360.name]) + parameterOrder }
+    var knownNames: [String] { tableOrder + definitionOrder + (transactions == nil ? [] : [Customers360.name]) + parameterOrder }
 
     /// Raises the version of `name` and of everything that reads it, directly or not, so each is
     /// checked and computed again on next use (and nothing else is).
@@ -163,7 +163,7 @@ public final class Session: Catalog {
     }
 
     /// The columns of each listing, known without making it.
-    public func listingSchema(_ name: String) -> Schema? {
+    func listingSchema(_ name: String) -> Schema? {
         let fields: [(String, DataType)]
         switch name {
         case "tables": fields = [("name", .string), ("kind", .string), ("rows", .int), ("columns", .int), ("bytes", .int)]
@@ -175,7 +175,7 @@ public final class Session: Catalog {
         return Schema(fields.map { Schema.Field(name: $0.0, type: $0.1) })
     }
 
-    public func listing(_ name: String) -> Table? {
+    func listing(_ name: String) -> Table? {
         var skipped: [String] = []
         switch name {
         case "tables": return tablesListing(skipped: &skipped)
@@ -411,8 +411,8 @@ public final class Session: Catalog {
 /// One numbered result: what a statement showed (nil once released to save memory) and the
 /// statement's text, for the message that asks to run it again.
 public struct NumberedResult: Sendable {
-    public internal(set) var output: Output?
-    public let statement: String
+    var output: Output?
+    let statement: String
 }
 
 /// A string column whose rows each pick one of `labels` labels by number: each label is made

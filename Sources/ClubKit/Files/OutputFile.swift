@@ -38,7 +38,7 @@ public final class OutputFile {
     /// The path as the user gave it.
     public let path: String
     /// True when the target is written in place as a stream (FIFO, character device, `/dev/stdout`).
-    public let isStream: Bool
+    let isStream: Bool
     private var fd: Int32
     /// The temporary file renamed over `target` on commit; nil for streams and appends.
     private var temporary: String?
@@ -117,7 +117,7 @@ public final class OutputFile {
 
     /// Whether `path` would be written in place as a stream (a FIFO, a character device, a
     /// standard stream). False for anything else, including paths that cannot be written.
-    public static func writesInPlace(_ path: String) -> Bool {
+    static func writesInPlace(_ path: String) -> Bool {
         // A path that cannot be resolved is not a stream: the writer reports why when it opens it.
         switch try? resolve(path) {
         case .descriptor?, .stream?: return true
@@ -137,7 +137,7 @@ public final class OutputFile {
     }
 
     /// Appends `bytes`. A reader that went away is an error, not a SIGPIPE.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputFileError) {
+    func write(_ bytes: UnsafeRawBufferPointer) throws(OutputFileError) {
         guard fd >= 0 else { throw OutputFileError("cannot write \(path): it was already closed") }
         var offset = 0
         while offset < bytes.count {

@@ -8,7 +8,7 @@ import Darwin
 /// Why a file could not be written: a message for the user, naming the path, and a kind that
 /// code acting on the failure switches on.
 public struct OutputFileError: Error, Equatable, Sendable {
-    public enum Kind: Equatable, Sendable {
+    enum Kind: Equatable, Sendable {
         /// The target is an existing regular file and the writer was not told to replace it.
         case exists
         /// Ctrl-C while waiting for a FIFO's reader.
@@ -17,7 +17,7 @@ public struct OutputFileError: Error, Equatable, Sendable {
         case failed
     }
 
-    public var kind: Kind
+    var kind: Kind
     public var message: String
 
     init(_ message: String, kind: Kind = .failed) {

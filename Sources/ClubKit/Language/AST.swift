@@ -1,7 +1,7 @@
 /// The syntax tree the parser produces. Plain values; names are not resolved yet.
 
 /// An expression with its place in the source.
-public indirect enum Expr: Equatable, Sendable {
+indirect enum Expr: Equatable, Sendable {
     case literal(Value, SourceLocation)
     /// A column or parameter name.
     case name(String, SourceLocation)
@@ -16,7 +16,7 @@ public indirect enum Expr: Equatable, Sendable {
     /// check, run or free.
     case chain(Expr, [ChainLink])
 
-    public var location: SourceLocation {
+    var location: SourceLocation {
         switch self {
         case .literal(_, let l), .name(_, let l), .unary(_, _, let l), .binary(_, _, _, let l), .call(_, _, let l),
              .isNull(_, _, let l), .inList(_, _, _, let l), .between(_, _, _, _, let l):
@@ -37,27 +37,27 @@ public indirect enum Expr: Equatable, Sendable {
 }
 
 /// One step of a chain: the operator, where it stands, and its right operand.
-public struct ChainLink: Equatable, Sendable {
-    public var op: BinaryOperator
-    public var operand: Expr
-    public var location: SourceLocation
+struct ChainLink: Equatable, Sendable {
+    var op: BinaryOperator
+    var operand: Expr
+    var location: SourceLocation
 }
 
-public enum UnaryOperator: String, Sendable { case negate = "-", not }
+enum UnaryOperator: String, Sendable { case negate = "-", not }
 
-public enum BinaryOperator: String, Sendable {
+enum BinaryOperator: String, Sendable {
     case add = "+", subtract = "-", multiply = "*", divide = "/", modulo = "%"
     case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
     case and, or
 
-    public var isComparison: Bool {
+    var isComparison: Bool {
         switch self {
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: return true
         default: return false
         }
     }
 
-    public var isArithmetic: Bool {
+    var isArithmetic: Bool {
         switch self {
         case .add, .subtract, .multiply, .divide, .modulo: return true
         default: return false
@@ -66,26 +66,26 @@ public enum BinaryOperator: String, Sendable {
 }
 
 /// `name = expr`, or a bare `expr` whose name is derived from it.
-public struct NamedExpr: Equatable, Sendable {
-    public var name: String?
-    public var expr: Expr
-    public var location: SourceLocation
+struct NamedExpr: Equatable, Sendable {
+    var name: String?
+    var expr: Expr
+    var location: SourceLocation
 }
 
 /// A sort key: an expression and a direction.
-public struct SortKey: Equatable, Sendable {
-    public var expr: Expr
-    public var descending: Bool
+struct SortKey: Equatable, Sendable {
+    var expr: Expr
+    var descending: Bool
 }
 
 /// A name as written, with its place.
-public struct Name: Equatable, Sendable {
-    public var text: String
-    public var location: SourceLocation
+struct Name: Equatable, Sendable {
+    var text: String
+    var location: SourceLocation
 }
 
 /// One step of a pipeline (brief §4).
-public enum Step: Equatable, Sendable {
+enum Step: Equatable, Sendable {
     case filter(Expr)
     case select([NamedExpr])
     case derive([NamedExpr])
@@ -101,42 +101,42 @@ public enum Step: Equatable, Sendable {
 }
 
 /// The kinds of chart (brief §4).
-public enum ChartKind: String, CaseIterable, Sendable {
+enum ChartKind: String, CaseIterable, Sendable {
     case bar, line, hist, heatmap
 }
 
 /// A step with its place in the source.
-public struct PipelineStep: Equatable, Sendable {
-    public var step: Step
-    public var location: SourceLocation
+struct PipelineStep: Equatable, Sendable {
+    var step: Step
+    var location: SourceLocation
 }
 
 /// `SOURCE | STEP | STEP …`.
-public struct Pipeline: Equatable, Sendable {
+struct Pipeline: Equatable, Sendable {
     /// The table, result or segment read; for an analytics command, the command's name.
-    public var source: Name
-    public var steps: [PipelineStep]
+    var source: Name
+    var steps: [PipelineStep]
     /// Set when the source is an analytics command such as `rfm bins 5`.
-    public var command: AnalyticsCommand? = nil
+    var command: AnalyticsCommand? = nil
 }
 
 /// An analytics command (brief §6): a name, then words and values — `retention start 100 end 90`,
 /// `types with new_days 30`, `nps feedback.nps`.
-public struct AnalyticsCommand: Equatable, Sendable {
-    public enum Argument: Equatable, Sendable {
+struct AnalyticsCommand: Equatable, Sendable {
+    enum Argument: Equatable, Sendable {
         case word(String, SourceLocation)
         case value(Value, SourceLocation)
     }
 
-    public var name: String
-    public var arguments: [Argument]
-    public var location: SourceLocation
+    var name: String
+    var arguments: [Argument]
+    var location: SourceLocation
 
     /// The command names that start a source.
-    public static var names: [String] { AnalyticsCommands.names }
+    static var names: [String] { AnalyticsCommands.names }
 
     /// The command as text, for captions and cache keys.
-    public var text: String {
+    var text: String {
         ([name] + arguments.map { arg -> String in
             switch arg {
             case .word(let w, _): return w
@@ -147,8 +147,8 @@ public struct AnalyticsCommand: Equatable, Sendable {
 }
 
 /// A `with` option of `load`.
-public struct LoadOption: Equatable, Sendable {
-    public enum Value: Equatable, Sendable {
+struct LoadOption: Equatable, Sendable {
+    enum Value: Equatable, Sendable {
         case flag
         case word(String)
         case string(String)
@@ -156,7 +156,7 @@ public struct LoadOption: Equatable, Sendable {
         case names([String])
         case types([(String, String)])
 
-        public static func == (a: Value, b: Value) -> Bool {
+        static func == (a: Value, b: Value) -> Bool {
             switch (a, b) {
             case (.flag, .flag): return true
             case let (.word(x), .word(y)), let (.string(x), .string(y)): return x == y
@@ -168,13 +168,13 @@ public struct LoadOption: Equatable, Sendable {
         }
     }
 
-    public var name: String
-    public var value: Value
-    public var location: SourceLocation
+    var name: String
+    var value: Value
+    var location: SourceLocation
 }
 
 /// One statement (brief §3).
-public enum StatementKind: Equatable, Sendable {
+enum StatementKind: Equatable, Sendable {
     case load(path: String, as: Name?, options: [LoadOption])
     case tables
     case describe(Name)
@@ -205,14 +205,21 @@ public enum StatementKind: Equatable, Sendable {
 }
 
 /// `customer = customer_id` in `use`.
-public struct UseRole: Equatable, Sendable {
-    public var role: Name
-    public var column: Name
+struct UseRole: Equatable, Sendable {
+    var role: Name
+    var column: Name
 }
 
 /// A statement with its place and its own source text (for echoing and notebooks).
 public struct Statement: Equatable, Sendable {
-    public var kind: StatementKind
+    var kind: StatementKind
     public var location: SourceLocation
     public var text: String
+
+    /// The name of a dot command (`.mode csv`: "mode"), which the shell carries out; nil for
+    /// any other statement.
+    public var dotCommandName: String? {
+        guard case .dotCommand(let name, _) = kind else { return nil }
+        return name
+    }
 }

@@ -3,7 +3,7 @@
 extension Checker {
 
     /// Checks an expression that reads no table (a statement like `(90 / 100) * 100`).
-    public func scalar(_ e: Expr) throws(Diagnostic) -> TypedExpr {
+    func scalar(_ e: Expr) throws(Diagnostic) -> TypedExpr {
         try expression(e, Schema([]))
     }
 

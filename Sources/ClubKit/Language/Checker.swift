@@ -1,5 +1,5 @@
 /// What the checker needs to know about the session: names and their shapes, not data.
-public protocol Catalog {
+protocol Catalog {
     /// The schema of a loaded table.
     func tableSchema(_ name: String) -> Schema?
     /// The definition of a named result.
@@ -23,13 +23,13 @@ public protocol Catalog {
 }
 
 extension Catalog {
-    public func checkedResult(_ name: Name) throws(Diagnostic) -> Plan? { nil }
+    func checkedResult(_ name: Name) throws(Diagnostic) -> Plan? { nil }
 }
 
 /// Resolves names and types: AST → plan (brief §4). Errors point at the offending name.
 ///
 ///     let plan = try Checker(catalog: session).check(pipeline)
-public struct Checker {
+struct Checker {
     let catalog: Catalog
     /// Named results being checked, outermost first (to refuse cycles).
     var resolving: [String] = []
@@ -39,14 +39,14 @@ public struct Checker {
     var expanding: [String] = []
     /// Every table, result, segment and parameter the checked statement reads, directly or
     /// through a result it uses (`@as_of` for the as-of date).
-    public let dependencies = Dependencies()
+    let dependencies = Dependencies()
 
-    public init(catalog: Catalog) { self.catalog = catalog }
+    init(catalog: Catalog) { self.catalog = catalog }
 
     // MARK: - Pipelines
 
     /// Checks a pipeline and everything it reads.
-    public func check(_ pipeline: Pipeline) throws(Diagnostic) -> Plan {
+    func check(_ pipeline: Pipeline) throws(Diagnostic) -> Plan {
         var (source, schema) = try resolveSource(pipeline.source, command: pipeline.command)
         var steps: [PlanStep] = []
         for s in pipeline.steps {
@@ -56,7 +56,7 @@ public struct Checker {
     }
 
     /// The plan for `defining` refers to itself through `source`?
-    public func checkDefinition(_ name: String, _ pipeline: Pipeline) throws(Diagnostic) -> Plan {
+    func checkDefinition(_ name: String, _ pipeline: Pipeline) throws(Diagnostic) -> Plan {
         var inner = self
         inner.resolving.append(name)
         return try inner.check(pipeline)
@@ -271,12 +271,12 @@ public struct Checker {
 
 
 /// The names a statement reads.
-public final class Dependencies {
+final class Dependencies {
     /// The pseudo-name of the session's as-of date.
-    public static let asOf = "@as_of"
+    static let asOf = "@as_of"
     /// The pseudo-name that changes whenever anything named changes (for listings).
-    public static let catalog = "@catalog"
-    public var names = Set<String>()
+    static let catalog = "@catalog"
+    var names = Set<String>()
 }
 
 /// Collects the aggregate calls of one `agg` step.

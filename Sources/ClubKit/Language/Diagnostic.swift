@@ -5,14 +5,14 @@ public struct SourceLocation: Equatable, Sendable {
     public var column: Int
     public var length: Int
 
-    public init(line: Int, column: Int, length: Int = 1) {
+    init(line: Int, column: Int, length: Int = 1) {
         self.line = line
         self.column = column
         self.length = max(1, length)
     }
 
     /// From the start of `self` to the end of `other` when both are on one line.
-    public func through(_ other: SourceLocation) -> SourceLocation {
+    func through(_ other: SourceLocation) -> SourceLocation {
         guard other.line == line, other.column >= column else { return self }
         return SourceLocation(line: line, column: column, length: other.column + other.length - column)
     }
@@ -31,12 +31,12 @@ public struct Diagnostic: Error, Equatable, Sendable {
         case interrupted
     }
 
-    public var severity: Severity
+    var severity: Severity
     public var kind: Kind = .problem
     public var location: SourceLocation
     public var message: String
     /// "did you mean `amount`?" and the like.
-    public var hint: String?
+    var hint: String?
 
     public init(_ message: String, at location: SourceLocation, hint: String? = nil, severity: Severity = .error) {
         self.message = message
@@ -46,7 +46,7 @@ public struct Diagnostic: Error, Equatable, Sendable {
     }
 
     /// The statement was stopped by Ctrl-C.
-    public static let interrupted: Diagnostic = {
+    static let interrupted: Diagnostic = {
         var d = Diagnostic("interrupted; nothing changed", at: SourceLocation(line: 1, column: 1))
         d.kind = .interrupted
         return d
@@ -82,7 +82,7 @@ public enum Suggest {
     }
 
     /// Damerau–Levenshtein distance (adjacent transpositions count one).
-    public static func distance(_ a: String, _ b: String) -> Int {
+    static func distance(_ a: String, _ b: String) -> Int {
         let x = Array(a), y = Array(b)
         if x.isEmpty { return y.count }
         if y.isEmpty { return x.count }

@@ -9,7 +9,7 @@ public struct HelpTopic: Sendable {
     public var group: Group
     public var usage: String
     public var meaning: String
-    public var example: String
+    var example: String
 
     /// The text of `.help NAME`.
     public var text: String { "\(usage)\n  \(meaning)\n  example: \(example)\n" }

@@ -3,7 +3,7 @@
 /// Statements end at a newline or `;`, except that a newline inside brackets, after `|` or `,`,
 /// or before a line that starts with `|` continues the statement. Problems become `.invalid`
 /// tokens so that statements before them still run; the parser reports them in place.
-public struct Lexer {
+struct Lexer {
     private let scalars: [Unicode.Scalar]
     private var i = 0
     private var line = 1
@@ -11,12 +11,12 @@ public struct Lexer {
     private var depth = 0
     private var tokens: [Token] = []
 
-    public init(_ source: String) {
+    init(_ source: String) {
         scalars = Array(source.unicodeScalars)
     }
 
     /// All tokens, ending with `.eof`.
-    public static func tokenize(_ source: String) -> [Token] {
+    static func tokenize(_ source: String) -> [Token] {
         var lexer = Lexer(source)
         return lexer.run()
     }

@@ -5,7 +5,7 @@ extension Parser {
     }
 
     /// Parses one expression.
-    public mutating func expression() throws(Diagnostic) -> Expr {
+    mutating func expression() throws(Diagnostic) -> Expr {
         try nested { (p: inout Parser) throws(Diagnostic) in try p.or() }
     }
 

@@ -24,11 +24,11 @@ public struct Parser {
     var depth = 0
 
     /// The step names, for "did you mean".
-    public static var stepNames: [String] { StepWord.allCases.map(\.rawValue) }
+    static var stepNames: [String] { StepWord.allCases.map(\.rawValue) }
     /// Words that start a statement.
-    public static var statementWords: [String] { StatementWord.allCases.map(\.rawValue) }
+    static var statementWords: [String] { StatementWord.allCases.map(\.rawValue) }
 
-    public init(_ source: String) {
+    init(_ source: String) {
         tokens = Lexer.tokenize(source)
         lines = source.split(separator: "\n", omittingEmptySubsequences: false)
     }
@@ -52,13 +52,13 @@ public struct Parser {
     }
 
     /// Moves past the rest of the current statement.
-    public mutating func skipStatement() {
+    mutating func skipStatement() {
         while current.kind != .end && current.kind != .eof { advance() }
         if current.kind == .end { advance() }
     }
 
     /// The next statement, or nil at the end of the input.
-    public mutating func next() throws(Diagnostic) -> Statement? {
+    mutating func next() throws(Diagnostic) -> Statement? {
         while current.kind == .end { advance() }
         if current.kind == .eof { return nil }
         let start = current

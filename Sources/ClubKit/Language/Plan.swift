@@ -2,7 +2,7 @@
 /// runs plans and never sees unresolved names.
 
 /// A checked expression.
-public indirect enum TypedExpr: Sendable {
+indirect enum TypedExpr: Sendable {
     /// A column of the input, by position.
     case column(Int, DataType)
     /// A literal or a parameter's value.
@@ -15,7 +15,7 @@ public indirect enum TypedExpr: Sendable {
     /// Operators applied left to right (`Expr.chain`), each link with the type it yields.
     case chain(TypedExpr, [TypedLink])
 
-    public var type: DataType {
+    var type: DataType {
         switch self {
         case .column(_, let t), .constant(_, let t), .unary(_, _, let t), .binary(_, _, _, let t), .function(_, _, let t): return t
         case .isNull, .inList: return .bool
@@ -24,7 +24,7 @@ public indirect enum TypedExpr: Sendable {
     }
 
     /// Whether the expression reads no column (so it can be computed once).
-    public var isConstant: Bool {
+    var isConstant: Bool {
         switch self {
         case .column: return false
         case .constant: return true
@@ -38,36 +38,36 @@ public indirect enum TypedExpr: Sendable {
 }
 
 /// One checked link of a chain: `op operand`, giving `type`.
-public struct TypedLink: Sendable {
-    public var op: BinaryOperator
-    public var operand: TypedExpr
-    public var type: DataType
+struct TypedLink: Sendable {
+    var op: BinaryOperator
+    var operand: TypedExpr
+    var type: DataType
 }
 
 /// Scalar functions (brief §4).
-public enum ScalarFunction: String, CaseIterable, Sendable {
+enum ScalarFunction: String, CaseIterable, Sendable {
     case `if`, coalesce, abs, round, floor, ceil, sqrt, ln, exp, pow
     case lower, upper, len, contains, starts_with
     case year, month, day, weekday, month_start, days_between, days_since
 }
 
 /// Aggregate functions, usable inside `agg` (brief §4).
-public enum AggregateFunction: String, CaseIterable, Sendable {
+enum AggregateFunction: String, CaseIterable, Sendable {
     case count, count_distinct, sum, avg, min, max, median, percentile, stddev, first, last
 }
 
 /// One aggregate to compute per group.
-public struct AggregateCall: Sendable {
-    public var function: AggregateFunction
+struct AggregateCall: Sendable {
+    var function: AggregateFunction
     /// nil for `count()`.
-    public var argument: TypedExpr?
+    var argument: TypedExpr?
     /// The fraction for `percentile`.
-    public var fraction: Double
-    public var type: DataType
+    var fraction: Double
+    var type: DataType
 }
 
 /// A checked pipeline step.
-public enum PlanStep: Sendable {
+enum PlanStep: Sendable {
     case filter(TypedExpr)
     /// The output columns, in order.
     case project([(name: String, expr: TypedExpr)])
@@ -85,17 +85,17 @@ public enum PlanStep: Sendable {
 
 /// What to draw: the kind, which column holds the labels or x values, which hold the values,
 /// and where an SVG goes.
-public struct ChartSpec: Sendable {
-    public var kind: ChartKind
-    public var label: Int?
-    public var series: [Int]
-    public var path: String?
+struct ChartSpec: Sendable {
+    var kind: ChartKind
+    var label: Int?
+    var series: [Int]
+    var path: String?
     /// `to "file.svg" overwrite`: an existing file may be replaced.
-    public var overwrite = false
+    var overwrite = false
 }
 
 /// Where a plan's rows come from.
-public indirect enum PlanSource: Sendable {
+indirect enum PlanSource: Sendable {
     /// A loaded table, by name.
     case table(String)
     /// A named result, computed from its own plan (or taken from the catalog's cache).
@@ -107,8 +107,8 @@ public indirect enum PlanSource: Sendable {
 }
 
 /// A checked pipeline with its output schema.
-public struct Plan: Sendable {
-    public var source: PlanSource
-    public var steps: [PlanStep]
-    public var schema: Schema
+struct Plan: Sendable {
+    var source: PlanSource
+    var steps: [PlanStep]
+    var schema: Schema
 }

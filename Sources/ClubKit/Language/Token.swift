@@ -1,6 +1,6 @@
 /// A lexical token with its place in the source.
-public struct Token: Equatable, Sendable {
-    public enum Kind: Equatable, Sendable {
+struct Token: Equatable, Sendable {
+    enum Kind: Equatable, Sendable {
         /// A name; `quoted` when written in back-quotes (never a keyword then).
         case identifier(String, quoted: Bool)
         case int(Int64)
@@ -22,19 +22,19 @@ public struct Token: Equatable, Sendable {
         case invalid(String)
     }
 
-    public var kind: Kind
-    public var location: SourceLocation
+    var kind: Kind
+    var location: SourceLocation
 
-    public func isSymbol(_ s: String) -> Bool { kind == .symbol(s) }
+    func isSymbol(_ s: String) -> Bool { kind == .symbol(s) }
 
     /// The identifier's text when this is an unquoted identifier (a possible keyword).
-    public var word: String? {
+    var word: String? {
         if case .identifier(let s, false) = kind { return s }
         return nil
     }
 
     /// How the token reads in a message.
-    public var display: String {
+    var display: String {
         switch kind {
         case .identifier(let s, _): return "`\(s)`"
         case .int(let v): return "`\(v)`"

@@ -1,40 +1,40 @@
 /// How to read a delimited file: the `with` options of `load`.
-public struct CSVOptions: Sendable {
+struct CSVOptions: Sendable {
     /// The field separator.
-    public enum Delimiter: Equatable, Sendable {
+    enum Delimiter: Equatable, Sendable {
         case byte(UInt8)
         /// Runs of spaces and tabs; leading spaces ignored.
         case whitespace
     }
 
     /// nil: sniffed from the first lines among `,` `;` tab `|`.
-    public var delimiter: Delimiter?
+    var delimiter: Delimiter?
     /// nil: detected by comparing the first row with the rest.
-    public var header: Bool?
+    var header: Bool?
     /// Column names to use instead of the header (or of `column1`, `column2`, …).
-    public var names: [String]?
+    var names: [String]?
     /// A Unicode date pattern such as `yyyyMMdd`; a column whose every value parses with it is a date.
-    public var dateFormat: String?
+    var dateFormat: String?
     /// Declared column types; a value that does not fit is an error (or a skipped row when lenient).
-    public var types: [String: DataType] = [:]
+    var types: [String: DataType] = [:]
     /// Skip rows that do not parse, and report them, instead of failing.
-    public var lenient = false
+    var lenient = false
     /// How many chunks to read in parallel; nil: one per core for files of 8 MiB or more.
-    public var chunks: Int?
+    var chunks: Int?
     /// Called every 65,536 records of the first chunk with the share of the load done (0…1) and
     /// the rows read so far (estimated from the first chunk). From a worker thread.
-    public var progress: (@Sendable (Double, Int) -> Void)?
+    var progress: (@Sendable (Double, Int) -> Void)?
     /// Polled every 65,536 records; true stops the load.
-    public var isCancelled: @Sendable () -> Bool = { false }
+    var isCancelled: @Sendable () -> Bool = { false }
 
-    public init() {}
+    init() {}
 }
 
 /// A failure while reading a file, with the place in the file. Code that acts on a failure
 /// switches on `kind`; `message` is only for the user to read.
-public struct LoadError: Error, Equatable, Sendable {
+struct LoadError: Error, Equatable, Sendable {
     /// What kind of failure this is.
-    public enum Kind: Equatable, Sendable {
+    enum Kind: Equatable, Sendable {
         /// Ctrl-C stopped the load.
         case interrupted
         /// Nothing is at the path.
@@ -50,12 +50,12 @@ public struct LoadError: Error, Equatable, Sendable {
         case badOption
     }
 
-    public var kind: Kind
-    public var path: String
+    var kind: Kind
+    var path: String
     /// 1-based; 0 when the problem is the file as a whole.
-    public var line: Int
-    public var column: Int
-    public var message: String
+    var line: Int
+    var column: Int
+    var message: String
 
     init(_ kind: Kind, path: String, line: Int = 0, column: Int = 0, message: String) {
         self.kind = kind
@@ -68,21 +68,21 @@ public struct LoadError: Error, Equatable, Sendable {
     /// The load was stopped by Ctrl-C.
     static func interrupted(_ path: String) -> LoadError { LoadError(.interrupted, path: path, message: "interrupted") }
 
-    public var description: String {
+    var description: String {
         line > 0 ? "\(path):\(line):\(column): \(message)" : "\(path): \(message)"
     }
 }
 
 /// What `CSVReader.read` returns: the table and what lenient mode skipped.
-public struct LoadResult: Sendable {
-    public var table: Table
-    public var skippedRows: Int
+struct LoadResult: Sendable {
+    var table: Table
+    var skippedRows: Int
     /// The first few skipped lines, with why.
-    public var skipped: [LoadError]
-    public var bytesRead: Int
+    var skipped: [LoadError]
+    var bytesRead: Int
     /// Things the user should know about how values were read, one line each (for example
     /// "column id: integers beyond 64 bits kept as text").
-    public var notes: [String] = []
+    var notes: [String] = []
     /// How many times the records were parsed (1 unless a misfit narrowed a type); at most a
     /// few, whatever the file.
     var attempts = 1

@@ -12,15 +12,15 @@ import Foundation
 /// objects and no per-row `String`s are made, and nothing is copied after parsing.
 ///
 ///     let result = try CSVReader.read(path: "Samples/data/orders.csv", options: CSVOptions())
-public enum CSVReader {
+enum CSVReader {
     /// Reads the file at `path`.
-    public static func read(path: String, options: CSVOptions = CSVOptions()) throws -> LoadResult {
+    static func read(path: String, options: CSVOptions = CSVOptions()) throws -> LoadResult {
         let input = try InputFile(path: path, isCancelled: options.isCancelled)
         return try input.read { bytes, release in try read(bytes: bytes, path: path, options: options, release: release) }
     }
 
     /// Reads CSV text held in memory (used by tests and by `read(path:)`).
-    public static func read(text: String, path: String = "<text>", options: CSVOptions = CSVOptions()) throws -> LoadResult {
+    static func read(text: String, path: String = "<text>", options: CSVOptions = CSVOptions()) throws -> LoadResult {
         var text = text
         return try text.withUTF8 { try read(bytes: $0, path: path, options: options) }
     }

@@ -10,7 +10,7 @@
 /// read; fresh blocks are written with the file's own line ending.
 public struct Notebook: Equatable, Sendable {
     /// A piece of the file, in order; concatenating every `raw` gives the file back.
-    public enum Part: Equatable, Sendable {
+    enum Part: Equatable, Sendable {
         case prose(String)
         /// A `clubsh` block: its statements and its whole fenced text.
         case code(source: String, raw: String, line: Int)
@@ -18,14 +18,14 @@ public struct Notebook: Equatable, Sendable {
         case output(text: String, raw: String)
     }
 
-    public var parts: [Part]
+    var parts: [Part]
     /// `"\r\n"` when the file's first line ends so, else `"\n"`: fresh blocks use it.
-    public var lineEnding: String
+    var lineEnding: String
     /// The line (1-based) of a `clubsh` or `output` fence that never closes: CommonMark makes
     /// the rest of the file its content, so the notebook is refused rather than guessed at.
     public var unclosedBlockLine: Int?
 
-    public init(parts: [Part], lineEnding: String = "\n") {
+    init(parts: [Part], lineEnding: String = "\n") {
         self.parts = parts
         self.lineEnding = lineEnding
     }
@@ -138,7 +138,7 @@ public struct Notebook: Equatable, Sendable {
     /// `text` in a fenced block: the fence is one backtick longer than the longest run of
     /// backticks in the text (at least three), so nothing in the text can close it (CommonMark
     /// §4.5). Lines end with `lineEnding`.
-    public static func fenced(_ text: String, info: String, lineEnding: String) -> String {
+    static func fenced(_ text: String, info: String, lineEnding: String) -> String {
         var longest = 0, run = 0
         for c in text.unicodeScalars {
             if c == "`" { run += 1; longest = max(longest, run) } else { run = 0 }

@@ -7,15 +7,15 @@ public enum OutputMode: String, CaseIterable, Sendable {
 ///
 ///     TableRenderer(mode: .table, maxRows: 20).render(table)
 public struct TableRenderer {
-    public var mode: OutputMode
+    var mode: OutputMode
     /// Table mode shows at most this many rows, the first and last halves, with `…` between.
-    public var maxRows: Int
+    var maxRows: Int
     /// Colour styles for table mode on a terminal.
-    public var style: Style
+    var style: Style
 
     /// ANSI escapes used in table mode; `Style.plain` has none.
     public struct Style: Sendable {
-        public var header: String, number: String, null: String, dim: String, reset: String
+        var header: String, number: String, null: String, dim: String, reset: String
         public static let plain = Style(header: "", number: "", null: "", dim: "", reset: "")
         public static let ansi = Style(header: "\u{1B}[1m", number: "\u{1B}[36m", null: "\u{1B}[2m", dim: "\u{1B}[2m", reset: "\u{1B}[0m")
     }

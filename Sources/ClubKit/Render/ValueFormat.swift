@@ -1,10 +1,10 @@
 import Foundation
 
 /// How single values read as text.
-public enum ValueFormat {
+enum ValueFormat {
     /// Exact text for data formats (CSV, JSON): integers as is, doubles in their shortest
     /// round-trip form (`0.30000000000000004`), an integral double without `.0`.
-    public static func plain(_ v: Value) -> String {
+    static func plain(_ v: Value) -> String {
         switch v {
         case .null: return ""
         case .int(let x): return String(x)
@@ -17,7 +17,7 @@ public enum ValueFormat {
         }
     }
 
-    public static func plainDouble(_ x: Double) -> String {
+    static func plainDouble(_ x: Double) -> String {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
         return String(x)
     }
@@ -28,7 +28,7 @@ public enum ValueFormat {
     /// shows `0.3`, `1 / 3` shows `0.3333333333`); everything else as `plain`.
     /// Text shows its control characters as escapes (`\n`, `\t`, `\u{1b}`), so a cell cannot
     /// break a table's lines, move a terminal's cursor or end a notebook's output block.
-    public static func display(_ v: Value) -> String {
+    static func display(_ v: Value) -> String {
         switch v {
         case .null: return "null"
         case .double(let x): return displayDouble(x)
@@ -39,7 +39,7 @@ public enum ValueFormat {
 
     /// `s` with C0 and C1 control characters and DEL written as escapes; a backslash is left
     /// as it is (text for people, not a literal to read back).
-    public static func visible(_ s: String) -> String {
+    static func visible(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: isControl) else { return s }
         var out = ""
         for u in s.unicodeScalars {
@@ -58,7 +58,7 @@ public enum ValueFormat {
         u.value < 0x20 || (u.value >= 0x7F && u.value < 0xA0)
     }
 
-    public static func displayDouble(_ x: Double) -> String {
+    static func displayDouble(_ x: Double) -> String {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
         let exact = plainDouble(x)
         if !exact.contains("e"), let point = exact.firstIndex(of: "."), exact.distance(from: point, to: exact.endIndex) <= 5 {

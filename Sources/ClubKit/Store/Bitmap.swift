@@ -1,10 +1,10 @@
 /// A validity bitmap: bit `i` set means row `i` holds a value, clear means null.
-public struct Bitmap: Equatable, Sendable {
-    public private(set) var words: [UInt64]
-    public private(set) var count: Int
+struct Bitmap: Equatable, Sendable {
+    private(set) var words: [UInt64]
+    private(set) var count: Int
 
     /// A bitmap of `count` bits, all set (valid) or all clear (null).
-    public init(count: Int, allValid: Bool = true) {
+    init(count: Int, allValid: Bool = true) {
         self.count = count
         let n = (count + 63) >> 6
         words = [UInt64](repeating: allValid ? ~0 : 0, count: n)
@@ -12,31 +12,31 @@ public struct Bitmap: Equatable, Sendable {
     }
 
     @inline(__always)
-    public func isValid(_ i: Int) -> Bool {
+    func isValid(_ i: Int) -> Bool {
         (words[i >> 6] >> UInt64(i & 63)) & 1 == 1
     }
 
     @inline(__always)
-    public mutating func set(_ i: Int, _ valid: Bool) {
+    mutating func set(_ i: Int, _ valid: Bool) {
         if valid { words[i >> 6] |= (1 << UInt64(i & 63)) } else { words[i >> 6] &= ~(1 << UInt64(i & 63)) }
     }
 
     /// Appends one bit.
-    public mutating func append(_ valid: Bool) {
+    mutating func append(_ valid: Bool) {
         if count & 63 == 0 { words.append(0) }
         if valid { words[count >> 6] |= (1 << UInt64(count & 63)) }
         count += 1
     }
 
     /// The number of null (clear) bits.
-    public var nullCount: Int {
+    var nullCount: Int {
         var valid = 0
         for w in words { valid += w.nonzeroBitCount }
         return count - valid
     }
 
     /// Bitwise AND of two bitmaps of equal length.
-    public static func & (a: Bitmap, b: Bitmap) -> Bitmap {
+    static func & (a: Bitmap, b: Bitmap) -> Bitmap {
         var r = a
         for i in 0..<r.words.count { r.words[i] &= b.words[i] }
         return r
@@ -48,7 +48,7 @@ public struct Bitmap: Equatable, Sendable {
     }
 
     /// Combines two optional bitmaps (nil = all valid).
-    public static func and(_ a: Bitmap?, _ b: Bitmap?) -> Bitmap? {
+    static func and(_ a: Bitmap?, _ b: Bitmap?) -> Bitmap? {
         switch (a, b) {
         case (nil, nil): return nil
         case (let x?, nil): return x
@@ -58,11 +58,11 @@ public struct Bitmap: Equatable, Sendable {
     }
 
     /// Keeps the bits at `indices`, in that order.
-    public func gather(_ indices: [Int32]) -> Bitmap {
+    func gather(_ indices: [Int32]) -> Bitmap {
         var r = Bitmap(count: indices.count, allValid: false)
         for (j, i) in indices.enumerated() where isValid(Int(i)) { r.set(j, true) }
         return r
     }
 
-    public var bytes: Int { words.count * 8 }
+    var bytes: Int { words.count * 8 }
 }

@@ -1,14 +1,14 @@
 /// Proleptic Gregorian calendar arithmetic on day numbers (days since 1970-01-01), without
 /// Foundation: the algorithms of Howard Hinnant's "chrono-compatible low-level date algorithms".
-public enum CivilDate {
+enum CivilDate {
     /// The calendar clubsh counts in: 0001-01-01 … 9999-12-31, as day numbers. Dates outside
     /// it are not loaded, written or computed (arithmetic that leaves it gives null).
-    public static let minDay = -719_162
-    public static let maxDay = 2_932_896
+    static let minDay = -719_162
+    static let maxDay = 2_932_896
 
     /// Day number of year-month-day.
     @inline(__always)
-    public static func days(year: Int, month: Int, day: Int) -> Int {
+    static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -20,7 +20,7 @@ public enum CivilDate {
 
     /// Year, month, day of a day number.
     @inline(__always)
-    public static func civil(_ days: Int) -> (year: Int, month: Int, day: Int) {
+    static func civil(_ days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
@@ -33,9 +33,9 @@ public enum CivilDate {
         return (m <= 2 ? y + 1 : y, m, d)
     }
 
-    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
-    public static func daysInMonth(year: Int, month: Int) -> Int {
+    static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: return isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -44,18 +44,18 @@ public enum CivilDate {
     }
 
     /// Whether year-month-day names a real day.
-    public static func isValid(year: Int, month: Int, day: Int) -> Bool {
+    static func isValid(year: Int, month: Int, day: Int) -> Bool {
         month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year: year, month: month)
     }
 
     /// ISO weekday: 1 = Monday … 7 = Sunday.
-    public static func weekday(_ days: Int) -> Int {
+    static func weekday(_ days: Int) -> Int {
         let w = (days + 3) % 7  // 1970-01-01 was a Thursday (ISO 4)
         return (w < 0 ? w + 7 : w) + 1
     }
 
     /// Adds calendar months, clamping the day to the target month's length.
-    public static func addMonths(_ days: Int, _ months: Int) -> Int {
+    static func addMonths(_ days: Int, _ months: Int) -> Int {
         let (y, m, d) = civil(days)
         let total = y * 12 + (m - 1) + months
         let ny = total >= 0 ? total / 12 : (total - 11) / 12
@@ -64,13 +64,13 @@ public enum CivilDate {
     }
 
     /// `YYYY-MM-DD`.
-    public static func format(_ days: Int32) -> String {
+    static func format(_ days: Int32) -> String {
         let (y, m, d) = civil(Int(days))
         return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
     }
 
     /// `YYYY-MM-DD HH:MM:SS`.
-    public static func formatDateTime(_ seconds: Int64) -> String {
+    static func formatDateTime(_ seconds: Int64) -> String {
         let day = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         let rest = Int(seconds - day * 86400)
         return format(Int32(day)) + " " + pad(rest / 3600, 2) + ":" + pad(rest / 60 % 60, 2) + ":" + pad(rest % 60, 2)
@@ -102,7 +102,7 @@ public enum DateParser {
     /// `YYYY-MM-DD` → day number, for a real day of the years 0001–9999 (`2023-02-30`, month 13
     /// and year 0000 are not dates).
     @inline(__always)
-    public static func isoDate(_ p: UnsafeBufferPointer<UInt8>) -> Int32? {
+    static func isoDate(_ p: UnsafeBufferPointer<UInt8>) -> Int32? {
         guard p.count == 10, p[4] == 45, p[7] == 45,
               let y = number(p, 0, 4), let m = number(p, 5, 2), let d = number(p, 8, 2),
               y >= 1, CivilDate.isValid(year: y, month: m, day: d) else { return nil }
@@ -110,7 +110,7 @@ public enum DateParser {
     }
 
     /// `YYYY-MM-DDTHH:MM[:SS]` or with a space for `T` → seconds since the epoch.
-    public static func isoDateTime(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
+    static func isoDateTime(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard p.count == 16 || p.count == 19, p[10] == 84 || p[10] == 32, p[13] == 58,
               let day = isoDate(UnsafeBufferPointer(rebasing: p[0..<10])),
               let h = number(p, 11, 2), let mi = number(p, 14, 2), h < 24, mi < 60 else { return nil }
@@ -127,7 +127,7 @@ public enum DateParser {
         return s.withUTF8 { isoDate($0) }
     }
 
-    public static func isoDateTime(_ s: String) -> Int64? {
+    static func isoDateTime(_ s: String) -> Int64? {
         var s = s
         return s.withUTF8 { isoDateTime($0) }
     }
@@ -135,18 +135,18 @@ public enum DateParser {
 
 /// A date pattern in Unicode notation (`yyyyMMdd`, `dd/MM/yyyy`, `yyyy-MM-dd HH:mm`), compiled
 /// once and applied to bytes without allocation.
-public struct DatePattern: Sendable {
+struct DatePattern: Sendable {
     enum Part: Sendable {
         case year(Int), month(Int), day(Int), hour(Int), minute(Int), second(Int), literal(UInt8)
     }
     let parts: [Part]
-    public let source: String
-    public var hasTime: Bool {
+    let source: String
+    var hasTime: Bool {
         parts.contains { if case .hour = $0 { return true } else { return false } }
     }
 
     /// Compiles `pattern`; nil when it has no year, month and day or uses an unknown letter.
-    public init?(_ pattern: String) {
+    init?(_ pattern: String) {
         source = pattern
         var parts: [Part] = []
         let bytes = Array(pattern.utf8)
@@ -179,7 +179,7 @@ public struct DatePattern: Sendable {
     ///
     /// Two-digit years (`yy`) pivot as POSIX `strptime`'s `%y` does: 69–99 are 1969–1999 and
     /// 00–68 are 2000–2068.
-    public func parse(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
+    func parse(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
         var pos = 0
         var y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0
         func field(_ width: Int) -> Int? {

@@ -1,7 +1,7 @@
 /// The typed buffer behind a column. One contiguous array per column; strings are codes into a
 /// shared `StringDictionary`. A null slot holds 0 (or the empty code 0) and is marked in the
 /// column's validity bitmap.
-public enum ColumnStorage: Sendable {
+enum ColumnStorage: Sendable {
     case int([Int64])
     /// Integers that all fit in 32 bits, as the loader keeps them (half the memory); every
     /// computed integer column is `int`. Code that does not read them directly uses `widened`.
@@ -17,15 +17,15 @@ public enum ColumnStorage: Sendable {
 
 /// A column: a typed buffer plus a validity bitmap (`nil` when no value is null).
 public struct Column: Sendable {
-    public var storage: ColumnStorage
-    public var validity: Bitmap?
+    var storage: ColumnStorage
+    var validity: Bitmap?
 
-    public init(_ storage: ColumnStorage, validity: Bitmap? = nil) {
+    init(_ storage: ColumnStorage, validity: Bitmap? = nil) {
         self.storage = storage
         self.validity = validity.flatMap { $0.nullCount == 0 ? nil : $0 }
     }
 
-    public var type: DataType {
+    var type: DataType {
         switch storage {
         case .int, .int32: return .int
         case .double: return .double
@@ -36,7 +36,7 @@ public struct Column: Sendable {
         }
     }
 
-    public var count: Int {
+    var count: Int {
         switch storage {
         case .int(let a): return a.count
         case .int32(let a): return a.count
@@ -49,12 +49,12 @@ public struct Column: Sendable {
     }
 
     @inline(__always)
-    public func isNull(_ i: Int) -> Bool { validity.map { !$0.isValid(i) } ?? false }
+    func isNull(_ i: Int) -> Bool { validity.map { !$0.isValid(i) } ?? false }
 
-    public var nullCount: Int { validity?.nullCount ?? 0 }
+    var nullCount: Int { validity?.nullCount ?? 0 }
 
     /// The value at row `i`, as a scalar (for rendering and tests, not for bulk work).
-    public func value(at i: Int) -> Value {
+    func value(at i: Int) -> Value {
         if isNull(i) { return .null }
         switch storage {
         case .int(let a): return .int(a[i])
@@ -69,13 +69,13 @@ public struct Column: Sendable {
 
     /// The column with 32-bit integers widened to 64 bits (the others as they are), for code
     /// that has no narrow path of its own.
-    public var widened: Column {
+    var widened: Column {
         guard case .int32(let a) = storage else { return self }
         return Column(.int(mapUnary(a) { Int64($0) }), validity: validity)
     }
 
     /// The rows at `indices`, in that order.
-    public func gather(_ indices: [Int32]) -> Column {
+    func gather(_ indices: [Int32]) -> Column {
         let v = validity?.gather(indices)
         switch storage {
         case .int(let a): return Column(.int(indices.map { a[Int($0)] }), validity: v)
@@ -89,7 +89,7 @@ public struct Column: Sendable {
     }
 
     /// Like `gather`, but an index of -1 yields null (the unmatched side of a left join).
-    public func gatherOptional(_ indices: [Int32]) -> Column {
+    func gatherOptional(_ indices: [Int32]) -> Column {
         var v = Bitmap(count: indices.count, allValid: false)
         for (j, i) in indices.enumerated() where i >= 0 && !isNull(Int(i)) { v.set(j, true) }
         func pick<T>(_ a: [T], _ zero: T) -> [T] { indices.map { $0 >= 0 ? a[Int($0)] : zero } }
@@ -108,7 +108,7 @@ public struct Column: Sendable {
     }
 
     /// The first `n` rows.
-    public func prefix(_ n: Int) -> Column {
+    func prefix(_ n: Int) -> Column {
         gather((0..<Int32(min(n, count))).map { $0 })
     }
 
@@ -135,7 +135,7 @@ public struct Column: Sendable {
     }
 
     /// Bytes held by the buffer, the bitmap and (for strings) the dictionary.
-    public var bytes: Int {
+    var bytes: Int {
         let b: Int
         switch storage {
         case .int(let a): b = a.count * 8

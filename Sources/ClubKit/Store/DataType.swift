@@ -6,10 +6,10 @@ public enum DataType: String, Sendable, CaseIterable {
     case int, double, bool, date, datetime, string, duration, null
 
     /// Whether arithmetic and numeric aggregates apply.
-    public var isNumeric: Bool { self == .int || self == .double }
+    var isNumeric: Bool { self == .int || self == .double }
 
     /// The names a user may write in `types (col: …)`.
-    public static func named(_ name: String) -> DataType? {
+    static func named(_ name: String) -> DataType? {
         switch name.lowercased() {
         case "int", "integer", "bigint", "int64": return .int
         case "double", "float", "real", "decimal", "number": return .double

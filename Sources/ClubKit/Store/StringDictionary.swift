@@ -4,17 +4,17 @@
 /// filters, sorts and joins, so per-string work (lower, contains, comparisons with a literal)
 /// runs once per distinct value instead of once per row. Values are told apart by their bytes
 /// (`ByteText`), as SQL engines do: canonically equivalent spellings stay two values.
-public final class StringDictionary: @unchecked Sendable {
+final class StringDictionary: @unchecked Sendable {
     /// The strings, indexed by code.
-    public private(set) var values: [String]
+    private(set) var values: [String]
     private var index: [ByteText.Key: Int32]
 
-    public init() {
+    init() {
         values = []
         index = [:]
     }
 
-    public init(values: [String]) {
+    init(values: [String]) {
         self.values = []
         index = [:]
         self.values.reserveCapacity(values.count)
@@ -23,7 +23,7 @@ public final class StringDictionary: @unchecked Sendable {
 
     /// The code of `s`, adding it when new.
     @inline(__always)
-    public func code(for s: String) -> Int32 {
+    func code(for s: String) -> Int32 {
         if let c = index[ByteText.Key(text: s)] { return c }
         let c = Int32(values.count)
         values.append(s)
@@ -32,15 +32,15 @@ public final class StringDictionary: @unchecked Sendable {
     }
 
     /// The code of `s` when present.
-    public func existingCode(_ s: String) -> Int32? { index[ByteText.Key(text: s)] }
+    func existingCode(_ s: String) -> Int32? { index[ByteText.Key(text: s)] }
 
-    public var count: Int { values.count }
+    var count: Int { values.count }
 
     /// Approximate bytes held: the UTF-8 of every distinct value plus its index slot.
-    public var bytes: Int { values.reduce(0) { $0 + $1.utf8.count + 16 } }
+    var bytes: Int { values.reduce(0) { $0 + $1.utf8.count + 16 } }
 
     /// For each code, its rank in ascending string order (for sorting by codes).
-    public func sortRanks() -> [Int32] {
+    func sortRanks() -> [Int32] {
         let order = values.indices.sorted { ByteText.less(values[$0], values[$1]) }
         var ranks = [Int32](repeating: 0, count: values.count)
         for (rank, code) in order.enumerated() { ranks[code] = Int32(rank) }

@@ -1,7 +1,7 @@
 /// A table: named columns of equal length. Value semantics; columns share storage until written.
 public struct Table: Sendable {
-    public var columnNames: [String]
-    public var columns: [Column]
+    var columnNames: [String]
+    var columns: [Column]
     public private(set) var rowCount: Int
 
     public init(columnNames: [String], columns: [Column]) {
@@ -13,48 +13,48 @@ public struct Table: Sendable {
 
     /// A table with columns but no rows of a given schema, or an explicit row count for a
     /// zero-column table.
-    public init(columnNames: [String], columns: [Column], rowCount: Int) {
+    init(columnNames: [String], columns: [Column], rowCount: Int) {
         self.columnNames = columnNames
         self.columns = columns
         self.rowCount = rowCount
     }
 
-    public var schema: Schema { Schema(zip(columnNames, columns.map(\.type)).map { Schema.Field(name: $0.0, type: $0.1) }) }
+    var schema: Schema { Schema(zip(columnNames, columns.map(\.type)).map { Schema.Field(name: $0.0, type: $0.1) }) }
 
-    public func index(of name: String) -> Int? { columnNames.firstIndex(of: name) }
+    func index(of name: String) -> Int? { columnNames.firstIndex(of: name) }
 
-    public func column(_ name: String) -> Column? { index(of: name).map { columns[$0] } }
+    func column(_ name: String) -> Column? { index(of: name).map { columns[$0] } }
 
     /// The rows at `indices`, in that order, for every column.
-    public func gather(_ indices: [Int32]) -> Table {
+    func gather(_ indices: [Int32]) -> Table {
         Table(columnNames: columnNames, columns: columns.map { $0.gather(indices) }, rowCount: indices.count)
     }
 
-    public func prefix(_ n: Int) -> Table {
+    func prefix(_ n: Int) -> Table {
         n >= rowCount ? self : gather((0..<Int32(n)).map { $0 })
     }
 
-    public var bytes: Int { columns.reduce(0) { $0 + $1.bytes } }
+    var bytes: Int { columns.reduce(0) { $0 + $1.bytes } }
 }
 
 /// Column names and types without data: what the checker reasons about.
-public struct Schema: Equatable, Sendable {
-    public struct Field: Equatable, Sendable {
-        public var name: String
-        public var type: DataType
-        public init(name: String, type: DataType) {
+struct Schema: Equatable, Sendable {
+    struct Field: Equatable, Sendable {
+        var name: String
+        var type: DataType
+        init(name: String, type: DataType) {
             self.name = name
             self.type = type
         }
     }
 
-    public var fields: [Field]
-    public init(_ fields: [Field]) { self.fields = fields }
+    var fields: [Field]
+    init(_ fields: [Field]) { self.fields = fields }
 
-    public var names: [String] { fields.map(\.name) }
+    var names: [String] { fields.map(\.name) }
 
     /// The index of `name`: exact, else the single case-insensitive match.
-    public func index(of name: String) -> Int? {
+    func index(of name: String) -> Int? {
         if let i = fields.firstIndex(where: { $0.name == name }) { return i }
         let lower = name.lowercased()
         let matches = fields.indices.filter { fields[$0].name.lowercased() == lower }

@@ -25,10 +25,10 @@ public enum Value: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var isNull: Bool { if case .null = self { return true } else { return false } }
+    var isNull: Bool { if case .null = self { return true } else { return false } }
 
     /// The value as a Double when numeric (durations count in days).
-    public var doubleValue: Double? {
+    var doubleValue: Double? {
         switch self {
         case .int(let v): return Double(v)
         case .double(let v): return v
@@ -45,23 +45,23 @@ public enum Value: Equatable, Sendable, CustomStringConvertible {
 /// Calendar units are kept so `date + 6mo` lands on the same day of the month. Compared with a
 /// number of days, a month counts 30 days and a year (12 months) 365 days.
 public struct Duration: Equatable, Sendable {
-    public var months: Int64
-    public var extraDays: Int64
+    var months: Int64
+    var extraDays: Int64
 
     /// Durations are bounded so that every date computed with one stays countable: 10,000
     /// years (`Duration.days` of the longest is 3,652,425 days, computed without overflow).
-    public static let maxMonths: Int64 = 120_000
-    public static let maxDays: Int64 = 3_652_425
+    static let maxMonths: Int64 = 120_000
+    static let maxDays: Int64 = 3_652_425
 
-    public init(months: Int64 = 0, days: Int64 = 0) {
+    init(months: Int64 = 0, days: Int64 = 0) {
         self.months = months
         self.extraDays = days
     }
 
     /// The length in days, for comparing with day counts.
-    public var days: Int64 { (months / 12) * 365 + (months % 12) * 30 + extraDays }
+    var days: Int64 { (months / 12) * 365 + (months % 12) * 30 + extraDays }
 
-    public var text: String {
+    var text: String {
         if months == 0 { return extraDays % 7 == 0 && extraDays != 0 ? "\(extraDays / 7)w" : "\(extraDays)d" }
         let m = months % 12 == 0 ? "\(months / 12)y" : "\(months)mo"
         return extraDays == 0 ? m : "\(m) \(extraDays)d"

@@ -2,14 +2,14 @@ import Foundation
 
 /// A chart of a table: the data prepared once, drawn as terminal text (`text`) or SVG (`svg`).
 public struct Chart: Sendable {
-    public let spec: ChartSpec
-    public let title: String
+    let spec: ChartSpec
+    let title: String
     /// Row labels (or histogram bins).
     let labels: [String]
     /// Series names and values, nil where null.
     let series: [(name: String, values: [Double?])]
 
-    public init(spec: ChartSpec, table: Table) {
+    init(spec: ChartSpec, table: Table) {
         self.spec = spec
         // ±inf has no place on an axis: such values are left out, and the title says so.
         var infinite = 0

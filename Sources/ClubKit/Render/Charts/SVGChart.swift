@@ -2,7 +2,7 @@
 extension Chart {
     static let palette = ["#3b6ea5", "#e07b39", "#5a9e5a", "#c04e4e", "#8a6bb0", "#9c7a3c"]
 
-    public var svg: String {
+    var svg: String {
         switch spec.kind {
         case .bar, .hist: return barsSVG()
         case .line: return lineSVG()
