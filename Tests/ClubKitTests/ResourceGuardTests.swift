@@ -20,6 +20,26 @@ final class ResourceGuardTests: XCTestCase {
         XCTAssertEqual(try session.query("t | join t on k == k | count").values("count"), [.int(4_000_000)])
     }
 
+    /// Retention by month counts each customer's months in one pass, so an as-of date in the
+    /// year 9999 costs its 95,706 months, not a pass over the transactions per month.
+    func testRetentionByMonthToAFarAsOfDate() throws {
+        // Purchases from 2023-12-31 to 2024-06-30; months 2024-01 … 9999-06 are
+        // (9999 − 2024) × 12 + 6 = 95,706 rows.
+        let session = try makeSession(["o": "customer_id,date,amount\n10,2024-01-05,1\n11,2024-01-06,1\n10,2024-02-01,1\n12,2024-02-03,1\n9,2023-12-31,1\n10,2024-06-30,1\n"])
+        try session.runAll("use o as_of 9999-06-30")
+        let t = try session.query("retention by month")
+        XCTAssertEqual(t.rowCount, 95_706)
+        // 2024-02: of January's 10 and 11, 10 came back; 12 is new; end = 10 and 12.
+        XCTAssertEqual(t.values("start")[1], .int(2))
+        XCTAssertEqual(t.values("retained")[1], .int(1))
+        XCTAssertEqual(t.values("new")[1], .int(1))
+        XCTAssertEqual(t.values("end")[1], .int(2))
+        // 2024-07: June's one customer (10) is lost; nobody buys after that.
+        XCTAssertEqual(try session.query("retention by month | where month == 2024-07-01 | select start, lost, end").values("lost"), [.int(1)])
+        XCTAssertEqual(t.values("start").last, .int(0))
+        XCTAssertEqual(t.values("retention").last, .null)
+    }
+
     func testACohortTableOverMillenniaIsRefused() throws {
         // 0001-01 to 9999-12 is 119,988 months: a table of 119,988² cells.
         let session = try makeSession(["o": "customer_id,date,amount\n1,0001-01-01,5\n2,5000-06-01,6\n3,9999-12-01,7\n"])

@@ -133,17 +133,39 @@ extension Session {
         return AnalyticsResult(table: p.table, work: p.work, reads: reads)
     }
 
+    /// Every calendar month against the one before, from the counts of each customer's months
+    /// with a purchase: one pass over the transactions (a sort of (customer, month) keys), so a
+    /// far as-of date costs its months, not a pass over the transactions per month.
     private func retentionByMonth(at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try transactionData(for: "retention", at: at)
-        guard let firstDay = data.day.min() else { throw Diagnostic("there are no transactions", at: at) }
-        var periods: [RetentionPeriod] = []
-        var month = CivilDate.addMonths(monthStart(Int(firstDay)), 1)
-        while month <= Int(data.asOf) {
-            if isCancelled() { throw Diagnostic.interrupted }  // each month is a pass over the transactions
-            let end = CivilDate.addMonths(month, 1) - 1
-            let baseFrom = CivilDate.addMonths(month, -1)
-            periods.append(RetentionPeriod(data, from: Int32(month), to: Int32(end), baseFrom: Int32(baseFrom), baseTo: Int32(month - 1)))
-            month = CivilDate.addMonths(month, 1)
+        guard let firstDay = data.day.min(), let lastDay = data.day.max() else { throw Diagnostic("there are no transactions", at: at) }
+        let monthIndex = CohortCommand.monthIndex
+        let first = monthIndex(firstDay), span = monthIndex(data.asOf) - first + 1
+        let monthOfDay = Int(lastDay) - Int(firstDay) < 1 << 16 ? (firstDay...lastDay).map { monthIndex($0) - first } : []
+        var keys = [Int64](repeating: 0, count: data.count)
+        for i in 0..<data.count {
+            let m = monthOfDay.isEmpty ? monthIndex(data.day[i]) - first : monthOfDay[Int(data.day[i] - firstDay)]
+            keys[i] = Int64(data.customer[i]) * Int64(span) + Int64(m)
+        }
+        if isCancelled() { throw Diagnostic.interrupted }
+        keys.sort()
+        // Per month: customers active, active the month before too, and in their first month.
+        var active = [Int](repeating: 0, count: span), retained = active, new = active
+        var previous: Int64 = -1
+        for k in keys where k != previous {
+            let m = Int(k % Int64(span))
+            active[m] += 1
+            if previous >= 0 && previous / Int64(span) == k / Int64(span) {
+                if previous % Int64(span) == Int64(m - 1) { retained[m] += 1 }
+            } else {
+                new[m] += 1
+            }
+            previous = k
+        }
+        func day(_ m: Int) -> Int32 { Int32(CivilDate.days(year: (first + m) / 12, month: (first + m) % 12 + 1, day: 1)) }
+        let periods = (1..<max(span, 1)).map { m in
+            RetentionPeriod(from: day(m), to: day(m + 1) - 1, baseFrom: day(m - 1), baseTo: day(m) - 1,
+                            start: active[m - 1], retained: retained[m], end: active[m], new: new[m])
         }
         let columns: [Column] = [
             Column(.date(periods.map(\.from))),
@@ -173,17 +195,17 @@ extension Session {
             return r
         }
     }
-
-    private func monthStart(_ day: Int) -> Int {
-        let c = CivilDate.civil(day)
-        return CivilDate.days(year: c.year, month: c.month, day: 1)
-    }
 }
 
 /// The counts of one retention period.
 struct RetentionPeriod {
     var from: Int32, to: Int32, baseFrom: Int32, baseTo: Int32
     var start = 0, retained = 0, lost = 0, end = 0, new = 0
+
+    init(from: Int32, to: Int32, baseFrom: Int32, baseTo: Int32, start: Int, retained: Int, end: Int, new: Int) {
+        (self.from, self.to, self.baseFrom, self.baseTo) = (from, to, baseFrom, baseTo)
+        (self.start, self.retained, self.lost, self.end, self.new) = (start, retained, start - retained, end, new)
+    }
 
     init(_ data: TransactionData, from: Int32, to: Int32, baseFrom: Int32? = nil, baseTo: Int32? = nil) {
         let length = to - from + 1
