@@ -12,6 +12,7 @@ final class LineEditor {
     private typealias HistoryFunction = @convention(c) (UnsafePointer<CChar>?) -> Int32
     private typealias VoidFunction = @convention(c) () -> Void
     private typealias StifleFunction = @convention(c) (Int32) -> Void
+    private typealias KeyFunction = @convention(c) (UnsafeMutablePointer<FILE>?) -> Int32
 
     private var readlineFunction: ReadlineFunction?
     private var addHistory: HistoryFunction?
@@ -23,6 +24,11 @@ final class LineEditor {
 
     init(historyPath: String) {
         self.historyPath = historyPath
+        // libedit decodes and shows keys in the C library's character set: UTF-8, or Persian
+        // typed at the prompt would be lost. Only LC_CTYPE changes; numbers keep the C format.
+        if setlocale(LC_CTYPE, "") == nil || String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" {
+            _ = setlocale(LC_CTYPE, "C.UTF-8") ?? setlocale(LC_CTYPE, "en_US.UTF-8")
+        }
         for name in ["libedit.so.2", "libedit.so", "libedit.so.0", "/usr/lib/libedit.3.dylib", "/usr/lib/libedit.dylib"] {
             handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL)
             if handle != nil { break }
@@ -31,6 +37,11 @@ final class LineEditor {
         func symbol<T>(_ name: String, as: T.Type) -> T? {
             guard let handle, let p = dlsym(handle, name) else { return nil }
             return unsafeBitCast(p, to: T.self)
+        }
+        // Keys come through `LineEditor.key`, which also watches for Ctrl-C (see there). libedit
+        // reads the hook when it first sets up, so it is set before anything else.
+        if let handle, let hook = dlsym(handle, "rl_getc_function") {
+            hook.assumingMemoryBound(to: KeyFunction?.self).pointee = LineEditor.key
         }
         readlineFunction = symbol("readline", as: ReadlineFunction.self)
         addHistory = symbol("add_history", as: HistoryFunction.self)
@@ -51,6 +62,39 @@ final class LineEditor {
         Completion.point = dlsym(handle, "rl_point")?.assumingMemoryBound(to: Int32.self)
         Completion.appendCharacter = dlsym(handle, "rl_completion_append_character")?.assumingMemoryBound(to: Int32.self)
         entry.assumingMemoryBound(to: Completion.Function?.self).pointee = Completion.entry
+    }
+
+    /// The next key typed, as a Unicode scalar (UTF-8 decoded), or -1 to end the line. It waits
+    /// with `poll` and looks at the Ctrl-C flag between waits, so a Ctrl-C is never lost: not
+    /// even one that comes while libedit is still setting up the line, before its own handler
+    /// is in place (the key is then read by no one, and libedit would wait for the next).
+    private static let key: KeyFunction = { _ in
+        func byte() -> Int32 {
+            while true {
+                if Terminal.interrupted != 0 { return -1 }
+                var p = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&p, 1, 50)
+                if ready < 0 && errno != EINTR { return -1 }
+                guard ready > 0 else { continue }
+                var b: UInt8 = 0
+                let n = read(0, &b, 1)
+                if n == 1 { return Int32(b) }
+                if n == 0 || errno != EINTR { return -1 }
+            }
+        }
+        let first = byte()
+        guard first >= 0x80 else { return first }
+        // A UTF-8 sequence: its length from the first byte, then 6 bits from each byte after.
+        let length = first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : first >= 0xC0 ? 2 : 1
+        guard length > 1 else { return 0xFFFD }
+        var scalar = first & (0x7F >> length)
+        for _ in 1..<length {
+            let next = byte()
+            guard next >= 0 else { return -1 }
+            guard next & 0xC0 == 0x80 else { return 0xFFFD }
+            scalar = scalar << 6 | (next & 0x3F)
+        }
+        return Unicode.Scalar(UInt32(scalar)) == nil ? 0xFFFD : scalar
     }
 
     /// One line without its newline, or nil at end of input (Ctrl-D).

@@ -165,6 +165,19 @@ final class PseudoTerminalTests: XCTestCase {
         XCTAssertTrue(p.wait(for: "16405"), "the session goes on: \(p.plain)")
     }
 
+    /// Persian typed at the prompt reaches clubsh as typed, whatever the locale the shell was
+    /// started in (libedit decodes UTF-8 only under a UTF-8 LC_CTYPE).
+    func testPersianTypedAtThePrompt() throws {
+        let p = try start()
+        defer { p.close() }
+        p.type("\"سلام\" + \" دنیا\"\r")
+        XCTAssertTrue(p.wait(for: "سلام دنیا\n"), p.plain)
+        p.forget()
+        p.type("orders | where channel == \"وب\" | count\r")
+        XCTAssertTrue(p.wait(for: "count"), p.plain)
+        XCTAssertFalse(p.plain.contains("U+"), p.plain)
+    }
+
     func testCtrlCAtAnEmptyPromptSaysHowToQuit() throws {
         let p = try start()
         defer { p.close() }
