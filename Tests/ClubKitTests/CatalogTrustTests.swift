@@ -216,7 +216,7 @@ final class CatalogTrustTests: XCTestCase {
     /// clear error that shows the statement to run again.
     func testNumberedResultsStayWithinAMemoryBudget() throws {
         let session = try makeSession(["orders": smallOrders])
-        session.numberedBudget = 0
+        session.numbered.budget = 0
         try session.runAll("orders | where amount > 50\n1 + 1\norders | where amount > 100\nkeep = _3 | take 1\norders | take 2")
         // _1 table, _2 value 2, _3 table (read by `keep`), _4 table (the last).
         XCTAssertEqual(session.numbered.count, 4)
@@ -231,9 +231,9 @@ final class CatalogTrustTests: XCTestCase {
 
         // With room for about two tables of this size, a hundred statements keep at most that.
         let one = try session.query("orders | where amount > 50").bytes
-        session.numberedBudget = 2 * one
+        session.numbered.budget = 2 * one
         for k in 0..<100 { try session.runAll("orders | where amount > \(50 + k % 3)") }
-        let earlier = session.numbered.dropLast().enumerated().compactMap { k, r -> Int? in
+        let earlier = session.numbered.entries.dropLast().enumerated().compactMap { k, r -> Int? in
             guard case .table(let t)? = r.output, session.readers["_\(k + 1)"] == nil else { return nil }
             return t.bytes
         }
@@ -242,20 +242,20 @@ final class CatalogTrustTests: XCTestCase {
         XCTAssertEqual(try session.query("_ | count").strings("count"), ["3"], "the last is always kept: amounts > 50, 51 or 52 are 120.5, 80, 300")
     }
 
-    /// Only the newest `numberedKept` results keep their output, values too, so a script of
+    /// Only the newest `NumberedResults.kept` results keep their output, values too, so a script of
     /// many statements costs the same per statement; one a named result reads stays.
     func testOnlyTheNewestNumberedResultsAreKept() throws {
         let session = try makeSession(["orders": smallOrders])
         try session.runAll("orders | take 2\nkeep = _1 | count")
-        let n = Session.numberedKept + 5
+        let n = NumberedResults.kept + 5
         try session.runAll((0..<n).map { "\($0) * 2" }.joined(separator: "\n"))
         // _1 is a table of 2 rows (read by `keep`), then _2 … are 0 * 2, 1 * 2, …: the last is (n − 1) * 2.
         XCTAssertEqual(try session.query("_").strings("value"), ["\((n - 1) * 2)"])
         XCTAssertEqual(try session.query("_1 | count").strings("count"), ["2"], "read by `keep`: kept")
         XCTAssertEqual(session.error("_2")?.message, "result _2 was released to save memory; re-run its statement")
-        let newestKept = session.numbered.count - Session.numberedKept + 1  // the oldest of the newest numberedKept
+        let newestKept = session.numbered.count - NumberedResults.kept + 1  // the oldest of the newest numberedKept
         XCTAssertEqual(try session.query("_\(newestKept)").strings("value"), ["\((newestKept - 2) * 2)"])
-        XCTAssertEqual(session.numbered.filter { $0.output != nil }.count, Session.numberedKept + 1, "the newest, and _1")
+        XCTAssertEqual(session.numbered.entries.filter { $0.output != nil }.count, NumberedResults.kept + 1, "the newest, and _1")
     }
 
     // MARK: - 5. Listings and segment views after a failing dependency

@@ -67,12 +67,8 @@ public final class Session: Catalog {
     /// How many times each named result or segment has been checked (for tests).
     var checks: [String: Int] = [:]
 
-    /// Every result shown so far, numbered from 1 as in IPython: `_` is the last, `_1`, `_2`, … by number.
-    /// Older tables beyond `numberedBudget` are released (see `keepNumberedWithinBudget`).
-    public internal(set) var numbered: [NumberedResult] = []
-    /// How many bytes the tables of numbered results before the last may take together; the
-    /// last result, values, and results a named result reads are always kept.
-    var numberedBudget = 32 << 20
+    /// Every result shown so far, as `_`, `_1`, `_2`, … (see `NumberedResults`).
+    public internal(set) var numbered = NumberedResults()
 
     /// Told how a load is going (file, share done, rows so far, bytes); the shell draws a bar.
     public var loadProgress: (@Sendable (String, Double, Int, Int) -> Void)?
@@ -93,51 +89,19 @@ public final class Session: Catalog {
     func tableSchema(_ name: String) -> Schema? { (tables[name] ?? numberedTable(name))?.schema }
 
     /// `_` or `_N` when that result is a table.
-    func numberedTable(_ name: String) -> Table? {
-        guard case .table(let t)? = numberedResult(name) else { return nil }
-        return t
-    }
-
-    private func numberedResult(_ name: String) -> Output? {
-        numberedIndex(name).flatMap { numbered[$0].output }
-    }
-
-    /// The position in `numbered` of `_` or `_N`.
-    private func numberedIndex(_ name: String) -> Int? {
-        guard name.hasPrefix("_") else { return nil }
-        if name == "_" { return numbered.isEmpty ? nil : numbered.count - 1 }
-        guard let n = Int(name.dropFirst()), n >= 1, n <= numbered.count, String(n) == name.dropFirst() else { return nil }
-        return n - 1
-    }
+    func numberedTable(_ name: String) -> Table? { numbered.table(name) }
 
     /// Why `_N` cannot be read, when its table was released to save memory.
     func released(_ name: Name) -> Diagnostic? {
-        guard tables[name.text] == nil, definitions[name.text] == nil, let i = numberedIndex(name.text), numbered[i].output == nil else { return nil }
+        guard tables[name.text] == nil, definitions[name.text] == nil, let statement = numbered.released(name.text) else { return nil }
         return Diagnostic("result \(name.text) was released to save memory; re-run its statement", at: name.location,
-                          hint: "it was `\(numbered[i].statement)`")
+                          hint: "it was `\(statement)`")
     }
 
-    /// How many of the newest numbered results keep their output; older ones are released
-    /// (unless a named result reads them), so a long script costs the same per statement.
-    static let numberedKept = 1_000
-
-    /// Keeps numbered results within `numberedBudget`: walking from the newest back, the
-    /// tables before the last are kept while together they fit; the rest are released.
-    /// Values are small and kept, and so is a table a named result reads, among the newest
-    /// `numberedKept`; the one that falls out of that window is released.
-    func keepNumberedWithinBudget() {
-        let leaving = numbered.count - 1 - Self.numberedKept
-        if leaving >= 0, readers["_\(leaving + 1)"] == nil { numbered[leaving].output = nil }
-        var kept = 0
-        for k in stride(from: numbered.count - 2, through: max(0, leaving + 1), by: -1) {
-            guard case .table(let t)? = numbered[k].output, readers["_\(k + 1)"] == nil else { continue }
-            if kept + t.bytes <= numberedBudget { kept += t.bytes } else { numbered[k].output = nil }
-        }
-    }
     func resultDefinition(_ name: String) -> Pipeline? { definition(name)?.pipeline }
     func parameter(_ name: String) -> Value? {
         if let v = parameters[name] { return v }
-        if case .value(let v)? = numberedResult(name) { return v }
+        if case .value(let v)? = numbered.output(name) { return v }
         return nil
     }
     func formula(_ name: String) -> (parameters: [String], body: Expr)? {
@@ -219,13 +183,14 @@ public final class Session: Catalog {
                     placed.location = statement.location
                     throw placed
                 }
+                // A table or value that a named result reads is kept however old it is.
+                let readers = self.readers
                 for o in outputs {
                     switch o {
-                    case .table, .value: numbered.append(NumberedResult(output: o, statement: statement.text))
+                    case .table, .value: numbered.append(o, statement: statement.text) { readers["_\($0)"] != nil }
                     default: break
                     }
                 }
-                keepNumberedWithinBudget()
                 if !handle(.success((statement, outputs))) { return }
             } catch {
                 if !handle(.failure(error)) { return }
@@ -406,13 +371,6 @@ public final class Session: Catalog {
                      columns: [stringColumn(names), stringColumn(kinds), Column(.int(rows)), Column(.int(columns)), Column(.int(bytes))],
                      rowCount: names.count)
     }
-}
-
-/// One numbered result: what a statement showed (nil once released to save memory) and the
-/// statement's text, for the message that asks to run it again.
-public struct NumberedResult: Sendable {
-    var output: Output?
-    let statement: String
 }
 
 /// A string column whose rows each pick one of `labels` labels by number: each label is made
