@@ -97,7 +97,7 @@ struct Executor {
             let needed = Pruning.needed(rest)
             let width = table.columns.count
             // Every left row matched once, in order: the left columns need no copy.
-            let identity = l.count == table.rowCount && l.withUnsafeBufferPointer { b in (0..<b.count).allSatisfy { b[$0] == Int32($0) } }
+            let identity = l.count == table.rowCount && l.elementsEqual(0..<Int32(l.count))
             let left = identity ? table.columns : table.gather(l, keeping: needed).columns
             let picked = rightColumns.enumerated().map { j, c in
                 needed.map { $0.contains(width + j) } ?? true ? right.columns[c].gatherOptional(r) : right.columns[c].standIn
@@ -119,12 +119,10 @@ struct Executor {
             guard case .bool(let values) = c.storage else { return [] }
             var out: [Int32] = []
             out.reserveCapacity(n / 4)
-            values.withUnsafeBufferPointer { b in
-                if let validity = c.validity {
-                    for i in 0..<n where b[i] && validity.isValid(i) { out.append(Int32(i)) }
-                } else {
-                    for i in 0..<n where b[i] { out.append(Int32(i)) }
-                }
+            if let validity = c.validity {
+                for (i, keep) in values.enumerated() where keep && validity.isValid(i) { out.append(Int32(i)) }
+            } else {
+                for (i, keep) in values.enumerated() where keep { out.append(Int32(i)) }
             }
             return out
         }
