@@ -3,15 +3,15 @@ import Foundation
 
 /// One dot command: its name, usage, one-line help, and what it does. This one table drives
 /// dispatch, `.help` and "did you mean".
-struct DotCommand {
+struct DotCommand: Sendable {
     var name: String
     var usage: String
     var help: String
-    var run: (Shell, String, SourceLocation) throws(Diagnostic) -> Void
+    var run: @Sendable (Shell, String, SourceLocation) throws(Diagnostic) -> Void
 }
 
 enum DotCommands {
-    nonisolated(unsafe) static let all: [DotCommand] = [
+    static let all: [DotCommand] = [
         DotCommand(name: "help", usage: ".help [TOPIC]", help: "list the commands, or explain one") { (shell: Shell, args: String, _: SourceLocation) throws(Diagnostic) in
             shell.result(Help.text(topic: args.isEmpty ? nil : args))
         },

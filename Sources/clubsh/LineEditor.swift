@@ -34,6 +34,9 @@ final class LineEditor {
             if handle != nil { break }
         }
         let handle = self.handle
+        // SAFETY: each name is a libedit function whose C signature is the @convention(c)
+        // type it is cast to (readline(3), add_history(3) and the rest); the library stays
+        // loaded for the life of the process (it is never dlclose'd).
         func symbol<T>(_ name: String, as: T.Type) -> T? {
             guard let handle, let p = dlsym(handle, name) else { return nil }
             return unsafeBitCast(p, to: T.self)
@@ -58,6 +61,9 @@ final class LineEditor {
     func complete(with source: @escaping (String) -> [String]) {
         guard let handle, let entry = dlsym(handle, "rl_completion_entry_function") else { return }
         Completion.source = source
+        // SAFETY: these are libedit's readline-compatible globals, of the C types they are bound
+        // to (`char *rl_line_buffer`, `int rl_point`, `int rl_completion_append_character`,
+        // `rl_compentry_func_t *rl_completion_entry_function`), and live as long as the library.
         Completion.lineBuffer = dlsym(handle, "rl_line_buffer")?.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)
         Completion.point = dlsym(handle, "rl_point")?.assumingMemoryBound(to: Int32.self)
         Completion.appendCharacter = dlsym(handle, "rl_completion_append_character")?.assumingMemoryBound(to: Int32.self)
@@ -119,6 +125,10 @@ final class LineEditor {
 }
 
 /// The state libedit's C completion callback reads; there is one prompt per process.
+///
+/// `nonisolated(unsafe)`: a C callback cannot capture context, so it reads statics. They are
+/// set and read only on the main thread: by `complete(with:)` before the prompt starts, and by
+/// `entry`, which libedit calls inside `readline` on the thread that called it.
 enum Completion {
     typealias Function = @convention(c) (UnsafePointer<CChar>?, Int32) -> UnsafeMutablePointer<CChar>?
 
@@ -131,6 +141,8 @@ enum Completion {
     /// readline's generator protocol: state 0 starts a new completion, then one match per call.
     static let entry: Function = { _, state in
         if state == 0 {
+            // SAFETY: rl_line_buffer is libedit's NUL-terminated line, read up to strlen of it
+            // and copied at once, while libedit is inside this callback.
             let bytes = Completion.lineBuffer?.pointee.map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0))) } ?? []
             let cursor = min(Int(Completion.point?.pointee ?? Int32(bytes.count)), bytes.count)
             Completion.matches = Completion.source?(String(decoding: bytes.prefix(cursor), as: UTF8.self)) ?? []

@@ -7,6 +7,11 @@ import Darwin
 #endif
 
 /// Facts about the terminal and writing to it.
+///
+/// Its statics are `nonisolated(unsafe)`: the shell runs statements on the main thread, and only
+/// the main thread writes results and touches `buffer` and `outputFile` (the loader's worker
+/// threads report progress through `ProgressBar`, which writes to stderr itself). `interrupted`
+/// is a `sig_atomic_t` set by the SIGINT handler, the one kind of write a handler may make.
 enum Terminal {
     static var stdinIsTerminal: Bool { isatty(0) == 1 }
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }
@@ -78,6 +83,7 @@ enum Terminal {
         if s.utf8.count >= 1 << 16 {
             flush()
             var s = s
+            // SAFETY: the bytes are written before the closure returns.
             s.withUTF8 { writeAll(1, UnsafeRawBufferPointer($0)) }
             return
         }
@@ -99,6 +105,7 @@ enum Terminal {
     }
 
     static func flush() {
+        // SAFETY: the bytes are written before the closure returns.
         buffer.withUnsafeBytes { writeAll(1, $0) }
         buffer.removeAll(keepingCapacity: true)
     }
@@ -106,9 +113,12 @@ enum Terminal {
     /// Writes to stderr after flushing stdout, so the two interleave in order.
     static func writeError(_ s: String) {
         flush()
+        // SAFETY: the bytes are written before the closure returns.
         Array(s.utf8).withUnsafeBytes { writeAll(2, $0) }
     }
 
+    /// SAFETY: each write(2) reads raw[offset..<raw.count] of the caller's buffer, valid for
+    /// this call; offset grows only by what write(2) reports it took.
     private static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < raw.count {

@@ -77,6 +77,8 @@ func readAllStandardInput() -> String {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
+        // read(2) itself rather than FileHandle, so that Ctrl-C (EINTR) can stop the wait.
+        // SAFETY: read(2) writes at most chunk.count bytes into the array's own storage.
         let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
         if n > 0 { bytes += chunk[0..<n]; continue }
         if n < 0 && errno == EINTR && Terminal.interrupted == 0 { continue }

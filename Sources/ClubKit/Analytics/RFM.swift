@@ -33,15 +33,11 @@ extension Session {
         for (r, c) in byKey.enumerated() { keyRank[c] = r }
         /// Scores from worst to best: the customer at rank i (of n) scores ⌊i × bins / n⌋ + 1.
         func scores<T: Comparable>(_ key: [T], worseIsLarger: Bool) -> [Int] {
-            let order = key.withUnsafeBufferPointer { k in
-                keyRank.withUnsafeBufferPointer { rank in
-                    (0..<n).sorted { a, b in
-                        k[a] != k[b] ? (worseIsLarger ? k[a] > k[b] : k[a] < k[b]) : rank[a] < rank[b]
-                    }
-                }
-            }
+            // The comparisons read the entries being sorted, not two other arrays per comparison.
+            var entries = (0..<n).map { (key: key[$0], rank: keyRank[$0], customer: $0) }
+            entries.sort { a, b in a.key != b.key ? (worseIsLarger ? a.key > b.key : a.key < b.key) : a.rank < b.rank }
             var out = [Int](repeating: 0, count: n)
-            for (i, c) in order.enumerated() { out[c] = i * bins / n + 1 }
+            for (i, e) in entries.enumerated() { out[e.customer] = i * bins / n + 1 }
             return out
         }
         let r = scores(recency, worseIsLarger: true)

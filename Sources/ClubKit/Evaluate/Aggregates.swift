@@ -8,6 +8,11 @@ struct AggregateWarnings {
 
 /// Per-group aggregate kernels: one pass over the rows, accumulating into arrays indexed by group.
 ///
+/// SAFETY (for the raw-buffer loops below, kept for the hot paths of count, sum, mean, min and
+/// max): a `Grouping` gives every row an id below `g.count`, and the accumulators have
+/// `g.count` slots, so `acc[ids[i]]` is in bounds; the input columns have `ids.count` rows, so
+/// `values[i]` is in bounds for i < ids.count.
+///
 /// Numbers follow one policy (docs/language.md, "Numbers"): an integer sum that leaves 64 bits
 /// is null with a warning (intermediate sums may leave and come back: the answer is exact);
 /// double sums and means reach ±inf only when the true value does; no aggregate yields NaN.
@@ -26,6 +31,7 @@ enum Aggregates {
             if let input, let v = input.validity {
                 for i in ids.indices where v.isValid(i) { counts[Int(ids[i])] += 1 }
             } else {
+                // SAFETY: every id < groups = counts.count (see the note on `Aggregates`).
                 counts.withUnsafeMutableBufferPointer { c in ids.withUnsafeBufferPointer { for id in $0 { c[Int(id)] += 1 } } }
             }
             return Column(.int(counts))
@@ -70,6 +76,7 @@ enum Aggregates {
             // Neumaier's compensated summation keeps sums of money exact to the last digit far longer.
             var sums = [Double](repeating: 0, count: groups), comp = [Double](repeating: 0, count: groups)
             if input.validity == nil {
+                // SAFETY: g = ids[i] < groups, the accumulators' count; i < ids.count = values.count.
                 sums.withUnsafeMutableBufferPointer { sums in comp.withUnsafeMutableBufferPointer { comp in seen.withUnsafeMutableBufferPointer { seen in
                     ids.withUnsafeBufferPointer { ids in values.withUnsafeBufferPointer { values in
                         for i in 0..<ids.count {
@@ -147,6 +154,8 @@ enum Aggregates {
                 fill[g] += 1
             }
             var v = Bitmap(count: groups)
+            // SAFETY: start[g] ≤ start[g + 1] ≤ start[groups] = flat.count, so each group's
+            // range is a slice of `flat`; selection only reorders inside it.
             let out: [Double] = flat.withUnsafeMutableBufferPointer { all in
                 (0..<groups).map { g in
                     guard start[g + 1] > start[g] else { v.set(g, false); return 0 }
@@ -209,6 +218,7 @@ enum Aggregates {
             var best = [T](repeating: zero, count: groups)
             var seen = [Bool](repeating: false, count: groups)
             let validity = input.validity
+            // SAFETY: g = ids[i] < groups = best.count = seen.count; i < ids.count = a.count.
             best.withUnsafeMutableBufferPointer { best in seen.withUnsafeMutableBufferPointer { seen in
                 ids.withUnsafeBufferPointer { ids in a.withUnsafeBufferPointer { a in
                     for i in 0..<ids.count {
@@ -243,6 +253,9 @@ enum Aggregates {
     }
 
     /// `quantile` of unsorted values, found by selection; reorders `values`.
+    ///
+    /// SAFETY: values is not empty and 0 ≤ p ≤ 1 (the checker refuses other fractions), so
+    /// 0 ≤ lo ≤ count − 1, and the reads past it stop below values.count.
     static func quantile(selecting values: UnsafeMutableBufferPointer<Double>, _ p: Double) -> Double {
         let h = Double(values.count - 1) * p
         let lo = Int(h.rounded(.down))
@@ -290,6 +303,10 @@ enum Aggregates {
 
     /// Reorders `a` so that `a[k]` holds the value of rank k, smaller ranks before it and larger
     /// after (Hoare's selection with a median-of-three pivot; sorts a range that resists).
+    ///
+    /// SAFETY: 0 ≤ lo ≤ i, j ≤ hi < a.count throughout: the median-of-three puts values no
+    /// smaller and no larger than the pivot at lo and hi, which stop the two scans; the small
+    /// range sorted in place is a[lo...hi].
     static func select(_ a: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
         var lo = 0, hi = a.count - 1
         var rounds = 0

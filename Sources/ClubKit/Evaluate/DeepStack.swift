@@ -16,6 +16,7 @@ enum DeepStack {
 
     static func run<T>(_ body: () throws(Diagnostic) -> T) throws(Diagnostic) -> T {
         var outcome: Result<T, Diagnostic>?
+        // `perform` returns only after the job has run, so `body` does not outlive this call.
         withoutActuallyEscaping(body) { body in
             let job = { outcome = Result { () throws(Diagnostic) -> T in try body() } }
             if !worker.perform(job) { job() }  // no thread to be had: as deep as this stack allows
@@ -27,6 +28,9 @@ enum DeepStack {
     private static let worker = Worker()
 
     /// A thread that runs one job at a time for whoever asks, each caller waiting for its own.
+    ///
+    /// `@unchecked Sendable`: it is shared by every caller's thread and its own, and its state is
+    /// guarded by the pthread mutex below (as SAFETY says), which the compiler cannot see.
     private final class Worker: @unchecked Sendable {
         // SAFETY: `job` and `finished` are read and written only with `lock` held; `gate` lets
         // one caller at a time hand over a job; `thread` and `started` are written once, in
@@ -48,6 +52,8 @@ enum DeepStack {
             pthread_attr_init(&attributes)
             defer { pthread_attr_destroy(&attributes) }
             pthread_attr_setstacksize(&attributes, DeepStack.size)
+            // SAFETY: the retain passed to the thread keeps the worker alive for the thread's whole
+            // life (it never ends); if the thread is not created, the retain is given back.
             let context = Unmanaged.passRetained(self).toOpaque()
             #if canImport(Darwin)
             var t: pthread_t?

@@ -135,9 +135,9 @@ struct ExpressionEvaluator {
             case .string:
                 let a = materialize(l, n, as: .string), b = materialize(r, n, as: .string)
                 guard case .string(let ac, let ad) = a.storage, case .string(let bc, let bd) = b.storage else { return a }
-                let dict = StringDictionary()
+                var dict = StringDictionary.Builder()
                 let codes = (0..<n).map { dict.code(for: ad.values[Int(ac[$0])] + bd.values[Int(bc[$0])]) }
-                return Column(.string(codes, dict), validity: validity)
+                return Column(.string(codes, StringDictionary(dict)), validity: validity)
             default:
                 return Column.repeating(.null, count: n, type: type)
             }

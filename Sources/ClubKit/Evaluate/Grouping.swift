@@ -118,6 +118,8 @@ struct Grouping {
     /// indexed by value when the values span a range no wider than a few times the row count,
     /// else through a hash map. Ids in order of first appearance, as the general path gives.
     static func integers(_ c: Column, isCancelled: () -> Bool = { false }) -> Grouping? {
+        // SAFETY: the column's values are read only inside the closure, which the grouping
+        // does not outlive (it keeps ids and row numbers, not pointers).
         switch c.storage {
         case .int(let a), .dateTime(let a): return a.withUnsafeBufferPointer { integers($0, c.validity, isCancelled) }
         case .int32(let a): return a.withUnsafeBufferPointer { integers($0, c.validity, isCancelled) }
@@ -126,19 +128,28 @@ struct Grouping {
         }
     }
 
+    /// One of the grouping kernels that keep raw memory: the per-row loop reads, looks up and
+    /// writes without bounds checks.
+    ///
+    /// SAFETY: `ids` is declared full of n uninitialized Int32s (a trivial type) and every slot
+    /// i < n is written below before `ids` is read: by the loop, or by the Ctrl-C fill of the
+    /// rows it did not reach. v[i] and out[i] are read and written for i < n = v.count; the
+    /// table index k = v[i] − lo is at most span = hi − lo, and the table has span + 1 slots.
     private static func integers<T: FixedWidthInteger>(_ v: UnsafeBufferPointer<T>, _ validity: Bitmap?, _ isCancelled: () -> Bool) -> Grouping {
         let n = v.count
-        var ids = [Int32](unsafeUninitializedCapacity: n) { _, count in count = n }  // every slot is written below
+        var ids = [Int32](unsafeUninitializedCapacity: n) { _, count in count = n }
         var firstRow: [Int32] = []
         var nullId: Int32 = -1
         var stoppedAt = n
         var lo = Int64.max, hi = Int64.min
         for x in v { lo = min(lo, Int64(x)); hi = max(hi, Int64(x)) }
         let span = hi.subtractingReportingOverflow(lo)
+        // SAFETY: out[i] for i < n only (see the note above).
         ids.withUnsafeMutableBufferPointer { out in
             @inline(__always) func null(_ i: Int) -> Bool { validity.map { !$0.isValid(i) } ?? false }
             if n > 0, !span.overflow, span.partialValue < Int64(max(4 * n, 1 << 16)) {
                 var table = [Int32](repeating: -1, count: Int(span.partialValue) + 1)
+                // SAFETY: t[k] with 0 ≤ k ≤ span < t.count (see the note above).
                 table.withUnsafeMutableBufferPointer { t in
                     for i in 0..<n {
                         if i & (pollRows - 1) == 0 && isCancelled() { stoppedAt = i; break }
@@ -214,6 +225,7 @@ struct Grouping {
         var map = DenseIdMap()
         var out = [Int64](repeating: 0, count: values.count)
         var sawNull = false
+        // SAFETY: i < v.count = values.count = out.count.
         values.withUnsafeBufferPointer { v in
             for i in 0..<v.count {
                 if i & (pollRows - 1) == 0 && isCancelled() { break }  // the rest stay atom 0

@@ -126,9 +126,9 @@ enum Join {
         case let (.bool(x), .bool(y)): return Column(.bool(x + y), validity: validity)
         case let (.string(x, dx), .string(y, dy)):
             if dx === dy { return Column(.string(x + y, dx), validity: validity) }
-            let dict = StringDictionary(values: dx.values)
+            var dict = StringDictionary.Builder(values: dx.values)
             let remap = dy.values.map { dict.code(for: $0) }
-            return Column(.string(x + y.map { remap[Int($0)] }, dict), validity: validity)
+            return Column(.string(x + y.map { remap[Int($0)] }, StringDictionary(dict)), validity: validity)
         case (.date, .dateTime), (.dateTime, .date):
             return concatenate(materialize(.column(a), a.count, as: .datetime), materialize(.column(b), b.count, as: .datetime))
         default:

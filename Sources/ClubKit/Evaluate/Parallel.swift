@@ -6,6 +6,11 @@ enum Parallel {
     /// what it shares with the other calls.
     static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
         if count == 1 { return [body(0)] }
+        // SAFETY: `results` has `count` slots, all initialized to nil before the work starts;
+        // call k writes only slot k (k < count), so no two threads touch one slot, and the slots
+        // are read only after concurrentPerform has returned, which waits for every call. The
+        // slots are deinitialized, then freed, after that read. (A Swift array here would be one
+        // value written from several threads at once.)
         let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
         results.initialize(repeating: nil)
         defer {
@@ -25,6 +30,10 @@ enum Parallel {
 
 /// A value handed to concurrent work whose safety the caller guarantees (each task writes only
 /// its own slot; the buffers read are not mutated).
+///
+/// `@unchecked Sendable` because it carries what the compiler cannot prove safe to share: the
+/// closure and result buffer of `Parallel.map`, and the loader's column base addresses. Each
+/// use says why its sharing is safe in a `SAFETY:` comment; wrap nothing else in it.
 struct Unchecked<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }

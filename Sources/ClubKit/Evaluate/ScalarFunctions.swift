@@ -64,9 +64,9 @@ enum ScalarFunctions {
             return ExpressionEvaluator.withoutNaN(values, validity, count: &notes.outOfDomain)
         case .lower, .upper:
             return mapStrings(args[0], n) { s in
-                let dict = StringDictionary()
+                var dict = StringDictionary.Builder()
                 let remap = s.values.map { dict.code(for: f == .lower ? $0.lowercased() : $0.uppercased()) }
-                return (remap, dict)
+                return (remap, StringDictionary(dict))
             }
         case .len:
             return perDistinct(args[0], n) { Int64($0.count) }.map { Column(.int($0.0), validity: $0.1) } ?? Column.repeating(.null, count: n, type: .int)
@@ -134,9 +134,9 @@ enum ScalarFunctions {
         case let (.date(x), .date(y)): return Column(.date(sel(x, y)), validity: validity)
         case let (.dateTime(x), .dateTime(y)): return Column(.dateTime(sel(x, y)), validity: validity)
         case let (.string(x, dx), .string(y, dy)):
-            let dict = StringDictionary()
+            var dict = StringDictionary.Builder()
             let codes = (0..<n).map { pick[$0] >= 0 ? dict.code(for: dx.values[Int(x[$0])]) : dict.code(for: dy.values[Int(y[$0])]) }
-            return Column(.string(codes, dict), validity: validity)
+            return Column(.string(codes, StringDictionary(dict)), validity: validity)
         default: return a
         }
     }
@@ -147,7 +147,7 @@ enum ScalarFunctions {
     private static func perDay<R>(_ v: Vec, _ n: Int, _ f: (Int64) -> R) -> [R] {
         if case .column(let c) = v, case .date(let a) = c.storage, let lo = a.min(), let hi = a.max(), Int(hi) - Int(lo) < 1 << 16 {
             let table = (Int64(lo)...Int64(hi)).map(f)
-            return table.withUnsafeBufferPointer { t in mapUnary(a) { t[Int($0 &- lo)] } }
+            return mapUnary(a) { table[Int($0 &- lo)] }
         }
         return mapBinary(n, Operands.days(v), .constant(0)) { d, _ in f(d) }
     }

@@ -376,19 +376,20 @@ public final class Session: Catalog {
 /// A string column whose rows each pick one of `labels` labels by number: each label is made
 /// once, and codes follow first appearance as in `stringColumn`.
 func labelColumn(_ choice: [Int], labels: Int, _ label: (Int) -> String) -> Column {
-    let dict = StringDictionary()
+    var dict = StringDictionary.Builder()
     var codeOf = [Int32](repeating: -1, count: labels)
     let codes = choice.map { k -> Int32 in
         if codeOf[k] < 0 { codeOf[k] = dict.code(for: label(k)) }
         return codeOf[k]
     }
-    return Column(.string(codes, dict))
+    return Column(.string(codes, StringDictionary(dict)))
 }
 
 /// A column of strings (small, for listings).
 func stringColumn(_ values: [String], nulls: [Bool]? = nil) -> Column {
-    let dict = StringDictionary()
-    let codes = values.map { dict.code(for: $0) }
+    var builder = StringDictionary.Builder()
+    let codes = values.map { builder.code(for: $0) }
+    let dict = StringDictionary(builder)
     var validity: Bitmap?
     if let nulls, nulls.contains(true) {
         var v = Bitmap(count: values.count)

@@ -81,14 +81,12 @@ enum Sorting {
         // With a first key of plain values, a row whose key is strictly worse than the root's
         // cannot get in, and is turned away without the full comparison.
         func scan<T: Comparable>(_ a: [T], descending: Bool) {
-            a.withUnsafeBufferPointer { a in
-                for row in 0..<n {
-                    if limit > 0 && heap.count == limit {
-                        let x = a[row], root = a[heap[0]]
-                        if descending ? x < root : x > root { continue }
-                    }
-                    offer(row)
+            for (row, x) in a.enumerated() {
+                if limit > 0 && heap.count == limit {
+                    let root = a[heap[0]]
+                    if descending ? x < root : x > root { continue }
                 }
+                offer(row)
             }
         }
         switch (keys.first?.column.validity == nil ? keys.first : nil)?.column.storage {

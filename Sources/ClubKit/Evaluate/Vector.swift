@@ -20,7 +20,13 @@ enum Operand<T> {
     case constant(T)
 }
 
-/// Element-wise map of two operands into `n` results, with no per-row allocation.
+/// Element-wise map of two operands into `n` results, with no per-row allocation. One of the
+/// expression kernels' two raw-memory helpers (with `mapUnary`): every element-wise operator
+/// goes through them, so their loops run without bounds checks or a zeroing pass.
+///
+/// SAFETY: the caller's arrays hold `n` elements each (operands of one expression over `n`
+/// rows), so x[i] and y[i] are in bounds for i < n; every one of the `n` uninitialized slots
+/// is initialized exactly once before `done = n` declares them so.
 @inline(__always)
 func mapBinary<A, B, R>(_ n: Int, _ a: Operand<A>, _ b: Operand<B>, _ f: (A, B) -> R) -> [R] {
     [R](unsafeUninitializedCapacity: n) { out, done in
@@ -39,6 +45,10 @@ func mapBinary<A, B, R>(_ n: Int, _ a: Operand<A>, _ b: Operand<B>, _ f: (A, B) 
     }
 }
 
+/// `f` of every element of `x`, in order.
+///
+/// SAFETY: i < n = x.count reads x in bounds, and initializes each of the n slots once before
+/// `done = n`.
 @inline(__always)
 func mapUnary<A, R>(_ x: [A], _ f: (A) -> R) -> [R] {
     let n = x.count

@@ -130,6 +130,7 @@ public final class OutputFile {
     /// Appends `text`.
     public func write(_ text: String) throws(OutputFileError) {
         var text = text
+        // SAFETY: the bytes are written before the closure returns; nothing keeps them.
         let result: OutputFileError? = text.withUTF8 { bytes in
             do throws(OutputFileError) { try write(UnsafeRawBufferPointer(bytes)); return nil } catch { return error }
         }
@@ -137,8 +138,10 @@ public final class OutputFile {
     }
 
     /// Appends `bytes`. A reader that went away is an error, not a SIGPIPE.
-    func write(_ bytes: UnsafeRawBufferPointer) throws(OutputFileError) {
+    private func write(_ bytes: UnsafeRawBufferPointer) throws(OutputFileError) {
         guard fd >= 0 else { throw OutputFileError("cannot write \(path): it was already closed") }
+        // SAFETY: each write(2) reads bytes offset ..< bytes.count of the caller's buffer, which
+        // is valid for this call; offset only grows by what write(2) reports it took.
         var offset = 0
         while offset < bytes.count {
             let n = Self.writeWithoutSIGPIPE(fd, bytes.baseAddress! + offset, bytes.count - offset)

@@ -59,6 +59,12 @@ final class LoadMeter: Sendable {
 }
 
 /// Everything a chunk needs to read its records into the column buffers.
+///
+/// SAFETY: the loader's chunk parser, one of the few places with raw memory. `p` is the whole
+/// file, valid for the load (`InputFile.read`); fields come from the tokenizer, so every slice
+/// of `p` is in bounds. A chunk writes rows 0 ..< capacity of its own slots (`bases[c] + offset`
+/// rows in), which `RawColumn.allocate` made for every chunk's bound and no other chunk
+/// touches; `row < capacity` is checked before a record's fields are stored.
 struct ChunkContext {
     let p: UnsafeBufferPointer<UInt8>
     let delimiter: CSVOptions.Delimiter
@@ -194,8 +200,10 @@ struct ChunkContext {
                         scratch.removeAll(keepingCapacity: true)
                         var i = f.start
                         while i < f.end { scratch.append(p[i]); i += p[i] == 34 ? 2 : 1 }
+                        // SAFETY: the unescaped bytes are read only inside the closure; c < width.
                         stored = scratch.withUnsafeBufferPointer { put($0, kind: k, slot: slot[c], row: row, interner: interners.baseAddress! + c) }
                     } else {
+                        // SAFETY: c < width, the interners' count.
                         stored = put(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row, interner: interners.baseAddress! + c)
                     }
                     guard let stored else {
@@ -253,6 +261,10 @@ struct ChunkContext {
     /// Parses `bytes` as `kind` into row `row` of `slot`: true when stored, false when the field
     /// is not of that kind, nil when a new string is not valid UTF-8. A string goes through
     /// the column's `interner`.
+    ///
+    /// SAFETY: `slot` is the column's first slot for this chunk and row < capacity (checked by
+    /// the caller), so the store at row × the kind's width is inside the chunk's slots; the
+    /// store's type is the one `FieldKind` allocated for the column.
     @inline(__always)
     private func put(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int,
                      interner: UnsafeMutablePointer<ByteInterner?>) -> Bool? {
@@ -305,6 +317,7 @@ struct ChunkContext {
         setNull(&out.nulls[c], row, capacity: capacity, kind: kind, slot: slot)
     }
 
+    /// SAFETY: as for `put`: row < capacity, and the width written is the column's kind's.
     @inline(__always)
     private func setNull(_ words: inout [UInt64], _ row: Int, capacity: Int, kind: FieldKind, slot: UnsafeMutableRawPointer) {
         if words.isEmpty { words = [UInt64](repeating: 0, count: (capacity + 63) >> 6) }

@@ -12,6 +12,12 @@ import Foundation
 /// objects and no per-row `String`s are made, and nothing is copied after parsing.
 ///
 ///     let result = try CSVReader.read(path: "Samples/data/orders.csv", options: CSVOptions())
+///
+/// SAFETY: this is one of the few places with raw memory. Every function here that takes the
+/// file's bytes `p` reads only `p[0..<p.count]` (each loop or `memchr` call is bounded by
+/// `p.count` or by a range inside it, as its own `SAFETY:` line says), and none keeps a pointer
+/// into `p` past its return: what the table keeps is copied out (numbers into column buffers,
+/// texts into dictionaries). `p` itself stays valid for the whole load (`InputFile.read`).
 enum CSVReader {
     /// Reads the file at `path`.
     static func read(path: String, options: CSVOptions = CSVOptions()) throws -> LoadResult {
@@ -22,6 +28,7 @@ enum CSVReader {
     /// Reads CSV text held in memory (used by tests and by `read(path:)`).
     static func read(text: String, path: String = "<text>", options: CSVOptions = CSVOptions()) throws -> LoadResult {
         var text = text
+        // SAFETY: the bytes are valid inside the closure, and the load keeps nothing of them.
         return try text.withUTF8 { try read(bytes: $0, path: path, options: options) }
     }
 
@@ -64,6 +71,7 @@ enum CSVReader {
         let width = fields.count
         let header = try options.header ?? detectHeader(tokenizer: tokenizer, width: width, firstRow: firstRow, firstMasks: firstMasks, pattern: pattern,
                                                         isCancelled: options.isCancelled, path: path, fail: fail)
+        // SAFETY: start ≤ tokenizer.pos ≤ p.count, so the header's bytes are a slice of `p`.
         if header, let bad = firstInvalidUTF8(UnsafeBufferPointer(rebasing: p[start..<tokenizer.pos]), from: 0) {
             let (line, column) = position(p, start + bad, from: start)
             throw LoadError(.malformed, path: path, line: line, column: column, message: "invalid UTF-8 (byte 0x\(String(p[start + bad], radix: 16, uppercase: true))); save the file as UTF-8")
@@ -149,6 +157,9 @@ enum CSVReader {
             var placed: [Int] = []
             var dictionaries: [StringDictionary?] = []
             let (rows, raw) = try RawColumn.allocate(kinds[...], capacity: offsets.last!) { bases -> Int in
+                // SAFETY: chunk k writes only rows offsets[k] ..< offsets[k] + bounds[k] of each
+                // column buffer (its `capacity`), which no other chunk touches; the buffers
+                // outlive `Parallel.map`, which returns only when every chunk is done.
                 let b = Unchecked(bases)
                 outcomes = Parallel.map(ranges.count) { k in
                     context.own().parse(ranges[k], line: k == 0 ? dataLine : 1, kinds: kinds.map { $0 }, masks: masks.map { $0 },
@@ -174,6 +185,7 @@ enum CSVReader {
                 }
                 sequential = true
                 ranges = [dataStart..<p.count]
+                // SAFETY: dataStart ≤ p.count, so the count covers p[dataStart..<p.count].
                 let returns = p.baseAddress.map { occurrences(of: 13, in: $0 + dataStart, count: p.count - dataStart) } ?? 0
                 counts = [(newlines: counts.reduce(returns) { $0 + $1.newlines }, quotes: 0)]
                 masks = sampled
@@ -234,16 +246,22 @@ enum CSVReader {
     private static func assemble(_ outcomes: [ChunkOutcome], kinds: [FieldKind], offsets: [Int], bases: [UnsafeMutableRawPointer],
                                  isCancelled: () -> Bool) -> ([Int], [StringDictionary?])? {
         var placed = [0]
-        let dictionaries: [StringDictionary?] = kinds.indices.map { outcomes[0].interners[$0]?.dictionary }
+        // The first chunk's texts keep their codes; the other chunks' texts join them.
+        var dictionaries: [StringDictionary.Builder?] = kinds.indices.map { outcomes[0].interners[$0]?.dictionary }
         for (k, o) in outcomes.enumerated() {
             let at = placed.last!
             for c in kinds.indices {
                 if c & 63 == 0 && isCancelled() { return nil }
                 let w = kinds[c].width
+                // SAFETY: at ≤ offsets[k] (chunks fill at most their bounds), and chunk k's
+                // o.rows ≤ bounds[k] rows sit at offsets[k] inside the column's capacity of
+                // offsets.last! rows; memmove allows the overlap of moving them down.
                 if at != offsets[k] { memmove(bases[c] + at * w, bases[c] + offsets[k] * w, o.rows * w) }
-                guard k > 0, let dictionary = dictionaries[c], let own = o.interners[c]?.dictionary else { continue }
-                let remap = own.values.map { dictionary.code(for: $0) }
+                guard k > 0, dictionaries[c] != nil, let own = o.interners[c]?.dictionary else { continue }
+                let remap = own.values.map { dictionaries[c]!.code(for: $0) }
                 if remap.enumerated().allSatisfy({ $0.offset == Int($0.element) }) { continue }
+                // SAFETY: the chunk's o.rows codes now sit at row `at` (the move above), each a
+                // code of the chunk's own dictionary, so below own.count = remap.count.
                 remap.withUnsafeBufferPointer { r in
                     let codes = (bases[c] + at * 4).assumingMemoryBound(to: Int32.self)
                     for i in 0..<o.rows { codes[i] = r[Int(codes[i])] }
@@ -251,7 +269,7 @@ enum CSVReader {
             }
             placed.append(at + o.rows)
         }
-        return (placed, dictionaries)
+        return (placed, dictionaries.map { $0.map { StringDictionary($0) } })
     }
 
     /// The finished column: its buffer, its validity from the chunks' null bits, and for a column
@@ -352,6 +370,7 @@ enum CSVReader {
 
     /// Newlines and quotes in `range`: the newlines bound the records that start there.
     static func count(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (newlines: Int, quotes: Int) {
+        // SAFETY: `range` lies inside p's bytes; both searches are bounded by range.count.
         guard let base = p.baseAddress, !range.isEmpty else { return (0, 0) }
         let newlines = occurrences(of: 10, in: base + range.lowerBound, count: range.count)
         let quotes = memchr(base + range.lowerBound, 34, range.count) == nil ? 0 : occurrences(of: 34, in: base + range.lowerBound, count: range.count)
@@ -361,6 +380,8 @@ enum CSVReader {
     /// How many bytes equal `byte`, hopping from one to the next with `memchr` (vectorised in
     /// the C library; a byte loop or eight-byte words in Swift were two to ten times slower).
     static func occurrences(of byte: UInt8, in start: UnsafePointer<UInt8>, count n: Int) -> Int {
+        // SAFETY: the caller passes n readable bytes at `start`; each memchr searches only
+        // [at, end), and a hit lies inside it, so `hit + 1` ≤ end.
         var total = 0
         var at = start
         let end = start + n
@@ -380,6 +401,8 @@ enum CSVReader {
                        isCancelled: () -> Bool) -> [Range<Int>]? {
         let n = p.count
         guard count > 1, n > dataStart else { return [dataStart..<n] }
+        // SAFETY: fileStart ≤ dataStart < n = p.count; every memchr searches [cut, n) with
+        // cut < n, and the quote scan stops at a newline found inside that range.
         let base = p.baseAddress!
         let hasQuotes = checkQuotes && memchr(base + fileStart, 34, n - fileStart) != nil
         var bounds = [dataStart]
@@ -405,6 +428,7 @@ enum CSVReader {
 
     /// The line number at `offset`, counting newlines from `from` (at line `startLine`).
     static func line(of offset: Int, in p: UnsafeBufferPointer<UInt8>, from: Int, startLine: Int) -> Int {
+        // SAFETY: the caller's offset ≤ p.count; each memchr searches [i, offset).
         var line = startLine
         var i = from
         let base = p.baseAddress!
@@ -418,6 +442,7 @@ enum CSVReader {
 
     // MARK: - Helpers
 
+    /// SAFETY: the tokenizer makes fields with start ≤ end ≤ p.count, so this is a slice of `p`.
     @inline(__always)
     static func slice(_ p: UnsafeBufferPointer<UInt8>, _ f: CSVField) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: p[f.start..<f.end])
@@ -472,7 +497,7 @@ enum CSVReader {
         let n = p.count
         let base = p.baseAddress!
         while i < n {
-            // Eight ASCII bytes at a time.
+            // Eight ASCII bytes at a time. SAFETY: the load reads bytes i ..< i + 8 ≤ n only.
             while i + 8 <= n, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080808080808080 == 0 { i += 8 }
             guard i < n else { break }
             let b = p[i]

@@ -9,6 +9,10 @@ struct CSVField {
 /// Splits a buffer into records and fields (RFC 4180: quotes, doubled quotes, embedded
 /// delimiters and newlines; CRLF; blank lines skipped). It reuses the caller's field array, so
 /// a record costs no allocation.
+///
+/// SAFETY: part of the loader's chunk parser, which reads raw bytes. Every read of `p` is at an
+/// offset checked against `end` (= p.count) first, so fields always satisfy
+/// start ≤ end ≤ p.count; the tokenizer never writes to `p`.
 struct CSVTokenizer {
     let p: UnsafeBufferPointer<UInt8>
     let delimiter: UInt8
@@ -132,6 +136,9 @@ struct CSVTokenizer {
     /// without the general path's bookkeeping. Returns false, consuming nothing, for anything
     /// else (a quote, a blank line, another field count, whitespace-delimited files, the end),
     /// which `next` then reads.
+    ///
+    /// SAFETY: reads `base[q]` only for q < n and eight-byte words only where q + 8 ≤ n; writes
+    /// `cells[c]` only after checking c < cells.count.
     @inline(__always)
     mutating func nextPlain(_ cells: UnsafeMutableBufferPointer<CSVField>) -> Bool {
         let n = end

@@ -1,4 +1,8 @@
 /// Classifies and parses field bytes: the type inference lattice of the loader.
+///
+/// SAFETY: part of the loader's chunk parser. Each function reads the field `p` it is given
+/// only at indexes below p.count (every loop runs while i < p.count, and fixed offsets are read
+/// after a length check), and keeps no pointer into it.
 enum FieldParsing {
     /// Candidate types, as bits. A column's candidates are the AND over its non-empty values.
     static let int: UInt8 = 1, double: UInt8 = 2, bool: UInt8 = 4, date: UInt8 = 8, dateTime: UInt8 = 16, pattern: UInt8 = 32
@@ -221,7 +225,8 @@ enum FieldParsing {
 /// release per field, and dynamic exclusivity checks on its properties, in the loader's
 /// hottest loop. One interner belongs to one chunk (one thread) until the chunk is done.
 struct ByteInterner {
-    let dictionary = StringDictionary()
+    /// The texts so far, in code order; frozen when the load has put the chunks together.
+    private(set) var dictionary = StringDictionary.Builder()
     private var slots: [Int32]
     private var mask: Int
     private var hashes: [UInt64] = []
@@ -271,6 +276,8 @@ struct ByteInterner {
         let start = offsets[code]
         let end = code + 1 < offsets.count ? offsets[code + 1] : arena.count
         guard end - start == p.count else { return false }
+        // SAFETY: the entry is arena[start..<end], and end - start == p.count, so
+        // start + i < end ≤ arena.count for every i < p.count.
         return arena.withUnsafeBufferPointer { a in
             var i = 0
             while i < p.count { if a[start + i] != p[i] { return false }; i += 1 }

@@ -67,6 +67,8 @@ final class InputFile {
             source = .stream(try Self.readStream(fd, path: path, isCancelled: isCancelled))
         }
         if let offset = firstNUL() {
+            // SAFETY: the mapped bytes live as long as `file` (kept alive across the call); an
+            // array's bytes are read only inside the closure.
             switch source {
             case .mapped(let file): throw withExtendedLifetime(file) { Self.binaryFile(path, file.bytes, nulAt: offset) }
             case .stream(let bytes): throw bytes.withUnsafeBufferPointer { Self.binaryFile(path, $0, nulAt: offset) }
@@ -78,6 +80,9 @@ final class InputFile {
     /// back). A mapped file that changed meanwhile makes the read fail, whatever `body` returned
     /// or threw.
     func read<T>(_ body: (UnsafeBufferPointer<UInt8>, ((Range<Int>) -> Void)?) throws -> T) throws -> T {
+        // SAFETY: `body` may use the bytes only until it returns: an array's bytes are valid
+        // inside `withUnsafeBufferPointer`, a mapping's while `file` is kept alive (it unmaps in
+        // deinit). The loader copies out what it keeps.
         switch source {
         case .stream(let bytes):
             return try bytes.withUnsafeBufferPointer { try body($0, nil) }
@@ -111,6 +116,8 @@ final class InputFile {
 
     /// The offset of a NUL byte among the first `binaryProbe` bytes, if any.
     private func firstNUL() -> Int? {
+        // SAFETY: memchr reads at most p.count bytes from p's start; the bytes stay valid for the
+        // call, as in `read`.
         func probe(_ p: UnsafeBufferPointer<UInt8>) -> Int? {
             guard let base = p.baseAddress else { return nil }
             return memchr(base, 0, min(p.count, Self.binaryProbe)).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
@@ -132,12 +139,14 @@ final class InputFile {
             let polled = poll(&ready, 1, 100)
             if polled < 0 && errno != EINTR { throw LoadError(.unreadable, path: path, message: "cannot be read (\(reason()))") }
             guard polled > 0 else { continue }
+            // SAFETY: read(2) writes at most chunk.count bytes into the array's own storage.
             let n = chunk.withUnsafeMutableBytes { readDescriptor(fd, $0.baseAddress, $0.count) }
             if n > 0 {
                 let before = bytes.count
                 bytes += chunk[0..<n]
                 // A binary stream (/dev/zero, /dev/urandom) is refused as soon as it shows.
                 if before < binaryProbe, let nul = chunk[0..<min(n, binaryProbe - before)].firstIndex(of: 0) {
+                    // SAFETY: the bytes are read only inside the closure.
                     throw bytes.withUnsafeBufferPointer { binaryFile(path, $0, nulAt: before + nul) }
                 }
             } else if n == 0 {

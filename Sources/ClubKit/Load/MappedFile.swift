@@ -15,6 +15,11 @@ import Darwin
 /// SIGBUS; `MappingGuard` turns that into zeros and a mark, and `changed` reports it, as it
 /// reports a file whose size or modification time moved since it was opened. The loader then
 /// says so instead of returning a mixture of old and new bytes.
+///
+/// SAFETY: `bytes` points into the mapping, which stays until `deinit` unmaps it: a reader must
+/// keep the `MappedFile` alive while it uses them (`InputFile` does, with `withExtendedLifetime`).
+/// The mapping is read-only and `length` bytes long; `release` only advises the kernel about
+/// whole pages inside it, which are read again from the file if touched.
 final class MappedFile {
     let bytes: UnsafeBufferPointer<UInt8>
     private let base: UnsafeMutableRawPointer?

@@ -29,7 +29,8 @@ enum MappingGuard {
     nonisolated(unsafe) fileprivate static var previous = sigaction()
     nonisolated(unsafe) private static var installed = false
     private static let lock = NSLock()
-    /// How many faults the guard has taken (for tests).
+    /// How many faults the guard has taken (for tests). Written only by the handler (see SAFETY
+    /// above); a test reads it after the load that faulted has finished.
     nonisolated(unsafe) static var faults = 0
 
     /// Watches `length` bytes at `base`; nil when every slot is taken (the file is then read

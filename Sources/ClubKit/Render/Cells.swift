@@ -1,6 +1,11 @@
 /// A column's values and validity as raw buffers, for the writers' row loops: reading a cell
 /// through `Column` retains its array, and threads writing parts of one table side by side would
 /// contend on that reference count for every cell.
+///
+/// SAFETY: raw views of the column buffers, valid only inside `Cells.with`'s body (each view
+/// comes from the column array's `withUnsafeBufferPointer`, nested around the body), and never
+/// written through. A writer reads rows below the table's row count, which every column and
+/// validity bitmap of the table holds.
 struct Cells {
     enum Values {
         case int(UnsafeBufferPointer<Int64>), int32(UnsafeBufferPointer<Int32>), double(UnsafeBufferPointer<Double>)
@@ -25,6 +30,7 @@ struct Cells {
     private static func with<R>(_ columns: ArraySlice<Column>, _ done: [Cells], _ body: ([Cells]) -> R) -> R {
         guard let c = columns.first else { return body(done) }
         let rest = columns.dropFirst()
+        // SAFETY: each pointer is used only by `body`, which runs inside every enclosing closure.
         func next(_ values: Values) -> R {
             guard let words = c.validity?.words else { return with(rest, done + [Cells(values: values, valid: nil)], body) }
             return words.withUnsafeBufferPointer { with(rest, done + [Cells(values: values, valid: $0)], body) }

@@ -32,27 +32,21 @@ enum DelimitedWriter {
     private static func rows(_ cells: [Cells], _ range: Range<Int>, separator: UInt8, encoded: [[[UInt8]]?]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(range.count * 8 * max(1, cells.count))
-        let width = cells.count
-        cells.withUnsafeBufferPointer { cells in
-            encoded.withUnsafeBufferPointer { encoded in
-                for r in range {
-                    for k in 0..<width {
-                        if k > 0 { out.append(separator) }
-                        let c = cells[k]
-                        if c.isNull(r) { continue }
-                        switch c.values {
-                        case .int(let a): appendInt(a[r], to: &out)
-                        case .int32(let a): appendInt(Int64(a[r]), to: &out)
-                        case .double(let a): appendDouble(a[r], to: &out)
-                        case .bool(let a): out += (a[r] ? "true" : "false").utf8
-                        case .date(let a): appendDate(Int(a[r]), to: &out)
-                        case .dateTime(let a): out += CivilDate.formatDateTime(a[r]).utf8
-                        case .string(let codes): out += encoded[k]![Int(codes[r])]
-                        }
-                    }
-                    out.append(10)
+        for r in range {
+            for (k, c) in cells.enumerated() {
+                if k > 0 { out.append(separator) }
+                if c.isNull(r) { continue }
+                switch c.values {
+                case .int(let a): appendInt(a[r], to: &out)
+                case .int32(let a): appendInt(Int64(a[r]), to: &out)
+                case .double(let a): appendDouble(a[r], to: &out)
+                case .bool(let a): out += (a[r] ? "true" : "false").utf8
+                case .date(let a): appendDate(Int(a[r]), to: &out)
+                case .dateTime(let a): out += CivilDate.formatDateTime(a[r]).utf8
+                case .string(let codes): out += encoded[k]![Int(codes[r])]
                 }
             }
+            out.append(10)
         }
         return out
     }
@@ -66,6 +60,9 @@ enum DelimitedWriter {
     /// One string from byte buffers, copied once.
     static func joined(_ parts: [[UInt8]]) -> String {
         let total = parts.reduce(0) { $0 + $1.count }
+        // SAFETY: the parts' counts sum to `total`, so each part is copied into its own range of
+        // the buffer and all `total` bytes are initialized before they are declared so. (Bytes
+        // then a String would copy a result of hundreds of MB twice.)
         return String(unsafeUninitializedCapacity: total) { buffer in
             var at = 0
             for part in parts {
@@ -92,16 +89,18 @@ enum DelimitedWriter {
         if v == .min { out += String(v).utf8; return }
         var x = v
         if x < 0 { out.append(45); x = -x }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[n] = UInt8(48 + x % 10)
-                x /= 10
-                n += 1
-            } while x > 0
-            for i in stride(from: n - 1, through: 0, by: -1) { out.append(buffer[i]) }
+        // The digits come lowest first; they are appended, then turned around in place (swaps:
+        // reversing a slice of `out` would copy it).
+        var i = out.count
+        repeat {
+            out.append(UInt8(48 + x % 10))
+            x /= 10
+        } while x > 0
+        var j = out.count - 1
+        while i < j {
+            out.swapAt(i, j)
+            i += 1
+            j -= 1
         }
     }
 

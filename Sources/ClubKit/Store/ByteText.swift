@@ -30,6 +30,7 @@ enum ByteText {
 
         func hash(into hasher: inout Hasher) {
             // The same bytes hash the same way whether or not the text is stored contiguously.
+            // SAFETY: the bytes are read only inside each closure, by `combine(bytes:)`.
             if text.utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
                 Array(text.utf8).withUnsafeBytes { hasher.combine(bytes: $0) }
             }

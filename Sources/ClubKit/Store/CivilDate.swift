@@ -84,6 +84,10 @@ enum CivilDate {
 }
 
 /// Parses dates and date-times from UTF-8 bytes without allocating: ISO forms and user patterns.
+///
+/// SAFETY: the loader hands these its fields as buffers; each function reads `p` only at
+/// indexes below p.count (`number` checks start + len ≤ p.count, the ISO forms check p.count
+/// first) and keeps no pointer into it.
 public enum DateParser {
     @inline(__always)
     static func digit(_ b: UInt8) -> Int? { b >= 48 && b <= 57 ? Int(b - 48) : nil }
@@ -124,11 +128,13 @@ public enum DateParser {
 
     public static func isoDate(_ s: String) -> Int32? {
         var s = s
+        // SAFETY: the bytes are read only inside the closure.
         return s.withUTF8 { isoDate($0) }
     }
 
     static func isoDateTime(_ s: String) -> Int64? {
         var s = s
+        // SAFETY: the bytes are read only inside the closure.
         return s.withUTF8 { isoDateTime($0) }
     }
 }
@@ -179,6 +185,8 @@ struct DatePattern: Sendable {
     ///
     /// Two-digit years (`yy`) pivot as POSIX `strptime`'s `%y` does: 69–99 are 1969–1999 and
     /// 00–68 are 2000–2068.
+    ///
+    /// SAFETY: reads `p[pos + len]` only while pos + len < p.count, and `p[pos]` after pos < p.count.
     func parse(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
         var pos = 0
         var y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0
