@@ -2,40 +2,35 @@
 ///
 /// NPS = % promoters (9–10) − % detractors (0–6) of the answers on a 0–10 scale (Reichheld 2003).
 /// CSAT = % of answers that are 4 or 5 on a 1–5 scale.
-enum NPSCommand: AnalyticsCommandDefinition {
+enum NPSCommand: SurveyCommand {
     static let help = HelpTopic(name: "nps", group: .analytics, usage: "nps TABLE.COLUMN", meaning: "NPS = % promoters (9–10) − % detractors (0–6)", example: "nps feedback.nps")
-
-    /// `table.column`, or nil for the feedback table's nps column.
-    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> SurveyColumn? {
-        try SurveyColumn.read(&args, kind: "nps")
-    }
-
-    static func bind(_ o: SurveyColumn?, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        let column = try session.surveyColumn("nps", o, at: location)
-        return AnalyticsBinding([("responses", .int), ("promoters", .int), ("passives", .int), ("detractors", .int), ("promoters_pct", .double),
-                                 ("detractors_pct", .double), ("nps", .double)], reads: [column.table])
-    }
-
-    static func run(_ o: SurveyColumn?, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.satisfaction("nps", o, at: location)
-    }
+    static let columns: [(String, DataType)] = [("responses", .int), ("promoters", .int), ("passives", .int), ("detractors", .int),
+                                                ("promoters_pct", .double), ("detractors_pct", .double), ("nps", .double)]
 }
 
-enum CSATCommand: AnalyticsCommandDefinition {
+enum CSATCommand: SurveyCommand {
     static let help = HelpTopic(name: "csat", group: .analytics, usage: "csat TABLE.COLUMN", meaning: "CSAT = % of answers 4–5 on a 1–5 scale", example: "csat feedback.rating")
+    static let columns: [(String, DataType)] = [("responses", .int), ("satisfied", .int), ("csat", .double)]
+}
 
-    /// `table.column`, or nil for the feedback table's rating column.
+/// A score over survey answers (`nps`, `csat`): `table.column`, or the feedback table's own
+/// column when none is named.
+protocol SurveyCommand: AnalyticsCommandDefinition where Options == SurveyColumn? {
+    /// The output columns.
+    static var columns: [(String, DataType)] { get }
+}
+
+extension SurveyCommand {
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> SurveyColumn? {
-        try SurveyColumn.read(&args, kind: "csat")
+        try SurveyColumn.read(&args, kind: help.name)
     }
 
     static func bind(_ o: SurveyColumn?, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        let column = try session.surveyColumn("csat", o, at: location)
-        return AnalyticsBinding([("responses", .int), ("satisfied", .int), ("csat", .double)], reads: [column.table])
+        AnalyticsBinding(columns, reads: [try session.surveyColumn(help.name, o, at: location).table])
     }
 
     static func run(_ o: SurveyColumn?, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.satisfaction("csat", o, at: location)
+        try session.satisfaction(help.name, o, at: location)
     }
 }
 
