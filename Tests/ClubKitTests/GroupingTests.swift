@@ -134,3 +134,40 @@ final class CountDistinctTests: XCTestCase {
         XCTAssertEqual(t.strings("d"), ["2", "1"])
     }
 }
+
+/// Ctrl-C inside a grouping or an aggregate.
+final class GroupingCancellationTests: XCTestCase {
+    /// Stopped by Ctrl-C part way, every path still gives a consistent grouping (every id below
+    /// the count, a first row per group), so what reads it cannot index out of range before the
+    /// executor throws the result away.
+    func testAGroupingStoppedByCtrlCIsConsistent() {
+        let n = 300_000
+        var v = Bitmap(count: n)
+        for i in stride(from: 0, to: n, by: 7) { v.set(i, false) }
+        let narrow = Column(.int((0..<n).map { Int64($0 % 1_000) }), validity: v)
+        let wide = Column(.int((0..<n).map { Int64($0) &* 1_000_003 &* 7_919 }))
+        let doubles = Column(.double((0..<n).map { Double($0 % 5_000) / 3 }))
+        let texts = stringColumn((0..<n).map { "c\($0 % 97)" })
+        for columns in [[narrow], [wide], [narrow, texts], [doubles, wide], [texts, doubles, narrow]] {
+            // Stops at the second poll: after 65,536 rows of the first pass.
+            var polls = 0
+            let g = Grouping(columns: columns, n: n, isCancelled: { polls += 1; return polls > 1 })
+            XCTAssertEqual(g.ids.count, n)
+            XCTAssertGreaterThanOrEqual(g.count, 1)
+            XCTAssertTrue(g.ids.allSatisfy { $0 >= 0 && Int($0) < g.count }, "an id past the count")
+            XCTAssertEqual(g.firstRow.count, g.count)
+            XCTAssertTrue(g.firstRow.allSatisfy { $0 >= 0 && Int($0) < n }, "a first row out of range")
+        }
+    }
+
+    /// A statement stopped by Ctrl-C throws `interrupted` and keeps nothing.
+    func testAnInterruptedAggregateThrowsAndKeepsNothing() throws {
+        let session = try makeSession(["t": "k,v\n" + (0..<200_000).map { "\($0 % 3_000),\($0)" }.joined(separator: "\n") + "\n"])
+        nonisolated(unsafe) var polls = 0
+        session.isCancelled = { polls += 1; return polls > 3 }
+        XCTAssertEqual(session.error("x = t | agg s = sum(v) by k"), .interrupted)
+        session.isCancelled = { false }
+        XCTAssertNotNil(session.error("x | count"), "the interrupted definition was not kept")
+        XCTAssertEqual(try session.query("t | agg n = count() by k | count").strings("count"), ["3000"])
+    }
+}
