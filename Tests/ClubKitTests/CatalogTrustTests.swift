@@ -18,37 +18,37 @@ final class CatalogTrustTests: XCTestCase {
         for k in 1...n { script += "r\(k) = r\(k - 1) | take 100\n" }
         try session.runAll(script)
         let links = (0...n).map { "r\($0)" }
-        XCTAssertEqual(links.map { session.checks[$0] ?? 0 }, Array(repeating: 1, count: n + 1), "each link checked once when defined")
-        XCTAssertEqual(links.map { session.computations[$0] ?? 0 }, Array(repeating: 1, count: n + 1), "each link computed once when defined")
+        XCTAssertEqual(links.map { session.catalog.checks[$0] ?? 0 }, Array(repeating: 1, count: n + 1), "each link checked once when defined")
+        XCTAssertEqual(links.map { session.catalog.computations[$0] ?? 0 }, Array(repeating: 1, count: n + 1), "each link computed once when defined")
 
         // smallOrders has 5 rows; take 100 keeps them all.
         XCTAssertEqual(try session.query("r\(n) | count").strings("count"), ["5"])
         XCTAssertEqual(try session.query("tables | count").strings("count"), ["\(n + 2)"], "o and r0…r\(n)")
         _ = try session.runAll("params\nsegments\ndescribe r\(n)")
-        XCTAssertEqual(session.checks.values.reduce(0, +), n + 1, "using and listing the chain checks nothing again")
-        XCTAssertEqual(session.computations.values.reduce(0, +), n + 1, "nor computes anything again")
+        XCTAssertEqual(session.catalog.checks.values.reduce(0, +), n + 1, "using and listing the chain checks nothing again")
+        XCTAssertEqual(session.catalog.computations.values.reduce(0, +), n + 1, "nor computes anything again")
 
         // A redefinition below is checked against every link above it, each once; then
         // querying the top computes each link once.
         try session.runAll("r0 = o | take 3")
-        XCTAssertEqual(links.map { session.checks[$0] ?? 0 }, Array(repeating: 2, count: n + 1))
+        XCTAssertEqual(links.map { session.catalog.checks[$0] ?? 0 }, Array(repeating: 2, count: n + 1))
         XCTAssertEqual(try session.query("r\(n) | count").strings("count"), ["3"])
-        XCTAssertEqual(links.map { session.computations[$0] ?? 0 }, Array(repeating: 2, count: n + 1))
+        XCTAssertEqual(links.map { session.catalog.computations[$0] ?? 0 }, Array(repeating: 2, count: n + 1))
 
         // A cycle through the whole chain is refused, naming its ends; each link is tried at
         // most once more, and the chain is left exactly as it was: nothing to check or compute.
         let d = session.error("r0 = r990 | take 1")
         XCTAssertEqual(d?.message, "`r0` cannot be defined in terms of itself (r0 → r990 → r989 → r988 → … 985 more → r2 → r1 → r0)")
         XCTAssertEqual(d?.location, SourceLocation(line: 1, column: 6, length: 4), "at `r990` in the statement")
-        XCTAssertLessThanOrEqual(session.checks.values.reduce(0, +), 3 * (n + 1))
-        let checksBefore = session.checks, computedBefore = session.computations
+        XCTAssertLessThanOrEqual(session.catalog.checks.values.reduce(0, +), 3 * (n + 1))
+        let checksBefore = session.catalog.checks, computedBefore = session.catalog.computations
         XCTAssertEqual(try session.query("r\(n) | count").strings("count"), ["3"])
-        XCTAssertEqual(session.checks, checksBefore, "the refused statement undid everything, kept plans included")
-        XCTAssertEqual(session.computations, computedBefore)
+        XCTAssertEqual(session.catalog.checks, checksBefore, "the refused statement undid everything, kept plans included")
+        XCTAssertEqual(session.catalog.computations, computedBefore)
 
         try session.runAll("drop r0 cascade")
-        XCTAssertEqual(session.definitionOrder, [])
-        XCTAssertEqual(session.readers, [:], "nothing left reading anything")
+        XCTAssertEqual(session.catalog.definitionOrder, [])
+        XCTAssertEqual(session.catalog.readers, [:], "nothing left reading anything")
     }
 
     // MARK: - 2. customers360 and the as-of date
@@ -151,7 +151,7 @@ final class CatalogTrustTests: XCTestCase {
         // Read with its date format, the same file loads, and everything follows it.
         try session.runAll("load \"\(asText)\" as o with date_format \"dd/MM/yyyy\"")
         XCTAssertEqual(try session.query("customers360").strings("first_order"), ["2023-01-05", "2023-06-30"])
-        XCTAssertEqual(session.asOf, Int32(CivilDate.days(year: 2023, month: 6, day: 30)), "an as-of date given to `use` stays")
+        XCTAssertEqual(session.catalog.asOf, Int32(CivilDate.days(year: 2023, month: 6, day: 30)), "an as-of date given to `use` stays")
     }
 
     /// A reload that would break a segment (or a result it reads) is refused naming them; then
@@ -178,10 +178,10 @@ final class CatalogTrustTests: XCTestCase {
     func testAsOfFollowsTheLatestTransactionWhenNotGiven() throws {
         let session = try makeSession(["orders": smallOrders])
         try session.runAll("use orders")
-        XCTAssertEqual(session.asOf, Int32(CivilDate.days(year: 2024, month: 3, day: 9)))
+        XCTAssertEqual(session.catalog.asOf, Int32(CivilDate.days(year: 2024, month: 3, day: 9)))
         let later = try write(smallOrders + "\n6,12,2024-03-10,500,web\n", "orders.csv")
         let outputs = try session.runAll("load \"\(later)\" as orders")
-        XCTAssertEqual(session.asOf, Int32(CivilDate.days(year: 2024, month: 3, day: 10)))
+        XCTAssertEqual(session.catalog.asOf, Int32(CivilDate.days(year: 2024, month: 3, day: 10)))
         XCTAssertTrue(outputs.contains { if case .message("as of 2024-03-10, the latest transaction date now") = $0 { true } else { false } }, "\(outputs)")
         XCTAssertEqual(try session.query("customers360 | where customer_id == 12").strings("spend"), ["500"])
     }
@@ -193,18 +193,18 @@ final class CatalogTrustTests: XCTestCase {
         let d = session.error("let p = \"many\"")
         XCTAssertEqual(d?.message, "setting `p` to \"many\" would break `vip`: cannot compare a number with text")
         XCTAssertEqual(d?.location, SourceLocation(line: 1, column: 5))
-        XCTAssertEqual(session.parameter("p"), .int(100))
+        XCTAssertEqual(session.catalog.parameter("p"), .int(100))
         let other = "client_id,date,amount\n10,2024-01-05,10\n"
         try session.runAll("load \"\(try write(other, "other.csv"))\"")
         XCTAssertEqual(session.error("use other")?.message, "this `use` would break `vip`: unknown column `customer_id`; the columns are client_id, first_order, last_order, orders, spend, avg_order, days_since_last")
-        XCTAssertEqual(session.transactions?.table, "orders", "the previous `use` stays")
+        XCTAssertEqual(session.catalog.transactions?.table, "orders", "the previous `use` stays")
         XCTAssertEqual(try session.query("vip").strings("customer_id"), ["10", "11"])
 
         try session.runAll("formula twice(v) = v * 2\ndoubled = orders | derive t = twice(amount)")
         let f = session.error("formula twice(a, b) = a * b")
         XCTAssertEqual(f?.message, "redefining the formula `twice` would break `doubled`: `twice` takes 2 arguments (a, b), not 1")
         XCTAssertEqual(f?.location.column, 9)
-        XCTAssertEqual(session.formulas["twice"]?.parameters, ["v"])
+        XCTAssertEqual(session.catalog.formulas["twice"]?.parameters, ["v"])
         // 2 × (120.5 + 80 + 300 + 45.25); the null amount stays null.
         XCTAssertEqual(try session.query("doubled | agg s = sum(t)").strings("s"), ["1091.5"])
     }
@@ -216,7 +216,7 @@ final class CatalogTrustTests: XCTestCase {
     /// clear error that shows the statement to run again.
     func testNumberedResultsStayWithinAMemoryBudget() throws {
         let session = try makeSession(["orders": smallOrders])
-        session.numbered.budget = 0
+        session.catalog.numbered.budget = 0
         try session.runAll("orders | where amount > 50\n1 + 1\norders | where amount > 100\nkeep = _3 | take 1\norders | take 2")
         // _1 table, _2 value 2, _3 table (read by `keep`), _4 table (the last).
         XCTAssertEqual(session.numbered.count, 4)
@@ -231,10 +231,10 @@ final class CatalogTrustTests: XCTestCase {
 
         // With room for about two tables of this size, a hundred statements keep at most that.
         let one = try session.query("orders | where amount > 50").bytes
-        session.numbered.budget = 2 * one
+        session.catalog.numbered.budget = 2 * one
         for k in 0..<100 { try session.runAll("orders | where amount > \(50 + k % 3)") }
         let earlier = session.numbered.entries.dropLast().enumerated().compactMap { k, r -> Int? in
-            guard case .table(let t)? = r.output, session.readers["_\(k + 1)"] == nil else { return nil }
+            guard case .table(let t)? = r.output, session.catalog.readers["_\(k + 1)"] == nil else { return nil }
             return t.bytes
         }
         XCTAssertLessThanOrEqual(earlier.reduce(0, +), 2 * one)
@@ -267,8 +267,8 @@ final class CatalogTrustTests: XCTestCase {
         let session = try makeSession(["orders": smallOrders])
         try session.runAll("use orders\nlet p = 100\nsegment vip = customers360 where spend >= p\nsegment rest = customers360 where spend < p")
         let broken = try CSVReader.read(path: try write(smallOrders.replacingOccurrences(of: "2024-01-05", with: "Jan 5"), "orders.csv")).table
-        session.tables["orders"] = broken
-        session.touch("orders")
+        session.catalog.tables["orders"] = broken
+        session.catalog.touch("orders")
         let reason = "in `customers360`: `days_since` needs a date, but this is text"
 
         let segments = try session.runAll("segments")

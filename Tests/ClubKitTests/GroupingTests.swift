@@ -79,7 +79,7 @@ final class ParallelAggregateTests: XCTestCase {
         let table = Table(columnNames: ["k", "amount", "day"],
                           columns: [Column(.int(keys)), Column(.double(amounts), validity: validity), Column(.date(days))], rowCount: n)
         let session = Session()
-        session.tables["t"] = table
+        session.catalog.tables["t"] = table
         let result = try session.query("t | agg n = count(), spend = sum(amount), mean = avg(amount), last = max(day), low = min(amount), spread = stddev(amount) by k")
         let grouping = Grouping(columns: [table.columns[0]], n: n)
         XCTAssertEqual(result.rowCount, grouping.count)

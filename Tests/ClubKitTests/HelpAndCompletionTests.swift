@@ -54,12 +54,12 @@ final class HelpAndCompletionTests: XCTestCase {
         XCTAssertEqual(Completer(session).completions(for: "bgnbd | where p_"), ["p_alive"])
         XCTAssertEqual(Completer(session).completions(for: "clv model | sort expected_p"), ["expected_purchases"])
         XCTAssertEqual(Completer(session).completions(for: "cohort monthly | select m1"), ["m10", "m11", "m12", "m13", "m14", "m15", "m16", "m17"])
-        XCTAssertTrue(session.fits.isEmpty, "a model was fitted while completing")
-        XCTAssertTrue(session.analyticsCache.isEmpty, "an analytics command ran while completing")
-        let before = session.computations
-        let listing = try Checker(catalog: session).check(Pipeline(source: Name(text: "tables", location: SourceLocation(line: 1, column: 1)), steps: []))
+        XCTAssertTrue(session.catalog.fits.isEmpty, "a model was fitted while completing")
+        XCTAssertTrue(session.catalog.analyticsCache.isEmpty, "an analytics command ran while completing")
+        let before = session.catalog.computations
+        let listing = try Checker(catalog: session.catalog).check(Pipeline(source: Name(text: "tables", location: SourceLocation(line: 1, column: 1)), steps: []))
         XCTAssertEqual(listing.schema.names, ["name", "kind", "rows", "columns", "bytes"])
-        XCTAssertEqual(session.computations, before, "checking `tables` computed a named result")
+        XCTAssertEqual(session.catalog.computations, before, "checking `tables` computed a named result")
         // What binding promised is what running gives.
         for command in ["rfm", "types", "types | members", "retention start 100 end 90", "retention start 100 end 90 new 5",
                         "retention from 2024-04-01 to 2024-06-30", "retention by month", "churn start 100 lost 10", "churn retention 90%",
@@ -67,7 +67,7 @@ final class HelpAndCompletionTests: XCTestCase {
                         "clv", "clv model", "nps feedback.nps", "csat", "bgnbd", "gammagamma", "value by city", "value by segments vip, lapsed"] {
             var parser = Parser(command)
             guard case .pipeline(let pipeline)? = try parser.next()?.kind else { return XCTFail("`\(command)` is not a pipeline") }
-            let plan = try Checker(catalog: session).check(pipeline)
+            let plan = try Checker(catalog: session.catalog).check(pipeline)
             XCTAssertEqual(try session.query(command).schema, plan.schema, command)
         }
     }

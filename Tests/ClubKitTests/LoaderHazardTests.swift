@@ -124,9 +124,9 @@ final class LoaderHazardTests: XCTestCase {
             session.isCancelled = { count.lock.withLock { count.n += 1; return count.n >= stopAt } }
             XCTAssertEqual(session.error("load \"\(path)\" as orders"), Diagnostic.interrupted)
             XCTAssertEqual(session.error("load \"\(path)\" as wide"), Diagnostic.interrupted)
-            XCTAssertEqual(session.tableOrder, ["orders"])
-            XCTAssertEqual(session.tables["orders"]?.rowCount, 5)
-            XCTAssertEqual(session.tables["orders"]?.columnNames, ["order_id", "customer_id", "date", "amount", "channel"])
+            XCTAssertEqual(session.catalog.tableOrder, ["orders"])
+            XCTAssertEqual(session.catalog.tables["orders"]?.rowCount, 5)
+            XCTAssertEqual(session.catalog.tables["orders"]?.columnNames, ["order_id", "customer_id", "date", "amount", "channel"])
         }
     }
 

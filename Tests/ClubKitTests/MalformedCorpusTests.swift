@@ -146,7 +146,7 @@ final class MalformedCorpusTests: XCTestCase {
     /// tried under the name `orders` (which it must not replace), a good one under `loaded`.
     private func check(_ path: String, with: String?, _ outcome: Outcome, file: StaticString = #filePath, line: UInt = #line) throws {
         let session = try sessionWithOrders()
-        let before = session.tables["orders"]!
+        let before = session.catalog.tables["orders"]!
         let options = with.map { " with \($0)" } ?? ""
         let label = (path as NSString).lastPathComponent
         switch outcome {
@@ -158,7 +158,7 @@ final class MalformedCorpusTests: XCTestCase {
             do { outputs = try session.runAll("load \"\(path)\" as loaded\(options)") } catch {
                 return XCTFail("\(label): \((error as? Diagnostic)?.message ?? "\(error)")", file: file, line: line)
             }
-            guard let t = session.tables["loaded"] else { return XCTFail("\(label): no table", file: file, line: line) }
+            guard let t = session.catalog.tables["loaded"] else { return XCTFail("\(label): no table", file: file, line: line) }
             XCTAssertEqual(t.columnNames, names, label, file: file, line: line)
             XCTAssertEqual(t.columns.map(\.type), types, label, file: file, line: line)
             XCTAssertEqual(t.rowCount, rows, label, file: file, line: line)
@@ -170,8 +170,8 @@ final class MalformedCorpusTests: XCTestCase {
                 XCTAssertFalse(c.values.contains { if case .double(let d) = $0 { return d.isNaN } else { return false } }, label, file: file, line: line)
             }
         }
-        XCTAssertEqual(session.tableOrder.first, "orders", label, file: file, line: line)
-        let after = session.tables["orders"]
+        XCTAssertEqual(session.catalog.tableOrder.first, "orders", label, file: file, line: line)
+        let after = session.catalog.tables["orders"]
         XCTAssertEqual(after?.columnNames, before.columnNames, label, file: file, line: line)
         XCTAssertEqual(after?.rowCount, 5, label, file: file, line: line)
         for name in before.columnNames { XCTAssertEqual(after?.column(name)?.values, before.column(name)?.values, label, file: file, line: line) }
@@ -247,7 +247,7 @@ final class MalformedCorpusTests: XCTestCase {
         let message = session.error("load \"\(path)\" as orders")?.message ?? ""
         XCTAssertNotNil(message.range(of: #"^cannot load \S+/random\.bin:[0-9]+:[0-9]+: (invalid UTF-8 \(byte 0x[0-9A-F]{2}\); save the file as UTF-8|.+)$"#, options: .regularExpression), message)
         XCTAssertFalse(message.contains("\n"))
-        XCTAssertEqual(session.tables["orders"]?.rowCount, 5)
+        XCTAssertEqual(session.catalog.tables["orders"]?.rowCount, 5)
         // Not files.
         try check(dir.path, with: nil, .error(": is a directory, not a file"))
         try check(dir.appendingPathComponent("missing.csv").path, with: nil, .error(": no such file"))
@@ -262,10 +262,10 @@ final class NonRegularFileLoadTests: XCTestCase {
         let session = try makeSession(["orders": smallOrders])
         // /proc/cpuinfo reports a size of 0 but holds a "processor : N" line per core.
         try session.runAll("load \"/proc/cpuinfo\" as cpu with delim \":\", header false, lenient")
-        let cpu = try XCTUnwrap(session.tables["cpu"])
+        let cpu = try XCTUnwrap(session.catalog.tables["cpu"])
         let processors = cpu.strings("column1").filter { $0.hasPrefix("processor") }.count
         XCTAssertEqual(processors, ProcessInfo.processInfo.processorCount)
-        XCTAssertEqual(session.tables["orders"]?.rowCount, 5)
+        XCTAssertEqual(session.catalog.tables["orders"]?.rowCount, 5)
     }
 
     func testFIFO() throws {
@@ -287,7 +287,7 @@ final class NonRegularFileLoadTests: XCTestCase {
         writer.start()
         let session = try makeSession(["orders": smallOrders])
         try session.runAll("load \"\(fifo)\" as piped")
-        XCTAssertEqual(session.tables["piped"]?.strings("b"), ["x", "y"])
-        XCTAssertEqual(session.tables["orders"]?.rowCount, 5)
+        XCTAssertEqual(session.catalog.tables["piped"]?.strings("b"), ["x", "y"])
+        XCTAssertEqual(session.catalog.tables["orders"]?.rowCount, 5)
     }
 }

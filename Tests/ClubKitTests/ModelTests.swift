@@ -21,9 +21,9 @@ final class ModelTests: XCTestCase {
         """)
     }
 
-    private func summary() throws -> Session.RepeatSummary {
-        let (data, _) = try session.transactionData(for: "test", at: SourceLocation(line: 1, column: 1))
-        return session.repeatSummary(data, unitDays: 7)
+    private func summary() throws -> SessionCatalog.RepeatSummary {
+        let (data, _) = try session.catalog.transactionData(for: "test", at: SourceLocation(line: 1, column: 1))
+        return session.catalog.repeatSummary(data, unitDays: 7)
     }
 
     func testSummaryFollowsTheDefinitions() throws {
@@ -53,14 +53,14 @@ final class ModelTests: XCTestCase {
     }
 
     func testFitReproducesThePublishedParameters() throws {
-        let (m, ll) = try session.fitBGNBD(try summary(), at: SourceLocation(line: 1, column: 1))
+        let (m, ll) = try session.catalog.fitBGNBD(try summary(), at: SourceLocation(line: 1, column: 1))
         // Fader, Hardie & Lee (2005): r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = −9582.4.
         XCTAssertEqual(m.r, 0.243, accuracy: 0.0005)
         XCTAssertEqual(m.alpha, 4.414, accuracy: 0.0005)
         XCTAssertEqual(m.a, 0.793, accuracy: 0.0005)
         XCTAssertEqual(m.b, 2.426, accuracy: 0.0005)
         XCTAssertEqual(ll, -9582.4, accuracy: 0.05)
-        let (g, _, n) = try session.fitGammaGamma(try summary(), at: SourceLocation(line: 1, column: 1))
+        let (g, _, n) = try session.catalog.fitGammaGamma(try summary(), at: SourceLocation(line: 1, column: 1))
         // Fader & Hardie's Gamma-Gamma note: p = 6.25, q = 3.74, v = 15.44 on the 946 repeat customers.
         XCTAssertEqual(n, 946)
         XCTAssertEqual(g.p, 6.25, accuracy: 0.005)
@@ -102,16 +102,16 @@ final class ModelTests: XCTestCase {
         let s = try makeSession(["t": "customer_id,date,amount\n1,2024-01-01,5\n2,2024-01-02,7\n"])
         try s.runAll("use t")
         XCTAssertNotNil(s.error("bgnbd"))
-        let kept = try XCTUnwrap(s.fits["bgnbd 7.0"]?.fit as? Result<(model: BGNBD, logLikelihood: Double), Diagnostic>)
+        let kept = try XCTUnwrap(s.catalog.fits["bgnbd 7.0"]?.fit as? Result<(model: BGNBD, logLikelihood: Double), Diagnostic>)
         guard case .failure = kept else { return XCTFail("the failed fit was not kept") }
         let again = try XCTUnwrap(s.error("let x = 1\nclv model"))
         XCTAssertEqual(again.message, "no customer made a repeat purchase, so the BG/NBD model cannot be fitted")
         XCTAssertEqual([again.location.line, again.location.column], [2, 1])
         // Fitted on the sample's orders, the same fit serves `bgnbd` and `clv model`.
         _ = try session.query("bgnbd")
-        let first = try XCTUnwrap(session.fits["bgnbd 7.0"])
+        let first = try XCTUnwrap(session.catalog.fits["bgnbd 7.0"])
         _ = try session.query("clv model horizon 6mo")
-        XCTAssertEqual(session.fits["bgnbd 7.0"]?.inputs, first.inputs)
-        XCTAssertEqual(session.fits.count, 2, "bgnbd in weeks and gammagamma")
+        XCTAssertEqual(session.catalog.fits["bgnbd 7.0"]?.inputs, first.inputs)
+        XCTAssertEqual(session.catalog.fits.count, 2, "bgnbd in weeks and gammagamma")
     }
 }

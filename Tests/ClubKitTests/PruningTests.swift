@@ -16,13 +16,13 @@ final class PruningTests: XCTestCase {
     private func plan(_ s: Session, _ text: String) throws -> Plan {
         var parser = Parser(text)
         guard case .pipeline(let p)? = try parser.next()?.kind else { throw NotAPipeline() }
-        return try Checker(catalog: s).check(p)
+        return try Checker(catalog: s.catalog).check(p)
     }
 
     func testAFilterCarriesOnlyWhatTheAggregateReads() throws {
         let s = try session()
         var steps = try plan(s, "orders | where amount > 100 | agg n = count() by channel").steps
-        let pruned = Pruning.prune(s.tables["orders"]!, &steps, from: 0)
+        let pruned = Pruning.prune(s.catalog.tables["orders"]!, &steps, from: 0)
         // The filter reads amount (3rd), the agg channel (4th): two of five columns, renumbered.
         XCTAssertEqual(pruned.columnNames, ["amount", "channel"])
         XCTAssertEqual(pruned.columns.map(\.count), [5, 5], "every column kept has every row")
@@ -36,7 +36,7 @@ final class PruningTests: XCTestCase {
         let s = try session()
         let text = "orders | left join customers on customer_id == id | where amount >= 100 | agg spend = sum(amount) by city"
         var steps = try plan(s, text).steps
-        let pruned = Pruning.prune(s.tables["orders"]!, &steps, from: 0)
+        let pruned = Pruning.prune(s.catalog.tables["orders"]!, &steps, from: 0)
         XCTAssertEqual(pruned.columnNames, ["customer_id", "amount"])
         guard case .join(_, _, _, _, let rightColumns, let names) = steps[0] else { return XCTFail("\(steps[0])") }
         XCTAssertEqual(rightColumns, [2], "only city of the customers")
@@ -50,7 +50,7 @@ final class PruningTests: XCTestCase {
     func testPassThroughToTheEndKeepsEveryColumn() throws {
         let s = try session()
         var steps = try plan(s, "orders | where amount > 100 | sort amount desc").steps
-        let pruned = Pruning.prune(s.tables["orders"]!, &steps, from: 0)
+        let pruned = Pruning.prune(s.catalog.tables["orders"]!, &steps, from: 0)
         XCTAssertEqual(pruned.columnNames, ["order_id", "customer_id", "amount", "channel", "items"])
         let t = try s.query("orders | where amount > 100 | sort amount desc")
         XCTAssertEqual(t.strings("order_id"), ["3", "2", "5"])

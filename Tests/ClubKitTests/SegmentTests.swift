@@ -24,34 +24,34 @@ final class SegmentTests: XCTestCase {
     }
 
     func testUseGuessesRolesAndNamesWhatItLookedFor() throws {
-        XCTAssertEqual(session.transactions, TransactionRoles(table: "orders", customer: "customer_id", date: "date", amount: "amount", asOfGiven: false))
+        XCTAssertEqual(session.catalog.transactions, TransactionRoles(table: "orders", customer: "customer_id", date: "date", amount: "amount", asOfGiven: false))
         let d = session.error("use customers")
         XCTAssertEqual(d?.message, "`customers` has no customer column; looked for customer_id, customer, client_id, cust_id, cust, member_id, user_id")
     }
 
     func testLetInvalidatesExactlyWhatDependsOnIt() throws {
         XCTAssertEqual(try session.query("vip | count").strings("count"), ["2"])
-        let base = session.computations["customers360"]
+        let base = session.catalog.computations["customers360"]
         try session.runAll("let p = 200")
         XCTAssertEqual(try session.query("vip | count").strings("count"), ["1"])
-        XCTAssertEqual(session.computations["customers360"], base, "customers360 does not read p")
+        XCTAssertEqual(session.catalog.computations["customers360"], base, "customers360 does not read p")
     }
 
     func testASecondUseComesFromTheCache() throws {
         _ = try session.query("vip | count")
-        let before = session.computations["vip"]
+        let before = session.catalog.computations["vip"]
         _ = try session.query("vip | count")
         _ = try session.query("segments")
-        XCTAssertEqual(session.computations["vip"], before)
+        XCTAssertEqual(session.catalog.computations["vip"], before)
     }
 
     func testReloadInvalidates() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-seg-\(UUID().uuidString).csv").path
         try (smallOrders + "\n6,12,2024-03-10,500,web\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let before = session.computations["vip"] ?? 0
+        let before = session.catalog.computations["vip"] ?? 0
         try session.runAll("load \"\(path)\" as orders")
         XCTAssertEqual(try session.query("vip | count").strings("count"), ["3"], "customer 12 now spent 500")
-        XCTAssertEqual(session.computations["vip"], before + 1)
+        XCTAssertEqual(session.catalog.computations["vip"], before + 1)
     }
 
     func testSegmentsOfSegmentsFollowARedefinition() throws {
@@ -78,7 +78,7 @@ final class SegmentTests: XCTestCase {
         let d = session.error("segment vip = customers360 where spnd > 1")
         XCTAssertEqual(d?.hint, "did you mean `spend`?")
         XCTAssertEqual(try session.query("vip | count").strings("count"), ["2"])
-        XCTAssertEqual(session.definitions["vip"]?.text, "customers360 where spend >= p")
+        XCTAssertEqual(session.catalog.definitions["vip"]?.text, "customers360 where spend >= p")
     }
 
     func testDropOfADependedOnNameIsRefusedUnlessCascade() throws {
@@ -86,8 +86,8 @@ final class SegmentTests: XCTestCase {
         XCTAssertEqual(d?.message, "cannot drop `p`: `vip` uses it")
         XCTAssertEqual(d?.hint, "drop it first, or write `drop p cascade` to drop it too")
         try session.runAll("drop p cascade")
-        XCTAssertNil(session.parameter("p"))
-        XCTAssertNil(session.definitions["vip"])
+        XCTAssertNil(session.catalog.parameter("p"))
+        XCTAssertNil(session.catalog.definitions["vip"])
     }
 
     func testProfile() throws {

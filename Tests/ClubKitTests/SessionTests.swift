@@ -8,7 +8,7 @@ final class SessionTests: XCTestCase {
         XCTAssertNotNil(session.error("big = orders | where nope > 1"))
         XCTAssertNotNil(session.error("let threshold = threshold + \"x\""))
         XCTAssertNotNil(session.error("load \"/nonexistent.csv\" as orders"))
-        XCTAssertEqual(session.parameter("threshold"), .int(100))
+        XCTAssertEqual(session.catalog.parameter("threshold"), .int(100))
         XCTAssertEqual(try session.query("big | count").strings("count"), ["2"])
         XCTAssertEqual(try session.query("orders | count").strings("count"), ["5"])
     }

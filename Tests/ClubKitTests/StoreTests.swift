@@ -76,7 +76,7 @@ final class NarrowIntegerTests: XCTestCase {
             "a": "k,v,w\n1,10,\n2,-5,7\n1,2147483647,1\n3,4,2\n",
             "b": "id,label\n1,one\n3,three\n9000000000,big\n",
         ])
-        guard case .int32 = s.tables["a"]!.column("v")!.storage else { return XCTFail("v should be narrow") }
+        guard case .int32 = s.catalog.tables["a"]!.column("v")!.storage else { return XCTFail("v should be narrow") }
         // 10 + 2147483647 overflows 32 bits but not the 64-bit sum.
         let sums = try s.query("a | agg total = sum(v), low = min(v), high = max(v), mean = avg(v) by k")
         XCTAssertEqual(sums.strings("total"), ["2147483657", "-5", "4"])

@@ -31,25 +31,34 @@ protocol AnalyticsCommandDefinition {
     /// The output schema and the names read, from schemas alone: no data is touched, so Tab
     /// completion and checking stay instant on any table. (`cohort`, whose columns are months,
     /// reads the span of the transaction dates, as DuckDB's PIVOT reads its values.)
-    static func bind(_ options: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding
+    static func bind(_ options: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding
     /// Computes the table and the working shown above it.
-    static func run(_ options: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult
+    static func run(_ options: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult
 }
 
 extension AnalyticsCommandDefinition {
-    static func bind(_ command: AnalyticsCommand, in session: Session) throws(Diagnostic) -> AnalyticsBinding {
+    static func bind(_ command: AnalyticsCommand, in catalog: SessionCatalog) throws(Diagnostic) -> AnalyticsBinding {
         var args = CommandArguments(command)
         let options = try options(&args)
         try args.finish()
-        return try bind(options, in: session, at: command.location)
+        return try bind(options, in: catalog, at: command.location)
     }
 
-    static func run(_ command: AnalyticsCommand, in session: Session) throws(Diagnostic) -> Session.AnalyticsResult {
+    static func run(_ command: AnalyticsCommand, in catalog: SessionCatalog) throws(Diagnostic) -> AnalyticsResult {
         var args = CommandArguments(command)
         let options = try options(&args)
         try args.finish()
-        return try run(options, in: session, at: command.location)
+        return try run(options, in: catalog, at: command.location)
     }
+}
+
+/// What an analytics command produced.
+struct AnalyticsResult {
+    var table: Table
+    /// The formula with the numbers put in, shown above the table in table mode.
+    var work: [String]
+    /// Tables, results and `@as_of` whose change changes the result.
+    var reads: [String]
 }
 
 /// What binding an analytics command gives: the columns it will return and what it reads.

@@ -11,21 +11,21 @@ enum CohortCommand: AnalyticsCommandDefinition {
     }
 
     /// A column per month since the first transaction's month: the one statistic binding reads.
-    static func bind(_ counts: Bool, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        let (_, reads) = try session.transactionKey(for: "cohort", at: location)
-        let (first, last) = try session.cohortMonths(at: location)
+    static func bind(_ counts: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (_, reads) = try catalog.transactionKey(for: "cohort", at: location)
+        let (first, last) = try catalog.cohortMonths(at: location)
         return AnalyticsBinding([("cohort", .date), ("customers", .int)] + (0..<max(0, last - first + 1)).map { ("m\($0)", counts ? .int : .double) },
                                 reads: reads)
     }
 
-    static func run(_ counts: Bool, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.cohort(counts: counts, at: location)
+    static func run(_ counts: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        try catalog.cohort(counts: counts, at: location)
     }
 
     static func monthIndex(_ day: Int32) -> Int { let c = CivilDate.civil(Int(day)); return c.year * 12 + c.month - 1 }
 }
 
-extension Session {
+extension SessionCatalog {
     /// The month of the first transaction and of the as-of date (as year × 12 + month − 1):
     /// the span of cohort's columns. Reads the date and customer columns, as TransactionData
     /// keeps them (rows without either, or after the as-of date, take no part).

@@ -25,8 +25,8 @@ enum TypesCommand: AnalyticsCommandDefinition {
                 members: args.flag("members"))
     }
 
-    static func bind(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        let (key, reads) = try session.transactionKey(for: "types", at: location)
+    static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (key, reads) = try catalog.transactionKey(for: "types", at: location)
         let all = reads + ["customers", "feedback"]
         if o.members {
             return AnalyticsBinding([(key.name, key.type), ("type", .string), ("orders", .int), ("spend", .double), ("first_order", .date),
@@ -36,12 +36,12 @@ enum TypesCommand: AnalyticsCommandDefinition {
                                  ("playbook", .string)], reads: all)
     }
 
-    static func run(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.customerTypes(o, at: location)
+    static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        try catalog.customerTypes(o, at: location)
     }
 }
 
-extension Session {
+extension SessionCatalog {
     static let customerTypeOrder = ["new", "loyal", "potential", "dissatisfied", "inactive", "regular"]
     static let playbooks = [
         "new": "Welcome them and make a first-repeat offer.",

@@ -11,13 +11,13 @@ enum KPICommand: AnalyticsCommandDefinition {
         Int32(try args.whole("days", default: 90, in: 1...36_500))
     }
 
-    static func bind(_ days: Int32, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        let (_, reads) = try session.transactionKey(for: "kpi", at: location)
+    static func bind(_ days: Int32, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (_, reads) = try catalog.transactionKey(for: "kpi", at: location)
         return AnalyticsBinding([("measure", .string), ("value", .double)], reads: reads + ["feedback"])
     }
 
-    static func run(_ days: Int32, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.kpi(days: days, at: location)
+    static func run(_ days: Int32, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        try catalog.kpi(days: days, at: location)
     }
 }
 
@@ -26,12 +26,12 @@ enum CLVCommand: AnalyticsCommandDefinition {
 
     enum Options {
         case simple(margin: Double, years: Double)
-        case model(Session.ModelCLVOptions)
+        case model(SessionCatalog.ModelCLVOptions)
     }
 
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
         let at = args.command.location
-        if args.flag("model") { return .model(try Session.ModelCLVOptions(&args)) }
+        if args.flag("model") { return .model(try SessionCatalog.ModelCLVOptions(&args)) }
         let margin = try args.number("margin") ?? 1
         let years = try args.number("years") ?? 3
         guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
@@ -39,23 +39,23 @@ enum CLVCommand: AnalyticsCommandDefinition {
         return .simple(margin: margin, years: years)
     }
 
-    static func bind(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+    static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
         switch o {
         case .simple:
-            let (_, reads) = try session.transactionKey(for: "clv", at: location)
+            let (_, reads) = try catalog.transactionKey(for: "clv", at: location)
             return AnalyticsBinding([("aov", .double), ("purchases_per_year", .double), ("margin", .double), ("lifetime_years", .double), ("clv", .double)],
                                     reads: reads)
         case .model:
-            let (key, reads) = try session.transactionKey(for: "clv model", at: location)
+            let (key, reads) = try catalog.transactionKey(for: "clv model", at: location)
             return AnalyticsBinding([(key.name, key.type), ("p_alive", .double), ("expected_purchases", .double), ("expected_spend", .double), ("clv", .double)],
                                     reads: reads)
         }
     }
 
-    static func run(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
+    static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         switch o {
-        case .simple(let margin, let years): return try session.clv(margin: margin, years: years, at: location)
-        case .model(let model): return try session.modelCLV(model, at: location)
+        case .simple(let margin, let years): return try catalog.clv(margin: margin, years: years, at: location)
+        case .model(let model): return try catalog.modelCLV(model, at: location)
         }
     }
 }
@@ -80,8 +80,8 @@ enum ValueCommand: AnalyticsCommandDefinition {
         return .column(column, loc)
     }
 
-    static func bind(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        let base = try session.schema(of: Customers360.name, at: location)
+    static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let base = try catalog.schema(of: Customers360.name, at: location)
         var reads = [Customers360.name, Dependencies.asOf]
         switch o {
         case .column(let column, let loc):
@@ -90,8 +90,8 @@ enum ValueCommand: AnalyticsCommandDefinition {
             }
         case .segments(let names):
             for (name, loc) in names {
-                guard let def = session.definition(name), case .segment = def.kind else {
-                    throw Diagnostic("unknown segment `\(name)`", at: loc, hint: Suggest.hint(for: name, among: session.segmentNames))
+                guard let def = catalog.definition(name), case .segment = def.kind else {
+                    throw Diagnostic("unknown segment `\(name)`", at: loc, hint: Suggest.hint(for: name, among: catalog.segmentNames))
                 }
                 reads.append(name)
             }
@@ -100,12 +100,12 @@ enum ValueCommand: AnalyticsCommandDefinition {
                                  ("revenue_per_customer", .double)], reads: reads)
     }
 
-    static func run(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.value(o, at: location)
+    static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        try catalog.value(o, at: location)
     }
 }
 
-extension Session {
+extension SessionCatalog {
     struct SimpleCLV {
         var aov: Double, perYear: Double, margin: Double, lifetime: Double, value: Double
         var work: [String]

@@ -6,18 +6,18 @@ enum ParetoCommand: AnalyticsCommandDefinition {
     /// No options.
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Bool { true }
 
-    static func bind(_ options: Bool, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        let (key, reads) = try session.transactionKey(for: "pareto", at: location)
+    static func bind(_ options: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (key, reads) = try catalog.transactionKey(for: "pareto", at: location)
         return AnalyticsBinding([("rank", .int), (key.name, key.type), ("spend", .double), ("share", .double), ("cumulative_share", .double), ("class", .string)],
                                 reads: reads)
     }
 
-    static func run(_ options: Bool, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.pareto(at: location)
+    static func run(_ options: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        try catalog.pareto(at: location)
     }
 }
 
-extension Session {
+extension SessionCatalog {
     func pareto(at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try transactionData(for: "pareto", at: at)
         let spend = data.summary().spend

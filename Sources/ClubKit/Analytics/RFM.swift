@@ -9,18 +9,18 @@ enum RFMCommand: AnalyticsCommandDefinition {
         try args.whole("bins", default: 5, in: 2...10)
     }
 
-    static func bind(_ bins: Int, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        let (key, reads) = try session.transactionKey(for: "rfm", at: location)
+    static func bind(_ bins: Int, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (key, reads) = try catalog.transactionKey(for: "rfm", at: location)
         return AnalyticsBinding([(key.name, key.type), ("recency", .int), ("frequency", .int), ("monetary", .double), ("r", .int), ("f", .int), ("m", .int),
                                  ("rfm", .string), ("segment", .string)], reads: reads)
     }
 
-    static func run(_ bins: Int, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.rfm(bins: bins, at: location)
+    static func run(_ bins: Int, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        try catalog.rfm(bins: bins, at: location)
     }
 }
 
-extension Session {
+extension SessionCatalog {
     func rfm(bins: Int, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try transactionData(for: "rfm", at: at)
         let s = data.summary()

@@ -40,17 +40,17 @@ enum RetentionCommand: AnalyticsCommandDefinition {
         return .period(from: from, to: to)
     }
 
-    static func bind(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+    static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
         switch o {
         case .typed(_, _, let new):
             return AnalyticsBinding((new == nil ? ["start", "end", "retention"] : ["start", "end", "new", "crr"]).map { ($0, .double) }, reads: [])
-        case .byMonth: return AnalyticsBinding(RetentionPeriod.monthlySchema, reads: try session.transactionKey(for: "retention", at: location).reads)
-        case .period: return AnalyticsBinding(RetentionPeriod.schema, reads: try session.transactionKey(for: "retention", at: location).reads)
+        case .byMonth: return AnalyticsBinding(RetentionPeriod.monthlySchema, reads: try catalog.transactionKey(for: "retention", at: location).reads)
+        case .period: return AnalyticsBinding(RetentionPeriod.schema, reads: try catalog.transactionKey(for: "retention", at: location).reads)
         }
     }
 
-    static func run(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.retention(o, at: location)
+    static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        try catalog.retention(o, at: location)
     }
 }
 
@@ -90,21 +90,21 @@ enum ChurnCommand: AnalyticsCommandDefinition {
         return .period(from: from, to: to)
     }
 
-    static func bind(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+    static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
         switch o {
         case .typed: return AnalyticsBinding([("start", .double), ("lost", .double), ("churn", .double)], reads: [])
         case .retention: return AnalyticsBinding([("retention", .double), ("churn", .double)], reads: [])
-        case .byMonth: return AnalyticsBinding(RetentionPeriod.monthlySchema, reads: try session.transactionKey(for: "churn", at: location).reads)
-        case .period: return AnalyticsBinding(RetentionPeriod.schema, reads: try session.transactionKey(for: "churn", at: location).reads)
+        case .byMonth: return AnalyticsBinding(RetentionPeriod.monthlySchema, reads: try catalog.transactionKey(for: "churn", at: location).reads)
+        case .period: return AnalyticsBinding(RetentionPeriod.schema, reads: try catalog.transactionKey(for: "churn", at: location).reads)
         }
     }
 
-    static func run(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.churn(o, at: location)
+    static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        try catalog.churn(o, at: location)
     }
 }
 
-extension Session {
+extension SessionCatalog {
     func retention(_ o: RetentionCommand.Options, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         switch o {
         case .typed(let start, let end, let new):

@@ -25,12 +25,12 @@ extension SurveyCommand {
         try SurveyColumn.read(&args, kind: help.name)
     }
 
-    static func bind(_ o: SurveyColumn?, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        AnalyticsBinding(columns, reads: [try session.surveyColumn(help.name, o, at: location).table])
+    static func bind(_ o: SurveyColumn?, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        AnalyticsBinding(columns, reads: [try catalog.surveyColumn(help.name, o, at: location).table])
     }
 
-    static func run(_ o: SurveyColumn?, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.satisfaction(help.name, o, at: location)
+    static func run(_ o: SurveyColumn?, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        try catalog.satisfaction(help.name, o, at: location)
     }
 }
 
@@ -53,7 +53,7 @@ struct SurveyColumn {
     }
 }
 
-extension Session {
+extension SessionCatalog {
     func satisfaction(_ kind: String, _ named: SurveyColumn?, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let survey = try surveyColumn(kind, named, at: at)
         let (tableName, columnName, location) = (survey.table, survey.column, survey.location)

@@ -29,7 +29,7 @@ struct TransactionRoles: Equatable, Sendable {
     ]
 }
 
-extension Session {
+extension SessionCatalog {
     /// `use table [(customer = …, date = …, amount = …)] [as_of date]`.
     func use(_ name: Name, roles: [UseRole], asOf asOfExpr: Expr?) throws(Diagnostic) -> [Output] {
         guard tables[name.text] != nil || definition(name.text) != nil else {
@@ -126,8 +126,8 @@ enum Customers360 {
     static let name = "customers360"
 
     /// The attributes a loaded `customers` table adds, and the column it is joined on.
-    private static func attributes(_ r: TransactionRoles, session: Session) -> (key: String, columns: [String])? {
-        guard r.table != "customers", let customers = session.tables["customers"],
+    private static func attributes(_ r: TransactionRoles, catalog: SessionCatalog) -> (key: String, columns: [String])? {
+        guard r.table != "customers", let customers = catalog.tables["customers"],
               let key = [r.customer, "id", "customer_id"].first(where: { customers.column($0) != nil }) else { return nil }
         let columns = customers.columnNames.filter { $0 != key && !own(r).contains($0) }
         return columns.isEmpty ? nil : (key, columns)
@@ -140,7 +140,7 @@ enum Customers360 {
 
     /// The definition. Transactions after the as-of date take no part (as in every analysis),
     /// so days_since_last is never negative; nor do rows without a date.
-    static func definition(_ r: TransactionRoles, session: Session) -> Definition {
+    static func definition(_ r: TransactionRoles, catalog: SessionCatalog) -> Definition {
         let at = SourceLocation(line: 1, column: 1)
         func column(_ name: String) -> Expr { .name(name, at) }
         func call(_ function: String, _ arguments: Expr...) -> Expr { .call(function, arguments, at) }
@@ -155,7 +155,7 @@ enum Customers360 {
         func q(_ s: String) -> String { "`\(s)`" }
         var text = "\(q(r.table)) | where days_since(\(q(r.date))) >= 0 | agg first_order = min(\(q(r.date))), last_order = max(\(q(r.date))), orders = count(), "
             + "spend = sum(\(q(r.amount))), avg_order = avg(\(q(r.amount))) by \(q(r.customer)) | derive days_since_last = days_since(last_order)"
-        if let (key, attributes) = attributes(r, session: session) {
+        if let (key, attributes) = attributes(r, catalog: catalog) {
             let order = own(r).suffix(1) + own(r).dropLast() + attributes
             steps += [.join(left: true, Name(text: "customers", location: at), on: .binary(.equal, column(r.customer), column(key), at)),
                       .select(order.map { named(nil, column($0)) })]

@@ -5,9 +5,10 @@ import Foundation
 /// inside `load "…"`. The shell owns one for its prompt; it only binds (never runs) what it
 /// checks, so Tab stays instant on any table.
 public struct Completer {
-    let session: Session
+    /// What Tab binds against: the session's catalog, read only.
+    let catalog: SessionCatalog
 
-    public init(_ session: Session) { self.session = session }
+    public init(_ session: Session) { catalog = session.catalog }
 
     /// Completions of the word that ends at the end of `line` (the text before the cursor).
     public func completions(for line: String) -> [String] {
@@ -19,10 +20,10 @@ public struct Completer {
         if trimmed.hasSuffix("|") {
             candidates = Parser.stepNames + ["members"]
         } else if trimmed.isEmpty || trimmed.hasSuffix(";") {
-            candidates = Parser.statementWords + AnalyticsCommand.names + session.knownNames + session.formulaOrder + ["customers360"]
+            candidates = Parser.statementWords + AnalyticsCommand.names + catalog.knownNames + catalog.formulaOrder + ["customers360"]
         } else {
-            candidates = columns(flowingInto: before) + session.knownNames + ScalarFunction.allCases.map(\.rawValue)
-                + AggregateFunction.allCases.map(\.rawValue) + session.formulaOrder
+            candidates = columns(flowingInto: before) + catalog.knownNames + ScalarFunction.allCases.map(\.rawValue)
+                + AggregateFunction.allCases.map(\.rawValue) + catalog.formulaOrder
                 + ["and", "or", "not", "in", "between", "is", "null", "true", "false", "by", "asc", "desc", "on", "as", "with", "to", "overwrite", "cascade"]
         }
         var seen = Set<String>()
@@ -49,7 +50,7 @@ public struct Completer {
             let words = statement.split(whereSeparator: { $0 == " " || $0 == "=" })
             for w in words.reversed() {
                 // A word that does not check as a source is not one: nothing to offer from it.
-                if let schema = session.tableSchema(String(w)) ?? (try? Checker(catalog: session).check(Pipeline(source: Name(text: String(w), location: SourceLocation(line: 1, column: 1)), steps: [])))?.schema {
+                if let schema = catalog.tableSchema(String(w)) ?? (try? Checker(catalog: catalog).check(Pipeline(source: Name(text: String(w), location: SourceLocation(line: 1, column: 1)), steps: [])))?.schema {
                     return schema.names
                 }
             }
@@ -70,7 +71,7 @@ public struct Completer {
             case .expression(.name(let n, let loc)): pipeline = Pipeline(source: Name(text: n, location: loc), steps: [])
             default: return []
             }
-            return try Checker(catalog: session).check(pipeline).schema.names
+            return try Checker(catalog: catalog).check(pipeline).schema.names
         }
         return names ?? []
     }

@@ -41,8 +41,8 @@ extension Session {
             }
         }
         let name = alias?.text ?? Self.tableName(forPath: path)
-        if definition(name) != nil || parameters[name] != nil {
-            throw Diagnostic("`\(name)` is already a \(definition(name) != nil ? "named result" : "parameter")", at: alias?.location ?? at,
+        if catalog.definition(name) != nil || catalog.parameters[name] != nil {
+            throw Diagnostic("`\(name)` is already a \(catalog.definition(name) != nil ? "named result" : "parameter")", at: alias?.location ?? at,
                              hint: "load it under another name with `as`")
         }
         let result: LoadResult
@@ -68,19 +68,10 @@ extension Session {
         } catch {
             throw Diagnostic("cannot load \(path): \(error)", at: at)
         }
-        // A reload may not leave what reads the table unusable: then the old table stays.
-        let asOfBefore = asOf
-        try allOrNothing { () throws(Diagnostic) in
-            if tables[name] == nil { appendUndoably(\.tableOrder, name) }
-            change(\.tables, name, to: result.table)
-            touch(name)
-            if let broken = try brokenDependents(of: [name]) {
-                throw Diagnostic("reloading `\(name)` would break \(broken.names): \(broken.reason)", at: alias?.location ?? at,
-                                 hint: "the old `\(name)` is kept; load the file under another name with `as`, or `drop \(name) cascade` first")
-            }
-        }
+        let asOfBefore = catalog.asOf
+        try catalog.store(result.table, as: name, at: alias?.location ?? at)
         var outputs: [Output] = [.message("loaded \(name): \(count(result.table.rowCount, "row")) × \(count(result.table.columns.count, "column")) from \(path)")]
-        if asOf != asOfBefore { outputs.append(.message("as of \(CivilDate.format(asOf)), the latest transaction date now")) }
+        if catalog.asOf != asOfBefore { outputs.append(.message("as of \(CivilDate.format(catalog.asOf)), the latest transaction date now")) }
         if result.skippedRows > 0 {
             let lines = result.skipped.map { "line \($0.line): \($0.message)" }.joined(separator: "; ")
             outputs.append(.warning("skipped \(count(result.skippedRows, "row")) that did not parse (\(lines)\(result.skippedRows > result.skipped.count ? "; …" : ""))"))

@@ -23,12 +23,12 @@ struct Definition: Sendable {
 /// is current while its version is the one it was made at. So defining, using and listing a
 /// chain of results costs time in proportion to the chain, never more: nothing is checked or
 /// computed twice, and what reads a result reuses its checked plan instead of checking again.
-extension Session {
+extension SessionCatalog {
     /// The definition behind `name`, including clubsh's own derived tables.
     func definition(_ name: String) -> Definition? {
         if let d = definitions[name] { return d }
         if name == Customers360.name, let roles = transactions {
-            let d = Customers360.definition(roles, session: self)
+            let d = Customers360.definition(roles, catalog: self)
             if let kept = derived, kept.text == d.text { return kept }
             derived = d
             return d
@@ -192,6 +192,20 @@ extension Session {
             return [.message("segment \(name.text): \(grouped(table.rowCount)) of \(grouped(baseRows)) \(base) rows (\(percent(table.rowCount, baseRows)))")]
         }
         return [.message("\(name.text): \(count(table.rowCount, "row")) × \(count(table.columns.count, "column"))")]
+    }
+
+    /// Keeps a loaded table under `name`, replacing one of that name only when what reads it
+    /// still works with the new one; otherwise the old table stays and the error says why.
+    func store(_ table: Table, as name: String, at location: SourceLocation) throws(Diagnostic) {
+        try allOrNothing { () throws(Diagnostic) in
+            if tables[name] == nil { appendUndoably(\.tableOrder, name) }
+            change(\.tables, name, to: table)
+            touch(name)
+            if let broken = try brokenDependents(of: [name]) {
+                throw Diagnostic("reloading `\(name)` would break \(broken.names): \(broken.reason)", at: location,
+                                 hint: "the old `\(name)` is kept; load the file under another name with `as`, or `drop \(name) cascade` first")
+            }
+        }
     }
 
     /// The table of a named result or segment: kept from when it was last computed if nothing it

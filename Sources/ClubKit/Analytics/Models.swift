@@ -11,18 +11,18 @@ enum BGNBDCommand: AnalyticsCommandDefinition {
     }
 
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
-        let unit = try Session.unit(&args)
-        return Options(unit: unit, horizon: try Session.horizon(&args, unitDays: unit.days))
+        let unit = try SessionCatalog.unit(&args)
+        return Options(unit: unit, horizon: try SessionCatalog.horizon(&args, unitDays: unit.days))
     }
 
-    static func bind(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        let (key, reads) = try session.transactionKey(for: "bgnbd", at: location)
+    static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (key, reads) = try catalog.transactionKey(for: "bgnbd", at: location)
         return AnalyticsBinding([(key.name, key.type), ("frequency", .int), ("recency", .double), ("T", .double), ("spend", .double),
                                  ("p_alive", .double), ("expected_purchases", .double)], reads: reads)
     }
 
-    static func run(_ o: Options, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.bgnbd(o, at: location)
+    static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        try catalog.bgnbd(o, at: location)
     }
 }
 
@@ -32,17 +32,17 @@ enum GammaGammaCommand: AnalyticsCommandDefinition {
     /// No options.
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Bool { true }
 
-    static func bind(_ options: Bool, in session: Session, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        let (key, reads) = try session.transactionKey(for: "gammagamma", at: location)
+    static func bind(_ options: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (key, reads) = try catalog.transactionKey(for: "gammagamma", at: location)
         return AnalyticsBinding([(key.name, key.type), ("frequency", .int), ("avg_spend", .double), ("expected_spend", .double)], reads: reads)
     }
 
-    static func run(_ options: Bool, in session: Session, at location: SourceLocation) throws(Diagnostic) -> Session.AnalyticsResult {
-        try session.gammagamma(at: location)
+    static func run(_ options: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        try catalog.gammagamma(at: location)
     }
 }
 
-extension Session {
+extension SessionCatalog {
     /// Per customer, in the chosen unit: x = repeat purchase days (same-day purchases merge),
     /// t_x = first to last purchase, T = first purchase to the as-of date; the mean value of the
     /// repeat purchase days; total spend.
@@ -254,8 +254,8 @@ extension Session {
 
         init(_ args: inout CommandArguments) throws(Diagnostic) {
             let at = args.command.location
-            unit = try Session.unit(&args)
-            months = Int((try Session.horizon(&args, unitDays: 30) ?? 12).rounded())
+            unit = try SessionCatalog.unit(&args)
+            months = Int((try SessionCatalog.horizon(&args, unitDays: 30) ?? 12).rounded())
             discount = try args.number("discount") ?? 0.01
             margin = try args.number("margin") ?? 1
             guard months >= 1 else { throw Diagnostic("`horizon` must be at least one month", at: at) }

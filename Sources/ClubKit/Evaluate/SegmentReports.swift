@@ -1,6 +1,6 @@
-/// Segments: named, live subsets of a table (brief §5), and the ways to look at them —
-/// `segments`, `profile`, `compare`, `overlap`.
-extension Session {
+/// Segments: named, live subsets of a table (brief §5). The catalog knows them; the reports
+/// below look at them.
+extension SessionCatalog {
     /// Segment names in definition order.
     var segmentNames: [String] {
         definitionOrder.filter { if case .segment = definitions[$0]?.kind { return true } else { return false } }
@@ -19,27 +19,33 @@ extension Session {
     func rows(of name: String) throws(Diagnostic) -> Int {
         try table(named: name).rowCount
     }
+}
+
+/// The ways to look at segments — `segments`, `profile`, `compare`, `overlap` — and the
+/// caption over a segment's table: each reads the segments and their bases from the catalog.
+struct SegmentReports {
+    let catalog: SessionCatalog
 
     private func segment(_ n: Name) throws(Diagnostic) -> (table: Table, base: String, baseTable: Table) {
-        guard let def = definition(n.text) else {
-            throw Diagnostic("unknown segment `\(n.text)`", at: n.location, hint: Suggest.hint(for: n.text, among: segmentNames) ?? "`segments` lists them")
+        guard let def = catalog.definition(n.text) else {
+            throw Diagnostic("unknown segment `\(n.text)`", at: n.location, hint: Suggest.hint(for: n.text, among: catalog.segmentNames) ?? "`segments` lists them")
         }
         guard case .segment(let base) = def.kind else {
             throw Diagnostic("`\(n.text)` is a result, not a segment", at: n.location, hint: "define one with `segment name = source where condition`")
         }
-        return (try materialize(n.text, at: n.location), base, try table(named: base, at: n.location))
+        return (try catalog.materialize(n.text, at: n.location), base, try catalog.table(named: base, at: n.location))
     }
 
     /// `segments`: name, base, members, share of base, definition; a segment that cannot be
     /// computed now is left out and named in `skipped` with the reason.
     func segmentsListing(skipped: inout [String]) -> Table {
         var names: [String] = [], bases: [String] = [], members: [Int64] = [], shares: [Double?] = [], texts: [String] = []
-        for name in segmentNames where !computing.contains(name) && !checking.contains(name) {
-            guard let def = definitions[name], case .segment(let base) = def.kind else { continue }
+        for name in catalog.segmentNames where !catalog.computing.contains(name) && !catalog.checking.contains(name) {
+            guard let def = catalog.definitions[name], case .segment(let base) = def.kind else { continue }
             let t: Table, b: Int
             do {
-                t = try materialize(name)
-                b = try rows(of: base)
+                t = try catalog.materialize(name)
+                b = try catalog.rows(of: base)
             } catch {
                 skipped.append("`\(name)`: \(error.text)")
                 continue
@@ -57,10 +63,10 @@ extension Session {
 
     /// "vip: 123 of 2,642 customers360 rows (4.7%) · customers360 where … · as of 2024-06-30".
     func segmentCaption(_ name: String) throws(Diagnostic) -> String {
-        guard let def = definitions[name], case .segment(let base) = def.kind else { return name }
+        guard let def = catalog.definitions[name], case .segment(let base) = def.kind else { return name }
         // Both tables were just computed for the output this captions; a failure (Ctrl-C) stops it.
-        let members = try rows(of: name), all = try rows(of: base)
-        return "\(name): \(grouped(members)) of \(grouped(all)) \(base) rows (\(percent(members, all))) · \(def.text) · as of \(CivilDate.format(asOf))"
+        let members = try catalog.rows(of: name), all = try catalog.rows(of: base)
+        return "\(name): \(grouped(members)) of \(grouped(all)) \(base) rows (\(percent(members, all))) · \(def.text) · as of \(CivilDate.format(catalog.asOf))"
     }
 
     /// The column that holds money: `by`, else a money-like name, else the first float column.
@@ -83,7 +89,7 @@ extension Session {
         t.columnNames.filter { name in
             guard let c = t.column(name), c.type.isNumeric else { return false }
             let lower = name.lowercased()
-            return lower != "id" && !lower.hasSuffix("_id") && !lower.hasSuffix("_by") && lower != transactions?.customer
+            return lower != "id" && !lower.hasSuffix("_id") && !lower.hasSuffix("_by") && lower != catalog.transactions?.customer
         }
     }
 
@@ -144,7 +150,7 @@ extension Session {
         outColumns.append(doubleColumn(readable(measures(rest, base: base, revenue: revenue, columns: columns))))
         outColumns.append(doubleColumn(readable(measures(base, base: base, revenue: revenue, columns: columns))))
         let table = Table(columnNames: ["measure"] + segments.map(\.name) + ["rest", baseName], columns: outColumns)
-        return [.caption("compared over \(baseName) (\(grouped(base.rowCount)) rows; rest = rows in none of them, by \(key)) · as of \(CivilDate.format(asOf))"), .table(table)]
+        return [.caption("compared over \(baseName) (\(grouped(base.rowCount)) rows; rest = rows in none of them, by \(key)) · as of \(CivilDate.format(catalog.asOf))"), .table(table)]
     }
 
     /// `overlap a, b`: members in both, only in a, only in b.
@@ -162,12 +168,12 @@ extension Session {
         let table = Table(columnNames: ["part", "members", "share_of_union"],
                           columns: [stringColumn(["both", "only \(a.text)", "only \(b.text)"]), Column(.int(counts.map(Int64.init))),
                                     doubleColumn(counts.map { union == 0 ? nil : (Double($0) / Double(union) * 1000).rounded() / 10 })])
-        return [.caption("members matched by \(key) · as of \(CivilDate.format(asOf))"), .table(table)]
+        return [.caption("members matched by \(key) · as of \(CivilDate.format(catalog.asOf))"), .table(table)]
     }
 
     /// The column that identifies a row of `t`: the customer role, a usual id name, else the first.
     func keyColumn(_ t: Table) -> String {
-        for candidate in [transactions?.customer, "customer_id", "id", "customer", "client_id"].compactMap({ $0 }) where t.column(candidate) != nil {
+        for candidate in [catalog.transactions?.customer, "customer_id", "id", "customer", "client_id"].compactMap({ $0 }) where t.column(candidate) != nil {
             return candidate
         }
         return t.columnNames.first ?? "id"

@@ -1,15 +1,7 @@
 /// Runs analytics commands (brief §6): each gives a table, and the working a trainer would write
 /// on a board. Results are cached until the transactions, the feedback table or the as-of date
 /// change.
-extension Session {
-    /// What an analytics command produced.
-    struct AnalyticsResult {
-        var table: Table
-        /// The formula with the numbers put in, shown above the table in table mode.
-        var work: [String]
-        var reads: [String]
-    }
-
+extension SessionCatalog {
     /// Binds an analytics command: its output schema and what it reads, from the catalog's
     /// schemas alone; nothing is computed (brief §6; docs/architecture.md).
     func bindAnalytics(_ command: AnalyticsCommand) throws(Diagnostic) -> AnalyticsBinding {

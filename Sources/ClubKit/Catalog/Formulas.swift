@@ -1,6 +1,6 @@
 /// User formulas: `formula crr(S, E, N) = (E - N) / S * 100`, then `crr(200, 180, 30)` anywhere
 /// an expression goes.
-extension Session {
+extension SessionCatalog {
     func defineFormula(_ name: Name, _ parameters: [Name], _ body: Expr, text: String) throws(Diagnostic) -> [Output] {
         if ScalarFunction(rawValue: name.text) != nil || AggregateFunction(rawValue: name.text) != nil {
             throw Diagnostic("`\(name.text)` is a built-in function", at: name.location, hint: "choose another name")
