@@ -21,9 +21,9 @@ final class ModelTests: XCTestCase {
         """)
     }
 
-    private func summary() throws -> SessionCatalog.RepeatSummary {
+    private func summary() throws -> RepeatSummary {
         let (data, _) = try session.catalog.transactionData(for: "test", at: SourceLocation(line: 1, column: 1))
-        return session.catalog.repeatSummary(data, unitDays: 7)
+        return data.repeatSummary(unitDays: 7)
     }
 
     func testSummaryFollowsTheDefinitions() throws {
@@ -53,14 +53,14 @@ final class ModelTests: XCTestCase {
     }
 
     func testFitReproducesThePublishedParameters() throws {
-        let (m, ll) = try session.catalog.fitBGNBD(try summary(), at: SourceLocation(line: 1, column: 1))
+        let (m, ll) = try summary().fitBGNBD(isCancelled: { false }, at: SourceLocation(line: 1, column: 1))
         // Fader, Hardie & Lee (2005): r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = −9582.4.
         XCTAssertEqual(m.r, 0.243, accuracy: 0.0005)
         XCTAssertEqual(m.alpha, 4.414, accuracy: 0.0005)
         XCTAssertEqual(m.a, 0.793, accuracy: 0.0005)
         XCTAssertEqual(m.b, 2.426, accuracy: 0.0005)
         XCTAssertEqual(ll, -9582.4, accuracy: 0.05)
-        let (g, _, n) = try session.catalog.fitGammaGamma(try summary(), at: SourceLocation(line: 1, column: 1))
+        let (g, _, n) = try summary().fitGammaGamma(isCancelled: { false }, at: SourceLocation(line: 1, column: 1))
         // Fader & Hardie's Gamma-Gamma note: p = 6.25, q = 3.74, v = 15.44 on the 946 repeat customers.
         XCTAssertEqual(n, 946)
         XCTAssertEqual(g.p, 6.25, accuracy: 0.005)

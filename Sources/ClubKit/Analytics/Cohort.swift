@@ -13,30 +13,31 @@ enum CohortCommand: AnalyticsCommandDefinition {
     /// A column per month since the first transaction's month: the one statistic binding reads.
     static func bind(_ counts: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
         let (_, reads) = try catalog.transactionKey(for: "cohort", at: location)
-        let (first, last) = try catalog.cohortMonths(at: location)
+        let (first, last) = try months(in: catalog, at: location)
         return AnalyticsBinding([("cohort", .date), ("customers", .int)] + (0..<max(0, last - first + 1)).map { ("m\($0)", counts ? .int : .double) },
                                 reads: reads)
     }
 
     static func run(_ counts: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        try catalog.cohort(counts: counts, at: location)
+        let (data, reads) = try catalog.transactionData(for: "cohort", at: location)
+        return try data.cohort(counts: counts, reads: reads, memoryLimit: catalog.memoryLimit, at: location)
     }
 
     static func monthIndex(_ day: Int32) -> Int { let c = CivilDate.civil(Int(day)); return c.year * 12 + c.month - 1 }
 }
 
-extension SessionCatalog {
+extension CohortCommand {
     /// The month of the first transaction and of the as-of date (as year × 12 + month − 1):
     /// the span of cohort's columns. Reads the date and customer columns, as TransactionData
     /// keeps them (rows without either, or after the as-of date, take no part).
-    func cohortMonths(at location: SourceLocation) throws(Diagnostic) -> (first: Int, last: Int) {
-        guard let roles = transactions else { throw Diagnostic("`cohort` needs the transactions: name them first with `use`", at: location) }
-        let table = try table(named: roles.table, at: location)
+    static func months(in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> (first: Int, last: Int) {
+        guard let roles = catalog.transactions else { throw Diagnostic("`cohort` needs the transactions: name them first with `use`", at: location) }
+        let table = try catalog.table(named: roles.table, at: location)
         guard let dates = table.column(roles.date), let keys = table.column(roles.customer) else {
             throw Diagnostic("the transactions have no column `\(roles.date)`; run `use` again", at: location)
         }
         var first = Int64.max
-        let last = Int64(asOf)
+        let last = Int64(catalog.asOf)
         func scan<T: BinaryInteger>(_ a: [T], _ day: (T) -> Int64) {
             let checked = dates.validity != nil || keys.validity != nil
             for i in a.indices where !checked || (!dates.isNull(i) && !keys.isNull(i)) {
@@ -50,11 +51,15 @@ extension SessionCatalog {
         default: break
         }
         guard first != .max else { throw Diagnostic("there are no transactions", at: location) }
-        return (CohortCommand.monthIndex(Int32(first)), CohortCommand.monthIndex(asOf))
+        return (monthIndex(Int32(first)), monthIndex(catalog.asOf))
     }
 
-    func cohort(counts: Bool, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let (data, reads) = try transactionData(for: "cohort", at: at)
+}
+
+extension TransactionData {
+    /// The cohort table: a row per month of first purchase, a column per month since.
+    func cohort(counts: Bool, reads: [String], memoryLimit: MemoryLimit, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let data = self
         let monthIndex = CohortCommand.monthIndex
         let s = data.summary()
         let cohortOf = (0..<data.customerCount).map { monthIndex(s.first[$0]) }

@@ -37,11 +37,12 @@ enum TypesCommand: AnalyticsCommandDefinition {
     }
 
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        try catalog.customerTypes(o, at: location)
+        let (data, reads) = try catalog.transactionData(for: "types", at: location)
+        return data.customerTypes(o, customers: catalog.tables["customers"], feedback: catalog.tables["feedback"], reads: reads)
     }
 }
 
-extension SessionCatalog {
+extension TypesCommand {
     static let customerTypeOrder = ["new", "loyal", "potential", "dissatisfied", "inactive", "regular"]
     static let playbooks = [
         "new": "Welcome them and make a first-repeat offer.",
@@ -51,17 +52,24 @@ extension SessionCatalog {
         "inactive": "Send a win-back offer and find out why they stopped.",
         "regular": "Keep them engaged and move them toward loyalty.",
     ]
+}
 
-    func customerTypes(_ o: TypesCommand.Options, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+extension TransactionData {
+    /// One type per customer of the transactions, and of a loaded `customers` table who never
+    /// bought (`potential`); a complaint or low score in `feedback` makes one `dissatisfied`.
+    /// `reads` gains the tables that took part.
+
+    func customerTypes(_ o: TypesCommand.Options, customers: Table?, feedback: Table?, reads: [String]) -> AnalyticsResult {
         let (newDays, inactiveDays, loyalOrders, feedbackDays, members) = (o.newDays, o.inactiveDays, o.loyalOrders, o.feedbackDays, o.members)
-        var (data, reads) = try transactionData(for: "types", at: at)
+        let data = self
+        var reads = reads
         let s = data.summary()
         let asOf = data.asOf
 
         // Everyone known: buyers, then customers-table ids who never bought.
         var keys = data.keys
         var known = data.customerCount
-        if let customers = tables["customers"], let idName = [data.keyName, "id", "customer_id"].first(where: { customers.column($0) != nil }),
+        if let customers, let idName = [data.keyName, "id", "customer_id"].first(where: { customers.column($0) != nil }),
            let ids = customers.column(idName), Types.comparable(ids.type, keys.type), ids.type != .double {
             reads.append("customers")
             let all = Join.concatenate(keys, ids)
@@ -74,7 +82,7 @@ extension SessionCatalog {
                 known += newRows.count
             }
         }
-        let unhappy = dissatisfiedCustomers(data, keys: keys, from: asOf - feedbackDays + 1, to: asOf, reads: &reads)
+        let unhappy = dissatisfiedCustomers(feedback, keys: keys, from: asOf - feedbackDays + 1, to: asOf, reads: &reads)
 
         var type = [String](repeating: "regular", count: known)
         for c in 0..<known {
@@ -104,20 +112,20 @@ extension SessionCatalog {
             counts[type[c], default: 0] += 1
             if c < data.customerCount { revenue[type[c], default: 0] += s.spend[c] }
         }
-        let names = Self.customerTypeOrder
+        let names = TypesCommand.customerTypeOrder
         let table = Table(columnNames: ["type", "customers", "share", "revenue", "revenue_share", "playbook"],
                           columns: [stringColumn(names), Column(.int(names.map { Int64(counts[$0] ?? 0) })),
                                     doubleColumn(names.map { Double(counts[$0] ?? 0) / Double(max(known, 1)) * 100 }),
                                     Column(.double(names.map { revenue[$0] ?? 0 })),
                                     doubleColumn(names.map { totalRevenue == 0 ? nil : (revenue[$0] ?? 0) / totalRevenue * 100 }),
-                                    stringColumn(names.map { Self.playbooks[$0]! })])
+                                    stringColumn(names.map { TypesCommand.playbooks[$0]! })])
         return AnalyticsResult(table: table, work: work, reads: reads)
     }
 
     /// Dense customer numbers with a complaint, a low rating or a low NPS in the window.
-    private func dissatisfiedCustomers(_ data: TransactionData, keys: Column, from: Int32, to: Int32, reads: inout [String]) -> Set<Int> {
-        guard let feedback = tables["feedback"],
-              let who = [data.keyName, "customer_id", "customer", "id"].compactMap({ feedback.column($0) }).first,
+    private func dissatisfiedCustomers(_ feedback: Table?, keys: Column, from: Int32, to: Int32, reads: inout [String]) -> Set<Int> {
+        guard let feedback,
+              let who = [keyName, "customer_id", "customer", "id"].compactMap({ feedback.column($0) }).first,
               Types.comparable(who.type, keys.type), who.type != .double else { return [] }
         reads.append("feedback")
         let dates = feedback.column("date")

@@ -17,7 +17,32 @@ enum KPICommand: AnalyticsCommandDefinition {
     }
 
     static func run(_ days: Int32, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        try catalog.kpi(days: days, at: location)
+        let (data, transactionReads) = try catalog.transactionData(for: "kpi", at: location)
+        var (measures, work) = data.kpi(days: days)
+        var reads = transactionReads
+        if let fb = catalog.tables["feedback"] {
+            // Answers that cannot be scored leave the measure out, and the work says why.
+            if fb.column("nps") != nil {
+                do throws(Diagnostic) {
+                    let n = NPSCommand.nps(try SurveyColumn(table: "feedback", column: "nps", location: location).scores(in: catalog, range: NPSCommand.scale), column: "feedback.nps", reads: [])
+                    measures.append(("nps", n.table.column("nps")?.value(at: 0).doubleValue))
+                } catch {
+                    work.append("nps left out: \(error.message)")
+                }
+                reads.append("feedback")
+            }
+            if fb.column("rating") != nil {
+                do throws(Diagnostic) {
+                    let v = try SurveyColumn(table: "feedback", column: "rating", location: location).scores(in: catalog, range: CSATCommand.scale)
+                    measures.append(("csat_pct", CSATCommand.csat(v, column: "feedback.rating", reads: []).table.column("csat")?.value(at: 0).doubleValue))
+                } catch {
+                    work.append("csat_pct left out: \(error.message)")
+                }
+                reads.append("feedback")
+            }
+        }
+        let table = Table(columnNames: ["measure", "value"], columns: [stringColumn(measures.map(\.0)), doubleColumn(measures.map(\.1))])
+        return AnalyticsResult(table: table, work: work, reads: reads)
     }
 }
 
@@ -26,12 +51,12 @@ enum CLVCommand: AnalyticsCommandDefinition {
 
     enum Options {
         case simple(margin: Double, years: Double)
-        case model(SessionCatalog.ModelCLVOptions)
+        case model(ModelCLVOptions)
     }
 
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
         let at = args.command.location
-        if args.flag("model") { return .model(try SessionCatalog.ModelCLVOptions(&args)) }
+        if args.flag("model") { return .model(try ModelCLVOptions(&args)) }
         let margin = try args.number("margin") ?? 1
         let years = try args.number("years") ?? 3
         guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
@@ -54,8 +79,12 @@ enum CLVCommand: AnalyticsCommandDefinition {
 
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         switch o {
-        case .simple(let margin, let years): return try catalog.clv(margin: margin, years: years, at: location)
-        case .model(let model): return try catalog.modelCLV(model, at: location)
+        case .simple(let margin, let years):
+            let (data, reads) = try catalog.transactionData(for: "clv", at: location)
+            return data.clv(margin: margin, years: years, reads: reads)
+        case .model(let model):
+            let (data, reads) = try catalog.transactionData(for: "clv model", at: location)
+            return try data.modelCLV(model, fits: catalog.modelFits(reads: reads, at: location), reads: reads)
         }
     }
 }
@@ -101,17 +130,18 @@ enum ValueCommand: AnalyticsCommandDefinition {
     }
 
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        try catalog.value(o, at: location)
+        try value(o, in: catalog, at: location)
     }
 }
 
-extension SessionCatalog {
+extension TransactionData {
     struct SimpleCLV {
         var aov: Double, perYear: Double, margin: Double, lifetime: Double, value: Double
         var work: [String]
     }
 
-    func simpleCLV(_ data: TransactionData, margin: Double, years: Double) -> SimpleCLV {
+    func simpleCLV(margin: Double, years: Double) -> SimpleCLV {
+        let data = self
         let revenue = CompensatedSum.of(data.amount)
         let n = Double(max(data.count, 1)), customers = Double(max(data.customerCount, 1))
         let firstDay = data.day.min() ?? data.asOf
@@ -137,23 +167,24 @@ extension SessionCatalog {
         ])
     }
 
-    func clv(margin: Double, years: Double, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let (data, reads) = try transactionData(for: "clv", at: at)
-        let c = simpleCLV(data, margin: margin, years: years)
+    func clv(margin: Double, years: Double, reads: [String]) -> AnalyticsResult {
+        let c = simpleCLV(margin: margin, years: years)
         let table = row([("aov", .double(c.aov)), ("purchases_per_year", .double(c.perYear)), ("margin", .double(c.margin)),
                          ("lifetime_years", .double(c.lifetime)), ("clv", .double(c.value))])
         return AnalyticsResult(table: table, work: c.work, reads: reads)
     }
 
-    func kpi(days: Int32, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        var (data, reads) = try transactionData(for: "kpi", at: at)
+    /// The KPI board's measures over the transactions (the feedback measures are added by
+    /// `KPICommand`), with the working.
+    func kpi(days: Int32) -> (measures: [(String, Double?)], work: [String]) {
+        let data = self
         let s = data.summary()
         let period = RetentionPeriod(data, from: data.asOf - days + 1, to: data.asOf)
         let customers = data.customerCount
         let repeaters = s.transactions.filter { $0 >= 2 }.count
         let revenue = CompensatedSum.of(data.amount)
-        let clv = simpleCLV(data, margin: 1, years: 3)
-        var measures: [(String, Double?)] = [
+        let clv = simpleCLV(margin: 1, years: 3)
+        let measures: [(String, Double?)] = [
             ("customers", Double(customers)),
             ("active_customers", Double(period.end)),
             ("new_customers", Double(period.new)),
@@ -164,36 +195,16 @@ extension SessionCatalog {
             ("average_order_value", data.count == 0 ? nil : revenue / Double(data.count)),
             ("simple_clv", clv.value),
         ]
-        var work = ["KPIs as of \(CivilDate.format(data.asOf)): active, new and retention over the last \(days) days against the \(days) days before; simple CLV with margin 100% and a 3-year cap"]
-        if let fb = tables["feedback"] {
-            // Answers that cannot be scored leave the measure out, and the work says why.
-            if fb.column("nps") != nil {
-                do throws(Diagnostic) {
-                    let n = Self.nps(try scores("feedback", "nps", at, range: 0...10), column: "feedback.nps", reads: [], at: at)
-                    measures.append(("nps", n.table.column("nps")?.value(at: 0).doubleValue))
-                } catch {
-                    work.append("nps left out: \(error.message)")
-                }
-                reads.append("feedback")
-            }
-            if fb.column("rating") != nil {
-                do throws(Diagnostic) {
-                    let v = try scores("feedback", "rating", at, range: 1...5)
-                    measures.append(("csat_pct", Self.csat(v, column: "feedback.rating", reads: [], at: at).table.column("csat")?.value(at: 0).doubleValue))
-                } catch {
-                    work.append("csat_pct left out: \(error.message)")
-                }
-                reads.append("feedback")
-            }
-        }
-        let table = Table(columnNames: ["measure", "value"], columns: [stringColumn(measures.map(\.0)), doubleColumn(measures.map(\.1))])
-        return AnalyticsResult(table: table, work: work, reads: reads)
+        let work = ["KPIs as of \(CivilDate.format(data.asOf)): active, new and retention over the last \(days) days against the \(days) days before; simple CLV with margin 100% and a 3-year cap"]
+        return (measures, work)
     }
+}
 
+extension ValueCommand {
     /// `value by COLUMN` or `value by segments a, b, …`: revenue, share of revenue, customers and
     /// revenue per customer for each group of customers360, largest first.
-    func value(_ options: ValueCommand.Options, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let base = try table(named: Customers360.name, at: at)
+    static func value(_ options: Options, in catalog: SessionCatalog, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let base = try catalog.table(named: Customers360.name, at: at)
         guard let spend = base.column("spend") else { throw Diagnostic("customers360 has no spend column", at: at) }
         let total = Aggregates.whole(.sum, spend) ?? 0
         var groups: [(String, Double, Int)] = []
@@ -201,10 +212,10 @@ extension SessionCatalog {
         switch options {
         case .segments(let names):
             for (name, loc) in names {
-                guard let def = definition(name), case .segment = def.kind else {
-                    throw Diagnostic("unknown segment `\(name)`", at: loc, hint: Suggest.hint(for: name, among: segmentNames))
+                guard let def = catalog.definition(name), case .segment = def.kind else {
+                    throw Diagnostic("unknown segment `\(name)`", at: loc, hint: Suggest.hint(for: name, among: catalog.segmentNames))
                 }
-                let t = try materialize(name, at: loc)
+                let t = try catalog.materialize(name, at: loc)
                 guard let c = t.column("spend") ?? t.column("monetary") else { throw Diagnostic("segment `\(name)` has no spend or monetary column", at: loc) }
                 groups.append((name, Aggregates.whole(.sum, c) ?? 0, t.rowCount))
                 reads.append(name)

@@ -11,8 +11,8 @@ enum BGNBDCommand: AnalyticsCommandDefinition {
     }
 
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
-        let unit = try SessionCatalog.unit(&args)
-        return Options(unit: unit, horizon: try SessionCatalog.horizon(&args, unitDays: unit.days))
+        let unit = try ModelOptions.unit(&args)
+        return Options(unit: unit, horizon: try ModelOptions.horizon(&args, unitDays: unit.days))
     }
 
     static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
@@ -22,7 +22,8 @@ enum BGNBDCommand: AnalyticsCommandDefinition {
     }
 
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        try catalog.bgnbd(o, at: location)
+        let (data, reads) = try catalog.transactionData(for: "bgnbd", at: location)
+        return try data.bgnbd(o, fits: catalog.modelFits(reads: reads, at: location), reads: reads)
     }
 }
 
@@ -38,23 +39,34 @@ enum GammaGammaCommand: AnalyticsCommandDefinition {
     }
 
     static func run(_ options: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        try catalog.gammagamma(at: location)
+        let (data, reads) = try catalog.transactionData(for: "gammagamma", at: location)
+        return try data.gammagamma(fits: catalog.modelFits(reads: reads, at: location), reads: reads)
     }
 }
 
-extension SessionCatalog {
-    /// Per customer, in the chosen unit: x = repeat purchase days (same-day purchases merge),
+/// Per customer, in the chosen unit: x = repeat purchase days (same-day purchases merge),
     /// t_x = first to last purchase, T = first purchase to the as-of date; the mean value of the
     /// repeat purchase days; total spend.
-    struct RepeatSummary {
-        var x: [Double] = [], tx: [Double] = [], T: [Double] = []
-        var repeatMean: [Double?] = []
-        var spend: [Double] = []
-        /// The calibration period's length (first transaction to as-of) in the unit.
-        var period = 0.0
-    }
+struct RepeatSummary {
+    var x: [Double] = [], tx: [Double] = [], T: [Double] = []
+    var repeatMean: [Double?] = []
+    var spend: [Double] = []
+    /// The calibration period's length (first transaction to as-of) in the unit.
+    var period = 0.0
+}
 
-    func repeatSummary(_ data: TransactionData, unitDays: Double) -> RepeatSummary {
+/// The model fits a command needs, each kept by the catalog while the transactions it was
+/// fitted on are unchanged (`SessionCatalog.modelFits`).
+struct ModelFits {
+    /// BG/NBD on a repeat summary in a unit of so many days.
+    let bgnbd: (RepeatSummary, Double) throws(Diagnostic) -> (model: BGNBD, logLikelihood: Double)
+    /// Gamma-Gamma on a repeat summary.
+    let gammaGamma: (RepeatSummary) throws(Diagnostic) -> (model: GammaGamma, logLikelihood: Double, customers: Int)
+}
+
+extension TransactionData {
+    func repeatSummary(unitDays: Double) -> RepeatSummary {
+        let data = self
         let order = (0..<data.count).sorted { (data.customer[$0], data.day[$0]) < (data.customer[$1], data.day[$1]) }
         var out = RepeatSummary()
         let n = data.customerCount
@@ -86,45 +98,16 @@ extension SessionCatalog {
         return out
     }
 
-    /// BG/NBD fitted once per unit and data (`fitted`).
-    func keptBGNBD(_ s: RepeatSummary, unitDays: Double, reads: [String], at: SourceLocation) throws(Diagnostic) -> (model: BGNBD, logLikelihood: Double) {
-        try fitted("bgnbd \(unitDays)", reads: reads, at: at) { () throws(Diagnostic) in try fitBGNBD(s, at: at) }
-    }
+}
 
-    /// Gamma-Gamma fitted once per data (`fitted`); it does not depend on the unit.
-    func keptGammaGamma(_ s: RepeatSummary, reads: [String], at: SourceLocation) throws(Diagnostic) -> (model: GammaGamma, logLikelihood: Double, customers: Int) {
-        try fitted("gammagamma", reads: reads, at: at) { () throws(Diagnostic) in try fitGammaGamma(s, at: at) }
-    }
-
-    /// A model fit kept while the transactions it was fitted on are unchanged; a failed fit is
-    /// kept too, and fails again at once at the new statement.
-    func fitted<T>(_ key: String, reads: [String], at: SourceLocation, _ fit: () throws(Diagnostic) -> T) throws(Diagnostic) -> T {
-        let now = inputs(reads)
-        if let kept = fits[key], kept.inputs == now, let result = kept.fit as? Result<T, Diagnostic> {
-            switch result {
-            case .success(let value): return value
-            case .failure(var error):
-                error.location = at
-                throw error
-            }
-        }
-        do {
-            let value = try fit()
-            fits[key] = (Result<T, Diagnostic>.success(value), now)
-            return value
-        } catch {
-            if error != .interrupted { fits[key] = (Result<T, Diagnostic>.failure(error), now) }
-            throw error
-        }
-    }
-
+extension RepeatSummary {
     /// Fits BG/NBD by maximum likelihood on log-parameters, grouping identical (x, t_x, T).
-    func fitBGNBD(_ s: RepeatSummary, at: SourceLocation) throws(Diagnostic) -> (model: BGNBD, logLikelihood: Double) {
+    func fitBGNBD(isCancelled cancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> (model: BGNBD, logLikelihood: Double) {
+        let s = self
         guard s.x.contains(where: { $0 > 0 }) else {
             throw Diagnostic("no customer made a repeat purchase, so the BG/NBD model cannot be fitted", at: at)
         }
         let grouped = BGNBDData(x: s.x, tx: s.tx, T: s.T)
-        let cancelled = isCancelled
         let objective: ([Double]) -> Double = { p in
             // Once Ctrl-C is pressed every point is refused and the search ends at once.
             if cancelled() { return .infinity }
@@ -142,7 +125,8 @@ extension SessionCatalog {
     }
 
     /// Fits Gamma-Gamma on the customers with repeat purchases.
-    func fitGammaGamma(_ s: RepeatSummary, at: SourceLocation) throws(Diagnostic) -> (model: GammaGamma, logLikelihood: Double, customers: Int) {
+    func fitGammaGamma(isCancelled cancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> (model: GammaGamma, logLikelihood: Double, customers: Int) {
+        let s = self
         let rows = s.x.indices.compactMap { i -> (x: Double, m: Double)? in
             guard s.x[i] > 0, let m = s.repeatMean[i], m > 0 else { return nil }
             return (s.x[i], m)
@@ -151,7 +135,6 @@ extension SessionCatalog {
             throw Diagnostic("Gamma-Gamma needs customers with repeat purchases of positive value; \(rows.count == 0 ? "there are none" : "there is only one")", at: at)
         }
         let data = GammaGammaData(rows)
-        let cancelled = isCancelled
         let objective: ([Double]) -> Double = { p in
             if cancelled() { return .infinity }
             let sum = GammaGamma(p: exp(p[0]), q: exp(p[1]), v: exp(p[2])).totalLogLikelihood(data)
@@ -169,7 +152,8 @@ extension SessionCatalog {
     /// Each customer's expected purchases at each horizon. The part for a customer still alive
     /// depends on x and T only, which few distinct pairs share (T counts whole days), so it is
     /// computed once per pair — the hypergeometric series is the costly part.
-    func expectedPurchases(_ m: BGNBD, _ s: RepeatSummary, horizons: [Double]) -> [[Double]] {
+    func expectedPurchases(_ m: BGNBD, horizons: [Double]) -> [[Double]] {
+        let s = self
         struct Pair: Hashable { var x, T: Double }
         var ifAlive: [Pair: [Double]] = [:]
         return s.x.indices.map { c in
@@ -184,6 +168,10 @@ extension SessionCatalog {
         }
     }
 
+}
+
+/// The options the models share: `unit days|weeks` and `horizon`.
+enum ModelOptions {
     static func unit(_ args: inout CommandArguments) throws(Diagnostic) -> (name: String, days: Double) {
         guard args.flag("unit") else { return ("weeks", 7) }
         guard let (w, loc) = args.word() else { throw Diagnostic("`unit` takes days or weeks", at: args.command.location) }
@@ -211,31 +199,36 @@ extension SessionCatalog {
         return units
     }
 
-    private func params(_ values: [(String, Double)]) -> String {
-        values.map { "\($0.0) = \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
-    }
+}
 
-    func bgnbd(_ o: BGNBDCommand.Options, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+/// "r = 0.2426, alpha = 4.4136": fitted parameters as the working shows them.
+private func params(_ values: [(String, Double)]) -> String {
+    values.map { "\($0.0) = \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+}
+
+extension TransactionData {
+
+    func bgnbd(_ o: BGNBDCommand.Options, fits: ModelFits, reads: [String]) throws(Diagnostic) -> AnalyticsResult {
+        let data = self
         let (unitName, unitDays) = o.unit
-        let (data, reads) = try transactionData(for: "bgnbd", at: at)
-        let s = repeatSummary(data, unitDays: unitDays)
+        let s = repeatSummary(unitDays: unitDays)
         let t = o.horizon ?? s.period
-        let (m, ll) = try keptBGNBD(s, unitDays: unitDays, reads: reads, at: at)
+        let (m, ll) = try fits.bgnbd(s, unitDays)
         let n = data.customerCount
         let table = Table(columnNames: [data.keyName, "frequency", "recency", "T", "spend", "p_alive", "expected_purchases"],
                           columns: [data.keys, Column(.int(s.x.map { Int64($0) })), Column(.double(s.tx)), Column(.double(s.T)), Column(.double(s.spend)),
                                     Column(.double((0..<n).map { m.pAlive(x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) })),
-                                    Column(.double(expectedPurchases(m, s, horizons: [t]).map { $0[0] }))])
+                                    Column(.double(s.expectedPurchases(m, horizons: [t]).map { $0[0] }))])
         return AnalyticsResult(table: table, work: [
             "BG/NBD on \(grouped(n)) customers, in \(unitName), calibration to \(CivilDate.format(data.asOf)): \(params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)])); log-likelihood = \(String(format: "%.2f", ll))",
             "p_alive = P(still active); expected_purchases over the next \(shown(t)) \(unitName)",
         ], reads: reads)
     }
 
-    func gammagamma(at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let (data, reads) = try transactionData(for: "gammagamma", at: at)
-        let s = repeatSummary(data, unitDays: 7)
-        let (m, ll, customers) = try keptGammaGamma(s, reads: reads, at: at)
+    func gammagamma(fits: ModelFits, reads: [String]) throws(Diagnostic) -> AnalyticsResult {
+        let data = self
+        let s = repeatSummary(unitDays: 7)
+        let (m, ll, customers) = try fits.gammaGamma(s)
         let table = Table(columnNames: [data.keyName, "frequency", "avg_spend", "expected_spend"],
                           columns: [data.keys, Column(.int(s.x.map { Int64($0) })), doubleColumn(s.repeatMean),
                                     Column(.double(s.x.indices.map { m.expectedSpend(x: s.x[$0], m: s.repeatMean[$0] ?? 0) }))])
@@ -245,36 +238,17 @@ extension SessionCatalog {
         ], reads: reads)
     }
 
-    /// `clv model [horizon 12mo] [discount 1%] [margin 100%]`: Σ over months i of
-    /// margin × E[spend] × (E[Y(i months)] − E[Y(i−1 months)]) / (1 + discount)^i.
-    /// `clv model [unit …] [horizon 12mo] [discount 1%] [margin M%]`.
-    struct ModelCLVOptions {
-        var unit: (name: String, days: Double)
-        var months: Int, discount: Double, margin: Double
-
-        init(_ args: inout CommandArguments) throws(Diagnostic) {
-            let at = args.command.location
-            unit = try SessionCatalog.unit(&args)
-            months = Int((try SessionCatalog.horizon(&args, unitDays: 30) ?? 12).rounded())
-            discount = try args.number("discount") ?? 0.01
-            margin = try args.number("margin") ?? 1
-            guard months >= 1 else { throw Diagnostic("`horizon` must be at least one month", at: at) }
-            guard discount >= 0 && discount <= 1 else { throw Diagnostic("`discount` is a monthly rate from 0% to 100%, like 1%", at: at) }
-            guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
-        }
-    }
-
-    func modelCLV(_ o: ModelCLVOptions, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+    func modelCLV(_ o: ModelCLVOptions, fits: ModelFits, reads: [String]) throws(Diagnostic) -> AnalyticsResult {
+        let data = self
         let (unitName, unitDays) = o.unit
         let (months, discount, margin) = (o.months, o.discount, o.margin)
-        let (data, reads) = try transactionData(for: "clv model", at: at)
-        let s = repeatSummary(data, unitDays: unitDays)
-        let (bg, _) = try keptBGNBD(s, unitDays: unitDays, reads: reads, at: at)
-        let (gg, _, _) = try keptGammaGamma(s, reads: reads, at: at)
+        let s = repeatSummary(unitDays: unitDays)
+        let (bg, _) = try fits.bgnbd(s, unitDays)
+        let (gg, _, _) = try fits.gammaGamma(s)
         let month = 30 / unitDays
         let n = data.customerCount
         var clv = [Double](repeating: 0, count: n), purchases = [Double](repeating: 0, count: n), spend = [Double](repeating: 0, count: n)
-        let byMonth = expectedPurchases(bg, s, horizons: (1...months).map { Double($0) * month })
+        let byMonth = s.expectedPurchases(bg, horizons: (1...months).map { Double($0) * month })
         for c in 0..<n {
             spend[c] = gg.expectedSpend(x: s.x[c], m: s.repeatMean[c] ?? 0)
             var before = 0.0
@@ -292,5 +266,24 @@ extension SessionCatalog {
             "model CLV over \(months) months (a month = 30 days), \(rate(discount * 100)) discount a month, margin \(rate(margin * 100)); BG/NBD in \(unitName): \(params([("r", bg.r), ("alpha", bg.alpha), ("a", bg.a), ("b", bg.b)])); Gamma-Gamma: \(params([("p", gg.p), ("q", gg.q), ("v", gg.v)]))",
             "clv = Σ months i: margin × expected_spend × (purchases by month i − by month i−1) / (1 + discount)^i",
         ], reads: reads)
+    }
+}
+
+/// `clv model [horizon 12mo] [discount 1%] [margin 100%]`: Σ over months i of
+/// margin × E[spend] × (E[Y(i months)] − E[Y(i−1 months)]) / (1 + discount)^i.
+/// `clv model [unit …] [horizon 12mo] [discount 1%] [margin M%]`.
+struct ModelCLVOptions {
+    var unit: (name: String, days: Double)
+    var months: Int, discount: Double, margin: Double
+
+    init(_ args: inout CommandArguments) throws(Diagnostic) {
+        let at = args.command.location
+        unit = try ModelOptions.unit(&args)
+        months = Int((try ModelOptions.horizon(&args, unitDays: 30) ?? 12).rounded())
+        discount = try args.number("discount") ?? 0.01
+        margin = try args.number("margin") ?? 1
+        guard months >= 1 else { throw Diagnostic("`horizon` must be at least one month", at: at) }
+        guard discount >= 0 && discount <= 1 else { throw Diagnostic("`discount` is a monthly rate from 0% to 100%, like 1%", at: at) }
+        guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
     }
 }

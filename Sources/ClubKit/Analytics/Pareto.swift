@@ -13,13 +13,14 @@ enum ParetoCommand: AnalyticsCommandDefinition {
     }
 
     static func run(_ options: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        try catalog.pareto(at: location)
+        let (data, reads) = try catalog.transactionData(for: "pareto", at: location)
+        return try data.pareto(reads: reads, at: location)
     }
 }
 
-extension SessionCatalog {
-    func pareto(at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let (data, reads) = try transactionData(for: "pareto", at: at)
+extension TransactionData {
+    func pareto(reads: [String], at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let data = self
         let spend = data.summary().spend
         let total = CompensatedSum.of(spend)
         guard total > 0 else { throw Diagnostic("the customers have no revenue, so there are no shares", at: at) }

@@ -16,13 +16,14 @@ enum RFMCommand: AnalyticsCommandDefinition {
     }
 
     static func run(_ bins: Int, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        try catalog.rfm(bins: bins, at: location)
+        let (data, reads) = try catalog.transactionData(for: "rfm", at: location)
+        return data.rfm(bins: bins, reads: reads)
     }
 }
 
-extension SessionCatalog {
-    func rfm(bins: Int, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let (data, reads) = try transactionData(for: "rfm", at: at)
+extension TransactionData {
+    func rfm(bins: Int, reads: [String]) -> AnalyticsResult {
+        let data = self
         let s = data.summary()
         let n = data.customerCount
         let recency = (0..<n).map { Int64(data.asOf - s.last[$0]) }

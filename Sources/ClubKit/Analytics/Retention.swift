@@ -50,7 +50,16 @@ enum RetentionCommand: AnalyticsCommandDefinition {
     }
 
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        try catalog.retention(o, at: location)
+        switch o {
+        case .typed(let start, let end, let new):
+            return typed(start: start, end: end, new: new)
+        case .byMonth:
+            let (data, reads) = try catalog.transactionData(for: "retention", at: location)
+            return try data.retentionByMonth(reads: reads, isCancelled: catalog.isCancelled, at: location)
+        case .period(let from, let to):
+            let (data, reads) = try catalog.transactionData(for: "retention", at: location)
+            return try data.retentionPeriod(from: from, to: to, reads: reads, at: location)
+        }
     }
 }
 
@@ -100,31 +109,57 @@ enum ChurnCommand: AnalyticsCommandDefinition {
     }
 
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        try catalog.churn(o, at: location)
+        switch o {
+        case .typed(let start, let lost):
+            return typed(start: start, lost: lost)
+        case .retention(let percent):
+            return fromRetention(percent)
+        case .byMonth:
+            let (data, reads) = try catalog.transactionData(for: "churn", at: location)
+            return try data.retentionByMonth(reads: reads, isCancelled: catalog.isCancelled, at: location)
+        case .period(let from, let to):
+            let (data, reads) = try catalog.transactionData(for: "churn", at: location)
+            var r = try data.retentionPeriod(from: from, to: to, reads: reads, at: location)
+            r.work = r.work.filter { $0.hasPrefix("period") || $0.hasPrefix("churn") || $0.hasPrefix("retention") }
+            return r
+        }
     }
 }
 
-extension SessionCatalog {
-    func retention(_ o: RetentionCommand.Options, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        switch o {
-        case .typed(let start, let end, let new):
-            if let new {
-                let crr = (end - new) / start * 100
-                return AnalyticsResult(table: row([("start", .double(start)), ("end", .double(end)), ("new", .double(new)), ("crr", .double(crr))]),
-                                       work: ["CRR = ((end − new) / start) × 100 = ((\(shown(end)) − \(shown(new))) / \(shown(start))) × 100 = \(rate(crr))"], reads: [])
-            }
-            let r = end / start * 100
-            return AnalyticsResult(table: row([("start", .double(start)), ("end", .double(end)), ("retention", .double(r))]),
-                                   work: ["retention = (end / start) × 100 = (\(shown(end)) / \(shown(start))) × 100 = \(rate(r))"], reads: [])
-        case .byMonth:
-            return try retentionByMonth(at: at)
-        case .period(let from, let to):
-            return try retentionPeriod(from: from, to: to, at: at)
+extension RetentionCommand {
+    /// `retention start S end E [new N]`: the textbook formulas with the numbers put in.
+    static func typed(start: Double, end: Double, new: Double?) -> AnalyticsResult {
+        if let new {
+            let crr = (end - new) / start * 100
+            return AnalyticsResult(table: row([("start", .double(start)), ("end", .double(end)), ("new", .double(new)), ("crr", .double(crr))]),
+                                   work: ["CRR = ((end − new) / start) × 100 = ((\(shown(end)) − \(shown(new))) / \(shown(start))) × 100 = \(rate(crr))"], reads: [])
         }
+        let r = end / start * 100
+        return AnalyticsResult(table: row([("start", .double(start)), ("end", .double(end)), ("retention", .double(r))]),
+                               work: ["retention = (end / start) × 100 = (\(shown(end)) / \(shown(start))) × 100 = \(rate(r))"], reads: [])
+    }
+}
+
+extension ChurnCommand {
+    /// `churn start S lost L`: the textbook formula with the numbers put in.
+    static func typed(start: Double, lost: Double) -> AnalyticsResult {
+        let c = lost / start * 100
+        return AnalyticsResult(table: row([("start", .double(start)), ("lost", .double(lost)), ("churn", .double(c))]),
+                               work: ["churn = (lost / start) × 100 = (\(shown(lost)) / \(shown(start))) × 100 = \(rate(c))"], reads: [])
     }
 
-    private func retentionPeriod(from: Int32, to: Int32, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let (data, reads) = try transactionData(for: "retention", at: at)
+    /// `churn retention R%`: churn = 100% − retention.
+    static func fromRetention(_ percent: Double) -> AnalyticsResult {
+        let c = 100 - percent
+        return AnalyticsResult(table: row([("retention", .double(percent)), ("churn", .double(c))]),
+                               work: ["churn = 100% − retention = 100% − \(rate(percent)) = \(rate(c))"], reads: [])
+    }
+}
+
+extension TransactionData {
+    /// Retention over [from, to] against the as long period before it.
+    func retentionPeriod(from: Int32, to: Int32, reads: [String], at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let data = self
         let p = RetentionPeriod(data, from: from, to: to)
         guard p.start > 0 else {
             throw Diagnostic("no customers were active in the base period \(CivilDate.format(p.baseFrom)) … \(CivilDate.format(p.baseTo)), so there is no retention rate for \(CivilDate.format(from)) … \(CivilDate.format(to))", at: at,
@@ -136,8 +171,8 @@ extension SessionCatalog {
     /// Every calendar month against the one before, from the counts of each customer's months
     /// with a purchase: one pass over the transactions (a sort of (customer, month) keys), so a
     /// far as-of date costs its months, not a pass over the transactions per month.
-    private func retentionByMonth(at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let (data, reads) = try transactionData(for: "retention", at: at)
+    func retentionByMonth(reads: [String], isCancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let data = self
         guard let firstDay = data.day.min(), let lastDay = data.day.max() else { throw Diagnostic("there are no transactions", at: at) }
         let monthIndex = CohortCommand.monthIndex
         let first = monthIndex(firstDay), span = monthIndex(data.asOf) - first + 1
@@ -175,25 +210,6 @@ extension SessionCatalog {
         ]
         let table = Table(columnNames: ["month", "start", "retained", "lost", "end", "new", "retention", "churn", "crr"], columns: columns)
         return AnalyticsResult(table: table, work: ["retention by month as of \(CivilDate.format(data.asOf)): each calendar month against the month before; retention = retained / start × 100, CRR = (end − new) / start × 100"], reads: reads)
-    }
-
-    func churn(_ o: ChurnCommand.Options, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        switch o {
-        case .typed(let start, let lost):
-            let c = lost / start * 100
-            return AnalyticsResult(table: row([("start", .double(start)), ("lost", .double(lost)), ("churn", .double(c))]),
-                                   work: ["churn = (lost / start) × 100 = (\(shown(lost)) / \(shown(start))) × 100 = \(rate(c))"], reads: [])
-        case .retention(let percent):
-            let c = 100 - percent
-            return AnalyticsResult(table: row([("retention", .double(percent)), ("churn", .double(c))]),
-                                   work: ["churn = 100% − retention = 100% − \(rate(percent)) = \(rate(c))"], reads: [])
-        case .byMonth:
-            return try retentionByMonth(at: at)
-        case .period(let from, let to):
-            var r = try retentionPeriod(from: from, to: to, at: at)
-            r.work = r.work.filter { $0.hasPrefix("period") || $0.hasPrefix("churn") || $0.hasPrefix("retention") }
-            return r
-        }
     }
 }
 

@@ -6,11 +6,17 @@ enum NPSCommand: SurveyCommand {
     static let help = HelpTopic(name: "nps", group: .analytics, usage: "nps TABLE.COLUMN", meaning: "NPS = % promoters (9–10) − % detractors (0–6)", example: "nps feedback.nps")
     static let columns: [(String, DataType)] = [("responses", .int), ("promoters", .int), ("passives", .int), ("detractors", .int),
                                                 ("promoters_pct", .double), ("detractors_pct", .double), ("nps", .double)]
+    static let scale: ClosedRange<Int64> = 0...10
+    static let defaultColumn = "nps"
+    static func score(_ values: [Int64], column: String, reads: [String]) -> AnalyticsResult { nps(values, column: column, reads: reads) }
 }
 
 enum CSATCommand: SurveyCommand {
     static let help = HelpTopic(name: "csat", group: .analytics, usage: "csat TABLE.COLUMN", meaning: "CSAT = % of answers 4–5 on a 1–5 scale", example: "csat feedback.rating")
     static let columns: [(String, DataType)] = [("responses", .int), ("satisfied", .int), ("csat", .double)]
+    static let scale: ClosedRange<Int64> = 1...5
+    static let defaultColumn = "rating"
+    static func score(_ values: [Int64], column: String, reads: [String]) -> AnalyticsResult { csat(values, column: column, reads: reads) }
 }
 
 /// A score over survey answers (`nps`, `csat`): `table.column`, or the feedback table's own
@@ -18,6 +24,12 @@ enum CSATCommand: SurveyCommand {
 protocol SurveyCommand: AnalyticsCommandDefinition where Options == SurveyColumn? {
     /// The output columns.
     static var columns: [(String, DataType)] { get }
+    /// The answers' scale: every answer is a whole number in it.
+    static var scale: ClosedRange<Int64> { get }
+    /// The feedback table's column read when none is named.
+    static var defaultColumn: String { get }
+    /// The score over the answers, with the working.
+    static func score(_ values: [Int64], column: String, reads: [String]) -> AnalyticsResult
 }
 
 extension SurveyCommand {
@@ -26,11 +38,13 @@ extension SurveyCommand {
     }
 
     static func bind(_ o: SurveyColumn?, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        AnalyticsBinding(columns, reads: [try catalog.surveyColumn(help.name, o, at: location).table])
+        AnalyticsBinding(columns, reads: [try SurveyColumn.resolve(o, kind: help.name, defaultColumn: defaultColumn, in: catalog, at: location).table])
     }
 
     static func run(_ o: SurveyColumn?, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        try catalog.satisfaction(help.name, o, at: location)
+        let survey = try SurveyColumn.resolve(o, kind: help.name, defaultColumn: defaultColumn, in: catalog, at: location)
+        let values = try survey.scores(in: catalog, range: scale)
+        return score(values, column: "\(survey.table).\(survey.column)", reads: [survey.table])
     }
 }
 
@@ -53,26 +67,16 @@ struct SurveyColumn {
     }
 }
 
-extension SessionCatalog {
-    func satisfaction(_ kind: String, _ named: SurveyColumn?, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let survey = try surveyColumn(kind, named, at: at)
-        let (tableName, columnName, location) = (survey.table, survey.column, survey.location)
-        let values = try scores(tableName, columnName, location, range: kind == "nps" ? 0...10 : 1...5)
-        return kind == "nps" ? Self.nps(values, column: "\(tableName).\(columnName)", reads: [tableName], at: at)
-                             : Self.csat(values, column: "\(tableName).\(columnName)", reads: [tableName], at: at)
-    }
-
-    /// `table.column`, or the feedback table's nps / rating column.
-    /// The named column, or the feedback table's nps / rating column; it must exist.
-    func surveyColumn(_ kind: String, _ named: SurveyColumn?, at: SourceLocation) throws(Diagnostic) -> SurveyColumn {
+extension SurveyColumn {
+    /// The named column, or the feedback table's own (nps / rating); it must exist.
+    static func resolve(_ named: SurveyColumn?, kind: String, defaultColumn column: String, in catalog: SessionCatalog, at: SourceLocation) throws(Diagnostic) -> SurveyColumn {
         guard let named else {
-            let column = kind == "nps" ? "nps" : "rating"
-            guard tables["feedback"]?.column(column) != nil else {
+            guard catalog.tables["feedback"]?.column(column) != nil else {
                 throw Diagnostic("`\(kind)` needs the survey answers: name them as table.column", at: at, hint: "for example: \(kind) feedback.\(column)")
             }
             return SurveyColumn(table: "feedback", column: column, location: at)
         }
-        let schema = try schema(of: named.table, at: named.location)
+        let schema = try catalog.schema(of: named.table, at: named.location)
         guard schema.index(of: named.column) != nil else {
             throw Diagnostic("`\(named.table)` has no column `\(named.column)`", at: named.location, hint: Suggest.hint(for: named.column, among: schema.names))
         }
@@ -80,12 +84,13 @@ extension SessionCatalog {
     }
 
     /// The non-null answers of a column, which must be whole numbers in `range`.
-    func scores(_ tableName: String, _ columnName: String, _ at: SourceLocation, range: ClosedRange<Int64>) throws(Diagnostic) -> [Int64] {
-        guard tables[tableName] != nil || isDefinition(tableName) || analyticsCache[tableName] != nil else {
-            throw Diagnostic("unknown table `\(tableName)`", at: at, hint: Suggest.hint(for: tableName, among: knownNames))
+    func scores(in catalog: SessionCatalog, range: ClosedRange<Int64>) throws(Diagnostic) -> [Int64] {
+        let (tableName, columnName, at) = (table, column, location)
+        guard catalog.tables[tableName] != nil || catalog.isDefinition(tableName) || catalog.analyticsCache[tableName] != nil else {
+            throw Diagnostic("unknown table `\(tableName)`", at: at, hint: Suggest.hint(for: tableName, among: catalog.knownNames))
         }
         // A named result that cannot be computed says why (and Ctrl-C stops here).
-        let t = try table(named: tableName, at: at)
+        let t = try catalog.table(named: tableName, at: at)
         guard let c = t.column(columnName) else {
             throw Diagnostic("`\(tableName)` has no column `\(columnName)`", at: at, hint: Suggest.hint(for: columnName, among: t.columnNames))
         }
@@ -104,8 +109,10 @@ extension SessionCatalog {
         guard !out.isEmpty else { throw Diagnostic("\(tableName).\(columnName) has no answers, so there is no score", at: at) }
         return out
     }
+}
 
-    static func nps(_ values: [Int64], column: String, reads: [String], at: SourceLocation) -> AnalyticsResult {
+extension NPSCommand {
+    static func nps(_ values: [Int64], column: String, reads: [String]) -> AnalyticsResult {
         let promoters = values.filter { $0 >= 9 }.count, detractors = values.filter { $0 <= 6 }.count
         let n = Double(values.count)
         let p = Double(promoters) / n * 100, d = Double(detractors) / n * 100
@@ -118,7 +125,10 @@ extension SessionCatalog {
         ], reads: reads)
     }
 
-    static func csat(_ values: [Int64], column: String, reads: [String], at: SourceLocation) -> AnalyticsResult {
+}
+
+extension CSATCommand {
+    static func csat(_ values: [Int64], column: String, reads: [String]) -> AnalyticsResult {
         let satisfied = values.filter { $0 >= 4 }.count
         let c = Double(satisfied) / Double(values.count) * 100
         let table = row([("responses", .int(Int64(values.count))), ("satisfied", .int(Int64(satisfied))), ("csat", .double(c))])

@@ -30,6 +30,41 @@ extension SessionCatalog {
         Dictionary(uniqueKeysWithValues: Set(names).map { ($0, versions[$0] ?? 0) })
     }
 
+    /// The model fits over the transactions read as `reads`: BG/NBD once per unit and data,
+    /// Gamma-Gamma once per data (it does not depend on the unit).
+    func modelFits(reads: [String], at: SourceLocation) -> ModelFits {
+        let cancelled = isCancelled
+        return ModelFits(
+            bgnbd: { [unowned self] s, unitDays throws(Diagnostic) in
+                try fitted("bgnbd \(unitDays)", reads: reads, at: at) { () throws(Diagnostic) in try s.fitBGNBD(isCancelled: cancelled, at: at) }
+            },
+            gammaGamma: { [unowned self] s throws(Diagnostic) in
+                try fitted("gammagamma", reads: reads, at: at) { () throws(Diagnostic) in try s.fitGammaGamma(isCancelled: cancelled, at: at) }
+            })
+    }
+
+    /// A model fit kept while the transactions it was fitted on are unchanged; a failed fit is
+    /// kept too, and fails again at once at the new statement.
+    func fitted<T>(_ key: String, reads: [String], at: SourceLocation, _ fit: () throws(Diagnostic) -> T) throws(Diagnostic) -> T {
+        let now = inputs(reads)
+        if let kept = fits[key], kept.inputs == now, let result = kept.fit as? Result<T, Diagnostic> {
+            switch result {
+            case .success(let value): return value
+            case .failure(var error):
+                error.location = at
+                throw error
+            }
+        }
+        do {
+            let value = try fit()
+            fits[key] = (Result<T, Diagnostic>.success(value), now)
+            return value
+        } catch {
+            if error != .interrupted { fits[key] = (Result<T, Diagnostic>.failure(error), now) }
+            throw error
+        }
+    }
+
     /// The transactions of `use`, or a clear error saying how to name them.
     func transactionData(for command: String, at location: SourceLocation) throws(Diagnostic) -> (TransactionData, [String]) {
         guard let roles = transactions else {
