@@ -52,11 +52,15 @@ final class AnalyticsTests: XCTestCase {
     }
 
     func testRetentionFromNumbersShowsTheWork() throws {
-        let r = try result("retention start 100 end 90")
-        XCTAssertEqual(r.work, ["retention = (end / start) × 100 = (90 / 100) × 100 = 90.0%"])
+        // Seed 003: retention = remaining / start × 100 = 90 / 100 × 100 = 90; lost 10, churn 10.
+        let r = try result("retention start 100 remaining 90")
+        XCTAssertEqual(r.work, ["retention = (remaining / start) × 100 = (90 / 100) × 100 = 90.0%",
+                                "churn = (lost / start) × 100 = (10 / 100) × 100 = 10.0% = 100% − retention"])
         XCTAssertEqual(r.table.strings("retention"), ["90"])
+        XCTAssertEqual(r.table.strings("lost"), ["10"])
+        XCTAssertEqual(r.table.strings("churn"), ["10"])
         let crr = try result("retention start 200 end 180 new 30")
-        XCTAssertEqual(crr.work, ["CRR = ((end − new) / start) × 100 = ((180 − 30) / 200) × 100 = 75.0%"])
+        XCTAssertEqual(crr.work.first, "CRR = ((end − new) / start) × 100 = ((180 − 30) / 200) × 100 = 75.0%")
         XCTAssertEqual(crr.table.strings("crr"), ["75"])
     }
 
@@ -68,7 +72,7 @@ final class AnalyticsTests: XCTestCase {
     }
 
     func testAStartOfZeroSaysWhyThereIsNoRate() {
-        XCTAssertEqual(session.error("retention start 0 end 5")?.message, "start is 0: with no customers at the start of the period there is no retention rate")
+        XCTAssertEqual(session.error("retention start 0 remaining 5")?.message, "start is 0: with no customers at the start of the period there is no retention rate")
         let d = session.error("retention from 2024-01-01 to 2024-01-31")
         XCTAssertTrue(d?.message.hasPrefix("no customers were active in the base period 2023-12-01 … 2023-12-31") ?? false, d?.message ?? "")
     }
@@ -76,13 +80,16 @@ final class AnalyticsTests: XCTestCase {
     func testRetentionOverAPeriodFromData() throws {
         // March has L = 31 days, so the base period is 2024-01-30 … 2024-02-29: A and C were active (S = 2).
         // Of them only A bought in March (R = 1, lost 1). Active in March: A, B, D (E = 3); first ever in March: D (N = 1).
+        // B bought before the base period and again in March: reactivated 1, so E = 1 + 1 + 1.
         // retention = 1 / 2 = 50%, churn 50%, CRR = (3 − 1) / 2 = 100%.
         let r = try result("retention from 2024-03-01 to 2024-03-31")
         let t = r.table
         XCTAssertEqual([t.strings("base_from")[0], t.strings("base_to")[0]], ["2024-01-30", "2024-02-29"])
-        XCTAssertEqual(["start", "retained", "lost", "end", "new", "retention", "churn", "crr"].map { t.strings($0)[0] }, ["2", "1", "1", "3", "1", "50", "50", "100"])
-        XCTAssertEqual(r.work[1], "retention = (retained / start) × 100 = (1 / 2) × 100 = 50.0%")
-        XCTAssertEqual(r.work[3], "CRR = ((end − new) / start) × 100 = ((3 − 1) / 2) × 100 = 100.0%")
+        XCTAssertEqual(["start", "retained", "lost", "end", "new", "reactivated", "retention", "churn", "crr"].map { t.strings($0)[0] },
+                       ["2", "1", "1", "3", "1", "1", "50", "50", "100"])
+        XCTAssertEqual(r.work[1], "retention = (retained / start) × 100 = (1 / 2) × 100 = 50.0% — seed 003's remaining / start")
+        XCTAssertEqual(r.work[3], "end = retained + new + reactivated = 1 + 1 + 1 = 3 (reactivated: back after a gap)")
+        XCTAssertTrue(r.work[4].hasPrefix("CRR = ((end − new) / start) × 100 = ((3 − 1) / 2) × 100 = 100.0%"), r.work[4])
     }
 
     func testRetentionByMonth() throws {
@@ -185,6 +192,24 @@ final class AnalyticsTests: XCTestCase {
         let t = try result("clv margin 50% years 3").table
         XCTAssertEqual(t.values("lifetime_years"), [.double(3)])
         XCTAssertEqual(t.values("clv")[0].doubleValue!, 118.0 * 365 / 87 * 0.5 * 3, accuracy: 1e-9)
+    }
+
+    /// Percent options (docs/language.md, "Percentages"): `50%` and a bare `50` are the same
+    /// margin; a bare 1 is 1%; a bare 0.5 is refused as ambiguous; a rate over 100% is an error.
+    func testPercentOptionsReadOneWay() throws {
+        let cap = 118.0 * 365 / 87 * 3  // as in testSimpleCLV, with the margin left out
+        XCTAssertEqual(try result("clv margin 50 years 3").table.values("clv")[0].doubleValue!, cap * 0.5, accuracy: 1e-9)
+        XCTAssertEqual(try result("clv margin 1 years 3").table.values("clv")[0].doubleValue!, cap * 0.01, accuracy: 1e-9)
+        XCTAssertEqual(try result("clv margin 0.5% years 3").table.values("clv")[0].doubleValue!, cap * 0.005, accuracy: 1e-9)
+        let ambiguous = session.error("clv margin 0.5")
+        XCTAssertEqual(ambiguous?.message, "`margin 0.5` is ambiguous: a bare number counts percent points")
+        XCTAssertEqual(ambiguous?.hint, "write 50% for that share, or 0.5% for under one percent")
+        XCTAssertEqual(ambiguous?.location.column, 12)
+        XCTAssertEqual(session.error("churn retention 120%")?.message, "`retention` must be from 0% to 100%, not 120%")
+        XCTAssertEqual(session.error("clv margin 0%")?.message, "`margin` is a share of revenue above 0%, like 30%")
+        // 90% and 0.9 are different commands: neither may be served the other's cached result.
+        XCTAssertEqual(try result("churn retention 90%").table.strings("churn"), ["10"])
+        XCTAssertNotNil(session.error("churn retention 0.9"))
     }
 
     func testValueBySegmentsAndByColumn() throws {

@@ -61,7 +61,7 @@ final class HelpAndCompletionTests: XCTestCase {
         XCTAssertEqual(listing.schema.names, ["name", "kind", "rows", "columns", "bytes"])
         XCTAssertEqual(session.catalog.computations, before, "checking `tables` computed a named result")
         // What binding promised is what running gives.
-        for command in ["rfm", "types", "types | members", "retention start 100 end 90", "retention start 100 end 90 new 5",
+        for command in ["rfm", "types", "types | members", "retention start 100 remaining 90", "retention start 100 end 90 new 5",
                         "retention from 2024-04-01 to 2024-06-30", "retention by month", "churn start 100 lost 10", "churn retention 90%",
                         "churn from 2024-04-01 to 2024-06-30", "churn by month", "cohort monthly", "cohort monthly counts", "pareto", "kpi",
                         "clv", "clv model", "nps feedback.nps", "csat", "bgnbd", "gammagamma", "value by city", "value by segments vip, lapsed"] {

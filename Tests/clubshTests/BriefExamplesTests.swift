@@ -61,7 +61,7 @@ final class BriefExamplesTests: XCTestCase {
         types | count
         types with new_days 30, inactive_days 180, loyal_orders 5 | count
         types | members | count
-        retention start 100 end 90
+        retention start 100 remaining 90
         retention start 200 end 180 new 30
         churn start 100 lost 10
         churn retention 90%

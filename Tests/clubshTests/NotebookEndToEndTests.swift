@@ -16,18 +16,19 @@ final class NotebookEndToEndTests: XCTestCase {
     }
 
     func testUpdateThenCheckThenCatchAChange() throws {
-        let path = try write("lesson.md", "# Retention\n\nThe textbook rate:\n\n```clubsh\nretention start 100 end 90\n```\n\nThat is all.\n")
+        let path = try write("lesson.md", "# Retention\n\nThe textbook rate:\n\n```clubsh\nretention start 100 remaining 90\n```\n\nThat is all.\n")
         let update = try ClubshRun.run(["run", "--update", path])
         XCTAssertEqual(update.status, 0, update.stderr)
         let written = try String(contentsOfFile: path, encoding: .utf8)
-        XCTAssertTrue(written.hasPrefix("# Retention\n\nThe textbook rate:\n\n```clubsh\nretention start 100 end 90\n```\n\n```output\nretention = (end / start) × 100 = (90 / 100) × 100 = 90.0%\n┌"), written)
+        XCTAssertTrue(written.hasPrefix("# Retention\n\nThe textbook rate:\n\n```clubsh\nretention start 100 remaining 90\n```\n\n```output\nretention = (remaining / start) × 100 = (90 / 100) × 100 = 90.0%\n"), written)
         XCTAssertTrue(written.hasSuffix("```\n\nThat is all.\n"), written)
         XCTAssertEqual(try ClubshRun.run(["check", path]).status, 0)
 
-        try written.replacingOccurrences(of: "end 90", with: "end 80").write(toFile: path, atomically: true, encoding: .utf8)
+        try written.replacingOccurrences(of: "remaining 90", with: "remaining 80").write(toFile: path, atomically: true, encoding: .utf8)
         let check = try ClubshRun.run(["check", path])
         XCTAssertEqual(check.status, 1)
-        XCTAssertTrue(check.stdout.contains("-retention = (end / start) × 100 = (90 / 100) × 100 = 90.0%\n+retention = (end / start) × 100 = (80 / 100) × 100 = 80.0%\n"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("-retention = (remaining / start) × 100 = (90 / 100) × 100 = 90.0%\n"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("+retention = (remaining / start) × 100 = (80 / 100) × 100 = 80.0%\n"), check.stdout)
     }
 
     func testAFailedRunLeavesTheFileIntact() throws {

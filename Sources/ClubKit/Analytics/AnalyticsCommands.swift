@@ -101,11 +101,41 @@ struct CommandArguments {
     /// The value after `word`, if the word is present.
     mutating func value(_ word: String) throws(Diagnostic) -> Value? {
         guard let i = remaining.firstIndex(where: { if case .word(word, _) = $0 { return true } else { return false } }) else { return nil }
-        guard i + 1 < remaining.count, case .value(let v, _) = remaining[i + 1] else {
-            throw Diagnostic("`\(word)` needs a value after it", at: location(i), hint: "for example: \(command.name) \(word) 30")
+        let v: Value
+        switch i + 1 < remaining.count ? remaining[i + 1] : nil {
+        case .value(let x, _)?: v = x
+        case .percent(let fraction, _)?: v = .double(fraction)
+        case .word?, nil: throw Diagnostic("`\(word)` needs a value after it", at: location(i), hint: "for example: \(command.name) \(word) 30")
         }
         remaining.removeSubrange(i...(i + 1))
         return v
+    }
+
+    /// A percentage after `word`, in percent points: `90%` and a bare `90` are both 90, and a
+    /// bare `1` is 1% (docs/language.md, "Percentages"). A bare number between 0 and 1 is
+    /// refused as ambiguous (`0.3` may mean 30% or 0.3%), and so is one outside `range`.
+    mutating func percent(_ word: String, in range: ClosedRange<Double>) throws(Diagnostic) -> Double? {
+        guard let i = remaining.firstIndex(where: { if case .word(word, _) = $0 { return true } else { return false } }) else { return nil }
+        let at = i + 1 < remaining.count ? location(i + 1) : location(i)
+        let points: Double
+        switch i + 1 < remaining.count ? remaining[i + 1] : nil {
+        case .percent(let fraction, _)?:
+            points = fraction * 100
+        case .value(let v, _)?:
+            guard let n = v.doubleValue, n.isFinite else { throw Diagnostic("`\(word)` takes a percentage like 30%, not \(ValueFormat.display(v))", at: at) }
+            guard n <= 0 || n >= 1 else {
+                throw Diagnostic("`\(word) \(ValueFormat.display(v))` is ambiguous: a bare number counts percent points", at: at,
+                                 hint: "write \(ValueFormat.displayDouble(n * 100))% for that share, or \(ValueFormat.display(v))% for under one percent")
+            }
+            points = n
+        case .word?, nil:
+            throw Diagnostic("`\(word)` needs a percentage after it", at: at, hint: "for example: \(command.name) \(word) 30%")
+        }
+        guard range.contains(points) else {
+            throw Diagnostic("`\(word)` must be from \(ValueFormat.displayDouble(range.lowerBound))% to \(ValueFormat.displayDouble(range.upperBound))%, not \(ValueFormat.displayDouble(points))%", at: at)
+        }
+        remaining.removeSubrange(i...(i + 1))
+        return points
     }
 
     /// A finite number after `word`.
@@ -136,7 +166,8 @@ struct CommandArguments {
     }
 
     /// Where the value after `word` stands (else the word, else the command), for errors.
-    private func valueLocation(_ word: String) -> SourceLocation {
+    /// Where the value after `word` is (for a caret under it); the command when it is absent.
+    func valueLocation(_ word: String) -> SourceLocation {
         guard let i = remaining.firstIndex(where: { if case .word(word, _) = $0 { return true } else { return false } }) else { return command.location }
         return location(i + 1 < remaining.count ? i + 1 : i)
     }
@@ -158,7 +189,7 @@ struct CommandArguments {
 
     private func location(_ i: Int) -> SourceLocation {
         switch remaining[i] {
-        case .word(_, let l), .value(_, let l): return l
+        case .word(_, let l), .value(_, let l), .percent(_, let l): return l
         }
     }
 
@@ -168,6 +199,7 @@ struct CommandArguments {
         switch first {
         case .word(let w, let l): throw Diagnostic("`\(command.name)` does not take `\(w)`", at: l, hint: "`.help \(command.name)` shows how to write it")
         case .value(let v, let l): throw Diagnostic("`\(command.name)` does not take the value \(ValueFormat.display(v)) here", at: l)
+        case .percent(let v, let l): throw Diagnostic("`\(command.name)` does not take the value \(String(format: "%.12g", v * 100))% here", at: l)
         }
     }
 }

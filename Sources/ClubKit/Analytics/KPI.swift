@@ -57,11 +57,11 @@ enum CLVCommand: AnalyticsCommandDefinition {
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
         let at = args.command.location
         if args.flag("model") { return .model(try ModelCLVOptions(&args)) }
-        let margin = try args.number("margin") ?? 1
+        let margin = try args.percent("margin", in: 0...100) ?? 100
         let years = try args.number("years") ?? 3
-        guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
+        guard margin > 0 else { throw Diagnostic("`margin` is a share of revenue above 0%, like 30%", at: at) }
         guard years > 0 && years <= 1_000 else { throw Diagnostic("`years` must be more than 0 and at most 1,000", at: at) }
-        return .simple(margin: margin, years: years)
+        return .simple(margin: margin / 100, years: years)
     }
 
     static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {

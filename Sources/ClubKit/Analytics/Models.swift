@@ -280,10 +280,9 @@ struct ModelCLVOptions {
         let at = args.command.location
         unit = try ModelOptions.unit(&args)
         months = Int((try ModelOptions.horizon(&args, unitDays: 30) ?? 12).rounded())
-        discount = try args.number("discount") ?? 0.01
-        margin = try args.number("margin") ?? 1
+        discount = (try args.percent("discount", in: 0...100) ?? 1) / 100
+        margin = (try args.percent("margin", in: 0...100) ?? 100) / 100
         guard months >= 1 else { throw Diagnostic("`horizon` must be at least one month", at: at) }
-        guard discount >= 0 && discount <= 1 else { throw Diagnostic("`discount` is a monthly rate from 0% to 100%, like 1%", at: at) }
-        guard margin > 0 && margin <= 1 else { throw Diagnostic("`margin` is a share of revenue, like 30%", at: at) }
+        guard margin > 0 else { throw Diagnostic("`margin` is a share of revenue above 0%, like 30%", at: at) }
     }
 }

@@ -1,18 +1,24 @@
 /// Retention and churn (brief §6).
 ///
-/// From numbers: retention = E / S × 100; the customer retention rate CRR = (E − N) / S × 100
-/// (the standard textbook formula); churn = lost / S × 100 = 100 − retention.
+/// From numbers, as seed 003 writes them («نرخ حفظ مشتری = (تعداد مشتریان باقی‌مانده / تعداد کل
+/// مشتریان در ابتدای دوره) × ۱۰۰»): retention = remaining / S × 100; churn = lost / S × 100 =
+/// 100 − retention. The customer retention rate CRR = (E − N) / S × 100 is not in the seeds: it
+/// counts customers who came back after a gap as kept, so it is its own figure.
 ///
 /// From data, for a period [A, B] of L days: S = customers active in the base period
-/// [A − L, A − 1]; retained R = those of S active in [A, B]; lost = S − R; E = customers active in
-/// [A, B]; N = customers whose first transaction is in [A, B]. retention = R / S × 100,
+/// [A − L, A − 1]; retained R = those of S active in [A, B] (seed 003's "remaining"); lost = S − R;
+/// E = customers active in [A, B]; N = customers whose first transaction is in [A, B];
+/// reactivated = E − R − N, active again after a gap. retention = R / S × 100,
 /// churn = 100 − retention, CRR = (E − N) / S × 100. `by month` uses each calendar month and the
 /// month before it.
 enum RetentionCommand: AnalyticsCommandDefinition {
-    static let help = HelpTopic(name: "retention", group: .analytics, usage: "retention start S end E [new N] · retention from DATE to DATE · retention by month", meaning: "retention = E / S × 100, CRR = (E − N) / S × 100, or from the data", example: "retention start 200 end 180 new 30")
+    static let help = HelpTopic(name: "retention", group: .analytics, usage: "retention start S remaining R · retention start S end E new N · retention from DATE to DATE · retention by month", meaning: "retention = remaining / start × 100 (seed 003); CRR = (E − N) / S × 100; or from the data", example: "retention start 100 remaining 90")
 
     enum Options {
-        case typed(start: Double, end: Double, new: Double?)
+        /// `start S remaining R`: seed 003's retention rate.
+        case remaining(start: Double, remaining: Double)
+        /// `start S end E new N`: the customer retention rate, CRR.
+        case crr(start: Double, end: Double, new: Double)
         case byMonth
         case period(from: Int32, to: Int32)
     }
@@ -20,13 +26,31 @@ enum RetentionCommand: AnalyticsCommandDefinition {
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
         let at = args.command.location
         if let start = try args.number("start") {
-            guard let end = try args.number("end") else {
-                throw Diagnostic("`retention start …` needs `end`", at: at, hint: "for example: retention start 100 end 90")
-            }
             guard start > 0 else {
                 throw Diagnostic("start is \(shown(start)): with no customers at the start of the period there is no retention rate", at: at)
             }
-            return .typed(start: start, end: end, new: try args.number("new"))
+            let (remainingAt, endAt, newAt) = (args.valueLocation("remaining"), args.valueLocation("end"), args.valueLocation("new"))
+            if let remaining = try args.number("remaining") {
+                guard remaining >= 0 else { throw Diagnostic("remaining is \(shown(remaining)): a count of customers is not negative", at: remainingAt) }
+                guard remaining <= start else {
+                    throw Diagnostic("remaining is \(shown(remaining)), more than the \(shown(start)) at the start: remaining counts those of them still buying", at: remainingAt,
+                                     hint: "customers gained in the period are not remaining; for a figure that counts them use `start S end E new N` (CRR)")
+                }
+                return .remaining(start: start, remaining: remaining)
+            }
+            guard let end = try args.number("end") else {
+                throw Diagnostic("`retention start …` needs `remaining`", at: at, hint: "for example: retention start 100 remaining 90")
+            }
+            guard let new = try args.number("new") else {
+                throw Diagnostic("`retention start S end E` needs `new N`: the end count includes customers gained in the period", at: at,
+                                 hint: "retention is `start S remaining R` (seed 003); `start S end E new N` gives CRR")
+            }
+            guard end >= 0 else { throw Diagnostic("end is \(shown(end)): a count of customers is not negative", at: endAt) }
+            guard new >= 0 else { throw Diagnostic("new is \(shown(new)): a count of customers is not negative", at: newAt) }
+            guard new <= end else {
+                throw Diagnostic("new is \(shown(new)), more than the \(shown(end)) at the end: new customers are among those at the end", at: newAt)
+            }
+            return .crr(start: start, end: end, new: new)
         }
         if args.flag("by") {
             guard args.flag("month") else { throw Diagnostic("`retention by` takes `month`", at: at, hint: "retention by month") }
@@ -42,8 +66,10 @@ enum RetentionCommand: AnalyticsCommandDefinition {
 
     static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
         switch o {
-        case .typed(_, _, let new):
-            return AnalyticsBinding((new == nil ? ["start", "end", "retention"] : ["start", "end", "new", "crr"]).map { ($0, .double) }, reads: [])
+        case .remaining:
+            return AnalyticsBinding(["start", "remaining", "lost", "retention", "churn"].map { ($0, .double) }, reads: [])
+        case .crr:
+            return AnalyticsBinding(["start", "end", "new", "crr"].map { ($0, .double) }, reads: [])
         case .byMonth: return AnalyticsBinding(RetentionPeriod.monthlySchema, reads: try catalog.transactionKey(for: "retention", at: location).reads)
         case .period: return AnalyticsBinding(RetentionPeriod.schema, reads: try catalog.transactionKey(for: "retention", at: location).reads)
         }
@@ -51,7 +77,9 @@ enum RetentionCommand: AnalyticsCommandDefinition {
 
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         switch o {
-        case .typed(let start, let end, let new):
+        case .remaining(let start, let remaining):
+            return typed(start: start, remaining: remaining)
+        case .crr(let start, let end, let new):
             return typed(start: start, end: end, new: new)
         case .byMonth:
             let (data, reads) = try catalog.transactionData(for: "retention", at: location)
@@ -76,16 +104,19 @@ enum ChurnCommand: AnalyticsCommandDefinition {
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
         let at = args.command.location
         if let start = try args.number("start") {
+            let lostAt = args.valueLocation("lost")
             guard let lost = try args.number("lost") else { throw Diagnostic("`churn start …` needs `lost`", at: at, hint: "for example: churn start 100 lost 10") }
             guard start > 0 else {
                 throw Diagnostic("start is \(shown(start)): with no customers at the start of the period there is no churn rate", at: at)
             }
+            guard lost >= 0 else { throw Diagnostic("lost is \(shown(lost)): a count of customers is not negative", at: lostAt) }
+            guard lost <= start else {
+                throw Diagnostic("lost is \(shown(lost)), more than the \(shown(start)) at the start: only customers who were there can be lost", at: lostAt)
+            }
             return .typed(start: start, lost: lost)
         }
-        if let r = try args.number("retention") {
-            // `90%` arrives as 0.9; a plain 90 means 90%.
-            let percent = r <= 1 ? r * 100 : r
-            guard percent >= 0 && percent <= 100 else { throw Diagnostic("retention must be between 0% and 100%", at: at) }
+        // A retention above 100% would keep more customers than there were.
+        if let percent = try args.percent("retention", in: 0...100) {
             return .retention(percent: percent)
         }
         if args.flag("by") {
@@ -127,16 +158,25 @@ enum ChurnCommand: AnalyticsCommandDefinition {
 }
 
 extension RetentionCommand {
-    /// `retention start S end E [new N]`: the textbook formulas with the numbers put in.
-    static func typed(start: Double, end: Double, new: Double?) -> AnalyticsResult {
-        if let new {
-            let crr = (end - new) / start * 100
-            return AnalyticsResult(table: row([("start", .double(start)), ("end", .double(end)), ("new", .double(new)), ("crr", .double(crr))]),
-                                   work: ["CRR = ((end − new) / start) × 100 = ((\(shown(end)) − \(shown(new))) / \(shown(start))) × 100 = \(rate(crr))"], reads: [])
-        }
-        let r = end / start * 100
-        return AnalyticsResult(table: row([("start", .double(start)), ("end", .double(end)), ("retention", .double(r))]),
-                               work: ["retention = (end / start) × 100 = (\(shown(end)) / \(shown(start))) × 100 = \(rate(r))"], reads: [])
+    /// `retention start S remaining R`: seed 003's three formulas on one example, so they agree.
+    static func typed(start: Double, remaining: Double) -> AnalyticsResult {
+        let r = remaining / start * 100, lost = start - remaining
+        let c = lost / start * 100
+        return AnalyticsResult(table: row([("start", .double(start)), ("remaining", .double(remaining)), ("lost", .double(lost)),
+                                           ("retention", .double(r)), ("churn", .double(c))]),
+                               work: ["retention = (remaining / start) × 100 = (\(shown(remaining)) / \(shown(start))) × 100 = \(rate(r))",
+                                      "churn = (lost / start) × 100 = (\(shown(lost)) / \(shown(start))) × 100 = \(rate(c)) = 100% − retention"],
+                               reads: [])
+    }
+
+    /// `retention start S end E new N`: the customer retention rate, which is not seed 003's.
+    static func typed(start: Double, end: Double, new: Double) -> AnalyticsResult {
+        let crr = (end - new) / start * 100
+        return AnalyticsResult(table: row([("start", .double(start)), ("end", .double(end)), ("new", .double(new)), ("crr", .double(crr))]),
+                               work: ["CRR = ((end − new) / start) × 100 = ((\(shown(end)) − \(shown(new))) / \(shown(start))) × 100 = \(rate(crr))",
+                                      "end − new counts customers kept and customers back after a gap; seed 003's retention is `retention start S remaining R`"]
+                                   + (end - new > start ? ["CRR is over 100%: end − new = \(shown(end - new)) is more than the \(shown(start)) at the start, so at least \(shown(end - new - start)) came back after a gap"] : []),
+                               reads: [])
     }
 }
 
@@ -205,11 +245,12 @@ extension TransactionData {
         let columns: [Column] = [
             Column(.date(periods.map(\.from))),
             Column(.int(periods.map { Int64($0.start) })), Column(.int(periods.map { Int64($0.retained) })), Column(.int(periods.map { Int64($0.lost) })),
-            Column(.int(periods.map { Int64($0.end) })), Column(.int(periods.map { Int64($0.new) })),
+            Column(.int(periods.map { Int64($0.end) })), Column(.int(periods.map { Int64($0.new) })), Column(.int(periods.map { Int64($0.reactivated) })),
             doubleColumn(periods.map(\.retention)), doubleColumn(periods.map { $0.retention.map { 100 - $0 } }), doubleColumn(periods.map(\.crr)),
         ]
-        let table = Table(columnNames: ["month", "start", "retained", "lost", "end", "new", "retention", "churn", "crr"], columns: columns)
-        return AnalyticsResult(table: table, work: ["retention by month as of \(CivilDate.format(data.asOf)): each calendar month against the month before; retention = retained / start × 100, CRR = (end − new) / start × 100"], reads: reads)
+        let table = Table(columnNames: RetentionPeriod.monthlySchema.names, columns: columns)
+        return AnalyticsResult(table: table, work: ["retention by month as of \(CivilDate.format(data.asOf)): each calendar month against the month before; retention = retained / start × 100 (seed 003's remaining / start), CRR = (end − new) / start × 100",
+                                                       "end = retained + new + reactivated (back after a gap): CRR counts the reactivated as kept, so it can pass 100%"], reads: reads)
     }
 }
 
@@ -240,32 +281,36 @@ struct RetentionPeriod {
         lost = start - retained
     }
 
+    /// Active in the period, not in the base period, and not new: back after a gap.
+    var reactivated: Int { end - retained - new }
     var retention: Double? { start == 0 ? nil : Double(retained) / Double(start) * 100 }
     var crr: Double? { start == 0 ? nil : Double(end - new) / Double(start) * 100 }
 
     /// The columns of `table`.
     static let schema = Schema([("from", DataType.date), ("to", .date), ("base_from", .date), ("base_to", .date), ("start", .int), ("retained", .int),
-                                ("lost", .int), ("end", .int), ("new", .int), ("retention", .double), ("churn", .double), ("crr", .double)]
+                                ("lost", .int), ("end", .int), ("new", .int), ("reactivated", .int), ("retention", .double), ("churn", .double),
+                                ("crr", .double)]
         .map { Schema.Field(name: $0.0, type: $0.1) })
 
     /// The columns of `retention by month`.
     static let monthlySchema = Schema([("month", DataType.date), ("start", .int), ("retained", .int), ("lost", .int), ("end", .int), ("new", .int),
-                                       ("retention", .double), ("churn", .double), ("crr", .double)].map { Schema.Field(name: $0.0, type: $0.1) })
+                                       ("reactivated", .int), ("retention", .double), ("churn", .double), ("crr", .double)].map { Schema.Field(name: $0.0, type: $0.1) })
 
     var table: Table {
-        Table(columnNames: ["from", "to", "base_from", "base_to", "start", "retained", "lost", "end", "new", "retention", "churn", "crr"],
+        Table(columnNames: Self.schema.names,
               columns: [Column(.date([from])), Column(.date([to])), Column(.date([baseFrom])), Column(.date([baseTo])),
                         Column(.int([Int64(start)])), Column(.int([Int64(retained)])), Column(.int([Int64(lost)])), Column(.int([Int64(end)])),
-                        Column(.int([Int64(new)])), doubleColumn([retention]), doubleColumn([retention.map { 100 - $0 }]), doubleColumn([crr])])
+                        Column(.int([Int64(new)])), Column(.int([Int64(reactivated)])), doubleColumn([retention]), doubleColumn([retention.map { 100 - $0 }]), doubleColumn([crr])])
     }
 
     var work: [String] {
         guard let r = retention, let c = crr else { return [] }
         return [
             "period \(CivilDate.format(from)) … \(CivilDate.format(to)) (\(to - from + 1) days); base period \(CivilDate.format(baseFrom)) … \(CivilDate.format(baseTo))",
-            "retention = (retained / start) × 100 = (\(retained) / \(start)) × 100 = \(rate(r))",
-            "churn = 100% − retention = 100% − \(rate(r)) = \(rate(100 - r))",
-            "CRR = ((end − new) / start) × 100 = ((\(end) − \(new)) / \(start)) × 100 = \(rate(c))",
+            "retention = (retained / start) × 100 = (\(retained) / \(start)) × 100 = \(rate(r)) — seed 003's remaining / start",
+            "churn = (lost / start) × 100 = (\(lost) / \(start)) × 100 = \(rate(100 - r)) = 100% − retention",
+            "end = retained + new + reactivated = \(retained) + \(new) + \(reactivated) = \(end) (reactivated: back after a gap)",
+            "CRR = ((end − new) / start) × 100 = ((\(end) − \(new)) / \(start)) × 100 = \(rate(c)) — counts the reactivated as kept, so it can pass 100%",
         ]
     }
 }

@@ -126,6 +126,8 @@ struct AnalyticsCommand: Equatable, Sendable {
     enum Argument: Equatable, Sendable {
         case word(String, SourceLocation)
         case value(Value, SourceLocation)
+        /// A number written with `%`, as a fraction: `90%` is 0.9.
+        case percent(Double, SourceLocation)
     }
 
     var name: String
@@ -141,6 +143,7 @@ struct AnalyticsCommand: Equatable, Sendable {
             switch arg {
             case .word(let w, _): return w
             case .value(let v, _): return v.type == .string ? "\"\(ValueFormat.plain(v))\"" : ValueFormat.plain(v)
+            case .percent(let v, _): return String(format: "%.12g", v * 100) + "%"
             }
         }).joined(separator: " ")
     }

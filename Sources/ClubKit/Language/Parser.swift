@@ -368,7 +368,8 @@ public struct Parser {
                 }
                 arguments.append(.word(word, t.location))
             case .int(let v): advance(); arguments.append(.value(.int(v), t.location))
-            case .double(let v), .percent(let v): advance(); arguments.append(.value(.double(v), t.location))
+            case .double(let v): advance(); arguments.append(.value(.double(v), t.location))
+            case .percent(let v): advance(); arguments.append(.percent(v, t.location))
             case .string(let v): advance(); arguments.append(.value(.string(v), t.location))
             case .date(let v): advance(); arguments.append(.value(.date(v), t.location))
             case .dateTime(let v): advance(); arguments.append(.value(.dateTime(v), t.location))
