@@ -133,21 +133,55 @@ final class AnalyticsTests: XCTestCase {
     }
 
     func testTypesPrecedence() throws {
-        // F never bought → potential. D's first purchase is 6 days old → new (its NPS of 6 comes second).
-        // C has a complaint within 90 days → dissatisfied. A has 3 purchases (loyal_orders 3) → loyal. B and E → regular.
+        // F never bought and the customers table has no `joined` or `member` column → potential.
+        // D's NPS of 6 on 03-26 is a negative answer within 90 days: dissatisfied comes before new
+        // (first purchase 6 days old), and `applies` shows both. C complained → dissatisfied.
+        // A: 3 purchases (loyal_orders 3), gaps 36, 33 and 11 days to the as-of date, all ≤ 90,
+        // latest feedback NPS 10 / rating 5 → loyal. B (2 purchases) and E → regular.
         let members = try result("types with loyal_orders 3 | members").table
         XCTAssertEqual(members.strings("c"), ["A", "B", "C", "D", "E", "F"])
-        XCTAssertEqual(members.strings("type"), ["loyal", "regular", "dissatisfied", "new", "regular", "potential"])
+        XCTAssertEqual(members.strings("type"), ["loyal", "regular", "dissatisfied", "dissatisfied", "regular", "potential"])
+        XCTAssertEqual(members.strings("applies")[3], "dissatisfied, new")
+        XCTAssertEqual(members.strings("evidence")[2], "complaint \"late delivery\", rating 2, NPS 3 on 2024-03-15")
+        XCTAssertEqual(members.strings("evidence")[3], "NPS 6 on 2024-03-26")
+        XCTAssertEqual(members.strings("evidence")[0], "3 purchases, longest gap 36 days in the last 365, latest feedback positive")
         let summary = try result("types with loyal_orders 3").table
-        XCTAssertEqual(summary.strings("type"), ["new", "loyal", "potential", "dissatisfied", "inactive", "regular"])
-        XCTAssertEqual(summary.strings("customers"), ["1", "1", "1", "1", "0", "2"])
+        XCTAssertEqual(summary.strings("type"), ["new", "loyal", "potential", "dissatisfied", "inactive", "member_no_purchase", "regular"])
+        XCTAssertEqual(summary.strings("customers"), ["0", "1", "1", "2", "0", "0", "2"])
         // regular revenue 220 + 60 = 280 of 590 = 47.4576…%
-        XCTAssertEqual(summary.values("revenue_share")[5].doubleValue!, 280.0 / 590 * 100, accuracy: 1e-9)
-        XCTAssertEqual(summary.strings("playbook")[0], "Welcome them and make a first-repeat offer.")
+        XCTAssertEqual(summary.values("revenue_share")[6].doubleValue!, 280.0 / 590 * 100, accuracy: 1e-9)
+        // Seed 000's treatment of new customers, complete: invite to the club, regular contact, offers, follow-up.
+        XCTAssertTrue(summary.strings("playbook")[0].hasPrefix("Invite them to join the club; keep in regular touch (SMS, e-mail"), summary.strings("playbook")[0])
+        XCTAssertTrue(summary.strings("playbook")[3].contains("follow up"), summary.strings("playbook")[3])
+        XCTAssertTrue(summary.strings("playbook")[4].contains("find out why"), summary.strings("playbook")[4])
         // With loyal at 5 orders (the default) A is regular; with inactive_days 60, E (71 days) is inactive,
         // while C (50 days, and dissatisfied first anyway) is not.
         let short = try result("types with inactive_days 60 | members").table
-        XCTAssertEqual(short.strings("type"), ["regular", "regular", "dissatisfied", "new", "inactive", "potential"])
+        XCTAssertEqual(short.strings("type"), ["regular", "regular", "dissatisfied", "dissatisfied", "inactive", "potential"])
+    }
+
+    /// Loyal needs regular buying (no long gap) and a positive latest answer; members who
+    /// never bought are their own group; a missing table is named, never a silent 0.
+    func testLoyalRegularityMembershipAndMissingTables() throws {
+        // A's longest gap is 36 days (01-10 → 02-15): loyal_gap 35 makes A regular, 36 keeps A loyal.
+        XCTAssertEqual(try result("types with loyal_orders 3, loyal_gap 35 | members").table.strings("type")[0], "regular")
+        XCTAssertEqual(try result("types with loyal_orders 3, loyal_gap 36 | members").table.strings("type")[0], "loyal")
+        // B (2 purchases, loyal_orders 2): gaps 57 days (01-05 → 03-02) and 29 to the as-of date, but
+        // B's latest answer is NPS 7 / rating 4, a passive: not positive, so B stays regular.
+        XCTAssertEqual(try result("types with loyal_orders 2 | members").table.strings("type")[1], "regular")
+        // With a `joined` column, F (joined, never bought) is a member, not potential.
+        let members = "id,name,joined\nA,Ali,2023-12-01\nB,Sara,2023-12-01\nC,Reza,\nD,Mina,\nE,Omid,\nF,Neda,2024-02-01\n"
+        session = try makeSession(["tx": Self.tx, "customers": members, "feedback": Self.feedback])
+        try session.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-03-31")
+        let t = try result("types | members").table
+        XCTAssertEqual(t.strings("type")[5], "member_no_purchase")
+        XCTAssertEqual(t.strings("evidence")[5], "a member (joined 2024-02-01) who never bought")
+        // Without the tables, the working says what cannot be counted.
+        session = try makeSession(["tx": Self.tx])
+        try session.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-03-31")
+        let bare = try result("types")
+        XCTAssertTrue(bare.work.contains("no `customers` table is loaded, so no one who never bought is counted (potential, member_no_purchase)"), "\(bare.work)")
+        XCTAssertTrue(bare.work.contains("no `feedback` table is loaded, so no one is counted dissatisfied, and loyal goes by purchases alone"), "\(bare.work)")
     }
 
     func testPareto() throws {

@@ -1,18 +1,30 @@
-/// The five customer types of the customer-club literature, plus regular (brief §6), one type
-/// per customer by this precedence:
+/// The customer types of seed 000 (`000_3fd3d5f5fa78ef4f.txt`: new, loyal, potential,
+/// dissatisfied, inactive), with the two groups clubsh adds (members who never bought, regular),
+/// one type per customer by this precedence (docs/language.md cites each rule):
 ///
-/// 1. potential — known to the club (in the customers table) but never bought;
-/// 2. new — first purchase within `new_days` of the as-of date;
+/// 1. potential — in the customers table, never bought, not a member (seed 000: «هنوز خریدی از
+///    شما نداشته‌اند», "have not bought from you yet");
+/// 2. member_no_purchase — a member (a `joined` date, or `member` true, in the customers table)
+///    who never bought: clubsh's own group, so that members are not called potential;
 /// 3. dissatisfied — a complaint, a rating of 1–2 or an NPS answer of 0–6 in the feedback table
-///    within `feedback_days`;
-/// 4. inactive — no purchase for more than `inactive_days`;
-/// 5. loyal — at least `loyal_orders` purchases and still active;
-/// 6. regular — everyone else.
+///    within `feedback_days` (seed 000: «تجربه منفی», "a negative experience"); a complaint is
+///    met first, so it comes before new;
+/// 4. new — first purchase within `new_days` of the as-of date;
+/// 5. inactive — no purchase for more than `inactive_days`;
+/// 6. loyal — buys regularly with a positive experience (seed 000: «به طور منظم … تجربه مثبتی»):
+///    at least `loyal_orders` purchases, no gap longer than `loyal_gap` days between purchases
+///    over the last `loyal_days` (the last purchase to the as-of date included), and, when the
+///    customer gave feedback in those days, the latest is positive (a rating of 4–5 or an NPS of
+///    9–10, without a complaint);
+/// 7. regular — everyone else.
 enum TypesCommand: AnalyticsCommandDefinition {
-    static let help = HelpTopic(name: "types", group: .analytics, usage: "types [with new_days N, inactive_days N, loyal_orders N, feedback_days N]", meaning: "the customer types with counts, revenue and playbooks", example: "types with new_days 30, inactive_days 180, loyal_orders 5")
+    static let help = HelpTopic(name: "types", group: .analytics,
+                                usage: "types [with new_days N, inactive_days N, loyal_orders N, loyal_days N, loyal_gap N, feedback_days N] [| members]",
+                                meaning: "the customer types of seed 000 with counts, revenue and playbooks; `| members` gives each customer's type, every type that applies and the evidence",
+                                example: "types with new_days 30, inactive_days 180, loyal_orders 5")
 
     struct Options {
-        var newDays: Int32, inactiveDays: Int32, loyalOrders: Int, feedbackDays: Int32
+        var newDays: Int32, inactiveDays: Int32, loyalOrders: Int, loyalDays: Int32, loyalGap: Int32, feedbackDays: Int32
         /// `types | members`: one row per customer.
         var members: Bool
     }
@@ -21,6 +33,8 @@ enum TypesCommand: AnalyticsCommandDefinition {
         Options(newDays: Int32(try args.whole("new_days", default: 30, in: 1...36_500)),
                 inactiveDays: Int32(try args.whole("inactive_days", default: 180, in: 1...36_500)),
                 loyalOrders: try args.whole("loyal_orders", default: 5, in: 1...1_000_000_000),
+                loyalDays: Int32(try args.whole("loyal_days", default: 365, in: 1...36_500)),
+                loyalGap: Int32(try args.whole("loyal_gap", default: 90, in: 1...36_500)),
                 feedbackDays: Int32(try args.whole("feedback_days", default: 90, in: 1...36_500)),
                 members: args.flag("members"))
     }
@@ -29,8 +43,8 @@ enum TypesCommand: AnalyticsCommandDefinition {
         let (key, reads) = try catalog.transactionKey(for: "types", at: location)
         let all = reads + ["customers", "feedback"]
         if o.members {
-            return AnalyticsBinding([(key.name, key.type), ("type", .string), ("orders", .int), ("spend", .double), ("first_order", .date),
-                                     ("last_order", .date), ("days_since_last", .int)], reads: all)
+            return AnalyticsBinding([(key.name, key.type), ("type", .string), ("applies", .string), ("evidence", .string), ("orders", .int),
+                                     ("spend", .double), ("first_order", .date), ("last_order", .date), ("days_since_last", .int)], reads: all)
         }
         return AnalyticsBinding([("type", .string), ("customers", .int), ("share", .double), ("revenue", .double), ("revenue_share", .double),
                                  ("playbook", .string)], reads: all)
@@ -43,63 +57,109 @@ enum TypesCommand: AnalyticsCommandDefinition {
 }
 
 extension TypesCommand {
-    static let customerTypeOrder = ["new", "loyal", "potential", "dissatisfied", "inactive", "regular"]
+    /// The types in the order the summary lists them: seed 000's five in its order, then
+    /// clubsh's two.
+    static let customerTypeOrder = ["new", "loyal", "potential", "dissatisfied", "inactive", "member_no_purchase", "regular"]
+    /// The precedence that picks one type when several apply.
+    static let precedence = ["potential", "member_no_purchase", "dissatisfied", "new", "inactive", "loyal", "regular"]
+    /// Seed 000's treatment of each type («راهکار مدیریت»), complete; clubsh's own for the two it adds.
     static let playbooks = [
-        "new": "Welcome them and make a first-repeat offer.",
-        "loyal": "Reward them with exclusive benefits and points.",
-        "potential": "Show the membership benefits and give a first-purchase incentive.",
-        "dissatisfied": "Listen, resolve the problem fast, and compensate.",
-        "inactive": "Send a win-back offer and find out why they stopped.",
-        "regular": "Keep them engaged and move them toward loyalty.",
+        "new": "Invite them to join the club; keep in regular touch (SMS, e-mail, notifications); make offers that bring them back for a second purchase; follow their buying to tailor the next offer.",
+        "loyal": "Reward them with exclusive discounts, free products or services; serve them personally from their history and preferences; give points on every purchase.",
+        "potential": "Send useful information and offers by e-mail and social media; offer club membership and its benefits; give a first-purchase incentive.",
+        "dissatisfied": "Listen to the complaint and solve it fast; compensate (a free service, an exchange, a special discount); follow up steadily to show their feedback matters.",
+        "inactive": "Send special offers, discounts or gifts; reach out personally by e-mail or a call; find out why they stopped (see `types | members`: evidence, days since last).",
+        "member_no_purchase": "Members who never bought (clubsh's own group): remind them of the membership benefits and give a first-purchase incentive.",
+        "regular": "Keep them engaged and move them toward loyalty (clubsh's own group: buyers of no other type).",
     ]
+}
+
+/// What the feedback table says of one customer: the latest negative answer within the
+/// feedback window, and whether the latest answer within the loyal window is positive.
+private struct FeedbackVerdict {
+    var negative: (day: Int64, reason: String)?
+    var latest: (day: Int64, positive: Bool)?
 }
 
 extension TransactionData {
     /// One type per customer of the transactions, and of a loaded `customers` table who never
-    /// bought (`potential`); a complaint or low score in `feedback` makes one `dissatisfied`.
-    /// `reads` gains the tables that took part.
-
+    /// bought; `reads` gains the tables that took part. The working names any table a type needs
+    /// that is missing, instead of printing 0 for that type without a word.
     func customerTypes(_ o: TypesCommand.Options, customers: Table?, feedback: Table?, reads: [String]) -> AnalyticsResult {
-        let (newDays, inactiveDays, loyalOrders, feedbackDays, members) = (o.newDays, o.inactiveDays, o.loyalOrders, o.feedbackDays, o.members)
         let data = self
         var reads = reads
         let s = data.summary()
         let asOf = data.asOf
+        var notes: [String] = []
 
-        // Everyone known: buyers, then customers-table ids who never bought.
+        // Everyone known: buyers, then customers-table rows of people who never bought.
         var keys = data.keys
-        var known = data.customerCount
-        if let customers, let idName = [data.keyName, "id", "customer_id"].first(where: { customers.column($0) != nil }),
-           let ids = customers.column(idName), Types.comparable(ids.type, keys.type), ids.type != .double {
-            reads.append("customers")
-            let all = Join.concatenate(keys, ids)
-            let g = Grouping(columns: [all], n: all.count)
-            let extra = (0..<ids.count).filter { Int(g.ids[keys.count + $0]) >= data.customerCount && !ids.isNull($0) }
-            let firstOfEach = Dictionary(extra.map { (g.ids[keys.count + $0], $0) }, uniquingKeysWith: { a, _ in a })
-            let newRows = firstOfEach.values.sorted().map { Int32($0) }
-            if !newRows.isEmpty {
-                keys = Join.concatenate(keys, ids.gather(newRows))
-                known += newRows.count
+        var extraRows: [Int] = []
+        if let customers {
+            if let idName = [data.keyName, "id", "customer_id"].first(where: { customers.column($0) != nil }),
+               let ids = customers.column(idName), Types.comparable(ids.type, keys.type), ids.type != .double {
+                reads.append("customers")
+                let all = Join.concatenate(keys, ids)
+                let g = Grouping(columns: [all], n: all.count)
+                let extra = (0..<ids.count).filter { Int(g.ids[keys.count + $0]) >= data.customerCount && !ids.isNull($0) }
+                let firstOfEach = Dictionary(extra.map { (g.ids[keys.count + $0], $0) }, uniquingKeysWith: { a, _ in a })
+                extraRows = firstOfEach.values.sorted()
+                if !extraRows.isEmpty { keys = Join.concatenate(keys, ids.gather(extraRows.map { Int32($0) })) }
+            } else {
+                notes.append("the customers table has no id column matching `\(data.keyName)`, so no one who never bought is counted (potential, member_no_purchase)")
             }
+        } else {
+            notes.append("no `customers` table is loaded, so no one who never bought is counted (potential, member_no_purchase)")
         }
-        let unhappy = dissatisfiedCustomers(feedback, keys: keys, from: asOf - feedbackDays + 1, to: asOf, reads: &reads)
+        let known = data.customerCount + extraRows.count
+        let verdicts: [Int: FeedbackVerdict]
+        if let feedback {
+            verdicts = feedbackVerdicts(feedback, keys: keys, negativeFrom: asOf - o.feedbackDays + 1, latestFrom: asOf - o.loyalDays + 1, to: asOf, reads: &reads)
+        } else {
+            verdicts = [:]
+            notes.append("no `feedback` table is loaded, so no one is counted dissatisfied, and loyal goes by purchases alone")
+        }
+        let gaps = longestGaps(from: asOf - o.loyalDays + 1)
 
         var type = [String](repeating: "regular", count: known)
+        var applies = [String](repeating: "regular", count: known)
+        var evidence = [String?](repeating: nil, count: known)
         for c in 0..<known {
-            if c >= data.customerCount { type[c] = "potential"; continue }
-            let since = asOf - s.last[c]
-            if asOf - s.first[c] < newDays { type[c] = "new" }
-            else if unhappy.contains(c) { type[c] = "dissatisfied" }
-            else if since > inactiveDays { type[c] = "inactive" }
-            else if s.transactions[c] >= loyalOrders { type[c] = "loyal" }
+            var found: [(type: String, evidence: String)] = []
+            if c >= data.customerCount {
+                let row = extraRows[c - data.customerCount]
+                if let customers, let joined = TypesCommand.membership(customers, row: row) {
+                    found.append(("member_no_purchase", "a member (\(joined)) who never bought"))
+                } else {
+                    found.append(("potential", "in customers, never bought, not a member"))
+                }
+            } else {
+                let since = asOf - s.last[c]
+                if let bad = verdicts[c]?.negative { found.append(("dissatisfied", bad.reason)) }
+                if asOf - s.first[c] < o.newDays { found.append(("new", "first purchase \(CivilDate.format(s.first[c])), \(asOf - s.first[c]) days ago")) }
+                if since > o.inactiveDays { found.append(("inactive", "no purchase for \(since) days")) }
+                let positive = verdicts[c]?.latest.map(\.positive) ?? true
+                if s.transactions[c] >= o.loyalOrders && gaps[c] <= o.loyalGap && positive && since <= o.inactiveDays {
+                    found.append(("loyal", "\(s.transactions[c]) purchases, longest gap \(gaps[c]) days in the last \(o.loyalDays)"
+                                  + (verdicts[c]?.latest != nil ? ", latest feedback positive" : "")))
+                }
+            }
+            found.sort { TypesCommand.precedence.firstIndex(of: $0.type)! < TypesCommand.precedence.firstIndex(of: $1.type)! }
+            if let first = found.first {
+                type[c] = first.type
+                evidence[c] = first.evidence
+                applies[c] = found.map(\.type).joined(separator: ", ")
+            }
         }
-        let work = ["types as of \(CivilDate.format(asOf)): new = first purchase within \(newDays) days; dissatisfied = complaint, rating 1–2 or NPS 0–6 within \(feedbackDays) days; inactive = no purchase for over \(inactiveDays) days; loyal = \(loyalOrders)+ purchases and active",
-                    "one type per customer, by precedence: potential › new › dissatisfied › inactive › loyal › regular"]
-        if members {
-            let order = (0..<known).sorted { a, b in Sorting.lessThan(keys)(a, b) || (!Sorting.lessThan(keys)(b, a) && a < b) }
+        let work = ["types as of \(CivilDate.format(asOf)): new = first purchase within \(o.newDays) days; dissatisfied = complaint, rating 1–2 or NPS 0–6 within \(o.feedbackDays) days; inactive = no purchase for over \(o.inactiveDays) days; loyal = \(o.loyalOrders)+ purchases, no gap over \(o.loyalGap) days in the last \(o.loyalDays), latest feedback positive",
+                    "one type per customer, by precedence: potential › member_no_purchase › dissatisfied › new › inactive › loyal › regular"] + notes
+        if o.members {
+            let less = Sorting.lessThan(keys)
+            let order = (0..<known).sorted { a, b in less(a, b) || (!less(b, a) && a < b) }
             let bought = { (c: Int) in c < data.customerCount }
-            let table = Table(columnNames: [data.keyName, "type", "orders", "spend", "first_order", "last_order", "days_since_last"],
-                              columns: [keys.gather(order.map { Int32($0) }), stringColumn(order.map { type[$0] }),
+            let table = Table(columnNames: [data.keyName, "type", "applies", "evidence", "orders", "spend", "first_order", "last_order", "days_since_last"],
+                              columns: [keys.gather(order.map { Int32($0) }), stringColumn(order.map { type[$0] }), stringColumn(order.map { applies[$0] }),
+                                        stringColumn(order.map { evidence[$0] ?? "" }, nulls: order.map { evidence[$0] == nil }),
                                         Column(.int(order.map { bought($0) ? Int64(s.transactions[$0]) : 0 })),
                                         Column(.double(order.map { bought($0) ? s.spend[$0] : 0 })),
                                         dateColumn(order.map { bought($0) ? s.first[$0] : nil }), dateColumn(order.map { bought($0) ? s.last[$0] : nil }),
@@ -122,36 +182,92 @@ extension TransactionData {
         return AnalyticsResult(table: table, work: work, reads: reads)
     }
 
-    /// Dense customer numbers with a complaint, a low rating or a low NPS in the window.
-    private func dissatisfiedCustomers(_ feedback: Table?, keys: Column, from: Int32, to: Int32, reads: inout [String]) -> Set<Int> {
-        guard let feedback,
-              let who = [keyName, "customer_id", "customer", "id"].compactMap({ feedback.column($0) }).first,
-              Types.comparable(who.type, keys.type), who.type != .double else { return [] }
+    /// Per customer, the longest gap in days between consecutive purchase days whose later day
+    /// is on or after `from`, and from the last purchase to the as-of date. A first purchase
+    /// inside the window opens no gap: the customer was not one before it.
+    private func longestGaps(from: Int32) -> [Int32] {
+        var keys = [Int64](repeating: 0, count: count)
+        for i in 0..<count { keys[i] = Int64(customer[i]) << 32 | (Int64(day[i]) + (1 << 31)) }
+        keys.sort()
+        var longest = [Int32](repeating: 0, count: customerCount)
+        var previous: (customer: Int, day: Int32)?
+        for k in keys {
+            let c = Int(k >> 32), d = Int32(k & 0xFFFF_FFFF - (1 << 31))
+            if let p = previous, p.customer == c, d >= from { longest[c] = max(longest[c], d - p.day) }
+            previous = (c, d)
+        }
+        let last = summary().last
+        for c in 0..<customerCount { longest[c] = max(longest[c], asOf - last[c]) }
+        return longest
+    }
+
+    /// Per dense customer number: the latest negative answer in [negativeFrom, to] with its
+    /// reason, and whether the latest answer in [latestFrom, to] is positive. Feedback without a
+    /// date column counts as current.
+    private func feedbackVerdicts(_ feedback: Table, keys: Column, negativeFrom: Int32, latestFrom: Int32, to: Int32, reads: inout [String]) -> [Int: FeedbackVerdict] {
+        guard let who = [keyName, "customer_id", "customer", "id"].compactMap({ feedback.column($0) }).first,
+              Types.comparable(who.type, keys.type), who.type != .double else { return [:] }
         reads.append("feedback")
-        let dates = feedback.column("date")
+        let dates = feedback.column("date"), complaints = feedback.column("complaint")
+        let ratings = feedback.column("rating"), nps = feedback.column("nps")
         let all = Join.concatenate(keys, who)
         let g = Grouping(columns: [all], n: all.count)
         var keyOf = [Int32: Int]()
-        for c in 0..<keys.count { keyOf[g.ids[c]] = c }
-        var out = Set<Int>()
+        for c in 0..<keys.count where c < customerCount { keyOf[g.ids[c]] = c }
+        var out: [Int: FeedbackVerdict] = [:]
         for i in 0..<feedback.rowCount {
+            guard let c = keyOf[g.ids[keys.count + i]] else { continue }
+            var day = Int64(to)
             if let dates {
-                let d: Int64? = { switch dates.value(at: i) { case .date(let x): return Int64(x); case .dateTime(let t): return floorDiv(t, 86400); default: return nil } }()
-                guard let d, d >= Int64(from), d <= Int64(to) else { continue }
-            }
-            var low = false
-            if let c = feedback.column("complaint"), !c.isNull(i) {
-                switch c.value(at: i) {
-                case .string(let s): low = !s.isEmpty
-                case .bool(let b): low = b
-                default: low = true
+                switch dates.value(at: i) {
+                case .date(let x): day = Int64(x)
+                case .dateTime(let t): day = floorDiv(t, 86400)
+                default: continue
                 }
             }
-            if let r = feedback.column("rating")?.value(at: i).doubleValue, r <= 2 { low = true }
-            if let n = feedback.column("nps")?.value(at: i).doubleValue, n <= 6 { low = true }
-            if low, let c = keyOf[g.ids[keys.count + i]] { out.insert(c) }
+            guard day <= Int64(to) else { continue }
+            var complaint: String?
+            if let col = complaints, !col.isNull(i) {
+                switch col.value(at: i) {
+                case .string(let text): complaint = text.isEmpty ? nil : text
+                case .bool(let b): complaint = b ? "yes" : nil
+                default: complaint = ValueFormat.display(col.value(at: i))
+                }
+            }
+            let rating = ratings?.value(at: i).doubleValue, score = nps?.value(at: i).doubleValue
+            let on = CivilDate.format(Int32(day))
+            var reasons: [String] = []
+            if let complaint { reasons.append("complaint \"\(complaint)\"") }
+            if let rating, rating <= 2 { reasons.append("rating \(ValueFormat.displayDouble(rating))") }
+            if let score, score <= 6 { reasons.append("NPS \(ValueFormat.displayDouble(score))") }
+            if !reasons.isEmpty, day >= Int64(negativeFrom), day >= out[c]?.negative?.day ?? .min {
+                out[c, default: FeedbackVerdict()].negative = (day, reasons.joined(separator: ", ") + " on \(on)")
+            }
+            if day >= Int64(latestFrom), day >= out[c]?.latest?.day ?? .min {
+                // Positive: no complaint, and every score given is high (a passive NPS of 7–8 is not).
+                let scores = [rating.map { $0 >= 4 }, score.map { $0 >= 9 }].compactMap { $0 }
+                let positive = complaint == nil && !scores.isEmpty && scores.allSatisfy { $0 }
+                out[c, default: FeedbackVerdict()].latest = (day, positive)
+            }
         }
         return out
+    }
+}
+
+extension TypesCommand {
+    /// The member's joining, when row `row` of the customers table says the person is one: a
+    /// `joined` date ("joined 2024-01-13"), or `member` true ("member").
+    static func membership(_ customers: Table, row: Int) -> String? {
+        if let joined = customers.column("joined"), !joined.isNull(row) {
+            switch joined.value(at: row) {
+            case .date(let d): return "joined \(CivilDate.format(d))"
+            case .dateTime(let t): return "joined \(CivilDate.format(Int32(floorDiv(t, 86400))))"
+            case .string(let text): return text.isEmpty ? nil : "joined \(text)"
+            default: return "joined"
+            }
+        }
+        if let member = customers.column("member"), !member.isNull(row), case .bool(true) = member.value(at: row) { return "member" }
+        return nil
     }
 }
 
