@@ -1,0 +1,77 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What clubsh shows on a real terminal (a pseudo-terminal of a chosen width): tables fitted to
+/// its width, and long help paged.
+final class TerminalDisplayTests: XCTestCase {
+    typealias Prompt = PseudoTerminalTests.Prompt
+    private var home: String!
+    private var work: String!
+
+    override func setUpWithError() throws {
+        home = try ClubshRun.temporaryFolder("pty-home").path
+        work = try ClubshRun.workspace().path
+    }
+
+    /// clubsh at the prompt in a terminal `columns` wide, with the sample orders loaded.
+    private func start(columns: UInt16, environment: [String: String?] = [:]) throws -> Prompt {
+        let p = try Prompt(home: home, directory: work, columns: columns, environment: environment)
+        XCTAssertTrue(p.wait(for: "]> "), "no prompt: \(p.plain)")
+        p.type("load \"Samples/data/orders.csv\"\r")
+        XCTAssertTrue(p.wait(for: "]> ", after: "loaded orders"), p.plain)
+        p.forget()
+        return p
+    }
+
+    /// The lines of the box clubsh printed, as the bytes went out (a terminal wraps a longer one).
+    private func boxLines(_ screen: String) -> [Substring] {
+        screen.split(separator: "\n").filter { ["┌", "│", "├", "└"].contains($0.first.map(String.init) ?? "") }
+    }
+
+    func testAWideTableFitsTheTerminal() throws {
+        let p = try start(columns: 60)
+        defer { p.close() }
+        // The whole box is 1 + 11 + 14 + 13 + 10 + 10 + 8 = 67 wide at least. In 60, beside the
+        // `…` column (5): order_id 11, items 8, customer_id 14, channel 10 = 48; date would make 61.
+        p.type("orders\r")
+        XCTAssertTrue(p.wait(for: "16,405 rows (20 shown), 6 columns (4 shown)"), p.plain)
+        XCTAssertTrue(p.plain.contains("│ order_id │ customer_id │ … │ channel │ items │\n"), p.plain)
+        let lines = boxLines(p.plain)
+        XCTAssertEqual(lines.count, 4 + 21 + 1, "top, names, types, rule, 20 rows and the `…` row, bottom: \(p.plain)")
+        for line in lines { XCTAssertEqual(line.count, 48, String(line)) }
+
+        // A wider terminal (as after resizing the window) shows every column.
+        var size = winsize(ws_row: 40, ws_col: 140, ws_xpixel: 0, ws_ypixel: 0)
+        XCTAssertEqual(ioctl(p.fd, UInt(TIOCSWINSZ), &size), 0)
+        p.forget()
+        p.type("orders | take 2\r")
+        XCTAssertTrue(p.wait(for: "2 rows\n"), p.plain)
+        XCTAssertTrue(p.plain.contains("│ order_id │ customer_id │ date       │ amount │ channel │ items │\n"), p.plain)
+    }
+
+    func testMaxwidthAndColumnsAtThePrompt() throws {
+        let p = try start(columns: 60)
+        defer { p.close() }
+        p.type(".maxwidth 30\r")
+        XCTAssertTrue(p.wait(for: "]> ", after: ".maxwidth 30"), p.plain)
+        p.forget()
+        // In 30: order_id 11 and items 8 beside the `…` column: 1 + 4 + 11 + 8 = 24.
+        p.type("orders | take 1\r")
+        XCTAssertTrue(p.wait(for: "1 row, 6 columns (2 shown)"), p.plain)
+        XCTAssertTrue(p.plain.contains("│ order_id │ … │ items │\n"), p.plain)
+        p.type(".maxwidth 0\r.columns on\r")
+        XCTAssertTrue(p.wait(for: "]> ", after: ".columns on"), p.plain)
+        p.forget()
+        // Every column of the second order (customer 523), as a list.
+        p.type("orders | take 2\r")
+        XCTAssertTrue(p.wait(for: "2 rows\n"), p.plain)
+        XCTAssertTrue(p.plain.contains("─[ row 2 ]"), p.plain)
+        XCTAssertTrue(p.plain.contains("customer_id  int    │ 523\n"), p.plain)
+        XCTAssertTrue(p.plain.contains("date         date   │ 2023-01-01\n"), p.plain)
+    }
+}
