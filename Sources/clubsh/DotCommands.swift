@@ -71,9 +71,10 @@ enum DotCommands {
             if !args.isEmpty {
                 // In a notebook every result belongs to its output block.
                 guard shell.sink == nil else { throw Diagnostic("`.output` does not apply in a notebook: results go to the output blocks", at: at) }
-                let (path, option) = try fileArgument(args, options: ["append", "overwrite"], command: ".output", at: at)
+                let (given, option) = try fileArgument(args, options: ["append", "overwrite"], command: ".output", at: at)
+                let path = FilePath.resolve(given, in: shell.session.directory)
                 if let current = Terminal.outputFile, current.path == path {
-                    throw Diagnostic("results already go to \(path)", at: at, hint: "`.output` alone puts the file in place")
+                    throw Diagnostic("results already go to \(given)", at: at, hint: "`.output` alone puts the file in place")
                 }
                 let existing: OutputFile.Existing = option == "append" ? .append : option == "overwrite" ? .overwrite : .refuse
                 do throws(OutputFileError) {

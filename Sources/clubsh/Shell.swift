@@ -195,7 +195,7 @@ final class Shell {
         guard !reading.contains(path) else { throw Diagnostic(".read \(path) would read itself again", at: location) }
         let text: String
         do throws(TextFile.Failure) {
-            text = try TextFile.read(path)
+            text = try TextFile.read(FilePath.resolve(path, in: session.directory))
         } catch {
             throw Diagnostic("cannot read \(path): \(error.reason)", at: location)
         }
@@ -208,9 +208,13 @@ final class Shell {
 
     /// `.save FILE.md [overwrite]`: the session so far as a Markdown notebook.
     func save(to path: String, overwrite: Bool, at location: SourceLocation) throws(Diagnostic) {
-        let text = Notebook.transcript(transcript)
+        let file = FilePath.resolve(path, in: session.directory)
+        // The notebook reads its relative paths from its own folder: rewrite the session's to match.
+        let from = session.directory ?? FileManager.default.currentDirectoryPath
+        let to = FilePath.folder(of: file)
+        let text = Notebook.transcript(transcript.map { NotebookPaths.rebase(statement: $0.statement, output: $0.output, from: from, to: to.isEmpty ? "." : to) })
         do {
-            try OutputFile.write(text, to: path, existing: overwrite ? .overwrite : .refuse,
+            try OutputFile.write(text, to: file, existing: overwrite ? .overwrite : .refuse,
                                  isCancelled: { self.session.isCancelled() }, beforeStandardStream: Terminal.flush)
         } catch {
             throw Diagnostic(writing: error, at: location, hint: "`.save \(path) overwrite` replaces it")

@@ -74,6 +74,9 @@ public final class Session: Catalog {
     public var loadProgress: (@Sendable (String, Double, Int, Int) -> Void)?
     /// Polled while statements run; the shell sets it to read its Ctrl-C flag.
     public var isCancelled: @Sendable () -> Bool = { false }
+    /// The folder relative paths in statements are read from and written to (a notebook's own,
+    /// under `clubsh run`); nil: the working directory. `~/` is the home folder either way.
+    public var directory: String?
     /// What one statement may ask for before it allocates (`.limit memory`).
     public var memoryLimit = MemoryLimit.standard
     /// Called before a statement writes to a standard stream (`export … to "/dev/stdout"`), so
@@ -228,7 +231,7 @@ public final class Session: Catalog {
             _ = try Exporter.format(of: path, at: at)
             let plan = try Checker(catalog: self).check(pipeline)
             let (table, warnings) = try evaluate(plan)
-            try Exporter.write(table, to: path, overwrite: overwrite, at: at, isCancelled: isCancelled,
+            try Exporter.write(table, to: FilePath.resolve(path, in: directory), overwrite: overwrite, at: at, isCancelled: isCancelled,
                                beforeStandardStream: beforeWritingStandardStream)
             let format = ["json": OutputMode.json, "jsonl": .jsonl][(path as NSString).pathExtension.lowercased()]
             let written = format.map { TableRenderer(mode: $0, maxRows: 0).warnings(for: table) } ?? []
