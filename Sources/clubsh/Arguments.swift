@@ -48,7 +48,7 @@ struct Arguments {
                           (default: table on a terminal, csv otherwise)
       --keep-going        report errors and carry on instead of stopping at the first
       --as-of YYYY-MM-DD  the date days_since() counts to (default: today)
-      --color, --no-color force colours on or off (NO_COLOR in the environment turns them off)
+      --color, --no-color force colours on or off (never with NO_COLOR set in the environment)
       --help              show this help
       --version           show the version
 

@@ -37,8 +37,13 @@ enum DotCommands {
             guard args == "on" || args == "off" else { throw Diagnostic(".timer takes on or off", at: at) }
             shell.timer = args == "on"
         },
-        DotCommand(name: "color", usage: ".color on|off", help: "colours in table mode (off when not a terminal or NO_COLOR is set)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "color", usage: ".color on|off", help: "colours in table mode (off when not a terminal; never when NO_COLOR is set)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard args == "on" || args == "off" else { throw Diagnostic(".color takes on or off", at: at) }
+            if args == "on" && Terminal.noColor {
+                shell.color = false
+                shell.message("NO_COLOR is set, so colours stay off")
+                return
+            }
             shell.color = args == "on"
         },
         DotCommand(name: "echo", usage: ".echo on|off", help: "print each statement before its output") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in

@@ -54,6 +54,24 @@ final class TerminalDisplayTests: XCTestCase {
         XCTAssertTrue(p.plain.contains("│ order_id │ customer_id │ date       │ amount │ channel │ items │\n"), p.plain)
     }
 
+    /// At a terminal `.color on` gives colours back after `.color off`, but never under NO_COLOR.
+    func testColorOnAtATerminalHonoursNoColor() throws {
+        let bold = "\u{1B}[1morder_id"
+        let colourful = try start(columns: 100, environment: ["NO_COLOR": nil])
+        defer { colourful.close() }
+        colourful.type(".color off\r.color on\rorders | take 1\r")
+        XCTAssertTrue(colourful.wait(for: "1 row\n"), colourful.plain)
+        XCTAssertTrue(colourful.screen.contains(bold), colourful.screen)
+
+        let plain = try start(columns: 100, environment: ["NO_COLOR": "1"])
+        defer { plain.close() }
+        plain.type(".color on\r")
+        XCTAssertTrue(plain.wait(for: "NO_COLOR is set, so colours stay off"), plain.plain)
+        plain.type("orders | take 1\r")
+        XCTAssertTrue(plain.wait(for: "1 row\n"), plain.plain)
+        XCTAssertFalse(plain.screen.contains(bold), plain.screen)
+    }
+
     func testMaxwidthAndColumnsAtThePrompt() throws {
         let p = try start(columns: 60)
         defer { p.close() }
