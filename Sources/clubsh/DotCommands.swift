@@ -13,7 +13,8 @@ struct DotCommand: Sendable {
 enum DotCommands {
     static let all: [DotCommand] = [
         DotCommand(name: "help", usage: ".help [TOPIC]", help: "list the commands, or explain one") { (shell: Shell, args: String, _: SourceLocation) throws(Diagnostic) in
-            shell.result(Help.text(topic: args.isEmpty ? nil : args))
+            // About 100 lines: paged on a terminal (`$PAGER`, else `less -FRX`).
+            shell.page(Help.text(topic: args.isEmpty ? nil : args))
         },
         DotCommand(name: "mode", usage: ".mode [MODE]", help: "show or set the output mode (table, csv, tsv, json, jsonl, markdown, line)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {

@@ -138,6 +138,12 @@ final class Shell {
         if let sink { sink(s) } else { Terminal.writeResult(s) }
     }
 
+    /// A long result for reading (help): through the pager on a terminal, else as `result`.
+    func page(_ s: String) {
+        if sink == nil && Pager.show(s) { return }
+        result(s)
+    }
+
     func message(_ m: String) {
         if let sink {
             sink(m + "\n")

@@ -40,6 +40,13 @@ enum Terminal {
         return 80
     }
 
+    /// The terminal's height in lines (24 when unknown).
+    static var height: Int {
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 { return Int(size.ws_row) }
+        return 24
+    }
+
     /// Set by Ctrl-C at the prompt; read by the engine between chunks of work.
     nonisolated(unsafe) static var interrupted: sig_atomic_t = 0
 

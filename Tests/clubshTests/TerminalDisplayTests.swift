@@ -72,6 +72,60 @@ final class TerminalDisplayTests: XCTestCase {
         XCTAssertFalse(plain.screen.contains(bold), plain.screen)
     }
 
+    /// `help` is about 100 lines, more than the terminal's 40: it goes through `$PAGER`.
+    func testHelpGoesThroughThePager() throws {
+        let p = try start(columns: 140, environment: ["PAGER": "sed 's/^/paged: /'"])
+        defer { p.close() }
+        p.type("help\r")
+        XCTAssertTrue(p.wait(for: "paged: Statements end at a newline"), p.plain)
+        XCTAssertTrue(p.plain.contains("paged: Start with the tour"), p.plain)
+        XCTAssertTrue(p.wait(for: "]> ", after: "paged: Statements end"), "the prompt comes back: \(p.plain)")
+        // A topic fits on the screen: printed as it is.
+        p.forget()
+        p.type("help where\r")
+        XCTAssertTrue(p.wait(for: "example: orders | where"), p.plain)
+        XCTAssertFalse(p.plain.contains("paged:"), p.plain)
+    }
+
+    /// Without `$PAGER`, `less -FRX`: one screen, then `q` back to the prompt.
+    func testHelpWithoutPagerUsesLess() throws {
+        let places: [String] = ["/usr/bin/less", "/bin/less", "/usr/local/bin/less", "/opt/homebrew/bin/less"]
+        guard places.contains(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("less is not installed")
+        }
+        let p = try start(columns: 140, environment: ["PAGER": nil])
+        defer { p.close() }
+        p.type("help\r")
+        XCTAssertTrue(p.wait(for: "Start with the tour"), p.plain)
+        // less waits with the rest unread: the last line of help is not on the screen yet.
+        Thread.sleep(forTimeInterval: 0.5)
+        _ = p.wait(for: "never shown", timeout: 0.5)
+        XCTAssertFalse(p.plain.contains("Statements end at a newline"), p.plain)
+        p.type("q")
+        p.forget()
+        p.type("1 + 1\r")
+        XCTAssertTrue(p.wait(for: "]> ", after: "2\n"), "the prompt comes back after q: \(p.plain)")
+    }
+
+    /// Off a terminal help is printed whole, whatever `$PAGER` says.
+    func testOffATerminalHelpIsPrinted() throws {
+        let r = try ClubshRun.run(["-c", "help"], environment: ["PAGER": "sed 's/^/paged: /'"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("Start with the tour"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("`#` starts a comment.\n"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("paged:"), r.stdout)
+    }
+
+    /// A pager that cannot be started: the shell says so and the help is printed.
+    func testAMissingPagerPrintsTheHelp() throws {
+        let p = try start(columns: 140, environment: ["PAGER": "no-such-pager-for-clubsh"])
+        defer { p.close() }
+        p.type("help\r")
+        XCTAssertTrue(p.wait(for: "Statements end at a newline"), p.plain)
+        XCTAssertTrue(p.plain.contains("no-such-pager-for-clubsh"), "the shell's complaint: \(p.plain)")
+        XCTAssertTrue(p.plain.contains("Start with the tour"), p.plain)
+    }
+
     func testMaxwidthAndColumnsAtThePrompt() throws {
         let p = try start(columns: 60)
         defer { p.close() }
