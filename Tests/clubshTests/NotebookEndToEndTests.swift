@@ -28,6 +28,9 @@ final class NotebookEndToEndTests: XCTestCase {
         let check = try ClubshRun.run(["check", path])
         XCTAssertEqual(check.status, 1)
         XCTAssertTrue(check.stdout.contains("-retention = (end / start) × 100 = (90 / 100) × 100 = 90.0%\n+retention = (end / start) × 100 = (80 / 100) × 100 = 80.0%\n"), check.stdout)
+        // One hunk over the whole output: the working (line 1) and the row (line 6) changed, the
+        // 8 lines of the output (working, 7 of box and count) within 3 lines of a change.
+        XCTAssertTrue(check.stdout.contains("--- \(path) (stored)\n+++ fresh\n@@ -1,8 +1,8 @@\n-retention"), check.stdout)
     }
 
     func testAFailedRunLeavesTheFileIntact() throws {
