@@ -126,6 +126,18 @@ final class TerminalDisplayTests: XCTestCase {
         XCTAssertTrue(p.plain.contains("Start with the tour"), p.plain)
     }
 
+    /// Tab completes a file name in the home folder after `~/`, as `load` reads it.
+    func testTabCompletesAfterTilde() throws {
+        try "a,b\n1,2\n".write(toFile: home + "/club-orders-2024.csv", atomically: true, encoding: .utf8)
+        let p = try start(columns: 100)
+        defer { p.close() }
+        p.type("load \"~/club-or\t")
+        // The completion closes the quote.
+        XCTAssertTrue(p.wait(for: "load \"~/club-orders-2024.csv\""), p.plain)
+        p.type("\r")
+        XCTAssertTrue(p.wait(for: "loaded club_orders_2024: 1 row × 2 columns from ~/club-orders-2024.csv"), p.plain)
+    }
+
     func testMaxwidthAndColumnsAtThePrompt() throws {
         let p = try start(columns: 60)
         defer { p.close() }
