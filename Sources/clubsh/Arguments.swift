@@ -2,8 +2,14 @@ import ClubKit
 
 /// The command line: `clubsh [options] [FILE.club …]`.
 struct Arguments {
-    var files: [String] = []
-    var commands: [String] = []
+    /// A script file (`-` for stdin) or a `-c` statement, run in the order given.
+    enum Input: Equatable {
+        case file(String)
+        case command(String)
+    }
+
+    /// Files and `-c` statements in the order they appear on the command line.
+    var inputs: [Input] = []
     var mode: OutputMode?
     var keepGoing = false
     var color: Bool?
@@ -36,12 +42,13 @@ struct Arguments {
     pipe it runs the statements read from stdin.
 
     options:
-      -c STATEMENT        run STATEMENT (may be given more than once), then exit
+      -c STATEMENT        run STATEMENT (may be given more than once), then exit;
+                          files and -c statements run in the order given
       --mode MODE         output mode: table, csv, tsv, json, jsonl, markdown, line
                           (default: table on a terminal, csv otherwise)
       --keep-going        report errors and carry on instead of stopping at the first
       --as-of YYYY-MM-DD  the date days_since() counts to (default: today)
-      --color, --no-color force colours on or off (NO_COLOR in the environment turns them off)
+      --color, --no-color force colours on or off (never with NO_COLOR set in the environment)
       --help              show this help
       --version           show the version
 
@@ -80,7 +87,7 @@ struct Arguments {
         while i < argv.count {
             let arg = argv[i]
             switch arg {
-            case "-c", "--command": a.commands.append(try value(arg))
+            case "-c", "--command": a.inputs.append(.command(try value(arg)))
             case "--mode", "-m":
                 let m = try value(arg)
                 guard let mode = OutputMode(rawValue: m) else {
@@ -101,7 +108,7 @@ struct Arguments {
                     let known = ["-c", "--mode", "--keep-going", "--as-of", "--color", "--no-color", "--help", "--version"]
                     throw UsageError("unknown option \(arg)" + (Suggest.closest(to: arg, among: known).map { "; did you mean \($0)?" } ?? ""))
                 }
-                a.files.append(arg)
+                a.inputs.append(.file(arg))
             }
             i += 1
         }

@@ -13,7 +13,8 @@ struct DotCommand: Sendable {
 enum DotCommands {
     static let all: [DotCommand] = [
         DotCommand(name: "help", usage: ".help [TOPIC]", help: "list the commands, or explain one") { (shell: Shell, args: String, _: SourceLocation) throws(Diagnostic) in
-            shell.result(Help.text(topic: args.isEmpty ? nil : args))
+            // About 100 lines: paged on a terminal (`$PAGER`, else `less -FRX`).
+            shell.page(Help.text(topic: args.isEmpty ? nil : args))
         },
         DotCommand(name: "mode", usage: ".mode [MODE]", help: "show or set the output mode (table, csv, tsv, json, jsonl, markdown, line)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {
@@ -37,13 +38,38 @@ enum DotCommands {
             guard args == "on" || args == "off" else { throw Diagnostic(".timer takes on or off", at: at) }
             shell.timer = args == "on"
         },
-        DotCommand(name: "color", usage: ".color on|off", help: "colours in table mode (off when not a terminal or NO_COLOR is set)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "color", usage: ".color on|off", help: "colours in table mode (off when not a terminal; never when NO_COLOR is set)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard args == "on" || args == "off" else { throw Diagnostic(".color takes on or off", at: at) }
+            if args == "on" && Terminal.noColor {
+                shell.color = false
+                shell.message("NO_COLOR is set, so colours stay off")
+                return
+            }
             shell.color = args == "on"
         },
         DotCommand(name: "echo", usage: ".echo on|off", help: "print each statement before its output") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard args == "on" || args == "off" else { throw Diagnostic(".echo takes on or off", at: at) }
             shell.echo = args == "on"
+        },
+        DotCommand(name: "maxrows", usage: ".maxrows [N]", help: "show at most N rows of a table in table mode, the first and last halves (0: every row; by default 20 on a terminal, every row in a pipe or file)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard !args.isEmpty else {
+                let current = shell.maxRows.map { $0 == Int.max ? "0 (every row)" : "\($0)" } ?? "20 on a terminal and in notebooks, every row in a pipe or file"
+                shell.result("maxrows: \(current)\n")
+                return
+            }
+            let n = try count(args, command: ".maxrows", what: "rows", at: at)
+            shell.maxRows = n == 0 ? Int.max : n
+        },
+        DotCommand(name: "maxwidth", usage: ".maxwidth [N]", help: "fit tables in N columns of text, leaving out middle columns (0: the terminal's width, and no limit in a pipe or file)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard !args.isEmpty else {
+                shell.result("maxwidth: \(shell.maxWidth == 0 ? "0 (the terminal's width; no limit in a pipe or file)" : "\(shell.maxWidth)")\n")
+                return
+            }
+            shell.maxWidth = try count(args, command: ".maxwidth", what: "columns of text", at: at)
+        },
+        DotCommand(name: "columns", usage: ".columns [on|off]", help: "show every column of a table too wide for the width, each row as a list of column and value (off: leave middle columns out)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard args.isEmpty || args == "on" || args == "off" else { throw Diagnostic(".columns takes on or off", at: at) }
+            shell.wideAsList = args != "off"
         },
         DotCommand(name: "output", usage: ".output [FILE [append|overwrite]]", help: "send results to FILE (an existing file needs append or overwrite); .output alone sends them back to the screen") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             // Open the new target before letting go of the old one: a failed `.output` changes nothing.
@@ -51,9 +77,10 @@ enum DotCommands {
             if !args.isEmpty {
                 // In a notebook every result belongs to its output block.
                 guard shell.sink == nil else { throw Diagnostic("`.output` does not apply in a notebook: results go to the output blocks", at: at) }
-                let (path, option) = try fileArgument(args, options: ["append", "overwrite"], command: ".output", at: at)
+                let (given, option) = try fileArgument(args, options: ["append", "overwrite"], command: ".output", at: at)
+                let path = FilePath.resolve(given, in: shell.session.directory)
                 if let current = Terminal.outputFile, current.path == path {
-                    throw Diagnostic("results already go to \(path)", at: at, hint: "`.output` alone puts the file in place")
+                    throw Diagnostic("results already go to \(given)", at: at, hint: "`.output` alone puts the file in place")
                 }
                 let existing: OutputFile.Existing = option == "append" ? .append : option == "overwrite" ? .overwrite : .refuse
                 do throws(OutputFileError) {
@@ -119,6 +146,14 @@ enum DotCommands {
         }
         path = path.trimmingCharacters(in: .whitespaces)
         return (path, option)
+    }
+
+    /// A whole number of 0 or more for `.maxrows` and `.maxwidth`.
+    static func count(_ args: String, command: String, what: String, at: SourceLocation) throws(Diagnostic) -> Int {
+        guard let n = Int(args), n >= 0 else {
+            throw Diagnostic("\(command) takes a number of \(what), 0 or more, not `\(args)`", at: at, hint: "like \(command) 40")
+        }
+        return n
     }
 
     static func unquote(_ s: String) -> String {

@@ -8,6 +8,9 @@ enum NotebookCommands {
     /// Runs the notebook's cells; nil when a cell stopped at an error (reported on stderr).
     static func outputs(of notebook: Notebook, path: String, asOf: Int32?) -> [String]? {
         let shell = Shell(session: Session(asOf: asOf), mode: .table, keepGoing: false, interactive: false, color: false)
+        // A notebook's relative paths are its own folder's, wherever clubsh runs it.
+        let folder = FilePath.folder(of: path)
+        shell.session.directory = folder.isEmpty ? nil : folder
         shell.session.isCancelled = { Terminal.interrupted != 0 }
         var outputs: [String] = []
         for cell in notebook.cells {

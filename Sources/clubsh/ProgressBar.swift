@@ -1,3 +1,4 @@
+import ClubKit
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -34,7 +35,7 @@ final class ProgressBar: Sendable {
             let filled = Int(done * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
             let rate = Double(bytes) * done / elapsed / 1_000_000
-            emit("\r\u{1B}[2K" + "loading \((path as NSString).lastPathComponent) \(bar) \(Int(done * 100))%  \(rows.formatted()) rows  \(Int(rate)) MB/s")
+            emit("\r\u{1B}[2K" + "loading \(FilePath.lastComponent(path)) \(bar) \(Int(done * 100))%  \(rows.formatted()) rows  \(Int(rate)) MB/s")
         }
     }
 

@@ -13,6 +13,14 @@ final class Shell {
     var timer = false
     /// `.echo on`: print each statement before its output.
     var echo = false
+    /// `.maxrows N`: the rows table mode shows (`Int.max`: every row); nil: 20 on a terminal and
+    /// in a notebook, every row in a pipe or file.
+    var maxRows: Int?
+    /// `.maxwidth N`: the width table mode fits (0: the terminal's, and no limit elsewhere).
+    var maxWidth = 0
+    /// `.columns on`: a table too wide for the width shows every column as a list per row
+    /// instead of leaving middle columns out.
+    var wideAsList = false
     /// Set by `.quit` and `.exit`.
     var quitRequested = false
     /// When set, everything the shell would show goes here instead (a notebook cell's output).
@@ -31,8 +39,19 @@ final class Shell {
         session.beforeWritingStandardStream = { Terminal.flush() }
     }
 
+    /// Table mode where results go now: on a terminal 20 rows in its width, in a notebook 20
+    /// rows, in a pipe or file every row at full width, unless `.maxrows` or `.maxwidth` say otherwise.
     private var renderer: TableRenderer {
-        TableRenderer(mode: mode, maxRows: 20, style: color && mode == .table && Terminal.outputFile == nil && sink == nil ? .ansi : .plain)
+        let toTerminal = sink == nil && Terminal.outputFile == nil && Terminal.stdoutIsTerminal
+        return TableRenderer(mode: mode, maxRows: maxRows ?? (toTerminal || sink != nil ? 20 : Int.max),
+                             maxWidth: maxWidth > 0 ? maxWidth : toTerminal ? Terminal.width : nil,
+                             wide: wideAsList ? .list : .elide,
+                             style: color && mode == .table && Terminal.outputFile == nil && sink == nil ? .ansi : .plain)
+    }
+
+    /// Table mode as a notebook holds it (for `.save`): what `clubsh run` prints for the same statements.
+    private var notebookRenderer: TableRenderer {
+        TableRenderer(mode: .table, maxRows: maxRows ?? 20, maxWidth: maxWidth > 0 ? maxWidth : nil, wide: wideAsList ? .list : .elide)
     }
 
     /// Runs statements; returns false when any failed. Outside the prompt the first error stops
@@ -79,7 +98,7 @@ final class Shell {
 
     /// Shows one output and returns it as plain text for the transcript.
     private func show(_ output: Output, statement: Statement) throws(Diagnostic) -> String {
-        let plainRenderer = TableRenderer(mode: .table, maxRows: 20, style: .plain)
+        let plainRenderer = notebookRenderer
         switch output {
         case .table(let t):
             result(renderer.render(t))
@@ -117,6 +136,12 @@ final class Shell {
     /// Results: to the notebook cell, the `.output` file, or stdout.
     func result(_ s: String) {
         if let sink { sink(s) } else { Terminal.writeResult(s) }
+    }
+
+    /// A long result for reading (help): through the pager on a terminal, else as `result`.
+    func page(_ s: String) {
+        if sink == nil && Pager.show(s) { return }
+        result(s)
     }
 
     func message(_ m: String) {
@@ -176,7 +201,7 @@ final class Shell {
         guard !reading.contains(path) else { throw Diagnostic(".read \(path) would read itself again", at: location) }
         let text: String
         do throws(TextFile.Failure) {
-            text = try TextFile.read(path)
+            text = try TextFile.read(FilePath.resolve(path, in: session.directory))
         } catch {
             throw Diagnostic("cannot read \(path): \(error.reason)", at: location)
         }
@@ -189,9 +214,13 @@ final class Shell {
 
     /// `.save FILE.md [overwrite]`: the session so far as a Markdown notebook.
     func save(to path: String, overwrite: Bool, at location: SourceLocation) throws(Diagnostic) {
-        let text = Notebook.transcript(transcript)
+        let file = FilePath.resolve(path, in: session.directory)
+        // The notebook reads its relative paths from its own folder: rewrite the session's to match.
+        let from = session.directory ?? FileManager.default.currentDirectoryPath
+        let to = FilePath.folder(of: file)
+        let text = Notebook.transcript(transcript.map { NotebookPaths.rebase(statement: $0.statement, output: $0.output, from: from, to: to.isEmpty ? "." : to) })
         do {
-            try OutputFile.write(text, to: path, existing: overwrite ? .overwrite : .refuse,
+            try OutputFile.write(text, to: file, existing: overwrite ? .overwrite : .refuse,
                                  isCancelled: { self.session.isCancelled() }, beforeStandardStream: Terminal.flush)
         } catch {
             throw Diagnostic(writing: error, at: location, hint: "`.save \(path) overwrite` replaces it")

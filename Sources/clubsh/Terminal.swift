@@ -17,11 +17,17 @@ enum Terminal {
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
-    /// Colours only on a terminal, never with NO_COLOR set (https://no-color.org).
+    /// Colours on a terminal (or where `--color` asks for them), and never with NO_COLOR set
+    /// (https://no-color.org): not even `--color` or `.color on` brings them back.
     static func colorWanted(override: Bool?) -> Bool {
-        if let override { return override }
-        if let v = getenv("NO_COLOR"), v.pointee != 0 { return false }
-        return stdoutIsTerminal
+        if noColor { return false }
+        return override ?? stdoutIsTerminal
+    }
+
+    /// NO_COLOR is set to something (an empty value counts as unset).
+    static var noColor: Bool {
+        guard let v = getenv("NO_COLOR") else { return false }
+        return v.pointee != 0
     }
 
     /// Standard output is buffered here and written with write(2); `flush` empties the buffer.
@@ -32,6 +38,13 @@ enum Terminal {
         var size = winsize()
         if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
         return 80
+    }
+
+    /// The terminal's height in lines (24 when unknown).
+    static var height: Int {
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 { return Int(size.ws_row) }
+        return 24
     }
 
     /// Set by Ctrl-C at the prompt; read by the engine between chunks of work.

@@ -34,7 +34,7 @@ if let notebook = arguments.notebook {
     finish(status)
 }
 
-let interactive = arguments.files.isEmpty && arguments.commands.isEmpty && Terminal.stdinIsTerminal
+let interactive = arguments.inputs.isEmpty && Terminal.stdinIsTerminal
 let session = Session(asOf: arguments.asOf)
 let shell = Shell(session: session,
                   mode: arguments.mode ?? (Terminal.stdoutIsTerminal ? .table : .csv),
@@ -52,17 +52,21 @@ var ok = true
 if interactive {
     let history = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.clubsh_history"
     REPL(shell: shell, editor: LineEditor(historyPath: history)).run()
-} else if !arguments.commands.isEmpty || !arguments.files.isEmpty {
+} else if !arguments.inputs.isEmpty {
     // Ctrl-C stops the running statement (a load waiting on a FIFO, a long fit) and ends clubsh
     // with 130 after putting any `.output` file in place; a second Ctrl-C ends it at once.
     Terminal.catchInterrupts(once: true)
     session.isCancelled = { Terminal.interrupted != 0 }
-    for (k, command) in arguments.commands.enumerated() where ok || arguments.keepGoing {
-        ok = shell.run(source: command, origin: "-c#\(k + 1)") && ok
-        if shell.quitRequested { break }
-    }
-    for file in arguments.files where (ok || arguments.keepGoing) && !shell.quitRequested {
-        ok = (file == "-" ? shell.run(source: readAllStandardInput(), origin: "<stdin>") : shell.runFile(file)) && ok
+    // Files and `-c` statements run in the order given: `clubsh setup.club -c 'z + 1'` sets up first.
+    var commandNumber = 0
+    for input in arguments.inputs where (ok || arguments.keepGoing) && !shell.quitRequested {
+        switch input {
+        case .command(let command):
+            commandNumber += 1
+            ok = shell.run(source: command, origin: "-c#\(commandNumber)") && ok
+        case .file(let file):
+            ok = (file == "-" ? shell.run(source: readAllStandardInput(), origin: "<stdin>") : shell.runFile(file)) && ok
+        }
     }
 } else {
     let source = readAllStandardInput()

@@ -25,6 +25,82 @@ final class LineDiffTests: XCTestCase {
         }
     }
 
+    /// Hunks and their headers as GNU `diff -u` (diffutils 3.8) prints them for the same two
+    /// files, copied from its output: three lines of context, changes six or fewer lines apart
+    /// in one hunk, a count of one left out, an empty side at the line before it.
+    func testHunksAsDiffPrintsThem() {
+        func diff(_ a: [String], _ b: [String]) -> String {
+            let old = a.map { $0 + "\n" }.joined(), new = b.map { $0 + "\n" }.joined()
+            return String(LineDiff.unified(old, new, oldName: "a", newName: "b").dropFirst("--- a\n+++ b\n".count))
+        }
+        let twenty = (1...20).map(String.init)
+        var changed = twenty
+        changed[1] = "two"
+        changed[8] = "nine"
+        changed.remove(at: 16)
+        changed.append("21")
+        XCTAssertEqual(diff(twenty, changed), """
+            @@ -1,12 +1,12 @@
+             1
+            -2
+            +two
+             3
+             4
+             5
+             6
+             7
+             8
+            -9
+            +nine
+             10
+             11
+             12
+            @@ -14,7 +14,7 @@
+             14
+             15
+             16
+            -17
+             18
+             19
+             20
+            +21
+
+            """)
+        let eleven = (1...11).map(String.init)
+        // Six unchanged lines between: one hunk. Seven: two.
+        XCTAssertTrue(diff(eleven, eleven.map { $0 == "2" ? "B" : $0 == "9" ? "I" : $0 }).hasPrefix("@@ -1,11 +1,11 @@\n"))
+        XCTAssertEqual(diff(eleven, eleven.map { $0 == "2" ? "B" : $0 == "10" ? "J" : $0 }), """
+            @@ -1,5 +1,5 @@
+             1
+            -2
+            +B
+             3
+             4
+             5
+            @@ -7,5 +7,5 @@
+             7
+             8
+             9
+            -10
+            +J
+             11
+
+            """)
+        XCTAssertEqual(diff(["a"], ["b"]), "@@ -1 +1 @@\n-a\n+b\n")
+        XCTAssertEqual(diff([], ["p", "q"]), "@@ -0,0 +1,2 @@\n+p\n+q\n")
+        XCTAssertEqual(diff(["p", "q"], []), "@@ -1,2 +0,0 @@\n-p\n-q\n")
+        XCTAssertEqual(diff(["1", "2", "3", "4", "5"], ["1", "2", "3", "4", "5", "6"]), "@@ -3,3 +3,4 @@\n 3\n 4\n 5\n+6\n")
+        XCTAssertEqual(diff(["1", "2"], ["1", "2"]), "", "nothing differs: no hunk")
+        // `diff -U0`: no context; a side with no lines starts at the line before.
+        XCTAssertEqual(LineDiff.unified("1\n2\n3\n4\n5\n6\n7\n8\n", "1\n2\n3\n4\n6\n7\n8\n", context: 0),
+                       "--- stored\n+++ fresh\n@@ -5 +4,0 @@\n-5\n")
+    }
+
+    func testAMissingNewlineAtTheEndIsADifference() {
+        // `diff -u` of "x\ny" and "x\ny\n".
+        XCTAssertEqual(LineDiff.unified("x\ny", "x\ny\n"), "--- stored\n+++ fresh\n@@ -1,2 +1,2 @@\n x\n-y\n\\ No newline at end of file\n+y\n")
+    }
+
     func testLongOutputsDiffInBoundedTimeAndMemory() {
         // 30,000 lines, every 100th changed: 300 lines out and 300 in, the rest kept.
         let old = (0..<30_000).map { "row \($0)" }

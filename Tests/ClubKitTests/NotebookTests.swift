@@ -50,7 +50,7 @@ final class NotebookTests: XCTestCase {
     }
 
     func testUnifiedDiff() {
-        XCTAssertEqual(LineDiff.unified("a\nb\nc\n", "a\nB\nc\n"), "--- stored\n+++ fresh\n a\n-b\n+B\n c\n \n")
+        XCTAssertEqual(LineDiff.unified("a\nb\nc\n", "a\nB\nc\n"), "--- stored\n+++ fresh\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n")
     }
 
     // MARK: - Only what the author wrote runs

@@ -55,7 +55,8 @@ final class DotCommandTests: XCTestCase {
     func testColorOnlyWhenAskedOnAPipe() throws {
         let plain = try ClubshRun.run(["--mode", "table", "-c", "1 + 1"])
         XCTAssertFalse(plain.stdout.contains("\u{1B}["))
-        let forced = try ClubshRun.run(["--mode", "table", "--color", "-c", "load \"Fixtures/orders.csv\"", "-c", "orders | count"])
+        let forced = try ClubshRun.run(["--mode", "table", "--color", "-c", "load \"Fixtures/orders.csv\"", "-c", "orders | count"],
+                                       environment: ["NO_COLOR": ""])
         XCTAssertTrue(forced.stdout.contains("\u{1B}[1mcount"), forced.stdout)
         let noColor = try ClubshRun.run(["--mode", "table", "-c", ".color off", "-c", "load \"Fixtures/orders.csv\"", "-c", "orders | count"],
                                         environment: ["NO_COLOR": "1"])

@@ -29,6 +29,9 @@ final class NotebookEndToEndTests: XCTestCase {
         XCTAssertEqual(check.status, 1)
         XCTAssertTrue(check.stdout.contains("-retention = (remaining / start) × 100 = (90 / 100) × 100 = 90.0%\n"), check.stdout)
         XCTAssertTrue(check.stdout.contains("+retention = (remaining / start) × 100 = (80 / 100) × 100 = 80.0%\n"), check.stdout)
+        // One hunk over the whole output: the working (lines 1 and 2) and the row (line 7) changed,
+        // the 9 lines of the output (2 of working, 6 of box, the count) within 3 lines of a change.
+        XCTAssertTrue(check.stdout.contains("--- \(path) (stored)\n+++ fresh\n@@ -1,9 +1,9 @@\n-retention"), check.stdout)
     }
 
     func testAFailedRunLeavesTheFileIntact() throws {

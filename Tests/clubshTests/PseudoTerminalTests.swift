@@ -15,17 +15,20 @@ final class PseudoTerminalTests: XCTestCase {
         let fd: Int32
         private(set) var screen = ""
 
-        init(home: String, directory: String) throws {
+        /// clubsh in a terminal of `columns` × 40, with `environment` added to (or, for a nil
+        /// value, taken out of) the tests' own.
+        init(home: String, directory: String, columns: UInt16 = 140, environment extra: [String: String?] = [:]) throws {
             // Everything the child needs is prepared before fork: it only calls chdir and execve.
             let binary = ClubshRun.binary.path
             var environment = ProcessInfo.processInfo.environment
             environment["HOME"] = home
             environment["TERM"] = "xterm"
+            for (key, value) in extra { environment[key] = value }
             let argv: [UnsafeMutablePointer<CChar>?] = [strdup(binary), nil]
             let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
             let directory = strdup(directory)!
             var master: Int32 = 0
-            var size = winsize(ws_row: 40, ws_col: 140, ws_xpixel: 0, ws_ypixel: 0)
+            var size = winsize(ws_row: 40, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
             let pid = forkpty(&master, nil, nil, &size)
             if pid == 0 {
                 _ = chdir(directory)

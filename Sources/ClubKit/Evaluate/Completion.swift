@@ -81,12 +81,14 @@ public struct Completer {
         let typed = String(line[line.index(after: quote)...])
         let dir = typed.contains("/") ? String(typed[...typed.lastIndex(of: "/")!]) : ""
         let prefix = String(typed.dropFirst(dir.count))
+        // `~/` lists the home folder, as `load` reads it.
+        let folder = FilePath.resolve(dir)
         // A folder that cannot be listed has no names to offer; Tab offers none.
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return [] }
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : folder) else { return [] }
         return entries.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") }.sorted().map { name in
             var isDirectory: ObjCBool = false
             // A name that vanished since the listing is offered as it was listed, without a slash.
-            let exists = FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDirectory)
+            let exists = FileManager.default.fileExists(atPath: folder + name, isDirectory: &isDirectory)
             return dir + name + (exists && isDirectory.boolValue ? "/" : "")
         }
     }

@@ -8,10 +8,10 @@ extension Session {
         let ext = (path as NSString).pathExtension
         guard ext.lowercased() == "svg" || OutputFile.writesInPlace(path) else {
             throw Diagnostic("`chart … to` writes SVG, not \(ext.isEmpty ? "a file without an extension" : ".\(ext)")", at: location,
-                             hint: "name the file \(((path as NSString).deletingPathExtension as NSString).lastPathComponent).svg")
+                             hint: "name the file \((FilePath.lastComponent(path) as NSString).deletingPathExtension).svg")
         }
         do {
-            try OutputFile.write(chart.svg, to: path, existing: overwrite ? .overwrite : .refuse,
+            try OutputFile.write(chart.svg, to: FilePath.resolve(path, in: directory), existing: overwrite ? .overwrite : .refuse,
                                  isCancelled: isCancelled, beforeStandardStream: beforeWritingStandardStream)
         } catch {
             throw Diagnostic(writing: error, at: location, hint: "add `overwrite` after the file name to replace it")

@@ -46,22 +46,23 @@ extension Session {
                              hint: "load it under another name with `as`")
         }
         let result: LoadResult
+        let file = FilePath.resolve(path, in: directory)
         do {
             csv.isCancelled = isCancelled
             if let report = loadProgress {
                 // The size only feeds the progress bar's MB/s: unknown (0) shows 0 MB/s, and the
                 // load itself says why a file cannot be read.
-                let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
+                let size = ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? 0
                 csv.progress = { done, rows in report(path, done, rows, size) }
             }
-            result = try CSVReader.read(path: path, options: csv)
+            result = try CSVReader.read(path: file, options: csv)
             loadProgress?(path, 1, result.table.rowCount, -1)
         } catch let e as LoadError {
             switch e.kind {
             case .interrupted:
                 throw Diagnostic.interrupted
             case .noSuchFile:
-                throw Diagnostic("cannot load \(e.description)", at: at, hint: Self.nearbyFile(path).map { "did you mean \"\($0)\"?" })
+                throw Diagnostic("cannot load \(e.description)", at: at, hint: Self.nearbyFile(file).map { "did you mean \"\(FilePath.join(FilePath.folder(of: path), FilePath.lastComponent($0)))\"?" })
             case .unreadable, .malformed, .badOption:
                 throw Diagnostic("cannot load \(e.description)", at: at)
             }
@@ -82,7 +83,7 @@ extension Session {
 
     /// `Samples/data/orders.csv` → `orders`: the file stem, made into an identifier.
     static func tableName(forPath path: String) -> String {
-        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = (FilePath.lastComponent(path) as NSString).deletingPathExtension
         var name = String(stem.unicodeScalars.map { isIdentifierPart($0) ? Character($0) : "_" })
         if let f = name.unicodeScalars.first, !isIdentifierStart(f) { name = "_" + name }
         return name.isEmpty ? "table" : name
@@ -90,12 +91,12 @@ extension Session {
 
     /// A file in the same folder whose name is close to the missing one.
     static func nearbyFile(_ path: String) -> String? {
-        let dir = (path as NSString).deletingLastPathComponent
-        let file = (path as NSString).lastPathComponent
+        let dir = FilePath.folder(of: path)
+        let file = FilePath.lastComponent(path)
         // A folder that cannot be listed holds no suggestion; the error stands without a hint.
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir),
               let match = Suggest.closest(to: file, among: entries) else { return nil }
-        return dir.isEmpty ? match : (dir as NSString).appendingPathComponent(match)
+        return FilePath.join(dir, match)
     }
 
 }

@@ -22,6 +22,9 @@ public final class Session {
         get { catalog.isCancelled }
         set { catalog.isCancelled = newValue }
     }
+    /// The folder relative paths in statements are read from and written to (a notebook's own,
+    /// under `clubsh run`); nil: the working directory. `~/` is the home folder either way.
+    public var directory: String?
     /// What one statement may ask for before it allocates (`.limit memory`).
     public var memoryLimit: MemoryLimit {
         get { catalog.memoryLimit }
@@ -106,7 +109,7 @@ public final class Session {
             _ = try Exporter.format(of: path, at: at)
             let plan = try Checker(catalog: catalog).check(pipeline)
             let (table, warnings) = try catalog.evaluate(plan)
-            try Exporter.write(table, to: path, overwrite: overwrite, at: at, isCancelled: isCancelled,
+            try Exporter.write(table, to: FilePath.resolve(path, in: directory), overwrite: overwrite, at: at, isCancelled: isCancelled,
                                beforeStandardStream: beforeWritingStandardStream)
             let format = ["json": OutputMode.json, "jsonl": .jsonl][(path as NSString).pathExtension.lowercased()]
             let written = format.map { TableRenderer(mode: $0, maxRows: 0).warnings(for: table) } ?? []

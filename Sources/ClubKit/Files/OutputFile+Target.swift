@@ -30,8 +30,8 @@ extension OutputFile {
             guard lstat(target, &info) == 0 else {
                 if errno == ENOTDIR {
                     // Name the file that stands where a folder would have to be.
-                    var folder = (target as NSString).deletingLastPathComponent
-                    while !folder.isEmpty, folder != "/", lstat(folder, &info) != 0 { folder = (folder as NSString).deletingLastPathComponent }
+                    var folder = FilePath.folder(of: target)
+                    while !folder.isEmpty, folder != "/", lstat(folder, &info) != 0 { folder = FilePath.folder(of: folder) }
                     throw OutputFileError("cannot write \(path): \(folder) is not a folder")
                 }
                 guard errno == ENOENT else { throw OutputFileError.system("cannot write \(path)") }
@@ -41,7 +41,7 @@ extension OutputFile {
             switch info.st_mode & S_IFMT {
             case S_IFLNK:
                 guard let link = readLink(target) else { throw OutputFileError.system("cannot write \(path)") }
-                target = link.hasPrefix("/") ? link : (target as NSString).deletingLastPathComponent.appendingPath(link)
+                target = link.hasPrefix("/") ? link : FilePath.folder(of: target).appendingPath(link)
                 continue
             case S_IFREG:
                 try refuseSystemFolders(target, path: path)
@@ -76,10 +76,10 @@ extension OutputFile {
 
     /// `/proc` and `/sys` are the kernel's, not files: writing there changes the system.
     static func refuseSystemFolders(_ target: String, path: String) throws(OutputFileError) {
-        var folder = (target as NSString).deletingLastPathComponent
+        var folder = FilePath.folder(of: target)
         if folder.isEmpty { folder = "." }
         // The nearest folder that exists, with every link resolved.
-        while !folder.isEmpty, folder != "/", access(folder, F_OK) != 0 { folder = (folder as NSString).deletingLastPathComponent }
+        while !folder.isEmpty, folder != "/", access(folder, F_OK) != 0 { folder = FilePath.folder(of: folder) }
         guard let resolved = realpath(folder, nil) else { return }
         defer { free(resolved) }
         let real = String(cString: resolved)
@@ -96,7 +96,7 @@ extension OutputFile {
     }
 
     static func makeParentFolders(of target: String, path: String) throws(OutputFileError) {
-        let folder = (target as NSString).deletingLastPathComponent
+        let folder = FilePath.folder(of: target)
         guard !folder.isEmpty else { return }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
@@ -113,8 +113,8 @@ extension OutputFile {
     /// A new file beside `target` (`.NAME.clubsh-XXXXXX`), with the mode and owner of `like`, or
     /// 0666 less the umask for a new file.
     static func makeTemporary(besides target: String, path: String, like existing: stat?) throws(OutputFileError) -> (Int32, String) {
-        let folder = (target as NSString).deletingLastPathComponent
-        let name = (target as NSString).lastPathComponent
+        let folder = FilePath.folder(of: target)
+        let name = FilePath.lastComponent(target)
         var fd: Int32 = -1
         var temporary = ""
         for _ in 0..<100 {
@@ -152,7 +152,7 @@ extension OutputFile {
     }
 
     static func syncFolder(of target: String) {
-        let folder = (target as NSString).deletingLastPathComponent
+        let folder = FilePath.folder(of: target)
         let fd = openDescriptor(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
         _ = fsync(fd)

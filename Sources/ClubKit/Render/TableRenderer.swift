@@ -5,13 +5,26 @@ public enum OutputMode: String, CaseIterable, Sendable {
 
 /// Turns a table or value into text in one output mode.
 ///
-///     TableRenderer(mode: .table, maxRows: 20).render(table)
+///     TableRenderer(mode: .table, maxRows: 20, maxWidth: 80).render(table)
 public struct TableRenderer {
     var mode: OutputMode
-    /// Table mode shows at most this many rows, the first and last halves, with `…` between.
+    /// Table mode shows at most this many rows, the first and last halves, with `…` between
+    /// (`Int.max`: every row).
     var maxRows: Int
+    /// Table mode fits the box in this many terminal columns (nil: no limit, as in a file).
+    var maxWidth: Int?
+    /// What table mode does with a table wider than `maxWidth`.
+    var wide: WideTables
     /// Colour styles for table mode on a terminal.
     var style: Style
+
+    /// How table mode shows a table too wide for `maxWidth`.
+    public enum WideTables: Sendable {
+        /// Shorten long text, then leave out middle columns behind a `…` column, as DuckDB does.
+        case elide
+        /// Every column: each row as a list of `column │ value` lines, long values wrapped (`.columns`).
+        case list
+    }
 
     /// ANSI escapes used in table mode; `Style.plain` has none.
     public struct Style: Sendable {
@@ -20,9 +33,11 @@ public struct TableRenderer {
         public static let ansi = Style(header: "\u{1B}[1m", number: "\u{1B}[36m", null: "\u{1B}[2m", dim: "\u{1B}[2m", reset: "\u{1B}[0m")
     }
 
-    public init(mode: OutputMode, maxRows: Int = 20, style: Style = .plain) {
+    public init(mode: OutputMode, maxRows: Int = 20, maxWidth: Int? = nil, wide: WideTables = .elide, style: Style = .plain) {
         self.mode = mode
-        self.maxRows = maxRows
+        self.maxRows = max(0, maxRows)
+        self.maxWidth = maxWidth
+        self.wide = wide
         self.style = style
     }
 
@@ -49,52 +64,6 @@ public struct TableRenderer {
         case .table, .line: return ValueFormat.display(v) + "\n"
         default: return render(Table(columnNames: ["value"], columns: [Column.repeating(v, count: 1, type: v.type == .null ? .string : v.type)]))
         }
-    }
-
-    // MARK: - Table mode
-
-    private func boxed(_ t: Table) -> String {
-        let n = t.rowCount
-        let rows: [Int?]
-        if n > maxRows {
-            let head = (maxRows + 1) / 2, tail = maxRows / 2
-            rows = Array(0..<head) + [nil] + Array((n - tail)..<n)
-        } else {
-            rows = Array(0..<n)
-        }
-        let numeric = t.columns.map { $0.type.isNumeric }
-        var cells: [[String]] = rows.map { r in
-            guard let r else { return t.columns.map { _ in "…" } }
-            return t.columns.map { ValueFormat.display($0.value(at: r)) }
-        }
-        let types = t.columns.map { $0.type.rawValue }
-        let names = t.columnNames.map(ValueFormat.visible)
-        var widths = names.indices.map { max(DisplayWidth.of(names[$0]), DisplayWidth.of(types[$0])) }
-        for row in cells { for (k, c) in row.enumerated() { widths[k] = max(widths[k], DisplayWidth.of(c)) } }
-        func line(_ l: String, _ m: String, _ r: String) -> String {
-            style.dim + l + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: m) + r + style.reset + "\n"
-        }
-        func pad(_ s: String, _ w: Int, right: Bool) -> String {
-            let space = String(repeating: " ", count: max(0, w - DisplayWidth.of(s)))
-            return right ? space + s : s + space
-        }
-        let bar = style.dim + "│" + style.reset
-        var out = line("┌", "┬", "┐")
-        out += bar + names.enumerated().map { " " + style.header + pad($0.element, widths[$0.offset], right: false) + style.reset + " " }.joined(separator: bar) + bar + "\n"
-        out += bar + types.enumerated().map { " " + style.dim + pad($0.element, widths[$0.offset], right: false) + style.reset + " " }.joined(separator: bar) + bar + "\n"
-        out += line("├", "┼", "┤")
-        for (ri, row) in cells.enumerated() {
-            out += bar + row.enumerated().map { k, c in
-                let isNull = rows[ri].map { t.columns[k].isNull($0) } ?? false
-                let color = isNull ? style.null : (numeric[k] ? style.number : "")
-                let text = pad(c, widths[k], right: numeric[k] && rows[ri] != nil)
-                return " " + (color.isEmpty ? text : color + text + style.reset) + " "
-            }.joined(separator: bar) + bar + "\n"
-        }
-        cells.removeAll()
-        out += line("└", "┴", "┘")
-        out += "\(count(n, "row"))" + (n > maxRows ? " (\(grouped(maxRows)) shown)" : "") + "\n"
-        return out
     }
 
     // MARK: - Data modes
