@@ -128,7 +128,7 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(t.strings("recency"), ["11", "29", "50", "6", "71"])
         XCTAssertEqual(t.strings("frequency"), ["3", "2", "1", "2", "1"])
         XCTAssertEqual(t.strings("rfm"), ["454", "335", "213", "541", "122"])
-        XCTAssertEqual(t.strings("segment"), ["Loyal", "Need Attention", "Hibernating", "Champions", "Hibernating"])
+        XCTAssertEqual(t.strings("segment"), ["Frequent Buyers", "Need Attention", "Hibernating", "Champions", "Hibernating"])
         XCTAssertEqual(try result("rfm | where r == 5").table.strings("c"), ["D"])
     }
 

@@ -67,9 +67,9 @@ extension TransactionData {
         let r5 = (r - 1) * 5 / bins + 1, f5 = (f - 1) * 5 / bins + 1
         switch (r5, f5) {
         case (5, 4...5): return "Champions"
-        case (3...4, 4...5): return "Loyal"
+        case (3...4, 4...5): return "Frequent Buyers"
         case (4...5, 2...3): return "Potential Loyalist"
-        case (5, 1): return "New"
+        case (5, 1): return "Recent First-Timers"
         case (4, 1): return "Promising"
         case (3, 3): return "Need Attention"
         case (3, 1...2): return "About to Sleep"
