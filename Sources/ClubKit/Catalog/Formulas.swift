@@ -5,6 +5,14 @@ extension SessionCatalog {
         if ScalarFunction(rawValue: name.text) != nil || AggregateFunction(rawValue: name.text) != nil {
             throw Diagnostic("`\(name.text)` is a built-in function", at: name.location, hint: "choose another name")
         }
+        // A formula named like a command, step or statement could never be called: the word
+        // means the command wherever it is written.
+        let kind = AnalyticsCommands.names.contains(name.text) ? "an analytics command"
+            : Parser.stepNames.contains(name.text) ? "a pipeline step" : Parser.statementWords.contains(name.text) ? "a statement" : nil
+        if let kind {
+            throw Diagnostic("`\(name.text)` is \(kind), so a formula of that name could never be called", at: name.location,
+                             hint: "choose another name, like \(name.text)_value")
+        }
         var seen = Set<String>()
         for p in parameters where !seen.insert(p.text).inserted {
             throw Diagnostic("the parameter `\(p.text)` is listed twice", at: p.location)

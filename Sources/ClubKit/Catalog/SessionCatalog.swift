@@ -91,10 +91,15 @@ final class SessionCatalog: Catalog {
     }
 
     func resultDefinition(_ name: String) -> Pipeline? { definition(name)?.pipeline }
+    /// A parameter's value; `_` or `_N` when it is a value, or a table of one row and one
+    /// column (`orders | count`, then `_ * 2`).
     func parameter(_ name: String) -> Value? {
         if let v = parameters[name] { return v }
-        if case .value(let v)? = numbered.output(name) { return v }
-        return nil
+        switch numbered.output(name) {
+        case .value(let v)?: return v
+        case .table(let t)? where t.rowCount == 1 && t.columns.count == 1: return t.columns[0].value(at: 0)
+        default: return nil
+        }
     }
     func formula(_ name: String) -> (parameters: [String], body: Expr)? {
         formulas[name].map { ($0.parameters, $0.body) }

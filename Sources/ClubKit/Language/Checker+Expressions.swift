@@ -169,7 +169,13 @@ extension Checker {
     }
 
     func unknownColumn(_ n: String, _ loc: SourceLocation, _ schema: Schema) -> Diagnostic {
-        let candidates = schema.names + catalog.knownNames
+        // A numbered result of another shape than one cell: say so, not "unknown".
+        if schema.fields.isEmpty, n.hasPrefix("_"), catalog.tableSchema(n) != nil {
+            return Diagnostic("`\(n)` is a table, not one value: only a result of one row and one column is a number", at: loc,
+                              hint: "read it as a table with `\(n) | …`, or reduce it to one cell first (`… | count`, `… | agg x = sum(…)`)")
+        }
+        // A name alone as a statement may be a misspelt statement or command (`segmnets`).
+        let candidates = schema.names + catalog.knownNames + (schema.fields.isEmpty ? Parser.statementWords + AnalyticsCommands.names : [])
         let hint = Suggest.hint(for: n, among: candidates)
             ?? (schema.fields.isEmpty ? nil : "the columns are \(schema.names.prefix(12).joined(separator: ", "))\(schema.names.count > 12 ? ", …" : "")")
         return Diagnostic(schema.fields.isEmpty ? "unknown name `\(n)`" : "unknown column `\(n)`", at: loc, hint: hint)

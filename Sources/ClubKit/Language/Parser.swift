@@ -61,10 +61,16 @@ public struct Parser {
     mutating func next() throws(Diagnostic) -> Statement? {
         while current.kind == .end { advance() }
         if current.kind == .eof { return nil }
-        let start = current
+        let start = current, startIndex = p
         let kind = try statement()
         try invalidCheck()
         guard current.kind == .end || current.kind == .eof else {
+            // `retension start 100 …`: a misspelt statement or command reads as a name followed
+            // by stray words; say what it was likely meant to be.
+            if p == startIndex + 1, case .identifier(let w, _) = start.kind,
+               let hint = Suggest.hint(for: w, among: Parser.statementWords + AnalyticsCommands.names) {
+                throw Diagnostic("unknown statement `\(w)`", at: start.location, hint: hint)
+            }
             throw Diagnostic("unexpected \(current.display); expected the end of the statement", at: current.location,
                              hint: extraHint())
         }
