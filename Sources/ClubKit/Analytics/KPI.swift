@@ -47,25 +47,48 @@ enum KPICommand: AnalyticsCommandDefinition {
 }
 
 enum CLVCommand: AnalyticsCommandDefinition {
-    static let help = HelpTopic(name: "clv", group: .analytics, usage: "clv [margin M%] [years Y] · clv model [horizon 12mo] [discount 1%] [margin M%]", meaning: "simple CLV = AOV × purchases per year × margin × lifetime, or model CLV from BG/NBD and Gamma-Gamma", example: "clv margin 30% years 3")
+    static let help = HelpTopic(name: "clv", group: .analytics, usage: "clv [margin M%] [years Y] · clv aov A frequency F [margin M%] [years Y] [churn C%] · clv model [horizon 12mo] [discount 1%] [margin M%]", meaning: "simple CLV = AOV × purchases per year × margin × lifetime, or model CLV from BG/NBD and Gamma-Gamma", example: "clv margin 30% years 3")
 
     enum Options {
         case simple(margin: Double, years: Double)
+        /// The numbers typed in: AOV, purchases per year, margin, the years cap, an annual churn.
+        case typed(aov: Double, perYear: Double, margin: Double, years: Double?, churn: Double?)
         case model(ModelCLVOptions)
     }
 
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
         let at = args.command.location
         if args.flag("model") { return .model(try ModelCLVOptions(&args)) }
+        let (aovAt, frequencyAt) = (args.valueLocation("aov"), args.valueLocation("frequency"))
+        let aov = try args.number("aov"), frequency = try args.number("frequency")
         let margin = try args.percent("margin", in: 0...100) ?? 100
-        let years = try args.number("years") ?? 3
+        let years = try args.number("years")
+        let churn = try args.percent("churn", in: 0...100)
         guard margin > 0 else { throw Diagnostic("`margin` is a share of revenue above 0%, like 30%", at: at) }
-        guard years > 0 && years <= 1_000 else { throw Diagnostic("`years` must be more than 0 and at most 1,000", at: at) }
-        return .simple(margin: margin / 100, years: years)
+        if let years { guard years > 0 && years <= 1_000 else { throw Diagnostic("`years` must be more than 0 and at most 1,000", at: at) } }
+        if aov != nil || frequency != nil || churn != nil {
+            guard let aov, let frequency else {
+                throw Diagnostic("`clv` with numbers needs `aov` and `frequency`", at: at, hint: "for example: clv aov 50 frequency 4 margin 30% years 3")
+            }
+            guard aov >= 0 else { throw Diagnostic("`aov` is an average order value, not negative", at: aovAt) }
+            guard frequency >= 0 else { throw Diagnostic("`frequency` is purchases per customer per year, not negative", at: frequencyAt) }
+            guard years != nil || churn != nil else {
+                throw Diagnostic("`clv` with numbers needs the lifetime: `years Y`, or `churn C%` for 1 / churn years", at: at,
+                                 hint: "for example: clv aov 50 frequency 4 margin 30% churn 20%")
+            }
+            if let churn, churn == 0, years == nil {
+                throw Diagnostic("with a churn of 0% the lifetime is endless; give `years` as a cap", at: at)
+            }
+            return .typed(aov: aov, perYear: frequency, margin: margin / 100, years: years, churn: churn.map { $0 / 100 })
+        }
+        return .simple(margin: margin / 100, years: years ?? 3)
     }
 
     static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
         switch o {
+        case .typed:
+            return AnalyticsBinding([("aov", .double), ("purchases_per_year", .double), ("margin", .double), ("lifetime_years", .double), ("clv", .double)],
+                                    reads: [])
         case .simple:
             let (_, reads) = try catalog.transactionKey(for: "clv", at: location)
             return AnalyticsBinding([("aov", .double), ("purchases_per_year", .double), ("margin", .double), ("lifetime_years", .double), ("clv", .double)],
@@ -82,10 +105,30 @@ enum CLVCommand: AnalyticsCommandDefinition {
         case .simple(let margin, let years):
             let (data, reads) = try catalog.transactionData(for: "clv", at: location)
             return data.clv(margin: margin, years: years, reads: reads)
+        case .typed(let aov, let perYear, let margin, let years, let churn):
+            return typed(aov: aov, perYear: perYear, margin: margin, years: years, churn: churn)
         case .model(let model):
             let (data, reads) = try catalog.transactionData(for: "clv model", at: location)
             return try data.modelCLV(model, fits: catalog.modelFits(reads: reads, at: location), reads: reads)
         }
+    }
+}
+
+extension CLVCommand {
+    /// Simple CLV from the numbers typed in, with the working: the lifetime is `years`, or
+    /// 1 / annual churn (capped by `years` when both are given).
+    static func typed(aov: Double, perYear: Double, margin: Double, years: Double?, churn: Double?) -> AnalyticsResult {
+        var lifetime = years ?? 0
+        var work: [String] = []
+        if let churn, churn > 0 {
+            lifetime = years.map { min(1 / churn, $0) } ?? 1 / churn
+            work.append("lifetime = 1 / annual churn = 1 / \(rate(churn * 100)) = \(shown(1 / churn)) years" + (years.map { 1 / churn > $0 ? ", capped at \(shown($0))" : "" } ?? ""))
+        }
+        let value = aov * perYear * margin * lifetime
+        work.append("CLV = AOV × purchases per year × margin × lifetime = \(shown(aov)) × \(shown(perYear)) × \(rate(margin * 100)) × \(shown(lifetime)) = \(shown(value))")
+        let table = row([("aov", .double(aov)), ("purchases_per_year", .double(perYear)), ("margin", .double(margin)),
+                         ("lifetime_years", .double(lifetime)), ("clv", .double(value))])
+        return AnalyticsResult(table: table, work: work, reads: [])
     }
 }
 

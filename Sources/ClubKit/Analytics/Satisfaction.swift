@@ -1,27 +1,43 @@
 /// NPS and CSAT (brief §6).
 ///
 /// NPS = % promoters (9–10) − % detractors (0–6) of the answers on a 0–10 scale (Reichheld 2003).
-/// CSAT = % of answers that are 4 or 5 on a 1–5 scale.
+/// CSAT = % of answers that are 4 or 5 on a 1–5 scale. Both also take the counts typed in, so a
+/// trainer needs no table: `nps promoters 50 passives 30 detractors 20`, `csat satisfied 80 total 100`.
 enum NPSCommand: SurveyCommand {
-    static let help = HelpTopic(name: "nps", group: .analytics, usage: "nps TABLE.COLUMN", meaning: "NPS = % promoters (9–10) − % detractors (0–6)", example: "nps feedback.nps")
+    static let help = HelpTopic(name: "nps", group: .analytics, usage: "nps TABLE.COLUMN · nps promoters P passives A detractors D",
+                                meaning: "NPS = % promoters (9–10) − % detractors (0–6)", example: "nps promoters 50 passives 30 detractors 20")
     static let columns: [(String, DataType)] = [("responses", .int), ("promoters", .int), ("passives", .int), ("detractors", .int),
                                                 ("promoters_pct", .double), ("detractors_pct", .double), ("nps", .double)]
     static let scale: ClosedRange<Int64> = 0...10
     static let defaultColumn = "nps"
     static func score(_ values: [Int64], column: String, reads: [String]) -> AnalyticsResult { nps(values, column: column, reads: reads) }
+    static let countWords = ["promoters", "passives", "detractors"]
+    static func score(counts c: [Int64]) -> AnalyticsResult {
+        nps(promoters: c[0], passives: c[1], detractors: c[2], column: "the answers typed in", reads: [])
+    }
 }
 
 enum CSATCommand: SurveyCommand {
-    static let help = HelpTopic(name: "csat", group: .analytics, usage: "csat TABLE.COLUMN", meaning: "CSAT = % of answers 4–5 on a 1–5 scale", example: "csat feedback.rating")
+    static let help = HelpTopic(name: "csat", group: .analytics, usage: "csat TABLE.COLUMN · csat satisfied S total T",
+                                meaning: "CSAT = % of answers 4–5 on a 1–5 scale", example: "csat satisfied 80 total 100")
     static let columns: [(String, DataType)] = [("responses", .int), ("satisfied", .int), ("csat", .double)]
     static let scale: ClosedRange<Int64> = 1...5
     static let defaultColumn = "rating"
     static func score(_ values: [Int64], column: String, reads: [String]) -> AnalyticsResult { csat(values, column: column, reads: reads) }
+    static let countWords = ["satisfied", "total"]
+    static func score(counts c: [Int64]) -> AnalyticsResult { csat(satisfied: c[0], responses: c[1], reads: []) }
 }
 
 /// A score over survey answers (`nps`, `csat`): `table.column`, or the feedback table's own
 /// column when none is named.
-protocol SurveyCommand: AnalyticsCommandDefinition where Options == SurveyColumn? {
+/// What a satisfaction command reads: a column of answers (nil: the feedback table's own), or
+/// the counts typed in, in the order of `countWords`.
+enum SurveyInput {
+    case answers(SurveyColumn?)
+    case counts([Int64])
+}
+
+protocol SurveyCommand: AnalyticsCommandDefinition where Options == SurveyInput {
     /// The output columns.
     static var columns: [(String, DataType)] { get }
     /// The answers' scale: every answer is a whole number in it.
@@ -30,21 +46,52 @@ protocol SurveyCommand: AnalyticsCommandDefinition where Options == SurveyColumn
     static var defaultColumn: String { get }
     /// The score over the answers, with the working.
     static func score(_ values: [Int64], column: String, reads: [String]) -> AnalyticsResult
+    /// The words of the typed-in form (`promoters`, `passives`, `detractors`).
+    static var countWords: [String] { get }
+    /// The score from counts typed in, checked already.
+    static func score(counts: [Int64]) -> AnalyticsResult
 }
 
 extension SurveyCommand {
-    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> SurveyColumn? {
-        try SurveyColumn.read(&args, kind: help.name)
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> SurveyInput {
+        let at = args.command.location
+        let locations = countWords.map { args.valueLocation($0) }
+        var counts: [Int64?] = []
+        for (word, location) in zip(countWords, locations) {
+            guard let n = try args.number(word) else { counts.append(nil); continue }
+            guard n >= 0, n == n.rounded(), n < 1e15 else { throw Diagnostic("`\(word)` takes a whole number of answers, not \(shown(n))", at: location) }
+            counts.append(Int64(n))
+        }
+        guard counts.contains(where: { $0 != nil }) else { return .answers(try SurveyColumn.read(&args, kind: help.name)) }
+        guard let all = counts as? [Int64] ?? nil else {
+            let missing = zip(countWords, counts).filter { $0.1 == nil }.map { "`\($0.0)`" }
+            throw Diagnostic("`\(help.name)` with counts needs \(missing.joined(separator: " and ")) too", at: at, hint: "for example: \(help.example)")
+        }
+        if countWords.last == "total", all[0] > all[1] {
+            throw Diagnostic("satisfied is \(all[0]), more than the \(all[1]) answers in total", at: locations[0])
+        }
+        guard all.reduce(0, +) > 0 else { throw Diagnostic("there are no answers, so there is no score", at: at) }
+        return .counts(all)
     }
 
-    static func bind(_ o: SurveyColumn?, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        AnalyticsBinding(columns, reads: [try SurveyColumn.resolve(o, kind: help.name, defaultColumn: defaultColumn, in: catalog, at: location).table])
+    static func bind(_ o: SurveyInput, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        switch o {
+        case .answers(let column):
+            return AnalyticsBinding(columns, reads: [try SurveyColumn.resolve(column, kind: help.name, defaultColumn: defaultColumn, in: catalog, at: location).table])
+        case .counts:
+            return AnalyticsBinding(columns, reads: [])
+        }
     }
 
-    static func run(_ o: SurveyColumn?, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let survey = try SurveyColumn.resolve(o, kind: help.name, defaultColumn: defaultColumn, in: catalog, at: location)
-        let values = try survey.scores(in: catalog, range: scale)
-        return score(values, column: "\(survey.table).\(survey.column)", reads: [survey.table])
+    static func run(_ o: SurveyInput, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        switch o {
+        case .answers(let column):
+            let survey = try SurveyColumn.resolve(column, kind: help.name, defaultColumn: defaultColumn, in: catalog, at: location)
+            let values = try survey.scores(in: catalog, range: scale)
+            return score(values, column: "\(survey.table).\(survey.column)", reads: [survey.table])
+        case .counts(let counts):
+            return score(counts: counts)
+        }
     }
 }
 
@@ -113,25 +160,31 @@ extension SurveyColumn {
 
 extension NPSCommand {
     static func nps(_ values: [Int64], column: String, reads: [String]) -> AnalyticsResult {
-        let promoters = values.filter { $0 >= 9 }.count, detractors = values.filter { $0 <= 6 }.count
-        let n = Double(values.count)
+        let promoters = Int64(values.filter { $0 >= 9 }.count), detractors = Int64(values.filter { $0 <= 6 }.count)
+        return nps(promoters: promoters, passives: Int64(values.count) - promoters - detractors, detractors: detractors, column: column, reads: reads)
+    }
+
+    static func nps(promoters: Int64, passives: Int64, detractors: Int64, column: String, reads: [String]) -> AnalyticsResult {
+        let responses = promoters + passives + detractors
+        let n = Double(responses)
         let p = Double(promoters) / n * 100, d = Double(detractors) / n * 100
-        let table = row([("responses", .int(Int64(values.count))), ("promoters", .int(Int64(promoters))),
-                         ("passives", .int(Int64(values.count - promoters - detractors))), ("detractors", .int(Int64(detractors))),
+        let table = row([("responses", .int(responses)), ("promoters", .int(promoters)), ("passives", .int(passives)), ("detractors", .int(detractors)),
                          ("promoters_pct", .double(p)), ("detractors_pct", .double(d)), ("nps", .double(p - d))])
         return AnalyticsResult(table: table, work: [
-            "\(column): \(values.count) answers; promoters (9–10) \(promoters), detractors (0–6) \(detractors)",
+            "\(column): \(responses) answers; promoters (9–10) \(promoters), detractors (0–6) \(detractors)",
             "NPS = % promoters − % detractors = \(rate(p)) − \(rate(d)) = \(ValueFormat.displayDouble(((p - d) * 10).rounded() / 10))",
         ], reads: reads)
     }
-
 }
 
 extension CSATCommand {
     static func csat(_ values: [Int64], column: String, reads: [String]) -> AnalyticsResult {
-        let satisfied = values.filter { $0 >= 4 }.count
-        let c = Double(satisfied) / Double(values.count) * 100
-        let table = row([("responses", .int(Int64(values.count))), ("satisfied", .int(Int64(satisfied))), ("csat", .double(c))])
-        return AnalyticsResult(table: table, work: ["CSAT = (satisfied (4–5) / responses) × 100 = (\(satisfied) / \(values.count)) × 100 = \(rate(c))"], reads: reads)
+        csat(satisfied: Int64(values.filter { $0 >= 4 }.count), responses: Int64(values.count), reads: reads)
+    }
+
+    static func csat(satisfied: Int64, responses: Int64, reads: [String]) -> AnalyticsResult {
+        let c = Double(satisfied) / Double(responses) * 100
+        let table = row([("responses", .int(responses)), ("satisfied", .int(satisfied)), ("csat", .double(c))])
+        return AnalyticsResult(table: table, work: ["CSAT = (satisfied (4–5) / responses) × 100 = (\(satisfied) / \(responses)) × 100 = \(rate(c))"], reads: reads)
     }
 }
