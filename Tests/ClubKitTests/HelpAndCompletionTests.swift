@@ -64,7 +64,7 @@ final class HelpAndCompletionTests: XCTestCase {
         for command in ["rfm", "types", "types | members", "retention start 100 end 90", "retention start 100 end 90 new 5",
                         "retention from 2024-04-01 to 2024-06-30", "retention by month", "churn start 100 lost 10", "churn retention 90%",
                         "churn from 2024-04-01 to 2024-06-30", "churn by month", "cohort monthly", "cohort monthly counts", "pareto", "kpi",
-                        "clv", "clv model", "nps feedback.nps", "csat", "bgnbd", "gammagamma", "value by city", "value by segments vip, lapsed"] {
+                        "clv", "clv model", "nps feedback.nps", "csat", "bgnbd", "mbgnbd", "gammagamma", "value by city", "value by segments vip, lapsed"] {
             var parser = Parser(command)
             guard case .pipeline(let pipeline)? = try parser.next()?.kind else { return XCTFail("`\(command)` is not a pipeline") }
             let plan = try Checker(catalog: session.catalog).check(pipeline)
