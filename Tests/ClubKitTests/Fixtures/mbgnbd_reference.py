@@ -1,7 +1,8 @@
-"""Reference numbers for the MBG/NBD tests (ModelTests.testMBGNBD…), from an oracle independent of clubsh.
+"""Reference numbers for the MBG/NBD tests (MBGNBDModelTests.swift), from an oracle independent of clubsh.
 
 Run with the Python `lifetimes` package, version 0.11.3, and mpmath
-(pip install lifetimes==0.11.3 scipy autograd mpmath):
+(pip install lifetimes==0.11.3 scipy autograd mpmath; the fixture was made with Python 3.11.7,
+numpy 2.4.6, pandas 3.1.1, scipy 1.17.1, autograd 1.9.1 and mpmath 1.4.1):
 
     python Tests/ClubKitTests/Fixtures/mbgnbd_reference.py > Tests/ClubKitTests/Fixtures/mbgnbd_reference.json
 
@@ -11,7 +12,9 @@ summarises each customer (column 2) as lifetimes and clubsh define it: x = disti
 t_x = last − first purchase day, T = 1997-09-30 − first purchase day, both in days / 7 (weeks).
 
 The fit is lifetimes' ModifiedBetaGeoFitter().fit(frequency, recency, T, tol=1e-9) (BFGS on
-log-parameters with autograd gradients). A second, separate fit minimises the MBG/NBD
+log-parameters with autograd gradients, on times it rescales internally; 1e-9 is the tightest
+tolerance at which it reports success). The likelihood it reports is on the rescaled times, so the
+log-likelihood kept here is lifetimes' _negative_log_likelihood evaluated in weeks. A second, separate fit minimises the MBG/NBD
 log-likelihood written out below from Batislam, Denizel & Filiztekin (2007) with scipy's
 Nelder–Mead, as a check that the two agree. The log-likelihood, P(alive) and the conditional
 expected purchases are lifetimes' own functions, at the fitted parameters and at fixed ones.
