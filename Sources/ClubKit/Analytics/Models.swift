@@ -60,6 +60,8 @@ struct RepeatSummary {
 struct ModelFits {
     /// BG/NBD on a repeat summary in a unit of so many days.
     let bgnbd: (RepeatSummary, Double) throws(Diagnostic) -> (model: BGNBD, logLikelihood: Double)
+    /// MBG/NBD on a repeat summary in a unit of so many days.
+    let mbgnbd: (RepeatSummary, Double) throws(Diagnostic) -> (model: MBGNBD, logLikelihood: Double)
     /// Gamma-Gamma on a repeat summary.
     let gammaGamma: (RepeatSummary) throws(Diagnostic) -> (model: GammaGamma, logLikelihood: Double, customers: Int)
 }
@@ -152,12 +154,11 @@ extension RepeatSummary {
     /// Each customer's expected purchases at each horizon. The part for a customer still alive
     /// depends on x and T only, which few distinct pairs share (T counts whole days), so it is
     /// computed once per pair — the hypergeometric series is the costly part.
-    func expectedPurchases(_ m: BGNBD, horizons: [Double]) -> [[Double]] {
+    func expectedPurchases(_ m: some RepeatPurchaseModel, horizons: [Double]) -> [[Double]] {
         let s = self
-        struct Pair: Hashable { var x, T: Double }
-        var ifAlive: [Pair: [Double]] = [:]
+        var ifAlive: [FrequencyAndAge: [Double]] = [:]
         return s.x.indices.map { c in
-            let pair = Pair(x: s.x[c], T: s.T[c])
+            let pair = FrequencyAndAge(x: s.x[c], T: s.T[c])
             let alive: [Double]
             if let known = ifAlive[pair] { alive = known } else {
                 alive = horizons.map { m.expectedPurchasesIfAlive($0, x: pair.x, T: pair.T) }
@@ -168,6 +169,16 @@ extension RepeatSummary {
         }
     }
 
+}
+
+/// A customer's (x, T), the key of what `expectedPurchases` computes once per pair.
+private struct FrequencyAndAge: Hashable { var x, T: Double }
+
+/// What the per-customer expectations need from a model of repeat purchases and drop-out
+/// (BG/NBD, MBG/NBD): expected purchases in (T, T + t] if still alive, and 1 / P(alive).
+protocol RepeatPurchaseModel {
+    func expectedPurchasesIfAlive(_ t: Double, x: Double, T: Double) -> Double
+    func aliveDivisor(x: Double, tx: Double, T: Double) -> Double
 }
 
 /// The options the models share: `unit days|weeks` and `horizon`.
@@ -202,7 +213,7 @@ enum ModelOptions {
 }
 
 /// "r = 0.2426, alpha = 4.4136": fitted parameters as the working shows them.
-private func params(_ values: [(String, Double)]) -> String {
+func params(_ values: [(String, Double)]) -> String {
     values.map { "\($0.0) = \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
 }
 

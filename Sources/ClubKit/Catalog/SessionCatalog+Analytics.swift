@@ -30,13 +30,16 @@ extension SessionCatalog {
         Dictionary(uniqueKeysWithValues: Set(names).map { ($0, versions[$0] ?? 0) })
     }
 
-    /// The model fits over the transactions read as `reads`: BG/NBD once per unit and data,
-    /// Gamma-Gamma once per data (it does not depend on the unit).
+    /// The model fits over the transactions read as `reads`: BG/NBD and MBG/NBD once per unit
+    /// and data, Gamma-Gamma once per data (it does not depend on the unit).
     func modelFits(reads: [String], at: SourceLocation) -> ModelFits {
         let cancelled = isCancelled
         return ModelFits(
             bgnbd: { [unowned self] s, unitDays throws(Diagnostic) in
                 try fitted("bgnbd \(unitDays)", reads: reads, at: at) { () throws(Diagnostic) in try s.fitBGNBD(isCancelled: cancelled, at: at) }
+            },
+            mbgnbd: { [unowned self] s, unitDays throws(Diagnostic) in
+                try fitted("mbgnbd \(unitDays)", reads: reads, at: at) { () throws(Diagnostic) in try s.fitMBGNBD(isCancelled: cancelled, at: at) }
             },
             gammaGamma: { [unowned self] s throws(Diagnostic) in
                 try fitted("gammagamma", reads: reads, at: at) { () throws(Diagnostic) in try s.fitGammaGamma(isCancelled: cancelled, at: at) }

@@ -1,0 +1,77 @@
+import Foundation
+
+/// `mbgnbd`: the modified BG/NBD model (Batislam, Denizel & Filiztekin 2007; the model is
+/// `MBGNBD`), with `bgnbd`'s options and columns. In BG/NBD a customer without repeat purchases
+/// is alive for certain; here one-time buyers can have left too, so their p_alive falls the
+/// longer they stay away.
+enum MBGNBDCommand: AnalyticsCommandDefinition {
+    static let help = HelpTopic(name: "mbgnbd", group: .analytics, usage: "mbgnbd [unit days|weeks] [horizon 39w]",
+                                meaning: "modified BG/NBD fit (r, alpha, a, b), in which one-time buyers can also have left, and per customer p_alive and expected purchases",
+                                example: "mbgnbd | where frequency == 0 and p_alive < 0.3 | count")
+
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> BGNBDCommand.Options {
+        try BGNBDCommand.options(&args)
+    }
+
+    static func bind(_ o: BGNBDCommand.Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (key, reads) = try catalog.transactionKey(for: "mbgnbd", at: location)
+        return AnalyticsBinding([(key.name, key.type), ("frequency", .int), ("recency", .double), ("T", .double), ("spend", .double),
+                                 ("p_alive", .double), ("expected_purchases", .double)], reads: reads)
+    }
+
+    static func run(_ o: BGNBDCommand.Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let (data, reads) = try catalog.transactionData(for: "mbgnbd", at: location)
+        return try data.mbgnbd(o, fits: catalog.modelFits(reads: reads, at: location), reads: reads, at: location)
+    }
+}
+
+extension RepeatSummary {
+    /// Fits MBG/NBD by maximum likelihood on log-parameters, grouping identical (x, t_x, T), as
+    /// `fitBGNBD` fits BG/NBD. Without a repeat purchase the likelihood only grows as a does
+    /// (everyone left after their first purchase), so there is no fit.
+    func fitMBGNBD(isCancelled cancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> (model: MBGNBD, logLikelihood: Double) {
+        let s = self
+        guard s.x.contains(where: { $0 > 0 }) else {
+            throw Diagnostic("no customer made a repeat purchase, so the MBG/NBD model cannot be fitted", at: at)
+        }
+        let grouped = BGNBDData(x: s.x, tx: s.tx, T: s.T)
+        let objective: ([Double]) -> Double = { p in
+            // Once Ctrl-C is pressed every point is refused and the search ends at once.
+            if cancelled() { return .infinity }
+            let sum = MBGNBD(r: exp(p[0]), alpha: exp(p[1]), a: exp(p[2]), b: exp(p[3])).totalLogLikelihood(grouped)
+            return sum.isFinite ? -sum : .infinity
+        }
+        let result = NelderMead.minimize(objective, from: [0, 0, 0, 0])
+        if cancelled() { throw Diagnostic.interrupted }
+        let p = result.point.map { exp($0) }
+        guard result.converged, result.value.isFinite, p.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw Diagnostic("the MBG/NBD fit did not converge after \(result.evaluations) evaluations", at: at,
+                             hint: "the data may not support the model; try `unit days` or a longer calibration period")
+        }
+        return (MBGNBD(r: p[0], alpha: p[1], a: p[2], b: p[3]), -result.value)
+    }
+}
+
+extension TransactionData {
+    func mbgnbd(_ o: BGNBDCommand.Options, fits: ModelFits, reads: [String], at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let data = self
+        let (unitName, unitDays) = o.unit
+        let s = repeatSummary(unitDays: unitDays)
+        let t = o.horizon ?? s.period
+        let (m, ll) = try fits.mbgnbd(s, unitDays)
+        let n = data.customerCount
+        let pAlive = (0..<n).map { m.pAlive(x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) }
+        let expected = s.expectedPurchases(m, horizons: [t]).map { $0[0] }
+        guard pAlive.allSatisfy(\.isFinite), expected.allSatisfy(\.isFinite) else {
+            throw Diagnostic("the MBG/NBD fit (\(params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)]))) is too extreme to give every customer's expectations", at: at,
+                             hint: "the data may not support the model; try `unit days` or a shorter horizon")
+        }
+        let table = Table(columnNames: [data.keyName, "frequency", "recency", "T", "spend", "p_alive", "expected_purchases"],
+                          columns: [data.keys, Column(.int(s.x.map { Int64($0) })), Column(.double(s.tx)), Column(.double(s.T)), Column(.double(s.spend)),
+                                    Column(.double(pAlive)), Column(.double(expected))])
+        return AnalyticsResult(table: table, work: [
+            "MBG/NBD on \(grouped(n)) customers, in \(unitName), calibration to \(CivilDate.format(data.asOf)): \(params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)])); log-likelihood = \(String(format: "%.2f", ll))",
+            "p_alive = P(still active), one-time buyers included; expected_purchases over the next \(shown(t)) \(unitName)",
+        ], reads: reads)
+    }
+}
