@@ -114,4 +114,34 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(session.catalog.fits["bgnbd 7.0"]?.inputs, first.inputs)
         XCTAssertEqual(session.catalog.fits.count, 2, "bgnbd in weeks and gammagamma")
     }
+
+    /// One customer buying every day for four years among ordinary ones: the plain series for
+    /// expected purchases overflowed to NaN over a 100-year horizon. Every figure is now a
+    /// finite number, or the command says it cannot give one; never NaN in the table.
+    func testHostileDataGivesNumbersOrAnError() throws {
+        let start = CivilDate.days(year: 2020, month: 1, day: 1)
+        func day(_ d: Int) -> String { CivilDate.format(Int32(start + d)) }
+        var csv = "customer_id,date,amount\n"
+        for d in 0..<1500 { csv += "1,\(day(d)),1\n" }
+        for c in 2..<40 { csv += "\(c),2020-01-01,1\n" }
+        for c in 40..<100 {
+            for k in 0..<(c % 6) { csv += "\(c),\(day((c * 37 + k * (c * 13 % 200)) % 1400)),2\n" }
+        }
+        let mixed = try makeSession(["t": csv])
+        try mixed.runAll("use t")
+        for command in ["bgnbd", "bgnbd unit days", "bgnbd unit days horizon 100y", "bgnbd horizon 5214w", "clv model unit days horizon 1200mo"] {
+            do {
+                let t = try mixed.query(command)
+                XCTAssertEqual(t.rowCount, 89, command)
+                let figures = t.columnNames.filter { ["p_alive", "expected_purchases", "clv"].contains($0) }.flatMap { t.values($0) }
+                XCTAssertTrue(figures.allSatisfy { $0.doubleValue?.isFinite == true }, command)
+            } catch {
+                XCTAssertTrue(error.message.contains("too extreme") || error.message.contains("did not converge"), "\(command): \(error.message)")
+            }
+        }
+        // The daily buyer, if the fit stands, expects purchases in the thousands over 100 years.
+        if let t = try? mixed.query("bgnbd unit days horizon 100y | where customer_id == 1") {
+            XCTAssertGreaterThan(try XCTUnwrap(t.values("expected_purchases").first?.doubleValue), 1000)
+        }
+    }
 }

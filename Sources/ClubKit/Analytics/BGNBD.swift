@@ -40,11 +40,13 @@ struct BGNBD: RepeatPurchaseModel {
     }
 
     /// Expected purchases in (T, T + t] for a customer still alive: equation 10 without its
-    /// last factor. It depends on x and T only, so a whole table's customers share few values.
+    /// last factor, (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · ₂F₁(r+x, b+x; a+b+x−1; z)].
+    /// That is MBG/NBD's expression with b − 1 in place of b, so it is computed the same way
+    /// (Euler's transformation, no overflow, finite at a = 1). It depends on x and T only, so a
+    /// whole table's customers share few values. NaN only for parameters no fit gives, which
+    /// `bgnbd` refuses.
     func expectedPurchasesIfAlive(_ t: Double, x: Double, T: Double) -> Double {
-        let z = t / (alpha + T + t)
-        let hyper = hypergeometric2F1(r + x, b + x, a + b + x - 1, z)
-        return (a + b + x - 1) / (a - 1) * (1 - pow((alpha + T) / (alpha + T + t), r + x) * hyper)
+        MBGNBD(r: r, alpha: alpha, a: a, b: b - 1).expectedPurchasesIfAlive(t, x: x, T: T)
     }
 
     /// The odds term a / (b+x−1) · ((α+T)/(α+t_x))^(r+x), 0 for x = 0.

@@ -109,7 +109,7 @@ enum CLVCommand: AnalyticsCommandDefinition {
             return typed(aov: aov, perYear: perYear, margin: margin, years: years, churn: churn)
         case .model(let model):
             let (data, reads) = try catalog.transactionData(for: "clv model", at: location)
-            return try data.modelCLV(model, fits: catalog.modelFits(reads: reads, at: location), reads: reads)
+            return try data.modelCLV(model, fits: catalog.modelFits(reads: reads, at: location), reads: reads, at: location)
         }
     }
 }

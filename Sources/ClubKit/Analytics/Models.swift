@@ -23,7 +23,7 @@ enum BGNBDCommand: AnalyticsCommandDefinition {
 
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try catalog.transactionData(for: "bgnbd", at: location)
-        return try data.bgnbd(o, fits: catalog.modelFits(reads: reads, at: location), reads: reads)
+        return try data.bgnbd(o, fits: catalog.modelFits(reads: reads, at: location), reads: reads, at: location)
     }
 }
 
@@ -219,17 +219,22 @@ func params(_ values: [(String, Double)]) -> String {
 
 extension TransactionData {
 
-    func bgnbd(_ o: BGNBDCommand.Options, fits: ModelFits, reads: [String]) throws(Diagnostic) -> AnalyticsResult {
+    func bgnbd(_ o: BGNBDCommand.Options, fits: ModelFits, reads: [String], at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let data = self
         let (unitName, unitDays) = o.unit
         let s = repeatSummary(unitDays: unitDays)
         let t = o.horizon ?? s.period
         let (m, ll) = try fits.bgnbd(s, unitDays)
         let n = data.customerCount
+        let pAlive = (0..<n).map { m.pAlive(x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) }
+        let expected = s.expectedPurchases(m, horizons: [t]).map { $0[0] }
+        guard pAlive.allSatisfy(\.isFinite), expected.allSatisfy(\.isFinite) else {
+            throw Diagnostic("the BG/NBD fit (\(params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)]))) is too extreme to give every customer's expectations", at: at,
+                             hint: "the data may not support the model; try another unit or a shorter horizon")
+        }
         let table = Table(columnNames: [data.keyName, "frequency", "recency", "T", "spend", "p_alive", "expected_purchases"],
                           columns: [data.keys, Column(.int(s.x.map { Int64($0) })), Column(.double(s.tx)), Column(.double(s.T)), Column(.double(s.spend)),
-                                    Column(.double((0..<n).map { m.pAlive(x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) })),
-                                    Column(.double(s.expectedPurchases(m, horizons: [t]).map { $0[0] }))])
+                                    Column(.double(pAlive)), Column(.double(expected))])
         return AnalyticsResult(table: table, work: [
             "BG/NBD on \(grouped(n)) customers, in \(unitName), calibration to \(CivilDate.format(data.asOf)): \(params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)])); log-likelihood = \(String(format: "%.2f", ll))",
             "p_alive = P(still active); expected_purchases over the next \(shown(t)) \(unitName)",
@@ -249,7 +254,7 @@ extension TransactionData {
         ], reads: reads)
     }
 
-    func modelCLV(_ o: ModelCLVOptions, fits: ModelFits, reads: [String]) throws(Diagnostic) -> AnalyticsResult {
+    func modelCLV(_ o: ModelCLVOptions, fits: ModelFits, reads: [String], at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let data = self
         let (unitName, unitDays) = o.unit
         let (months, discount, margin) = (o.months, o.discount, o.margin)
@@ -269,6 +274,10 @@ extension TransactionData {
                 before = upTo
             }
             purchases[c] = before
+        }
+        guard clv.allSatisfy(\.isFinite), purchases.allSatisfy(\.isFinite) else {
+            throw Diagnostic("the fitted models are too extreme to give every customer's CLV over \(months) months", at: at,
+                             hint: "the data may not support the models; try another unit or a shorter horizon")
         }
         let table = Table(columnNames: [data.keyName, "p_alive", "expected_purchases", "expected_spend", "clv"],
                           columns: [data.keys, Column(.double((0..<n).map { bg.pAlive(x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) })),
