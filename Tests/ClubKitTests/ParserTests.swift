@@ -13,6 +13,17 @@ final class ParserTests: XCTestCase {
         do { _ = try Parser.parseAll(s); return nil } catch { return error as? Diagnostic }
     }
 
+    /// At the prompt, `orders` runs as soon as its line ends, so a next line `| agg …` starts a
+    /// statement of its own: the error says how to continue a line. (In a script the lexer joins a
+    /// line starting with `|` to the statement before.)
+    func testALeadingPipeSaysHowToContinueALine() throws {
+        let e = try XCTUnwrap(error("| agg n = count()"))
+        XCTAssertEqual(e.message, "a statement cannot start with `|`: the line before it was already complete")
+        XCTAssertEqual(e.hint, "to continue a pipeline on the next line, end the line with `|` (orders |⏎ agg …), or write it on one line")
+        XCTAssertEqual(e.location.column, 1)
+        XCTAssertNil(error("orders\n| agg n = count()"), "in a script a leading `|` continues the statement before it")
+    }
+
     func testLoadWithOptions() throws {
         let k = try parse(#"load "legacy.txt" as tx with delim whitespace, header false, date_format "yyyyMMdd", names (a, b), types (b: date), lenient"#)
         guard case .load(let path, let alias, let options) = k else { return XCTFail("\(k)") }

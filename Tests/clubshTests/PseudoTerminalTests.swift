@@ -122,6 +122,18 @@ final class PseudoTerminalTests: XCTestCase {
         XCTAssertTrue(p.plain.contains("  orders | where amout > 1\n                 ^^^^^\n"), p.plain)
     }
 
+    /// A pipeline pasted with its next line starting `|`: the first line runs at once, and the
+    /// second says how to continue a line instead of a bare syntax error.
+    func testALeadingPipeAtThePromptSaysHowToContinue() throws {
+        let p = try start()
+        defer { p.close() }
+        p.type("orders | count\r")
+        XCTAssertTrue(p.wait(for: "[2]> "), p.plain)
+        p.type("| agg n = count()\r")
+        XCTAssertTrue(p.wait(for: "end the line with `|`"), p.plain)
+        XCTAssertTrue(p.plain.contains("a statement cannot start with `|`"), p.plain)
+    }
+
     func testHistoryIsRecalledInTheNextSession() throws {
         let first = try start()
         first.type("orders | agg n = count() by channel\r")

@@ -100,6 +100,11 @@ public struct Parser {
 
     mutating func statement() throws(Diagnostic) -> StatementKind {
         let t = current
+        // `| agg …` on a line of its own: the pipeline it continues already ran.
+        if t.isSymbol("|") {
+            throw Diagnostic("a statement cannot start with `|`: the line before it was already complete", at: t.location,
+                             hint: "to continue a pipeline on the next line, end the line with `|` (orders |⏎ agg …), or write it on one line")
+        }
         if case .dotCommand(let name, let args) = t.kind {
             advance()
             return .dotCommand(name, args)
