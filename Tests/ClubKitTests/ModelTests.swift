@@ -52,6 +52,26 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(GammaGamma(p: 1, q: 2, v: 3).logLikelihood(x: 5, m: 10), -4.936091501719794, accuracy: 1e-10)
     }
 
+    /// `bgnbd params` and `gammagamma params`: the published fits as one-row tables a script reads.
+    func testParamsAreOneRowTables() throws {
+        let bg = try session.query("bgnbd params")
+        XCTAssertEqual(bg.columnNames, ["unit", "r", "alpha", "a", "b", "log_likelihood", "customers"])
+        XCTAssertEqual(bg.rowCount, 1)
+        // Fader, Hardie & Lee (2005): r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = −9582.4; 2,357 customers.
+        for (name, published) in [("r", 0.243), ("alpha", 4.414), ("a", 0.793), ("b", 2.426)] {
+            XCTAssertEqual(try XCTUnwrap(bg.values(name).first?.doubleValue), published, accuracy: 0.0005, name)
+        }
+        XCTAssertEqual(try XCTUnwrap(bg.values("log_likelihood").first?.doubleValue), -9582.4, accuracy: 0.05)
+        XCTAssertEqual(bg.strings("unit"), ["weeks"])
+        XCTAssertEqual(bg.strings("customers"), ["2357"])
+        // Fader & Hardie's Gamma-Gamma note: p = 6.25, q = 3.74, v = 15.44 on the 946 repeat customers.
+        let gg = try session.query("gammagamma params")
+        XCTAssertEqual(gg.columnNames, ["p", "q", "v", "log_likelihood", "customers"])
+        XCTAssertEqual(try XCTUnwrap(gg.values("p").first?.doubleValue), 6.25, accuracy: 0.005)
+        XCTAssertEqual(gg.strings("customers"), ["946"])
+        XCTAssertEqual(try session.query("mbgnbd params").columnNames, bg.columnNames)
+    }
+
     func testFitReproducesThePublishedParameters() throws {
         let (m, ll) = try summary().fitBGNBD(isCancelled: { false }, at: SourceLocation(line: 1, column: 1))
         // Fader, Hardie & Lee (2005): r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = −9582.4.

@@ -5,7 +5,7 @@ import Foundation
 /// is alive for certain; here one-time buyers can have left too, so their p_alive falls the
 /// longer they stay away.
 enum MBGNBDCommand: AnalyticsCommandDefinition {
-    static let help = HelpTopic(name: "mbgnbd", group: .analytics, usage: "mbgnbd [unit days|weeks] [horizon 39w]",
+    static let help = HelpTopic(name: "mbgnbd", group: .analytics, usage: "mbgnbd [unit days|weeks] [horizon 39w] · mbgnbd params",
                                 meaning: "modified BG/NBD fit (r, alpha, a, b), in which one-time buyers can also have left, and per customer p_alive and expected purchases",
                                 example: "mbgnbd | where frequency == 0 and p_alive < 0.3 | count")
 
@@ -15,13 +15,19 @@ enum MBGNBDCommand: AnalyticsCommandDefinition {
 
     static func bind(_ o: BGNBDCommand.Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
         let (key, reads) = try catalog.transactionKey(for: "mbgnbd", at: location)
+        if o.params { return AnalyticsBinding(BGNBDCommand.paramsColumns, reads: reads) }
         return AnalyticsBinding([(key.name, key.type), ("frequency", .int), ("recency", .double), ("T", .double), ("spend", .double),
                                  ("p_alive", .double), ("expected_purchases", .double)], reads: reads)
     }
 
     static func run(_ o: BGNBDCommand.Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try catalog.transactionData(for: "mbgnbd", at: location)
-        return try data.mbgnbd(o, fits: catalog.modelFits(reads: reads, at: location), reads: reads, at: location)
+        let fits = catalog.modelFits(reads: reads, at: location)
+        if o.params {
+            let (m, ll) = try fits.mbgnbd(data.repeatSummary(unitDays: o.unit.days), o.unit.days)
+            return BGNBDCommand.parameters(o.unit.name, [m.r, m.alpha, m.a, m.b], ll, customers: data.customerCount, model: "MBG/NBD", reads: reads)
+        }
+        return try data.mbgnbd(o, fits: fits, reads: reads, at: location)
     }
 }
 

@@ -2,45 +2,75 @@ import Foundation
 
 /// Predictive models (brief §6): `bgnbd`, `gammagamma` and `clv model`.
 enum BGNBDCommand: AnalyticsCommandDefinition {
-    static let help = HelpTopic(name: "bgnbd", group: .analytics, usage: "bgnbd [unit days|weeks] [horizon 39w]", meaning: "BG/NBD fit (r, alpha, a, b) and per customer p_alive and expected purchases", example: "bgnbd | where p_alive < 0.3 and spend > 100")
+    static let help = HelpTopic(name: "bgnbd", group: .analytics, usage: "bgnbd [unit days|weeks] [horizon 39w] · bgnbd params", meaning: "BG/NBD fit (r, alpha, a, b) and per customer p_alive and expected purchases", example: "bgnbd | where p_alive < 0.3 and spend > 100")
 
     struct Options {
         var unit: (name: String, days: Double)
         /// In units; nil: the calibration period's length.
         var horizon: Double?
+        /// `params`: the fitted parameters as a one-row table instead of the customers.
+        var params: Bool
     }
 
+    /// The columns of `bgnbd params` and `mbgnbd params`.
+    static let paramsColumns: [(String, DataType)] = [("unit", .string), ("r", .double), ("alpha", .double), ("a", .double), ("b", .double),
+                                                       ("log_likelihood", .double), ("customers", .int)]
+
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
+        let params = args.flag("params")
         let unit = try ModelOptions.unit(&args)
-        return Options(unit: unit, horizon: try ModelOptions.horizon(&args, unitDays: unit.days))
+        return Options(unit: unit, horizon: try ModelOptions.horizon(&args, unitDays: unit.days), params: params)
     }
 
     static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
         let (key, reads) = try catalog.transactionKey(for: "bgnbd", at: location)
+        if o.params { return AnalyticsBinding(paramsColumns, reads: reads) }
         return AnalyticsBinding([(key.name, key.type), ("frequency", .int), ("recency", .double), ("T", .double), ("spend", .double),
                                  ("p_alive", .double), ("expected_purchases", .double)], reads: reads)
     }
 
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try catalog.transactionData(for: "bgnbd", at: location)
-        return try data.bgnbd(o, fits: catalog.modelFits(reads: reads, at: location), reads: reads, at: location)
+        let fits = catalog.modelFits(reads: reads, at: location)
+        if o.params {
+            let (m, ll) = try fits.bgnbd(data.repeatSummary(unitDays: o.unit.days), o.unit.days)
+            return parameters(o.unit.name, [m.r, m.alpha, m.a, m.b], ll, customers: data.customerCount, model: "BG/NBD", reads: reads)
+        }
+        return try data.bgnbd(o, fits: fits, reads: reads, at: location)
+    }
+
+    /// `… params`: the fit as one row, for a script to read.
+    static func parameters(_ unit: String, _ p: [Double], _ logLikelihood: Double, customers: Int, model: String, reads: [String]) -> AnalyticsResult {
+        AnalyticsResult(table: row([("unit", .string(unit)), ("r", .double(p[0])), ("alpha", .double(p[1])), ("a", .double(p[2])), ("b", .double(p[3])),
+                                    ("log_likelihood", .double(logLikelihood)), ("customers", .int(Int64(customers)))]),
+                        work: ["\(model) fitted by maximum likelihood on \(grouped(customers)) customers, in \(unit)"], reads: reads)
     }
 }
 
 enum GammaGammaCommand: AnalyticsCommandDefinition {
-    static let help = HelpTopic(name: "gammagamma", group: .analytics, usage: "gammagamma", meaning: "Gamma-Gamma spend model (p, q, v) and expected spend per purchase", example: "gammagamma | top 5 by expected_spend")
+    static let help = HelpTopic(name: "gammagamma", group: .analytics, usage: "gammagamma · gammagamma params", meaning: "Gamma-Gamma spend model (p, q, v) and expected spend per purchase", example: "gammagamma | top 5 by expected_spend")
 
-    /// No options.
-    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Bool { true }
+    /// Whether `params` asks for the fitted parameters as a one-row table.
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Bool { args.flag("params") }
 
-    static func bind(_ options: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+    static func bind(_ params: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
         let (key, reads) = try catalog.transactionKey(for: "gammagamma", at: location)
+        if params {
+            return AnalyticsBinding([("p", .double), ("q", .double), ("v", .double), ("log_likelihood", .double), ("customers", .int)], reads: reads)
+        }
         return AnalyticsBinding([(key.name, key.type), ("frequency", .int), ("avg_spend", .double), ("expected_spend", .double)], reads: reads)
     }
 
-    static func run(_ options: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+    static func run(_ params: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try catalog.transactionData(for: "gammagamma", at: location)
-        return try data.gammagamma(fits: catalog.modelFits(reads: reads, at: location), reads: reads)
+        let fits = catalog.modelFits(reads: reads, at: location)
+        if params {
+            let (m, ll, customers) = try fits.gammaGamma(data.repeatSummary(unitDays: 7))
+            return AnalyticsResult(table: row([("p", .double(m.p)), ("q", .double(m.q)), ("v", .double(m.v)), ("log_likelihood", .double(ll)),
+                                               ("customers", .int(Int64(customers)))]),
+                                   work: ["Gamma-Gamma fitted by maximum likelihood on \(grouped(customers)) customers with repeat purchases"], reads: reads)
+        }
+        return try data.gammagamma(fits: fits, reads: reads)
     }
 }
 
