@@ -197,7 +197,8 @@ extension TransactionData {
         if let r = annual.retention, r < 100 {
             let churn = 1 - r / 100
             lifetime = min(1 / churn, years)
-            lifetimeWork = "lifetime = 1 / annual churn = 1 / \(rate(churn * 100)) = \(shown(1 / churn)) years" + (1 / churn > years ? ", capped at \(shown(years))" : "")
+            lifetimeWork = "annual churn = lost / start = \(grouped(annual.lost)) / \(grouped(annual.start)) = \(rate(churn * 100)) (customers of the 365 days before the last 365 who did not buy again in them); "
+                + "lifetime = 1 / annual churn = 1 / \(rate(churn * 100)) = \(shown(1 / churn)) years" + (1 / churn > years ? ", capped at \(shown(years))" : "")
         } else {
             lifetimeWork = annual.start == 0 ? "lifetime = \(shown(years)) years (the cap: no customers in the year before the last, so no annual churn)"
                                              : "lifetime = \(shown(years)) years (the cap: no annual churn)"
@@ -238,7 +239,16 @@ extension TransactionData {
             ("average_order_value", data.count == 0 ? nil : revenue / Double(data.count)),
             ("simple_clv", clv.value),
         ]
-        let work = ["KPIs as of \(CivilDate.format(data.asOf)): active, new and retention over the last \(days) days against the \(days) days before; simple CLV with margin 100% and a 3-year cap"]
+        var work = ["KPIs as of \(CivilDate.format(data.asOf)): active, new and retention over the last \(days) days against the \(days) days before; simple CLV with margin 100% and a 3-year cap",
+                    "active = customers with a purchase in the last \(days) days = \(grouped(period.end)); new = of them, first purchase in those days = \(grouped(period.new))"]
+        if let r = period.retention {
+            work.append("retention = retained / start = \(grouped(period.retained)) / \(grouped(period.start)) = \(rate(r)); churn = lost / start = \(grouped(period.lost)) / \(grouped(period.start)) = \(rate(100 - r))")
+        }
+        if customers > 0 {
+            work.append("repeat rate = customers with 2+ purchases / customers = \(grouped(repeaters)) / \(grouped(customers)) = \(rate(Double(repeaters) / Double(customers) * 100)); "
+                        + "purchase frequency = transactions / customers = \(grouped(data.count)) / \(grouped(customers)) = \(shown(Double(data.count) / Double(customers)))")
+        }
+        work += clv.work
         return (measures, work)
     }
 }
