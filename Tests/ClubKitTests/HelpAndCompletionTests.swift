@@ -53,7 +53,7 @@ final class HelpAndCompletionTests: XCTestCase {
         let session = try sampleSession()
         XCTAssertEqual(Completer(session).completions(for: "bgnbd | where p_"), ["p_alive"])
         XCTAssertEqual(Completer(session).completions(for: "clv model | sort expected_p"), ["expected_purchases"])
-        XCTAssertEqual(Completer(session).completions(for: "cohort monthly | select m1"), ["m10", "m11", "m12", "m13", "m14", "m15", "m16", "m17"])
+        XCTAssertEqual(Completer(session).completions(for: "cohort monthly | select m1"), ["m1", "m10", "m11", "m12", "m13", "m14", "m15", "m16", "m17"])
         XCTAssertTrue(session.catalog.fits.isEmpty, "a model was fitted while completing")
         XCTAssertTrue(session.catalog.analyticsCache.isEmpty, "an analytics command ran while completing")
         let before = session.catalog.computations
@@ -87,6 +87,22 @@ final class HelpAndCompletionTests: XCTestCase {
         let after = Completer(session).completions(for: "orders | agg n = count(), spend = sum(amount) by customer_id | sort sp")
         XCTAssertEqual(after, ["spend"])
         XCTAssertTrue(Completer(session).completions(for: "segment big = customers360 where sp").contains("spend"))
+    }
+
+    /// Tab-Tab after `where ` lists the columns, not sixty functions and keywords; a candidate
+    /// that is a prefix of another is listed with it; after a statement word or an analytics
+    /// command, what may follow it.
+    func testCompletionFollowsTheContext() throws {
+        let session = try sampleSession()
+        let c = Completer(session)
+        XCTAssertEqual(c.completions(for: "orders | where "), ["amount", "channel", "customer_id", "date", "items", "order_id", "threshold"])
+        XCTAssertEqual(c.completions(for: "orders | agg n = count() by "), ["amount", "channel", "customer_id", "date", "items", "order_id", "threshold"])
+        XCTAssertEqual(c.completions(for: "customers360 | where days_since"), ["days_since", "days_since_last"])
+        XCTAssertEqual(c.completions(for: "segment"), ["segment", "segments"])
+        XCTAssertEqual(c.completions(for: "use or"), ["orders"])
+        XCTAssertEqual(c.completions(for: "retention "), ["by", "end", "from", "month", "new", "remaining", "start", "to"])
+        XCTAssertEqual(c.completions(for: "retention start 100 re"), ["remaining"])
+        XCTAssertEqual(c.completions(for: "bgnbd "), ["days", "horizon", "params", "unit", "weeks"])
     }
 
     func testCompletionOffersNamesFunctionsAndFiles() throws {

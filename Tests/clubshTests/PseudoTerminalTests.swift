@@ -134,6 +134,16 @@ final class PseudoTerminalTests: XCTestCase {
         XCTAssertTrue(p.plain.contains("a statement cannot start with `|`"), p.plain)
     }
 
+    /// Tab-Tab after `where ` lists the columns flowing in, not the functions and keywords.
+    func testTabTabAfterWhereListsTheColumns() throws {
+        let p = try start()
+        defer { p.close() }
+        p.type("orders | where \t\t")
+        XCTAssertTrue(p.wait(for: "customer_id"), p.plain)
+        XCTAssertTrue(p.plain.contains("amount"), p.plain)
+        XCTAssertFalse(p.plain.contains("coalesce"), p.plain)
+    }
+
     func testHistoryIsRecalledInTheNextSession() throws {
         let first = try start()
         first.type("orders | agg n = count() by channel\r")

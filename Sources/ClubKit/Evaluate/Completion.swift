@@ -11,23 +11,73 @@ public struct Completer {
     public init(_ session: Session) { catalog = session.catalog }
 
     /// Completions of the word that ends at the end of `line` (the text before the cursor).
+    /// Where a step reads columns (`where`, `sort`, `by`, inside `agg`, …) and nothing is typed
+    /// yet, the columns flowing into it come alone, not functions and keywords; after a statement word
+    /// or an analytics command, what may follow it. A word that is itself a candidate stays
+    /// among the matches when longer ones exist (`segment`, `segments`), so Tab-Tab lists both
+    /// instead of jumping to the longer.
     public func completions(for line: String) -> [String] {
         let word = String(line.reversed().prefix { isWordCharacter($0) }.reversed())
         let before = String(line.dropLast(word.count))
         if isInsideString(before) { return fileCompletions(line) }
         let trimmed = before.trimmingCharacters(in: .whitespaces)
-        var candidates: [String]
+        let candidates: [String]
         if trimmed.hasSuffix("|") {
             candidates = Parser.stepNames + ["members"]
         } else if trimmed.isEmpty || trimmed.hasSuffix(";") {
             candidates = Parser.statementWords + AnalyticsCommand.names + catalog.knownNames + catalog.formulaOrder + ["customers360"]
+        } else if let following = wordsAfter(statementHead: trimmed) {
+            candidates = following
         } else {
-            candidates = columns(flowingInto: before) + catalog.knownNames + ScalarFunction.allCases.map(\.rawValue)
+            let columns = columns(flowingInto: before)
+            // Tab-Tab with nothing typed yet, where a step reads columns: the columns (and
+            // parameters), not every function and keyword. Once a prefix is typed the list is
+            // short, and a function such as days_since is offered beside days_since_last.
+            if word.isEmpty, readsColumns(trimmed), !columns.isEmpty {
+                return matches(columns + catalog.parameterOrder, word)
+            }
+            candidates = columns + catalog.knownNames + ScalarFunction.allCases.map(\.rawValue)
                 + AggregateFunction.allCases.map(\.rawValue) + catalog.formulaOrder
                 + ["and", "or", "not", "in", "between", "is", "null", "true", "false", "by", "asc", "desc", "on", "as", "with", "to", "overwrite", "cascade"]
         }
+        return matches(candidates, word)
+    }
+
+    /// The candidates that extend `word`, sorted and without repeats; `word` itself only when
+    /// longer ones exist.
+    private func matches(_ candidates: [String], _ word: String) -> [String] {
         var seen = Set<String>()
-        return candidates.filter { $0.hasPrefix(word) && $0 != word && seen.insert($0).inserted }.sorted()
+        let longer = candidates.filter { $0.hasPrefix(word) && $0 != word && seen.insert($0).inserted }.sorted()
+        return !longer.isEmpty && candidates.contains(word) ? ([word] + longer).sorted() : longer
+    }
+
+    /// Whether the step being typed reads columns: it holds `where` (a segment's too), `sort`,
+    /// `top`, `by`, `select`, `derive`, `distinct`, `on` or `agg`.
+    private func readsColumns(_ text: String) -> Bool {
+        let step = text.split(separator: "|").last.map(String.init) ?? text
+        let words = Set(step.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == "," }).map(String.init))
+        return !words.isDisjoint(with: ["where", "sort", "top", "agg", "select", "derive", "distinct", "on", "by", "chart"])
+    }
+
+    /// What may follow a statement word or an analytics command typed alone (`use `, `drop `,
+    /// `retention `); nil when the text is not such a head.
+    private func wordsAfter(statementHead text: String) -> [String]? {
+        let words = text.split(separator: " ").map(String.init)
+        guard let head = words.first, !text.contains("|") else { return nil }
+        if let command = AnalyticsCommands.named(head) {
+            // The option words of its usage: the lower-case words after its name (`start`, `remaining`, `by`, …).
+            let usage = command.help.usage.split(whereSeparator: { " ·[]|".contains($0) }).map(String.init)
+            let options = usage.filter { w in w != head && w.allSatisfy { $0.isLowercase || $0 == "_" } }
+            return options.filter { !words.dropFirst().contains($0) }
+        }
+        guard words.count == 1, let statement = StatementWord(rawValue: head) else { return nil }
+        switch statement {
+        case .use, .describe: return catalog.knownNames
+        case .drop: return catalog.knownNames + ["cascade"]
+        case .profile, .compare, .overlap: return catalog.segmentNames
+        case .segment, .let, .formula, .load, .export: return []
+        case .tables, .segments, .params, .formulas: return []
+        }
     }
 
     private func isWordCharacter(_ c: Character) -> Bool {
