@@ -27,12 +27,15 @@ final class Shell {
     var sink: ((String) -> Void)?
     /// Each statement with its output as plain text, for `.save`.
     private(set) var transcript: [(statement: String, output: String)] = []
+    /// The mode the session started in (CSV on a pipe): a saved notebook starts with it.
+    private let startMode: OutputMode
     /// Nested `.read`s, to refuse a file that reads itself.
     private var reading: [String] = []
 
     init(session: Session, mode: OutputMode, keepGoing: Bool, interactive: Bool, color: Bool) {
         self.session = session
         self.mode = mode
+        startMode = mode
         self.keepGoing = keepGoing
         self.interactive = interactive
         self.color = color
@@ -49,9 +52,10 @@ final class Shell {
                              style: color && mode == .table && Terminal.outputFile == nil && sink == nil ? .ansi : .plain)
     }
 
-    /// Table mode as a notebook holds it (for `.save`): what `clubsh run` prints for the same statements.
+    /// Results as a notebook holds them (for `.save`): what `clubsh run` prints for the same
+    /// statements, in the mode `.mode` set at the time.
     private var notebookRenderer: TableRenderer {
-        TableRenderer(mode: .table, maxRows: maxRows ?? 20, maxWidth: maxWidth > 0 ? maxWidth : nil, wide: wideAsList ? .list : .elide)
+        TableRenderer(mode: mode, maxRows: maxRows ?? 20, maxWidth: maxWidth > 0 ? maxWidth : nil, wide: wideAsList ? .list : .elide)
     }
 
     /// Runs statements; returns false when any failed. Outside the prompt the first error stops
@@ -79,7 +83,9 @@ final class Shell {
                     }
                 }
                 if !Shell.leftOutOfTranscript(statement) { transcript.append((statement.text, plain)) }
-                if timer { message(String(format: "time: %.3f s", Date().timeIntervalSince(started))) }
+                // Timings differ on every run: they are never part of a notebook's outputs, so a
+                // notebook saved with `.timer on` still checks.
+                if timer && sink == nil { message(String(format: "time: %.3f s", Date().timeIntervalSince(started))) }
             case .failure(let diagnostic):
                 report(diagnostic, origin: origin, source: source, lineOffset: lineOffset)
                 ok = false
@@ -218,7 +224,10 @@ final class Shell {
         // The notebook reads its relative paths from its own folder: rewrite the session's to match.
         let from = session.directory ?? FileManager.default.currentDirectoryPath
         let to = FilePath.folder(of: file)
-        let text = Notebook.transcript(transcript.map { NotebookPaths.rebase(statement: $0.statement, output: $0.output, from: from, to: to.isEmpty ? "." : to) })
+        // `clubsh run` starts in table mode: a session that started in another (a pipe's CSV)
+        // says so first, so each output is checked in the mode it was shown in.
+        let cells = (startMode == .table ? [] : [(statement: ".mode \(startMode.rawValue)", output: "")]) + transcript
+        let text = Notebook.transcript(cells.map { NotebookPaths.rebase(statement: $0.statement, output: $0.output, from: from, to: to.isEmpty ? "." : to) })
         do {
             try OutputFile.write(text, to: file, existing: overwrite ? .overwrite : .refuse,
                                  isCancelled: { self.session.isCancelled() }, beforeStandardStream: Terminal.flush)

@@ -49,7 +49,24 @@ final class NotebookEndToEndTests: XCTestCase {
         let r = try ClubshRun.run([], stdin: "load \"Samples/data/orders.csv\"\norders | agg n = count() by channel\nlet x = 3\nx * 2\n.save \(saved)\n", directory: work)
         XCTAssertEqual(r.status, 0, r.stderr)
         let text = try String(contentsOfFile: saved, encoding: .utf8)
-        XCTAssertTrue(text.contains("```clubsh\nx * 2\n```\n\n```output\n6\n```\n"), text)
+        XCTAssertTrue(text.contains("```clubsh\nx * 2\n```\n\n```output\nvalue\n6\n```\n"), text)
+        let check = try ClubshRun.run(["check", saved], directory: work)
+        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+    }
+
+    /// A session with `.timer on` and `.mode` changes, in a pipe (CSV), saved: the notebook
+    /// starts with the session's mode, holds each output in the mode it was shown in, and no
+    /// timings, so `clubsh check` passes at once.
+    func testSaveAfterTimerAndModeChangesStillChecks() throws {
+        let saved = dir.appendingPathComponent("timed.md").path
+        let work = try ClubshRun.workspace()
+        let r = try ClubshRun.run([], stdin: "load \"Samples/data/orders.csv\"\n.timer on\norders | count\n.mode table\norders | count\n.mode csv\n.timer off\n.save \(saved)\n", directory: work)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let text = try String(contentsOfFile: saved, encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("# clubsh session\n\n```clubsh\n.mode csv\n```\n"), text)
+        XCTAssertTrue(text.contains("```clubsh\norders | count\n```\n\n```output\ncount\n16405\n```\n"), text)
+        XCTAssertTrue(text.contains("│ 16405 │"), text)
+        XCTAssertFalse(text.contains("time:"), text)
         let check = try ClubshRun.run(["check", saved], directory: work)
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
     }
