@@ -109,6 +109,32 @@ enum DotCommands {
             shell.session.memoryLimit = MemoryLimit(bytes: bytes)
             shell.message("memory limit: \(MemoryLimit.text(bytes)) per statement")
         },
+        DotCommand(name: "cd", usage: ".cd [DIR]", help: "read and write relative paths from DIR (clubsh's own working folder; the shell's is unchanged); .cd alone shows it") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard !args.isEmpty else {
+                shell.result("folder: \(shell.session.directory ?? FileManager.default.currentDirectoryPath)\n")
+                return
+            }
+            let (given, _) = try fileArgument(args, options: [], command: ".cd", at: at)
+            let path = FilePath.resolve(given, in: shell.session.directory)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw Diagnostic("no folder \(given)", at: at, hint: "`.cd` alone shows the folder relative paths are read from now")
+            }
+            shell.session.directory = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        },
+        DotCommand(name: "show", usage: ".show", help: "show the current settings: mode, echo, timer, colours, row and width limits, output, folder, memory limit") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
+            let rows = shell.maxRows.map { $0 == Int.max ? "0 (every row)" : "\($0)" } ?? "20 on a terminal and in notebooks, every row in a pipe or file"
+            let settings: [(String, String)] = [
+                ("mode", shell.mode.rawValue), ("echo", shell.echo ? "on" : "off"), ("timer", shell.timer ? "on" : "off"),
+                ("color", shell.color ? "on" : "off" + (Terminal.noColor ? " (NO_COLOR is set)" : "")),
+                ("maxrows", rows), ("maxwidth", shell.maxWidth == 0 ? "0 (the terminal's width; no limit in a pipe or file)" : "\(shell.maxWidth)"),
+                ("columns", shell.wideAsList ? "on" : "off"), ("output", Terminal.outputFile?.path ?? "stdout"),
+                ("folder", shell.session.directory ?? FileManager.default.currentDirectoryPath),
+                ("memory limit", MemoryLimit.text(shell.session.memoryLimit.bytes) + " per statement"),
+            ]
+            let width = settings.map(\.0.count).max() ?? 0
+            shell.result(settings.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 + "\n" }.joined())
+        },
         DotCommand(name: "quit", usage: ".quit", help: "leave clubsh (Ctrl-D does the same)") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
             shell.quitRequested = true
         },
