@@ -1,24 +1,53 @@
 /// The 80/20 rule (brief §6): customers by spend, largest first, with the cumulative share of
 /// revenue and an ABC class (A up to 80% of revenue, B up to 95%, C the rest).
 enum ParetoCommand: AnalyticsCommandDefinition {
-    static let help = HelpTopic(name: "pareto", group: .analytics, usage: "pareto", meaning: "customers by spend with cumulative share and ABC class; the 80/20 headline", example: "pareto | take 10")
+    static let help = HelpTopic(name: "pareto", group: .analytics, usage: "pareto [in SEGMENT]",
+                                meaning: "customers by spend with cumulative share and ABC class; the 80/20 headline, over all customers or one segment's",
+                                example: "pareto | take 10")
 
-    /// No options.
-    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Bool { true }
-
-    static func bind(_ options: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        let (key, reads) = try catalog.transactionKey(for: "pareto", at: location)
-        return AnalyticsBinding([("rank", .int), (key.name, key.type), ("spend", .double), ("share", .double), ("cumulative_share", .double), ("class", .string)],
-                                reads: reads)
+    /// `in SEGMENT`: only that segment's customers (matched by the customer column); nil: all.
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> (String, SourceLocation)? {
+        guard args.flag("in") else { return nil }
+        guard let segment = args.word() else { throw Diagnostic("`pareto in` needs a segment", at: args.command.location, hint: "for example: pareto in vip") }
+        return segment
     }
 
-    static func run(_ options: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let (data, reads) = try catalog.transactionData(for: "pareto", at: location)
-        return try data.pareto(reads: reads, at: location)
+    static func bind(_ segment: (String, SourceLocation)?, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+        let (key, reads) = try catalog.transactionKey(for: "pareto", at: location)
+        if let (name, at) = segment {
+            guard let def = catalog.definition(name), case .segment = def.kind else {
+                throw Diagnostic("unknown segment `\(name)`", at: at, hint: Suggest.hint(for: name, among: catalog.segmentNames) ?? "`segments` lists them")
+            }
+            guard try catalog.checkedPlan(name).schema.index(of: key.name) != nil else {
+                throw Diagnostic("segment `\(name)` has no column `\(key.name)` to match customers by", at: at)
+            }
+        }
+        return AnalyticsBinding([("rank", .int), (key.name, key.type), ("spend", .double), ("share", .double), ("cumulative_share", .double), ("class", .string)],
+                                reads: reads + (segment.map { [$0.0] } ?? []))
+    }
+
+    static func run(_ segment: (String, SourceLocation)?, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let (all, reads) = try catalog.transactionData(for: "pareto", at: location)
+        guard let (name, at) = segment else { return try all.pareto(reads: reads, at: location) }
+        let members = try catalog.materialize(name, at: at)
+        guard let keys = members.column(all.keyName) else {
+            throw Diagnostic("segment `\(name)` has no column `\(all.keyName)` to match customers by", at: at)
+        }
+        var result = try all.only(keys).pareto(reads: reads + [name], at: location)
+        result.work[0] = "in \(name): " + result.work[0]
+        return result
     }
 }
 
 extension TransactionData {
+    /// The transactions of the customers whose key is among `keys` (a segment's customer column).
+    func only(_ keys: Column) -> TransactionData {
+        guard Types.comparable(keys.type, self.keys.type) else { return filtered { _ in false } }
+        let both = Grouping(columns: [Join.concatenate(self.keys, keys)], n: self.keys.count + keys.count).ids
+        let wanted = Set(both[self.keys.count...])
+        return filtered { wanted.contains(both[$0]) }
+    }
+
     func pareto(reads: [String], at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let data = self
         let spend = data.summary().spend

@@ -50,6 +50,25 @@ struct TransactionData {
         self.asOf = asOf
     }
 
+    /// The transactions of the customers (by dense number) for which `keep` holds, numbered
+    /// afresh in the same order.
+    func filtered(_ keep: (Int) -> Bool) -> TransactionData {
+        var newNumber = [Int32](repeating: -1, count: customerCount)
+        var kept: [Int32] = []
+        for c in 0..<customerCount where keep(c) {
+            newNumber[c] = Int32(kept.count)
+            kept.append(Int32(c))
+        }
+        let rows = (0..<count).filter { newNumber[Int(customer[$0])] >= 0 }
+        var out = self
+        out.customer = rows.map { newNumber[Int(customer[$0])] }
+        out.day = rows.map { day[$0] }
+        out.amount = rows.map { amount[$0] }
+        out.customerCount = kept.count
+        out.keys = keys.gather(kept)
+        return out
+    }
+
     /// Customers with at least one transaction in [from, to], as a membership array.
     func active(from: Int32, to: Int32) -> [Bool] {
         var out = [Bool](repeating: false, count: customerCount)
