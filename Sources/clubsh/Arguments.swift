@@ -16,6 +16,12 @@ struct Arguments {
     var asOf: Int32?
     var showHelp = false
     var showVersion = false
+    /// `-init FILE`: run FILE first, in place of `~/.clubshrc`.
+    var initFile: String?
+    /// `-no-init`: run no init file.
+    var noInit = false
+    /// `-i`: after the files and `-c` statements, stay at the prompt.
+    var stayInteractive = false
     /// `run`, `run --update` or `check` of a Markdown notebook.
     var notebook: (command: String, update: Bool, path: String)?
 
@@ -49,6 +55,9 @@ struct Arguments {
       --keep-going        report errors and carry on instead of stopping at the first
       --as-of YYYY-MM-DD  the date days_since() counts to (default: today)
       --color, --no-color force colours on or off (never with NO_COLOR set in the environment)
+      -init FILE          run FILE first, in place of ~/.clubshrc (which runs only before the prompt)
+      -no-init            run no init file
+      -i                  after the files and -c statements, stay at the prompt
       --help              show this help
       --version           show the version
 
@@ -101,11 +110,14 @@ struct Arguments {
                 let d = try value(arg)
                 guard let day = DateParserBridge.isoDate(d) else { throw UsageError("--as-of takes a date like 2024-06-30, not \(d)") }
                 a.asOf = day
+            case "-init", "--init": a.initFile = try value(arg)
+            case "-no-init", "--no-init": a.noInit = true
+            case "-i", "--interactive": a.stayInteractive = true
             case "-h", "--help": a.showHelp = true
             case "--version", "-V": a.showVersion = true
             default:
                 if arg.hasPrefix("-") && arg != "-" {
-                    let known = ["-c", "--mode", "--keep-going", "--as-of", "--color", "--no-color", "--help", "--version"]
+                    let known = ["-c", "--mode", "--keep-going", "--as-of", "--color", "--no-color", "-init", "-no-init", "-i", "--help", "--version"]
                     throw UsageError("unknown option \(arg)" + (Suggest.closest(to: arg, among: known).map { "; did you mean \($0)?" } ?? ""))
                 }
                 a.inputs.append(.file(arg))

@@ -34,7 +34,8 @@ if let notebook = arguments.notebook {
     finish(status)
 }
 
-let interactive = arguments.inputs.isEmpty && Terminal.stdinIsTerminal
+/// The prompt starts when there is nothing else to run, or after it with `-i`, on a terminal.
+let interactive = (arguments.inputs.isEmpty || arguments.stayInteractive) && Terminal.stdinIsTerminal
 let session = Session(asOf: arguments.asOf)
 let shell = Shell(session: session,
                   mode: arguments.mode ?? (Terminal.stdoutIsTerminal ? .table : .csv),
@@ -49,6 +50,30 @@ if Terminal.stderrIsTerminal {
 }
 
 var ok = true
+// The init file: `-init FILE`, else `~/.clubshrc` before the prompt (never for a script or a
+// pipe, so they give the same answers on every machine); `-no-init` skips both.
+if !arguments.noInit {
+    let rc = (ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) + "/.clubshrc"
+    if let file = arguments.initFile {
+        ok = shell.runFile(file)
+        if !ok && !interactive { finish(1) }
+    } else if interactive, FileManager.default.fileExists(atPath: rc) {
+        _ = shell.runFile(rc)
+    }
+}
+if interactive && !arguments.inputs.isEmpty {
+    // `-i`: the files and `-c` statements first, then the prompt.
+    var commandNumber = 0
+    for input in arguments.inputs where !shell.quitRequested {
+        switch input {
+        case .command(let command):
+            commandNumber += 1
+            _ = shell.run(source: command, origin: "-c#\(commandNumber)")
+        case .file(let file):
+            _ = shell.runFile(file)
+        }
+    }
+}
 if interactive {
     let history = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.clubsh_history"
     REPL(shell: shell, editor: LineEditor(historyPath: history)).run()

@@ -34,6 +34,26 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("<stdin>:6:1: no folder nowhere"), r.stderr)
     }
 
+    /// `~/.clubshrc` never runs for a script or a pipe (the same answers on every machine);
+    /// `-init FILE` runs FILE first, and an error in it stops the script.
+    func testInitFiles() throws {
+        let home = try ClubshRun.temporaryFolder("init-home")
+        try "let x = 41\n".write(to: home.appendingPathComponent(".clubshrc"), atomically: true, encoding: .utf8)
+        let setup = home.appendingPathComponent("setup.club")
+        try "let x = 1\n".write(to: setup, atomically: true, encoding: .utf8)
+        let plain = try ClubshRun.run(["-c", "x + 1"], environment: ["HOME": home.path])
+        XCTAssertEqual(plain.status, 1)
+        XCTAssertTrue(plain.stderr.contains("unknown name `x`"), plain.stderr)
+        let given = try ClubshRun.run(["-init", setup.path, "-c", "x + 1"], environment: ["HOME": home.path])
+        XCTAssertEqual(given.stdout, "value\n2\n", given.stderr)
+        let none = try ClubshRun.run(["-init", setup.path, "-no-init", "-c", "x + 1"], environment: ["HOME": home.path])
+        XCTAssertEqual(none.status, 1)
+        try "x +\n".write(to: setup, atomically: true, encoding: .utf8)
+        let broken = try ClubshRun.run(["-init", setup.path, "-c", "1 + 1"], environment: ["HOME": home.path])
+        XCTAssertEqual(broken.status, 1)
+        XCTAssertEqual(broken.stdout, "")
+    }
+
     func testFirstErrorStopsWithLocationAndExitCode() throws {
         let r = try clubsh([], stdin: "load \"Fixtures/orders.csv\"\norders | where amout > 1\norders | count\n")
         XCTAssertEqual(r.status, 1)

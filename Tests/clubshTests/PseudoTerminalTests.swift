@@ -17,14 +17,14 @@ final class PseudoTerminalTests: XCTestCase {
 
         /// clubsh in a terminal of `columns` × 40, with `environment` added to (or, for a nil
         /// value, taken out of) the tests' own.
-        init(home: String, directory: String, columns: UInt16 = 140, environment extra: [String: String?] = [:]) throws {
+        init(home: String, directory: String, columns: UInt16 = 140, environment extra: [String: String?] = [:], arguments: [String] = []) throws {
             // Everything the child needs is prepared before fork: it only calls chdir and execve.
             let binary = ClubshRun.binary.path
             var environment = ProcessInfo.processInfo.environment
             environment["HOME"] = home
             environment["TERM"] = "xterm"
             for (key, value) in extra { environment[key] = value }
-            let argv: [UnsafeMutablePointer<CChar>?] = [strdup(binary), nil]
+            let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
             let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
             let directory = strdup(directory)!
             var master: Int32 = 0
@@ -142,6 +142,16 @@ final class PseudoTerminalTests: XCTestCase {
         XCTAssertTrue(p.wait(for: "customer_id"), p.plain)
         XCTAssertTrue(p.plain.contains("amount"), p.plain)
         XCTAssertFalse(p.plain.contains("coalesce"), p.plain)
+    }
+
+    /// `~/.clubshrc` runs before the prompt; `-i` runs the `-c` statements, then stays.
+    func testInitFileAndStayingAtThePromptAfterStatements() throws {
+        try "let x = 41\n".write(toFile: home + "/.clubshrc", atomically: true, encoding: .utf8)
+        let p = try Prompt(home: home, directory: work, arguments: ["-i", "-c", "let y = 2"])
+        defer { p.close() }
+        XCTAssertTrue(p.wait(for: "]> "), p.plain)
+        p.type("x + y * 0.5\r")
+        XCTAssertTrue(p.wait(for: "42"), p.plain)
     }
 
     func testHistoryIsRecalledInTheNextSession() throws {
