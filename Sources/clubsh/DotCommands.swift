@@ -92,6 +92,27 @@ enum DotCommands {
             try Terminal.finishOutput(at: at)
             Terminal.outputFile = file
         },
+        DotCommand(name: "once", usage: ".once FILE [append|overwrite]", help: "send the next statement's results to FILE, then back (an existing file needs append or overwrite)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard !args.isEmpty else { throw Diagnostic(".once needs a file name, like .once top.csv", at: at) }
+            guard shell.sink == nil else { throw Diagnostic("`.once` does not apply in a notebook: results go to the output blocks", at: at) }
+            guard Terminal.outputFile == nil else { throw Diagnostic("results already go to a file", at: at, hint: "`.output` alone puts it in place first") }
+            let (given, option) = try fileArgument(args, options: ["append", "overwrite"], command: ".once", at: at)
+            let existing: OutputFile.Existing = option == "append" ? .append : option == "overwrite" ? .overwrite : .refuse
+            do throws(OutputFileError) {
+                Terminal.outputFile = try OutputFile.open(FilePath.resolve(given, in: shell.session.directory), existing: existing,
+                                                          isCancelled: { shell.session.isCancelled() }, beforeStandardStream: Terminal.flush)
+            } catch {
+                throw Diagnostic(writing: error, at: at, hint: "`.once \(given) append` adds to it, `.once \(given) overwrite` replaces it")
+            }
+            shell.once = .armed
+        },
+        DotCommand(name: "nullvalue", usage: ".nullvalue [TEXT]", help: "show a null as TEXT in every mode but JSON (alone: back to null in tables, an empty CSV field)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            shell.nullValue = args.isEmpty ? nil : unquote(args)
+        },
+        DotCommand(name: "headers", usage: ".headers on|off", help: "start CSV and TSV results with the column names, or not") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard args == "on" || args == "off" else { throw Diagnostic(".headers takes on or off", at: at) }
+            shell.headers = args == "on"
+        },
         DotCommand(name: "save", usage: ".save FILE.md [overwrite]", help: "write the session so far as a Markdown notebook (clubsh run / check read it back)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else { throw Diagnostic(".save needs a file name, like .save lesson.md", at: at) }
             let (path, option) = try fileArgument(args, options: ["overwrite"], command: ".save", at: at)

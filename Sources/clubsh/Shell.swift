@@ -21,6 +21,13 @@ final class Shell {
     /// `.columns on`: a table too wide for the width shows every column as a list per row
     /// instead of leaving middle columns out.
     var wideAsList = false
+    /// `.nullvalue TEXT`: how a null shows (nil: `null` in table mode, an empty CSV field).
+    var nullValue: String?
+    /// `.headers off`: CSV and TSV without the line of column names.
+    var headers = true
+    /// `.once FILE`: the next statement's results go to the file, then back to where they went.
+    var once: Once = .none
+    enum Once { case none, armed, active }
     /// Set by `.quit` and `.exit`.
     var quitRequested = false
     /// When set, everything the shell would show goes here instead (a notebook cell's output).
@@ -49,13 +56,15 @@ final class Shell {
         return TableRenderer(mode: mode, maxRows: maxRows ?? (toTerminal || sink != nil ? 20 : Int.max),
                              maxWidth: maxWidth > 0 ? maxWidth : toTerminal ? Terminal.width : nil,
                              wide: wideAsList ? .list : .elide,
-                             style: color && mode == .table && Terminal.outputFile == nil && sink == nil ? .ansi : .plain)
+                             style: color && mode == .table && Terminal.outputFile == nil && sink == nil ? .ansi : .plain,
+                             nullText: nullValue, headers: headers)
     }
 
     /// Results as a notebook holds them (for `.save`): what `clubsh run` prints for the same
     /// statements, in the mode `.mode` set at the time.
     private var notebookRenderer: TableRenderer {
-        TableRenderer(mode: mode, maxRows: maxRows ?? 20, maxWidth: maxWidth > 0 ? maxWidth : nil, wide: wideAsList ? .list : .elide)
+        TableRenderer(mode: mode, maxRows: maxRows ?? 20, maxWidth: maxWidth > 0 ? maxWidth : nil, wide: wideAsList ? .list : .elide,
+                      nullText: nullValue, headers: headers)
     }
 
     /// Runs statements; returns false when any failed. Outside the prompt the first error stops
@@ -67,7 +76,10 @@ final class Shell {
         // checking, running and showing it.
         var started = Date()
         session.run(source) { outcome in
-            defer { started = Date() }
+            defer {
+                started = Date()
+                finishOnce()
+            }
             switch outcome {
             case .success(let (statement, outputs)):
                 var plain = ""
@@ -94,6 +106,20 @@ final class Shell {
             return !quitRequested
         }
         return ok
+    }
+
+    /// After each statement: the one `.once` named has run, so its file is put in place and
+    /// results go back where they went; the `.once` itself only arms it.
+    private func finishOnce() {
+        switch once {
+        case .none: return
+        case .armed: once = .active
+        case .active:
+            once = .none
+            guard let file = Terminal.outputFile else { return }
+            Terminal.outputFile = nil
+            do throws(OutputFileError) { try file.commit() } catch { warning("the results for `.once \(file.path)` were not kept: \(error.message)") }
+        }
     }
 
     /// `.save` and `.help` do not belong in a saved notebook.

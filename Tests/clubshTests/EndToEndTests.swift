@@ -54,6 +54,17 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(broken.stdout, "")
     }
 
+    /// `.once FILE`: the next statement's results go to the file; the one after is shown again.
+    func testOnceSendsOneResultToAFile() throws {
+        let work = try ClubshRun.workspace()
+        let r = try ClubshRun.run([], stdin: "load \"Samples/data/orders.csv\"\n.once first.csv\norders | take 2 | select order_id\norders | count\n.once first.csv\n", directory: work)
+        XCTAssertEqual(r.stdout, "count\n16405\n", r.stderr)
+        XCTAssertEqual(try String(contentsOf: work.appendingPathComponent("first.csv"), encoding: .utf8), "order_id\n1\n2\n")
+        // An existing file is not replaced without `overwrite`.
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("first.csv"), r.stderr)
+    }
+
     func testFirstErrorStopsWithLocationAndExitCode() throws {
         let r = try clubsh([], stdin: "load \"Fixtures/orders.csv\"\norders | where amout > 1\norders | count\n")
         XCTAssertEqual(r.status, 1)

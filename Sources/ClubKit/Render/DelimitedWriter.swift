@@ -2,13 +2,16 @@
 /// each distinct string quoted once per dictionary entry, no `Value` per cell. The text is the
 /// same as `ValueFormat.plain` gives cell by cell.
 enum DelimitedWriter {
-    static func write(_ t: Table, separator: UInt8) -> String {
+    static func write(_ t: Table, separator: UInt8, headers: Bool = true, null: String = "") -> String {
         var head: [UInt8] = []
-        for (k, name) in t.columnNames.enumerated() {
-            if k > 0 { head.append(separator) }
-            head += quoted(Array(name.utf8), separator)
+        if headers {
+            for (k, name) in t.columnNames.enumerated() {
+                if k > 0 { head.append(separator) }
+                head += quoted(Array(name.utf8), separator)
+            }
+            head.append(10)
         }
-        head.append(10)
+        let nullBytes = quoted(Array(null.utf8), separator)
         // Per string column: each distinct value's bytes, quoted if it needs it.
         let encoded: [[[UInt8]]?] = t.columns.map { c in
             guard case .string(_, let dict) = c.storage else { return nil }
@@ -21,7 +24,7 @@ enum DelimitedWriter {
             // Each part reads the encoded strings through its own copy: parts sharing one array
             // would contend on its reference count for every string cell.
             Parallel.map(parts) { k in
-                rows(cells, n * k / parts..<n * (k + 1) / parts, separator: separator,
+                rows(cells, n * k / parts..<n * (k + 1) / parts, separator: separator, null: nullBytes,
                      encoded: k == 0 ? encoded : encoded.map { $0?.map { Array($0) } })
             }
         }
@@ -29,13 +32,13 @@ enum DelimitedWriter {
     }
 
     /// The rows in `range`, each ending in a newline.
-    private static func rows(_ cells: [Cells], _ range: Range<Int>, separator: UInt8, encoded: [[[UInt8]]?]) -> [UInt8] {
+    private static func rows(_ cells: [Cells], _ range: Range<Int>, separator: UInt8, null: [UInt8], encoded: [[[UInt8]]?]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(range.count * 8 * max(1, cells.count))
         for r in range {
             for (k, c) in cells.enumerated() {
                 if k > 0 { out.append(separator) }
-                if c.isNull(r) { continue }
+                if c.isNull(r) { out += null; continue }
                 switch c.values {
                 case .int(let a): appendInt(a[r], to: &out)
                 case .int32(let a): appendInt(Int64(a[r]), to: &out)

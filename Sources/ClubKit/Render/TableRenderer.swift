@@ -17,6 +17,10 @@ public struct TableRenderer {
     var wide: WideTables
     /// Colour styles for table mode on a terminal.
     var style: Style
+    /// How a null shows (`.nullvalue`): nil is table mode's `null` and an empty CSV/TSV field.
+    var nullText: String?
+    /// Whether CSV and TSV start with the column names (`.headers`).
+    var headers: Bool
 
     /// How table mode shows a table too wide for `maxWidth`.
     public enum WideTables: Sendable {
@@ -33,7 +37,10 @@ public struct TableRenderer {
         public static let ansi = Style(header: "\u{1B}[1m", number: "\u{1B}[36m", null: "\u{1B}[2m", dim: "\u{1B}[2m", reset: "\u{1B}[0m")
     }
 
-    public init(mode: OutputMode, maxRows: Int = 20, maxWidth: Int? = nil, wide: WideTables = .elide, style: Style = .plain) {
+    public init(mode: OutputMode, maxRows: Int = 20, maxWidth: Int? = nil, wide: WideTables = .elide, style: Style = .plain,
+                nullText: String? = nil, headers: Bool = true) {
+        self.nullText = nullText
+        self.headers = headers
         self.mode = mode
         self.maxRows = max(0, maxRows)
         self.maxWidth = maxWidth
@@ -44,8 +51,8 @@ public struct TableRenderer {
     public func render(_ t: Table) -> String {
         switch mode {
         case .table: return boxed(t)
-        case .csv: return DelimitedWriter.write(t, separator: 44)
-        case .tsv: return DelimitedWriter.write(t, separator: 9)
+        case .csv: return DelimitedWriter.write(t, separator: 44, headers: headers, null: nullText ?? "")
+        case .tsv: return DelimitedWriter.write(t, separator: 9, headers: headers, null: nullText ?? "")
         case .json: return json(t, lines: false)
         case .jsonl: return json(t, lines: true)
         case .markdown: return markdown(t)
@@ -77,7 +84,7 @@ public struct TableRenderer {
         var out = "| " + t.columnNames.map(esc).joined(separator: " | ") + " |\n"
         out += "|" + t.columns.map { $0.type.isNumeric ? " ---: |" : " --- |" }.joined() + "\n"
         for r in 0..<t.rowCount {
-            out += "| " + t.columns.map { esc($0.isNull(r) ? "" : ValueFormat.display($0.value(at: r))) }.joined(separator: " | ") + " |\n"
+            out += "| " + t.columns.map { esc($0.isNull(r) ? nullText ?? "" : ValueFormat.display($0.value(at: r))) }.joined(separator: " | ") + " |\n"
         }
         return out
     }
@@ -88,7 +95,7 @@ public struct TableRenderer {
         var blocks: [String] = []
         for r in 0..<t.rowCount {
             blocks.append(zip(names, t.columns).map { name, c in
-                String(repeating: " ", count: width - DisplayWidth.of(name)) + name + " = " + ValueFormat.display(c.value(at: r))
+                String(repeating: " ", count: width - DisplayWidth.of(name)) + name + " = " + (c.isNull(r) ? nullText ?? "null" : ValueFormat.display(c.value(at: r)))
             }.joined(separator: "\n") + "\n")
         }
         return blocks.joined(separator: "\n")
