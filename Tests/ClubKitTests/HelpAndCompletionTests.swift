@@ -65,7 +65,7 @@ final class HelpAndCompletionTests: XCTestCase {
                         "retention from 2024-04-01 to 2024-06-30", "retention by month", "churn start 100 lost 10", "churn retention 90%",
                         "churn from 2024-04-01 to 2024-06-30", "churn by month", "cohort monthly", "cohort monthly counts", "pareto", "kpi",
                         "clv", "clv model", "clv aov 50 frequency 4 churn 20%", "nps feedback.nps", "nps promoters 5 passives 3 detractors 2", "csat",
-                        "csat satisfied 8 total 10", "repeat", "repeat customers 1 of 4", "bgnbd", "bgnbd params", "mbgnbd", "mbgnbd params", "gammagamma", "gammagamma params", "value by city",
+                        "csat satisfied 8 total 10", "repeat", "repeat customers 1 of 4", "acquisition cost 5 retention 1", "acquisition cost 5 retention 1 customers 3", "bgnbd", "bgnbd params", "mbgnbd", "mbgnbd params", "gammagamma", "gammagamma params", "value by city",
                         "value by segments vip, lapsed"] {
             var parser = Parser(command)
             guard case .pipeline(let pipeline)? = try parser.next()?.kind else { return XCTFail("`\(command)` is not a pipeline") }

@@ -7,7 +7,7 @@ enum AnalyticsCommands {
     /// Every analytics command, in the order `.help` lists them.
     static var all: [any AnalyticsCommandDefinition.Type] {
         [RFMCommand.self, TypesCommand.self, RetentionCommand.self, ChurnCommand.self, CohortCommand.self, ParetoCommand.self,
-         KPICommand.self, CLVCommand.self, RepeatCommand.self, NPSCommand.self, CSATCommand.self, BGNBDCommand.self, MBGNBDCommand.self,
+         KPICommand.self, CLVCommand.self, RepeatCommand.self, AcquisitionCommand.self, NPSCommand.self, CSATCommand.self, BGNBDCommand.self, MBGNBDCommand.self,
          GammaGammaCommand.self, ValueCommand.self]
     }
 
