@@ -4,9 +4,10 @@ import Foundation
 ///
 /// The same customers count and seed always give the same bytes. The data has the shape real
 /// loyalty data has, so every analysis finds something: Pareto-like spend (a log-normal spend
-/// level per customer), seasonality (Nowruz in March, the November–December peak), leads who
-/// joined but never bought, recent joiners, loyal regulars, lapsed customers who stopped
-/// buying, and complainers with low NPS scores.
+/// level per customer), seasonality (Nowruz in March, the November–December peak), people who
+/// never bought (half of them club members, half prospects with no `joined` date), recent
+/// joiners, loyal regulars, lapsed customers who stopped buying, and complainers with low NPS
+/// scores.
 ///
 ///     let summary = try SampleGenerator(customers: 3000, seed: 42).write(to: "Samples/data")
 public struct SampleGenerator {
@@ -73,6 +74,12 @@ public struct SampleGenerator {
         var referredBy: Int?
         var archetype: Archetype
         var complainer: Bool
+
+        /// Whether the person is a club member (has a `joined` date). Every buyer joined; of the
+        /// people who never bought, every other one is a member and the rest are prospects
+        /// known to the club (seed 000's potential customers), so each stage occurs. Decided by
+        /// id, with no random draw, so every other value stays as it was.
+        var isMember: Bool { archetype != .lead || id % 2 == 1 }
     }
 
     struct Order {
@@ -232,7 +239,8 @@ public struct SampleGenerator {
             w.comma()
             if let b = c.birthYear { w.int(b) }
             w.comma(); w.text(c.city)
-            w.comma(); w.date(c.joined)
+            w.comma()
+            if c.isMember { w.date(c.joined) }
             w.comma(); w.text(c.isCompany ? "company" : "person")
             w.comma(); w.text(c.channel)
             w.comma()
