@@ -130,6 +130,16 @@ enum DotCommands {
             shell.session.memoryLimit = MemoryLimit(bytes: bytes)
             shell.message("memory limit: \(MemoryLimit.text(bytes)) per statement")
         },
+        DotCommand(name: "lang", usage: ".lang [en|fa]", help: "the language of text written for people, such as the playbooks of types (fa: Persian); .lang alone shows it") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard !args.isEmpty else {
+                shell.result("lang: \(shell.session.language.rawValue) (languages: \(Language.allCases.map(\.rawValue).joined(separator: ", ")))\n")
+                return
+            }
+            guard let language = Language(rawValue: args) else {
+                throw Diagnostic("unknown language `\(args)`", at: at, hint: "the languages are \(Language.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            shell.session.language = language
+        },
         DotCommand(name: "cd", usage: ".cd [DIR]", help: "read and write relative paths from DIR (clubsh's own working folder; the shell's is unchanged); .cd alone shows it") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {
                 shell.result("folder: \(shell.session.directory ?? FileManager.default.currentDirectoryPath)\n")
@@ -150,7 +160,7 @@ enum DotCommands {
                 ("color", shell.color ? "on" : "off" + (Terminal.noColor ? " (NO_COLOR is set)" : "")),
                 ("maxrows", rows), ("maxwidth", shell.maxWidth == 0 ? "0 (the terminal's width; no limit in a pipe or file)" : "\(shell.maxWidth)"),
                 ("columns", shell.wideAsList ? "on" : "off"), ("output", Terminal.outputFile?.path ?? "stdout"),
-                ("folder", shell.session.directory ?? FileManager.default.currentDirectoryPath),
+                ("folder", shell.session.directory ?? FileManager.default.currentDirectoryPath), ("lang", shell.session.language.rawValue),
                 ("memory limit", MemoryLimit.text(shell.session.memoryLimit.bytes) + " per statement"),
             ]
             let width = settings.map(\.0.count).max() ?? 0

@@ -160,6 +160,17 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(short.strings("type"), ["regular", "regular", "dissatisfied", "dissatisfied", "inactive", "potential"])
     }
 
+    /// `.lang fa` gives the playbooks in Persian; switching back is not served from the cache.
+    func testPlaybooksInPersian() throws {
+        XCTAssertTrue(try result("types").table.strings("playbook")[0].hasPrefix("Invite them to join the club"))
+        session.language = .persian
+        let persian = try result("types").table.strings("playbook")
+        XCTAssertTrue(persian[0].hasPrefix("دعوتشان کنید عضو باشگاه مشتریان شوند"), persian[0])
+        XCTAssertTrue(persian[4].contains("بفهمید چرا دیگر خرید نمی\u{200C}کنند"), persian[4])
+        session.language = .english
+        XCTAssertTrue(try result("types").table.strings("playbook")[0].hasPrefix("Invite them to join the club"))
+    }
+
     /// Loyal needs regular buying (no long gap) and a positive latest answer; members who
     /// never bought are their own group; a missing table is named, never a silent 0.
     func testLoyalRegularityMembershipAndMissingTables() throws {

@@ -41,7 +41,7 @@ enum TypesCommand: AnalyticsCommandDefinition {
 
     static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
         let (key, reads) = try catalog.transactionKey(for: "types", at: location)
-        let all = reads + ["customers", "feedback"]
+        let all = reads + ["customers", "feedback", Dependencies.language]
         if o.members {
             return AnalyticsBinding([(key.name, key.type), ("type", .string), ("applies", .string), ("evidence", .string), ("orders", .int),
                                      ("spend", .double), ("first_order", .date), ("last_order", .date), ("days_since_last", .int)], reads: all)
@@ -52,7 +52,8 @@ enum TypesCommand: AnalyticsCommandDefinition {
 
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try catalog.transactionData(for: "types", at: location)
-        return data.customerTypes(o, customers: catalog.tables["customers"], feedback: catalog.tables["feedback"], reads: reads)
+        return data.customerTypes(o, customers: catalog.tables["customers"], feedback: catalog.tables["feedback"], language: catalog.language,
+                                  reads: reads + [Dependencies.language])
     }
 }
 
@@ -72,6 +73,17 @@ extension TypesCommand {
         "member_no_purchase": "Members who never bought (clubsh's own group): remind them of the membership benefits and give a first-purchase incentive.",
         "regular": "Keep them engaged and move them toward loyalty (clubsh's own group: buyers of no other type).",
     ]
+    /// The same treatments in Persian, for a trainer in Iran (`.lang fa`): written for that
+    /// audience from seed 000's «راهکار مدیریت», not translated line by line.
+    static let persianPlaybooks = [
+        "new": "دعوتشان کنید عضو باشگاه مشتریان شوند؛ با پیامک، ایمیل و اعلان منظم در تماس بمانید؛ پیشنهادی بدهید که برای خرید دوم برگردند؛ رفتار خریدشان را دنبال کنید تا پیشنهاد بعدی دقیق\u{200C}تر باشد.",
+        "loyal": "با تخفیف\u{200C}های انحصاری، محصول یا خدمت رایگان پاداششان دهید؛ بر پایه\u{200C}ی سابقه و سلیقه\u{200C}شان خدمت شخصی بدهید؛ برای هر خرید امتیاز بدهید.",
+        "potential": "اطلاعات مفید و پیشنهاد از راه ایمیل و شبکه\u{200C}های اجتماعی بفرستید؛ عضویت در باشگاه و مزایایش را پیشنهاد کنید؛ برای خرید اول مشوق بدهید.",
+        "dissatisfied": "به شکایت گوش دهید و زود حلش کنید؛ جبران کنید (خدمت رایگان، تعویض کالا، تخفیف ویژه)؛ پیگیری را ادامه دهید تا ببینند بازخوردشان اهمیت دارد.",
+        "inactive": "پیشنهاد ویژه، تخفیف یا هدیه بفرستید؛ با ایمیل یا تماس تلفنی خودتان سراغشان بروید؛ بفهمید چرا دیگر خرید نمی\u{200C}کنند (در types | members: شواهد و روزهای بی\u{200C}خرید).",
+        "member_no_purchase": "عضوهایی که هنوز خریدی نکرده\u{200C}اند (گروه خود clubsh): مزایای عضویت را یادآوری کنید و برای خرید اول مشوق بدهید.",
+        "regular": "درگیرشان نگه دارید و به سوی وفاداری ببرید (گروه خود clubsh: خریدارانی که در هیچ گروه دیگری نیستند).",
+    ]
 }
 
 /// What the feedback table says of one customer: the latest negative answer within the
@@ -85,7 +97,7 @@ extension TransactionData {
     /// One type per customer of the transactions, and of a loaded `customers` table who never
     /// bought; `reads` gains the tables that took part. The working names any table a type needs
     /// that is missing, instead of printing 0 for that type without a word.
-    func customerTypes(_ o: TypesCommand.Options, customers: Table?, feedback: Table?, reads: [String]) -> AnalyticsResult {
+    func customerTypes(_ o: TypesCommand.Options, customers: Table?, feedback: Table?, language: Language = .english, reads: [String]) -> AnalyticsResult {
         let data = self
         var reads = reads
         let s = data.summary()
@@ -178,7 +190,7 @@ extension TransactionData {
                                     doubleColumn(names.map { Double(counts[$0] ?? 0) / Double(max(known, 1)) * 100 }),
                                     Column(.double(names.map { revenue[$0] ?? 0 })),
                                     doubleColumn(names.map { totalRevenue == 0 ? nil : (revenue[$0] ?? 0) / totalRevenue * 100 }),
-                                    stringColumn(names.map { TypesCommand.playbooks[$0]! })])
+                                    stringColumn(names.map { (language == .persian ? TypesCommand.persianPlaybooks : TypesCommand.playbooks)[$0]! })])
         return AnalyticsResult(table: table, work: work, reads: reads)
     }
 

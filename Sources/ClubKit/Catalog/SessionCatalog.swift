@@ -71,6 +71,10 @@ final class SessionCatalog: Catalog {
     var isCancelled: @Sendable () -> Bool = { false }
     /// What one statement may ask for before it allocates (`.limit memory`).
     var memoryLimit = MemoryLimit.standard
+    /// The language of text written for people, such as the playbooks (`.lang en|fa`).
+    var language = Language.english {
+        didSet { if language != oldValue { touch(Dependencies.language) } }
+    }
 
     init(asOf: Int32) {
         self.asOf = asOf

@@ -22,6 +22,11 @@ public final class Session {
         get { catalog.isCancelled }
         set { catalog.isCancelled = newValue }
     }
+    /// The language of text written for people, such as the playbooks of `types` (`.lang`).
+    public var language: Language {
+        get { catalog.language }
+        set { catalog.language = newValue }
+    }
     /// The folder relative paths in statements are read from and written to (a notebook's own,
     /// under `clubsh run`); nil: the working directory. `~/` is the home folder either way.
     public var directory: String?

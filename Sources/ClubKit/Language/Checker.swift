@@ -276,6 +276,8 @@ final class Dependencies {
     static let asOf = "@as_of"
     /// The pseudo-name that changes whenever anything named changes (for listings).
     static let catalog = "@catalog"
+    /// The pseudo-name of the language the playbooks are written in (`.lang`).
+    static let language = "@lang"
     var names = Set<String>()
 }
 
