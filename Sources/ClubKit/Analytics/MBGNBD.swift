@@ -60,24 +60,8 @@ extension RepeatSummary {
 
 extension TransactionData {
     func mbgnbd(_ o: BGNBDCommand.Options, fits: ModelFits, reads: [String], at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let data = self
-        let (unitName, unitDays) = o.unit
-        let s = repeatSummary(unitDays: unitDays)
-        let t = o.horizon ?? s.period
-        let (m, ll) = try fits.mbgnbd(s, unitDays)
-        let n = data.customerCount
-        let pAlive = (0..<n).map { m.pAlive(x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) }
-        let expected = s.expectedPurchases(m, horizons: [t]).map { $0[0] }
-        guard pAlive.allSatisfy(\.isFinite), expected.allSatisfy(\.isFinite) else {
-            throw Diagnostic("the MBG/NBD fit (\(params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)]))) is too extreme to give every customer's expectations", at: at,
-                             hint: "the data may not support the model; try `unit days` or a shorter horizon")
-        }
-        let table = Table(columnNames: [data.keyName, "frequency", "recency", "T", "spend", "p_alive", "expected_purchases"],
-                          columns: [data.keys, Column(.int(s.x.map { Int64($0) })), Column(.double(s.tx)), Column(.double(s.T)), Column(.double(s.spend)),
-                                    Column(.double(pAlive)), Column(.double(expected))])
-        return AnalyticsResult(table: table, work: [
-            "MBG/NBD on \(grouped(n)) customers, in \(unitName), calibration to \(CivilDate.format(data.asOf)): \(params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)])); log-likelihood = \(String(format: "%.2f", ll))",
-            "p_alive = P(still active), one-time buyers included; expected_purchases over the next \(shown(t)) \(unitName)",
-        ], reads: reads)
+        let s = repeatSummary(unitDays: o.unit.days)
+        let (m, ll) = try fits.mbgnbd(s, o.unit.days)
+        return try customers(of: m, named: "MBG/NBD", logLikelihood: ll, summary: s, o, aliveNote: ", one-time buyers included", reads: reads, at: at)
     }
 }

@@ -207,6 +207,11 @@ private struct FrequencyAndAge: Hashable { var x, T: Double }
 /// What the per-customer expectations need from a model of repeat purchases and drop-out
 /// (BG/NBD, MBG/NBD): expected purchases in (T, T + t] if still alive, and 1 / P(alive).
 protocol RepeatPurchaseModel {
+    var r: Double { get }
+    var alpha: Double { get }
+    var a: Double { get }
+    var b: Double { get }
+    func pAlive(x: Double, tx: Double, T: Double) -> Double
     func expectedPurchasesIfAlive(_ t: Double, x: Double, T: Double) -> Double
     func aliveDivisor(x: Double, tx: Double, T: Double) -> Double
 }
@@ -250,24 +255,31 @@ func params(_ values: [(String, Double)]) -> String {
 extension TransactionData {
 
     func bgnbd(_ o: BGNBDCommand.Options, fits: ModelFits, reads: [String], at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
-        let data = self
-        let (unitName, unitDays) = o.unit
-        let s = repeatSummary(unitDays: unitDays)
+        let s = repeatSummary(unitDays: o.unit.days)
+        let (m, ll) = try fits.bgnbd(s, o.unit.days)
+        return try customers(of: m, named: "BG/NBD", logLikelihood: ll, summary: s, o, aliveNote: "", reads: reads, at: at)
+    }
+
+    /// Per customer under a fitted BG/NBD or MBG/NBD: frequency, recency, T, spend, p_alive and
+    /// expected purchases over the horizon, with the fit in the working. Figures that are not
+    /// finite numbers (a fit too extreme for them) are an error, never NaN in the table.
+    func customers(of m: some RepeatPurchaseModel, named name: String, logLikelihood ll: Double, summary s: RepeatSummary, _ o: BGNBDCommand.Options,
+                   aliveNote: String, reads: [String], at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+        let (unitName, n) = (o.unit.name, customerCount)
         let t = o.horizon ?? s.period
-        let (m, ll) = try fits.bgnbd(s, unitDays)
-        let n = data.customerCount
         let pAlive = (0..<n).map { m.pAlive(x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) }
         let expected = s.expectedPurchases(m, horizons: [t]).map { $0[0] }
+        let fitted = params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)])
         guard pAlive.allSatisfy(\.isFinite), expected.allSatisfy(\.isFinite) else {
-            throw Diagnostic("the BG/NBD fit (\(params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)]))) is too extreme to give every customer's expectations", at: at,
+            throw Diagnostic("the \(name) fit (\(fitted)) is too extreme to give every customer's expectations", at: at,
                              hint: "the data may not support the model; try another unit or a shorter horizon")
         }
-        let table = Table(columnNames: [data.keyName, "frequency", "recency", "T", "spend", "p_alive", "expected_purchases"],
-                          columns: [data.keys, Column(.int(s.x.map { Int64($0) })), Column(.double(s.tx)), Column(.double(s.T)), Column(.double(s.spend)),
+        let table = Table(columnNames: [keyName, "frequency", "recency", "T", "spend", "p_alive", "expected_purchases"],
+                          columns: [keys, Column(.int(s.x.map { Int64($0) })), Column(.double(s.tx)), Column(.double(s.T)), Column(.double(s.spend)),
                                     Column(.double(pAlive)), Column(.double(expected))])
         return AnalyticsResult(table: table, work: [
-            "BG/NBD on \(grouped(n)) customers, in \(unitName), calibration to \(CivilDate.format(data.asOf)): \(params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)])); log-likelihood = \(String(format: "%.2f", ll))",
-            "p_alive = P(still active); expected_purchases over the next \(shown(t)) \(unitName)",
+            "\(name) on \(grouped(n)) customers, in \(unitName), calibration to \(CivilDate.format(asOf)): \(fitted); log-likelihood = \(String(format: "%.2f", ll))",
+            "p_alive = P(still active)\(aliveNote); expected_purchases over the next \(shown(t)) \(unitName)",
         ], reads: reads)
     }
 
