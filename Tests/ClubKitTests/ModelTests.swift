@@ -139,15 +139,7 @@ final class ModelTests: XCTestCase {
     /// expected purchases overflowed to NaN over a 100-year horizon. Every figure is now a
     /// finite number, or the command says it cannot give one; never NaN in the table.
     func testHostileDataGivesNumbersOrAnError() throws {
-        let start = CivilDate.days(year: 2020, month: 1, day: 1)
-        func day(_ d: Int) -> String { CivilDate.format(Int32(start + d)) }
-        var csv = "customer_id,date,amount\n"
-        for d in 0..<1500 { csv += "1,\(day(d)),1\n" }
-        for c in 2..<40 { csv += "\(c),2020-01-01,1\n" }
-        for c in 40..<100 {
-            for k in 0..<(c % 6) { csv += "\(c),\(day((c * 37 + k * (c * 13 % 200)) % 1400)),2\n" }
-        }
-        let mixed = try makeSession(["t": csv])
+        let mixed = try makeSession(["t": hostileRepeatPurchases(ordinary: true)])
         try mixed.runAll("use t")
         for command in ["bgnbd", "bgnbd unit days", "bgnbd unit days horizon 100y", "bgnbd horizon 5214w", "clv model unit days horizon 1200mo"] {
             do {

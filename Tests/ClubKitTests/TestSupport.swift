@@ -74,3 +74,19 @@ id,name,city
 11,Reza,Shiraz
 13,Mina,Tabriz
 """
+
+/// Transactions that push the repeat-purchase models to their limits: customer 1 buys every day
+/// for four years from 2020-01-01, customers 2–39 once on that day, and, with `ordinary`,
+/// customers 40–99 a few times each on days spread over the four years.
+func hostileRepeatPurchases(ordinary: Bool) -> String {
+    let start = CivilDate.days(year: 2020, month: 1, day: 1)
+    func day(_ d: Int) -> String { CivilDate.format(Int32(start + d)) }
+    var csv = "customer_id,date,amount\n"
+    for d in 0..<1500 { csv += "1,\(day(d)),1\n" }
+    for c in 2..<40 { csv += "\(c),2020-01-01,1\n" }
+    guard ordinary else { return csv }
+    for c in 40..<100 {
+        for k in 0..<(c % 6) { csv += "\(c),\(day((c * 37 + k * (c * 13 % 200)) % 1400)),2\n" }
+    }
+    return csv
+}
