@@ -130,6 +130,16 @@ enum DotCommands {
             shell.session.memoryLimit = MemoryLimit(bytes: bytes)
             shell.message("memory limit: \(MemoryLimit.text(bytes)) per statement")
         },
+        DotCommand(name: "digits", usage: ".digits [latin|persian]", help: "the digits numbers and dates show in, in table, markdown and line modes (persian: ۰–۹ with ٫ and ٬); CSV, TSV and JSON keep Latin digits") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard !args.isEmpty else {
+                shell.result("digits: \(shell.digits.rawValue) (latin, persian)\n")
+                return
+            }
+            guard let digits = TableRenderer.Digits(rawValue: args) else {
+                throw Diagnostic("unknown digits `\(args)`", at: at, hint: "`.digits latin` or `.digits persian`")
+            }
+            shell.digits = digits
+        },
         DotCommand(name: "lang", usage: ".lang [en|fa]", help: "the language of text written for people, such as the playbooks of types (fa: Persian); .lang alone shows it") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {
                 shell.result("lang: \(shell.session.language.rawValue) (languages: \(Language.allCases.map(\.rawValue).joined(separator: ", ")))\n")
@@ -160,7 +170,7 @@ enum DotCommands {
                 ("color", shell.color ? "on" : "off" + (Terminal.noColor ? " (NO_COLOR is set)" : "")),
                 ("maxrows", rows), ("maxwidth", shell.maxWidth == 0 ? "0 (the terminal's width; no limit in a pipe or file)" : "\(shell.maxWidth)"),
                 ("columns", shell.wideAsList ? "on" : "off"), ("output", Terminal.outputFile?.path ?? "stdout"),
-                ("folder", shell.session.directory ?? FileManager.default.currentDirectoryPath), ("lang", shell.session.language.rawValue),
+                ("folder", shell.session.directory ?? FileManager.default.currentDirectoryPath), ("lang", shell.session.language.rawValue), ("digits", shell.digits.rawValue),
                 ("memory limit", MemoryLimit.text(shell.session.memoryLimit.bytes) + " per statement"),
             ]
             let width = settings.map(\.0.count).max() ?? 0

@@ -25,6 +25,8 @@ final class Shell {
     var nullValue: String?
     /// `.headers off`: CSV and TSV without the line of column names.
     var headers = true
+    /// `.digits persian`: numbers and dates in tables with Persian digits.
+    var digits = TableRenderer.Digits.latin
     /// `.once FILE`: the next statement's results go to the file, then back to where they went.
     var once: Once = .none
     enum Once { case none, armed, active }
@@ -57,14 +59,14 @@ final class Shell {
                              maxWidth: maxWidth > 0 ? maxWidth : toTerminal ? Terminal.width : nil,
                              wide: wideAsList ? .list : .elide,
                              style: color && mode == .table && Terminal.outputFile == nil && sink == nil ? .ansi : .plain,
-                             nullText: nullValue, headers: headers)
+                             nullText: nullValue, headers: headers, digits: digits)
     }
 
     /// Results as a notebook holds them (for `.save`): what `clubsh run` prints for the same
     /// statements, in the mode `.mode` set at the time.
     private var notebookRenderer: TableRenderer {
         TableRenderer(mode: mode, maxRows: maxRows ?? 20, maxWidth: maxWidth > 0 ? maxWidth : nil, wide: wideAsList ? .list : .elide,
-                      nullText: nullValue, headers: headers)
+                      nullText: nullValue, headers: headers, digits: digits)
     }
 
     /// Runs statements; returns false when any failed. Outside the prompt the first error stops

@@ -21,6 +21,30 @@ public struct TableRenderer {
     var nullText: String?
     /// Whether CSV and TSV start with the column names (`.headers`).
     var headers: Bool
+    /// The digits numbers and dates are shown in, in the modes people read (table, markdown,
+    /// line); CSV, TSV and JSON keep Latin digits for the programs that read them.
+    var digits: Digits = .latin
+
+    /// `.digits latin|persian`.
+    public enum Digits: String, CaseIterable, Sendable {
+        case latin, persian
+
+        /// `text` with its digits, decimal point and thousands separators in this script:
+        /// ۰–۹, `٫` and `٬` for Persian.
+        public func write(_ text: String) -> String {
+            guard self == .persian else { return text }
+            var out = String.UnicodeScalarView()
+            for u in text.unicodeScalars {
+                switch u {
+                case "0"..."9": out.append(Unicode.Scalar(0x06F0 + u.value - 48)!)
+                case ".": out.append("\u{066B}")
+                case ",": out.append("\u{066C}")
+                default: out.append(u)
+                }
+            }
+            return String(out)
+        }
+    }
 
     /// How table mode shows a table too wide for `maxWidth`.
     public enum WideTables: Sendable {
@@ -38,7 +62,8 @@ public struct TableRenderer {
     }
 
     public init(mode: OutputMode, maxRows: Int = 20, maxWidth: Int? = nil, wide: WideTables = .elide, style: Style = .plain,
-                nullText: String? = nil, headers: Bool = true) {
+                nullText: String? = nil, headers: Bool = true, digits: Digits = .latin) {
+        self.digits = digits
         self.nullText = nullText
         self.headers = headers
         self.mode = mode
@@ -68,9 +93,15 @@ public struct TableRenderer {
     /// A single value: plain text in table and line modes, a one-cell table otherwise.
     public func render(_ v: Value) -> String {
         switch mode {
-        case .table, .line: return ValueFormat.display(v) + "\n"
+        case .table, .line: return (v.type.isNumeric || v.type == .date || v.type == .datetime ? digits.write(ValueFormat.display(v)) : ValueFormat.display(v)) + "\n"
         default: return render(Table(columnNames: ["value"], columns: [Column.repeating(v, count: 1, type: v.type == .null ? .string : v.type)]))
         }
+    }
+
+    /// A cell as people read it: numbers and dates in the chosen digits, other text as it is.
+    func shown(_ c: Column, _ r: Int) -> String {
+        let text = ValueFormat.display(c.value(at: r))
+        return c.type.isNumeric || c.type == .date || c.type == .datetime ? digits.write(text) : text
     }
 
     // MARK: - Data modes
@@ -84,7 +115,7 @@ public struct TableRenderer {
         var out = "| " + t.columnNames.map(esc).joined(separator: " | ") + " |\n"
         out += "|" + t.columns.map { $0.type.isNumeric ? " ---: |" : " --- |" }.joined() + "\n"
         for r in 0..<t.rowCount {
-            out += "| " + t.columns.map { esc($0.isNull(r) ? nullText ?? "" : ValueFormat.display($0.value(at: r))) }.joined(separator: " | ") + " |\n"
+            out += "| " + t.columns.map { esc($0.isNull(r) ? nullText ?? "" : shown($0, r)) }.joined(separator: " | ") + " |\n"
         }
         return out
     }
@@ -95,7 +126,7 @@ public struct TableRenderer {
         var blocks: [String] = []
         for r in 0..<t.rowCount {
             blocks.append(zip(names, t.columns).map { name, c in
-                String(repeating: " ", count: width - DisplayWidth.of(name)) + name + " = " + (c.isNull(r) ? nullText ?? "null" : ValueFormat.display(c.value(at: r)))
+                String(repeating: " ", count: width - DisplayWidth.of(name)) + name + " = " + (c.isNull(r) ? nullText ?? "null" : shown(c, r))
             }.joined(separator: "\n") + "\n")
         }
         return blocks.joined(separator: "\n")
