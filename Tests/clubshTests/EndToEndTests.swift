@@ -140,5 +140,8 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("exported 118 rows to out/vip_orders.csv"), r.stderr)
         XCTAssertEqual(try String(contentsOf: work.appendingPathComponent("out/vip_orders.csv"), encoding: .utf8).split(separator: "\n").count, 119)
+        // The tour echoes each statement, so a newcomer sees which table answers which step.
+        XCTAssertTrue(r.stdout.hasPrefix("load \"Samples/data/orders.csv\"\n"), String(r.stdout.prefix(200)))
+        XCTAssertTrue(r.stdout.contains("tables\nname,kind,rows,columns,bytes\n"), String(r.stdout.prefix(400)))
     }
 }
