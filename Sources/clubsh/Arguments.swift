@@ -22,6 +22,8 @@ struct Arguments {
     var noInit = false
     /// `-i`: after the files and `-c` statements, stay at the prompt.
     var stayInteractive = false
+    /// `--echo`: print each statement before its result (`.echo on`).
+    var echo = false
     /// `run`, `run --update` or `check` of a Markdown notebook.
     var notebook: (command: String, update: Bool, path: String)?
 
@@ -58,6 +60,7 @@ struct Arguments {
       -init FILE          run FILE first, in place of ~/.clubshrc (which runs only before the prompt)
       -no-init            run no init file
       -i                  after the files and -c statements, stay at the prompt
+      --echo              print each statement before its result (as .echo on)
       --help              show this help
       --version           show the version
 
@@ -113,11 +116,12 @@ struct Arguments {
             case "-init", "--init": a.initFile = try value(arg)
             case "-no-init", "--no-init": a.noInit = true
             case "-i", "--interactive": a.stayInteractive = true
+            case "--echo", "-echo": a.echo = true
             case "-h", "--help": a.showHelp = true
             case "--version", "-V": a.showVersion = true
             default:
                 if arg.hasPrefix("-") && arg != "-" {
-                    let known = ["-c", "--mode", "--keep-going", "--as-of", "--color", "--no-color", "-init", "-no-init", "-i", "--help", "--version"]
+                    let known = ["-c", "--mode", "--keep-going", "--as-of", "--color", "--no-color", "-init", "-no-init", "-i", "--echo", "--help", "--version"]
                     throw UsageError("unknown option \(arg)" + (Suggest.closest(to: arg, among: known).map { "; did you mean \($0)?" } ?? ""))
                 }
                 a.inputs.append(.file(arg))

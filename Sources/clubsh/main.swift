@@ -43,6 +43,8 @@ let shell = Shell(session: session,
                   interactive: interactive,
                   color: Terminal.colorWanted(override: arguments.color))
 
+shell.echo = arguments.echo
+
 // A progress bar for long loads, on a terminal only.
 if Terminal.stderrIsTerminal {
     let bar = ProgressBar()

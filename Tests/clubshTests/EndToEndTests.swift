@@ -36,6 +36,11 @@ final class EndToEndTests: XCTestCase {
 
     /// `~/.clubshrc` never runs for a script or a pipe (the same answers on every machine);
     /// `-init FILE` runs FILE first, and an error in it stops the script.
+    func testEchoFlagPrintsEachStatementFirst() throws {
+        let r = try ClubshRun.run(["--echo", "-c", "1 + 1", "-c", "2 * 3"])
+        XCTAssertEqual(r.stdout, "1 + 1\nvalue\n2\n2 * 3\nvalue\n6\n", r.stderr)
+    }
+
     func testInitFiles() throws {
         let home = try ClubshRun.temporaryFolder("init-home")
         try "let x = 41\n".write(to: home.appendingPathComponent(".clubshrc"), atomically: true, encoding: .utf8)
