@@ -7,16 +7,18 @@ struct DotCommand: Sendable {
     var name: String
     var usage: String
     var help: String
+    /// A line to type, shown by `.help .NAME`.
+    var example: String
     var run: @Sendable (Shell, String, SourceLocation) throws(Diagnostic) -> Void
 }
 
 enum DotCommands {
     static let all: [DotCommand] = [
-        DotCommand(name: "help", usage: ".help [TOPIC]", help: "list the commands, or explain one") { (shell: Shell, args: String, _: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "help", usage: ".help [TOPIC]", help: "list the commands, or explain one", example: ".help retention") { (shell: Shell, args: String, _: SourceLocation) throws(Diagnostic) in
             // About 100 lines: paged on a terminal (`$PAGER`, else `less -FRX`).
             shell.page(Help.text(topic: args.isEmpty ? nil : args))
         },
-        DotCommand(name: "mode", usage: ".mode [MODE]", help: "show or set the output mode (table, csv, tsv, json, jsonl, markdown, line)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "mode", usage: ".mode [MODE]", help: "show or set the output mode (table, csv, tsv, json, jsonl, markdown, line)", example: ".mode json") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {
                 shell.result("mode: \(shell.mode.rawValue) (modes: \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")))\n")
                 return
@@ -27,18 +29,18 @@ enum DotCommands {
             }
             shell.mode = m
         },
-        DotCommand(name: "tables", usage: ".tables", help: "list tables and named results (the same as `tables`)") { (shell: Shell, _: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "tables", usage: ".tables", help: "list tables and named results (the same as `tables`)", example: ".tables") { (shell: Shell, _: String, at: SourceLocation) throws(Diagnostic) in
             shell.run(source: "tables", origin: "<.tables>")
         },
-        DotCommand(name: "read", usage: ".read FILE", help: "run the statements in FILE") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "read", usage: ".read FILE", help: "run the statements in FILE", example: ".read Samples/tour.club") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else { throw Diagnostic(".read needs a file name", at: at) }
             try shell.read(unquote(args), at: at)
         },
-        DotCommand(name: "timer", usage: ".timer on|off", help: "print how long each statement takes") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "timer", usage: ".timer on|off", help: "print how long each statement takes", example: ".timer on") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard args == "on" || args == "off" else { throw Diagnostic(".timer takes on or off", at: at) }
             shell.timer = args == "on"
         },
-        DotCommand(name: "color", usage: ".color on|off", help: "colours in table mode (off when not a terminal; never when NO_COLOR is set)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "color", usage: ".color on|off", help: "colours in table mode (off when not a terminal; never when NO_COLOR is set)", example: ".color off") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard args == "on" || args == "off" else { throw Diagnostic(".color takes on or off", at: at) }
             if args == "on" && Terminal.noColor {
                 shell.color = false
@@ -47,11 +49,11 @@ enum DotCommands {
             }
             shell.color = args == "on"
         },
-        DotCommand(name: "echo", usage: ".echo on|off", help: "print each statement before its output") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "echo", usage: ".echo on|off", help: "print each statement before its output", example: ".echo on") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard args == "on" || args == "off" else { throw Diagnostic(".echo takes on or off", at: at) }
             shell.echo = args == "on"
         },
-        DotCommand(name: "maxrows", usage: ".maxrows [N]", help: "show at most N rows of a table in table mode, the first and last halves (0: every row; by default 20 on a terminal, every row in a pipe or file)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "maxrows", usage: ".maxrows [N]", help: "show at most N rows of a table in table mode, the first and last halves (0: every row; by default 20 on a terminal, every row in a pipe or file)", example: ".maxrows 50") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {
                 let current = shell.maxRows.map { $0 == Int.max ? "0 (every row)" : "\($0)" } ?? "20 on a terminal and in notebooks, every row in a pipe or file"
                 shell.result("maxrows: \(current)\n")
@@ -60,18 +62,18 @@ enum DotCommands {
             let n = try count(args, command: ".maxrows", what: "rows", at: at)
             shell.maxRows = n == 0 ? Int.max : n
         },
-        DotCommand(name: "maxwidth", usage: ".maxwidth [N]", help: "fit tables in N columns of text, leaving out middle columns (0: the terminal's width, and no limit in a pipe or file)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "maxwidth", usage: ".maxwidth [N]", help: "fit tables in N columns of text, leaving out middle columns (0: the terminal's width, and no limit in a pipe or file)", example: ".maxwidth 100") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {
                 shell.result("maxwidth: \(shell.maxWidth == 0 ? "0 (the terminal's width; no limit in a pipe or file)" : "\(shell.maxWidth)")\n")
                 return
             }
             shell.maxWidth = try count(args, command: ".maxwidth", what: "columns of text", at: at)
         },
-        DotCommand(name: "columns", usage: ".columns [on|off]", help: "show every column of a table too wide for the width, each row as a list of column and value (off: leave middle columns out)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "columns", usage: ".columns [on|off]", help: "show every column of a table too wide for the width, each row as a list of column and value (off: leave middle columns out)", example: ".columns on") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard args.isEmpty || args == "on" || args == "off" else { throw Diagnostic(".columns takes on or off", at: at) }
             shell.wideAsList = args != "off"
         },
-        DotCommand(name: "output", usage: ".output [FILE [append|overwrite]]", help: "send results to FILE (an existing file needs append or overwrite); .output alone sends them back to the screen") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "output", usage: ".output [FILE [append|overwrite]]", help: "send results to FILE (an existing file needs append or overwrite); .output alone sends them back to the screen", example: ".output results.csv overwrite") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             // Open the new target before letting go of the old one: a failed `.output` changes nothing.
             var file: OutputFile?
             if !args.isEmpty {
@@ -92,7 +94,7 @@ enum DotCommands {
             try Terminal.finishOutput(at: at)
             Terminal.outputFile = file
         },
-        DotCommand(name: "once", usage: ".once FILE [append|overwrite]", help: "send the next statement's results to FILE, then back (an existing file needs append or overwrite)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "once", usage: ".once FILE [append|overwrite]", help: "send the next statement's results to FILE, then back (an existing file needs append or overwrite)", example: ".once top.csv") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else { throw Diagnostic(".once needs a file name, like .once top.csv", at: at) }
             guard shell.sink == nil else { throw Diagnostic("`.once` does not apply in a notebook: results go to the output blocks", at: at) }
             guard Terminal.outputFile == nil else { throw Diagnostic("results already go to a file", at: at, hint: "`.output` alone puts it in place first") }
@@ -106,19 +108,19 @@ enum DotCommands {
             }
             shell.once = .armed
         },
-        DotCommand(name: "nullvalue", usage: ".nullvalue [TEXT]", help: "show a null as TEXT in every mode but JSON (alone: back to null in tables, an empty CSV field)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "nullvalue", usage: ".nullvalue [TEXT]", help: "show a null as TEXT in every mode but JSON (alone: back to null in tables, an empty CSV field)", example: ".nullvalue NULL") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             shell.nullValue = args.isEmpty ? nil : unquote(args)
         },
-        DotCommand(name: "headers", usage: ".headers on|off", help: "start CSV and TSV results with the column names, or not") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "headers", usage: ".headers on|off", help: "start CSV and TSV results with the column names, or not", example: ".headers off") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard args == "on" || args == "off" else { throw Diagnostic(".headers takes on or off", at: at) }
             shell.headers = args == "on"
         },
-        DotCommand(name: "save", usage: ".save FILE.md [overwrite]", help: "write the session so far as a Markdown notebook (clubsh run / check read it back)") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "save", usage: ".save FILE.md [overwrite]", help: "write the session so far as a Markdown notebook (clubsh run / check read it back)", example: ".save lesson.md") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else { throw Diagnostic(".save needs a file name, like .save lesson.md", at: at) }
             let (path, option) = try fileArgument(args, options: ["overwrite"], command: ".save", at: at)
             try shell.save(to: path, overwrite: option == "overwrite", at: at)
         },
-        DotCommand(name: "limit", usage: ".limit [memory SIZE]", help: "show or set how much memory one statement may ask for (80% of the machine's at start), like .limit memory 4GB") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "limit", usage: ".limit [memory SIZE]", help: "show or set how much memory one statement may ask for (80% of the machine's at start), like .limit memory 4GB", example: ".limit memory 4GB") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             let words = args.split(separator: " ", maxSplits: 1).map(String.init)
             guard !words.isEmpty else {
                 shell.result("memory limit: \(MemoryLimit.text(shell.session.memoryLimit.bytes)) per statement\n")
@@ -130,7 +132,7 @@ enum DotCommands {
             shell.session.memoryLimit = MemoryLimit(bytes: bytes)
             shell.message("memory limit: \(MemoryLimit.text(bytes)) per statement")
         },
-        DotCommand(name: "digits", usage: ".digits [latin|persian]", help: "the digits numbers and dates show in, in table, markdown and line modes (persian: ۰–۹ with ٫ and ٬); CSV, TSV and JSON keep Latin digits") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "digits", usage: ".digits [latin|persian]", help: "the digits numbers and dates show in, in table, markdown and line modes (persian: ۰–۹ with ٫ and ٬); CSV, TSV and JSON keep Latin digits", example: ".digits persian") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {
                 shell.result("digits: \(shell.digits.rawValue) (latin, persian)\n")
                 return
@@ -140,7 +142,7 @@ enum DotCommands {
             }
             shell.digits = digits
         },
-        DotCommand(name: "lang", usage: ".lang [en|fa]", help: "the language of text written for people, such as the playbooks of types (fa: Persian); .lang alone shows it") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "lang", usage: ".lang [en|fa]", help: "the language of text written for people, such as the playbooks of types (fa: Persian); .lang alone shows it", example: ".lang fa") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {
                 shell.result("lang: \(shell.session.language.rawValue) (languages: \(Language.allCases.map(\.rawValue).joined(separator: ", ")))\n")
                 return
@@ -150,7 +152,7 @@ enum DotCommands {
             }
             shell.session.language = language
         },
-        DotCommand(name: "cd", usage: ".cd [DIR]", help: "read and write relative paths from DIR (clubsh's own working folder; the shell's is unchanged); .cd alone shows it") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "cd", usage: ".cd [DIR]", help: "read and write relative paths from DIR (clubsh's own working folder; the shell's is unchanged); .cd alone shows it", example: ".cd Samples/data") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {
                 shell.result("folder: \(shell.session.directory ?? FileManager.default.currentDirectoryPath)\n")
                 return
@@ -163,7 +165,7 @@ enum DotCommands {
             }
             shell.session.directory = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         },
-        DotCommand(name: "show", usage: ".show", help: "show the current settings: mode, echo, timer, colours, row and width limits, output, folder, memory limit") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "show", usage: ".show", help: "show the current settings: mode, echo, timer, colours, row and width limits, output, folder, memory limit", example: ".show") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
             let rows = shell.maxRows.map { $0 == Int.max ? "0 (every row)" : "\($0)" } ?? "20 on a terminal and in notebooks, every row in a pipe or file"
             let settings: [(String, String)] = [
                 ("mode", shell.mode.rawValue), ("echo", shell.echo ? "on" : "off"), ("timer", shell.timer ? "on" : "off"),
@@ -176,10 +178,10 @@ enum DotCommands {
             let width = settings.map(\.0.count).max() ?? 0
             shell.result(settings.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 + "\n" }.joined())
         },
-        DotCommand(name: "quit", usage: ".quit", help: "leave clubsh (Ctrl-D does the same)") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "quit", usage: ".quit", help: "leave clubsh (Ctrl-D does the same)", example: ".quit") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
             shell.quitRequested = true
         },
-        DotCommand(name: "exit", usage: ".exit", help: "leave clubsh") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "exit", usage: ".exit", help: "leave clubsh", example: ".exit") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
             shell.quitRequested = true
         },
     ]

@@ -12,9 +12,9 @@ enum Help {
     static func text(topic: String?) -> String {
         if let topic {
             let t = topic.hasPrefix(".") ? String(topic.dropFirst()) : topic
-            if topic.hasPrefix("."), let c = DotCommands.all.first(where: { $0.name == t }) { return "\(c.usage)\n  \(c.help)\n" }
+            if topic.hasPrefix("."), let c = DotCommands.all.first(where: { $0.name == t }) { return "\(c.usage)\n  \(c.help)\n  example: \(c.example)\n" }
             if let h = HelpTopics.topic(t) { return h.text }
-            if let c = DotCommands.all.first(where: { $0.name == t }) { return "\(c.usage)\n  \(c.help)\n" }
+            if let c = DotCommands.all.first(where: { $0.name == t }) { return "\(c.usage)\n  \(c.help)\n  example: \(c.example)\n" }
             let names = HelpTopics.all.map(\.name) + DotCommands.all.map { "." + $0.name }
             return "no help for \(topic)" + (Suggest.closest(to: topic, among: names).map { "; did you mean \($0)?" } ?? "") + " (`.help` lists the topics)\n"
         }

@@ -36,6 +36,18 @@ final class EndToEndTests: XCTestCase {
 
     /// `~/.clubshrc` never runs for a script or a pipe (the same answers on every machine);
     /// `-init FILE` runs FILE first, and an error in it stops the script.
+    /// `.help .NAME` gives every dot command's usage, meaning and an example of it.
+    func testEveryDotCommandHasAnExample() throws {
+        let usage = try ClubshRun.run(["--help"]).stdout
+        let line = try XCTUnwrap(usage.split(separator: "\n").first { $0.contains("dot commands:") })
+        let names = line.split(separator: ":")[1].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertGreaterThan(names.count, 20)
+        for name in names {
+            let help = try ClubshRun.run(["-c", ".help \(name)"]).stdout
+            XCTAssertTrue(help.contains("\n  example: \(name)"), "\(name): \(help)")
+        }
+    }
+
     func testEchoFlagPrintsEachStatementFirst() throws {
         let r = try ClubshRun.run(["--echo", "-c", "1 + 1", "-c", "2 * 3"])
         XCTAssertEqual(r.stdout, "1 + 1\nvalue\n2\n2 * 3\nvalue\n6\n", r.stderr)
