@@ -55,14 +55,9 @@ enum JalaliDate {
     }
 
     /// Why year-month-day is not a date clubsh reads, in a few words for an error message
-    /// ("1402 is not a leap year, so Esfand has 29 days"); nil when it is one. `allowed` narrows
-    /// the years (the automatic calendar takes 1300–1499).
-    static func problem(year: Int, month: Int, day: Int, allowed: ClosedRange<Int> = years) -> String? {
-        if !allowed.contains(year) || !years.contains(year) {
-            return allowed == years
-                ? "clubsh reads the Jalali years \(years.lowerBound)–\(years.upperBound)"
-                : "Jalali years here are \(allowed.lowerBound)–\(allowed.upperBound)"
-        }
+    /// ("1402 is not a leap year, so Esfand has 29 days"); nil when it is one.
+    static func problem(year: Int, month: Int, day: Int) -> String? {
+        guard years.contains(year) else { return "clubsh reads the Jalali years \(years.lowerBound)–\(years.upperBound)" }
         guard month >= 1 && month <= 12 else { return "there is no month \(month)" }
         guard day >= 1 else { return "there is no day 0" }
         let length = monthLength(year: year, month: month)
