@@ -17,7 +17,7 @@ extension Session {
                 csv.dateFormat = f
             case ("calendar", .word(let w)):
                 guard let calendar = LoadCalendar(rawValue: w), calendar != .automatic else {
-                    throw Diagnostic("`calendar` takes jalali or gregorian, not `\(w)`", at: option.location, hint: Suggest.hint(for: w, among: ["jalali", "gregorian"]))
+                    throw Diagnostic("`calendar` takes jalali or gregorian, not `\(w)`", at: option.location, hint: Suggest.hint(for: w, among: ["jalali", "gregorian"]) ?? "the Persian (Solar Hijri, shamsi) calendar is `jalali`")
                 }
                 csv.calendar = calendar
             case ("types", .types(let pairs)):

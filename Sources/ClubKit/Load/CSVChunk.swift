@@ -199,18 +199,16 @@ struct ChunkContext {
                         empty(&out, column: c, quoted: f.quoted, row: row, capacity: capacity, kind: k, slot: slot[c])
                         continue
                     }
-                    var stored: Bool?
+                    let stored: Bool?
                     if f.escaped {
                         scratch.removeAll(keepingCapacity: true)
                         var i = f.start
                         while i < f.end { scratch.append(p[i]); i += p[i] == 34 ? 2 : 1 }
                         // SAFETY: the unescaped bytes are read only inside the closure; c < width.
                         stored = scratch.withUnsafeBufferPointer { put($0, kind: k, slot: slot[c], row: row, interner: interners.baseAddress! + c) }
-                        if stored == false { stored = scratch.withUnsafeBufferPointer { putLocal($0, kind: k, slot: slot[c], row: row) } }
                     } else {
                         // SAFETY: c < width, the interners' count.
                         stored = put(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row, interner: interners.baseAddress! + c)
-                        if stored == false { stored = putLocal(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row) }
                     }
                     guard let stored else {
                         let at = f.start + (CSVReader.firstInvalidUTF8(CSVReader.slice(p, f), from: 0) ?? 0)
@@ -220,6 +218,10 @@ struct ChunkContext {
                         return
                     }
                     if stored {
+                        sawValue[c] = true
+                    } else if f.escaped ? scratch.withUnsafeBufferPointer({ putLocal($0, kind: k, slot: slot[c], row: row) })
+                                        : putLocal(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row) {
+                        // Persian or Arabic-Indic digits (`scratch` still holds an escaped field's bytes).
                         sawValue[c] = true
                     } else if let t = declared[c] {
                         let why = k.isJalali ? JalaliDateParser.problem(CSVReader.slice(p, f), pattern: pattern, calendar: calendar).map { ": " + $0 } ?? "" : ""
@@ -309,26 +311,8 @@ struct ChunkContext {
         case .anyDateTime:
             guard let v = DateParser.isoDateTime(bytes) ?? DateParser.isoDate(bytes).map({ Int64($0) * 86400 }) ?? pattern?.parse(bytes) else { return false }
             slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
-        case .jalaliDate:
-            guard let v = JalaliDateParser.date(bytes, years: jalaliYears) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
-        case .jalaliDateTime:
-            guard let v = JalaliDateParser.dateTime(bytes, years: jalaliYears) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
-        case .jalaliPatternDate:
-            guard let pattern, let v = JalaliDateParser.pattern(pattern, bytes, years: jalaliYears) else { return false }
-            slot.storeBytes(of: Int32(v / 86400), toByteOffset: row * 4, as: Int32.self)
-        case .jalaliPatternDateTime:
-            guard let pattern, let v = JalaliDateParser.pattern(pattern, bytes, years: jalaliYears) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
-        case .jalaliAnyDate:
-            guard let v = JalaliDateParser.date(bytes, years: jalaliYears)
-                    ?? pattern.flatMap({ JalaliDateParser.pattern($0, bytes, years: jalaliYears) }).map({ Int32($0 / 86400) }) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
-        case .jalaliAnyDateTime:
-            guard let v = JalaliDateParser.dateTime(bytes, years: jalaliYears, dateAlone: true)
-                    ?? pattern.flatMap({ JalaliDateParser.pattern($0, bytes, years: jalaliYears) }) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        case .jalaliDate, .jalaliDateTime, .jalaliPatternDate, .jalaliPatternDateTime, .jalaliAnyDate, .jalaliAnyDateTime:
+            return putJalali(bytes, kind: kind, slot: slot, row: row)
         case .string:
             guard let code = interner.pointee!.intern(bytes) else { return nil }
             slot.storeBytes(of: code, toByteOffset: row * 4, as: Int32.self)
@@ -336,10 +320,44 @@ struct ChunkContext {
         return true
     }
 
+    /// `put` for the Jalali kinds, out of line so that the loop over Latin, Gregorian files
+    /// carries none of their code.
+    ///
+    /// SAFETY: as for `put`: row < capacity, and the width stored is the kind's.
+    @inline(never)
+    private func putJalali(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int) -> Bool {
+        let years = jalaliYears
+        switch kind {
+        case .jalaliDate:
+            guard let v = JalaliDateParser.date(bytes, years: years) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
+        case .jalaliDateTime:
+            guard let v = JalaliDateParser.dateTime(bytes, years: years) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        case .jalaliPatternDate:
+            guard let pattern, let v = JalaliDateParser.pattern(pattern, bytes, years: years) else { return false }
+            slot.storeBytes(of: Int32(v / 86400), toByteOffset: row * 4, as: Int32.self)
+        case .jalaliPatternDateTime:
+            guard let pattern, let v = JalaliDateParser.pattern(pattern, bytes, years: years) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        case .jalaliAnyDate:
+            guard let v = JalaliDateParser.date(bytes, years: years)
+                    ?? pattern.flatMap({ JalaliDateParser.pattern($0, bytes, years: years) }).map({ Int32($0 / 86400) }) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
+        case .jalaliAnyDateTime:
+            guard let v = JalaliDateParser.dateTime(bytes, years: years, dateAlone: true)
+                    ?? pattern.flatMap({ JalaliDateParser.pattern($0, bytes, years: years) }) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        default:
+            return false
+        }
+        return true
+    }
+
     /// The second try for a field that did not parse as its kind: when it holds a byte above
     /// 0x7F, its Persian or Arabic-Indic digits (and separators, for a number) rewritten in Latin
-    /// (`FieldKind.localRewrite`) and parsed again. Out of line: Latin-digit files never come
-    /// here, and the record loop stays as small as it was.
+    /// (`FieldKind.localRewrite`) and parsed again. Out of line: a field that parses never comes
+    /// here, so the record loop stays as small and as fast as it was for Latin digits.
     ///
     /// SAFETY: as for `put`, which it calls with the same slot and row on a buffer of its own.
     @inline(never)

@@ -137,7 +137,8 @@ enum CSVReader {
             }
         }
         let context = ChunkContext(p: p, delimiter: delimiter, width: width, header: header, declared: declared, names: names,
-                                   pattern: pattern, calendar: calendar, jalaliYears: calendar.jalaliYears ?? JalaliDate.years, path: path, fileStart: start, lenient: options.lenient, isCancelled: options.isCancelled,
+                                   pattern: pattern, calendar: calendar, jalaliYears: calendar.jalaliYears ?? JalaliDate.years, path: path,
+                                   fileStart: start, lenient: options.lenient, isCancelled: options.isCancelled,
                                    meter: LoadMeter(total: p.count - dataStart, report: options.progress), release: release)
 
         /// An error or skipped row found by chunk k, with its line counted from the file's start.
