@@ -26,9 +26,11 @@ enum FieldParsing {
     static func classify(_ p: UnsafeBufferPointer<UInt8>, pattern: DatePattern?, calendar: LoadCalendar) -> UInt16 {
         guard let first = p.first else { return all }
         var mask = classifyLatin(p, first: first, pattern: pattern, calendar: calendar)
-        if mask & ~bool == 0 && LocalDigits.hasNonASCII(p) {
-            mask |= LocalDigits.rewritten(p, LocalDigits.latinDigits) { classifyLatin($0, first: $0[0], pattern: pattern, calendar: calendar) } ?? 0
-            mask |= LocalDigits.rewritten(p, LocalDigits.latinNumber) { classifyLatin($0, first: $0[0], pattern: nil, calendar: .gregorian) & (int | int32 | double) } ?? 0
+        if mask == 0 && LocalDigits.hasNonASCII(p) {
+            mask |= LocalDigits.rewritten(p, LocalDigits.latinDigits) { classifyLatin($0, first: $0.first ?? 0, pattern: pattern, calendar: calendar) } ?? 0
+            mask |= LocalDigits.rewritten(p, LocalDigits.latinNumber) {
+                classifyLatin($0, first: $0.first ?? 0, pattern: nil, calendar: .gregorian) & (int | int32 | double)
+            } ?? 0
         }
         return mask
     }
