@@ -246,6 +246,18 @@ final class JalaliLoadTests: XCTestCase {
         }
     }
 
+    /// Found by fuzzing: a field whose digits, rewritten one by one, read as a number (the NUL
+    /// ended it early) while the rewriting a number column tries did not; the column was narrowed
+    /// to the kind it already had, and the load retried for ever. It is text, in one pass.
+    func testARewrittenFieldNeverLoopsTheLoad() throws {
+        let text = "d,n\n1888888888882۱۲80000000000000,0888888888888888882۱\u{0}۲\n"
+        for calendar in [LoadCalendar.automatic, .jalali] {
+            let r = try load(text) { $0.calendar = calendar; $0.dateFormat = "dd/MM/yy" }
+            XCTAssertEqual(r.table.columns.map(\.type), [.string, .string])
+            XCTAssertEqual(r.attempts, 1)
+        }
+    }
+
     /// A first row of names over Persian digits is a header; a first row of Persian digits is data.
     func testHeaderDetection() throws {
         XCTAssertEqual(try load("شناسه,تاریخ\n۱,۱۴۰۲/۰۷/۱۵\n").table.columnNames, ["شناسه", "تاریخ"])

@@ -227,6 +227,7 @@ enum CSVReader {
                               wideIntegers: inout Set<Int>, located: (Int, LoadError) -> LoadError) throws -> Attempt {
         if outcomes.contains(where: \.cancelled) { throw LoadError.interrupted(path) }
         var retry = false
+        let before = masks
         for (k, o) in outcomes.enumerated() {
             if let failure = o.failure { throw located(k, failure) }
             if o.overflowed { return .sequential }
@@ -237,7 +238,14 @@ enum CSVReader {
             }
             if k + 1 < outcomes.count && o.end != outcomes[k + 1].firstRecord { return .sequential }
         }
-        if retry { return .retry }
+        if retry {
+            // A misfit that narrows no column would be met again by the next attempt, for ever:
+            // `classify` and `put` disagree about a field. Refuse rather than hang.
+            guard masks != before else {
+                throw LoadError(.malformed, path: path, message: "could not settle the columns' types; please report this file")
+            }
+            return .retry
+        }
         for c in masks.indices where declared[c] == nil && masks[c] != 0 {
             if !outcomes.contains(where: { $0.sawValue[c] }) && outcomes.contains(where: { $0.sawQuotedEmpty[c] }) {
                 masks[c] = 0

@@ -27,7 +27,11 @@ enum FieldParsing {
         guard let first = p.first else { return all }
         var mask = classifyLatin(p, first: first, pattern: pattern, calendar: calendar)
         if mask == 0 && LocalDigits.hasNonASCII(p) {
-            mask |= LocalDigits.rewritten(p, LocalDigits.latinDigits) { classifyLatin($0, first: $0.first ?? 0, pattern: pattern, calendar: calendar) } ?? 0
+            // Each kind takes the bits of the rewriting `put` tries for it (`FieldKind.localRewrite`):
+            // a bit `put` cannot honour would narrow nothing, and the load would retry for ever.
+            mask |= LocalDigits.rewritten(p, LocalDigits.latinDigits) {
+                classifyLatin($0, first: $0.first ?? 0, pattern: pattern, calendar: calendar) & (gregorianDates | jalaliDates)
+            } ?? 0
             mask |= LocalDigits.rewritten(p, LocalDigits.latinNumber) {
                 classifyLatin($0, first: $0.first ?? 0, pattern: nil, calendar: .gregorian) & (int | int32 | double)
             } ?? 0
@@ -240,10 +244,13 @@ enum FieldParsing {
         return negative ? -v : v
     }
 
-    /// The text has been checked to be a decimal number (sign, digits, one dot, an exponent), so
-    /// the standard library gives a finite value or ±infinity, never NaN.
+    /// The standard library's correctly rounded parser, for text that begins as a decimal number
+    /// (`parseDouble` hands over at the nineteenth digit, before reading the rest). It refuses
+    /// anything but a decimal number, and gives a finite value or ±infinity, never NaN.
     private static func slow(_ p: UnsafeBufferPointer<UInt8>) -> Double? {
-        guard let v = Double(String(decoding: p, as: UTF8.self)), !v.isNaN else { return nil }
+        // The standard library's parser reads a C string: a NUL would end the number early
+        // (`12345678901234567890<NUL>x` read as 1.2345678901234567e19).
+        guard !p.contains(0), let v = Double(String(decoding: p, as: UTF8.self)), !v.isNaN else { return nil }
         return v
     }
 
