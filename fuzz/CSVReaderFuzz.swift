@@ -7,7 +7,8 @@
 //           bits 3-4 header (detected, true, false), bit 5 lenient, bit 6 three chunks,
 //           bit 7 date_format "dd/MM/yy"
 //   byte 1: bits 0-2 the type declared for the first column (none, int, double, bool, date,
-//           datetime, string), bit 3 date_format "yyyyMMdd" instead, bit 4 names (…) given
+//           datetime, string), bit 3 date_format "yyyyMMdd" instead, bit 4 names (…) given,
+//           bits 5-6 calendar (detected, jalali, gregorian, detected)
 import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -33,6 +34,7 @@ public func csvReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     o.lenient = a & 0x20 != 0
     o.chunks = a & 0x40 != 0 ? 3 : 1
     if a & 0x80 != 0 { o.dateFormat = b & 8 != 0 ? "yyyyMMdd" : "dd/MM/yy" }
+    o.calendar = [LoadCalendar.automatic, .jalali, .gregorian, .automatic][Int((b >> 5) & 3)]
     let body = UnsafeBufferPointer(start: data + 2, count: size - 2)
     // The declared type and the names need the first column's name: read without them first.
     let declared: [DataType?] = [nil, .int, .double, .bool, .date, .datetime, .string, nil]

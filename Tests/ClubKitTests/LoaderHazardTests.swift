@@ -273,6 +273,15 @@ final class LoaderHazardTests: XCTestCase {
         XCTAssertEqual(r.table.column("v")?.value(at: 8), .double(.infinity), "a decimal just past the largest double rounds to infinity")
     }
 
+    /// Past eighteen digits a number goes to the standard library's parser, which stops at a NUL:
+    /// `12345678901234567890<NUL>x` was the double 1.2345678901234567e19. (A NUL in a file's first
+    /// 64 KiB refuses the file; later ones reach the parser.) It is text.
+    func testANULDoesNotEndALongNumber() throws {
+        let t = try load("v\n1.5\n12345678901234567890\u{0}x\n").table
+        XCTAssertEqual(t.column("v")?.values, [.string("1.5"), .string("12345678901234567890\u{0}x")])
+        XCTAssertEqual(failure("v\n12345678901234567890\u{0}\n") { $0.types = ["v": .double] }?.line, 2)
+    }
+
     // MARK: - 8. Dates
 
     /// Impossible dates are text, never a neighbouring day; the years 0001 and 9999 are dates;

@@ -15,6 +15,11 @@ extension Session {
                     throw Diagnostic("date_format \"\(f)\" is not a date pattern", at: option.location, hint: "use y, M, d (and H, m, s), like \"yyyyMMdd\" or \"dd/MM/yyyy\"")
                 }
                 csv.dateFormat = f
+            case ("calendar", .word(let w)):
+                guard let calendar = LoadCalendar(rawValue: w), calendar != .automatic else {
+                    throw Diagnostic("`calendar` takes jalali or gregorian, not `\(w)`", at: option.location, hint: Suggest.hint(for: w, among: ["jalali", "gregorian"]) ?? "the Persian (Solar Hijri, shamsi) calendar is `jalali`")
+                }
+                csv.calendar = calendar
             case ("types", .types(let pairs)):
                 for (column, typeName) in pairs {
                     guard let t = DataType.named(typeName), t != .duration, t != .null else {

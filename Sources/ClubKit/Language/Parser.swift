@@ -196,7 +196,7 @@ public struct Parser {
         return .load(path: path, as: alias, options: options)
     }
 
-    private static let loadOptionNames = ["delim", "header", "names", "date_format", "types", "lenient"]
+    private static let loadOptionNames = ["delim", "header", "names", "date_format", "calendar", "types", "lenient"]
 
     mutating func loadOption() throws(Diagnostic) -> LoadOption {
         guard let w = current.word else {
@@ -226,6 +226,12 @@ public struct Parser {
             }
             advance()
             return LoadOption(name: w, value: .string(s), location: loc)
+        case "calendar":
+            guard let calendar = current.word else {
+                throw Diagnostic("`calendar` takes jalali or gregorian", at: current.location)
+            }
+            advance()
+            return LoadOption(name: w, value: .word(calendar), location: loc)
         case "names":
             try expect("(", "after `names`")
             var names: [String] = []

@@ -12,7 +12,7 @@ struct ChunkOutcome {
     var end = 0
     /// The inferred columns' candidate bits, narrowed by every field of the chunk that did not
     /// parse (the chunk reads on after a misfit, so one attempt finds them all).
-    var masks: [UInt8]
+    var masks: [UInt16]
     var narrowed = false
     /// Columns where a misfit was an integer beyond 64 bits (kept as text, and the user told).
     var wideIntegers: Set<Int> = []
@@ -73,6 +73,9 @@ struct ChunkContext {
     let declared: [DataType?]
     let names: [String]
     let pattern: DatePattern?
+    /// The calendar of the load, and the Jalali years its Jalali kinds read.
+    let calendar: LoadCalendar
+    let jalaliYears: ClosedRange<Int>
     let path: String
     let fileStart: Int
     let lenient: Bool
@@ -90,7 +93,8 @@ struct ChunkContext {
     /// its reference count in the hot loop.
     func own() -> ChunkContext {
         ChunkContext(p: p, delimiter: delimiter, width: width, header: header, declared: declared.map { $0 }, names: names.map { $0 },
-                     pattern: pattern.flatMap { DatePattern($0.source) }, path: path, fileStart: fileStart, lenient: lenient,
+                     pattern: pattern.flatMap { DatePattern($0.source) }, calendar: calendar, jalaliYears: jalaliYears,
+                     path: path, fileStart: fileStart, lenient: lenient,
                      isCancelled: isCancelled, meter: meter, release: release)
     }
 
@@ -106,7 +110,7 @@ struct ChunkContext {
 
     /// Reads the records that start in `range` into `slots` rows from `offset` (at most
     /// `capacity` of them), each column as `kinds` says. `line` is the line `range` starts on.
-    func parse(_ range: Range<Int>, line: Int, kinds: [FieldKind], masks: [UInt8],
+    func parse(_ range: Range<Int>, line: Int, kinds: [FieldKind], masks: [UInt16],
                bases: [UnsafeMutableRawPointer], offset: Int, capacity: Int) -> ChunkOutcome {
         var out = ChunkOutcome(masks: masks, sawValue: [Bool](repeating: false, count: width),
                                sawQuotedEmpty: [Bool](repeating: false, count: width),
@@ -143,7 +147,7 @@ struct ChunkContext {
         var fields: [CSVField] = []
         fields.reserveCapacity(width + 1)
         var scratch: [UInt8] = []
-        var narrowing: [(column: Int, mask: UInt8)] = []
+        var narrowing: [(column: Int, mask: UInt16)] = []
         var row = 0, records = 0
         var reported = range.lowerBound, released = range.lowerBound
         // Ctrl-C is polled by bytes and fields, not records: a record of 10,000 fields takes as
@@ -215,14 +219,19 @@ struct ChunkContext {
                     }
                     if stored {
                         sawValue[c] = true
+                    } else if f.escaped ? scratch.withUnsafeBufferPointer({ putLocal($0, kind: k, slot: slot[c], row: row) })
+                                        : putLocal(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row) {
+                        // Persian or Arabic-Indic digits (`scratch` still holds an escaped field's bytes).
+                        sawValue[c] = true
                     } else if let t = declared[c] {
+                        let why = k.isJalali ? JalaliDateParser.problem(CSVReader.slice(p, f), pattern: pattern, calendar: calendar).map { ": " + $0 } ?? "" : ""
                         bad = LoadError(.malformed, path: path, line: lineOf(f.start, tokenizer), column: self.column(of: f.start),
-                                        message: "`\(CSVReader.shown(CSVReader.text(p, f)))` is not a valid \(t.rawValue) for column `\(names[c])` (declared in types)")
+                                        message: "`\(CSVReader.shown(CSVReader.text(p, f)))` is not a valid \(k.isJalali ? "Jalali " : "")\(t.rawValue) for column `\(names[c])` (declared in types)\(why)")
                         break
                     } else {
                         let bytes = CSVReader.slice(p, f)
-                        let mask = FieldParsing.classify(bytes, pattern: pattern)
-                        if mask & FieldParsing.int == 0 && FieldParsing.isIntegerText(bytes) { out.wideIntegers.insert(c) }
+                        let mask = FieldParsing.classify(bytes, pattern: pattern, calendar: calendar)
+                        if mask & FieldParsing.int == 0 && FieldParsing.isWideInteger(bytes) { out.wideIntegers.insert(c) }
                         narrowing.append((c, mask))
                     }
                 }
@@ -302,11 +311,61 @@ struct ChunkContext {
         case .anyDateTime:
             guard let v = DateParser.isoDateTime(bytes) ?? DateParser.isoDate(bytes).map({ Int64($0) * 86400 }) ?? pattern?.parse(bytes) else { return false }
             slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        case .jalaliDate, .jalaliDateTime, .jalaliPatternDate, .jalaliPatternDateTime, .jalaliAnyDate, .jalaliAnyDateTime:
+            return putJalali(bytes, kind: kind, slot: slot, row: row)
         case .string:
             guard let code = interner.pointee!.intern(bytes) else { return nil }
             slot.storeBytes(of: code, toByteOffset: row * 4, as: Int32.self)
         }
         return true
+    }
+
+    /// `put` for the Jalali kinds, out of line so that the loop over Latin, Gregorian files
+    /// carries none of their code.
+    ///
+    /// SAFETY: as for `put`: row < capacity, and the width stored is the kind's.
+    @inline(never)
+    private func putJalali(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int) -> Bool {
+        let years = jalaliYears
+        switch kind {
+        case .jalaliDate:
+            guard let v = JalaliDateParser.date(bytes, years: years) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
+        case .jalaliDateTime:
+            guard let v = JalaliDateParser.dateTime(bytes, years: years) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        case .jalaliPatternDate:
+            guard let pattern, let v = JalaliDateParser.pattern(pattern, bytes, years: years) else { return false }
+            slot.storeBytes(of: Int32(v / 86400), toByteOffset: row * 4, as: Int32.self)
+        case .jalaliPatternDateTime:
+            guard let pattern, let v = JalaliDateParser.pattern(pattern, bytes, years: years) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        case .jalaliAnyDate:
+            guard let v = JalaliDateParser.date(bytes, years: years)
+                    ?? pattern.flatMap({ JalaliDateParser.pattern($0, bytes, years: years) }).map({ Int32($0 / 86400) }) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
+        case .jalaliAnyDateTime:
+            guard let v = JalaliDateParser.dateTime(bytes, years: years, dateAlone: true)
+                    ?? pattern.flatMap({ JalaliDateParser.pattern($0, bytes, years: years) }) else { return false }
+            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// The second try for a field that did not parse as its kind: when it holds a byte above
+    /// 0x7F, its Persian or Arabic-Indic digits (and separators, for a number) rewritten in Latin
+    /// (`FieldKind.localRewrite`) and parsed again. Out of line: a field that parses never comes
+    /// here, so the record loop stays as small and as fast as it was for Latin digits.
+    ///
+    /// SAFETY: as for `put`, which it calls with the same slot and row on a buffer of its own.
+    @inline(never)
+    private func putLocal(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int) -> Bool {
+        guard let rewrite = kind.localRewrite, LocalDigits.hasNonASCII(bytes) else { return false }
+        // Bool and text kinds have no rewrite, so `put` never reaches an interner here.
+        var none: ByteInterner?
+        return LocalDigits.rewritten(bytes, rewrite) { put($0, kind: kind, slot: slot, row: row, interner: &none) } ?? false
     }
 
     /// An empty field: null in its column. Out of line, so that the record loop does not make

@@ -15,6 +15,8 @@ struct CSVOptions: Sendable {
     var names: [String]?
     /// A Unicode date pattern such as `yyyyMMdd`; a column whose every value parses with it is a date.
     var dateFormat: String?
+    /// The calendar dates are written in (`with calendar jalali|gregorian`).
+    var calendar = LoadCalendar.automatic
     /// Declared column types; a value that does not fit is an error (or a skipped row when lenient).
     var types: [String: DataType] = [:]
     /// Skip rows that do not parse, and report them, instead of failing.
@@ -28,6 +30,29 @@ struct CSVOptions: Sendable {
     var isCancelled: @Sendable () -> Bool = { false }
 
     init() {}
+}
+
+/// The calendar `load` reads dates in.
+enum LoadCalendar: String, Equatable, Sendable {
+    /// Gregorian, except that a column whose dates' years are all 1300–1499 is Jalali.
+    case automatic
+    /// Every date is Jalali (`with calendar jalali`).
+    case jalali
+    /// Every date is Gregorian (`with calendar gregorian`): no column is taken for Jalali.
+    case gregorian
+
+    /// The years a Jalali date may have: those that mark a column as Jalali when the calendar is
+    /// detected, every year clubsh converts when it is asked for; nil when no date is Jalali.
+    var jalaliYears: ClosedRange<Int>? {
+        switch self {
+        case .automatic: return 1300...1499
+        case .jalali: return JalaliDate.years
+        case .gregorian: return nil
+        }
+    }
+
+    /// Whether a date may be Gregorian.
+    var readsGregorian: Bool { self != .jalali }
 }
 
 /// A failure while reading a file, with the place in the file. Code that acts on a failure

@@ -45,6 +45,7 @@ enum CSVReader {
         } else {
             pattern = nil
         }
+        let calendar = options.calendar
         func fail(_ e: TokenError) -> LoadError {
             LoadError(.malformed, path: path, line: e.line, column: position(p, e.offset, from: start).column, message: e.message)
         }
@@ -53,7 +54,7 @@ enum CSVReader {
         var tokenizer = CSVTokenizer(p, start: start, delimiter: delimiter)
         var fields: [CSVField] = []
         var firstRow: [String] = []
-        var firstMasks: [UInt8] = []
+        var firstMasks: [UInt16] = []
         do {
             guard try tokenizer.next(&fields) else {
                 return LoadResult(table: Table(columnNames: [], columns: [], rowCount: 0), skippedRows: 0, skipped: [], bytesRead: p.count)
@@ -66,11 +67,11 @@ enum CSVReader {
         }
         for f in fields {
             firstRow.append(text(p, f))
-            firstMasks.append(f.end > f.start ? FieldParsing.classify(slice(p, f), pattern: pattern) : FieldParsing.all)
+            firstMasks.append(f.end > f.start ? FieldParsing.classify(slice(p, f), pattern: pattern, calendar: calendar) : FieldParsing.all)
         }
         let width = fields.count
         let header = try options.header ?? detectHeader(tokenizer: tokenizer, width: width, firstRow: firstRow, firstMasks: firstMasks, pattern: pattern,
-                                                        isCancelled: options.isCancelled, path: path, fail: fail)
+                                                        calendar: calendar, isCancelled: options.isCancelled, path: path, fail: fail)
         // SAFETY: start ≤ tokenizer.pos ≤ p.count, so the header's bytes are a slice of `p`.
         if header, let bad = firstInvalidUTF8(UnsafeBufferPointer(rebasing: p[start..<tokenizer.pos]), from: 0) {
             let (line, column) = position(p, start + bad, from: start)
@@ -98,7 +99,11 @@ enum CSVReader {
         let dataStart = header ? tokenizer.pos : start
         let dataLine = header ? tokenizer.line : 1
         let (sampled, sampledWide) = try sampleMasks(p, from: dataStart, width: width, delimiter: delimiter, declared: declared, pattern: pattern,
-                                                     isCancelled: options.isCancelled, path: path)
+                                                     calendar: calendar, isCancelled: options.isCancelled, path: path)
+        // A declared date column is Jalali when its first values say so, as an inferred one is.
+        let declaredKinds = (0..<width).map { c in
+            declared[c].map { FieldKind.declared($0, jalali: isJalali(declaredMask: sampled[c], calendar: calendar)) }
+        }
 
         // Chunks of whole records, several per core so that the cores finish together.
         let wanted = options.chunks ?? (p.count - dataStart >= 8 << 20 ? min(ProcessInfo.processInfo.activeProcessorCount * 4, 32) : 1)
@@ -132,7 +137,8 @@ enum CSVReader {
             }
         }
         let context = ChunkContext(p: p, delimiter: delimiter, width: width, header: header, declared: declared, names: names,
-                                   pattern: pattern, path: path, fileStart: start, lenient: options.lenient, isCancelled: options.isCancelled,
+                                   pattern: pattern, calendar: calendar, jalaliYears: calendar.jalaliYears ?? JalaliDate.years, path: path,
+                                   fileStart: start, lenient: options.lenient, isCancelled: options.isCancelled,
                                    meter: LoadMeter(total: p.count - dataStart, report: options.progress), release: release)
 
         /// An error or skipped row found by chunk k, with its line counted from the file's start.
@@ -149,7 +155,7 @@ enum CSVReader {
             if options.isCancelled() { throw LoadError.interrupted(path) }
             attempts += 1
             context.meter.restart()
-            let kinds = (0..<width).map { declared[$0].map(FieldKind.declared) ?? FieldKind.inferred(masks[$0], pattern: pattern) }
+            let kinds = (0..<width).map { declaredKinds[$0] ?? FieldKind.inferred(masks[$0], pattern: pattern, calendar: calendar) }
             let bounds = counts.map { $0.newlines + 1 }
             let offsets = bounds.reduce(into: [0]) { $0.append($0.last! + $1) }
             var outcomes: [ChunkOutcome] = []
@@ -200,8 +206,10 @@ enum CSVReader {
             }
             let table = Table(columnNames: names, columns: columns, rowCount: rows)
             let wide = wideIntegers.sorted().filter { kinds[$0] == .string }.map { names[$0] }
+            let notes = (wideIntegerNote(wide).map { [$0] } ?? [])
+                + calendarNotes(table, kinds: kinds, masks: masks, declared: declared, pattern: pattern, calendar: calendar)
             return LoadResult(table: table, skippedRows: outcomes.reduce(0) { $0 + $1.skippedRows }, skipped: Array(skipped), bytesRead: p.count,
-                              notes: wideIntegerNote(wide).map { [$0] } ?? [], attempts: attempts)
+                              notes: notes, attempts: attempts)
         }
     }
 
@@ -213,12 +221,13 @@ enum CSVReader {
     /// or a column whose only values were `""` ask for another attempt; a chunk boundary that
     /// was not a record boundary asks for one chunk.
     ///
-    /// Each retry removes at least one candidate bit from some column and a column has seven,
-    /// so a load makes at most eight attempts however many rows misfit (usually two).
-    private static func judge(_ outcomes: [ChunkOutcome], path: String, masks: inout [UInt8], declared: [DataType?],
+    /// Each retry removes at least one candidate bit from some column and a column has eleven,
+    /// so a load makes at most twelve attempts however many rows misfit (usually two).
+    private static func judge(_ outcomes: [ChunkOutcome], path: String, masks: inout [UInt16], declared: [DataType?],
                               wideIntegers: inout Set<Int>, located: (Int, LoadError) -> LoadError) throws -> Attempt {
         if outcomes.contains(where: \.cancelled) { throw LoadError.interrupted(path) }
         var retry = false
+        let before = masks
         for (k, o) in outcomes.enumerated() {
             if let failure = o.failure { throw located(k, failure) }
             if o.overflowed { return .sequential }
@@ -229,7 +238,14 @@ enum CSVReader {
             }
             if k + 1 < outcomes.count && o.end != outcomes[k + 1].firstRecord { return .sequential }
         }
-        if retry { return .retry }
+        if retry {
+            // A misfit that narrows no column would be met again by the next attempt, for ever:
+            // `classify` and `put` disagree about a field. Refuse rather than hang.
+            guard masks != before else {
+                throw LoadError(.malformed, path: path, message: "could not settle the columns' types; please report this file")
+            }
+            return .retry
+        }
         for c in masks.indices where declared[c] == nil && masks[c] != 0 {
             if !outcomes.contains(where: { $0.sawValue[c] }) && outcomes.contains(where: { $0.sawQuotedEmpty[c] }) {
                 masks[c] = 0
@@ -317,13 +333,13 @@ enum CSVReader {
         return "column\(names.count == 1 ? "" : "s") \(listed): integers beyond 64 bits kept as text"
     }
 
-    /// The candidate bits of each column over the first `records` data records (rows of the
-    /// wrong width, or breaking a declared type, do not count), and the columns where an
-    /// integer beyond 64 bits was seen.
+    /// The candidate bits of each column, declared ones too, over the first `records` data
+    /// records (rows of the wrong width, or breaking a declared type, do not count), and the
+    /// columns where an integer beyond 64 bits was seen.
     static func sampleMasks(_ p: UnsafeBufferPointer<UInt8>, from: Int, width: Int, delimiter: CSVOptions.Delimiter,
-                            declared: [DataType?], pattern: DatePattern?, records: Int = 1000,
-                            isCancelled: () -> Bool = { false }, path: String = "") throws -> (masks: [UInt8], wide: Set<Int>) {
-        var masks = [UInt8](repeating: FieldParsing.all, count: width)
+                            declared: [DataType?], pattern: DatePattern?, calendar: LoadCalendar, records: Int = 1000,
+                            isCancelled: () -> Bool = { false }, path: String = "") throws -> (masks: [UInt16], wide: Set<Int>) {
+        var masks = [UInt16](repeating: FieldParsing.all, count: width)
         var wide: Set<Int> = []
         var tokenizer = CSVTokenizer(p, start: from, delimiter: delimiter)
         var fields: [CSVField] = []
@@ -340,13 +356,13 @@ enum CSVReader {
             guard fields.count == width else { continue }
             let fits = (0..<width).allSatisfy { c in
                 guard let t = declared[c], fields[c].end > fields[c].start else { return true }
-                return FieldParsing.accepts(t, FieldParsing.classify(slice(p, fields[c]), pattern: pattern))
+                return FieldParsing.accepts(t, FieldParsing.classify(slice(p, fields[c]), pattern: pattern, calendar: calendar))
             }
             guard fits else { continue }
-            for c in 0..<width where declared[c] == nil && fields[c].end > fields[c].start && masks[c] != 0 {
+            for c in 0..<width where fields[c].end > fields[c].start && masks[c] != 0 {
                 let bytes = slice(p, fields[c])
-                let mask = FieldParsing.classify(bytes, pattern: pattern)
-                if mask & FieldParsing.int == 0 && masks[c] & FieldParsing.int != 0 && FieldParsing.isIntegerText(bytes) { wide.insert(c) }
+                let mask = FieldParsing.classify(bytes, pattern: pattern, calendar: calendar)
+                if declared[c] == nil && mask & FieldParsing.int == 0 && masks[c] & FieldParsing.int != 0 && FieldParsing.isWideInteger(bytes) { wide.insert(c) }
                 masks[c] &= mask
             }
         }
@@ -567,11 +583,11 @@ enum CSVReader {
 
     /// A header is present when a column's first value does not fit the type its other values
     /// share, or when every column is text and so is every name in the first row.
-    private static func detectHeader(tokenizer: CSVTokenizer, width: Int, firstRow: [String], firstMasks: [UInt8],
-                                     pattern: DatePattern?, isCancelled: () -> Bool, path: String, fail: (TokenError) -> LoadError) throws -> Bool {
+    private static func detectHeader(tokenizer: CSVTokenizer, width: Int, firstRow: [String], firstMasks: [UInt16], pattern: DatePattern?,
+                                     calendar: LoadCalendar, isCancelled: () -> Bool, path: String, fail: (TokenError) -> LoadError) throws -> Bool {
         var t = tokenizer
         var fields: [CSVField] = []
-        var masks = [UInt8](repeating: FieldParsing.all, count: width)
+        var masks = [UInt16](repeating: FieldParsing.all, count: width)
         var seen = [Bool](repeating: false, count: width)
         var rows = 0
         var nextPoll = t.pos
@@ -583,7 +599,7 @@ enum CSVReader {
                     nextPoll = t.pos + ChunkContext.pollBytes
                 }
                 for (c, f) in fields.enumerated() where c < width && f.end > f.start {
-                    masks[c] &= FieldParsing.classify(slice(t.p, f), pattern: pattern)
+                    masks[c] &= FieldParsing.classify(slice(t.p, f), pattern: pattern, calendar: calendar)
                     seen[c] = true
                 }
             }
@@ -591,10 +607,10 @@ enum CSVReader {
             throw fail(e)
         }
         for c in 0..<width where seen[c] && !firstRow[c].isEmpty {
-            let type = FieldParsing.resolve(masks[c], pattern: pattern)
+            let type = FieldParsing.resolve(masks[c], pattern: pattern, calendar: calendar)
             if type != .string && firstMasks[c] & masks[c] == 0 { return true }
         }
-        let allText = (0..<width).allSatisfy { !seen[$0] || FieldParsing.resolve(masks[$0], pattern: pattern) == .string }
+        let allText = (0..<width).allSatisfy { !seen[$0] || FieldParsing.resolve(masks[$0], pattern: pattern, calendar: calendar) == .string }
         let namesLookLikeNames = firstRow.contains { !$0.isEmpty } && zip(firstRow, firstMasks).allSatisfy { $0.0.isEmpty || $0.1 == 0 }
         return allText && namesLookLikeNames
     }

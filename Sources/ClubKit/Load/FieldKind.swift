@@ -17,27 +17,61 @@ enum FieldKind: Equatable, Sendable {
     /// Declared `double`: any decimal, integers beyond 64 bits too (an inferred float column
     /// leaves those to text rather than round them).
     case anyDouble
+    /// Jalali dates and date-times in the built-in forms (`1402/07/15`, `1402-07-15 09:30`).
+    case jalaliDate, jalaliDateTime
+    /// Jalali dates read by the user's pattern, without or with a time.
+    case jalaliPatternDate, jalaliPatternDateTime
+    /// Declared `date` in a Jalali column: a built-in form or the pattern.
+    case jalaliAnyDate
+    /// Declared `datetime` in a Jalali column: a built-in date-time or date, or the pattern.
+    case jalaliAnyDateTime
 
     /// The kind for a column whose candidate bits are `mask`: the first in the order of
     /// `FieldParsing.resolve`, so a field parses as this kind exactly when `classify` keeps that bit.
-    static func inferred(_ mask: UInt8, pattern: DatePattern?) -> FieldKind {
-        if mask & FieldParsing.pattern != 0, let pattern { return pattern.hasTime ? .patternDateTime : .patternDate }
+    static func inferred(_ mask: UInt16, pattern: DatePattern?, calendar: LoadCalendar) -> FieldKind {
+        let mask = FieldParsing.possible(mask, calendar: calendar)
+        if let pattern {
+            if mask & FieldParsing.jalaliPattern != 0 { return pattern.hasTime ? .jalaliPatternDateTime : .jalaliPatternDate }
+            if mask & FieldParsing.pattern != 0 { return pattern.hasTime ? .patternDateTime : .patternDate }
+        }
         if mask & FieldParsing.int != 0 { return mask & FieldParsing.int32 != 0 ? .int32 : .int }
         if mask & FieldParsing.double != 0 { return .double }
         if mask & FieldParsing.bool != 0 { return .bool }
+        if mask & FieldParsing.jalaliDate != 0 { return .jalaliDate }
         if mask & FieldParsing.date != 0 { return .date }
+        if mask & FieldParsing.jalaliDateTime != 0 { return .jalaliDateTime }
         if mask & FieldParsing.dateTime != 0 { return .dateTime }
         return .string
     }
 
-    static func declared(_ type: DataType) -> FieldKind {
+    /// The kind for a column declared `type`; `jalali` when its dates are Jalali.
+    static func declared(_ type: DataType, jalali: Bool = false) -> FieldKind {
         switch type {
         case .int: return .int
         case .double: return .anyDouble
         case .bool: return .bool
-        case .date: return .anyDate
-        case .datetime: return .anyDateTime
+        case .date: return jalali ? .jalaliAnyDate : .anyDate
+        case .datetime: return jalali ? .jalaliAnyDateTime : .anyDateTime
         default: return .string
+        }
+    }
+
+    /// Whether the kind reads Jalali dates.
+    var isJalali: Bool {
+        switch self {
+        case .jalaliDate, .jalaliDateTime, .jalaliPatternDate, .jalaliPatternDateTime, .jalaliAnyDate, .jalaliAnyDateTime: return true
+        default: return false
+        }
+    }
+
+    /// How a field that does not parse as this kind is rewritten for a second try when it holds
+    /// Persian or Arabic-Indic digits: as a number (`LocalDigits.latinNumber`: separators too) or
+    /// digit by digit (`LocalDigits.latinDigits`, for dates); nil for bool and text.
+    var localRewrite: ((UnsafeBufferPointer<UInt8>, UnsafeMutableBufferPointer<UInt8>) -> Int?)? {
+        switch self {
+        case .int, .int32, .double, .anyDouble: return LocalDigits.latinNumber
+        case .bool, .string: return nil
+        default: return LocalDigits.latinDigits
         }
     }
 
@@ -46,8 +80,8 @@ enum FieldKind: Equatable, Sendable {
         case .int, .int32: return .int
         case .double, .anyDouble: return .double
         case .bool: return .bool
-        case .date, .patternDate, .anyDate: return .date
-        case .dateTime, .patternDateTime, .anyDateTime: return .datetime
+        case .date, .patternDate, .anyDate, .jalaliDate, .jalaliPatternDate, .jalaliAnyDate: return .date
+        case .dateTime, .patternDateTime, .anyDateTime, .jalaliDateTime, .jalaliPatternDateTime, .jalaliAnyDateTime: return .datetime
         case .string: return .string
         }
     }
@@ -55,8 +89,8 @@ enum FieldKind: Equatable, Sendable {
     /// Bytes per value in the column buffer.
     var width: Int {
         switch self {
-        case .int, .double, .anyDouble, .dateTime, .patternDateTime, .anyDateTime: return 8
-        case .date, .patternDate, .anyDate, .string, .int32: return 4
+        case .int, .double, .anyDouble, .dateTime, .patternDateTime, .anyDateTime, .jalaliDateTime, .jalaliPatternDateTime, .jalaliAnyDateTime: return 8
+        case .date, .patternDate, .anyDate, .jalaliDate, .jalaliPatternDate, .jalaliAnyDate, .string, .int32: return 4
         case .bool: return 1
         }
     }

@@ -5,43 +5,93 @@
 /// after a length check), and keeps no pointer into it.
 enum FieldParsing {
     /// Candidate types, as bits. A column's candidates are the AND over its non-empty values.
-    static let int: UInt8 = 1, double: UInt8 = 2, bool: UInt8 = 4, date: UInt8 = 8, dateTime: UInt8 = 16, pattern: UInt8 = 32
+    static let int: UInt16 = 1, double: UInt16 = 2, bool: UInt16 = 4, date: UInt16 = 8, dateTime: UInt16 = 16, pattern: UInt16 = 32
     /// Not a type of its own: an integer that fits in 32 bits, so the column can be stored narrow.
-    static let int32: UInt8 = 64
-    static let all: UInt8 = 127
+    static let int32: UInt16 = 64
+    /// A Jalali date, date-time or pattern date: a real day of the years the calendar reads
+    /// (`JalaliDateParser.classify`).
+    static let jalaliDate: UInt16 = 128, jalaliDateTime: UInt16 = 256, jalaliPattern: UInt16 = 512
+    /// Not a type of its own: written as a Jalali date of the years that mark a column Jalali,
+    /// whether or not it is a real day. A column whose every value has it is not Gregorian.
+    static let jalaliShape: UInt16 = 1024
+    static let all: UInt16 = 2047
+    /// The Gregorian date bits, which a Jalali column does without.
+    static let gregorianDates: UInt16 = date | dateTime | pattern
+    /// The Jalali bits, which a Gregorian load never sets.
+    static let jalaliDates: UInt16 = jalaliDate | jalaliDateTime | jalaliPattern | jalaliShape
 
-    /// The types `p` could be read as.
+    /// The types `p` could be read as under `calendar`. A field with Persian or Arabic-Indic
+    /// digits is classified as its Latin rewriting (`LocalDigits`) would be.
     @inline(__always)
-    static func classify(_ p: UnsafeBufferPointer<UInt8>, pattern: DatePattern?) -> UInt8 {
+    static func classify(_ p: UnsafeBufferPointer<UInt8>, pattern: DatePattern?, calendar: LoadCalendar) -> UInt16 {
         guard let first = p.first else { return all }
-        var mask: UInt8 = 0
-        if let pattern, pattern.parse(p) != nil { mask |= Self.pattern }
-        if (first >= 48 && first <= 57) || first == 45 || first == 43 || first == 46 || first | 32 == 105 {
-            if let v = parseInt(p) { mask |= int | double | (Int32(exactly: v) != nil ? int32 : 0) }
-            else if isIntegerText(p) { /* beyond 64 bits: only text keeps every digit */ }
-            else if parseDouble(p) != nil { mask |= double }
-            else if p.count == 10, DateParser.isoDate(p) != nil { mask |= date }
-            else if p.count >= 16, DateParser.isoDateTime(p) != nil { mask |= dateTime }
-        } else if parseBool(p) != nil {
-            mask |= bool
+        var mask = classifyLatin(p, first: first, pattern: pattern, calendar: calendar)
+        if mask == 0 && LocalDigits.hasNonASCII(p) {
+            // Each kind takes the bits of the rewriting `put` tries for it (`FieldKind.localRewrite`):
+            // a bit `put` cannot honour would narrow nothing, and the load would retry for ever.
+            mask |= LocalDigits.rewritten(p, LocalDigits.latinDigits) {
+                classifyLatin($0, first: $0.first ?? 0, pattern: pattern, calendar: calendar) & (gregorianDates | jalaliDates)
+            } ?? 0
+            mask |= LocalDigits.rewritten(p, LocalDigits.latinNumber) {
+                classifyLatin($0, first: $0.first ?? 0, pattern: nil, calendar: .gregorian) & (int | int32 | double)
+            } ?? 0
         }
         return mask
     }
 
+    /// `classify` for text whose digits are Latin.
+    @inline(__always)
+    private static func classifyLatin(_ p: UnsafeBufferPointer<UInt8>, first: UInt8, pattern: DatePattern?, calendar: LoadCalendar) -> UInt16 {
+        var mask: UInt16 = 0
+        let gregorian = calendar.readsGregorian
+        if gregorian, let pattern, pattern.parse(p) != nil { mask |= Self.pattern }
+        if (first >= 48 && first <= 57) || first == 45 || first == 43 || first == 46 || first | 32 == 105 {
+            if let v = parseInt(p) { mask |= int | double | (Int32(exactly: v) != nil ? int32 : 0) }
+            else if isIntegerText(p) { /* beyond 64 bits: only text keeps every digit */ }
+            else if parseDouble(p) != nil { mask |= double }
+            else if gregorian, p.count == 10, DateParser.isoDate(p) != nil { mask |= date }
+            else if gregorian, p.count >= 16, DateParser.isoDateTime(p) != nil { mask |= dateTime }
+        } else if parseBool(p) != nil {
+            mask |= bool
+        }
+        if calendar != .gregorian { mask |= JalaliDateParser.classify(p, pattern: pattern, calendar: calendar) }
+        return mask
+    }
+
+    /// The candidates a column of candidates `mask` keeps under `calendar`: a Jalali load has no
+    /// Gregorian dates and a Gregorian one no Jalali dates; a detected calendar takes a column
+    /// whose every value is written as a date of the years 1300–1499 for Jalali, never Gregorian.
+    @inline(__always)
+    static func possible(_ mask: UInt16, calendar: LoadCalendar) -> UInt16 {
+        switch calendar {
+        case .gregorian: return mask & ~jalaliDates
+        case .jalali: return mask & ~gregorianDates
+        case .automatic: return mask & jalaliShape != 0 ? mask & ~gregorianDates : mask & ~jalaliDates
+        }
+    }
+
     /// The type a column of candidates `mask` becomes: integer → float → bool → date → date-time
     /// → string, with a user date pattern winning over numbers (`yyyyMMdd` looks like an integer).
-    static func resolve(_ mask: UInt8, pattern: DatePattern?) -> DataType {
-        FieldKind.inferred(mask, pattern: pattern).type
+    static func resolve(_ mask: UInt16, pattern: DatePattern?, calendar: LoadCalendar) -> DataType {
+        FieldKind.inferred(mask, pattern: pattern, calendar: calendar).type
+    }
+
+    /// Whether a field `p` written as an integer (Latin or local digits) is beyond 64 bits, which
+    /// keeps its column text.
+    static func isWideInteger(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        if isIntegerText(p) { return parseInt(p) == nil }
+        guard LocalDigits.hasNonASCII(p) else { return false }
+        return LocalDigits.rewritten(p, LocalDigits.latinNumber) { isIntegerText($0) && parseInt($0) == nil ? true : nil } ?? false
     }
 
     /// The candidate bits that satisfy a declared type.
-    static func accepts(_ type: DataType, _ mask: UInt8) -> Bool {
+    static func accepts(_ type: DataType, _ mask: UInt16) -> Bool {
         switch type {
         case .int: return mask & int != 0
         case .double: return mask & double != 0
         case .bool: return mask & bool != 0
-        case .date: return mask & (date | pattern) != 0
-        case .datetime: return mask & (dateTime | date | pattern) != 0
+        case .date: return mask & (date | pattern | jalaliDate | jalaliPattern) != 0
+        case .datetime: return mask & (dateTime | date | pattern | jalaliDate | jalaliDateTime | jalaliPattern) != 0
         default: return true
         }
     }
@@ -194,10 +244,13 @@ enum FieldParsing {
         return negative ? -v : v
     }
 
-    /// The text has been checked to be a decimal number (sign, digits, one dot, an exponent), so
-    /// the standard library gives a finite value or ±infinity, never NaN.
+    /// The standard library's correctly rounded parser, for text that begins as a decimal number
+    /// (`parseDouble` hands over at the nineteenth digit, before reading the rest). It refuses
+    /// anything but a decimal number, and gives a finite value or ±infinity, never NaN.
     private static func slow(_ p: UnsafeBufferPointer<UInt8>) -> Double? {
-        guard let v = Double(String(decoding: p, as: UTF8.self)), !v.isNaN else { return nil }
+        // The standard library's parser reads a C string: a NUL would end the number early
+        // (`12345678901234567890<NUL>x` read as 1.2345678901234567e19).
+        guard !p.contains(0), let v = Double(String(decoding: p, as: UTF8.self)), !v.isNaN else { return nil }
         return v
     }
 

@@ -180,16 +180,16 @@ struct DatePattern: Sendable {
         self.parts = parts
     }
 
-    /// Seconds since the epoch (midnight for a pattern without time), or nil when `p` does not
-    /// match or names no real day of the years 0001–9999.
-    ///
-    /// Two-digit years (`yy`) pivot as POSIX `strptime`'s `%y` does: 69–99 are 1969–1999 and
-    /// 00–68 are 2000–2068.
+    /// The numbers `p` holds, read by the pattern: the year as written (`yy` gives 0–99), month,
+    /// day and the seconds since midnight. nil when `p` does not match the pattern or the time is
+    /// not one (hour 24, minute 60); the date is not checked against a calendar.
     ///
     /// SAFETY: reads `p[pos + len]` only while pos + len < p.count, and `p[pos]` after pos < p.count.
-    func parse(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
+    @inline(__always)
+    func fields(_ p: UnsafeBufferPointer<UInt8>) -> (year: Int, twoDigitYear: Bool, month: Int, day: Int, seconds: Int)? {
         var pos = 0
         var y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0
+        var twoDigitYear = false
         func field(_ width: Int) -> Int? {
             // A width of 1 accepts one or two digits ("M" matches "3" and "12").
             var len = 0
@@ -207,9 +207,7 @@ struct DatePattern: Sendable {
         }
         for part in parts {
             switch part {
-            case .year(let w):
-                guard let v = field(w) else { return nil }
-                y = w == 2 ? (v >= 69 ? 1900 + v : 2000 + v) : v
+            case .year(let w): guard let v = field(w) else { return nil }; y = v; twoDigitYear = w == 2
             case .month(let w): guard let v = field(w) else { return nil }; mo = v
             case .day(let w): guard let v = field(w) else { return nil }; d = v
             case .hour(let w): guard let v = field(w), v < 24 else { return nil }; h = v
@@ -220,7 +218,20 @@ struct DatePattern: Sendable {
                 pos += 1
             }
         }
-        guard pos == p.count, y >= 1, y <= 9999, CivilDate.isValid(year: y, month: mo, day: d) else { return nil }
-        return Int64(CivilDate.days(year: y, month: mo, day: d)) * 86400 + Int64(h * 3600 + mi * 60 + s)
+        guard pos == p.count else { return nil }
+        return (y, twoDigitYear, mo, d, h * 3600 + mi * 60 + s)
+    }
+
+    /// Seconds since the epoch (midnight for a pattern without time), or nil when `p` does not
+    /// match or names no real day of the years 0001–9999.
+    ///
+    /// Two-digit years (`yy`) pivot as POSIX `strptime`'s `%y` does: 69–99 are 1969–1999 and
+    /// 00–68 are 2000–2068.
+    @inline(__always)
+    func parse(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let f = fields(p) else { return nil }
+        let y = f.twoDigitYear ? (f.year >= 69 ? 1900 + f.year : 2000 + f.year) : f.year
+        guard y >= 1, y <= 9999, CivilDate.isValid(year: y, month: f.month, day: f.day) else { return nil }
+        return Int64(CivilDate.days(year: y, month: f.month, day: f.day)) * 86400 + Int64(f.seconds)
     }
 }
