@@ -142,6 +142,16 @@ enum DotCommands {
             }
             shell.digits = digits
         },
+        DotCommand(name: "calendar", usage: ".calendar [gregorian|jalali]", help: "the calendar months are counted in (retention by month, cohort monthly) and dates read in, in table, markdown and line modes; CSV, TSV and JSON keep ISO Gregorian dates", example: ".calendar jalali") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+            guard !args.isEmpty else {
+                shell.result("calendar: \(shell.session.calendar.rawValue) (gregorian, jalali)\n")
+                return
+            }
+            guard let calendar = CalendarKind(rawValue: args == "persian" || args == "shamsi" ? "jalali" : args) else {
+                throw Diagnostic("unknown calendar `\(args)`", at: at, hint: "`.calendar gregorian` or `.calendar jalali`")
+            }
+            shell.session.calendar = calendar
+        },
         DotCommand(name: "lang", usage: ".lang [en|fa]", help: "the language of text written for people, such as the playbooks of types (fa: Persian); .lang alone shows it", example: ".lang fa") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {
                 shell.result("lang: \(shell.session.language.rawValue) (languages: \(Language.allCases.map(\.rawValue).joined(separator: ", ")))\n")
@@ -172,7 +182,7 @@ enum DotCommands {
                 ("color", shell.color ? "on" : "off" + (Terminal.noColor ? " (NO_COLOR is set)" : "")),
                 ("maxrows", rows), ("maxwidth", shell.maxWidth == 0 ? "0 (the terminal's width; no limit in a pipe or file)" : "\(shell.maxWidth)"),
                 ("columns", shell.wideAsList ? "on" : "off"), ("output", Terminal.outputFile?.path ?? "stdout"),
-                ("folder", shell.session.directory ?? FileManager.default.currentDirectoryPath), ("lang", shell.session.language.rawValue), ("digits", shell.digits.rawValue),
+                ("folder", shell.session.directory ?? FileManager.default.currentDirectoryPath), ("lang", shell.session.language.rawValue), ("calendar", shell.session.calendar.rawValue), ("digits", shell.digits.rawValue),
                 ("memory limit", MemoryLimit.text(shell.session.memoryLimit.bytes) + " per statement"),
             ]
             let width = settings.map(\.0.count).max() ?? 0

@@ -59,14 +59,14 @@ final class Shell {
                              maxWidth: maxWidth > 0 ? maxWidth : toTerminal ? Terminal.width : nil,
                              wide: wideAsList ? .list : .elide,
                              style: color && mode == .table && Terminal.outputFile == nil && sink == nil ? .ansi : .plain,
-                             nullText: nullValue, headers: headers, digits: digits)
+                             nullText: nullValue, headers: headers, digits: digits, calendar: session.calendar)
     }
 
     /// Results as a notebook holds them (for `.save`): what `clubsh run` prints for the same
     /// statements, in the mode `.mode` set at the time.
     private var notebookRenderer: TableRenderer {
         TableRenderer(mode: mode, maxRows: maxRows ?? 20, maxWidth: maxWidth > 0 ? maxWidth : nil, wide: wideAsList ? .list : .elide,
-                      nullText: nullValue, headers: headers, digits: digits)
+                      nullText: nullValue, headers: headers, digits: digits, calendar: session.calendar)
     }
 
     /// Runs statements; returns false when any failed. Outside the prompt the first error stops

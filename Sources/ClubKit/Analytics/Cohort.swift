@@ -15,15 +15,21 @@ enum CohortCommand: AnalyticsCommandDefinition {
         let (_, reads) = try catalog.transactionKey(for: "cohort", at: location)
         let (first, last) = try months(in: catalog, at: location)
         return AnalyticsBinding([("cohort", .date), ("customers", .int)] + (0..<max(0, last - first + 1)).map { ("m\($0)", counts ? .int : .double) },
-                                reads: reads)
+                                reads: reads + [Dependencies.calendar])
     }
 
     static func run(_ counts: Bool, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try catalog.transactionData(for: "cohort", at: location)
-        return try data.cohort(counts: counts, reads: reads, memoryLimit: catalog.memoryLimit, at: location)
+        return try data.cohort(counts: counts, calendar: catalog.calendar, reads: reads + [Dependencies.calendar], memoryLimit: catalog.memoryLimit, at: location)
     }
 
-    static func monthIndex(_ day: Int32) -> Int { let c = CivilDate.civil(Int(day)); return c.year * 12 + c.month - 1 }
+    /// Refuses a span of days the calendar cannot count months in (Jalali: the years 1178–1501).
+    static func checkSpan(_ calendar: CalendarKind, _ low: Int32, _ high: Int32, at: SourceLocation) throws(Diagnostic) {
+        guard calendar.covers(low, high) else {
+            throw Diagnostic("the transactions run from \(CivilDate.format(low)) to \(CivilDate.format(high)), outside the Jalali years clubsh counts months in (1178–1501)", at: at,
+                             hint: "`.calendar gregorian` counts them in Gregorian months")
+        }
+    }
 }
 
 extension CohortCommand {
@@ -51,16 +57,17 @@ extension CohortCommand {
         default: break
         }
         guard first != .max else { throw Diagnostic("there are no transactions", at: location) }
-        return (monthIndex(Int32(first)), monthIndex(catalog.asOf))
+        return (catalog.calendar.monthIndex(Int32(first)), catalog.calendar.monthIndex(catalog.asOf))
     }
 
 }
 
 extension TransactionData {
     /// The cohort table: a row per month of first purchase, a column per month since.
-    func cohort(counts: Bool, reads: [String], memoryLimit: MemoryLimit, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+    func cohort(counts: Bool, calendar: CalendarKind = .gregorian, reads: [String], memoryLimit: MemoryLimit, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let data = self
-        let monthIndex = CohortCommand.monthIndex
+        if let low = data.day.min(), let high = data.day.max() { try CohortCommand.checkSpan(calendar, low, max(high, data.asOf), at: at) }
+        let monthIndex = calendar.monthIndex
         let s = data.summary()
         let cohortOf = (0..<data.customerCount).map { monthIndex(s.first[$0]) }
         guard let firstMonth = cohortOf.min() else { throw Diagnostic("there are no transactions", at: at) }
@@ -96,7 +103,7 @@ extension TransactionData {
         }
         var names = ["cohort", "customers"]
         var columns: [Column] = [
-            Column(.date((0..<cohorts).map { m in Int32(CivilDate.days(year: (firstMonth + m) / 12, month: (firstMonth + m) % 12 + 1, day: 1)) })),
+            Column(.date((0..<cohorts).map { m in calendar.firstDay(ofMonth: firstMonth + m) })),
             Column(.int(size.map(Int64.init))),
         ]
         for k in 0..<cohorts {
@@ -109,7 +116,7 @@ extension TransactionData {
             columns.append(counts ? intColumn(cells.map { $0.map { Int64($0) } }) : doubleColumn(cells))
         }
         return AnalyticsResult(table: Table(columnNames: names, columns: columns),
-                               work: ["cohorts by month of first purchase, as of \(CivilDate.format(data.asOf)); m\u{2080} is the first month; cells are \(counts ? "active customers" : "% of the cohort active (to 0.1%)")"],
+                               work: ["cohorts by \(calendar == .jalali ? "Jalali " : "")month of first purchase, as of \(calendar.format(data.asOf)); m\u{2080} is the first month; cells are \(counts ? "active customers" : "% of the cohort active (to 0.1%)")"],
                                reads: reads)
     }
 }

@@ -70,7 +70,7 @@ enum RetentionCommand: AnalyticsCommandDefinition {
             return AnalyticsBinding(["start", "remaining", "lost", "retention", "churn"].map { ($0, .double) }, reads: [])
         case .crr:
             return AnalyticsBinding(["start", "end", "new", "crr"].map { ($0, .double) }, reads: [])
-        case .byMonth: return AnalyticsBinding(RetentionPeriod.monthlySchema, reads: try catalog.transactionKey(for: "retention", at: location).reads)
+        case .byMonth: return AnalyticsBinding(RetentionPeriod.monthlySchema, reads: try catalog.transactionKey(for: "retention", at: location).reads + [Dependencies.calendar])
         case .period: return AnalyticsBinding(RetentionPeriod.schema, reads: try catalog.transactionKey(for: "retention", at: location).reads)
         }
     }
@@ -83,7 +83,7 @@ enum RetentionCommand: AnalyticsCommandDefinition {
             return typed(start: start, end: end, new: new)
         case .byMonth:
             let (data, reads) = try catalog.transactionData(for: "retention", at: location)
-            return try data.retentionByMonth(reads: reads, isCancelled: catalog.isCancelled, at: location)
+            return try data.retentionByMonth(calendar: catalog.calendar, reads: reads + [Dependencies.calendar], isCancelled: catalog.isCancelled, at: location)
         case .period(let from, let to):
             let (data, reads) = try catalog.transactionData(for: "retention", at: location)
             return try data.retentionPeriod(from: from, to: to, reads: reads, at: location)
@@ -134,7 +134,7 @@ enum ChurnCommand: AnalyticsCommandDefinition {
         switch o {
         case .typed: return AnalyticsBinding([("start", .double), ("lost", .double), ("churn", .double)], reads: [])
         case .retention: return AnalyticsBinding([("retention", .double), ("churn", .double)], reads: [])
-        case .byMonth: return AnalyticsBinding(RetentionPeriod.monthlySchema, reads: try catalog.transactionKey(for: "churn", at: location).reads)
+        case .byMonth: return AnalyticsBinding(RetentionPeriod.monthlySchema, reads: try catalog.transactionKey(for: "churn", at: location).reads + [Dependencies.calendar])
         case .period: return AnalyticsBinding(RetentionPeriod.schema, reads: try catalog.transactionKey(for: "churn", at: location).reads)
         }
     }
@@ -147,7 +147,7 @@ enum ChurnCommand: AnalyticsCommandDefinition {
             return fromRetention(percent)
         case .byMonth:
             let (data, reads) = try catalog.transactionData(for: "churn", at: location)
-            return try data.retentionByMonth(reads: reads, isCancelled: catalog.isCancelled, at: location)
+            return try data.retentionByMonth(calendar: catalog.calendar, reads: reads + [Dependencies.calendar], isCancelled: catalog.isCancelled, at: location)
         case .period(let from, let to):
             let (data, reads) = try catalog.transactionData(for: "churn", at: location)
             var r = try data.retentionPeriod(from: from, to: to, reads: reads, at: location)
@@ -211,10 +211,11 @@ extension TransactionData {
     /// Every calendar month against the one before, from the counts of each customer's months
     /// with a purchase: one pass over the transactions (a sort of (customer, month) keys), so a
     /// far as-of date costs its months, not a pass over the transactions per month.
-    func retentionByMonth(reads: [String], isCancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+    func retentionByMonth(calendar: CalendarKind = .gregorian, reads: [String], isCancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let data = self
         guard let firstDay = data.day.min(), let lastDay = data.day.max() else { throw Diagnostic("there are no transactions", at: at) }
-        let monthIndex = CohortCommand.monthIndex
+        try CohortCommand.checkSpan(calendar, firstDay, max(lastDay, data.asOf), at: at)
+        let monthIndex = calendar.monthIndex
         let first = monthIndex(firstDay), span = monthIndex(data.asOf) - first + 1
         let monthOfDay = Int(lastDay) - Int(firstDay) < 1 << 16 ? (firstDay...lastDay).map { monthIndex($0) - first } : []
         var keys = [Int64](repeating: 0, count: data.count)
@@ -237,7 +238,7 @@ extension TransactionData {
             }
             previous = k
         }
-        func day(_ m: Int) -> Int32 { Int32(CivilDate.days(year: (first + m) / 12, month: (first + m) % 12 + 1, day: 1)) }
+        func day(_ m: Int) -> Int32 { calendar.firstDay(ofMonth: first + m) }
         let periods = (1..<max(span, 1)).map { m in
             RetentionPeriod(from: day(m), to: day(m + 1) - 1, baseFrom: day(m - 1), baseTo: day(m) - 1,
                             start: active[m - 1], retained: retained[m], end: active[m], new: new[m])
@@ -249,7 +250,7 @@ extension TransactionData {
             doubleColumn(periods.map(\.retention)), doubleColumn(periods.map { $0.retention.map { 100 - $0 } }), doubleColumn(periods.map(\.crr)),
         ]
         let table = Table(columnNames: RetentionPeriod.monthlySchema.names, columns: columns)
-        return AnalyticsResult(table: table, work: ["retention by month as of \(CivilDate.format(data.asOf)): each calendar month against the month before; retention = retained / start × 100 (seed 003's remaining / start), CRR = (end − new) / start × 100",
+        return AnalyticsResult(table: table, work: ["retention by month as of \(calendar.format(data.asOf)): each \(calendar == .jalali ? "Jalali" : "calendar") month against the month before; retention = retained / start × 100 (seed 003's remaining / start), CRR = (end − new) / start × 100",
                                                        "end = retained + new + reactivated (back after a gap): CRR counts the reactivated as kept, so it can pass 100%"], reads: reads)
     }
 }

@@ -75,6 +75,10 @@ final class SessionCatalog: Catalog {
     var language = Language.english {
         didSet { if language != oldValue { touch(Dependencies.language) } }
     }
+    /// The calendar months are counted in (`.calendar gregorian|jalali`).
+    var calendar = CalendarKind.gregorian {
+        didSet { if calendar != oldValue { touch(Dependencies.calendar) } }
+    }
 
     init(asOf: Int32) {
         self.asOf = asOf

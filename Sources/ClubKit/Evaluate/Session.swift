@@ -27,6 +27,12 @@ public final class Session {
         get { catalog.language }
         set { catalog.language = newValue }
     }
+    /// The calendar months are counted in by `retention by month` and `cohort monthly`, and dates
+    /// print in where people read them (`.calendar`).
+    public var calendar: CalendarKind {
+        get { catalog.calendar }
+        set { catalog.calendar = newValue }
+    }
     /// The folder relative paths in statements are read from and written to (a notebook's own,
     /// under `clubsh run`); nil: the working directory. `~/` is the home folder either way.
     public var directory: String?

@@ -278,6 +278,8 @@ final class Dependencies {
     static let catalog = "@catalog"
     /// The pseudo-name of the language the playbooks are written in (`.lang`).
     static let language = "@lang"
+    /// The pseudo-name of the calendar months are counted in (`.calendar`).
+    static let calendar = "@calendar"
     var names = Set<String>()
 }
 

@@ -24,6 +24,8 @@ public struct TableRenderer {
     /// The digits numbers and dates are shown in, in the modes people read (table, markdown,
     /// line); CSV, TSV and JSON keep Latin digits for the programs that read them.
     var digits: Digits = .latin
+    /// The calendar dates read in, in the same modes (`.calendar jalali`: `1403-01-01`).
+    var calendar: CalendarKind = .gregorian
 
     /// `.digits latin|persian`.
     public enum Digits: String, CaseIterable, Sendable {
@@ -62,8 +64,9 @@ public struct TableRenderer {
     }
 
     public init(mode: OutputMode, maxRows: Int = 20, maxWidth: Int? = nil, wide: WideTables = .elide, style: Style = .plain,
-                nullText: String? = nil, headers: Bool = true, digits: Digits = .latin) {
+                nullText: String? = nil, headers: Bool = true, digits: Digits = .latin, calendar: CalendarKind = .gregorian) {
         self.digits = digits
+        self.calendar = calendar
         self.nullText = nullText
         self.headers = headers
         self.mode = mode
@@ -93,15 +96,26 @@ public struct TableRenderer {
     /// A single value: plain text in table and line modes, a one-cell table otherwise.
     public func render(_ v: Value) -> String {
         switch mode {
-        case .table, .line: return (v.type.isNumeric || v.type == .date || v.type == .datetime ? digits.write(ValueFormat.display(v)) : ValueFormat.display(v)) + "\n"
+        case .table, .line: return shown(v) + "\n"
         default: return render(Table(columnNames: ["value"], columns: [Column.repeating(v, count: 1, type: v.type == .null ? .string : v.type)]))
         }
     }
 
     /// A cell as people read it: numbers and dates in the chosen digits, other text as it is.
     func shown(_ c: Column, _ r: Int) -> String {
-        let text = ValueFormat.display(c.value(at: r))
-        return c.type.isNumeric || c.type == .date || c.type == .datetime ? digits.write(text) : text
+        shown(c.value(at: r))
+    }
+
+    /// A value as people read it: numbers in the chosen digits, dates in the chosen calendar.
+    func shown(_ v: Value) -> String {
+        switch v {
+        case .date(let d): return digits.write(calendar.format(d))
+        case .dateTime(let t):
+            let text = ValueFormat.display(v)
+            return digits.write(calendar.format(Int32(floorDiv(t, 86400))) + text.dropFirst(10))
+        case .int, .double: return digits.write(ValueFormat.display(v))
+        default: return ValueFormat.display(v)
+        }
     }
 
     // MARK: - Data modes

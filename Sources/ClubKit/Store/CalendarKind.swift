@@ -1,0 +1,47 @@
+/// The calendar a session groups and prints dates in (`.calendar`). Dates are stored as the same
+/// day numbers either way; the calendar decides what a month is (`retention by month`,
+/// `cohort monthly`) and how a date reads in the modes people read.
+public enum CalendarKind: String, CaseIterable, Sendable {
+    case gregorian, jalali
+
+    /// A month as one number, year × 12 + month − 1, in this calendar. A Jalali day outside
+    /// the years clubsh converts (1178–1501) counts by its Gregorian month, shifted to the
+    /// nearest Jalali numbering (the analytics refuse such spans before they get here).
+    func monthIndex(_ day: Int32) -> Int {
+        switch self {
+        case .gregorian:
+            let c = CivilDate.civil(Int(day))
+            return c.year * 12 + c.month - 1
+        case .jalali:
+            guard let j = JalaliDate.jalali(Int(day)) else {
+                let c = CivilDate.civil(Int(day))
+                return (c.year - 621) * 12 + c.month - 1
+            }
+            return j.year * 12 + j.month - 1
+        }
+    }
+
+    /// The first day of month `index` (as `monthIndex` numbers them).
+    func firstDay(ofMonth index: Int) -> Int32 {
+        let year = index >= 0 ? index / 12 : (index - 11) / 12, month = index - year * 12 + 1
+        switch self {
+        case .gregorian:
+            return Int32(CivilDate.days(year: year, month: month, day: 1))
+        case .jalali:
+            return Int32(JalaliDate.days(year: year, month: month, day: 1) ?? CivilDate.days(year: year + 621, month: month, day: 1))
+        }
+    }
+
+    /// Whether every day in `days` can be read in this calendar; the Jalali years clubsh
+    /// converts are 1178–1501.
+    func covers(_ low: Int32, _ high: Int32) -> Bool {
+        self == .gregorian || (JalaliDate.jalali(Int(low)) != nil && JalaliDate.jalali(Int(high)) != nil)
+    }
+
+    /// A date as `yyyy-MM-dd` in this calendar (Gregorian ISO outside the Jalali years).
+    func format(_ day: Int32) -> String {
+        guard self == .jalali, let j = JalaliDate.jalali(Int(day)) else { return CivilDate.format(day) }
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(j.year)-\(two(j.month))-\(two(j.day))"
+    }
+}
