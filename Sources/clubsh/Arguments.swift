@@ -24,6 +24,8 @@ struct Arguments {
     var stayInteractive = false
     /// `--echo`: print each statement before its result (`.echo on`).
     var echo = false
+    /// `--calendar jalali|gregorian` (`.calendar`).
+    var calendar: CalendarKind?
     /// `run`, `run --update` or `check` of a Markdown notebook.
     var notebook: (command: String, update: Bool, path: String)?
 
@@ -61,6 +63,7 @@ struct Arguments {
       -no-init            run no init file
       -i                  after the files and -c statements, stay at the prompt
       --echo              print each statement before its result (as .echo on)
+      --calendar CAL      gregorian or jalali: the months analytics count and dates print in (as .calendar)
       --help              show this help
       --version           show the version
 
@@ -117,11 +120,15 @@ struct Arguments {
             case "-no-init", "--no-init": a.noInit = true
             case "-i", "--interactive": a.stayInteractive = true
             case "--echo", "-echo": a.echo = true
+            case "--calendar":
+                let c = try value(arg)
+                guard let calendar = CalendarKind(rawValue: c) else { throw UsageError("--calendar takes gregorian or jalali, not \(c)") }
+                a.calendar = calendar
             case "-h", "--help": a.showHelp = true
             case "--version", "-V": a.showVersion = true
             default:
                 if arg.hasPrefix("-") && arg != "-" {
-                    let known = ["-c", "--mode", "--keep-going", "--as-of", "--color", "--no-color", "-init", "-no-init", "-i", "--echo", "--help", "--version"]
+                    let known = ["-c", "--mode", "--keep-going", "--as-of", "--color", "--no-color", "-init", "-no-init", "-i", "--echo", "--calendar", "--help", "--version"]
                     throw UsageError("unknown option \(arg)" + (Suggest.closest(to: arg, among: known).map { "; did you mean \($0)?" } ?? ""))
                 }
                 a.inputs.append(.file(arg))

@@ -44,6 +44,7 @@ let shell = Shell(session: session,
                   color: Terminal.colorWanted(override: arguments.color))
 
 shell.echo = arguments.echo
+if let calendar = arguments.calendar { session.calendar = calendar }
 
 // A progress bar for long loads, on a terminal only.
 if Terminal.stderrIsTerminal {

@@ -48,6 +48,13 @@ final class EndToEndTests: XCTestCase {
         }
     }
 
+    /// `--calendar jalali` as `.calendar jalali`: 2024-03-20 is 1 Farvardin 1403 (Nowruz).
+    func testCalendarFlag() throws {
+        let r = try ClubshRun.run(["--calendar", "jalali", "--mode", "table", "-c", "2024-03-20"])
+        XCTAssertEqual(r.stdout, "1403-01-01\n", r.stderr)
+        XCTAssertEqual(try ClubshRun.run(["--calendar", "julian"]).status, 2)
+    }
+
     func testEchoFlagPrintsEachStatementFirst() throws {
         let r = try ClubshRun.run(["--echo", "-c", "1 + 1", "-c", "2 * 3"])
         XCTAssertEqual(r.stdout, "1 + 1\nvalue\n2\n2 * 3\nvalue\n6\n", r.stderr)
