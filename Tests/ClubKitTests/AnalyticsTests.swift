@@ -160,6 +160,38 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(short.strings("type"), ["regular", "regular", "dissatisfied", "dissatisfied", "inactive", "potential"])
     }
 
+    /// Typed numbers that overflow a figure are refused, never shown as inf; a count written
+    /// with `%` is refused, never read as a hundredth of itself.
+    func testTypedFormsNeverGiveInfinityOrMisreadAPercentSign() {
+        XCTAssertEqual(session.error("retention start 0.001 end 1e308 new 0")?.message, "`crr` would be too large to be a finite number with these numbers")
+        XCTAssertEqual(session.error("acquisition cost 1e308 retention 1e-308")?.message, "`ratio` would be too large to be a finite number with these numbers")
+        XCTAssertEqual(session.error("clv aov 1e308 frequency 1e308 years 1")?.message, "`clv` would be too large to be a finite number with these numbers")
+        XCTAssertEqual(session.error("retention start 100 remaining 80%")?.message, "`remaining` takes a number, not a percentage (80%)")
+        XCTAssertEqual(session.error("churn start 100 lost 20%")?.message, "`lost` takes a number, not a percentage (20%)")
+        XCTAssertEqual(session.error("clv aov 100 frequency 4 years 3%")?.message, "`years` takes a number, not a percentage (3%)")
+    }
+
+    /// A feedback table `types` cannot use is named in the working, and 0/1 or yes/no complaint
+    /// columns read as yes and no: C's complaint is 1 (yes), D's is 0 and "no" (none).
+    func testFeedbackOfOtherShapes() throws {
+        func types(_ feedback: String) throws -> (work: [String], table: Table) {
+            session = try makeSession(["tx": Self.tx, "customers": Self.customers, "feedback": feedback])
+            try session.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-03-31")
+            return try result("types with loyal_orders 3 | members")
+        }
+        let numbered = try types("c,date,nps,rating,complaint\nC,2024-03-15,8,4,1\nD,2024-03-26,8,4,0\n")
+        XCTAssertEqual(numbered.table.strings("type"), ["loyal", "regular", "dissatisfied", "new", "regular", "potential"])
+        let words = try types("c,date,nps,rating,complaint\nC,2024-03-15,8,4,yes\nD,2024-03-26,8,4,no\n")
+        XCTAssertEqual(words.table.strings("type"), ["loyal", "regular", "dissatisfied", "new", "regular", "potential"])
+        let textDates = try types("c,date,nps,rating,complaint\nC,15/03/2024,3,2,late\n")
+        XCTAssertTrue(textDates.work.contains { $0.hasPrefix("the feedback table's `date` column holds string, not dates") }, "\(textDates.work)")
+        let otherKey = try types("client,date,nps\nC,2024-03-15,3\n")
+        XCTAssertTrue(otherKey.work.contains("the feedback table has no customer column matching `c` (looked for c, customer_id, customer, id), so no one is counted dissatisfied from it"), "\(otherKey.work)")
+        let undated = try types("c,nps\nC,3\n")
+        XCTAssertTrue(undated.work.contains("the feedback table has no `date` column: every answer counts as current"), "\(undated.work)")
+        XCTAssertEqual(undated.table.strings("evidence")[2], "NPS 3")
+    }
+
     /// `.lang fa` gives the playbooks in Persian; switching back is not served from the cache.
     func testPlaybooksInPersian() throws {
         XCTAssertTrue(try result("types").table.strings("playbook")[0].hasPrefix("Invite them to join the club"))

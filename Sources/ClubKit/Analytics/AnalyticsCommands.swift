@@ -142,6 +142,12 @@ struct CommandArguments {
     /// A finite number after `word`.
     mutating func number(_ word: String) throws(Diagnostic) -> Double? {
         let at = valueLocation(word)
+        // A count or an amount written with `%` would silently become a hundredth of itself.
+        if let i = remaining.firstIndex(where: { if case .word(word, _) = $0 { return true } else { return false } }),
+           i + 1 < remaining.count, case .percent(let fraction, _) = remaining[i + 1] {
+            throw Diagnostic("`\(word)` takes a number, not a percentage (\(String(format: "%.12g", fraction * 100))%)", at: at,
+                             hint: "write it without `%`")
+        }
         guard let v = try value(word) else { return nil }
         guard let d = v.doubleValue else { throw Diagnostic("`\(word)` takes a number, not \(ValueFormat.display(v))", at: at) }
         guard d.isFinite else { throw Diagnostic("`\(word)` takes a finite number", at: at) }

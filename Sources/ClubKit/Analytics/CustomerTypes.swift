@@ -126,7 +126,8 @@ extension TransactionData {
         let known = data.customerCount + extraRows.count
         let verdicts: [Int: FeedbackVerdict]
         if let feedback {
-            verdicts = feedbackVerdicts(feedback, keys: keys, negativeFrom: asOf - o.feedbackDays + 1, latestFrom: asOf - o.loyalDays + 1, to: asOf, reads: &reads)
+            verdicts = feedbackVerdicts(feedback, keys: keys, negativeFrom: asOf - o.feedbackDays + 1, latestFrom: asOf - o.loyalDays + 1, to: asOf,
+                                        reads: &reads, notes: &notes)
         } else {
             verdicts = [:]
             notes.append("no `feedback` table is loaded, so no one is counted dissatisfied, and loyal goes by purchases alone")
@@ -216,12 +217,29 @@ extension TransactionData {
     /// Per dense customer number: the latest negative answer in [negativeFrom, to] with its
     /// reason, and whether the latest answer in [latestFrom, to] is positive. Feedback without a
     /// date column counts as current.
-    private func feedbackVerdicts(_ feedback: Table, keys: Column, negativeFrom: Int32, latestFrom: Int32, to: Int32, reads: inout [String]) -> [Int: FeedbackVerdict] {
-        guard let who = [keyName, "customer_id", "customer", "id"].compactMap({ feedback.column($0) }).first,
-              Types.comparable(who.type, keys.type), who.type != .double else { return [:] }
+    private func feedbackVerdicts(_ feedback: Table, keys: Column, negativeFrom: Int32, latestFrom: Int32, to: Int32,
+                                  reads: inout [String], notes: inout [String]) -> [Int: FeedbackVerdict] {
+        guard feedback.rowCount > 0 else {
+            notes.append("the feedback table is empty, so no one is counted dissatisfied")
+            return [:]
+        }
+        var looked = [keyName]
+        for name in ["customer_id", "customer", "id"] where !looked.contains(name) { looked.append(name) }
+        guard let who = looked.compactMap({ feedback.column($0) }).first, Types.comparable(who.type, keys.type), who.type != .double else {
+            notes.append("the feedback table has no customer column matching `\(keyName)` (looked for \(looked.joined(separator: ", "))), so no one is counted dissatisfied from it")
+            return [:]
+        }
         reads.append("feedback")
         let dates = feedback.column("date"), complaints = feedback.column("complaint")
         let ratings = feedback.column("rating"), nps = feedback.column("nps")
+        if let dates, dates.type != .date && dates.type != .datetime {
+            notes.append("the feedback table's `date` column holds \(dates.type.rawValue), not dates, so its answers are not used; load it with `types (date: date)` or a `date_format`")
+            return [:]
+        }
+        if dates == nil { notes.append("the feedback table has no `date` column: every answer counts as current") }
+        for (name, column) in [("rating", ratings), ("nps", nps)] {
+            if let column, !column.type.isNumeric { notes.append("the feedback table's `\(name)` column holds \(column.type.rawValue), not numbers, so it is not used") }
+        }
         let all = Join.concatenate(keys, who)
         let g = Grouping(columns: [all], n: all.count)
         var keyOf = [Int32: Int]()
@@ -240,20 +258,25 @@ extension TransactionData {
             guard day <= Int64(to) else { continue }
             var complaint: String?
             if let col = complaints, !col.isNull(i) {
+                // A complaint is text that says what went wrong, or a yes: 0, no and false are none.
                 switch col.value(at: i) {
-                case .string(let text): complaint = text.isEmpty ? nil : text
+                case .string(let text):
+                    let plain = text.trimmingCharacters(in: .whitespaces).lowercased()
+                    complaint = ["", "no", "n", "false", "0", "none", "-"].contains(plain) ? nil : (["yes", "y", "true", "1"].contains(plain) ? "yes" : text)
                 case .bool(let b): complaint = b ? "yes" : nil
+                case .int(let n): complaint = n != 0 ? "yes" : nil
+                case .double(let x): complaint = x != 0 ? "yes" : nil
                 default: complaint = ValueFormat.display(col.value(at: i))
                 }
             }
             let rating = ratings?.value(at: i).doubleValue, score = nps?.value(at: i).doubleValue
-            let on = CivilDate.format(Int32(day))
+            let on = dates == nil ? "" : " on " + CivilDate.format(Int32(day))
             var reasons: [String] = []
             if let complaint { reasons.append("complaint \"\(complaint)\"") }
             if let rating, rating <= 2 { reasons.append("rating \(ValueFormat.displayDouble(rating))") }
             if let score, score <= 6 { reasons.append("NPS \(ValueFormat.displayDouble(score))") }
             if !reasons.isEmpty, day >= Int64(negativeFrom), day >= out[c]?.negative?.day ?? .min {
-                out[c, default: FeedbackVerdict()].negative = (day, reasons.joined(separator: ", ") + " on \(on)")
+                out[c, default: FeedbackVerdict()].negative = (day, reasons.joined(separator: ", ") + on)
             }
             if day >= Int64(latestFrom), day >= out[c]?.latest?.day ?? .min {
                 // Positive: no complaint, and every score given is high (a passive NPS of 7–8 is not).

@@ -21,6 +21,15 @@ extension SessionCatalog {
         let result = try definition.run(command, in: self)
         // Work stopped early by Ctrl-C gives a wrong result: it is never kept or shown.
         if isCancelled() { throw Diagnostic.interrupted }
+        // Numbers typed in can be large enough to overflow a figure (1e308 × 10): an infinity or
+        // NaN is never shown as a result.
+        for (name, column) in zip(result.table.columnNames, result.table.columns) {
+            guard case .double(let values) = column.storage else { continue }
+            if let i = values.indices.first(where: { !values[$0].isFinite && !column.isNull($0) }) {
+                throw Diagnostic("`\(name)` would be \(values[i].isNaN ? "undefined" : "too large to be a finite number") with these numbers", at: command.location,
+                                 hint: "check the numbers given; each figure must come out finite")
+            }
+        }
         analyticsCache[key] = (result, inputs(result.reads))
         return result
     }
