@@ -97,7 +97,10 @@ enum DotCommands {
         DotCommand(name: "once", usage: ".once FILE [append|overwrite]", help: "send the next statement's results to FILE, then back (an existing file needs append or overwrite)", example: ".once top.csv") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else { throw Diagnostic(".once needs a file name, like .once top.csv", at: at) }
             guard shell.sink == nil else { throw Diagnostic("`.once` does not apply in a notebook: results go to the output blocks", at: at) }
-            guard Terminal.outputFile == nil else { throw Diagnostic("results already go to a file", at: at, hint: "`.output` alone puts it in place first") }
+            guard Terminal.outputFile == nil else {
+                throw Diagnostic(shell.once == .none ? "results already go to a file" : "the next statement's results already go to \(Terminal.outputFile!.path)", at: at,
+                                 hint: shell.once == .none ? "`.output` alone puts it in place first" : "run a statement first; `.once` sends one statement's results")
+            }
             let (given, option) = try fileArgument(args, options: ["append", "overwrite"], command: ".once", at: at)
             let existing: OutputFile.Existing = option == "append" ? .append : option == "overwrite" ? .overwrite : .refuse
             do throws(OutputFileError) {
@@ -173,7 +176,7 @@ enum DotCommands {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw Diagnostic("no folder \(given)", at: at, hint: "`.cd` alone shows the folder relative paths are read from now")
             }
-            shell.session.directory = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            shell.session.directory = URL(fileURLWithPath: path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path).standardized.path
         },
         DotCommand(name: "show", usage: ".show", help: "show the current settings: mode, echo, timer, colours, row and width limits, output, folder, memory limit", example: ".show") { (shell: Shell, _: String, _: SourceLocation) throws(Diagnostic) in
             let rows = shell.maxRows.map { $0 == Int.max ? "0 (every row)" : "\($0)" } ?? "20 on a terminal and in notebooks, every row in a pipe or file"

@@ -80,12 +80,14 @@ final class Shell {
         session.run(source) { outcome in
             defer {
                 started = Date()
-                finishOnce()
+                // A failed statement showed nothing: `.once` waits for one that succeeds.
+                if case .success = outcome { finishOnce() }
             }
             switch outcome {
             case .success(let (statement, outputs)):
                 var plain = ""
-                if echo { result(statement.text + "\n") }
+                // In a notebook the statement is the block above its output: no echo there.
+                if echo && sink == nil { result(statement.text + "\n") }
                 for output in outputs {
                     do throws(Diagnostic) {
                         plain += try show(output, statement: statement)
@@ -124,10 +126,12 @@ final class Shell {
         }
     }
 
-    /// `.save` and `.help` do not belong in a saved notebook.
+    /// What does not belong in a saved notebook: `.save` and `.help`; `.tables` (the `tables`
+    /// it runs is kept); `.show` and a dot command asked for its setting (`.mode` alone), which
+    /// describe this session rather than compute anything.
     private static func leftOutOfTranscript(_ statement: Statement) -> Bool {
-        guard let name = statement.dotCommandName else { return false }
-        return name == "save" || name == "help"
+        guard let name = statement.dotCommandName, let arguments = statement.dotCommandArguments else { return false }
+        return ["save", "help", "tables", "show", "once"].contains(name) || arguments.trimmingCharacters(in: .whitespaces).isEmpty
     }
 
     /// Shows one output and returns it as plain text for the transcript.

@@ -113,5 +113,9 @@ final class HelpAndCompletionTests: XCTestCase {
         let root = Self.repositoryRoot.path
         XCTAssertEqual(Completer(session).completions(for: "load \"\(root)/Samples/da"), ["\(root)/Samples/data/"])
         XCTAssertEqual(Completer(session).completions(for: "load \"\(root)/Samples/data/ord"), ["\(root)/Samples/data/orders.csv"])
+        // After `.cd`, a relative path is completed from the session's folder.
+        session.directory = root + "/Samples"
+        XCTAssertEqual(Completer(session).completions(for: "load \"da"), ["data/"])
+        XCTAssertEqual(Completer(session).completions(for: "load \"data/ord"), ["data/orders.csv"])
     }
 }

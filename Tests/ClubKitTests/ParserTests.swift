@@ -18,8 +18,8 @@ final class ParserTests: XCTestCase {
     /// line starting with `|` to the statement before.)
     func testALeadingPipeSaysHowToContinueALine() throws {
         let e = try XCTUnwrap(error("| agg n = count()"))
-        XCTAssertEqual(e.message, "a statement cannot start with `|`: the line before it was already complete")
-        XCTAssertEqual(e.hint, "to continue a pipeline on the next line, end the line with `|` (orders |⏎ agg …), or write it on one line")
+        XCTAssertEqual(e.message, "a statement cannot start with `|`")
+        XCTAssertEqual(e.hint, "at the prompt a complete line runs at once: to continue a pipeline on the next line, end the line with `|` (orders |⏎ agg …)")
         XCTAssertEqual(e.location.column, 1)
         XCTAssertNil(error("orders\n| agg n = count()"), "in a script a leading `|` continues the statement before it")
     }

@@ -84,6 +84,10 @@ final class EndToEndTests: XCTestCase {
         let r = try ClubshRun.run([], stdin: "load \"Samples/data/orders.csv\"\n.once first.csv\norders | take 2 | select order_id\norders | count\n.once first.csv\n", directory: work)
         XCTAssertEqual(r.stdout, "count\n16405\n", r.stderr)
         XCTAssertEqual(try String(contentsOf: work.appendingPathComponent("first.csv"), encoding: .utf8), "order_id\n1\n2\n")
+        // A statement that fails shows nothing: `.once` waits for the next that succeeds.
+        let waits = try ClubshRun.run(["--keep-going"], stdin: "load \"Samples/data/orders.csv\"\n.once second.csv\norders | nosuch\norders | count\n", directory: work)
+        XCTAssertEqual(waits.stdout, "", waits.stderr)
+        XCTAssertEqual(try String(contentsOf: work.appendingPathComponent("second.csv"), encoding: .utf8), "count\n16405\n")
         // An existing file is not replaced without `overwrite`.
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("first.csv"), r.stderr)

@@ -60,13 +60,14 @@ final class NotebookEndToEndTests: XCTestCase {
     func testSaveAfterTimerAndModeChangesStillChecks() throws {
         let saved = dir.appendingPathComponent("timed.md").path
         let work = try ClubshRun.workspace()
-        let r = try ClubshRun.run([], stdin: "load \"Samples/data/orders.csv\"\n.timer on\norders | count\n.mode table\norders | count\n.mode csv\n.timer off\n.save \(saved)\n", directory: work)
+        let r = try ClubshRun.run([], stdin: "load \"Samples/data/orders.csv\"\n.timer on\n.tables\n.show\n.mode\n.echo on\norders | count\n.echo off\n.mode table\norders | count\n.mode csv\n.timer off\n.save \(saved)\n", directory: work)
         XCTAssertEqual(r.status, 0, r.stderr)
         let text = try String(contentsOfFile: saved, encoding: .utf8)
         XCTAssertTrue(text.hasPrefix("# clubsh session\n\n```clubsh\n.mode csv\n```\n"), text)
         XCTAssertTrue(text.contains("```clubsh\norders | count\n```\n\n```output\ncount\n16405\n```\n"), text)
         XCTAssertTrue(text.contains("│ 16405 │"), text)
         XCTAssertFalse(text.contains("time:"), text)
+        XCTAssertFalse(text.contains(".show") || text.contains(".tables") || text.contains("```clubsh\n.mode\n```"), text)
         let check = try ClubshRun.run(["check", saved], directory: work)
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
     }

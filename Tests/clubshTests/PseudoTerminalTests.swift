@@ -132,6 +132,7 @@ final class PseudoTerminalTests: XCTestCase {
         p.type("| agg n = count()\r")
         XCTAssertTrue(p.wait(for: "end the line with `|`"), p.plain)
         XCTAssertTrue(p.plain.contains("a statement cannot start with `|`"), p.plain)
+        XCTAssertTrue(p.plain.contains("at the prompt a complete line runs at once"), p.plain)
     }
 
     /// Tab-Tab after `where ` lists the columns flowing in, not the functions and keywords.

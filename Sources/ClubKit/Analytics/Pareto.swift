@@ -33,7 +33,9 @@ enum ParetoCommand: AnalyticsCommandDefinition {
         guard let keys = members.column(all.keyName) else {
             throw Diagnostic("segment `\(name)` has no column `\(all.keyName)` to match customers by", at: at)
         }
-        var result = try all.only(keys).pareto(reads: reads + [name], at: location)
+        let within = all.only(keys)
+        guard within.customerCount > 0 else { throw Diagnostic("segment `\(name)` has no customers with a purchase, so there is no 80/20 to find", at: at) }
+        var result = try within.pareto(reads: reads + [name], at: location)
         result.work[0] = "in \(name): " + result.work[0]
         return result
     }

@@ -200,6 +200,11 @@ extension TransactionData {
     /// Retention over [from, to] against the as long period before it.
     func retentionPeriod(from: Int32, to: Int32, reads: [String], at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let data = self
+        // Days after the as-of date have no data: such a period would count its customers as lost.
+        guard to <= data.asOf else {
+            throw Diagnostic("the period runs to \(CivilDate.format(to)), past the as-of date \(CivilDate.format(data.asOf)): its last \(to - data.asOf) days have no data", at: at,
+                             hint: "end the period by \(CivilDate.format(data.asOf)), or give a later date with `use … as_of`")
+        }
         let p = RetentionPeriod(data, from: from, to: to)
         guard p.start > 0 else {
             throw Diagnostic("no customers were active in the base period \(CivilDate.format(p.baseFrom)) … \(CivilDate.format(p.baseTo)), so there is no retention rate for \(CivilDate.format(from)) … \(CivilDate.format(to))", at: at,

@@ -7,8 +7,13 @@ import Foundation
 public struct Completer {
     /// What Tab binds against: the session's catalog, read only.
     let catalog: SessionCatalog
+    /// The folder relative paths are read from (`.cd`), asked at each Tab.
+    let folder: () -> String?
 
-    public init(_ session: Session) { catalog = session.catalog }
+    public init(_ session: Session) {
+        catalog = session.catalog
+        folder = { [unowned session] in session.directory }
+    }
 
     /// Completions of the word that ends at the end of `line` (the text before the cursor).
     /// Where a step reads columns (`where`, `sort`, `by`, inside `agg`, …) and nothing is typed
@@ -131,10 +136,12 @@ public struct Completer {
         let typed = String(line[line.index(after: quote)...])
         let dir = typed.contains("/") ? String(typed[...typed.lastIndex(of: "/")!]) : ""
         let prefix = String(typed.dropFirst(dir.count))
-        // `~/` lists the home folder, as `load` reads it.
-        let folder = FilePath.resolve(dir)
+        // `~/` lists the home folder, and a relative path the session's folder, as `load` reads them.
+        let base = self.folder()
+        let resolved = FilePath.resolve(dir, in: base)
+        let folder = dir.isEmpty ? (base.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "") : resolved
         // A folder that cannot be listed has no names to offer; Tab offers none.
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : folder) else { return [] }
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return [] }
         return entries.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") }.sorted().map { name in
             var isDirectory: ObjCBool = false
             // A name that vanished since the listing is offered as it was listed, without a slash.

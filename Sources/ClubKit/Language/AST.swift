@@ -225,4 +225,10 @@ public struct Statement: Equatable, Sendable {
         guard case .dotCommand(let name, _) = kind else { return nil }
         return name
     }
+
+    /// The words after a dot command's name (`.mode csv`: "csv"); nil for any other statement.
+    public var dotCommandArguments: String? {
+        guard case .dotCommand(_, let arguments) = kind else { return nil }
+        return arguments
+    }
 }

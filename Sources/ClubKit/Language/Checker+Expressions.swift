@@ -170,6 +170,10 @@ extension Checker {
 
     func unknownColumn(_ n: String, _ loc: SourceLocation, _ schema: Schema) -> Diagnostic {
         // A numbered result of another shape than one cell: say so, not "unknown".
+        if schema.fields.isEmpty, !n.hasPrefix("_"), catalog.tableSchema(n) != nil || catalog.resultDefinition(n) != nil || AnalyticsCommands.named(n) != nil {
+            return Diagnostic("`\(n)` is a table, not a value", at: loc,
+                              hint: "a value is a number, text or date; to name a table write `name = \(n) | …`, or reduce it to one cell (`\(n) | count`)")
+        }
         if schema.fields.isEmpty, n.hasPrefix("_"), catalog.tableSchema(n) != nil {
             return Diagnostic("`\(n)` is a table, not one value: only a result of one row and one column is a number", at: loc,
                               hint: "read it as a table with `\(n) | …`, or reduce it to one cell first (`… | count`, `… | agg x = sum(…)`)")

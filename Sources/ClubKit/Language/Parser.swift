@@ -102,8 +102,8 @@ public struct Parser {
         let t = current
         // `| agg …` on a line of its own: the pipeline it continues already ran.
         if t.isSymbol("|") {
-            throw Diagnostic("a statement cannot start with `|`: the line before it was already complete", at: t.location,
-                             hint: "to continue a pipeline on the next line, end the line with `|` (orders |⏎ agg …), or write it on one line")
+            throw Diagnostic("a statement cannot start with `|`", at: t.location,
+                             hint: "at the prompt a complete line runs at once: to continue a pipeline on the next line, end the line with `|` (orders |⏎ agg …)")
         }
         if case .dotCommand(let name, let args) = t.kind {
             advance()
