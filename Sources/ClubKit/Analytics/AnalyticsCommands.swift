@@ -204,7 +204,15 @@ struct CommandArguments {
     func finish() throws(Diagnostic) {
         guard let first = remaining.first else { return }
         switch first {
-        case .word(let w, let l): throw Diagnostic("`\(command.name)` does not take `\(w)`", at: l, hint: "`.help \(command.name)` shows how to write it")
+        case .word(let w, let l):
+            // A word of the command's own usage, left over: given twice, or with a form it does not combine with.
+            let words = AnalyticsCommands.named(command.name).map { $0.help.usage.split(whereSeparator: { " ·[]|,".contains($0) }).map(String.init) } ?? []
+            if words.contains(w) {
+                throw Diagnostic("`\(w)` does not go with the rest of this `\(command.name)`: it is given twice, or belongs to another form", at: l,
+                                 hint: "the forms are: \(AnalyticsCommands.named(command.name)?.help.usage ?? command.name)")
+            }
+            throw Diagnostic("`\(command.name)` does not take `\(w)`", at: l,
+                             hint: Suggest.hint(for: w, among: words.filter { $0.allSatisfy { $0.isLowercase || $0 == "_" } }) ?? "`.help \(command.name)` shows how to write it")
         case .value(let v, let l): throw Diagnostic("`\(command.name)` does not take the value \(ValueFormat.display(v)) here", at: l)
         case .percent(let v, let l): throw Diagnostic("`\(command.name)` does not take the value \(String(format: "%.12g", v * 100))% here", at: l)
         }

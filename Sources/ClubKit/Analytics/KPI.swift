@@ -68,7 +68,8 @@ enum CLVCommand: AnalyticsCommandDefinition {
         if let years { guard years > 0 && years <= 1_000 else { throw Diagnostic("`years` must be more than 0 and at most 1,000", at: at) } }
         if aov != nil || frequency != nil || churn != nil {
             guard let aov, let frequency else {
-                throw Diagnostic("`clv` with numbers needs `aov` and `frequency`", at: at, hint: "for example: clv aov 50 frequency 4 margin 30% years 3")
+                throw Diagnostic(churn != nil && aov == nil && frequency == nil ? "`churn` goes with the typed-in form: `clv aov A frequency F … churn C%`" : "`clv` with numbers needs `aov` and `frequency`",
+                                 at: at, hint: "for example: clv aov 50 frequency 4 margin 30% churn 20%; from the data, `clv margin M% years Y`")
             }
             guard aov >= 0 else { throw Diagnostic("`aov` is an average order value, not negative", at: aovAt) }
             guard frequency >= 0 else { throw Diagnostic("`frequency` is purchases per customer per year, not negative", at: frequencyAt) }

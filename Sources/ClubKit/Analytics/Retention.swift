@@ -57,7 +57,7 @@ enum RetentionCommand: AnalyticsCommandDefinition {
             return .byMonth
         }
         guard let from = try args.date("from"), let to = try args.date("to") else {
-            throw Diagnostic("`retention` takes `start N end N [new N]`, `from DATE to DATE` or `by month`", at: at,
+            throw Diagnostic("`retention` takes `start S remaining R`, `start S end E new N`, `from DATE to DATE` or `by month`", at: at,
                              hint: "for example: retention from 2024-04-01 to 2024-06-30")
         }
         guard to >= from else { throw Diagnostic("the period ends before it starts", at: at) }
