@@ -135,6 +135,7 @@ struct Arguments {
             }
             i += 1
         }
+        if a.noInit && a.initFile != nil { throw UsageError("-no-init and -init FILE ask for opposite things; give one") }
         return a
     }
 }

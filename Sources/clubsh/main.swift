@@ -96,6 +96,10 @@ if interactive {
             ok = (file == "-" ? shell.run(source: readAllStandardInput(), origin: "<stdin>") : shell.runFile(file)) && ok
         }
     }
+    // `-i` without a terminal: the statements piped in take the prompt's place.
+    if arguments.stayInteractive && (ok || arguments.keepGoing) && !shell.quitRequested {
+        ok = shell.run(source: readAllStandardInput(), origin: "<stdin>") && ok
+    }
 } else {
     let source = readAllStandardInput()
     Terminal.catchInterrupts(once: true)

@@ -60,6 +60,13 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(r.stdout, "1 + 1\nvalue\n2\n2 * 3\nvalue\n6\n", r.stderr)
     }
 
+    /// `-i` with statements piped in: they run after the `-c` statements, in the prompt's place.
+    func testStayingInteractiveReadsAPipeAfterTheStatements() throws {
+        let r = try ClubshRun.run(["-i", "-c", "let x = 44"], stdin: "x - 2\n")
+        XCTAssertEqual(r.stdout, "value\n42\n", r.stderr)
+        XCTAssertEqual(try ClubshRun.run(["-no-init", "-init", "x.club"]).status, 2)
+    }
+
     func testInitFiles() throws {
         let home = try ClubshRun.temporaryFolder("init-home")
         try "let x = 41\n".write(to: home.appendingPathComponent(".clubshrc"), atomically: true, encoding: .utf8)
@@ -70,7 +77,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(plain.stderr.contains("unknown name `x`"), plain.stderr)
         let given = try ClubshRun.run(["-init", setup.path, "-c", "x + 1"], environment: ["HOME": home.path])
         XCTAssertEqual(given.stdout, "value\n2\n", given.stderr)
-        let none = try ClubshRun.run(["-init", setup.path, "-no-init", "-c", "x + 1"], environment: ["HOME": home.path])
+        let none = try ClubshRun.run(["-no-init", "-c", "x + 1"], environment: ["HOME": home.path])
         XCTAssertEqual(none.status, 1)
         try "x +\n".write(to: setup, atomically: true, encoding: .utf8)
         let broken = try ClubshRun.run(["-init", setup.path, "-c", "1 + 1"], environment: ["HOME": home.path])
