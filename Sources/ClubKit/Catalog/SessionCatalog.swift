@@ -77,7 +77,8 @@ final class SessionCatalog: Catalog {
     }
     /// The calendar months are counted in (`.calendar gregorian|jalali`).
     var calendar = CalendarKind.gregorian {
-        didSet { if calendar != oldValue { touch(Dependencies.calendar) } }
+        // Any named result may read `year`, `month` or `month_start`: all are computed again.
+        didSet { if calendar != oldValue { touch([Dependencies.calendar] + definitionOrder) } }
     }
 
     init(asOf: Int32) {
@@ -170,6 +171,7 @@ final class SessionCatalog: Catalog {
         var executor = Executor(table: { [unowned self] in self.tables[$0] ?? self.numberedTable($0) }, notes: notes)
         executor.isCancelled = isCancelled
         executor.memoryLimit = memoryLimit
+        executor.calendar = calendar
         executor.resolve = { [unowned self] name throws(Diagnostic) in try self.materialize(name, notes: notes) }
         executor.analytics = { [unowned self] command throws(Diagnostic) in try self.analyticsResult(command).table }
         executor.listing = { [unowned self] name in self.listing(name) }
@@ -180,7 +182,7 @@ final class SessionCatalog: Catalog {
     func scalar(_ expr: Expr) throws(Diagnostic) -> (Value, [Output]) {
         let typed = try Checker(catalog: self).scalar(expr)
         let notes = EvaluationNotes()
-        let value = ExpressionEvaluator(table: Table(columnNames: [], columns: [], rowCount: 1), notes: notes).column(typed).value(at: 0)
+        let value = ExpressionEvaluator(table: Table(columnNames: [], columns: [], rowCount: 1), notes: notes, calendar: calendar).column(typed).value(at: 0)
         return (value, notes.messages.map(Output.warning))
     }
 

@@ -14,6 +14,8 @@ struct Executor {
     var isCancelled: @Sendable () -> Bool = { false }
     /// What one step may ask for before it allocates.
     var memoryLimit = MemoryLimit.standard
+    /// The calendar the date functions read dates in.
+    var calendar = CalendarKind.gregorian
 
     func run(_ plan: Plan) throws(Diagnostic) -> Table {
         var table: Table
@@ -59,6 +61,6 @@ struct Executor {
 
     /// An expression evaluator over `table` for this run: its warnings and Ctrl-C.
     func evaluator(_ table: Table) -> ExpressionEvaluator {
-        ExpressionEvaluator(table: table, notes: notes, isCancelled: isCancelled)
+        ExpressionEvaluator(table: table, notes: notes, isCancelled: isCancelled, calendar: calendar)
     }
 }

@@ -31,6 +31,8 @@ struct ExpressionEvaluator {
     /// Polled at each node: after Ctrl-C the rest of the expression is null at once, and the
     /// executor, which polls too, throws the result away.
     var isCancelled: @Sendable () -> Bool = { false }
+    /// The calendar `year`, `month`, `day` and `month_start` read dates in (`.calendar`).
+    var calendar = CalendarKind.gregorian
     var n: Int { table.rowCount }
 
     /// The expression as a column of the table's length.
@@ -81,7 +83,7 @@ struct ExpressionEvaluator {
         case .inList(let a, let values, let negated):
             return inList(eval(a), values, negated)
         case .function(let f, let args, let type):
-            return ScalarFunctions.eval(f, args.map(eval), type: type, n: n, notes: notes)
+            return ScalarFunctions.eval(f, args.map(eval), type: type, n: n, notes: notes, calendar: calendar)
         }
     }
 

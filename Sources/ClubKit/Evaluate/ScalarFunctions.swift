@@ -2,14 +2,14 @@ import Foundation
 
 /// Kernels of the scalar functions. String functions run once per distinct dictionary value.
 enum ScalarFunctions {
-    static func eval(_ f: ScalarFunction, _ args: [Vec], type: DataType, n rows: Int, notes: EvaluationNotes) -> Vec {
+    static func eval(_ f: ScalarFunction, _ args: [Vec], type: DataType, n rows: Int, notes: EvaluationNotes, calendar: CalendarKind = .gregorian) -> Vec {
         let scalar = args.allSatisfy { if case .scalar = $0 { return true } else { return false } }
         let n = scalar ? 1 : rows
-        let result = compute(f, args, type: type, n: n, notes: notes)
+        let result = compute(f, args, type: type, n: n, notes: notes, calendar: calendar)
         return scalar ? .scalar(result.value(at: 0)) : .column(result)
     }
 
-    private static func compute(_ f: ScalarFunction, _ args: [Vec], type: DataType, n: Int, notes: EvaluationNotes) -> Column {
+    private static func compute(_ f: ScalarFunction, _ args: [Vec], type: DataType, n: Int, notes: EvaluationNotes, calendar: CalendarKind) -> Column {
         switch f {
         case .if:
             let cond = materialize(args[0], n, as: .bool)
@@ -86,15 +86,12 @@ enum ScalarFunctions {
         case .year, .month, .day, .weekday:
             let values: [Int64] = perDay(args[0], n) { d in
                 if f == .weekday { return Int64(CivilDate.weekday(Int(d))) }
-                let c = CivilDate.civil(Int(d))
+                let c = calendar.parts(Int(d))
                 return Int64(f == .year ? c.year : f == .month ? c.month : c.day)
             }
             return Column(.int(values), validity: args[0].validity(n))
         case .month_start:
-            let values: [Int32] = perDay(args[0], n) { d in
-                let c = CivilDate.civil(Int(d))
-                return Int32(CivilDate.days(year: c.year, month: c.month, day: 1))
-            }
+            let values: [Int32] = perDay(args[0], n) { d in calendar.monthStart(Int(d)) }
             return Column(.date(values), validity: args[0].validity(n))
         case .days_between:
             let values = mapBinary(n, Operands.days(args[0]), Operands.days(args[1])) { a, b in b - a }

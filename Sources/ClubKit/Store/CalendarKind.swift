@@ -38,6 +38,18 @@ public enum CalendarKind: String, CaseIterable, Sendable {
         self == .gregorian || (JalaliDate.jalali(Int(low)) != nil && JalaliDate.jalali(Int(high)) != nil)
     }
 
+    /// Year, month and day of a date in this calendar (Gregorian outside the Jalali years).
+    func parts(_ day: Int) -> (year: Int, month: Int, day: Int) {
+        if self == .jalali, let j = JalaliDate.jalali(day) { return j }
+        let c = CivilDate.civil(day)
+        return (c.year, c.month, c.day)
+    }
+
+    /// The first day of the month `day` is in.
+    func monthStart(_ day: Int) -> Int32 {
+        firstDay(ofMonth: monthIndex(Int32(clamping: day)))
+    }
+
     /// A date as `yyyy-MM-dd` in this calendar (Gregorian ISO outside the Jalali years).
     func format(_ day: Int32) -> String {
         guard self == .jalali, let j = JalaliDate.jalali(Int(day)) else { return CivilDate.format(day) }
