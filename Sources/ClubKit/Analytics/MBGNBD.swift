@@ -32,29 +32,11 @@ enum MBGNBDCommand: AnalyticsCommandDefinition {
 }
 
 extension RepeatSummary {
-    /// Fits MBG/NBD by maximum likelihood on log-parameters, grouping identical (x, t_x, T), as
-    /// `fitBGNBD` fits BG/NBD. Without a repeat purchase the likelihood only grows as a does
-    /// (everyone left after their first purchase), so there is no fit.
-    func fitMBGNBD(isCancelled cancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> (model: MBGNBD, logLikelihood: Double) {
-        let s = self
-        guard s.x.contains(where: { $0 > 0 }) else {
-            throw Diagnostic("no customer made a repeat purchase, so the MBG/NBD model cannot be fitted", at: at)
-        }
-        let grouped = BGNBDData(x: s.x, tx: s.tx, T: s.T)
-        let objective: ([Double]) -> Double = { p in
-            // Once Ctrl-C is pressed every point is refused and the search ends at once.
-            if cancelled() { return .infinity }
-            let sum = MBGNBD(r: exp(p[0]), alpha: exp(p[1]), a: exp(p[2]), b: exp(p[3])).totalLogLikelihood(grouped)
-            return sum.isFinite ? -sum : .infinity
-        }
-        let result = NelderMead.minimize(objective, from: [0, 0, 0, 0])
-        if cancelled() { throw Diagnostic.interrupted }
-        let p = result.point.map { exp($0) }
-        guard result.converged, result.value.isFinite, p.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw Diagnostic("the MBG/NBD fit did not converge after \(result.evaluations) evaluations", at: at,
-                             hint: "the data may not support the model; try `unit days` or a longer calibration period")
-        }
-        return (MBGNBD(r: p[0], alpha: p[1], a: p[2], b: p[3]), -result.value)
+    /// Fits MBG/NBD as `fitBGNBD` fits BG/NBD (`fit`). Without a repeat purchase the
+    /// likelihood only grows as a does (everyone left after their first purchase), so there is
+    /// no fit.
+    func fitMBGNBD(isCancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> (model: MBGNBD, logLikelihood: Double) {
+        try fit(MBGNBD.self, named: "MBG/NBD", isCancelled: isCancelled, at: at)
     }
 }
 

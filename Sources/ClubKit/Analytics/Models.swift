@@ -133,27 +133,34 @@ extension TransactionData {
 }
 
 extension RepeatSummary {
-    /// Fits BG/NBD by maximum likelihood on log-parameters, grouping identical (x, t_x, T).
-    func fitBGNBD(isCancelled cancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> (model: BGNBD, logLikelihood: Double) {
-        let s = self
-        guard s.x.contains(where: { $0 > 0 }) else {
-            throw Diagnostic("no customer made a repeat purchase, so the BG/NBD model cannot be fitted", at: at)
+    /// Fits BG/NBD by maximum likelihood (`fit`).
+    func fitBGNBD(isCancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> (model: BGNBD, logLikelihood: Double) {
+        try fit(BGNBD.self, named: "BG/NBD", isCancelled: isCancelled, at: at)
+    }
+
+    /// Fits a four-parameter repeat-purchase model (r, alpha, a, b) by maximum likelihood:
+    /// Nelder–Mead on the log-parameters over the customers grouped by identical (x, t_x, T).
+    /// Without a repeat purchase neither model has a fit, and one that does not converge to
+    /// finite positive parameters is an error, never a model.
+    func fit<M: RepeatPurchaseModel>(_: M.Type, named name: String, isCancelled cancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> (model: M, logLikelihood: Double) {
+        guard x.contains(where: { $0 > 0 }) else {
+            throw Diagnostic("no customer made a repeat purchase, so the \(name) model cannot be fitted", at: at)
         }
-        let grouped = BGNBDData(x: s.x, tx: s.tx, T: s.T)
+        let grouped = BGNBDData(x: x, tx: tx, T: T)
         let objective: ([Double]) -> Double = { p in
             // Once Ctrl-C is pressed every point is refused and the search ends at once.
             if cancelled() { return .infinity }
-            let sum = BGNBD(r: exp(p[0]), alpha: exp(p[1]), a: exp(p[2]), b: exp(p[3])).totalLogLikelihood(grouped)
+            let sum = M(r: exp(p[0]), alpha: exp(p[1]), a: exp(p[2]), b: exp(p[3])).totalLogLikelihood(grouped)
             return sum.isFinite ? -sum : .infinity
         }
         let result = NelderMead.minimize(objective, from: [0, 0, 0, 0])
         if cancelled() { throw Diagnostic.interrupted }
-        guard result.converged, result.value.isFinite else {
-            throw Diagnostic("the BG/NBD fit did not converge after \(result.evaluations) evaluations", at: at,
-                             hint: "the data may not support the model; try `unit days` or a longer calibration period")
-        }
         let p = result.point.map { exp($0) }
-        return (BGNBD(r: p[0], alpha: p[1], a: p[2], b: p[3]), -result.value)
+        guard result.converged, result.value.isFinite, p.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw Diagnostic("the \(name) fit did not converge after \(result.evaluations) evaluations", at: at,
+                             hint: "the data may not support the model; try another unit or a longer calibration period")
+        }
+        return (M(r: p[0], alpha: p[1], a: p[2], b: p[3]), -result.value)
     }
 
     /// Fits Gamma-Gamma on the customers with repeat purchases.
@@ -207,6 +214,8 @@ private struct FrequencyAndAge: Hashable { var x, T: Double }
 /// What the per-customer expectations need from a model of repeat purchases and drop-out
 /// (BG/NBD, MBG/NBD): expected purchases in (T, T + t] if still alive, and 1 / P(alive).
 protocol RepeatPurchaseModel {
+    init(r: Double, alpha: Double, a: Double, b: Double)
+    func totalLogLikelihood(_ data: BGNBDData) -> Double
     var r: Double { get }
     var alpha: Double { get }
     var a: Double { get }

@@ -12,7 +12,7 @@ public struct Completer {
 
     public init(_ session: Session) {
         catalog = session.catalog
-        folder = { [unowned session] in session.directory }
+        folder = { [weak session] in session?.directory }
     }
 
     /// Completions of the word that ends at the end of `line` (the text before the cursor).
