@@ -22,7 +22,7 @@ extension TableRenderer {
         let numeric = t.columns.map { $0.type.isNumeric }
         let cells: [[String]] = rows.map { r in
             guard let r else { return t.columns.map { _ in "…" } }
-            return t.columns.map { $0.isNull(r) ? nullText ?? "null" : shown($0, r) }
+            return t.columns.map { $0.isNull(r) ? ValueFormat.visible(nullText ?? "null") : shown($0, r) }
         }
         let types = t.columns.map { $0.type.rawValue }
         let names = t.columnNames.map(ValueFormat.visible)

@@ -96,7 +96,7 @@ public struct TableRenderer {
     /// A single value: plain text in table and line modes, a one-cell table otherwise.
     public func render(_ v: Value) -> String {
         switch mode {
-        case .table, .line: return shown(v) + "\n"
+        case .table, .line: return (v.isNull ? ValueFormat.visible(nullText ?? "null") : shown(v)) + "\n"
         default: return render(Table(columnNames: ["value"], columns: [Column.repeating(v, count: 1, type: v.type == .null ? .string : v.type)]))
         }
     }
