@@ -1,13 +1,18 @@
 import Foundation
 
-/// Generates the sample customer-club data: customers.csv, orders.csv and feedback.csv.
+/// Generates the sample customer-club data: customers.csv, orders.csv, feedback.csv and
+/// survey.csv.
 ///
 /// The same customers count and seed always give the same bytes. The data has the shape real
 /// loyalty data has, so every analysis finds something: Pareto-like spend (a log-normal spend
 /// level per customer), seasonality (Nowruz in March, the November–December peak), people who
-/// never bought (half of them club members, half prospects with no `joined` date), recent
-/// joiners, loyal regulars, lapsed customers who stopped buying, and complainers with low NPS
-/// scores.
+/// never bought (half of them club members; of the rest, leads no one has contacted yet and
+/// potential customers the sales team has reached), recent joiners, loyal regulars, lapsed
+/// customers who stopped buying, complainers with low NPS scores, a favourite product category
+/// per customer, and a survey of lifestyles and the benefit sought (seed 004's bases).
+///
+/// The later additions (`source`, `first_seen`, `contacted`, `product`, `category`, the survey) draw from
+/// random streams of their own, so the columns that were there before keep their values.
 ///
 ///     let summary = try SampleGenerator(customers: 3000, seed: 42).write(to: "Samples/data")
 public struct SampleGenerator {
@@ -24,7 +29,7 @@ public struct SampleGenerator {
 
     /// What was written.
     public struct Summary: Sendable {
-        public var customers = 0, orders = 0, feedback = 0
+        public var customers = 0, orders = 0, feedback = 0, survey = 0
     }
 
     enum Archetype: CaseIterable {
@@ -80,6 +85,28 @@ public struct SampleGenerator {
         /// known to the club (seed 000's potential customers), so each stage occurs. Decided by
         /// id, with no random draw, so every other value stays as it was.
         var isMember: Bool { archetype != .lead || id % 2 == 1 }
+        /// A prospect no one has contacted yet (seed 001's lead, «سرنخ»): half of the people who
+        /// are neither buyers nor members, decided by id.
+        var isLead: Bool { archetype == .lead && id % 4 == 0 }
+    }
+
+    /// How a person first came to the club, when the club first saw them (the ad answered, the
+    /// visit, the referral), and when the sales team first reached them (nil for a lead). Drawn
+    /// from a stream of the person's own.
+    func contact(_ c: Customer) -> (source: String, firstSeen: Int, contacted: Int?) {
+        var rng = SplitMix64(seed: seed ^ 0x5EED_C0DE ^ UInt64(c.id) &* 0x9E37_79B9_7F4A_7C15)
+        let source = c.referredBy != nil ? "referral" : Self.sources[rng.weighted([0.35, 0.30, 0.20, 0.15])]
+        let opening = Civil.days(2021, 5, 1)
+        // Members were reached shortly before joining; prospects at some point in the club's life.
+        let contacted = max(opening, c.isMember ? c.joined - rng.int(0...30) : c.joined)
+        let seen = max(opening, contacted - rng.int(0...60))
+        return (source, seen, c.isLead ? nil : contacted)
+    }
+
+    /// A person's favourite product category (index into `categories`), from their own stream.
+    func favouriteCategory(_ id: Int) -> Int {
+        var rng = SplitMix64(seed: seed ^ 0xFA70_12E5 ^ UInt64(id) &* 0xD1B5_4A32_D192_ED03)
+        return rng.weighted([0.30, 0.22, 0.20, 0.16, 0.12])
     }
 
     struct Order {
@@ -100,6 +127,13 @@ public struct SampleGenerator {
     static let cities = ["Tehran", "Mashhad", "Isfahan", "Shiraz", "Tabriz", "Karaj", "Ahvaz", "Qom", "Rasht", "Kerman"]
     static let cityWeights = [0.35, 0.12, 0.10, 0.09, 0.08, 0.08, 0.05, 0.05, 0.04, 0.04]
     static let channels = ["web", "app", "store"]
+    static let sources = ["ad", "web_visit", "store_visit", "event"]
+    static let categories = ["Apparel", "Home", "Beauty", "Food", "Electronics"]
+    static let products = [["Scarf", "Leather bag", "Shoes", "Coat"], ["Rug", "Lamp", "Tea set", "Cushion"],
+                           ["Perfume", "Skin cream", "Olive soap"], ["Saffron", "Pistachios", "Dates", "Tea"],
+                           ["Headphones", "Phone case", "Charger"]]
+    static let lifestyles = ["green", "family", "career", "faith"]
+    static let benefits = ["price", "quality", "service", "features"]
     static let complaints = ["late delivery", "damaged item", "wrong item", "rude staff", "price", "refund delay"]
     /// Relative order volume per calendar month (Nowruz in March; November–December peak).
     static let season: [Double] = [0.9, 0.9, 1.3, 1.0, 0.95, 0.95, 0.9, 0.9, 1.0, 1.0, 1.25, 1.35]
@@ -118,8 +152,9 @@ public struct SampleGenerator {
         orders.sort { ($0.day, $0.customer) < ($1.day, $1.customer) }
         summary.orders = orders.count
         try writeCustomers(people, to: directory + "/customers.csv")
-        try writeOrders(orders, to: directory + "/orders.csv")
+        try writeOrders(orders, to: directory + "/orders.csv", products: true)
         summary.feedback = try writeFeedback(people, orders, to: directory + "/feedback.csv", &rng)
+        summary.survey = try writeSurvey(people, orders, to: directory + "/survey.csv")
         return summary
     }
 
@@ -229,7 +264,7 @@ public struct SampleGenerator {
 
     private func writeCustomers(_ people: [Customer], to path: String) throws {
         var w = try ByteWriter(path: path)
-        w.text("id,name,gender,birth_year,city,joined,kind,channel,referred_by")
+        w.text("id,name,gender,birth_year,city,joined,kind,channel,referred_by,source,first_seen,contacted")
         w.newline()
         for c in people {
             w.int(c.id); w.comma()
@@ -245,27 +280,72 @@ public struct SampleGenerator {
             w.comma(); w.text(c.channel)
             w.comma()
             if let r = c.referredBy { w.int(r) }
+            let (source, seen, contacted) = contact(c)
+            w.comma(); w.text(source)
+            w.comma(); w.date(seen)
+            w.comma()
+            if let d = contacted { w.date(d) }
             w.newline()
         }
         w.close()
     }
 
-    private func writeOrder(_ o: Order, id: Int, _ w: inout ByteWriter) {
+    private func writeOrder(_ o: Order, id: Int, _ w: inout ByteWriter, endLine: Bool = true) {
         w.int(id); w.comma()
         w.int(Int(o.customer)); w.comma()
         w.date(Int(o.day)); w.comma()
         w.cents(Int(o.cents)); w.comma()
         w.text(Self.channels[Int(o.channel)]); w.comma()
         w.int(Int(o.items))
-        w.newline()
+        if endLine { w.newline() }
     }
 
-    private func writeOrders(_ orders: [Order], to path: String) throws {
+    /// With `products`, each order also names a product and its category: most orders fall in
+    /// the customer's favourite category (drawn from a stream of the orders' own).
+    private func writeOrders(_ orders: [Order], to path: String, products: Bool = false) throws {
         var w = try ByteWriter(path: path)
-        w.text("order_id,customer_id,date,amount,channel,items")
+        w.text("order_id,customer_id,date,amount,channel,items" + (products ? ",product,category" : ""))
         w.newline()
-        for (k, o) in orders.enumerated() { writeOrder(o, id: k + 1, &w) }
+        var rng = SplitMix64(seed: seed ^ 0x0DE5_0DE5)
+        for (k, o) in orders.enumerated() {
+            writeOrder(o, id: k + 1, &w, endLine: !products)
+            guard products else { continue }
+            let category = rng.chance(0.6) ? favouriteCategory(Int(o.customer)) : rng.int(0...(Self.categories.count - 1))
+            w.comma(); w.text(rng.pick(Self.products[category]))
+            w.comma(); w.text(Self.categories[category])
+            w.newline()
+        }
         w.close()
+    }
+
+    /// A survey of some buyers (seed 004: psychographic bases come from surveys): their
+    /// lifestyle and the benefit they seek most. Customers whose orders are smaller than most
+    /// lean to price, larger ones to quality and service.
+    private func writeSurvey(_ people: [Customer], _ orders: [Order], to path: String) throws -> Int {
+        var total = [Int: (sum: Double, n: Int, last: Int)]()
+        for o in orders {
+            let t = total[Int(o.customer)] ?? (0, 0, 0)
+            total[Int(o.customer)] = (t.sum + Double(o.cents) / 100, t.n + 1, max(t.last, Int(o.day)))
+        }
+        let means = total.values.map { $0.sum / Double($0.n) }.sorted()
+        let median = means.isEmpty ? 0 : means[means.count / 2]
+        var rng = SplitMix64(seed: seed ^ 0x5_0BE7)
+        var w = try ByteWriter(path: path)
+        w.text("customer_id,date,lifestyle,benefit")
+        w.newline()
+        var rows = 0
+        for c in people {
+            guard let t = total[c.id], rng.chance(0.4) else { continue }
+            let small = t.sum / Double(t.n) < median
+            let lifestyle = Self.lifestyles[rng.weighted(c.isCompany ? [0.2, 0.1, 0.6, 0.1] : [0.25, 0.35, 0.25, 0.15])]
+            let benefit = Self.benefits[rng.weighted(small ? [0.5, 0.15, 0.15, 0.2] : [0.15, 0.4, 0.3, 0.15])]
+            w.int(c.id); w.comma(); w.date(min(lastDay, t.last + rng.int(1...20))); w.comma()
+            w.text(lifestyle); w.comma(); w.text(benefit)
+            w.newline()
+            rows += 1
+        }
+        w.close()
+        return rows
     }
 
     /// Feedback follows purchases: a few days after an order, scored by how the customer feels.

@@ -2,7 +2,7 @@ import Foundation
 import SampleData
 
 /// clubsh-sample-data [--customers N] [--seed S] [--out DIR]
-/// Writes customers.csv, orders.csv and feedback.csv; the defaults make Samples/data.
+/// Writes customers.csv, orders.csv, feedback.csv and survey.csv; the defaults make Samples/data.
 var customers = 3000
 var seed: UInt64 = 20240630
 var out = "Samples/data"
@@ -40,7 +40,7 @@ if let rows = benchOrders {
 }
 do {
     let s = try SampleGenerator(customers: customers, seed: seed).write(to: out)
-    print("wrote \(out): \(s.customers) customers, \(s.orders) orders, \(s.feedback) feedback rows")
+    print("wrote \(out): \(s.customers) customers, \(s.orders) orders, \(s.feedback) feedback rows, \(s.survey) survey answers")
 } catch {
     FileHandle.standardError.write("clubsh-sample-data: \(error)\n".data(using: .utf8)!)
     exit(1)

@@ -146,10 +146,10 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(members.strings("evidence")[3], "NPS 6 on 2024-03-26")
         XCTAssertEqual(members.strings("evidence")[0], "3 purchases, longest gap 36 days in the last 365, latest feedback positive")
         let summary = try result("types with loyal_orders 3").table
-        XCTAssertEqual(summary.strings("type"), ["new", "loyal", "potential", "dissatisfied", "inactive", "member_no_purchase", "regular"])
-        XCTAssertEqual(summary.strings("customers"), ["0", "1", "1", "2", "0", "0", "2"])
+        XCTAssertEqual(summary.strings("type"), ["new", "loyal", "potential", "dissatisfied", "inactive", "lead", "member_no_purchase", "regular"])
+        XCTAssertEqual(summary.strings("customers"), ["0", "1", "1", "2", "0", "0", "0", "2"])
         // regular revenue 220 + 60 = 280 of 590 = 47.4576…%
-        XCTAssertEqual(summary.values("revenue_share")[6].doubleValue!, 280.0 / 590 * 100, accuracy: 1e-9)
+        XCTAssertEqual(summary.values("revenue_share")[7].doubleValue!, 280.0 / 590 * 100, accuracy: 1e-9)
         // Seed 000's treatment of new customers, complete: invite to the club, regular contact, offers, follow-up.
         XCTAssertTrue(summary.strings("playbook")[0].hasPrefix("Invite them to join the club; keep in regular touch (SMS, e-mail"), summary.strings("playbook")[0])
         XCTAssertTrue(summary.strings("playbook")[3].contains("follow up"), summary.strings("playbook")[3])
@@ -223,8 +223,51 @@ final class AnalyticsTests: XCTestCase {
         session = try makeSession(["tx": Self.tx])
         try session.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-03-31")
         let bare = try result("types")
-        XCTAssertTrue(bare.work.contains("no `customers` table is loaded, so no one who never bought is counted (potential, member_no_purchase)"), "\(bare.work)")
+        XCTAssertTrue(bare.work.contains("no `customers` table is loaded, so no one who never bought is counted (lead, potential, member_no_purchase)"), "\(bare.work)")
         XCTAssertTrue(bare.work.contains("no `feedback` table is loaded, so no one is counted dissatisfied, and loyal goes by purchases alone"), "\(bare.work)")
+    }
+
+    /// Seed 001's stages before a purchase (lead → potential), members who never bought, and
+    /// `lifecycle` between two as-of dates, each seeing only what had happened by then.
+    func testLeadPotentialMemberStagesAndLifecycle() throws {
+        // D was first seen 03-01; F is known (01-05) but not contacted; G was contacted 02-20;
+        // H contacted 01-10 and joined 03-05; I was first seen after the as-of date.
+        let people = """
+        id,name,first_seen,contacted,joined
+        A,Ali,,,
+        B,Sara,,,
+        C,Reza,,,
+        D,Mina,2024-03-01,,
+        E,Omid,,,
+        F,Neda,2024-01-05,,
+        G,Kian,2024-01-02,2024-02-20,
+        H,Leila,2024-01-03,2024-01-10,2024-03-05
+        I,Arash,2024-04-10,2024-04-12,
+        """
+        session = try makeSession(["tx": Self.tx, "customers": people, "feedback": Self.feedback])
+        try session.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-03-31")
+        let now = try result("types with loyal_orders 3 | members")
+        XCTAssertEqual(now.table.strings("c"), ["A", "B", "C", "D", "E", "F", "G", "H"])
+        XCTAssertEqual(now.table.strings("type"), ["loyal", "regular", "dissatisfied", "dissatisfied", "regular", "lead", "potential", "member_no_purchase"])
+        XCTAssertEqual(Array(now.table.strings("evidence")[5...7]), ["known since 2024-01-05, not contacted yet, never bought",
+                                                                      "contacted 2024-02-20, never bought, not a member",
+                                                                      "a member (joined 2024-03-05) who never bought"])
+        XCTAssertTrue(now.work.contains("left out: 1 in customers first seen after 2024-03-31"), "\(now.work)")
+        // As of 2024-02-01 (orders and feedback up to that day only): A (first bought 01-10),
+        // B (01-05) and E (01-20) are new; C, with no dates and no order yet, is a lead; D is not
+        // known yet; F and G (contacted later) are leads; H, contacted but not yet joined, is
+        // potential. By 03-31: D dissatisfied; A loyal; B and E regular; G potential; C
+        // dissatisfied; F still a lead; H a member. Rows follow the type order, `from` first.
+        let moves = try result("lifecycle from 2024-02-01 to 2024-03-31 with loyal_orders 3")
+        XCTAssertEqual(moves.table.strings("from_type"), ["(not yet known)", "new", "new", "potential", "lead", "lead", "lead"])
+        XCTAssertEqual(moves.table.strings("to_type"), ["dissatisfied", "loyal", "regular", "member_no_purchase", "potential", "dissatisfied", "lead"])
+        XCTAssertEqual(moves.table.strings("customers"), ["1", "1", "2", "1", "1", "1", "1"])
+        XCTAssertEqual(moves.table.values("share_of_from")[2].doubleValue!, 2.0 / 3 * 100, accuracy: 1e-9)
+        XCTAssertTrue(moves.work.contains { $0.hasPrefix("7 of 8 customers changed type") }, "\(moves.work)")
+        let who = try result("lifecycle from 2024-02-01 to 2024-03-31 with loyal_orders 3 | members | where from_type == \"lead\"").table
+        XCTAssertEqual(who.strings("c"), ["C", "F", "G"])
+        XCTAssertEqual(who.strings("moved"), ["true", "false", "true"])
+        XCTAssertEqual(session.error("lifecycle from 2024-03-31 to 2024-02-01")?.message, "`lifecycle` needs the first date before the second")
     }
 
     func testPareto() throws {

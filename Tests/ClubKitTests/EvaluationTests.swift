@@ -73,6 +73,18 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(t.strings("lo"), ["app"])
     }
 
+    /// `mode`: the most frequent non-null value per group; a tie goes to the value met first.
+    func testModeIsTheMostFrequentValue() throws {
+        // Channels in row order: web, app, web, store, web → web (3 of 5).
+        XCTAssertEqual(try session.query("orders | agg m = mode(channel)").strings("m"), ["web"])
+        // Customer 10: web, web; 11: app, web (a tie: app is met first); 12: store; amounts of
+        // 12 are all null → null.
+        let t = try session.query("orders | agg ch = mode(channel), amt = mode(amount) by customer_id")
+        XCTAssertEqual(t.strings("ch"), ["web", "app", "store"])
+        XCTAssertEqual(t.strings("amt"), ["120.5", "80", "null"])
+        XCTAssertEqual(try session.query("orders | where order_id > 99 | agg m = mode(channel)").strings("m"), ["null"])
+    }
+
     func testAggregateExpressionsCombineAggregates() throws {
         let t = try session.query("orders | agg avg_order = sum(amount) / count(amount) by channel")
         XCTAssertEqual(t.strings("channel"), ["web", "app", "store"])

@@ -95,8 +95,8 @@ final class HelpAndCompletionTests: XCTestCase {
     func testCompletionFollowsTheContext() throws {
         let session = try sampleSession()
         let c = Completer(session)
-        XCTAssertEqual(c.completions(for: "orders | where "), ["amount", "channel", "customer_id", "date", "items", "order_id", "threshold"])
-        XCTAssertEqual(c.completions(for: "orders | agg n = count() by "), ["amount", "channel", "customer_id", "date", "items", "order_id", "threshold"])
+        XCTAssertEqual(c.completions(for: "orders | where "), ["amount", "category", "channel", "customer_id", "date", "items", "order_id", "product", "threshold"])
+        XCTAssertEqual(c.completions(for: "orders | agg n = count() by "), ["amount", "category", "channel", "customer_id", "date", "items", "order_id", "product", "threshold"])
         XCTAssertEqual(c.completions(for: "customers360 | where days_since"), ["days_since", "days_since_last"])
         XCTAssertEqual(c.completions(for: "segment"), ["segment", "segments"])
         XCTAssertEqual(c.completions(for: "use or"), ["orders"])

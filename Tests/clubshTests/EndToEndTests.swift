@@ -28,7 +28,7 @@ final class EndToEndTests: XCTestCase {
         let work = try ClubshRun.workspace()
         let r = try ClubshRun.run([], stdin: ".cd Samples\nload \"data/orders.csv\"\n.cd\n.timer on\n.show\n.cd nowhere\n", directory: work)
         XCTAssertEqual(r.status, 1, r.stderr)
-        XCTAssertTrue(r.stderr.contains("loaded orders: 16,405 rows × 6 columns from data/orders.csv"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("loaded orders: 16,405 rows × 8 columns from data/orders.csv"), r.stderr)
         XCTAssertTrue(r.stdout.contains("folder: " + work.appendingPathComponent("Samples").path + "\n"), r.stdout)
         XCTAssertTrue(r.stdout.contains("mode          csv\necho          off\ntimer         on\n"), r.stdout)
         XCTAssertTrue(r.stderr.contains("<stdin>:6:1: no folder nowhere"), r.stderr)

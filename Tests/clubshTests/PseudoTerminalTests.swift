@@ -13,7 +13,9 @@ final class PseudoTerminalTests: XCTestCase {
     final class Prompt {
         let pid: pid_t
         let fd: Int32
-        private(set) var screen = ""
+        /// What clubsh wrote since the last `forget`.
+        private var bytes: [UInt8] = []
+        var screen: String { String(decoding: bytes, as: UTF8.self) }
 
         /// clubsh in a terminal of `columns` × 40, with `environment` added to (or, for a nil
         /// value, taken out of) the tests' own.
@@ -61,7 +63,8 @@ final class PseudoTerminalTests: XCTestCase {
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 let n = read(fd, &buffer, buffer.count)
                 if n <= 0 { break }
-                screen += String(decoding: buffer[0..<n], as: UTF8.self)
+                // Bytes, decoded as a whole: a read may end inside a character.
+                bytes += buffer[0..<n]
             }
             return seen()
         }
@@ -77,7 +80,7 @@ final class PseudoTerminalTests: XCTestCase {
             return String(out)
         }
 
-        func forget() { screen = "" }
+        func forget() { bytes = [] }
 
         func close() {
             kill(pid, SIGKILL)

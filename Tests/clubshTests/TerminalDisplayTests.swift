@@ -36,14 +36,15 @@ final class TerminalDisplayTests: XCTestCase {
     func testAWideTableFitsTheTerminal() throws {
         let p = try start(columns: 60)
         defer { p.close() }
-        // The whole box is 1 + 11 + 14 + 13 + 10 + 10 + 8 = 67 wide at least. In 60, beside the
-        // `…` column (5): order_id 11, items 8, customer_id 14, channel 10 = 48; date would make 61.
+        // The whole box is 1 + 11 + 14 + 13 + 10 + 10 + 8 + 14 + 14 = 95 wide at least. In 60,
+        // beside the `…` column (4): order_id 11, customer_id 14, product 14 ("Leather bag") and
+        // category 14 ("Electronics") = 1 + 11 + 14 + 4 + 14 + 14 = 58; items would make 66.
         p.type("orders\r")
-        XCTAssertTrue(p.wait(for: "16,405 rows (20 shown), 6 columns (4 shown)"), p.plain)
-        XCTAssertTrue(p.plain.contains("│ order_id │ customer_id │ … │ channel │ items │\n"), p.plain)
+        XCTAssertTrue(p.wait(for: "16,405 rows (20 shown), 8 columns (4 shown)"), p.plain)
+        XCTAssertTrue(p.plain.contains("│ order_id │ customer_id │ … │ product     │ category    │\n"), p.plain)
         let lines = boxLines(p.plain)
         XCTAssertEqual(lines.count, 4 + 21 + 1, "top, names, types, rule, 20 rows and the `…` row, bottom: \(p.plain)")
-        for line in lines { XCTAssertEqual(line.count, 48, String(line)) }
+        for line in lines { XCTAssertEqual(line.count, 58, String(line)) }
 
         // A wider terminal (as after resizing the window) shows every column.
         var size = winsize(ws_row: 40, ws_col: 140, ws_xpixel: 0, ws_ypixel: 0)
@@ -51,7 +52,7 @@ final class TerminalDisplayTests: XCTestCase {
         p.forget()
         p.type("orders | take 2\r")
         XCTAssertTrue(p.wait(for: "2 rows\n"), p.plain)
-        XCTAssertTrue(p.plain.contains("│ order_id │ customer_id │ date       │ amount │ channel │ items │\n"), p.plain)
+        XCTAssertTrue(p.plain.contains("│ order_id │ customer_id │ date       │ amount │ channel │ items │ product │ category │\n"), p.plain)
     }
 
     /// At a terminal `.color on` gives colours back after `.color off`, but never under NO_COLOR.
@@ -144,10 +145,11 @@ final class TerminalDisplayTests: XCTestCase {
         p.type(".maxwidth 30\r")
         XCTAssertTrue(p.wait(for: "]> ", after: ".maxwidth 30"), p.plain)
         p.forget()
-        // In 30: order_id 11 and items 8 beside the `…` column: 1 + 4 + 11 + 8 = 24.
+        // In 30: order_id 11 and category 11 ("Home") beside the `…` column: 1 + 11 + 4 + 11 = 27;
+        // product (10) would make 37.
         p.type("orders | take 1\r")
-        XCTAssertTrue(p.wait(for: "1 row, 6 columns (2 shown)"), p.plain)
-        XCTAssertTrue(p.plain.contains("│ order_id │ … │ items │\n"), p.plain)
+        XCTAssertTrue(p.wait(for: "1 row, 8 columns (2 shown)"), p.plain)
+        XCTAssertTrue(p.plain.contains("│ order_id │ … │ category │\n"), p.plain)
         p.type(".maxwidth 0\r.columns on\r")
         XCTAssertTrue(p.wait(for: "]> ", after: ".columns on"), p.plain)
         p.forget()

@@ -60,9 +60,9 @@ enum TypesCommand: AnalyticsCommandDefinition {
 extension TypesCommand {
     /// The types in the order the summary lists them: seed 000's five in its order, then
     /// clubsh's two.
-    static let customerTypeOrder = ["new", "loyal", "potential", "dissatisfied", "inactive", "member_no_purchase", "regular"]
+    static let customerTypeOrder = ["new", "loyal", "potential", "dissatisfied", "inactive", "lead", "member_no_purchase", "regular"]
     /// The precedence that picks one type when several apply.
-    static let precedence = ["potential", "member_no_purchase", "dissatisfied", "new", "inactive", "loyal", "regular"]
+    static let precedence = ["lead", "potential", "member_no_purchase", "dissatisfied", "new", "inactive", "loyal", "regular"]
     /// Seed 000's treatment of each type («راهکار مدیریت»), complete; clubsh's own for the two it adds.
     static let playbooks = [
         "new": "Invite them to join the club; keep in regular touch (SMS, e-mail, notifications); make offers that bring them back for a second purchase; follow their buying to tailor the next offer.",
@@ -70,6 +70,7 @@ extension TypesCommand {
         "potential": "Send useful information and offers by e-mail and social media; offer club membership and its benefits; give a first-purchase incentive.",
         "dissatisfied": "Listen to the complaint and solve it fast; compensate (a free service, an exchange, a special discount); follow up steadily to show their feedback matters.",
         "inactive": "Send special offers, discounts or gifts; reach out personally by e-mail or a call; find out why they stopped (see `types | members`: evidence, days since last).",
+        "lead": "Reach them: a first call or message from the sales team, to learn what they need and turn them into potential customers (seed 001).",
         "member_no_purchase": "Members who never bought (clubsh's own group): remind them of the membership benefits and give a first-purchase incentive.",
         "regular": "Keep them engaged and move them toward loyalty (clubsh's own group: buyers of no other type).",
     ]
@@ -81,6 +82,7 @@ extension TypesCommand {
         "potential": "اطلاعات مفید و پیشنهاد از راه ایمیل و شبکه\u{200C}های اجتماعی بفرستید؛ عضویت در باشگاه و مزایایش را پیشنهاد کنید؛ برای خرید اول مشوق بدهید.",
         "dissatisfied": "به شکایت گوش دهید و زود حلش کنید؛ جبران کنید (خدمت رایگان، تعویض کالا، تخفیف ویژه)؛ پیگیری را ادامه دهید تا ببینند بازخوردشان اهمیت دارد.",
         "inactive": "پیشنهاد ویژه، تخفیف یا هدیه بفرستید؛ با ایمیل یا تماس تلفنی خودتان سراغشان بروید؛ بفهمید چرا دیگر خرید نمی\u{200C}کنند (در types | members: شواهد و روزهای بی\u{200C}خرید).",
+        "lead": "با آن\u{200C}ها تماس بگیرید: تیم فروش با یک تماس یا پیام اول نیازشان را بشناسد و سرنخ را به مشتری بالقوه تبدیل کند.",
         "member_no_purchase": "عضوهایی که هنوز خریدی نکرده\u{200C}اند (گروه خود clubsh): مزایای عضویت را یادآوری کنید و برای خرید اول مشوق بدهید.",
         "regular": "درگیرشان نگه دارید و به سوی وفاداری ببرید (گروه خود clubsh: خریدارانی که در هیچ گروه دیگری نیستند).",
     ]
@@ -93,11 +95,69 @@ private struct FeedbackVerdict {
     var latest: (day: Int64, positive: Bool)?
 }
 
+/// Each known customer's type as of the transactions' as-of date: the headline type by
+/// precedence, every type that applies, and the evidence for the headline.
+struct TypeAssignment {
+    /// The customer keys: buyers first (dense numbers 0..<buyers), then customers-table rows of
+    /// people who had not bought by the as-of date.
+    var keys: Column
+    var buyers: Int
+    var type: [String]
+    var applies: [String]
+    var evidence: [String?]
+    /// What the working says about tables that were missing or could not be used.
+    var notes: [String]
+    /// People of the customers table first seen after the as-of date, left out.
+    var unseen: Int
+    var reads: [String]
+}
+
 extension TransactionData {
     /// One type per customer of the transactions, and of a loaded `customers` table who never
     /// bought; `reads` gains the tables that took part. The working names any table a type needs
     /// that is missing, instead of printing 0 for that type without a word.
     func customerTypes(_ o: TypesCommand.Options, customers: Table?, feedback: Table?, language: Language = .english, reads: [String]) -> AnalyticsResult {
+        let data = self
+        let s = data.summary()
+        let asOf = data.asOf
+        let t = typeAssignment(o, customers: customers, feedback: feedback, reads: reads)
+        let known = t.type.count
+        let work = ["types as of \(CivilDate.format(asOf)): new = first purchase within \(o.newDays) days; dissatisfied = complaint, rating 1–2 or NPS 0–6 within \(o.feedbackDays) days; inactive = no purchase for over \(o.inactiveDays) days; loyal = \(o.loyalOrders)+ purchases, no gap over \(o.loyalGap) days in the last \(o.loyalDays), latest feedback positive",
+                    "one type per customer, by precedence: " + TypesCommand.precedence.joined(separator: " › ")] + t.notes
+            + (t.unseen > 0 ? ["left out: \(grouped(t.unseen)) in customers first seen after \(CivilDate.format(asOf))"] : [])
+        if o.members {
+            let less = Sorting.lessThan(t.keys)
+            let order = (0..<known).sorted { a, b in less(a, b) || (!less(b, a) && a < b) }
+            let bought = { (c: Int) in c < data.customerCount }
+            let table = Table(columnNames: [data.keyName, "type", "applies", "evidence", "orders", "spend", "first_order", "last_order", "days_since_last"],
+                              columns: [t.keys.gather(order.map { Int32($0) }), stringColumn(order.map { t.type[$0] }), stringColumn(order.map { t.applies[$0] }),
+                                        stringColumn(order.map { t.evidence[$0] ?? "" }, nulls: order.map { t.evidence[$0] == nil }),
+                                        Column(.int(order.map { bought($0) ? Int64(s.transactions[$0]) : 0 })),
+                                        Column(.double(order.map { bought($0) ? s.spend[$0] : 0 })),
+                                        dateColumn(order.map { bought($0) ? s.first[$0] : nil }), dateColumn(order.map { bought($0) ? s.last[$0] : nil }),
+                                        intColumn(order.map { bought($0) ? Int64(asOf - s.last[$0]) : nil })])
+            return AnalyticsResult(table: table, work: work, reads: t.reads)
+        }
+        let totalRevenue = CompensatedSum.of(s.spend)
+        var counts: [String: Int] = [:], revenue: [String: Double] = [:]
+        for c in 0..<known {
+            counts[t.type[c], default: 0] += 1
+            if c < data.customerCount { revenue[t.type[c], default: 0] += s.spend[c] }
+        }
+        let names = TypesCommand.customerTypeOrder
+        let table = Table(columnNames: ["type", "customers", "share", "revenue", "revenue_share", "playbook"],
+                          columns: [stringColumn(names), Column(.int(names.map { Int64(counts[$0] ?? 0) })),
+                                    doubleColumn(names.map { Double(counts[$0] ?? 0) / Double(max(known, 1)) * 100 }),
+                                    Column(.double(names.map { revenue[$0] ?? 0 })),
+                                    doubleColumn(names.map { totalRevenue == 0 ? nil : (revenue[$0] ?? 0) / totalRevenue * 100 }),
+                                    stringColumn(names.map { (language == .persian ? TypesCommand.persianPlaybooks : TypesCommand.playbooks)[$0]! })])
+        return AnalyticsResult(table: table, work: work, reads: t.reads)
+    }
+
+    /// The type of every customer known by the as-of date: each buyer, and each person in the
+    /// customers table who had not bought by then. A person whose `contacted` and `joined` dates
+    /// both lie after the as-of date was not known yet and is left out (the notes count them).
+    func typeAssignment(_ o: TypesCommand.Options, customers: Table?, feedback: Table?, reads: [String]) -> TypeAssignment {
         let data = self
         var reads = reads
         let s = data.summary()
@@ -107,6 +167,8 @@ extension TransactionData {
         // Everyone known: buyers, then customers-table rows of people who never bought.
         var keys = data.keys
         var extraRows: [Int] = []
+        var stages: [(type: String, evidence: String)] = []
+        var unseen = 0
         if let customers {
             if let idName = [data.keyName, "id", "customer_id"].first(where: { customers.column($0) != nil }),
                let ids = customers.column(idName), Types.comparable(ids.type, keys.type), ids.type != .double {
@@ -115,13 +177,22 @@ extension TransactionData {
                 let g = Grouping(columns: [all], n: all.count)
                 let extra = (0..<ids.count).filter { Int(g.ids[keys.count + $0]) >= data.customerCount && !ids.isNull($0) }
                 let firstOfEach = Dictionary(extra.map { (g.ids[keys.count + $0], $0) }, uniquingKeysWith: { a, _ in a })
-                extraRows = firstOfEach.values.sorted()
+                var later = 0
+                for row in firstOfEach.values.sorted() {
+                    guard let stage = TypesCommand.stage(customers, row: row, asOf: asOf) else { later += 1; continue }
+                    extraRows.append(row)
+                    stages.append(stage)
+                }
                 if !extraRows.isEmpty { keys = Join.concatenate(keys, ids.gather(extraRows.map { Int32($0) })) }
+                unseen = later
+                if customers.column("contacted") == nil && stages.contains(where: { $0.type == "potential" }) {
+                    notes.append("the customers table has no `contacted` column, so leads are not told apart from potential customers")
+                }
             } else {
-                notes.append("the customers table has no id column matching `\(data.keyName)`, so no one who never bought is counted (potential, member_no_purchase)")
+                notes.append("the customers table has no id column matching `\(data.keyName)`, so no one who never bought is counted (lead, potential, member_no_purchase)")
             }
         } else {
-            notes.append("no `customers` table is loaded, so no one who never bought is counted (potential, member_no_purchase)")
+            notes.append("no `customers` table is loaded, so no one who never bought is counted (lead, potential, member_no_purchase)")
         }
         let known = data.customerCount + extraRows.count
         let verdicts: [Int: FeedbackVerdict]
@@ -140,12 +211,7 @@ extension TransactionData {
         for c in 0..<known {
             var found: [(type: String, evidence: String)] = []
             if c >= data.customerCount {
-                let row = extraRows[c - data.customerCount]
-                if let customers, let joined = TypesCommand.membership(customers, row: row) {
-                    found.append(("member_no_purchase", "a member (\(joined)) who never bought"))
-                } else {
-                    found.append(("potential", "in customers, never bought, not a member"))
-                }
+                found.append(stages[c - data.customerCount])
             } else {
                 let since = asOf - s.last[c]
                 if let bad = verdicts[c]?.negative { found.append(("dissatisfied", bad.reason)) }
@@ -164,35 +230,7 @@ extension TransactionData {
                 applies[c] = found.map(\.type).joined(separator: ", ")
             }
         }
-        let work = ["types as of \(CivilDate.format(asOf)): new = first purchase within \(o.newDays) days; dissatisfied = complaint, rating 1–2 or NPS 0–6 within \(o.feedbackDays) days; inactive = no purchase for over \(o.inactiveDays) days; loyal = \(o.loyalOrders)+ purchases, no gap over \(o.loyalGap) days in the last \(o.loyalDays), latest feedback positive",
-                    "one type per customer, by precedence: potential › member_no_purchase › dissatisfied › new › inactive › loyal › regular"] + notes
-        if o.members {
-            let less = Sorting.lessThan(keys)
-            let order = (0..<known).sorted { a, b in less(a, b) || (!less(b, a) && a < b) }
-            let bought = { (c: Int) in c < data.customerCount }
-            let table = Table(columnNames: [data.keyName, "type", "applies", "evidence", "orders", "spend", "first_order", "last_order", "days_since_last"],
-                              columns: [keys.gather(order.map { Int32($0) }), stringColumn(order.map { type[$0] }), stringColumn(order.map { applies[$0] }),
-                                        stringColumn(order.map { evidence[$0] ?? "" }, nulls: order.map { evidence[$0] == nil }),
-                                        Column(.int(order.map { bought($0) ? Int64(s.transactions[$0]) : 0 })),
-                                        Column(.double(order.map { bought($0) ? s.spend[$0] : 0 })),
-                                        dateColumn(order.map { bought($0) ? s.first[$0] : nil }), dateColumn(order.map { bought($0) ? s.last[$0] : nil }),
-                                        intColumn(order.map { bought($0) ? Int64(asOf - s.last[$0]) : nil })])
-            return AnalyticsResult(table: table, work: work, reads: reads)
-        }
-        let totalRevenue = CompensatedSum.of(s.spend)
-        var counts: [String: Int] = [:], revenue: [String: Double] = [:]
-        for c in 0..<known {
-            counts[type[c], default: 0] += 1
-            if c < data.customerCount { revenue[type[c], default: 0] += s.spend[c] }
-        }
-        let names = TypesCommand.customerTypeOrder
-        let table = Table(columnNames: ["type", "customers", "share", "revenue", "revenue_share", "playbook"],
-                          columns: [stringColumn(names), Column(.int(names.map { Int64(counts[$0] ?? 0) })),
-                                    doubleColumn(names.map { Double(counts[$0] ?? 0) / Double(max(known, 1)) * 100 }),
-                                    Column(.double(names.map { revenue[$0] ?? 0 })),
-                                    doubleColumn(names.map { totalRevenue == 0 ? nil : (revenue[$0] ?? 0) / totalRevenue * 100 }),
-                                    stringColumn(names.map { (language == .persian ? TypesCommand.persianPlaybooks : TypesCommand.playbooks)[$0]! })])
-        return AnalyticsResult(table: table, work: work, reads: reads)
+        return TypeAssignment(keys: keys, buyers: data.customerCount, type: type, applies: applies, evidence: evidence, notes: notes, unseen: unseen, reads: reads)
     }
 
     /// Per customer, the longest gap in days between consecutive purchase days whose later day
@@ -290,19 +328,61 @@ extension TransactionData {
 }
 
 extension TypesCommand {
-    /// The member's joining, when row `row` of the customers table says the person is one: a
-    /// `joined` date ("joined 2024-01-13"), or `member` true ("member").
-    static func membership(_ customers: Table, row: Int) -> String? {
-        if let joined = customers.column("joined"), !joined.isNull(row) {
-            switch joined.value(at: row) {
-            case .date(let d): return "joined \(CivilDate.format(d))"
-            case .dateTime(let t): return "joined \(CivilDate.format(Int32(floorDiv(t, 86400))))"
-            case .string(let text): return text.isEmpty ? nil : "joined \(text)"
-            default: return "joined"
-            }
+    /// The stage, as of `asOf`, of the person on row `row` of the customers table, who had not
+    /// bought by then, with its evidence; nil when the person was not known yet: first seen
+    /// after `asOf` (`first_seen`, else the earliest of `contacted` and `joined`).
+    ///
+    /// - member_no_purchase: a `joined` date on or before `asOf` (or text there, or `member`
+    ///   true);
+    /// - potential: reached by the sales team (`contacted` on or before `asOf`), or any
+    ///   non-member when the table has no `contacted` column (seed 000: «هنوز خریدی از شما
+    ///   نداشته‌اند»);
+    /// - lead: known but not contacted yet (seed 001: «ابتدا سرنخ بوده و طی یک سری فعالیت های
+    ///   سازمان فروش، به مشتری بالقوه … تبدیل می گردد», "first a lead, and through the sales
+    ///   team's work a potential customer").
+    static func stage(_ customers: Table, row: Int, asOf: Int32) -> (type: String, evidence: String)? {
+        let joined = dated(customers.column("joined"), row: row)
+        let contacted = dated(customers.column("contacted"), row: row)
+        let seen: Int32?
+        if case .on(let d)? = dated(customers.column("first_seen"), row: row) {
+            seen = d
+        } else {
+            seen = [joined, contacted].compactMap { if case .on(let d)? = $0 { return d } else { return nil } }.min()
         }
-        if let member = customers.column("member"), !member.isNull(row), case .bool(true) = member.value(at: row) { return "member" }
-        return nil
+        if let seen, seen > asOf { return nil }
+        switch joined {
+        case .on(let d)? where d <= asOf: return ("member_no_purchase", "a member (joined \(CivilDate.format(d))) who never bought")
+        case .undated(let text)?: return ("member_no_purchase", "a member (joined \(text)) who never bought")
+        case nil:
+            if let member = customers.column("member"), !member.isNull(row), case .bool(true) = member.value(at: row) {
+                return ("member_no_purchase", "a member who never bought")
+            }
+        case .on?: break
+        }
+        switch contacted {
+        case .on(let d)? where d <= asOf: return ("potential", "contacted \(CivilDate.format(d)), never bought, not a member")
+        case .undated(let text)?: return ("potential", "contacted (\(text)), never bought, not a member")
+        case .on?, nil:
+            guard customers.column("contacted") != nil else { return ("potential", "in customers, never bought, not a member") }
+            return ("lead", "known\(seen.map { " since " + CivilDate.format($0) } ?? ""), not contacted yet, never bought")
+        }
+    }
+
+    private enum Dated: Equatable {
+        case on(Int32)
+        case undated(String)
+    }
+
+    /// A date cell's day, its text when it holds text, nil when null, empty or absent.
+    private static func dated(_ column: Column?, row: Int) -> Dated? {
+        guard let column, !column.isNull(row) else { return nil }
+        switch column.value(at: row) {
+        case .date(let d): return .on(d)
+        case .dateTime(let t): return .on(Int32(floorDiv(t, 86400)))
+        case .string(let text): return text.isEmpty ? nil : .undated(text)
+        case .bool(false): return nil
+        case let v: return .undated(ValueFormat.display(v))
+        }
     }
 }
 

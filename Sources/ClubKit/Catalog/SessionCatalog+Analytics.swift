@@ -79,6 +79,11 @@ extension SessionCatalog {
 
     /// The transactions of `use`, or a clear error saying how to name them.
     func transactionData(for command: String, at location: SourceLocation) throws(Diagnostic) -> (TransactionData, [String]) {
+        try transactionData(for: command, at: location, asOf: asOf)
+    }
+
+    /// The transactions of `use` up to another as-of date (`lifecycle from A to B`).
+    func transactionData(for command: String, at location: SourceLocation, asOf: Int32) throws(Diagnostic) -> (TransactionData, [String]) {
         guard let roles = transactions else {
             throw Diagnostic("`\(command)` needs the transactions: name them first with `use`", at: location,
                              hint: "for example: use orders (customer = customer_id, date = date, amount = amount)")

@@ -163,6 +163,9 @@ enum Aggregates {
                 }
             }
             return ExpressionEvaluator.withoutNaN(out, v, count: &warnings.undefined)
+        case .mode:
+            guard let input else { return Column.repeating(.null, count: groups, type: call.type) }
+            return mostFrequent(input, ids: ids, groups: groups)
         case .min, .max, .first, .last:
             guard let input else { return Column.repeating(.null, count: groups, type: call.type) }
             if call.function == .min || call.function == .max, let extreme = extremes(input, ids: ids, groups: groups, max: call.function == .max) {
@@ -181,6 +184,21 @@ enum Aggregates {
             }
             return input.gatherOptional(pick)
         }
+    }
+
+    /// The most frequent non-null value of each group; a tie goes to the value met first, and a
+    /// group of nulls gives null. One grouping over (group, value) counts every pair.
+    private static func mostFrequent(_ input: Column, ids: [Int32], groups: Int) -> Column {
+        let pairs = Grouping(columns: [Column(.int(ids.map { Int64($0) })), input], n: ids.count)
+        var counts = [Int](repeating: 0, count: pairs.count)
+        for i in ids.indices where !input.isNull(i) { counts[Int(pairs.ids[i])] += 1 }
+        var pick = [Int32](repeating: -1, count: groups), best = [Int](repeating: 0, count: groups)
+        // Pairs are numbered in order of first appearance, so a strict `>` keeps the first met.
+        for (pair, first) in pairs.firstRow.enumerated() where counts[pair] > 0 {
+            let g = Int(ids[Int(first)])
+            if counts[pair] > best[g] { best[g] = counts[pair]; pick[g] = first }
+        }
+        return input.gatherOptional(pick)
     }
 
     /// Distinct non-null values per group with a bit per (group, value number) when that many

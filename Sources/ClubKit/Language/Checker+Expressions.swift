@@ -126,7 +126,7 @@ extension Checker {
         case .avg, .median, .percentile, .stddev:
             guard let t = argType, t.isNumeric || t == .null else { throw aggregateType(f, argType, loc) }
             type = .double
-        case .min, .max, .first, .last:
+        case .min, .max, .first, .last, .mode:
             guard let t = argType, t != .duration else { throw aggregateType(f, argType, loc) }
             type = t
         }

@@ -119,8 +119,9 @@ public enum HelpTopics {
         case .stddev: meaning = "the sample standard deviation"
         case .first: meaning = "the first non-null value"
         case .last: meaning = "the last non-null value"
+        case .mode: meaning = "the most frequent non-null value (a tie goes to the value met first)"
         }
-        let call = f == .count ? "count()" : f == .percentile ? "percentile(amount, 0.9)" : "\(f.rawValue)(amount)"
-        return HelpTopic(name: f.rawValue, group: .aggregate, usage: usage, meaning: meaning, example: "orders | agg x = \(call) by channel")
+        let call = f == .count ? "count()" : f == .percentile ? "percentile(amount, 0.9)" : f == .mode ? "mode(channel)" : "\(f.rawValue)(amount)"
+        return HelpTopic(name: f.rawValue, group: .aggregate, usage: usage, meaning: meaning, example: "orders | agg x = \(call) by \(f == .mode ? "customer_id" : "channel")")
     }
 }

@@ -369,6 +369,7 @@ public struct Parser {
     mutating func command() throws(Diagnostic) -> AnalyticsCommand {
         let head = advance()
         var arguments: [AnalyticsCommand.Argument] = []
+        var sawWith = false
         while true {
             try invalidCheck()
             let t = current
@@ -377,7 +378,12 @@ public struct Parser {
             case .symbol(","): advance()
             case .identifier(let w, _):
                 advance()
-                if w == "with" && arguments.isEmpty { continue }
+                // `with` opens the options, after the command's name or after its dates
+                // (`lifecycle from A to B with new_days 30`); a second one is an error.
+                if w == "with" && !sawWith {
+                    sawWith = true
+                    continue
+                }
                 var word = w
                 while current.isSymbol("."), case .identifier(let more, _) = peek().kind {
                     advance(); advance()

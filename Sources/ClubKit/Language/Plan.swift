@@ -53,7 +53,7 @@ enum ScalarFunction: String, CaseIterable, Sendable {
 
 /// Aggregate functions, usable inside `agg` (brief §4).
 enum AggregateFunction: String, CaseIterable, Sendable {
-    case count, count_distinct, sum, avg, min, max, median, percentile, stddev, first, last
+    case count, count_distinct, sum, avg, min, max, median, percentile, stddev, first, last, mode
 }
 
 /// One aggregate to compute per group.
