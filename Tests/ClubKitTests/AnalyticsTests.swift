@@ -270,6 +270,22 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(session.error("lifecycle from 2024-03-31 to 2024-02-01")?.message, "`lifecycle` needs the first date before the second")
     }
 
+    /// For "find out why" (seed 000's inactive playbook), `types | members` shows each
+    /// customer's last channel and last answer beside the days since the last order.
+    func testMembersShowTheLastChannelAndTheLastAnswer() throws {
+        // A's latest day is 03-20, twice: the later row (store) is the last order; the 04-05
+        // order is after the as-of date. B's only order was on the web.
+        let tx = "c,day,value,channel\nA,2024-01-10,100,web\nA,2024-03-20,30,app\nA,2024-03-20,5,store\nA,2024-04-05,9,phone\nB,2024-01-05,200,web\n"
+        let feedback = "c,date,nps,rating,complaint\nA,2024-03-21,10,5,\nA,2024-02-01,3,2,late\nB,2024-04-02,0,1,rude\n"
+        session = try makeSession(["tx": tx, "feedback": feedback])
+        try session.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-03-31")
+        let t = try result("types | members").table
+        XCTAssertEqual(t.strings("last_channel"), ["store", "web"])
+        // B's answer of 04-02 is after the as-of date.
+        XCTAssertEqual(t.strings("last_feedback"), ["NPS 10, rating 5 on 2024-03-21", "null"])
+        XCTAssertEqual(try result("types | members | select c, last_feedback").table.columnNames, ["c", "last_feedback"])
+    }
+
     func testPareto() throws {
         // By spend: B 220, A 180, C 80, E 60, D 50; cumulative 37.3%, 67.8%, 81.4%, 91.5%, 100%.
         let r = try result("pareto")

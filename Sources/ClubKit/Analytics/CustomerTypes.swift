@@ -43,8 +43,11 @@ enum TypesCommand: AnalyticsCommandDefinition {
         let (key, reads) = try catalog.transactionKey(for: "types", at: location)
         let all = reads + ["customers", "feedback", Dependencies.language]
         if o.members {
+            var channel = false
+            if let roles = catalog.transactions { channel = try catalog.schema(of: roles.table, at: location).index(of: "channel") != nil }
             return AnalyticsBinding([(key.name, key.type), ("type", .string), ("applies", .string), ("evidence", .string), ("orders", .int),
-                                     ("spend", .double), ("first_order", .date), ("last_order", .date), ("days_since_last", .int)], reads: all)
+                                     ("spend", .double), ("first_order", .date), ("last_order", .date), ("days_since_last", .int)]
+                                    + (channel ? [("last_channel", .string)] : []) + [("last_feedback", .string)], reads: all)
         }
         return AnalyticsBinding([("type", .string), ("customers", .int), ("share", .double), ("revenue", .double), ("revenue_share", .double),
                                  ("playbook", .string)], reads: all)
@@ -52,8 +55,12 @@ enum TypesCommand: AnalyticsCommandDefinition {
 
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try catalog.transactionData(for: "types", at: location)
+        var lastChannel: Column?
+        if o.members, let roles = catalog.transactions, let table = catalog.tables[roles.table], let channel = table.column("channel") {
+            lastChannel = data.lastValue(of: channel, in: table, roles)
+        }
         return data.customerTypes(o, customers: catalog.tables["customers"], feedback: catalog.tables["feedback"], language: catalog.language,
-                                  reads: reads + [Dependencies.language])
+                                  lastChannel: lastChannel, reads: reads + [Dependencies.language])
     }
 }
 
@@ -69,7 +76,7 @@ extension TypesCommand {
         "loyal": "Reward them with exclusive discounts, free products or services; serve them personally from their history and preferences; give points on every purchase.",
         "potential": "Send useful information and offers by e-mail and social media; offer club membership and its benefits; give a first-purchase incentive.",
         "dissatisfied": "Listen to the complaint and solve it fast; compensate (a free service, an exchange, a special discount); follow up steadily to show their feedback matters.",
-        "inactive": "Send special offers, discounts or gifts; reach out personally by e-mail or a call; find out why they stopped (see `types | members`: evidence, days since last).",
+        "inactive": "Send special offers, discounts or gifts; reach out personally by e-mail or a call; find out why they stopped (`types | members` shows the days since the last order, the last channel and the last answer).",
         "lead": "Reach them: a first call or message from the sales team, to learn what they need and turn them into potential customers (seed 001).",
         "member_no_purchase": "Members who never bought (clubsh's own group): remind them of the membership benefits and give a first-purchase incentive.",
         "regular": "Keep them engaged and move them toward loyalty (clubsh's own group: buyers of no other type).",
@@ -81,7 +88,7 @@ extension TypesCommand {
         "loyal": "با تخفیف\u{200C}های انحصاری، محصول یا خدمت رایگان پاداششان دهید؛ بر پایه\u{200C}ی سابقه و سلیقه\u{200C}شان خدمت شخصی بدهید؛ برای هر خرید امتیاز بدهید.",
         "potential": "اطلاعات مفید و پیشنهاد از راه ایمیل و شبکه\u{200C}های اجتماعی بفرستید؛ عضویت در باشگاه و مزایایش را پیشنهاد کنید؛ برای خرید اول مشوق بدهید.",
         "dissatisfied": "به شکایت گوش دهید و زود حلش کنید؛ جبران کنید (خدمت رایگان، تعویض کالا، تخفیف ویژه)؛ پیگیری را ادامه دهید تا ببینند بازخوردشان اهمیت دارد.",
-        "inactive": "پیشنهاد ویژه، تخفیف یا هدیه بفرستید؛ با ایمیل یا تماس تلفنی خودتان سراغشان بروید؛ بفهمید چرا دیگر خرید نمی\u{200C}کنند (در types | members: شواهد و روزهای بی\u{200C}خرید).",
+        "inactive": "پیشنهاد ویژه، تخفیف یا هدیه بفرستید؛ با ایمیل یا تماس تلفنی خودتان سراغشان بروید؛ بفهمید چرا دیگر خرید نمی\u{200C}کنند (types | members روزهای بی\u{200C}خرید، کانال آخرین خرید و آخرین بازخورد را کنار هم نشان می\u{200C}دهد).",
         "lead": "با آن\u{200C}ها تماس بگیرید: تیم فروش با یک تماس یا پیام اول نیازشان را بشناسد و سرنخ را به مشتری بالقوه تبدیل کند.",
         "member_no_purchase": "عضوهایی که هنوز خریدی نکرده\u{200C}اند (گروه خود clubsh): مزایای عضویت را یادآوری کنید و برای خرید اول مشوق بدهید.",
         "regular": "درگیرشان نگه دارید و به سوی وفاداری ببرید (گروه خود clubsh: خریدارانی که در هیچ گروه دیگری نیستند).",
@@ -93,6 +100,8 @@ extension TypesCommand {
 private struct FeedbackVerdict {
     var negative: (day: Int64, reason: String)?
     var latest: (day: Int64, positive: Bool)?
+    /// The latest answer of all, up to the as-of date, as text.
+    var last: (day: Int64, text: String)?
 }
 
 /// Each known customer's type as of the transactions' as-of date: the headline type by
@@ -109,6 +118,9 @@ struct TypeAssignment {
     var notes: [String]
     /// People of the customers table first seen after the as-of date, left out.
     var unseen: Int
+    /// Each customer's latest feedback answer by the as-of date, as text ("NPS 3, rating 2,
+    /// complaint "late delivery" on 2024-03-15"), so a playbook's "find out why" has a figure.
+    var lastAnswer: [String?]
     var reads: [String]
 }
 
@@ -116,7 +128,11 @@ extension TransactionData {
     /// One type per customer of the transactions, and of a loaded `customers` table who never
     /// bought; `reads` gains the tables that took part. The working names any table a type needs
     /// that is missing, instead of printing 0 for that type without a word.
-    func customerTypes(_ o: TypesCommand.Options, customers: Table?, feedback: Table?, language: Language = .english, reads: [String]) -> AnalyticsResult {
+    ///
+    /// `lastChannel` (for `| members`) holds the channel of each buyer's latest order, by dense
+    /// customer number, when the transactions have a `channel` column.
+    func customerTypes(_ o: TypesCommand.Options, customers: Table?, feedback: Table?, language: Language = .english, lastChannel: Column? = nil,
+                       reads: [String]) -> AnalyticsResult {
         let data = self
         let s = data.summary()
         let asOf = data.asOf
@@ -129,14 +145,20 @@ extension TransactionData {
             let less = Sorting.lessThan(t.keys)
             let order = (0..<known).sorted { a, b in less(a, b) || (!less(b, a) && a < b) }
             let bought = { (c: Int) in c < data.customerCount }
-            let table = Table(columnNames: [data.keyName, "type", "applies", "evidence", "orders", "spend", "first_order", "last_order", "days_since_last"],
-                              columns: [t.keys.gather(order.map { Int32($0) }), stringColumn(order.map { t.type[$0] }), stringColumn(order.map { t.applies[$0] }),
-                                        stringColumn(order.map { t.evidence[$0] ?? "" }, nulls: order.map { t.evidence[$0] == nil }),
-                                        Column(.int(order.map { bought($0) ? Int64(s.transactions[$0]) : 0 })),
-                                        Column(.double(order.map { bought($0) ? s.spend[$0] : 0 })),
-                                        dateColumn(order.map { bought($0) ? s.first[$0] : nil }), dateColumn(order.map { bought($0) ? s.last[$0] : nil }),
-                                        intColumn(order.map { bought($0) ? Int64(asOf - s.last[$0]) : nil })])
-            return AnalyticsResult(table: table, work: work, reads: t.reads)
+            var names = [data.keyName, "type", "applies", "evidence", "orders", "spend", "first_order", "last_order", "days_since_last"]
+            var columns = [t.keys.gather(order.map { Int32($0) }), stringColumn(order.map { t.type[$0] }), stringColumn(order.map { t.applies[$0] }),
+                           stringColumn(order.map { t.evidence[$0] ?? "" }, nulls: order.map { t.evidence[$0] == nil }),
+                           Column(.int(order.map { bought($0) ? Int64(s.transactions[$0]) : 0 })),
+                           Column(.double(order.map { bought($0) ? s.spend[$0] : 0 })),
+                           dateColumn(order.map { bought($0) ? s.first[$0] : nil }), dateColumn(order.map { bought($0) ? s.last[$0] : nil }),
+                           intColumn(order.map { bought($0) ? Int64(asOf - s.last[$0]) : nil })]
+            if let lastChannel {
+                names.append("last_channel")
+                columns.append(lastChannel.gatherOptional(order.map { bought($0) ? Int32($0) : -1 }))
+            }
+            names.append("last_feedback")
+            columns.append(stringColumn(order.map { t.lastAnswer[$0] ?? "" }, nulls: order.map { t.lastAnswer[$0] == nil }))
+            return AnalyticsResult(table: Table(columnNames: names, columns: columns), work: work, reads: t.reads)
         }
         let totalRevenue = CompensatedSum.of(s.spend)
         var counts: [String: Int] = [:], revenue: [String: Double] = [:]
@@ -230,7 +252,31 @@ extension TransactionData {
                 applies[c] = found.map(\.type).joined(separator: ", ")
             }
         }
-        return TypeAssignment(keys: keys, buyers: data.customerCount, type: type, applies: applies, evidence: evidence, notes: notes, unseen: unseen, reads: reads)
+        return TypeAssignment(keys: keys, buyers: data.customerCount, type: type, applies: applies, evidence: evidence, notes: notes, unseen: unseen,
+                              lastAnswer: (0..<known).map { verdicts[$0]?.last?.text }, reads: reads)
+    }
+
+    /// The value of `column` (a column of the transactions table `table`) on each customer's
+    /// latest transaction by the as-of date (the last row among the same day's), by dense
+    /// customer number.
+    func lastValue(of column: Column, in table: Table, _ roles: TransactionRoles) -> Column {
+        guard let keyColumn = table.column(roles.customer), let dates = table.column(roles.date) else { return column.gatherOptional([Int32](repeating: -1, count: customerCount)) }
+        let g = Grouping(columns: [Join.concatenate(keys, keyColumn)], n: keys.count + keyColumn.count)
+        var dense = [Int32: Int]()
+        for c in 0..<customerCount { dense[g.ids[c]] = c }
+        var pick = [Int32](repeating: -1, count: customerCount), best = [Int64](repeating: .min, count: customerCount)
+        for row in 0..<table.rowCount where !keyColumn.isNull(row) && !dates.isNull(row) {
+            let day: Int64
+            switch dates.value(at: row) {
+            case .date(let d): day = Int64(d)
+            case .dateTime(let t): day = floorDiv(t, 86400)
+            default: continue
+            }
+            guard day <= Int64(asOf), let c = dense[g.ids[keys.count + row]], day >= best[c] else { continue }
+            best[c] = day
+            pick[c] = Int32(row)
+        }
+        return column.gatherOptional(pick)
     }
 
     /// Per customer, the longest gap in days between consecutive purchase days whose later day
@@ -313,6 +359,11 @@ extension TransactionData {
             if let complaint { reasons.append("complaint \"\(complaint)\"") }
             if let rating, rating <= 2 { reasons.append("rating \(ValueFormat.displayDouble(rating))") }
             if let score, score <= 6 { reasons.append("NPS \(ValueFormat.displayDouble(score))") }
+            if day >= out[c]?.last?.day ?? .min {
+                let said = [score.map { "NPS " + ValueFormat.displayDouble($0) }, rating.map { "rating " + ValueFormat.displayDouble($0) },
+                            complaint.map { "complaint \"\($0)\"" }].compactMap { $0 }
+                out[c, default: FeedbackVerdict()].last = (day, (said.isEmpty ? "an answer" : said.joined(separator: ", ")) + on)
+            }
             if !reasons.isEmpty, day >= Int64(negativeFrom), day >= out[c]?.negative?.day ?? .min {
                 out[c, default: FeedbackVerdict()].negative = (day, reasons.joined(separator: ", ") + on)
             }
