@@ -14,8 +14,9 @@ let package = Package(
         .target(name: "ClubKit"),
         // The shell: arguments, REPL, libedit (loaded at run time), terminal.
         .executableTarget(name: "clubsh", dependencies: ["ClubKit"]),
-        // The deterministic generator behind Samples/data, shared by the generator and the benchmark.
-        .target(name: "SampleData"),
+        // The deterministic generator behind Samples/data, shared by the generator and the benchmark
+        // (it writes Jalali dates with ClubKit's calendar).
+        .target(name: "SampleData", dependencies: ["ClubKit"]),
         .executableTarget(name: "clubsh-sample-data", dependencies: ["SampleData"]),
         .executableTarget(name: "clubsh-bench", dependencies: ["ClubKit", "SampleData"]),
         .testTarget(name: "ClubKitTests", dependencies: ["ClubKit", "SampleData"], exclude: ["Fixtures"]),

@@ -1,9 +1,15 @@
+import ClubKit
 import Foundation
 
 /// Appends CSV text to a byte buffer without a `String` per value, flushing to a file in blocks.
+///
+/// With `persian`, numbers are written in Persian digits (۰–۹), dates as Jalali `yyyy/MM/dd`,
+/// and amounts as whole tomans with the Persian thousands separator (`۳۸۳٬۰۰۰`), as an Iranian
+/// shop's export has them.
 struct ByteWriter {
     private var buffer: [UInt8] = []
     private let handle: FileHandle
+    var persian = false
 
     init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
@@ -25,26 +31,59 @@ struct ByteWriter {
     mutating func int(_ v: Int) {
         if v < 0 { buffer.append(45); int(-v); return }
         if v >= 10 { int(v / 10) }
-        buffer.append(UInt8(48 + v % 10))
+        digit(v % 10)
     }
 
-    /// An amount in cents as `123.45`.
+    /// One digit, Latin or Persian (U+06F0 + d, two bytes in UTF-8).
+    private mutating func digit(_ d: Int) {
+        if persian {
+            buffer.append(0xDB)
+            buffer.append(UInt8(0xB0 + d))
+        } else {
+            buffer.append(UInt8(48 + d))
+        }
+    }
+
+    /// An amount in cents as `123.45`; with `persian`, in tomans (a cent is 100 tomans),
+    /// rounded to the thousand and grouped: `۱٬۲۳۵٬۰۰۰`.
     mutating func cents(_ c: Int) {
+        if persian {
+            let tomans = (c + 5) / 10 * 1000
+            var groups: [Int] = []
+            var rest = tomans
+            repeat { groups.append(rest % 1000); rest /= 1000 } while rest > 0
+            int(groups.last!)
+            for g in groups.dropLast().reversed() {
+                buffer.append(0xD9); buffer.append(0xAC)   // ٬ U+066C
+                digit(g / 100); digit(g / 10 % 10); digit(g % 10)
+            }
+            return
+        }
         int(c / 100)
         buffer.append(46)
         buffer.append(UInt8(48 + (c % 100) / 10))
         buffer.append(UInt8(48 + c % 10))
     }
 
-    /// A day number as YYYY-MM-DD.
+    /// A day number as YYYY-MM-DD; with `persian`, the Jalali date as yyyy/MM/dd.
     mutating func date(_ day: Int) {
+        if persian, let (y, m, d) = JalaliDate.jalali(day) {
+            int(y)
+            buffer.append(47)
+            if m < 10 { digit(0) }
+            int(m)
+            buffer.append(47)
+            if d < 10 { digit(0) }
+            int(d)
+            return
+        }
         let (y, m, d) = Civil.civil(day)
         int(y)
         buffer.append(45)
-        if m < 10 { buffer.append(48) }
+        if m < 10 { digit(0) }
         int(m)
         buffer.append(45)
-        if d < 10 { buffer.append(48) }
+        if d < 10 { digit(0) }
         int(d)
     }
 

@@ -15,6 +15,13 @@ import Foundation
 /// random streams of their own, so the columns that were there before keep their values.
 ///
 ///     let summary = try SampleGenerator(customers: 3000, seed: 42).write(to: "Samples/data")
+/// The language of the sample files: English with ISO dates, or Persian with Jalali dates,
+/// Persian digits and amounts in tomans (`clubsh-sample-data --locale fa`).
+public enum SampleLocale: String, Sendable {
+    case english = "en"
+    case persian = "fa"
+}
+
 public struct SampleGenerator {
     public var customers: Int
     public var seed: UInt64
@@ -22,9 +29,23 @@ public struct SampleGenerator {
     public var firstDay = Civil.days(2023, 1, 1)
     public var lastDay = Civil.days(2024, 6, 30)
 
-    public init(customers: Int, seed: UInt64) {
+    /// The language of the words, digits and calendar of the files.
+    public var locale: SampleLocale = .english
+
+    public init(customers: Int, seed: UInt64, locale: SampleLocale = .english) {
         self.customers = customers
         self.seed = seed
+        self.locale = locale
+    }
+
+    /// The names, cities and other words of the files.
+    var words: Vocabulary { locale == .persian ? .persian : .english }
+
+    /// A writer in the generator's locale.
+    private func writer(_ path: String) throws -> ByteWriter {
+        var w = try ByteWriter(path: path)
+        w.persian = locale == .persian
+        return w
     }
 
     /// What was written.
@@ -95,7 +116,7 @@ public struct SampleGenerator {
     /// from a stream of the person's own.
     func contact(_ c: Customer) -> (source: String, firstSeen: Int, contacted: Int?) {
         var rng = SplitMix64(seed: seed ^ 0x5EED_C0DE ^ UInt64(c.id) &* 0x9E37_79B9_7F4A_7C15)
-        let source = c.referredBy != nil ? "referral" : Self.sources[rng.weighted([0.35, 0.30, 0.20, 0.15])]
+        let source = c.referredBy != nil ? words.referral : words.sources[rng.weighted([0.35, 0.30, 0.20, 0.15])]
         let opening = Civil.days(2021, 5, 1)
         // Members were reached shortly before joining; prospects at some point in the club's life.
         let contacted = max(opening, c.isMember ? c.joined - rng.int(0...30) : c.joined)
@@ -117,24 +138,7 @@ public struct SampleGenerator {
         var items: UInt8
     }
 
-    static let firstNames = ["Ali", "Sara", "Reza", "Maryam", "Mohammad", "Zahra", "Hossein", "Fatemeh", "Mehdi", "Narges", "Amir", "Leila",
-                             "Hamid", "Shirin", "Saeed", "Parisa", "Omid", "Neda", "Babak", "Roya", "Kaveh", "Mina", "Arash", "Nasrin",
-                             "Dariush", "Azadeh", "Farhad", "Elham", "Kian", "Yasmin"]
-    static let lastNames = ["Ahmadi", "Hosseini", "Karimi", "Rezaei", "Moradi", "Mohammadi", "Rahimi", "Jafari", "Kazemi", "Sadeghi",
-                            "Ebrahimi", "Hashemi", "Nazari", "Ghasemi", "Alavi", "Tehrani", "Shirazi", "Farahani", "Bagheri", "Amini"]
-    static let persianNames = ["سارا احمدی", "رضا کریمی", "مریم حسینی", "علی رضایی", "زهرا مرادی", "حسین جعفری", "نرگس کاظمی", "امید صادقی"]
-    static let companySuffixes = ["Trading", "Retail Group", "Foods", "& Sons, Ltd", "Supplies", "Co."]
-    static let cities = ["Tehran", "Mashhad", "Isfahan", "Shiraz", "Tabriz", "Karaj", "Ahvaz", "Qom", "Rasht", "Kerman"]
     static let cityWeights = [0.35, 0.12, 0.10, 0.09, 0.08, 0.08, 0.05, 0.05, 0.04, 0.04]
-    static let channels = ["web", "app", "store"]
-    static let sources = ["ad", "web_visit", "store_visit", "event"]
-    static let categories = ["Apparel", "Home", "Beauty", "Food", "Electronics"]
-    static let products = [["Scarf", "Leather bag", "Shoes", "Coat"], ["Rug", "Lamp", "Tea set", "Cushion"],
-                           ["Perfume", "Skin cream", "Olive soap"], ["Saffron", "Pistachios", "Dates", "Tea"],
-                           ["Headphones", "Phone case", "Charger"]]
-    static let lifestyles = ["green", "family", "career", "faith"]
-    static let benefits = ["price", "quality", "service", "features"]
-    static let complaints = ["late delivery", "damaged item", "wrong item", "rude staff", "price", "refund delay"]
     /// Relative order volume per calendar month (Nowruz in March; November–December peak).
     static let season: [Double] = [0.9, 0.9, 1.3, 1.0, 0.95, 0.95, 0.9, 0.9, 1.0, 1.0, 1.25, 1.35]
 
@@ -161,7 +165,7 @@ public struct SampleGenerator {
     /// Writes about `rows` orders (for benchmarks), in customer order without sorting by date.
     public func writeOrders(rows: Int, to path: String) throws {
         var rng = SplitMix64(seed: seed)
-        var w = try ByteWriter(path: path)
+        var w = try writer(path)
         w.text("order_id,customer_id,date,amount,channel,items")
         w.newline()
         var written = 0
@@ -203,22 +207,22 @@ public struct SampleGenerator {
         let name: String
         var female = false
         if isCompany {
-            name = "\(rng.pick(Self.lastNames)) \(rng.pick(Self.companySuffixes))"
+            name = words.companyName(rng.pick(words.lastNames), rng.pick(words.companySuffixes))
         } else if rng.chance(0.08) {
-            let k = rng.int(0...(Self.persianNames.count - 1))
-            name = Self.persianNames[k]
+            let k = rng.int(0...(words.persianNames.count - 1))
+            name = words.persianNames[k]
             female = k % 2 == 0
         } else {
-            let k = rng.int(0...(Self.firstNames.count - 1))
-            name = "\(Self.firstNames[k]) \(rng.pick(Self.lastNames))"
+            let k = rng.int(0...(words.firstNames.count - 1))
+            name = "\(words.firstNames[k]) \(rng.pick(words.lastNames))"
             female = k % 2 == 1
         }
         return Customer(id: id, name: name,
-                        gender: isCompany ? nil : (female ? "F" : "M"),
+                        gender: isCompany ? nil : (female ? words.female : words.male),
                         birthYear: isCompany || rng.chance(0.05) ? nil : rng.int(1950...2005),
-                        city: Self.cities[rng.weighted(Self.cityWeights)],
+                        city: words.cities[rng.weighted(Self.cityWeights)],
                         joined: joined, isCompany: isCompany,
-                        channel: Self.channels[rng.weighted([0.45, 0.35, 0.20])],
+                        channel: words.channels[rng.weighted([0.45, 0.35, 0.20])],
                         referredBy: id > 20 && rng.chance(0.15) ? rng.int(1...(id - 1)) : nil,
                         archetype: archetype, complainer: archetype != .lead && rng.chance(0.1))
     }
@@ -233,7 +237,7 @@ public struct SampleGenerator {
             if until <= from { until = from + 30 }
         }
         let level = exp(4.0 + 0.8 * rng.normal()) * c.archetype.spendFactor * (c.isCompany ? 3 : 1)
-        let preferred = UInt8(Self.channels.firstIndex(of: c.channel)!)
+        let preferred = UInt8(words.channels.firstIndex(of: c.channel)!)
         func add(_ day: Int) {
             let amount = max(2.5, level * exp(0.45 * rng.normal()))
             let channel = rng.chance(0.7) ? preferred : UInt8(rng.int(0...2))
@@ -263,7 +267,7 @@ public struct SampleGenerator {
     // MARK: - Files
 
     private func writeCustomers(_ people: [Customer], to path: String) throws {
-        var w = try ByteWriter(path: path)
+        var w = try writer(path)
         w.text("id,name,gender,birth_year,city,joined,kind,channel,referred_by,source,first_seen,contacted")
         w.newline()
         for c in people {
@@ -272,11 +276,12 @@ public struct SampleGenerator {
             w.comma()
             if let g = c.gender { w.text(g) }
             w.comma()
-            if let b = c.birthYear { w.int(b) }
+            // A Jalali birth year in the Persian files (most of a Gregorian year is in year − 621).
+            if let b = c.birthYear { w.int(locale == .persian ? b - 621 : b) }
             w.comma(); w.text(c.city)
             w.comma()
             if c.isMember { w.date(c.joined) }
-            w.comma(); w.text(c.isCompany ? "company" : "person")
+            w.comma(); w.text(c.isCompany ? words.company : words.person)
             w.comma(); w.text(c.channel)
             w.comma()
             if let r = c.referredBy { w.int(r) }
@@ -295,7 +300,7 @@ public struct SampleGenerator {
         w.int(Int(o.customer)); w.comma()
         w.date(Int(o.day)); w.comma()
         w.cents(Int(o.cents)); w.comma()
-        w.text(Self.channels[Int(o.channel)]); w.comma()
+        w.text(words.channels[Int(o.channel)]); w.comma()
         w.int(Int(o.items))
         if endLine { w.newline() }
     }
@@ -303,16 +308,16 @@ public struct SampleGenerator {
     /// With `products`, each order also names a product and its category: most orders fall in
     /// the customer's favourite category (drawn from a stream of the orders' own).
     private func writeOrders(_ orders: [Order], to path: String, products: Bool = false) throws {
-        var w = try ByteWriter(path: path)
+        var w = try writer(path)
         w.text("order_id,customer_id,date,amount,channel,items" + (products ? ",product,category" : ""))
         w.newline()
         var rng = SplitMix64(seed: seed ^ 0x0DE5_0DE5)
         for (k, o) in orders.enumerated() {
             writeOrder(o, id: k + 1, &w, endLine: !products)
             guard products else { continue }
-            let category = rng.chance(0.6) ? favouriteCategory(Int(o.customer)) : rng.int(0...(Self.categories.count - 1))
-            w.comma(); w.text(rng.pick(Self.products[category]))
-            w.comma(); w.text(Self.categories[category])
+            let category = rng.chance(0.6) ? favouriteCategory(Int(o.customer)) : rng.int(0...(words.categories.count - 1))
+            w.comma(); w.text(rng.pick(words.products[category]))
+            w.comma(); w.text(words.categories[category])
             w.newline()
         }
         w.close()
@@ -330,15 +335,15 @@ public struct SampleGenerator {
         let means = total.values.map { $0.sum / Double($0.n) }.sorted()
         let median = means.isEmpty ? 0 : means[means.count / 2]
         var rng = SplitMix64(seed: seed ^ 0x5_0BE7)
-        var w = try ByteWriter(path: path)
+        var w = try writer(path)
         w.text("customer_id,date,lifestyle,benefit")
         w.newline()
         var rows = 0
         for c in people {
             guard let t = total[c.id], rng.chance(0.4) else { continue }
             let small = t.sum / Double(t.n) < median
-            let lifestyle = Self.lifestyles[rng.weighted(c.isCompany ? [0.2, 0.1, 0.6, 0.1] : [0.25, 0.35, 0.25, 0.15])]
-            let benefit = Self.benefits[rng.weighted(small ? [0.5, 0.15, 0.15, 0.2] : [0.15, 0.4, 0.3, 0.15])]
+            let lifestyle = words.lifestyles[rng.weighted(c.isCompany ? [0.2, 0.1, 0.6, 0.1] : [0.25, 0.35, 0.25, 0.15])]
+            let benefit = words.benefits[rng.weighted(small ? [0.5, 0.15, 0.15, 0.2] : [0.15, 0.4, 0.3, 0.15])]
             w.int(c.id); w.comma(); w.date(min(lastDay, t.last + rng.int(1...20))); w.comma()
             w.text(lifestyle); w.comma(); w.text(benefit)
             w.newline()
@@ -360,12 +365,12 @@ public struct SampleGenerator {
                 let nps: Int
                 if c.complainer { nps = rng.int(0...6) } else if c.archetype == .loyal { nps = rng.chance(0.8) ? rng.int(9...10) : rng.int(6...8) } else { nps = rng.weighted([1, 1, 1, 1, 2, 3, 4, 6, 8, 7, 5]) }
                 let rating = max(1, min(5, Int((Double(nps) / 2.5).rounded()) + rng.int(-1...1) + (nps >= 9 ? 1 : 0)))
-                let complaint = c.complainer && rng.chance(0.7) || rng.chance(0.02) ? rng.pick(Self.complaints) : nil
+                let complaint = c.complainer && rng.chance(0.7) || rng.chance(0.02) ? rng.pick(words.complaints) : nil
                 rows.append((c.id, day, nps, rating, complaint))
             }
         }
         rows.sort { ($0.day, $0.customer) < ($1.day, $1.customer) }
-        var w = try ByteWriter(path: path)
+        var w = try writer(path)
         w.text("customer_id,date,nps,rating,complaint")
         w.newline()
         for r in rows {

@@ -1,13 +1,15 @@
 import Foundation
 import SampleData
 
-/// clubsh-sample-data [--customers N] [--seed S] [--out DIR]
+/// clubsh-sample-data [--customers N] [--seed S] [--out DIR] [--locale en|fa]
 /// Writes customers.csv, orders.csv, feedback.csv and survey.csv; the defaults make Samples/data.
 var customers = 3000
 var seed: UInt64 = 20240630
 var out = "Samples/data"
 /// `--orders N`: only orders.csv with N rows and a matching customers.csv (for benchmarks).
 var benchOrders: Int?
+/// `--locale fa`: Persian names and cities, Jalali dates, Persian digits, amounts in tomans.
+var locale = SampleLocale.english
 var args = Array(CommandLine.arguments.dropFirst())
 while !args.isEmpty {
     let flag = args.removeFirst()
@@ -19,9 +21,16 @@ while !args.isEmpty {
     case "--customers": customers = Int(args.removeFirst()) ?? customers
     case "--seed": seed = UInt64(args.removeFirst()) ?? seed
     case "--out": out = args.removeFirst()
+    case "--locale":
+        let name = args.removeFirst()
+        guard let l = SampleLocale(rawValue: name) else {
+            FileHandle.standardError.write("clubsh-sample-data: --locale takes en or fa, not \(name)\n".data(using: .utf8)!)
+            exit(2)
+        }
+        locale = l
     case "--orders": benchOrders = Int(args.removeFirst().replacingOccurrences(of: "_", with: ""))
     default:
-        print("usage: clubsh-sample-data [--customers N | --orders N] [--seed S] [--out DIR]")
+        print("usage: clubsh-sample-data [--customers N | --orders N] [--seed S] [--out DIR] [--locale en|fa]")
         exit(flag == "--help" ? 0 : 2)
     }
 }
@@ -39,7 +48,7 @@ if let rows = benchOrders {
     }
 }
 do {
-    let s = try SampleGenerator(customers: customers, seed: seed).write(to: out)
+    let s = try SampleGenerator(customers: customers, seed: seed, locale: locale).write(to: out)
     print("wrote \(out): \(s.customers) customers, \(s.orders) orders, \(s.feedback) feedback rows, \(s.survey) survey answers")
 } catch {
     FileHandle.standardError.write("clubsh-sample-data: \(error)\n".data(using: .utf8)!)

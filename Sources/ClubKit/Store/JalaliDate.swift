@@ -14,7 +14,7 @@
 ///
 ///     JalaliDate.days(year: 1402, month: 7, day: 15)   // 19637, 2023-10-07
 ///     JalaliDate.jalali(19637)                         // (1402, 7, 15)
-enum JalaliDate {
+public enum JalaliDate {
     /// The years clubsh converts (see the type's comment).
     static let years = 1178...1501
 
@@ -36,14 +36,14 @@ enum JalaliDate {
     }
 
     /// The day number of year-month-day; nil when it is not a real day of the years 1178–1501.
-    static func days(year: Int, month: Int, day: Int) -> Int? {
+    public static func days(year: Int, month: Int, day: Int) -> Int? {
         guard isValid(year: year, month: month, day: day) else { return nil }
         let dayOfYear = month <= 7 ? (month - 1) * 31 : 186 + (month - 7) * 30
         return newYear(year) + dayOfYear + day - 1
     }
 
     /// Year, month and day of a day number; nil outside 1 Farvardin 1178 … the last day of 1501.
-    static func jalali(_ days: Int) -> (year: Int, month: Int, day: Int)? {
+    public static func jalali(_ days: Int) -> (year: Int, month: Int, day: Int)? {
         guard days >= firstDay && days <= lastDay else { return nil }
         // 12,053 days per 33 years: the estimate is the year or the one after it.
         var year = (days - epoch) * 33 / 12053 + 1
