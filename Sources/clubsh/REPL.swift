@@ -26,7 +26,7 @@ struct REPL {
             }
             if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             editor.remember(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
-            shell.run(source: text, origin: "<prompt>")
+            shell.run(source: text, origin: Shell.promptOrigin)
         }
         Terminal.write("\n")
     }

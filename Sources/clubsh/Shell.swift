@@ -11,6 +11,8 @@ final class Shell {
     let interactive: Bool
     var color: Bool
     var timer = false
+    /// The origin of statements typed at the prompt (errors name it; typed lines are not echoed).
+    static let promptOrigin = "<prompt>"
     /// `.echo on`: print each statement before its output.
     var echo = false
     /// `.maxrows N`: the rows table mode shows (`Int.max`: every row); nil: 20 on a terminal and
@@ -86,8 +88,9 @@ final class Shell {
             switch outcome {
             case .success(let (statement, outputs)):
                 var plain = ""
-                // In a notebook the statement is the block above its output: no echo there.
-                if echo && sink == nil { result(statement.text + "\n") }
+                // In a notebook the statement is the block above its output, and a line typed
+                // at the prompt is on the screen already: no echo there.
+                if echo && sink == nil && origin != Shell.promptOrigin { result(statement.text + "\n") }
                 for output in outputs {
                     do throws(Diagnostic) {
                         plain += try show(output, statement: statement)

@@ -138,6 +138,21 @@ final class PseudoTerminalTests: XCTestCase {
         XCTAssertTrue(p.plain.contains("at the prompt a complete line runs at once"), p.plain)
     }
 
+    /// `--echo` at a terminal prints each statement of `-c` before its result; a line typed at
+    /// the prompt is on the screen already and is not printed twice.
+    func testEchoAtATerminal() throws {
+        let p = try Prompt(home: home, directory: work, arguments: ["--echo", "-i", "-c", "6 * 7"])
+        defer { p.close() }
+        XCTAssertTrue(p.wait(for: "]> "), p.plain)
+        XCTAssertTrue(p.plain.contains("6 * 7\n"), p.plain)
+        XCTAssertLessThan(p.plain.range(of: "6 * 7")!.lowerBound, p.plain.range(of: "42")!.lowerBound, p.plain)
+        p.forget()
+        p.type("20 + 3\r")
+        XCTAssertTrue(p.wait(for: "23"), p.plain)
+        XCTAssertTrue(p.wait(for: "]> ", after: "23"), p.plain)
+        XCTAssertEqual(p.plain.components(separatedBy: "20 + 3").count - 1, 1, p.plain)
+    }
+
     /// Tab-Tab after `where ` lists the columns flowing in, not the functions and keywords.
     func testTabTabAfterWhereListsTheColumns() throws {
         let p = try start()
