@@ -70,8 +70,10 @@ public struct Completer {
         let words = text.split(separator: " ").map(String.init)
         guard let head = words.first, !text.contains("|") else { return nil }
         if let command = AnalyticsCommands.named(head) {
-            // The option words of its usage: the lower-case words after its name (`start`, `remaining`, `by`, …).
-            let usage = command.help.usage.split(whereSeparator: { " ·[]|".contains($0) }).map(String.init)
+            // The option words of its usage: the lower-case words after its name (`start`, `remaining`, `by`, …),
+            // not what follows a `|` there (`| members` is offered after a `|`).
+            let own = command.help.usage.replacingOccurrences(of: "| members", with: "")
+            let usage = own.split(whereSeparator: { " ·[]|".contains($0) }).map(String.init)
             let options = usage.filter { w in w != head && w.allSatisfy { $0.isLowercase || $0 == "_" } }
             return options.filter { !words.dropFirst().contains($0) }
         }
