@@ -67,22 +67,14 @@ struct ByteWriter {
 
     /// A day number as YYYY-MM-DD; with `persian`, the Jalali date as yyyy/MM/dd.
     mutating func date(_ day: Int) {
-        if persian, let (y, m, d) = JalaliDate.jalali(day) {
-            int(y)
-            buffer.append(47)
-            if m < 10 { digit(0) }
-            int(m)
-            buffer.append(47)
-            if d < 10 { digit(0) }
-            int(d)
-            return
-        }
-        let (y, m, d) = Civil.civil(day)
+        let jalali = persian ? JalaliDate.jalali(day) : nil
+        let (y, m, d) = jalali ?? Civil.civil(day)
+        let separator: UInt8 = jalali != nil ? 47 : 45
         int(y)
-        buffer.append(45)
+        buffer.append(separator)
         if m < 10 { digit(0) }
         int(m)
-        buffer.append(45)
+        buffer.append(separator)
         if d < 10 { digit(0) }
         int(d)
     }
