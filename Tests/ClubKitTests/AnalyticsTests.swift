@@ -286,6 +286,28 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(try result("types | members | select c, last_feedback").table.columnNames, ["c", "last_feedback"])
     }
 
+    /// `plan`: segments ranked by members × response × AOV × margin − members × cost (seed 004).
+    func testPlanRanksSegmentsByExpectedReturn() throws {
+        // big = A (3 orders, 180) and B (2 orders, 220): AOV 400 / 5 = 80; 2 members × 50% × 80
+        // = 80 expected revenue; × 50% − 2 × 10 = 20; roi 20 / 20 = 100%.
+        // small = C (1 order, 80), D (2 orders, 50), E (1 order, 60): AOV 190 / 4 = 47.5;
+        // 3 × 50% × 47.5 = 71.25; × 50% − 3 × 10 = 5.625; roi 5.625 / 30 = 18.75%.
+        try session.runAll("segment big = customers360 where spend >= 150")
+        try session.runAll("segment small = customers360 where spend < 150")
+        let t = try result("plan small, big cost 10 response 50% margin 50%")
+        XCTAssertEqual(t.table.strings("segment"), ["big", "small"])
+        XCTAssertEqual(t.table.strings("members"), ["2", "3"])
+        XCTAssertEqual(t.table.values("aov").map(\.doubleValue), [80, 47.5])
+        XCTAssertEqual(t.table.values("expected_revenue").map(\.doubleValue), [80, 71.25])
+        XCTAssertEqual(t.table.values("expected_return").map(\.doubleValue), [20, 5.625])
+        XCTAssertEqual(t.table.values("roi").map(\.doubleValue), [100, 18.75])
+        XCTAssertTrue(t.work.contains("big: 2 × 50.0% × 80 = 80; × 50.0% − 2 × 10 = 20"), "\(t.work)")
+        XCTAssertEqual(session.error("plan nowhere cost 1 response 4%")?.message, "unknown segment `nowhere`")
+        XCTAssertEqual(session.error("plan big response 4%")?.message, "`plan` needs `cost C`, the cost of reaching one member")
+        XCTAssertEqual(session.error("plan big cost 1 response 120%")?.message, "`response` must be from 0% to 100%, not 120%")
+        XCTAssertEqual(session.error("plan cost 1 response 4%")?.message, "`plan` needs one or more segments")
+    }
+
     func testPareto() throws {
         // By spend: B 220, A 180, C 80, E 60, D 50; cumulative 37.3%, 67.8%, 81.4%, 91.5%, 100%.
         let r = try result("pareto")

@@ -8,7 +8,7 @@ enum AnalyticsCommands {
     static var all: [any AnalyticsCommandDefinition.Type] {
         [RFMCommand.self, TypesCommand.self, RetentionCommand.self, ChurnCommand.self, CohortCommand.self, ParetoCommand.self,
          KPICommand.self, CLVCommand.self, RepeatCommand.self, AcquisitionCommand.self, NPSCommand.self, CSATCommand.self, BGNBDCommand.self, MBGNBDCommand.self,
-         GammaGammaCommand.self, ValueCommand.self, LifecycleCommand.self]
+         GammaGammaCommand.self, ValueCommand.self, LifecycleCommand.self, PlanCommand.self]
     }
 
     /// The names that start an analytics source.
@@ -185,6 +185,12 @@ struct CommandArguments {
         guard let v = try value(word) else { return nil }
         guard case .date(let d) = v else { throw Diagnostic("`\(word)` takes a date like 2024-06-30", at: at) }
         return d
+    }
+
+    /// The next bare word, left in place.
+    func peekWord() -> (String, SourceLocation)? {
+        guard let first = remaining.first, case .word(let w, let loc) = first else { return nil }
+        return (w, loc)
     }
 
     /// The next bare word (a column or table name), consumed.
