@@ -98,7 +98,7 @@ final class FilesEndToEndTests: XCTestCase {
         XCTAssertTrue(chart.stderr.hasSuffix("<stdin>:2:10: `chart … to` writes SVG, not .csv; name the file orders.svg\n"), chart.stderr)
         XCTAssertEqual(try read("orders.csv"), "a,b\n1,2\n", "the CSV just loaded is intact")
         let parquet = try clubsh([], stdin: Self.load + "export orders to \"o.parquet\"\n")
-        XCTAssertTrue(parquet.stderr.hasSuffix("<stdin>:2:1: export does not write .parquet files; name the file with .csv, .tsv, .json, .jsonl or .md\n"), parquet.stderr)
+        XCTAssertTrue(parquet.stderr.hasSuffix("<stdin>:2:1: export does not write .parquet files; name the file with .csv, .tsv, .json, .jsonl, .md or .xlsx\n"), parquet.stderr)
         XCTAssertFalse(fm.fileExists(atPath: path("o.parquet")))
     }
 

@@ -5,8 +5,17 @@ import Foundation
 extension Session {
     func load(path: String, alias: Name?, options: [LoadOption], at: SourceLocation) throws(Diagnostic) -> [Output] {
         var csv = CSVOptions()
+        let workbook = Self.isWorkbook(path)
+        var sheet: String?
         for option in options {
             switch (option.name, option.value) {
+            case ("sheet", .string(let s)):
+                guard workbook else {
+                    throw Diagnostic("`sheet` picks a sheet of an .xlsx workbook, and \(FilePath.lastComponent(path)) is not one", at: option.location)
+                }
+                sheet = s
+            case ("delim", _) where workbook:
+                throw Diagnostic("`delim` is for delimited text; a workbook's values are in cells", at: option.location)
             case ("lenient", _): csv.lenient = true
             case ("header", .bool(let b)): csv.header = b
             case ("names", .names(let n)): csv.names = n
@@ -60,7 +69,8 @@ extension Session {
                 let size = ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? 0
                 csv.progress = { done, rows in report(path, done, rows, size) }
             }
-            result = try CSVReader.read(path: file, options: csv)
+            result = workbook ? try XLSXReader.read(path: file, sheet: sheet, options: csv, memoryLimit: catalog.memoryLimit.bytes)
+                              : try CSVReader.read(path: file, options: csv)
             loadProgress?(path, 1, result.table.rowCount, -1)
         } catch let e as LoadError {
             switch e.kind {
@@ -76,14 +86,20 @@ extension Session {
         }
         let asOfBefore = catalog.asOf
         try catalog.store(result.table, as: name, at: alias?.location ?? at)
-        var outputs: [Output] = [.message("loaded \(name): \(count(result.table.rowCount, "row")) × \(count(result.table.columns.count, "column")) from \(path)")]
+        var outputs: [Output] = [.message("loaded \(name): \(count(result.table.rowCount, "row")) × \(count(result.table.columns.count, "column")) from \(path)\(result.sheet.map { ", sheet \"\($0)\"" } ?? "")")]
         if catalog.asOf != asOfBefore { outputs.append(.message("as of \(CivilDate.format(catalog.asOf)), the latest transaction date now")) }
         if result.skippedRows > 0 {
-            let lines = result.skipped.map { "line \($0.line): \($0.message)" }.joined(separator: "; ")
+            let lines = result.skipped.map { "\($0.cell ?? "line \($0.line)"): \($0.message)" }.joined(separator: "; ")
             outputs.append(.warning("skipped \(count(result.skippedRows, "row")) that did not parse (\(lines)\(result.skippedRows > result.skipped.count ? "; …" : ""))"))
         }
         outputs += result.notes.map { .warning($0) }
         return outputs
+    }
+
+    /// Whether `path` names an Excel workbook (.xlsx, or .xlsm with macros, which are not run),
+    /// read by `XLSXReader`; any other file is delimited text.
+    static func isWorkbook(_ path: String) -> Bool {
+        ["xlsx", "xlsm"].contains((path as NSString).pathExtension.lowercased())
     }
 
     /// `Samples/data/orders.csv` → `orders`: the file stem, made into an identifier.

@@ -137,6 +137,23 @@ public final class OutputFile {
         if let result { throw result }
     }
 
+    /// Appends `bytes` (a binary file such as an .xlsx workbook).
+    public func write(bytes: [UInt8]) throws(OutputFileError) {
+        // SAFETY: the bytes are written before the closure returns; nothing keeps them.
+        let result: OutputFileError? = bytes.withUnsafeBytes { raw in
+            do throws(OutputFileError) { try write(raw); return nil } catch { return error }
+        }
+        if let result { throw result }
+    }
+
+    /// Writes `bytes` to `path` in one go: open, write, commit.
+    public static func write(bytes: [UInt8], to path: String, existing: Existing, isCancelled: () -> Bool = { false },
+                             beforeStandardStream: () -> Void = {}) throws(OutputFileError) {
+        let file = try open(path, existing: existing, isCancelled: isCancelled, beforeStandardStream: beforeStandardStream)
+        try file.write(bytes: bytes)
+        try file.commit()
+    }
+
     /// Appends `bytes`. A reader that went away is an error, not a SIGPIPE.
     private func write(_ bytes: UnsafeRawBufferPointer) throws(OutputFileError) {
         guard fd >= 0 else { throw OutputFileError("cannot write \(path): it was already closed") }

@@ -181,11 +181,16 @@ public struct Parser {
         }
         advance()
         var alias: Name?
-        if current.word == "as" {
-            advance()
-            alias = try name("a table name after `as`")
-        }
         var options: [LoadOption] = []
+        // `sheet "Orders"` picks a workbook's sheet; it may come before or after `as`.
+        for _ in 0..<2 {
+            if current.word == "sheet" && !options.contains(where: { $0.name == "sheet" }) {
+                options.append(try loadOption())
+            } else if current.word == "as" && alias == nil {
+                advance()
+                alias = try name("a table name after `as`")
+            }
+        }
         if current.word == "with" {
             advance()
             repeat {
@@ -196,7 +201,7 @@ public struct Parser {
         return .load(path: path, as: alias, options: options)
     }
 
-    private static let loadOptionNames = ["delim", "header", "names", "date_format", "calendar", "types", "lenient"]
+    private static let loadOptionNames = ["delim", "header", "names", "date_format", "calendar", "types", "lenient", "sheet"]
 
     mutating func loadOption() throws(Diagnostic) -> LoadOption {
         guard let w = current.word else {
@@ -220,6 +225,12 @@ public struct Parser {
             }
             advance()
             return LoadOption(name: w, value: .bool(b == "true"), location: loc)
+        case "sheet":
+            guard case .string(let s) = current.kind else {
+                throw Diagnostic("`sheet` takes the sheet's name in quotes, like sheet \"Orders\"", at: current.location)
+            }
+            advance()
+            return LoadOption(name: w, value: .string(s), location: loc)
         case "date_format":
             guard case .string(let s) = current.kind else {
                 throw Diagnostic("`date_format` takes a pattern in quotes, like \"yyyyMMdd\"", at: current.location)

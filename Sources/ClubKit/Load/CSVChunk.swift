@@ -275,7 +275,7 @@ struct ChunkContext {
     /// the caller), so the store at row × the kind's width is inside the chunk's slots; the
     /// store's type is the one `FieldKind` allocated for the column.
     @inline(__always)
-    private func put(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int,
+    func put(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int,
                      interner: UnsafeMutablePointer<ByteInterner?>) -> Bool? {
         switch kind {
         case .int:
@@ -361,7 +361,7 @@ struct ChunkContext {
     ///
     /// SAFETY: as for `put`, which it calls with the same slot and row on a buffer of its own.
     @inline(never)
-    private func putLocal(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int) -> Bool {
+    func putLocal(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int) -> Bool {
         guard let rewrite = kind.localRewrite, LocalDigits.hasNonASCII(bytes) else { return false }
         // Bool and text kinds have no rewrite, so `put` never reaches an interner here.
         var none: ByteInterner?

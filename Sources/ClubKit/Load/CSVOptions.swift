@@ -80,13 +80,16 @@ struct LoadError: Error, Equatable, Sendable {
     /// 1-based; 0 when the problem is the file as a whole.
     var line: Int
     var column: Int
+    /// The cell of a workbook (`Sheet1!C42`), in place of line and column.
+    var cell: String?
     var message: String
 
-    init(_ kind: Kind, path: String, line: Int = 0, column: Int = 0, message: String) {
+    init(_ kind: Kind, path: String, line: Int = 0, column: Int = 0, cell: String? = nil, message: String) {
         self.kind = kind
         self.path = path
         self.line = line
         self.column = column
+        self.cell = cell
         self.message = message
     }
 
@@ -94,7 +97,8 @@ struct LoadError: Error, Equatable, Sendable {
     static func interrupted(_ path: String) -> LoadError { LoadError(.interrupted, path: path, message: "interrupted") }
 
     var description: String {
-        line > 0 ? "\(path):\(line):\(column): \(message)" : "\(path): \(message)"
+        if let cell { return "\(path):\(cell): \(message)" }
+        return line > 0 ? "\(path):\(line):\(column): \(message)" : "\(path): \(message)"
     }
 }
 
@@ -105,6 +109,8 @@ struct LoadResult: Sendable {
     /// The first few skipped lines, with why.
     var skipped: [LoadError]
     var bytesRead: Int
+    /// The sheet read, for a workbook.
+    var sheet: String?
     /// Things the user should know about how values were read, one line each (for example
     /// "column id: integers beyond 64 bits kept as text").
     var notes: [String] = []

@@ -30,7 +30,9 @@ final class InputFile {
     /// How many leading bytes are checked for a NUL byte.
     static let binaryProbe = 64 << 10
 
-    init(path: String, isCancelled: () -> Bool) throws(LoadError) {
+    /// Opens `path`; `binary` skips the check for a NUL byte (a zip file such as an .xlsx
+    /// workbook is binary by nature).
+    init(path: String, isCancelled: () -> Bool, binary: Bool = false) throws(LoadError) {
         self.path = path
         guard !path.utf8.contains(0) else { throw LoadError(.unreadable, path: path, message: "a file name cannot contain a NUL character") }
         // O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting.
@@ -59,14 +61,14 @@ final class InputFile {
                 // A file the system will not map (a /sys attribute reports 4096 bytes and
                 // refuses mmap) is read as a stream.
                 defer { close(fd) }
-                source = .stream(try Self.readStream(fd, path: path, isCancelled: isCancelled))
+                source = .stream(try Self.readStream(fd, path: path, isCancelled: isCancelled, binary: binary))
             }
         default:
             // FIFOs, pipes, sockets, character devices, and pseudo-files that report size 0.
             defer { close(fd) }
-            source = .stream(try Self.readStream(fd, path: path, isCancelled: isCancelled))
+            source = .stream(try Self.readStream(fd, path: path, isCancelled: isCancelled, binary: binary))
         }
-        if let offset = firstNUL() {
+        if !binary, let offset = firstNUL() {
             // SAFETY: the mapped bytes live as long as `file` (kept alive across the call); an
             // array's bytes are read only inside the closure.
             switch source {
@@ -130,7 +132,7 @@ final class InputFile {
 
     /// Everything `fd` gives until its end. Waits with poll(2) so that Ctrl-C is noticed within
     /// a tenth of a second; a FIFO that has never had a writer reports nothing until one comes.
-    private static func readStream(_ fd: Int32, path: String, isCancelled: () -> Bool) throws(LoadError) -> [UInt8] {
+    private static func readStream(_ fd: Int32, path: String, isCancelled: () -> Bool, binary: Bool) throws(LoadError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -145,7 +147,7 @@ final class InputFile {
                 let before = bytes.count
                 bytes += chunk[0..<n]
                 // A binary stream (/dev/zero, /dev/urandom) is refused as soon as it shows.
-                if before < binaryProbe, let nul = chunk[0..<min(n, binaryProbe - before)].firstIndex(of: 0) {
+                if !binary, before < binaryProbe, let nul = chunk[0..<min(n, binaryProbe - before)].firstIndex(of: 0) {
                     // SAFETY: the bytes are read only inside the closure.
                     throw bytes.withUnsafeBufferPointer { binaryFile(path, $0, nulAt: before + nul) }
                 }
