@@ -1,3 +1,4 @@
+import ClubKit
 import Foundation
 
 /// Generates the sample customer-club data: customers.csv, orders.csv, feedback.csv and
@@ -159,6 +160,7 @@ public struct SampleGenerator {
         try writeOrders(orders, to: directory + "/orders.csv", products: true)
         summary.feedback = try writeFeedback(people, orders, to: directory + "/feedback.csv", &rng)
         summary.survey = try writeSurvey(people, orders, to: directory + "/survey.csv")
+        if locale == .persian { try writeWorkbook(["orders", "customers", "feedback", "survey"], in: directory) }
         return summary
     }
 
@@ -321,6 +323,28 @@ public struct SampleGenerator {
             w.newline()
         }
         w.close()
+    }
+
+    /// The files again as one workbook, club.xlsx, a sheet per file, each cell the text the CSV
+    /// holds (Jalali dates and Persian-digit amounts as text, as an Iranian shop's export has
+    /// them: spreadsheets have no Jalali dates of their own).
+    private func writeWorkbook(_ names: [String], in directory: String) throws {
+        let session = Session()
+        var sheets: [(name: String, table: Table)] = []
+        for name in names {
+            let path = directory + "/\(name).csv"
+            let header = try String(contentsOfFile: path, encoding: .utf8).prefix { $0 != "\n" }.split(separator: ",")
+            let types = header.map { "\($0): string" }.joined(separator: ", ")
+            var failure: Diagnostic?
+            session.run("load \"\(path)\" as \(name) with types (\(types))") { result in
+                if case .failure(let d) = result { failure = d }
+                return failure == nil
+            }
+            if let failure { throw failure }
+            sheets.append((name, try session.query(name)))
+        }
+        let bytes = try XLSXWriter.workbook(sheets)
+        try Data(bytes).write(to: URL(fileURLWithPath: directory + "/club.xlsx"))
     }
 
     /// A survey of some buyers (seed 004: psychographic bases come from surveys): their

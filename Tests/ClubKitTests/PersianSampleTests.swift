@@ -46,5 +46,14 @@ final class PersianSampleTests: XCTestCase {
         XCTAssertEqual(Set(faPeople.strings("kind")), ["حقیقی", "حقوقی"])
         XCTAssertEqual(try session.query("fa_feedback").values("date"), try session.query("en_feedback").values("date"))
         XCTAssertEqual(try session.query("fa_survey").strings("customer_id"), try session.query("en_survey").strings("customer_id"))
+
+        // The workbook holds the same text, a sheet per file, and loads as the same tables.
+        for name in ["orders", "customers", "feedback", "survey"] {
+            try session.runAll("load \"\(dir.path)/fa/club.xlsx\" sheet \"\(name)\" as x_\(name)")
+            let fromCSV = try session.query("fa_\(name)"), fromSheet = try session.query("x_\(name)")
+            XCTAssertEqual(fromSheet.columnNames, fromCSV.columnNames, name)
+            XCTAssertEqual(fromSheet.schema.fields.map(\.type), fromCSV.schema.fields.map(\.type), name)
+            for column in fromCSV.columnNames { XCTAssertEqual(fromSheet.values(column), fromCSV.values(column), "\(name).\(column)") }
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A table as an .xlsx workbook of one sheet (ECMA-376), for `export … to "file.xlsx"`.
+/// Tables as an .xlsx workbook (ECMA-376): one sheet for `export … to "file.xlsx"`, several
+/// for the Persian sample's workbook.
 ///
 /// Numbers are numbers, booleans booleans, dates and date-times serial numbers in the 1900
 /// date system with a `yyyy-mm-dd` (or `yyyy-mm-dd hh:mm:ss`) format, so a spreadsheet shows
@@ -10,32 +11,41 @@ import Foundation
 /// table gives the same bytes.
 ///
 ///     let bytes = try XLSXWriter.workbook(table, sheet: "vip")
-enum XLSXWriter {
-    struct Failure: Error, Equatable {
-        var message: String
+public enum XLSXWriter {
+    public struct Failure: Error, Equatable {
+        public var message: String
     }
 
     /// Excel's limits: rows and columns of a sheet, characters of a cell.
     static let maxRows = 1_048_576, maxColumns = 16_384, maxCellCharacters = 32_767
 
     static func workbook(_ table: Table, sheet: String) throws(Failure) -> [UInt8] {
-        guard table.rowCount + 1 <= maxRows else {
-            throw Failure(message: "an .xlsx sheet holds at most 1,048,576 rows, and this result has \(table.rowCount) and a header; export it to .csv")
-        }
-        guard table.columns.count <= maxColumns else {
-            throw Failure(message: "an .xlsx sheet holds at most 16,384 columns, and this result has \(table.columns.count)")
-        }
+        try workbook([(sheet, table)])
+    }
+
+    /// A workbook with a sheet per table, in order; names are made ones Excel accepts.
+    public static func workbook(_ sheets: [(name: String, table: Table)]) throws(Failure) -> [UInt8] {
         var zip = ZipWriter()
-        zip.add("[Content_Types].xml", contentTypes)
+        zip.add("[Content_Types].xml", contentTypes(sheets: sheets.count))
         zip.add("_rels/.rels", rootRelationships)
-        zip.add("xl/workbook.xml", Array(workbookXML(sheetName(sheet)).utf8))
-        zip.add("xl/_rels/workbook.xml.rels", workbookRelationships)
+        zip.add("xl/workbook.xml", Array(workbookXML(sheets.map { sheetName($0.name) }).utf8))
+        zip.add("xl/_rels/workbook.xml.rels", workbookRelationships(sheets: sheets.count))
         zip.add("xl/styles.xml", styles)
-        let xml = try sheetXML(table)
-        guard xml.count < Int(UInt32.max) - (1 << 20) else {
-            throw Failure(message: "the sheet would be more than 4 GB of XML, more than a zip without zip64 holds; export it to .csv")
+        var total = 0
+        for (k, (_, table)) in sheets.enumerated() {
+            guard table.rowCount + 1 <= maxRows else {
+                throw Failure(message: "an .xlsx sheet holds at most 1,048,576 rows, and this result has \(table.rowCount) and a header; export it to .csv")
+            }
+            guard table.columns.count <= maxColumns else {
+                throw Failure(message: "an .xlsx sheet holds at most 16,384 columns, and this result has \(table.columns.count)")
+            }
+            let xml = try sheetXML(table)
+            total += xml.count
+            guard total < Int(UInt32.max) - (1 << 20) else {
+                throw Failure(message: "the sheet would be more than 4 GB of XML, more than a zip without zip64 holds; export it to .csv")
+            }
+            zip.add("xl/worksheets/sheet\(k + 1).xml", xml)
         }
-        zip.add("xl/worksheets/sheet1.xml", xml)
         return zip.finish()
     }
 
@@ -171,15 +181,20 @@ enum XLSXWriter {
     static let relationshipNamespace = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     static let header = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
 
-    static let contentTypes = Array((header + """
-        <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
-        <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
-        <Default Extension="xml" ContentType="application/xml"/>\
-        <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
-        <Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>\
-        <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
-        </Types>
-        """).utf8)
+    static func contentTypes(sheets: Int) -> [UInt8] {
+        let overrides = (1...max(sheets, 1)).map {
+            #"<Override PartName="/xl/worksheets/sheet\#($0).xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#
+        }.joined()
+        return Array((header + """
+            <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
+            <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
+            <Default Extension="xml" ContentType="application/xml"/>\
+            <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
+            \(overrides)\
+            <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+            </Types>
+            """).utf8)
+    }
 
     static let rootRelationships = Array((header + """
         <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
@@ -187,20 +202,28 @@ enum XLSXWriter {
         </Relationships>
         """).utf8)
 
-    static let workbookRelationships = Array((header + """
-        <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
-        <Relationship Id="rId1" Type="\(relationshipNamespace)/worksheet" Target="worksheets/sheet1.xml"/>\
-        <Relationship Id="rId2" Type="\(relationshipNamespace)/styles" Target="styles.xml"/>\
-        </Relationships>
-        """).utf8)
+    /// Sheet k is relationship rId k; the styles come after them.
+    static func workbookRelationships(sheets: Int) -> [UInt8] {
+        let n = max(sheets, 1)
+        let worksheets = (1...n).map { #"<Relationship Id="rId\#($0)" Type="\#(relationshipNamespace)/worksheet" Target="worksheets/sheet\#($0).xml"/>"# }.joined()
+        return Array((header + """
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+            \(worksheets)\
+            <Relationship Id="rId\(n + 1)" Type="\(relationshipNamespace)/styles" Target="styles.xml"/>\
+            </Relationships>
+            """).utf8)
+    }
 
-    static func workbookXML(_ sheet: String) -> String {
-        var name: [UInt8] = []
-        escape(sheet, into: &name)
-        let quoted = String(decoding: name, as: UTF8.self).replacingOccurrences(of: "\"", with: "&quot;")
+    static func workbookXML(_ sheets: [String]) -> String {
+        let entries = sheets.enumerated().map { k, sheet in
+            var name: [UInt8] = []
+            escape(sheet, into: &name)
+            let quoted = String(decoding: name, as: UTF8.self).replacingOccurrences(of: "\"", with: "&quot;")
+            return #"<sheet name="\#(quoted)" sheetId="\#(k + 1)" r:id="rId\#(k + 1)"/>"#
+        }.joined()
         return header + """
             <workbook xmlns="\(mainNamespace)" xmlns:r="\(relationshipNamespace)">\
-            <sheets><sheet name="\(quoted)" sheetId="1" r:id="rId1"/></sheets></workbook>
+            <sheets>\(entries)</sheets></workbook>
             """
     }
 
