@@ -1,22 +1,25 @@
 /// The customer types of seed 000 (`000_3fd3d5f5fa78ef4f.txt`: new, loyal, potential,
-/// dissatisfied, inactive), with the two groups clubsh adds (members who never bought, regular),
-/// one type per customer by this precedence (docs/language.md cites each rule):
+/// dissatisfied, inactive), the lead before them (seed 001), and the two groups clubsh adds
+/// (members who never bought, regular), one type per customer by this precedence
+/// (docs/language.md cites each rule; `TypesCommand.stage` reads the first three):
 ///
-/// 1. potential — in the customers table, never bought, not a member (seed 000: «هنوز خریدی از
-///    شما نداشته‌اند», "have not bought from you yet");
-/// 2. member_no_purchase — a member (a `joined` date, or `member` true, in the customers table)
+/// 1. lead — in the customers table, never bought, not a member, not contacted yet (seed 001:
+///    «ابتدا سرنخ بوده», "first a lead");
+/// 2. potential — the same, but contacted (seed 000: «هنوز خریدی از شما نداشته‌اند», "have not
+///    bought from you yet");
+/// 3. member_no_purchase — a member (a `joined` date, or `member` true, in the customers table)
 ///    who never bought: clubsh's own group, so that members are not called potential;
-/// 3. dissatisfied — a complaint, a rating of 1–2 or an NPS answer of 0–6 in the feedback table
+/// 4. dissatisfied — a complaint, a rating of 1–2 or an NPS answer of 0–6 in the feedback table
 ///    within `feedback_days` (seed 000: «تجربه منفی», "a negative experience"); a complaint is
 ///    met first, so it comes before new;
-/// 4. new — first purchase within `new_days` of the as-of date;
-/// 5. inactive — no purchase for more than `inactive_days`;
-/// 6. loyal — buys regularly with a positive experience (seed 000: «به طور منظم … تجربه مثبتی»):
+/// 5. new — first purchase within `new_days` of the as-of date;
+/// 6. inactive — no purchase for more than `inactive_days`;
+/// 7. loyal — buys regularly with a positive experience (seed 000: «به طور منظم … تجربه مثبتی»):
 ///    at least `loyal_orders` purchases, no gap longer than `loyal_gap` days between purchases
 ///    over the last `loyal_days` (the last purchase to the as-of date included), and, when the
 ///    customer gave feedback in those days, the latest is positive (a rating of 4–5 or an NPS of
 ///    9–10, without a complaint);
-/// 7. regular — everyone else.
+/// 8. regular — everyone else.
 enum TypesCommand: AnalyticsCommandDefinition {
     static let help = HelpTopic(name: "types", group: .analytics,
                                 usage: "types [with new_days N, inactive_days N, loyal_orders N, loyal_days N, loyal_gap N, feedback_days N] [| members]",
@@ -65,12 +68,13 @@ enum TypesCommand: AnalyticsCommandDefinition {
 }
 
 extension TypesCommand {
-    /// The types in the order the summary lists them: seed 000's five in its order, then
-    /// clubsh's two.
+    /// The types in the order the summary lists them: seed 000's five in its order, seed 001's
+    /// lead, then clubsh's two.
     static let customerTypeOrder = ["new", "loyal", "potential", "dissatisfied", "inactive", "lead", "member_no_purchase", "regular"]
     /// The precedence that picks one type when several apply.
     static let precedence = ["lead", "potential", "member_no_purchase", "dissatisfied", "new", "inactive", "loyal", "regular"]
-    /// Seed 000's treatment of each type («راهکار مدیریت»), complete; clubsh's own for the two it adds.
+    /// Seed 000's treatment of each type («راهکار مدیریت»), complete; for the lead, seed 001's
+    /// sales contact; clubsh's own for the two it adds.
     static let playbooks = [
         "new": "Invite them to join the club; keep in regular touch (SMS, e-mail, notifications); make offers that bring them back for a second purchase; follow their buying to tailor the next offer.",
         "loyal": "Reward them with exclusive discounts, free products or services; serve them personally from their history and preferences; give points on every purchase.",
@@ -107,10 +111,9 @@ private struct FeedbackVerdict {
 /// Each known customer's type as of the transactions' as-of date: the headline type by
 /// precedence, every type that applies, and the evidence for the headline.
 struct TypeAssignment {
-    /// The customer keys: buyers first (dense numbers 0..<buyers), then customers-table rows of
+    /// The customer keys: buyers first (their dense numbers), then customers-table rows of
     /// people who had not bought by the as-of date.
     var keys: Column
-    var buyers: Int
     var type: [String]
     var applies: [String]
     var evidence: [String?]
@@ -177,8 +180,9 @@ extension TransactionData {
     }
 
     /// The type of every customer known by the as-of date: each buyer, and each person in the
-    /// customers table who had not bought by then. A person whose `contacted` and `joined` dates
-    /// both lie after the as-of date was not known yet and is left out (the notes count them).
+    /// customers table who had not bought by then. A person first seen after the as-of date
+    /// (`first_seen`, else the earliest of `contacted` and `joined`) was not known yet and is
+    /// left out (`unseen` counts them).
     func typeAssignment(_ o: TypesCommand.Options, customers: Table?, feedback: Table?, reads: [String]) -> TypeAssignment {
         let data = self
         var reads = reads
@@ -252,7 +256,7 @@ extension TransactionData {
                 applies[c] = found.map(\.type).joined(separator: ", ")
             }
         }
-        return TypeAssignment(keys: keys, buyers: data.customerCount, type: type, applies: applies, evidence: evidence, notes: notes, unseen: unseen,
+        return TypeAssignment(keys: keys, type: type, applies: applies, evidence: evidence, notes: notes, unseen: unseen,
                               lastAnswer: (0..<known).map { verdicts[$0]?.last?.text }, reads: reads)
     }
 
