@@ -23,6 +23,15 @@ enum CohortCommand: AnalyticsCommandDefinition {
         return try data.cohort(counts: counts, calendar: catalog.calendar, reads: reads + [Dependencies.calendar], memoryLimit: catalog.memoryLimit, at: location)
     }
 
+    /// A line for the working when the as-of date falls before the end of its month: the last
+    /// month's figures then cover part of it (a Jalali club's data often ends mid-month).
+    static func partialMonthNote(_ calendar: CalendarKind, asOf: Int32) -> String? {
+        let m = calendar.monthIndex(asOf)
+        let start = calendar.firstDay(ofMonth: m), next = calendar.firstDay(ofMonth: m + 1)
+        guard asOf < next - 1 else { return nil }
+        return "the last month, from \(calendar.format(start)), is partial: \(asOf - start + 1) of its \(next - start) days, to the as-of date; its figures are not comparable with a whole month's"
+    }
+
     /// Refuses a span of days the calendar cannot count months in (Jalali: the years 1178–1501).
     static func checkSpan(_ calendar: CalendarKind, _ low: Int32, _ high: Int32, at: SourceLocation) throws(Diagnostic) {
         guard calendar.covers(low, high) else {
@@ -116,7 +125,8 @@ extension TransactionData {
             columns.append(counts ? intColumn(cells.map { $0.map { Int64($0) } }) : doubleColumn(cells))
         }
         return AnalyticsResult(table: Table(columnNames: names, columns: columns),
-                               work: ["cohorts by \(calendar == .jalali ? "Jalali " : "")month of first purchase, as of \(calendar.format(data.asOf)); m\u{2080} is the first month; cells are \(counts ? "active customers" : "% of the cohort active (to 0.1%)")"],
+                               work: ["cohorts by \(calendar == .jalali ? "Jalali " : "")month of first purchase, as of \(calendar.format(data.asOf)); m\u{2080} is the first month; cells are \(counts ? "active customers" : "% of the cohort active (to 0.1%)")"]
+                                   + [CohortCommand.partialMonthNote(calendar, asOf: data.asOf)].compactMap { $0 },
                                reads: reads)
     }
 }

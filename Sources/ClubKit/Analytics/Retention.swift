@@ -256,7 +256,8 @@ extension TransactionData {
         ]
         let table = Table(columnNames: RetentionPeriod.monthlySchema.names, columns: columns)
         return AnalyticsResult(table: table, work: ["retention by month as of \(calendar.format(data.asOf)): each \(calendar == .jalali ? "Jalali" : "calendar") month against the month before; retention = retained / start × 100 (seed 003's remaining / start), CRR = (end − new) / start × 100",
-                                                       "end = retained + new + reactivated (back after a gap): CRR counts the reactivated as kept, so it can pass 100%"], reads: reads)
+                                                       "end = retained + new + reactivated (back after a gap): CRR counts the reactivated as kept, so it can pass 100%"]
+                                   + [CohortCommand.partialMonthNote(calendar, asOf: data.asOf)].compactMap { $0 }, reads: reads)
     }
 }
 
