@@ -169,6 +169,10 @@ enum JSONReader {
     static func scan(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, layout: Layout, last: Bool,
                      isCancelled: () -> Bool, meter: LoadMeter, release: ((Range<Int>) -> Void)?) -> JSONChunk {
         var chunk = JSONChunk()
+        // SAFETY: the range lies inside p.
+        if let base = p.baseAddress, !range.isEmpty {
+            chunk.expectedRows = min(CSVReader.occurrences(of: 10, in: base + range.lowerBound, count: range.count) + 1, range.count / 8 + 1)
+        }
         var s = JSONScanner(p, at: range.lowerBound)
         var nextPoll = range.lowerBound
         var reported = range.lowerBound, released = range.lowerBound
@@ -238,6 +242,12 @@ struct JSONChunk {
     private var lastRow: [Int] = []
     /// The keys of the previous record by position: records usually repeat their keys in order.
     private var previous: [Int] = []
+    /// Where each key was first written in the file without escapes (-1: with escapes), and its
+    /// length: the next record's key is compared with those bytes, not hashed.
+    private var written: [Int] = []
+    private var lengths: [Int] = []
+    /// The cells to reserve for each key of the first record (the lines in the chunk).
+    var expectedRows = 0
     private var scratch: [UInt8] = []
 
     /// Reads one object at `s.pos` (its `{`) as row `rows`.
@@ -247,15 +257,29 @@ struct JSONChunk {
         s.skipSpace()
         guard s.peek != 125 else { s.pos += 1; rows += 1; return }
         var field = 0
+        // While every key is the previous record's key at its place, the keys are distinct as
+        // those were; after the first that is not, each key is checked against the ones before.
+        var same = true
         while true {
             guard s.peek == 34 else { throw s.unexpected(field == 0 ? "a key in quotes or `}`" : "a key in quotes after `,`") }
             let keyAt = s.pos
             let (ks, ke, escaped) = try s.string()
-            let key = try code(s, ks, ke, escaped: escaped, at: keyAt, field: field)
-            if lastRow[key] == row + 1 {
-                throw JSONError(offset: keyAt, message: "the key `\(CSVReader.shown(String(decoding: keys[key], as: UTF8.self)))` appears twice in this object")
+            let key: Int
+            if same, let hit = predicted(s, ks, ke, escaped: escaped, field: field) {
+                key = hit
+            } else {
+                if same {
+                    // The keys taken so far by prediction are marked now, once per record.
+                    for f in 0..<field { lastRow[previous[f]] = row + 1 }
+                    same = false
+                }
+                key = try code(s, ks, ke, escaped: escaped, at: keyAt, field: field)
+                if lastRow[key] == row + 1 {
+                    throw JSONError(offset: keyAt, message: "the key `\(CSVReader.shown(String(decoding: keys[key], as: UTF8.self)))` appears twice in this object")
+                }
+                lastRow[key] = row + 1
+                if field < previous.count { previous[field] = key } else { previous.append(key) }
             }
-            lastRow[key] = row + 1
             s.skipSpace()
             guard s.peek == 58 else { throw s.unexpected("`:` after the key") }
             s.pos += 1
@@ -300,17 +324,24 @@ struct JSONChunk {
         }
     }
 
-    /// The index of the key whose content is `p[start..<end]`.
+    /// The previous record's key at `field` when this one is the same (compared with the bytes
+    /// where it was first written); nil otherwise.
     @inline(__always)
+    private func predicted(_ s: JSONScanner, _ start: Int, _ end: Int, escaped: Bool, field: Int) -> Int? {
+        let length = end - start
+        guard !escaped && field < previous.count else { return nil }
+        let guess = previous[field]
+        let at = written[guess]
+        guard at >= 0 && lengths[guess] == length else { return nil }
+        // SAFETY: both keys' bytes lie inside the file: at ..< at + length and start ..< end.
+        var i = 0
+        while i < length && s.b[at + i] == s.b[start + i] { i += 1 }
+        return i == length ? guess : nil
+    }
+
+    /// The index of the key whose content is `p[start..<end]`.
     private mutating func code(_ s: JSONScanner, _ start: Int, _ end: Int, escaped: Bool, at keyAt: Int, field: Int) throws(JSONError) -> Int {
         let length = end - start
-        if !escaped && field < previous.count {
-            let guess = previous[field]
-            // SAFETY: the key's bytes are s.b[start..<end], inside the file.
-            if keys[guess].count == length, length == 0 || keys[guess].withUnsafeBufferPointer({ memcmp($0.baseAddress!, s.b + start, length) == 0 }) {
-                return guess
-            }
-        }
         var bytes = UnsafeBufferPointer(start: s.b + start, count: length)
         if escaped {
             scratch.removeAll(keepingCapacity: true)
@@ -324,10 +355,14 @@ struct JSONChunk {
         let key = Int(found)
         if key == keys.count {
             if escaped { keys.append(scratch) } else { bytes = UnsafeBufferPointer(start: s.b + start, count: length); keys.append(Array(bytes)) }
-            cells.append([])
+            written.append(escaped ? -1 : start)
+            lengths.append(length)
+            var list: [JSONCell] = []
+            // The keys of the first record are usually in every record: room for them all at once.
+            if rows == 0 && key < 256 { list.reserveCapacity(expectedRows) }
+            cells.append(list)
             lastRow.append(0)
         }
-        if field < previous.count { previous[field] = key } else { previous.append(key) }
         return key
     }
 }
