@@ -333,8 +333,11 @@ struct JSONChunk {
         let guess = previous[field]
         let at = written[guess]
         guard at >= 0 && lengths[guess] == length else { return nil }
-        // SAFETY: both keys' bytes lie inside the file: at ..< at + length and start ..< end.
+        // SAFETY: both keys' bytes lie inside the file: at ..< at + length and start ..< end;
+        // each eight-byte load reads below i + 8 ≤ length.
         var i = 0
+        while i + 8 <= length,
+              UnsafeRawPointer(s.b + at + i).loadUnaligned(as: UInt64.self) == UnsafeRawPointer(s.b + start + i).loadUnaligned(as: UInt64.self) { i += 8 }
         while i < length && s.b[at + i] == s.b[start + i] { i += 1 }
         return i == length ? guess : nil
     }

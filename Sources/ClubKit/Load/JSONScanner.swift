@@ -70,6 +70,18 @@ struct JSONScanner {
         var i = pos + 1
         var escaped = false
         while true {
+            // Eight bytes at a time up to the first quote, backslash or control character (the
+            // classic SWAR zero-byte test). SAFETY: the load reads bytes i ..< i + 8 ≤ n only.
+            while i + 8 <= n {
+                let w = UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self)
+                let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let hit = ((quote &- 0x0101_0101_0101_0101) & ~quote) | ((slash &- 0x0101_0101_0101_0101) & ~slash)
+                    | ((w &- 0x2020_2020_2020_2020) & ~w)
+                let special = hit & 0x8080_8080_8080_8080
+                if special == 0 { i += 8; continue }
+                i += special.trailingZeroBitCount >> 3
+                break
+            }
             guard i < n else { throw JSONError(offset: open, message: "this string is not closed: the file ends inside it") }
             let c = b[i]
             if c == 34 { break }
