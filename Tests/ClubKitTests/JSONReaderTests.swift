@@ -224,4 +224,17 @@ final class JSONReaderTests: XCTestCase {
         XCTAssertEqual(r.table.column("d")?.value(at: 3000), .string("soon"))
         XCTAssertEqual(r.attempts, 2)
     }
+
+    /// Strings are scanned eight bytes at a time: a quote, an escape or a control character at
+    /// any place of a word is found there.
+    func testEverySpecialByteIsFoundWhereverItFalls() throws {
+        for k in 0..<20 {
+            let pad = String(repeating: "x", count: k)
+            XCTAssertEqual(failure("{\"a\":\"\(pad)\u{1}yyyyyyyyyy\"}"), "t.jsonl:1:\(7 + k): control character 0x01 inside a string (JSON writes it \\u0001)")
+            let t = try table("{\"\(pad)k\":\"\(pad)\\n\(pad)\\\"z\"}\n{\"\(pad)k\":\"\(pad)\"}")
+            XCTAssertEqual(t.columnNames, [pad + "k"])
+            XCTAssertEqual(t.column(pad + "k")?.value(at: 0), .string(pad + "\n" + pad + "\"z"))
+            XCTAssertEqual(t.column(pad + "k")?.value(at: 1), .string(pad))
+        }
+    }
 }
