@@ -35,9 +35,14 @@ protocol AnalyticsCommandDefinition {
     static func bind(_ options: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding
     /// Computes the table and the working shown above it.
     static func run(_ options: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult
+    /// How the modes people read show a column of the result: `.percent` for a share stored in
+    /// percent (`42.3%`), `.oneDecimal` for a rate; `.plain` (the default) for the rest.
+    static func display(column: String) -> DisplayHint
 }
 
 extension AnalyticsCommandDefinition {
+    static func display(column: String) -> DisplayHint { .plain }
+
     static func bind(_ command: AnalyticsCommand, in catalog: SessionCatalog) throws(Diagnostic) -> AnalyticsBinding {
         var args = CommandArguments(command)
         let options = try options(&args)

@@ -2,6 +2,11 @@
 /// transaction; month k is the k-th calendar month after it (k = 0 is the first month); a cell
 /// is the distinct customers active in month k over the cohort's size (in %, or as counts).
 enum CohortCommand: AnalyticsCommandDefinition {
+    /// The month columns `m0`, `m1`, … hold % of the cohort (`cohort … counts` holds integers, which no hint changes).
+    static func display(column: String) -> DisplayHint {
+        column.count > 1 && column.first == "m" && column.dropFirst().allSatisfy(\.isNumber) ? .percent : .plain
+    }
+
     static let help = HelpTopic(name: "cohort", group: .analytics, usage: "cohort monthly [counts]", meaning: "first-purchase-month cohorts by months since, % active or counts", example: "cohort monthly")
 
     /// Whether the cells are counts (else % of the cohort).

@@ -21,6 +21,8 @@
 ///    9–10, without a complaint);
 /// 8. regular — everyone else.
 enum TypesCommand: AnalyticsCommandDefinition {
+    static func display(column: String) -> DisplayHint { ["share", "revenue_share"].contains(column) ? .percent : .plain }
+
     static let help = HelpTopic(name: "types", group: .analytics,
                                 usage: "types [with new_days N, inactive_days N, loyal_orders N, loyal_days N, loyal_gap N, feedback_days N] [| members]",
                                 meaning: "the customer types of seed 000 with counts, revenue and playbooks; `| members` gives each customer's type, every type that applies and the evidence",

@@ -134,6 +134,8 @@ extension CLVCommand {
 }
 
 enum ValueCommand: AnalyticsCommandDefinition {
+    static func display(column: String) -> DisplayHint { ["share_of_revenue"].contains(column) ? .percent : .plain }
+
     static let help = HelpTopic(name: "value", group: .analytics, usage: "value by COLUMN · value by segments A, B", meaning: "revenue, share, customers and revenue per customer per group", example: "value by city")
 
     enum Options {

@@ -1,6 +1,8 @@
 /// The 80/20 rule (brief §6): customers by spend, largest first, with the cumulative share of
 /// revenue and an ABC class (A up to 80% of revenue, B up to 95%, C the rest).
 enum ParetoCommand: AnalyticsCommandDefinition {
+    static func display(column: String) -> DisplayHint { ["share", "cumulative_share"].contains(column) ? .percent : .plain }
+
     static let help = HelpTopic(name: "pareto", group: .analytics, usage: "pareto [in SEGMENT]",
                                 meaning: "customers by spend with cumulative share and ABC class; the 80/20 headline, over all customers or one segment's",
                                 example: "pareto | take 10")

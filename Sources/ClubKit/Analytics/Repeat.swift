@@ -2,6 +2,8 @@
 /// purchases over customers with one or more, × 100. `repeat customers R of N` takes the counts
 /// typed in, so a trainer needs no table.
 enum RepeatCommand: AnalyticsCommandDefinition {
+    static func display(column: String) -> DisplayHint { ["repeat_rate"].contains(column) ? .percent : .plain }
+
     static let help = HelpTopic(name: "repeat", group: .analytics, usage: "repeat · repeat customers R of N",
                                 meaning: "repeat rate = customers with 2+ purchases / customers with 1+ × 100", example: "repeat customers 120 of 400")
 

@@ -12,6 +12,8 @@
 /// churn = 100 − retention, CRR = (E − N) / S × 100. `by month` uses each calendar month and the
 /// month before it.
 enum RetentionCommand: AnalyticsCommandDefinition {
+    static func display(column: String) -> DisplayHint { ["retention", "churn", "crr"].contains(column) ? .percent : .plain }
+
     static let help = HelpTopic(name: "retention", group: .analytics, usage: "retention start S remaining R · retention start S end E new N · retention from DATE to DATE · retention by month", meaning: "retention = remaining / start × 100 (seed 003); CRR = (E − N) / S × 100; or from the data", example: "retention start 100 remaining 90")
 
     enum Options {
@@ -92,6 +94,8 @@ enum RetentionCommand: AnalyticsCommandDefinition {
 }
 
 enum ChurnCommand: AnalyticsCommandDefinition {
+    static func display(column: String) -> DisplayHint { ["retention", "churn", "crr"].contains(column) ? .percent : .plain }
+
     static let help = HelpTopic(name: "churn", group: .analytics, usage: "churn start S lost L · churn retention R% · churn from DATE to DATE", meaning: "churn = lost / start × 100 = 100 − retention", example: "churn start 100 lost 10")
 
     enum Options {

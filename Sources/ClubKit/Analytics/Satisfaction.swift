@@ -4,6 +4,10 @@
 /// CSAT = % of answers that are 4 or 5 on a 1–5 scale. Both also take the counts typed in, so a
 /// trainer needs no table: `nps promoters 50 passives 30 detractors 20`, `csat satisfied 80 total 100`.
 enum NPSCommand: SurveyCommand {
+    static func display(column: String) -> DisplayHint {
+        column == "nps" ? .oneDecimal : (column == "promoters_pct" || column == "detractors_pct" ? .percent : .plain)
+    }
+
     static let help = HelpTopic(name: "nps", group: .analytics, usage: "nps TABLE.COLUMN · nps promoters P passives A detractors D",
                                 meaning: "NPS = % promoters (9–10) − % detractors (0–6)", example: "nps promoters 50 passives 30 detractors 20")
     static let columns: [(String, DataType)] = [("responses", .int), ("promoters", .int), ("passives", .int), ("detractors", .int),
@@ -18,6 +22,8 @@ enum NPSCommand: SurveyCommand {
 }
 
 enum CSATCommand: SurveyCommand {
+    static func display(column: String) -> DisplayHint { ["csat"].contains(column) ? .percent : .plain }
+
     static let help = HelpTopic(name: "csat", group: .analytics, usage: "csat TABLE.COLUMN · csat satisfied S total T",
                                 meaning: "CSAT = % of answers 4–5 on a 1–5 scale", example: "csat satisfied 80 total 100")
     static let columns: [(String, DataType)] = [("responses", .int), ("satisfied", .int), ("csat", .double)]

@@ -18,7 +18,10 @@ extension SessionCatalog {
         guard let definition = AnalyticsCommands.named(command.name) else {
             throw Diagnostic("unknown command `\(command.name)`", at: command.location)
         }
-        let result = try definition.run(command, in: self)
+        var result = try definition.run(command, in: self)
+        for (c, name) in result.table.columnNames.enumerated() where result.table.columns[c].type == .double {
+            result.table.columns[c].display = definition.display(column: name)
+        }
         // Work stopped early by Ctrl-C gives a wrong result: it is never kept or shown.
         if isCancelled() { throw Diagnostic.interrupted }
         // Numbers typed in can be large enough to overflow a figure (1e308 × 10): an infinity or

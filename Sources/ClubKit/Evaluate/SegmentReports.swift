@@ -57,8 +57,15 @@ struct SegmentReports {
             texts.append(def.text)
         }
         return Table(columnNames: ["name", "base", "members", "share_of_base", "definition"],
-                     columns: [stringColumn(names), stringColumn(bases), Column(.int(members)), doubleColumn(shares), stringColumn(texts)],
+                     columns: [stringColumn(names), stringColumn(bases), Column(.int(members)), asPercent(doubleColumn(shares)), stringColumn(texts)],
                      rowCount: names.count)
+    }
+
+    /// A share of the base, shown `4.7%` in the modes people read.
+    private func asPercent(_ c: Column) -> Column {
+        var c = c
+        c.display = .percent
+        return c
     }
 
     /// "vip: 123 of 2,642 customers360 rows (4.7%) · customers360 where … · as of 2024-06-30".

@@ -7,7 +7,10 @@ extension Session {
         var csv = CSVOptions()
         let workbook = Self.isWorkbook(path)
         var sheet: String?
+        var json = JSONReader.isJSONPath(path)
+        var csvOnly: LoadOption?
         for option in options {
+            if ["lenient", "header", "names", "delim"].contains(option.name) { csvOnly = csvOnly ?? option }
             switch (option.name, option.value) {
             case ("sheet", .string(let s)):
                 guard workbook else {
@@ -16,6 +19,13 @@ extension Session {
                 sheet = s
             case ("delim", _) where workbook:
                 throw Diagnostic("`delim` is for delimited text; a workbook's values are in cells", at: option.location)
+            case ("format", .word(let w)), ("format", .string(let w)):
+                switch w.lowercased() {
+                case "json", "jsonl", "ndjson": json = true
+                case "csv": json = false
+                default:
+                    throw Diagnostic("`format` takes csv or json, not `\(w)`", at: option.location, hint: Suggest.hint(for: w, among: ["csv", "json"]))
+                }
             case ("lenient", _): csv.lenient = true
             case ("header", .bool(let b)): csv.header = b
             case ("names", .names(let n)): csv.names = n
@@ -54,6 +64,10 @@ extension Session {
                 throw Diagnostic("option `\(option.name)` does not take that value", at: option.location)
             }
         }
+        if json, let option = csvOnly {
+            throw Diagnostic("`\(option.name)` is an option for CSV files", at: option.location,
+                             hint: "a JSON file's columns are its keys; JSON takes `types`, `date_format` and `calendar`")
+        }
         let name = alias?.text ?? Self.tableName(forPath: path)
         if catalog.definition(name) != nil || catalog.parameters[name] != nil {
             throw Diagnostic("`\(name)` is already a \(catalog.definition(name) != nil ? "named result" : "parameter")", at: alias?.location ?? at,
@@ -69,8 +83,11 @@ extension Session {
                 let size = ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? 0
                 csv.progress = { done, rows in report(path, done, rows, size) }
             }
-            result = workbook ? try XLSXReader.read(path: file, sheet: sheet, options: csv, memoryLimit: catalog.memoryLimit.bytes)
-                              : try CSVReader.read(path: file, options: csv)
+            if workbook {
+                result = try XLSXReader.read(path: file, sheet: sheet, options: csv, memoryLimit: catalog.memoryLimit.bytes)
+            } else {
+                result = json ? try JSONReader.read(path: file, options: csv) : try CSVReader.read(path: file, options: csv)
+            }
             loadProgress?(path, 1, result.table.rowCount, -1)
         } catch let e as LoadError {
             switch e.kind {

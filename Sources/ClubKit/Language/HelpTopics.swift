@@ -28,7 +28,7 @@ public enum HelpTopics {
     /// A statement's topic: one case per statement word, so a new word needs its help here.
     static func topic(_ word: StatementWord) -> HelpTopic {
         switch word {
-        case .load: return .init(name: "load", group: .statement, usage: "load \"FILE.csv\" [sheet \"NAME\"] [as NAME] [with delim …, header …, names (…), date_format \"…\", calendar jalali|gregorian, types (…), lenient]", meaning: "read a CSV file, or a sheet of an .xlsx workbook (the first unless `sheet` names one), into a table", example: "load \"Samples/data/orders.csv\"")
+        case .load: return .init(name: "load", group: .statement, usage: "load \"FILE.csv|FILE.json|FILE.jsonl|FILE.xlsx\" [sheet \"NAME\"] [as NAME] [with delim …, header …, names (…), date_format \"…\", calendar jalali|gregorian, types (…), lenient, format csv|json]", meaning: "read a CSV file, a JSON array of objects or JSON Lines, or a sheet of an .xlsx workbook (the first unless `sheet` names one), into a table", example: "load \"Samples/data/orders.csv\"")
         case .tables: return .init(name: "tables", group: .statement, usage: "tables", meaning: "tables, results and segments with rows, columns and bytes", example: "tables")
         case .describe: return .init(name: "describe", group: .statement, usage: "describe NAME", meaning: "each column's type, nulls, distinct values, min, max and bytes", example: "describe orders")
         case .`let`: return .init(name: "let", group: .statement, usage: "let NAME = EXPR", meaning: "a parameter usable in any expression", example: "let threshold = 1000")

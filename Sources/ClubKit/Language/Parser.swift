@@ -201,7 +201,7 @@ public struct Parser {
         return .load(path: path, as: alias, options: options)
     }
 
-    private static let loadOptionNames = ["delim", "header", "names", "date_format", "calendar", "types", "lenient", "sheet"]
+    private static let loadOptionNames = ["delim", "header", "names", "date_format", "calendar", "types", "lenient", "sheet", "format"]
 
     mutating func loadOption() throws(Diagnostic) -> LoadOption {
         guard let w = current.word else {
@@ -237,6 +237,12 @@ public struct Parser {
             }
             advance()
             return LoadOption(name: w, value: .string(s), location: loc)
+        case "format":
+            guard let format = current.word else {
+                throw Diagnostic("`format` takes csv or json", at: current.location)
+            }
+            advance()
+            return LoadOption(name: w, value: .word(format), location: loc)
         case "calendar":
             guard let calendar = current.word else {
                 throw Diagnostic("`calendar` takes jalali or gregorian", at: current.location)

@@ -148,6 +148,7 @@ struct ChunkContext {
         fields.reserveCapacity(width + 1)
         var scratch: [UInt8] = []
         var narrowing: [(column: Int, mask: UInt16)] = []
+        let writer = FieldWriter(pattern: pattern, jalaliYears: jalaliYears)
         var row = 0, records = 0
         var reported = range.lowerBound, released = range.lowerBound
         // Ctrl-C is polled by bytes and fields, not records: a record of 10,000 fields takes as
@@ -205,10 +206,10 @@ struct ChunkContext {
                         var i = f.start
                         while i < f.end { scratch.append(p[i]); i += p[i] == 34 ? 2 : 1 }
                         // SAFETY: the unescaped bytes are read only inside the closure; c < width.
-                        stored = scratch.withUnsafeBufferPointer { put($0, kind: k, slot: slot[c], row: row, interner: interners.baseAddress! + c) }
+                        stored = scratch.withUnsafeBufferPointer { writer.put($0, kind: k, slot: slot[c], row: row, interner: interners.baseAddress! + c) }
                     } else {
                         // SAFETY: c < width, the interners' count.
-                        stored = put(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row, interner: interners.baseAddress! + c)
+                        stored = writer.put(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row, interner: interners.baseAddress! + c)
                     }
                     guard let stored else {
                         let at = f.start + (CSVReader.firstInvalidUTF8(CSVReader.slice(p, f), from: 0) ?? 0)
@@ -219,8 +220,8 @@ struct ChunkContext {
                     }
                     if stored {
                         sawValue[c] = true
-                    } else if f.escaped ? scratch.withUnsafeBufferPointer({ putLocal($0, kind: k, slot: slot[c], row: row) })
-                                        : putLocal(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row) {
+                    } else if f.escaped ? scratch.withUnsafeBufferPointer({ writer.putLocal($0, kind: k, slot: slot[c], row: row) })
+                                        : writer.putLocal(CSVReader.slice(p, f), kind: k, slot: slot[c], row: row) {
                         // Persian or Arabic-Indic digits (`scratch` still holds an escaped field's bytes).
                         sawValue[c] = true
                     } else if let t = declared[c] {
@@ -265,107 +266,6 @@ struct ChunkContext {
         out.end = tokenizer.pos
         meter.add(bytes: min(range.upperBound, tokenizer.pos) - reported, records: records & 0xFFFF)
         out.rows = row
-    }
-
-    /// Parses `bytes` as `kind` into row `row` of `slot`: true when stored, false when the field
-    /// is not of that kind, nil when a new string is not valid UTF-8. A string goes through
-    /// the column's `interner`.
-    ///
-    /// SAFETY: `slot` is the column's first slot for this chunk and row < capacity (checked by
-    /// the caller), so the store at row × the kind's width is inside the chunk's slots; the
-    /// store's type is the one `FieldKind` allocated for the column.
-    @inline(__always)
-    func put(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int,
-                     interner: UnsafeMutablePointer<ByteInterner?>) -> Bool? {
-        switch kind {
-        case .int:
-            guard let v = FieldParsing.parseInt(bytes) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
-        case .int32:
-            guard let v = FieldParsing.parseInt(bytes), let x = Int32(exactly: v) else { return false }
-            slot.storeBytes(of: x, toByteOffset: row * 4, as: Int32.self)
-        case .double:
-            guard let v = FieldParsing.parseFloatColumnValue(bytes) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 8, as: Double.self)
-        case .anyDouble:
-            guard let v = FieldParsing.parseDouble(bytes) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 8, as: Double.self)
-        case .bool:
-            guard let v = FieldParsing.parseBool(bytes) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row, as: Bool.self)
-        case .date:
-            guard let v = DateParser.isoDate(bytes) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
-        case .dateTime:
-            guard let v = DateParser.isoDateTime(bytes) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
-        case .patternDate:
-            guard let v = pattern?.parse(bytes) else { return false }
-            slot.storeBytes(of: Int32(v / 86400), toByteOffset: row * 4, as: Int32.self)
-        case .patternDateTime:
-            guard let v = pattern?.parse(bytes) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
-        case .anyDate:
-            guard let v = DateParser.isoDate(bytes) ?? pattern?.parse(bytes).map({ Int32($0 / 86400) }) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
-        case .anyDateTime:
-            guard let v = DateParser.isoDateTime(bytes) ?? DateParser.isoDate(bytes).map({ Int64($0) * 86400 }) ?? pattern?.parse(bytes) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
-        case .jalaliDate, .jalaliDateTime, .jalaliPatternDate, .jalaliPatternDateTime, .jalaliAnyDate, .jalaliAnyDateTime:
-            return putJalali(bytes, kind: kind, slot: slot, row: row)
-        case .string:
-            guard let code = interner.pointee!.intern(bytes) else { return nil }
-            slot.storeBytes(of: code, toByteOffset: row * 4, as: Int32.self)
-        }
-        return true
-    }
-
-    /// `put` for the Jalali kinds, out of line so that the loop over Latin, Gregorian files
-    /// carries none of their code.
-    ///
-    /// SAFETY: as for `put`: row < capacity, and the width stored is the kind's.
-    @inline(never)
-    private func putJalali(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int) -> Bool {
-        let years = jalaliYears
-        switch kind {
-        case .jalaliDate:
-            guard let v = JalaliDateParser.date(bytes, years: years) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
-        case .jalaliDateTime:
-            guard let v = JalaliDateParser.dateTime(bytes, years: years) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
-        case .jalaliPatternDate:
-            guard let pattern, let v = JalaliDateParser.pattern(pattern, bytes, years: years) else { return false }
-            slot.storeBytes(of: Int32(v / 86400), toByteOffset: row * 4, as: Int32.self)
-        case .jalaliPatternDateTime:
-            guard let pattern, let v = JalaliDateParser.pattern(pattern, bytes, years: years) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
-        case .jalaliAnyDate:
-            guard let v = JalaliDateParser.date(bytes, years: years)
-                    ?? pattern.flatMap({ JalaliDateParser.pattern($0, bytes, years: years) }).map({ Int32($0 / 86400) }) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
-        case .jalaliAnyDateTime:
-            guard let v = JalaliDateParser.dateTime(bytes, years: years, dateAlone: true)
-                    ?? pattern.flatMap({ JalaliDateParser.pattern($0, bytes, years: years) }) else { return false }
-            slot.storeBytes(of: v, toByteOffset: row * 8, as: Int64.self)
-        default:
-            return false
-        }
-        return true
-    }
-
-    /// The second try for a field that did not parse as its kind: when it holds a byte above
-    /// 0x7F, its Persian or Arabic-Indic digits (and separators, for a number) rewritten in Latin
-    /// (`FieldKind.localRewrite`) and parsed again. Out of line: a field that parses never comes
-    /// here, so the record loop stays as small and as fast as it was for Latin digits.
-    ///
-    /// SAFETY: as for `put`, which it calls with the same slot and row on a buffer of its own.
-    @inline(never)
-    func putLocal(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int) -> Bool {
-        guard let rewrite = kind.localRewrite, LocalDigits.hasNonASCII(bytes) else { return false }
-        // Bool and text kinds have no rewrite, so `put` never reaches an interner here.
-        var none: ByteInterner?
-        return LocalDigits.rewritten(bytes, rewrite) { put($0, kind: kind, slot: slot, row: row, interner: &none) } ?? false
     }
 
     /// An empty field: null in its column. Out of line, so that the record loop does not make

@@ -102,8 +102,12 @@ public struct TableRenderer {
     }
 
     /// A cell as people read it: numbers and dates in the chosen digits, other text as it is.
+    /// A column with a display hint shows its shares as `42.3%` (`DisplayHint`).
     func shown(_ c: Column, _ r: Int) -> String {
-        shown(c.value(at: r))
+        if c.display != .plain, case .double(let a) = c.storage, !c.isNull(r), let text = c.display.text(a[r]) {
+            return digits.write(text)
+        }
+        return shown(c.value(at: r))
     }
 
     /// A value as people read it: numbers in the chosen digits, dates in the chosen calendar.

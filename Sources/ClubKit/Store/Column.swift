@@ -19,6 +19,10 @@ enum ColumnStorage: Sendable {
 public struct Column: Sendable {
     var storage: ColumnStorage
     var validity: Bitmap?
+    /// How the modes people read show the numbers (`42.3%`); the data modes ignore it. Rows
+    /// picked from the column keep it (`where`, `sort`, `take`, `select`, joins); a column
+    /// computed from it starts plain.
+    var display: DisplayHint = .plain
 
     init(_ storage: ColumnStorage, validity: Bitmap? = nil) {
         self.storage = storage
@@ -74,8 +78,14 @@ public struct Column: Sendable {
         return Column(.int(mapUnary(a) { Int64($0) }), validity: validity)
     }
 
-    /// The rows at `indices`, in that order.
+    /// The rows at `indices`, in that order (with the column's display hint).
     func gather(_ indices: [Int32]) -> Column {
+        var c = rows(indices)
+        c.display = display
+        return c
+    }
+
+    private func rows(_ indices: [Int32]) -> Column {
         let v = validity?.gather(indices)
         switch storage {
         case .int(let a): return Column(.int(indices.map { a[Int($0)] }), validity: v)
@@ -90,6 +100,12 @@ public struct Column: Sendable {
 
     /// Like `gather`, but an index of -1 yields null (the unmatched side of a left join).
     func gatherOptional(_ indices: [Int32]) -> Column {
+        var c = optionalRows(indices)
+        c.display = display
+        return c
+    }
+
+    private func optionalRows(_ indices: [Int32]) -> Column {
         var v = Bitmap(count: indices.count, allValid: false)
         for (j, i) in indices.enumerated() where i >= 0 && !isNull(Int(i)) { v.set(j, true) }
         func pick<T>(_ a: [T], _ zero: T) -> [T] { indices.map { $0 >= 0 ? a[Int($0)] : zero } }

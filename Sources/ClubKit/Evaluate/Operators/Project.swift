@@ -9,6 +9,11 @@ struct ProjectOperator: PhysicalOperator {
 
     func run(_ input: Table, in executor: Executor) throws(Diagnostic) -> Table {
         let expressions = executor.evaluator(input)
-        return Table(columnNames: items.map(\.name), columns: items.map { expressions.column($0.expr) }, rowCount: input.rowCount)
+        return Table(columnNames: items.map(\.name), columns: items.map { item in
+            var column = expressions.column(item.expr)
+            // A column selected as it is keeps its display hint; one computed from it is plain.
+            if case .column = item.expr {} else { column.display = .plain }
+            return column
+        }, rowCount: input.rowCount)
     }
 }

@@ -199,6 +199,7 @@ enum XLSXReader {
         var mask = FieldParsing.all
         var wide = false, sawValue = false
         let pattern = context.pattern, calendar = context.calendar
+        let writer = FieldWriter(pattern: pattern, jalaliYears: context.jalaliYears)
         for cell in data {
             let m: UInt16
             switch cell.kind {
@@ -248,18 +249,18 @@ enum XLSXReader {
                         stored = true
                     case (_?, .string):
                         var text = bytes.text(cell, date1904: date1904)
-                        stored = text.withUTF8 { context.put($0, kind: kind, slot: slot, row: row, interner: &interner) }
+                        stored = text.withUTF8 { writer.put($0, kind: kind, slot: slot, row: row, interner: &interner) }
                     default:
-                        stored = context.put(bytes.of(cell), kind: kind, slot: slot, row: row, interner: &interner)
+                        stored = writer.put(bytes.of(cell), kind: kind, slot: slot, row: row, interner: &interner)
                     }
                 case .bool:
                     var text = cell.start == 1 ? "true" : "false"
-                    stored = text.withUTF8 { context.put($0, kind: kind, slot: slot, row: row, interner: &interner) }
+                    stored = text.withUTF8 { writer.put($0, kind: kind, slot: slot, row: row, interner: &interner) }
                 default:
                     let b = bytes.of(cell)
                     if b.isEmpty { continue }
-                    stored = context.put(b, kind: kind, slot: slot, row: row, interner: &interner)
-                    if stored == false && context.putLocal(b, kind: kind, slot: slot, row: row) { stored = true }
+                    stored = writer.put(b, kind: kind, slot: slot, row: row, interner: &interner)
+                    if stored == false && writer.putLocal(b, kind: kind, slot: slot, row: row) { stored = true }
                 }
                 switch stored {
                 case true?:

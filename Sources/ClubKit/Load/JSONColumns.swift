@@ -1,0 +1,406 @@
+/// The second and third passes of `JSONReader`: the chunks' keys become columns in the order
+/// first seen, each column gets its type by the CSV reader's inference, and the chunks write the
+/// cells into the column buffers in parallel.
+struct JSONColumns {
+    let p: UnsafeBufferPointer<UInt8>
+    let path: String
+    let fileStart: Int
+    let pattern: DatePattern?
+    let options: CSVOptions
+    let chunks: [JSONChunk]
+    let release: ((Range<Int>) -> Void)?
+
+    func build() throws -> LoadResult {
+        let calendar = options.calendar
+        // Keys in the order first seen: the chunks are in file order, and each lists its keys so.
+        var index: [[UInt8]: Int] = [:]
+        var keys: [[UInt8]] = []
+        var sources: [[Int]] = []  // per column, per chunk: the chunk's key index, or -1
+        for (k, chunk) in chunks.enumerated() {
+            for (local, key) in chunk.keys.enumerated() {
+                let c: Int
+                if let g = index[key] {
+                    c = g
+                } else {
+                    c = keys.count
+                    guard c < CSVReader.maxColumns else {
+                        throw LoadError(.malformed, path: path, message: "the objects have more than \(CSVReader.maxColumns) different keys; clubsh loads at most \(CSVReader.maxColumns) columns")
+                    }
+                    index[key] = c
+                    keys.append(key)
+                    sources.append([Int](repeating: -1, count: chunks.count))
+                }
+                sources[c][k] = local
+            }
+        }
+        let width = keys.count
+        let names = CSVReader.deduplicated(keys.enumerated().map { c, key in
+            let name = CSVReader.reachable(String(decoding: key, as: UTF8.self))
+            return name.isEmpty ? "column\(c + 1)" : name
+        })
+        for (name, _) in options.types where !names.contains(name) {
+            throw LoadError(.badOption, path: path, message: "types (…) names a column `\(name)` that the file does not have; its columns are \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", … (\(names.count) in all)" : "")")
+        }
+        let declared: [DataType?] = names.map { options.types[$0] }
+        let offsets = chunks.reduce(into: [0]) { $0.append($0.last! + $1.rows) }
+        let rows = offsets.last!
+
+        // The first thousand values of each column give it a first guess.
+        var values = JSONValues(pattern: pattern, calendar: calendar)
+        var masks = [UInt16](repeating: FieldParsing.all, count: width)
+        var wide = Set<Int>(), huge = Set<Int>(), nested = Set<Int>()
+        for c in 0..<width {
+            var seen = 0
+            for (k, chunk) in chunks.enumerated() where seen < 1000 && sources[c][k] >= 0 {
+                for cell in chunk.cells[sources[c][k]].prefix(1000 - seen) {
+                    let (mask, why) = values.mask(cell, p)
+                    masks[c] &= mask
+                    note(why, c, &wide, &huge, &nested)
+                }
+                seen += chunk.cells[sources[c][k]].count
+            }
+        }
+        let kinds0 = (0..<width).map { c in
+            declared[c].map { FieldKind.declared($0, jalali: CSVReader.isJalali(declaredMask: masks[c], calendar: calendar)) }
+        }
+
+        var columns = [Column?](repeating: nil, count: width)
+        var kinds = [FieldKind](repeating: .string, count: width)
+        var pending = Array(0..<width)
+        var attempts = 0
+        while !pending.isEmpty {
+            if options.isCancelled() { throw LoadError.interrupted(path) }
+            attempts += 1
+            for c in pending { kinds[c] = kinds0[c] ?? FieldKind.inferred(masks[c], pattern: pattern, calendar: calendar) }
+            var pieces: [[JSONPiece]] = []
+            let pendingKinds = pending.map { kinds[$0] }
+            let (_, raw) = try RawColumn.allocate(pendingKinds[...], capacity: rows) { bases -> Int in
+                // SAFETY: chunk k writes only rows offsets[k] ..< offsets[k + 1] of each buffer,
+                // which hold `rows` slots; no other chunk touches them, and the buffers outlive
+                // `Parallel.map`, which returns when every chunk is done.
+                let b = Unchecked(bases)
+                pieces = Parallel.map(chunks.count) { k in
+                    var values = JSONValues(pattern: pattern, calendar: calendar)
+                    let chunk = chunks[k]
+                    var out: [JSONPiece] = []
+                    out.reserveCapacity(pending.count)
+                    for (i, c) in pending.enumerated() {
+                        if options.isCancelled() { out.append(JSONPiece(cancelled: true)); continue }
+                        let local = sources[c][k]
+                        out.append(values.fill(local >= 0 ? chunk.cells[local] : [], p, rows: chunk.rows, kind: pendingKinds[i], declared: declared[c] != nil,
+                                               slot: b.value[i] + offsets[k] * pendingKinds[i].width))
+                    }
+                    return out
+                }
+                for i in pending.indices where pendingKinds[i] == .string && pieces.allSatisfy({ $0[i].failure == nil && !$0[i].cancelled }) {
+                    merge(i, pieces: &pieces, offsets: offsets, base: bases[i])
+                }
+                return rows
+            }
+            if pieces.contains(where: { $0.contains(where: \.cancelled) }) { throw LoadError.interrupted(path) }
+            // The first failure in the file, whichever column it is in.
+            var failure: (offset: Int, message: String, column: Int)?
+            for row in pieces {
+                for (i, piece) in row.enumerated() {
+                    if let f = piece.failure, failure == nil || f.offset < failure!.offset { failure = (f.offset, f.message, pending[i]) }
+                }
+            }
+            if let failure {
+                let c = failure.column
+                let message = failure.message.isEmpty
+                    ? "`\(CSVReader.shown(text(at: failure.offset)))` is not a valid \(kinds[c].isJalali ? "Jalali " : "")\(declared[c]?.rawValue ?? "")"
+                      + " for column `\(names[c])` (declared in types)"
+                    : failure.message
+                let (line, column) = CSVReader.position(p, failure.offset, from: fileStart)
+                throw LoadError(.malformed, path: path, line: line, column: column, message: message)
+            }
+            var again: [Int] = []
+            for (i, c) in pending.enumerated() {
+                let misfit = pieces.reduce(FieldParsing.all) { $1[i].misfit == 0 ? $0 : $0 & $1[i].misfit } & FieldParsing.all
+                for row in pieces {
+                    if row[i].wide { wide.insert(c) }
+                    if row[i].huge { huge.insert(c) }
+                    if row[i].nested { nested.insert(c) }
+                }
+                if pieces.contains(where: { $0[i].misfit != 0 }) {
+                    let narrowed = masks[c] & misfit
+                    guard narrowed != masks[c] else {
+                        throw LoadError(.malformed, path: path, message: "could not settle the type of column `\(names[c])`; please report this file")
+                    }
+                    masks[c] = narrowed
+                    again.append(c)
+                    continue
+                }
+                columns[c] = column(raw[i], kind: pendingKinds[i], declared: declared[c] != nil, rows: rows, pieces: pieces.map { $0[i] }, offsets: offsets)
+            }
+            pending = again
+        }
+        release?(0..<p.count)
+        let table = Table(columnNames: names, columns: columns.map { $0! }, rowCount: rows)
+        let text = { (set: Set<Int>) in set.sorted().filter { kinds[$0] == .string && table.columns[$0].type == .string }.map { names[$0] } }
+        var notes: [String] = []
+        if let note = CSVReader.wideIntegerNote(text(wide)) { notes.append(note) }
+        if let note = listNote(text(huge), "numbers beyond the range of a double kept as text") { notes.append(note) }
+        if let note = listNote(text(nested), "nested objects and arrays kept as JSON text") { notes.append(note) }
+        notes += CSVReader.calendarNotes(table, kinds: kinds, masks: masks, declared: declared, pattern: pattern, calendar: calendar)
+        return LoadResult(table: table, skippedRows: 0, skipped: [], bytesRead: p.count, notes: notes, attempts: attempts)
+    }
+
+    private func note(_ why: JSONValues.Why, _ c: Int, _ wide: inout Set<Int>, _ huge: inout Set<Int>, _ nested: inout Set<Int>) {
+        switch why {
+        case .none: break
+        case .wide: wide.insert(c)
+        case .huge: huge.insert(c)
+        case .nested: nested.insert(c)
+        }
+    }
+
+    private func listNote(_ names: [String], _ what: String) -> String? {
+        guard !names.isEmpty else { return nil }
+        let listed = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? " and \(names.count - 5) more" : "")
+        return "column\(names.count == 1 ? "" : "s") \(listed): \(what)"
+    }
+
+    /// The value at `offset` as written, for an error message: a string's content, or a token.
+    private func text(at offset: Int) -> String {
+        guard offset < p.count else { return "" }
+        var s = JSONScanner(p, at: offset)
+        if p[offset] == 34, let (start, end, _) = try? s.string() {
+            return String(decoding: UnsafeBufferPointer(rebasing: p[start..<end]), as: UTF8.self)
+        }
+        if p[offset] == 123 || p[offset] == 91, let end = try? s.nested() {
+            var out: [UInt8] = []
+            JSONText.minify(UnsafeBufferPointer(rebasing: p[offset..<end]), into: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        var end = offset
+        while end < p.count, !(p[end] == 44 || p[end] == 125 || p[end] == 93 || p[end] == 32 || p[end] == 10 || p[end] == 13 || p[end] == 9) { end += 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: p[offset..<end]), as: UTF8.self)
+    }
+
+    /// Puts chunk k's strings into chunk 0's dictionary, renumbering their codes in the buffer.
+    private func merge(_ i: Int, pieces: inout [[JSONPiece]], offsets: [Int], base: UnsafeMutableRawPointer) {
+        var dictionary = pieces[0][i].interner?.dictionary ?? StringDictionary.Builder()
+        for k in pieces.indices.dropFirst() {
+            guard let own = pieces[k][i].interner?.dictionary, own.count > 0 else { continue }
+            let remap = own.values.map { dictionary.code(for: $0) }
+            if remap.enumerated().allSatisfy({ $0.offset == Int($0.element) }) { continue }
+            // SAFETY: rows offsets[k] ..< offsets[k + 1] of the column hold chunk k's codes, each
+            // below own.count = remap.count (a null row holds 0).
+            remap.withUnsafeBufferPointer { r in
+                let codes = (base + offsets[k] * 4).assumingMemoryBound(to: Int32.self)
+                for row in 0..<(offsets[k + 1] - offsets[k]) { codes[row] = r[Int(codes[row])] }
+            }
+        }
+        pieces[0][i].merged = dictionary
+    }
+
+    /// The finished column: its buffer, and its validity from the chunks' null bits.
+    private func column(_ raw: RawColumn, kind: FieldKind, declared: Bool, rows: Int, pieces: [JSONPiece], offsets: [Int]) -> Column {
+        if !declared && !pieces.contains(where: \.sawValue) {
+            return Column(.string([Int32](repeating: 0, count: rows), StringDictionary(values: [""])), validity: Bitmap(count: rows, allValid: false))
+        }
+        var validity: Bitmap?
+        if pieces.contains(where: { !$0.nulls.isEmpty }) {
+            var v = Bitmap(count: rows)
+            for (k, piece) in pieces.enumerated() where !piece.nulls.isEmpty {
+                let count = offsets[k + 1] - offsets[k]
+                for (w, word) in piece.nulls.enumerated() where word != 0 {
+                    var bits = word
+                    while bits != 0 {
+                        let local = w << 6 + bits.trailingZeroBitCount
+                        if local < count { v.set(offsets[k] + local, false) }
+                        bits &= bits - 1
+                    }
+                }
+            }
+            validity = v
+        }
+        switch (raw, kind.type) {
+        case (.int64(let a), .int): return Column(.int(a), validity: validity)
+        case (.int64(let a), _): return Column(.dateTime(a), validity: validity)
+        case (.double(let a), _): return Column(.double(a), validity: validity)
+        case (.bool(let a), _): return Column(.bool(a), validity: validity)
+        case (.int32(let a), .int): return Column(.int32(a), validity: validity)
+        case (.int32(let a), .date): return Column(.date(a), validity: validity)
+        case (.int32(let a), _):
+            let dictionary = pieces.first?.merged.map { StringDictionary($0) }
+            let strings = dictionary.flatMap { $0.count > 0 ? $0 : nil } ?? StringDictionary(values: [""])
+            return Column(.string(a, strings), validity: validity)
+        }
+    }
+}
+
+/// What one chunk's cells of one column came to in one attempt.
+struct JSONPiece {
+    var nulls: [UInt64] = []
+    var interner: ByteInterner?
+    /// The candidate bits every misfit allows; 0 when nothing misfit.
+    var misfit: UInt16 = 0
+    var sawValue = false
+    var wide = false, huge = false, nested = false
+    /// The first value that broke a declared type (an empty message) or was not UTF-8.
+    var failure: (offset: Int, message: String)?
+    var cancelled = false
+    /// The column's dictionary, once the chunks' strings are merged (chunk 0's piece holds it).
+    var merged: StringDictionary.Builder?
+}
+
+/// Reads cells as values: their candidate types, and their values into a column's buffer.
+struct JSONValues {
+    let pattern: DatePattern?
+    let calendar: LoadCalendar
+    let writer: FieldWriter
+    private var scratch: [UInt8] = []
+
+    init(pattern: DatePattern?, calendar: LoadCalendar) {
+        self.pattern = pattern.flatMap { DatePattern($0.source) }
+        self.calendar = calendar
+        writer = FieldWriter(pattern: self.pattern, jalaliYears: calendar.jalaliYears ?? JalaliDate.years)
+    }
+
+    /// The candidate bits a JSON number may have: numbers, and a `date_format` that reads it.
+    static let numberBits = FieldParsing.int | FieldParsing.int32 | FieldParsing.double | FieldParsing.pattern
+        | FieldParsing.jalaliPattern | FieldParsing.jalaliShape
+    /// The candidate bits a JSON string may have: dates (a string of digits stays text).
+    static let stringBits = FieldParsing.date | FieldParsing.dateTime | FieldParsing.pattern | FieldParsing.jalaliDate
+        | FieldParsing.jalaliDateTime | FieldParsing.jalaliPattern | FieldParsing.jalaliShape
+
+    /// Why a value keeps its column text, for the load's notes.
+    enum Why { case none, wide, huge, nested }
+
+    /// The types `cell` could be read as.
+    mutating func mask(_ cell: JSONCell, _ p: UnsafeBufferPointer<UInt8>) -> (UInt16, Why) {
+        let bytes = UnsafeBufferPointer(rebasing: p[cell.start..<cell.start + cell.length])
+        switch cell.tag {
+        case .number:
+            var mask = FieldParsing.classify(bytes, pattern: pattern, calendar: calendar) & Self.numberBits
+            if mask & FieldParsing.int == 0 && FieldParsing.isIntegerText(bytes) { return (mask, .wide) }
+            if mask & FieldParsing.double != 0, let v = FieldParsing.parseDouble(bytes), !v.isFinite {
+                mask &= ~FieldParsing.double
+                return (mask, .huge)
+            }
+            return (mask, .none)
+        case .string:
+            return (bytes.isEmpty ? 0 : FieldParsing.classify(bytes, pattern: pattern, calendar: calendar) & Self.stringBits, .none)
+        case .escapedString:
+            scratch.removeAll(keepingCapacity: true)
+            JSONText.decode(bytes, into: &scratch)
+            let (pattern, calendar) = (self.pattern, self.calendar)
+            return (scratch.withUnsafeBufferPointer { $0.isEmpty ? 0 : FieldParsing.classify($0, pattern: pattern, calendar: calendar) & Self.stringBits }, .none)
+        case .trueValue, .falseValue:
+            return (FieldParsing.bool, .none)
+        case .nested:
+            return (0, .nested)
+        }
+    }
+
+    /// Writes the cells of one column of one chunk (`rows` rows, nulls where no cell is) as
+    /// `kind` into `slot`, the chunk's first row.
+    ///
+    /// SAFETY: `slot` has `rows` slots of the kind's width, and cells' rows are below `rows`.
+    mutating func fill(_ cells: [JSONCell], _ p: UnsafeBufferPointer<UInt8>, rows: Int, kind: FieldKind, declared: Bool,
+                       slot: UnsafeMutableRawPointer) -> JSONPiece {
+        var piece = JSONPiece()
+        if kind == .string { piece.interner = ByteInterner() }
+        var r = 0
+        for cell in cells {
+            let row = Int(cell.row)
+            while r < row { setNull(&piece.nulls, r, rows: rows, kind: kind, slot: slot); r += 1 }
+            r = row + 1
+            switch put(cell, p, kind: kind, slot: slot, row: row, interner: &piece.interner) {
+            case true?:
+                piece.sawValue = true
+            case nil:
+                let bytes = UnsafeBufferPointer(rebasing: p[cell.start..<cell.start + cell.length])
+                let at = cell.start + (CSVReader.firstInvalidUTF8(bytes, from: 0) ?? 0)
+                piece.failure = (at, "invalid UTF-8 (byte 0x\(String(p[at], radix: 16, uppercase: true))); save the file as UTF-8")
+                return piece
+            case false?:
+                if declared {
+                    piece.failure = (cell.at, "")
+                    return piece
+                }
+                let (mask, why) = self.mask(cell, p)
+                piece.misfit = piece.misfit == 0 ? mask | ~FieldParsing.all : piece.misfit & (mask | ~FieldParsing.all)
+                switch why {
+                case .none: break
+                case .wide: piece.wide = true
+                case .huge: piece.huge = true
+                case .nested: piece.nested = true
+                }
+                setNull(&piece.nulls, row, rows: rows, kind: kind, slot: slot)
+            }
+        }
+        while r < rows { setNull(&piece.nulls, r, rows: rows, kind: kind, slot: slot); r += 1 }
+        if kind == .string && cells.contains(where: { $0.tag == .nested }) { piece.nested = true }
+        return piece
+    }
+
+    /// Writes one cell as `kind`: true when stored, false when it is not of that kind, nil when
+    /// its text is not UTF-8.
+    @inline(__always)
+    private mutating func put(_ cell: JSONCell, _ p: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int,
+                              interner: UnsafeMutablePointer<ByteInterner?>) -> Bool? {
+        let bytes = UnsafeBufferPointer(rebasing: p[cell.start..<cell.start + cell.length])
+        switch cell.tag {
+        case .number:
+            switch kind {
+            case .bool: return false
+            case .double, .anyDouble:
+                // JSON has no infinity: a number beyond the largest double is not a double.
+                guard let v = kind == .double ? FieldParsing.parseFloatColumnValue(bytes) : FieldParsing.parseDouble(bytes), v.isFinite else { return false }
+                slot.storeBytes(of: v, toByteOffset: row * 8, as: Double.self)
+                return true
+            default:
+                return writer.put(bytes, kind: kind, slot: slot, row: row, interner: interner)
+            }
+        case .string:
+            return text(bytes, kind: kind, slot: slot, row: row, interner: interner)
+        case .escapedString:
+            scratch.removeAll(keepingCapacity: true)
+            JSONText.decode(bytes, into: &scratch)
+            let decoded = scratch
+            return decoded.withUnsafeBufferPointer { text($0, kind: kind, slot: slot, row: row, interner: interner) }
+        case .trueValue, .falseValue:
+            if kind == .bool {
+                slot.storeBytes(of: cell.tag == .trueValue, toByteOffset: row, as: Bool.self)
+                return true
+            }
+            guard kind == .string else { return false }
+            return writer.put(bytes, kind: kind, slot: slot, row: row, interner: interner)
+        case .nested:
+            guard kind == .string else { return false }
+            scratch.removeAll(keepingCapacity: true)
+            JSONText.minify(bytes, into: &scratch)
+            let minified = scratch
+            return minified.withUnsafeBufferPointer { writer.put($0, kind: kind, slot: slot, row: row, interner: interner) }
+        }
+    }
+
+    /// A string's content as `kind`: text, or a date; never a number or a boolean.
+    @inline(__always)
+    private func text(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int,
+                      interner: UnsafeMutablePointer<ByteInterner?>) -> Bool? {
+        switch kind {
+        case .int, .int32, .double, .anyDouble, .bool: return false
+        case .string: return writer.put(bytes, kind: kind, slot: slot, row: row, interner: interner)
+        default:
+            if bytes.isEmpty { return false }
+            if writer.put(bytes, kind: kind, slot: slot, row: row, interner: interner) == true { return true }
+            return writer.putLocal(bytes, kind: kind, slot: slot, row: row)
+        }
+    }
+
+    /// SAFETY: row < rows, the slots the chunk has; the width written is the kind's.
+    @inline(__always)
+    private func setNull(_ words: inout [UInt64], _ row: Int, rows: Int, kind: FieldKind, slot: UnsafeMutableRawPointer) {
+        if words.isEmpty { words = [UInt64](repeating: 0, count: (rows + 63) >> 6) }
+        words[row >> 6] |= 1 << UInt64(row & 63)
+        switch kind.width {
+        case 8: slot.storeBytes(of: 0, toByteOffset: row * 8, as: Int64.self)
+        case 4: slot.storeBytes(of: 0, toByteOffset: row * 4, as: Int32.self)
+        default: slot.storeBytes(of: false, toByteOffset: row, as: Bool.self)
+        }
+    }
+}
