@@ -40,7 +40,7 @@ final class StringDictionary: Sendable {
 
     /// For each code, its rank in ascending string order (for sorting by codes).
     func sortRanks() -> [Int32] {
-        let order = ByteText.sortedIndices(values)
+        let order = values.indices.sorted { ByteText.less(values[$0], values[$1]) }
         var ranks = [Int32](repeating: 0, count: values.count)
         for (rank, code) in order.enumerated() { ranks[code] = Int32(rank) }
         return ranks
