@@ -160,7 +160,7 @@ public final class Session {
             outputs.append(.caption(try reports.segmentCaption(pipeline.source.text)))
         }
         if case .chart(let spec)? = plan.steps.last {
-            let chart = Chart(spec: spec, table: table)
+            let chart = Chart(spec: spec, table: table, calendar: catalog.calendar)
             if let path = spec.path {
                 try writeChart(chart, to: path, overwrite: spec.overwrite, at: pipeline.steps.last!.location)
                 return outputs + [.message("wrote \(chart.title) to \(path)")]

@@ -50,6 +50,16 @@ public enum CalendarKind: String, CaseIterable, Sendable {
         firstDay(ofMonth: monthIndex(Int32(clamping: day)))
     }
 
+    /// A value as people read it: a date or date-time in this calendar, anything else as
+    /// `ValueFormat.display` writes it.
+    func display(_ v: Value) -> String {
+        switch v {
+        case .date(let d): return format(d)
+        case .dateTime(let t): return format(Int32(floorDiv(t, 86400))) + ValueFormat.display(v).dropFirst(10)
+        default: return ValueFormat.display(v)
+        }
+    }
+
     /// A date as `yyyy-MM-dd` in this calendar (Gregorian ISO outside the Jalali years).
     func format(_ day: Int32) -> String {
         guard self == .jalali, let j = JalaliDate.jalali(Int(day)) else { return CivilDate.format(day) }
