@@ -1,5 +1,10 @@
 import Foundation
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Persian text in table cells on a terminal: each cell holding right-to-left text is wrapped in
 /// FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE (U+2068 … U+2069), which take no columns, so
@@ -86,37 +91,43 @@ final class RightToLeftDisplayTests: XCTestCase {
         try FileManager.default.createDirectory(at: socketFolder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: socketFolder) }
         let socket = socketFolder.appendingPathComponent("s").path
-        func tmuxRun(_ arguments: [String]) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: tmux)
-            p.arguments = ["-S", socket] + arguments
-            var environment = ProcessInfo.processInfo.environment
-            environment["LANG"] = "C.UTF-8"
-            environment["LC_ALL"] = "C.UTF-8"
-            environment.removeValue(forKey: "TMUX")
-            p.environment = environment
-            // The server that `new-session` starts outlives it: it must not hold a pipe of ours
-            // open, or reading to its end would wait for ever. Output goes to a file instead.
-            let output = socketFolder.appendingPathComponent("out-\(UUID().uuidString.prefix(8))")
-            FileManager.default.createFile(atPath: output.path, contents: nil)
-            defer { try? FileManager.default.removeItem(at: output) }
-            let handle = try FileHandle(forWritingTo: output)
-            p.standardInput = FileHandle.nullDevice
-            p.standardOutput = handle
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            try handle.close()
-            return String(decoding: try Data(contentsOf: output), as: UTF8.self)
+        var environment = ProcessInfo.processInfo.environment
+        environment["LANG"] = "C.UTF-8"
+        environment["LC_ALL"] = "C.UTF-8"
+        environment.removeValue(forKey: "TMUX")
+        /// tmux's output. Spawned and waited for by hand: the server `new-session` starts outlives
+        /// it and inherits its descriptors, which keeps Foundation's `Process` from ever seeing
+        /// the client end.
+        func tmuxRun(_ arguments: [String]) -> String {
+            let output = socketFolder.appendingPathComponent("out-\(UUID().uuidString.prefix(8))").path
+            defer { unlink(output) }
+            #if canImport(Glibc)
+            var actions = posix_spawn_file_actions_t()
+            #else
+            var actions: posix_spawn_file_actions_t?
+            #endif
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let argv: [UnsafeMutablePointer<CChar>?] = ([tmux, "-S", socket] + arguments).map { strdup($0) } + [nil]
+            let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { for p in argv + envp { free(p) } }
+            var pid: pid_t = 0
+            guard posix_spawn(&pid, tmux, &actions, nil, argv, envp) == 0 else { return "" }
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         }
         let home = try ClubshRun.temporaryFolder("tmux-home").path
         let command = "HOME='\(home)' '\(ClubshRun.binary.path)' --calendar jalali -i -c 'load \"fa.csv\" as fa' -c fa"
-        _ = try tmuxRun(["-u", "new-session", "-d", "-x", "120", "-y", "40", "-c", work.path, "-s", "rtl", command])
-        defer { _ = try? tmuxRun(["kill-server"]) }
+        _ = tmuxRun(["-u", "new-session", "-d", "-x", "120", "-y", "40", "-c", work.path, "-s", "rtl", command])
+        defer { _ = tmuxRun(["kill-server"]) }
         var screen = ""
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
-            screen = try tmuxRun(["capture-pane", "-p", "-t", "rtl"])
+            screen = tmuxRun(["capture-pane", "-p", "-t", "rtl"])
             if screen.contains("3 rows") { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
