@@ -85,6 +85,16 @@ final class JalaliCalendarTests: XCTestCase {
         XCTAssertEqual(session.error("kpi by month days 30")?.message, "`days` goes with the board (`kpi days 30`), not with `kpi by month`")
     }
 
+    /// A chart of monthly buckets labels them in the session's calendar, as table mode does.
+    func testChartLabelsReadInTheCalendar() throws {
+        let session = try mehrSession(.jalali)
+        let outputs = try session.runAll("orders | agg revenue = sum(amount) by m = month_start(date) | sort m | chart bar")
+        guard case .chart(let chart)? = outputs.last else { return XCTFail("\(outputs)") }
+        // The Jalali month starts of the orders (jdatetime): Shahrivar, Mehr, Aban, Azar and Dey 1402.
+        XCTAssertEqual(chart.labels, ["1402-06-01", "1402-07-01", "1402-08-01", "1402-09-01", "1402-10-01"])
+        XCTAssertEqual(chart.series.first?.values, [170, 160, 40, 10, 90])
+    }
+
     // MARK: - quarter, year_start, month_name
 
     func testQuarterYearStartAndMonthNameOfEachOrder() throws {
