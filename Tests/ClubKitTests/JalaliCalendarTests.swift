@@ -81,6 +81,7 @@ final class JalaliCalendarTests: XCTestCase {
         XCTAssertEqual(try session.query("monthly | count").strings("count"), ["5"])
         session.calendar = .gregorian
         XCTAssertEqual(try session.query("monthly").strings("month"), ["2023-09-01", "2023-10-01", "2023-11-01", "2023-12-01"])
+        XCTAssertEqual(Completer(session).completions(for: "kpi by q"), ["quarter"])
         XCTAssertEqual(session.error("kpi by week")?.text, "`kpi by` takes `month` or `quarter`, not `week`; kpi by month")
         XCTAssertEqual(session.error("kpi by month days 30")?.message, "`days` goes with the board (`kpi days 30`), not with `kpi by month`")
     }

@@ -33,10 +33,12 @@ extension TransactionData {
         try memoryLimit.check(count * 48, for: "a row for each of \(grouped(count)) \(period.rawValue)s")
         var orders = [Int64](repeating: 0, count: count), active = orders, new = orders
         var revenue = [Double](repeating: 0, count: count)
+        // Dates repeat: the period of each day of the span is looked up, not computed per row.
+        let periodOfDay = Int(lastDay) - Int(firstDay) < 1 << 16 ? (firstDay...lastDay).map { period.index($0, calendar) - first } : []
         // One (period, customer) key per transaction, sorted: each distinct key is an active customer.
         var keys = [Int64](repeating: 0, count: data.count)
         for i in 0..<data.count {
-            let k = period.index(data.day[i], calendar) - first
+            let k = periodOfDay.isEmpty ? period.index(data.day[i], calendar) - first : periodOfDay[Int(data.day[i] - firstDay)]
             orders[k] += 1
             revenue[k] += data.amount[i]
             keys[i] = Int64(k) << 32 | Int64(data.customer[i])
