@@ -145,7 +145,7 @@ enum DotCommands {
             }
             shell.digits = digits
         },
-        DotCommand(name: "calendar", usage: ".calendar [gregorian|jalali]", help: "the calendar months are counted in (retention by month, cohort monthly) and dates read in, in table, markdown and line modes; CSV, TSV and JSON keep ISO Gregorian dates", example: ".calendar jalali") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "calendar", usage: ".calendar [gregorian|jalali]", help: "the calendar months are counted in (retention by month, cohort monthly, kpi by month, year, quarter, month, month_name, + 6mo), date literals are read in and dates shown in, in table, markdown and line modes; CSV, TSV and JSON keep ISO Gregorian dates", example: ".calendar jalali") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard !args.isEmpty else {
                 shell.result("calendar: \(shell.session.calendar.rawValue) (gregorian, jalali)\n")
                 return

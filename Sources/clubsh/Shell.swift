@@ -61,7 +61,8 @@ final class Shell {
                              maxWidth: maxWidth > 0 ? maxWidth : toTerminal ? Terminal.width : nil,
                              wide: wideAsList ? .list : .elide,
                              style: color && mode == .table && Terminal.outputFile == nil && sink == nil ? .ansi : .plain,
-                             nullText: nullValue, headers: headers, digits: digits, calendar: session.calendar)
+                             nullText: nullValue, headers: headers, digits: digits, calendar: session.calendar,
+                             isolateRightToLeft: toTerminal && mode == .table)
     }
 
     /// Results as a notebook holds them (for `.save`): what `clubsh run` prints for the same

@@ -63,7 +63,7 @@ final class HelpAndCompletionTests: XCTestCase {
         // What binding promised is what running gives.
         for command in ["rfm", "types", "types | members", "retention start 100 remaining 90", "retention start 100 end 90 new 5",
                         "retention from 2024-04-01 to 2024-06-30", "retention by month", "churn start 100 lost 10", "churn retention 90%",
-                        "churn from 2024-04-01 to 2024-06-30", "churn by month", "cohort monthly", "cohort monthly counts", "pareto", "kpi",
+                        "churn from 2024-04-01 to 2024-06-30", "churn by month", "cohort monthly", "cohort monthly counts", "pareto", "kpi", "kpi by month", "kpi by quarter",
                         "clv", "clv model", "clv aov 50 frequency 4 churn 20%", "nps feedback.nps", "nps promoters 5 passives 3 detractors 2", "csat",
                         "csat satisfied 8 total 10", "repeat", "repeat customers 1 of 4", "acquisition cost 5 retention 1", "acquisition cost 5 retention 1 customers 3", "bgnbd", "bgnbd params", "mbgnbd", "mbgnbd params", "gammagamma", "gammagamma params", "value by city",
                         "value by segments vip, lapsed"] {

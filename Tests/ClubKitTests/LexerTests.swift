@@ -17,18 +17,25 @@ final class LexerTests: XCTestCase {
     }
 
     func testDatesDateTimesAndDurations() {
+        // A date literal is lexed as written; the parser reads it in the calendar in force.
+        XCTAssertEqual(kinds("2024-01-31"), [.date(DateLiteral(year: 2024, month: 1, day: 31, seconds: nil, text: "2024-01-31")), .end, .eof])
+        XCTAssertEqual(kinds("2024-01-31T09:30"), [.date(DateLiteral(year: 2024, month: 1, day: 31, seconds: 9 * 3600 + 30 * 60, text: "2024-01-31T09:30")), .end, .eof])
         // 2024-01-31 is day 19753 since 1970-01-01 (54 years with 13 leap days: 54*365+13 = 19723, plus 30).
-        XCTAssertEqual(kinds("2024-01-31"), [.date(19753), .end, .eof])
+        var parser = Parser("2024-01-31; 2024-01-31T09:30")
+        XCTAssertEqual(try parser.next()?.kind, .expression(.literal(.date(19753), SourceLocation(line: 1, column: 1, length: 10))))
         let seconds: Int64 = 19753 * 86400 + 9 * 3600 + 30 * 60
-        XCTAssertEqual(kinds("2024-01-31T09:30"), [.dateTime(seconds), .end, .eof])
+        XCTAssertEqual(try parser.next()?.kind, .expression(.literal(.dateTime(seconds), SourceLocation(line: 1, column: 13, length: 16))))
         let expected: [Token.Kind] = [.duration(Duration(days: 30)), .duration(Duration(days: 84)),
                                       .duration(Duration(months: 6)), .duration(Duration(months: 12)), .end, .eof]
         XCTAssertEqual(kinds("30d 12w 6mo 1y"), expected)
     }
 
     func testInvalidDateAndUnit() {
-        guard case .invalid(let m) = kinds("2024-02-30")[0] else { return XCTFail() }
+        guard case .invalid(let m) = kinds("2024-13-01")[0] else { return XCTFail() }
         XCTAssertTrue(m.contains("not a valid date"), m)
+        // A day past the month's end is the parser's to refuse, in the calendar in force.
+        var parser = Parser("2024-02-30")
+        XCTAssertThrowsError(try parser.next()) { XCTAssertEqual(($0 as? Diagnostic)?.message, "`2024-02-30` is not a valid date (write YYYY-MM-DD)") }
         guard case .invalid(let u) = kinds("3x")[0] else { return XCTFail() }
         XCTAssertTrue(u.contains("unknown unit `x`"), u)
     }

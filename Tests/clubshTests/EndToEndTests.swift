@@ -48,10 +48,12 @@ final class EndToEndTests: XCTestCase {
         }
     }
 
-    /// `--calendar jalali` as `.calendar jalali`: 2024-03-20 is 1 Farvardin 1403 (Nowruz).
+    /// `--calendar jalali` as `.calendar jalali`: 2024-03-20 is 1 Farvardin 1403 (Nowruz). A date
+    /// literal is read in it; CSV writes the day as an ISO Gregorian date.
     func testCalendarFlag() throws {
-        let r = try ClubshRun.run(["--calendar", "jalali", "--mode", "table", "-c", "2024-03-20"])
+        let r = try ClubshRun.run(["--calendar", "jalali", "--mode", "table", "-c", "1403-01-01"])
         XCTAssertEqual(r.stdout, "1403-01-01\n", r.stderr)
+        XCTAssertEqual(try ClubshRun.run(["--calendar", "jalali", "--mode", "csv", "-c", "1403-01-01"]).stdout, "value\n2024-03-20\n")
         XCTAssertEqual(try ClubshRun.run(["--calendar", "julian"]).status, 2)
     }
 

@@ -4,20 +4,42 @@
 /// where the lifetime is 1 / annual churn (the last 365 days against the 365 before), capped by
 /// `years`. Repeat rate = customers with 2+ transactions / customers with 1+.
 enum KPICommand: AnalyticsCommandDefinition {
-    static let help = HelpTopic(name: "kpi", group: .analytics, usage: "kpi [days N]", meaning: "customers, active, new, retention, churn, repeat rate, frequency, AOV, CLV, NPS, CSAT", example: "kpi")
+    static let help = HelpTopic(name: "kpi", group: .analytics, usage: "kpi [days N] · kpi by month|quarter", meaning: "customers, active, new, retention, churn, repeat rate, frequency, AOV, CLV, NPS, CSAT; by month or quarter: orders, revenue, active and new customers, AOV per calendar month or quarter", example: "kpi")
 
-    /// The length of the recent period, in days.
-    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Int32 {
-        Int32(try args.whole("days", default: 90, in: 1...36_500))
+    enum Options {
+        /// The board over the recent period of this many days.
+        case board(days: Int32)
+        /// A row per calendar month or quarter (`.calendar`).
+        case by(KPIPeriod)
     }
 
-    static func bind(_ days: Int32, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
+    static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
+        if args.flag("by") {
+            let at = args.command.location
+            guard let (word, loc) = args.word() else { throw Diagnostic("`kpi by` takes `month` or `quarter`", at: at, hint: "kpi by month") }
+            guard let period = KPIPeriod(rawValue: word) else {
+                throw Diagnostic("`kpi by` takes `month` or `quarter`, not `\(word)`", at: loc, hint: Suggest.hint(for: word, among: KPIPeriod.allCases.map(\.rawValue)) ?? "kpi by month")
+            }
+            if args.valueLocation("days") != at { throw Diagnostic("`days` goes with the board (`kpi days 30`), not with `kpi by \(word)`", at: args.valueLocation("days")) }
+            return .by(period)
+        }
+        return .board(days: Int32(try args.whole("days", default: 90, in: 1...36_500)))
+    }
+
+    static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
         let (_, reads) = try catalog.transactionKey(for: "kpi", at: location)
-        return AnalyticsBinding([("measure", .string), ("value", .double)], reads: reads + ["feedback"])
+        guard case .by(let period) = o else { return AnalyticsBinding([("measure", .string), ("value", .double)], reads: reads + ["feedback"]) }
+        return AnalyticsBinding(KPIPeriod.schema(period), reads: reads + [Dependencies.calendar])
     }
 
-    static func run(_ days: Int32, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
+    static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, transactionReads) = try catalog.transactionData(for: "kpi", at: location)
+        let days: Int32
+        switch o {
+        case .by(let period):
+            return try data.kpi(by: period, calendar: catalog.calendar, reads: transactionReads + [Dependencies.calendar], memoryLimit: catalog.memoryLimit, at: location)
+        case .board(let d): days = d
+        }
         var (measures, work) = data.kpi(days: days)
         var reads = transactionReads
         if let fb = catalog.tables["feedback"] {

@@ -13,6 +13,9 @@ struct Definition: Sendable {
     var pipeline: Pipeline
     /// The definition as the user wrote it (after `=`).
     var text: String
+    /// The calendar in force when it was defined: its date literals were read in it when it was
+    /// parsed, and a quoted date it compares with a date column is read in it on every check.
+    var calendar = CalendarKind.gregorian
 }
 
 /// Live results: definitions, the graph of what reads what, checked plans and computed tables.
@@ -129,7 +132,8 @@ extension SessionCatalog {
         defer { checking.removeLast() }
         try first()
         checks[name, default: 0] += 1
-        let checker = Checker(catalog: self)
+        var checker = Checker(catalog: self)
+        checker.calendar = definitions[name]?.calendar ?? calendar
         let plan = try checker.checkDefinition(name, pipeline)
         record(name, reads: checker.dependencies.names.subtracting([name]))
         return plan
@@ -173,7 +177,7 @@ extension SessionCatalog {
         // Interrupted (or failed) anywhere below: the old definition stays, as if never typed.
         let (table, baseRows) = try allOrNothing { () throws(Diagnostic) -> (Table, Int) in
             let previous = definitions[name.text]
-            change(\.definitions, name.text, to: Definition(kind: kind, pipeline: pipeline, text: text))
+            change(\.definitions, name.text, to: Definition(kind: kind, pipeline: pipeline, text: text, calendar: calendar))
             if previous == nil { appendUndoably(\.definitionOrder, name.text) }
             touch(name.text)
             // Errors point into this statement; a cycle back to `name` is found when checking

@@ -172,6 +172,7 @@ final class SessionCatalog: Catalog {
         executor.isCancelled = isCancelled
         executor.memoryLimit = memoryLimit
         executor.calendar = calendar
+        executor.language = language
         executor.resolve = { [unowned self] name throws(Diagnostic) in try self.materialize(name, notes: notes) }
         executor.analytics = { [unowned self] command throws(Diagnostic) in try self.analyticsResult(command).table }
         executor.listing = { [unowned self] name in self.listing(name) }
@@ -182,7 +183,7 @@ final class SessionCatalog: Catalog {
     func scalar(_ expr: Expr) throws(Diagnostic) -> (Value, [Output]) {
         let typed = try Checker(catalog: self).scalar(expr)
         let notes = EvaluationNotes()
-        let value = ExpressionEvaluator(table: Table(columnNames: [], columns: [], rowCount: 1), notes: notes, calendar: calendar).column(typed).value(at: 0)
+        let value = ExpressionEvaluator(table: Table(columnNames: [], columns: [], rowCount: 1), notes: notes, calendar: calendar, language: language).column(typed).value(at: 0)
         return (value, notes.messages.map(Output.warning))
     }
 

@@ -120,7 +120,7 @@ public struct Completer {
         // Parsing and checking recurse with the nesting of what was typed: on a deep stack. A
         // half-typed pipeline that does not check has no columns to offer; Tab offers none.
         let names = try? DeepStack.run { () throws(Diagnostic) -> [String] in
-            var parser = Parser(source)
+            var parser = Parser(source, calendar: { [catalog] in catalog.calendar })
             guard let s = try parser.next() else { return [] }
             let pipeline: Pipeline
             switch s.kind {

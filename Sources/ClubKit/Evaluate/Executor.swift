@@ -16,6 +16,8 @@ struct Executor {
     var memoryLimit = MemoryLimit.standard
     /// The calendar the date functions read dates in.
     var calendar = CalendarKind.gregorian
+    /// The language `month_name` writes in.
+    var language = Language.english
 
     func run(_ plan: Plan) throws(Diagnostic) -> Table {
         var table: Table
@@ -61,6 +63,6 @@ struct Executor {
 
     /// An expression evaluator over `table` for this run: its warnings and Ctrl-C.
     func evaluator(_ table: Table) -> ExpressionEvaluator {
-        ExpressionEvaluator(table: table, notes: notes, isCancelled: isCancelled, calendar: calendar)
+        ExpressionEvaluator(table: table, notes: notes, isCancelled: isCancelled, calendar: calendar, language: language)
     }
 }

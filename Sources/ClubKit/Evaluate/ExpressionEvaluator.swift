@@ -9,6 +9,9 @@ final class EvaluationNotes {
     var dateOutOfRange = 0
     /// Durations longer than 10,000 years.
     var durationOverflow = 0
+    /// Dates moved by months under `.calendar jalali` from or to outside the Jalali years
+    /// clubsh converts (1178–1501).
+    var outsideJalaliYears = 0
 
     /// The warnings to show, one line each.
     var messages: [String] {
@@ -20,6 +23,7 @@ final class EvaluationNotes {
         if undefined > 0 { out.append("\(rows(undefined)) had no defined value (such as inf − inf or 0 × inf) and gave null") }
         if dateOutOfRange > 0 { out.append("a date outside the years 1–9999 in \(rows(dateOutOfRange)) gave null") }
         if durationOverflow > 0 { out.append("a duration longer than 10,000 years gave null") }
+        if outsideJalaliYears > 0 { out.append("moving a date by Jalali months outside the years 1178–1501 in \(rows(outsideJalaliYears)) gave null (`.calendar gregorian` moves it by Gregorian months)") }
         return out
     }
 }
@@ -33,6 +37,8 @@ struct ExpressionEvaluator {
     var isCancelled: @Sendable () -> Bool = { false }
     /// The calendar `year`, `month`, `day` and `month_start` read dates in (`.calendar`).
     var calendar = CalendarKind.gregorian
+    /// The language `month_name` writes in (`.lang`).
+    var language = Language.english
     var n: Int { table.rowCount }
 
     /// The expression as a column of the table's length.
@@ -83,7 +89,7 @@ struct ExpressionEvaluator {
         case .inList(let a, let values, let negated):
             return inList(eval(a), values, negated)
         case .function(let f, let args, let type):
-            return ScalarFunctions.eval(f, args.map(eval), type: type, n: n, notes: notes, calendar: calendar)
+            return ScalarFunctions.eval(f, args.map(eval), type: type, n: n, notes: notes, calendar: calendar, language: language)
         }
     }
 
@@ -202,15 +208,22 @@ struct ExpressionEvaluator {
         let lowest = Int64(CivilDate.minDay) * unit, highest = (Int64(CivilDate.maxDay) + 1) * unit - 1
         /// nil when the result leaves the calendar (or Int64).
         let results: [Int64?]
+        /// Rows whose months could not be counted in the Jalali calendar.
+        var outsideJalali: [Bool] = []
         if case .scalar(.duration(let d)) = other {
             // Durations are bounded (10,000 years), so only the calendar range can be left.
+            // Months are the session calendar's: under Jalali, 1402-06-31 + 1mo is 1402-07-30.
             let months = Int(d.months * sign), days = d.extraDays * sign
+            let calendar = months == 0 ? CalendarKind.gregorian : calendar
+            if calendar == .jalali { outsideJalali = [Bool](repeating: false, count: n) }
             results = mapBinary(n, base, .constant(0)) { x, _ in
                 let day = floorDiv(x, unit)
                 guard day >= Int64(CivilDate.minDay), day <= Int64(CivilDate.maxDay) else { return nil }  // behind a null
-                let moved = Int64(CivilDate.addMonths(Int(day), months)) + days
+                guard let shifted = calendar.addMonths(Int(day), months) else { return Int64.max }
+                let moved = Int64(shifted) + days
                 return moved * unit + (x - day * unit)
             }
+            if calendar == .jalali { for i in 0..<n where results[i] == Int64.max { outsideJalali[i] = true } }
         } else {
             results = mapBinary(n, base, Operands.int64(other)) { x, k in
                 let step = k.multipliedReportingOverflow(by: sign * unit)
@@ -220,10 +233,11 @@ struct ExpressionEvaluator {
         }
         var bad = [Bool](repeating: false, count: n)
         var values = [Int64](repeating: 0, count: n)
-        for i in 0..<n {
+        for i in 0..<n where outsideJalali.isEmpty || !outsideJalali[i] {
             if let v = results[i], v >= lowest, v <= highest { values[i] = v } else { bad[i] = true }
         }
-        return (values, nullWhere(bad, validity, count: &notes.dateOutOfRange))
+        let inRange = nullWhere(bad, validity, count: &notes.dateOutOfRange)
+        return (values, outsideJalali.isEmpty ? inRange : nullWhere(outsideJalali, inRange, count: &notes.outsideJalaliYears))
     }
 
     // MARK: - Comparison

@@ -2,14 +2,14 @@ import Foundation
 
 /// Kernels of the scalar functions. String functions run once per distinct dictionary value.
 enum ScalarFunctions {
-    static func eval(_ f: ScalarFunction, _ args: [Vec], type: DataType, n rows: Int, notes: EvaluationNotes, calendar: CalendarKind = .gregorian) -> Vec {
+    static func eval(_ f: ScalarFunction, _ args: [Vec], type: DataType, n rows: Int, notes: EvaluationNotes, calendar: CalendarKind = .gregorian, language: Language = .english) -> Vec {
         let scalar = args.allSatisfy { if case .scalar = $0 { return true } else { return false } }
         let n = scalar ? 1 : rows
-        let result = compute(f, args, type: type, n: n, notes: notes, calendar: calendar)
+        let result = compute(f, args, type: type, n: n, notes: notes, calendar: calendar, language: language)
         return scalar ? .scalar(result.value(at: 0)) : .column(result)
     }
 
-    private static func compute(_ f: ScalarFunction, _ args: [Vec], type: DataType, n: Int, notes: EvaluationNotes, calendar: CalendarKind) -> Column {
+    private static func compute(_ f: ScalarFunction, _ args: [Vec], type: DataType, n: Int, notes: EvaluationNotes, calendar: CalendarKind, language: Language) -> Column {
         switch f {
         case .if:
             let cond = materialize(args[0], n, as: .bool)
@@ -83,9 +83,10 @@ enum ScalarFunctions {
             guard case .string(let needle) = needleValue else { return Column.repeating(.null, count: n, type: .bool) }
             return perDistinct(args[0], n) { f == .contains ? ByteText.contains($0, needle) : ByteText.hasPrefix($0, needle) }
                 .map { Column(.bool($0.0), validity: $0.1) } ?? Column.repeating(.null, count: n, type: .bool)
-        case .year, .month, .day, .weekday:
+        case .year, .quarter, .month, .day, .weekday:
             let values: [Int64] = perDay(args[0], n) { d in
                 if f == .weekday { return Int64(CivilDate.weekday(Int(d))) }
+                if f == .quarter { return Int64(calendar.quarter(Int(d))) }
                 let c = calendar.parts(Int(d))
                 return Int64(f == .year ? c.year : f == .month ? c.month : c.day)
             }
@@ -93,6 +94,14 @@ enum ScalarFunctions {
         case .month_start:
             let values: [Int32] = perDay(args[0], n) { d in calendar.monthStart(Int(d)) }
             return Column(.date(values), validity: args[0].validity(n))
+        case .year_start:
+            let values: [Int32] = perDay(args[0], n) { d in Int32(calendar.yearStart(Int(d))) }
+            return Column(.date(values), validity: args[0].validity(n))
+        case .month_name:
+            // Twelve names at most: a dictionary of the names, a code per row.
+            var dict = StringDictionary.Builder()
+            let codes: [Int32] = perDay(args[0], n) { d in dict.code(for: calendar.monthName(Int(d), language: language)) }
+            return Column(.string(codes, StringDictionary(dict)), validity: args[0].validity(n))
         case .days_between:
             let values = mapBinary(n, Operands.days(args[0]), Operands.days(args[1])) { a, b in b - a }
             return Column(.int(values), validity: Bitmap.and(args[0].validity(n), args[1].validity(n)))

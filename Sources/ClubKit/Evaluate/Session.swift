@@ -54,7 +54,7 @@ public final class Session {
     /// Runs every statement of `source` in order, reporting each outcome to `handle`; stops when
     /// `handle` returns false. A failed statement changes nothing.
     public func run(_ source: String, handle: (Result<(Statement, [Output]), Diagnostic>) -> Bool) {
-        var parser = Parser(source)
+        var parser = Parser(source, calendar: { [catalog] in catalog.calendar })
         while true {
             let statement: Statement
             do {
@@ -160,7 +160,7 @@ public final class Session {
             outputs.append(.caption(try reports.segmentCaption(pipeline.source.text)))
         }
         if case .chart(let spec)? = plan.steps.last {
-            let chart = Chart(spec: spec, table: table)
+            let chart = Chart(spec: spec, table: table, calendar: catalog.calendar)
             if let path = spec.path {
                 try writeChart(chart, to: path, overwrite: spec.overwrite, at: pipeline.steps.last!.location)
                 return outputs + [.message("wrote \(chart.title) to \(path)")]
@@ -175,7 +175,7 @@ public final class Session {
 
     /// Evaluates one statement given as text and returns its table (for tests and tools).
     public func query(_ source: String) throws(Diagnostic) -> Table {
-        var parser = Parser(source)
+        var parser = Parser(source, calendar: { [catalog] in catalog.calendar })
         guard let statement = try DeepStack.run({ () throws(Diagnostic) in try parser.next() }) else {
             throw Diagnostic("nothing to run", at: SourceLocation(line: 1, column: 1))
         }

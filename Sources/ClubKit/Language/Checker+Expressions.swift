@@ -84,6 +84,9 @@ extension Checker {
             var typed: [TypedExpr] = []
             for a in args { typed.append(try expression(a, schema, aggregates: aggregates)) }
             if f == .days_since { dependencies.names.insert(Dependencies.asOf) }
+            // The month's name follows `.lang`; every date function follows `.calendar`, which
+            // the catalog handles by computing every named result again.
+            if f == .month_name { dependencies.names.insert(Dependencies.language) }
             return try Functions.check(f, typed, args.map(\.location), at: loc, asOf: catalog.asOf)
         }
     }
@@ -163,6 +166,21 @@ extension Checker {
     }
 
     func dateLiteral(_ s: String, _ type: DataType, _ loc: SourceLocation) throws(Diagnostic) -> Value {
+        if calendar == .jalali {
+            // The date part read in Jalali, the time of day as ISO writes it.
+            let date = String(s.prefix(10)), time = s.dropFirst(10)
+            let parts = date.split(separator: "-", omittingEmptySubsequences: false)
+            if parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) {
+                guard let day = JalaliDate.days(year: y, month: m, day: d) else {
+                    throw Diagnostic("\"\(s)\" is not a Jalali date: \(JalaliDate.problem(year: y, month: m, day: d) ?? "")", at: loc,
+                                     hint: "under `.calendar jalali` dates are read in the Jalali calendar (1402-07-15)")
+                }
+                if time.isEmpty { return type == .date ? .date(Int32(day)) : .dateTime(Int64(day) * 86400) }
+                if let t = DateParser.isoDateTime("1970-01-01" + time) { return .dateTime(Int64(day) * 86400 + t) }
+            }
+            throw Diagnostic("\"\(s)\" is not a date", at: loc, hint: "write dates as 1402-07-15 (no quotes needed)")
+        }
         if let d = DateParser.isoDate(s) { return type == .date ? .date(d) : .dateTime(Int64(d) * 86400) }
         if let t = DateParser.isoDateTime(s) { return .dateTime(t) }
         throw Diagnostic("\"\(s)\" is not a date", at: loc, hint: "write dates as 2024-01-31 (no quotes needed)")

@@ -20,10 +20,13 @@ protocol Catalog {
     /// The checked plan of the named result `name` when the catalog keeps checked plans (nil:
     /// the checker checks the definition itself); throws, at `name`, when it cannot be used.
     func checkedResult(_ name: Name) throws(Diagnostic) -> Plan?
+    /// The calendar a quoted date compared with a date column is read in (`.calendar`).
+    var calendar: CalendarKind { get }
 }
 
 extension Catalog {
     func checkedResult(_ name: Name) throws(Diagnostic) -> Plan? { nil }
+    var calendar: CalendarKind { .gregorian }
 }
 
 /// Resolves names and types: AST → plan (brief §4). Errors point at the offending name.
@@ -41,7 +44,14 @@ struct Checker {
     /// through a result it uses (`@as_of` for the as-of date).
     let dependencies = Dependencies()
 
-    init(catalog: Catalog) { self.catalog = catalog }
+    /// The calendar a quoted date compared with a date column is read in: the session's, or
+    /// for a named result the one it was defined under, as its date literals were.
+    var calendar: CalendarKind
+
+    init(catalog: Catalog) {
+        self.catalog = catalog
+        calendar = catalog.calendar
+    }
 
     // MARK: - Pipelines
 

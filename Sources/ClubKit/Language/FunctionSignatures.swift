@@ -64,14 +64,18 @@ enum Functions {
             try need(0, text, "text")
             try need(1, text, "text")
             return .function(f, args, .bool)
-        case .year, .month, .day, .weekday:
+        case .year, .quarter, .month, .day, .weekday:
             try arity(1...1, "\(f.rawValue)(date)")
             try need(0, temporal, "a date")
             return .function(f, args, .int)
-        case .month_start:
-            try arity(1...1, "month_start(date)")
+        case .month_start, .year_start:
+            try arity(1...1, "\(f.rawValue)(date)")
             try need(0, temporal, "a date")
             return .function(f, args, .date)
+        case .month_name:
+            try arity(1...1, "month_name(date)")
+            try need(0, temporal, "a date")
+            return .function(f, args, .string)
         case .days_between:
             try arity(2...2, "days_between(from, to)")
             try need(0, temporal, "a date")

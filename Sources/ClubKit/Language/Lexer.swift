@@ -173,9 +173,10 @@ struct Lexer {
             if peek() == "-" {
                 i += 1
                 let day = digits()
+                // The calendar is the parser's to apply; here only the shape: a month 1–12, a day 1–31.
                 if month.count == 2, day.count == 2, let y = Int(intPart), let m = Int(month), let d = Int(day),
-                   CivilDate.isValid(year: y, month: m, day: d) {
-                    let days = CivilDate.days(year: y, month: m, day: d)
+                   (1...12).contains(m), (1...31).contains(d) {
+                    var literal = DateLiteral(year: y, month: m, day: d, seconds: nil, text: String(String.UnicodeScalarView(scalars[start..<i])))
                     if peek() == "T", let h1 = peek(1), digitValue(h1) != nil {
                         i += 1
                         let hh = digits()
@@ -187,10 +188,10 @@ struct Lexer {
                         guard let h = Int(hh), let mi = Int(mm), h < 24, mi < 60, seconds < 60 else {
                             return invalidNumber(start, startLine, startColumn, "not a valid time of day")
                         }
-                        emit(.dateTime(Int64(days) * 86400 + Int64(h * 3600 + mi * 60 + seconds)), line: startLine, column: startColumn, length: i - start)
-                        return
+                        literal.seconds = h * 3600 + mi * 60 + seconds
+                        literal.text = String(String.UnicodeScalarView(scalars[start..<i]))
                     }
-                    emit(.date(Int32(days)), line: startLine, column: startColumn, length: i - start)
+                    emit(.date(literal), line: startLine, column: startColumn, length: i - start)
                     return
                 }
                 return invalidNumber(start, startLine, startColumn, "`\(String(String.UnicodeScalarView(scalars[start..<i])))` is not a valid date (write YYYY-MM-DD)")

@@ -146,8 +146,7 @@ extension Parser {
         case .double(let v): advance(); return .literal(.double(v), t.location)
         case .percent(let v): advance(); return .literal(.double(v), t.location)
         case .string(let s): advance(); return .literal(.string(s), t.location)
-        case .date(let d): advance(); return .literal(.date(d), t.location)
-        case .dateTime(let d): advance(); return .literal(.dateTime(d), t.location)
+        case .date(let d): advance(); return .literal(try date(d, at: t.location), t.location)
         case .duration(let d): advance(); return .literal(.duration(d), t.location)
         case .symbol("("):
             advance()
@@ -198,4 +197,28 @@ extension Parser {
             throw Diagnostic("expected \(what), found \(current.display)", at: current.location)
         }
         return Name(text: n, location: advance().location)
-    }}
+    }
+    /// The day a date literal names in the calendar in force now (`.calendar`): read once, as
+    /// the statement is parsed, so a named result keeps the day it was defined with.
+    func date(_ literal: DateLiteral, at location: SourceLocation) throws(Diagnostic) -> Value {
+        let calendar = calendar()
+        switch literal.value(in: calendar) {
+        case .success(let v): return v
+        case .failure(.notGregorian):
+            var hint: String?
+            if JalaliDate.days(year: literal.year, month: literal.month, day: literal.day) != nil {
+                hint = "a Jalali date? `.calendar jalali` reads date literals in the Jalali calendar"
+            }
+            throw Diagnostic("`\(literal.text)` is not a valid date (write YYYY-MM-DD)", at: location, hint: hint)
+        case .failure(.notJalali(let why)):
+            var hint = "under `.calendar jalali` date literals are Jalali (1402-07-15 is 2023-10-07); `.calendar gregorian` reads them as Gregorian"
+            if CivilDate.isValid(year: literal.year, month: literal.month, day: literal.day) {
+                let d = Int32(CivilDate.days(year: literal.year, month: literal.month, day: literal.day))
+                if JalaliDate.jalali(Int(d)) != nil {
+                    hint = "under `.calendar jalali` date literals are Jalali: the Gregorian \(CivilDate.format(d)) is written \(CalendarKind.jalali.format(d))"
+                }
+            }
+            throw Diagnostic("`\(literal.text)` is not a Jalali date: \(why)", at: location, hint: hint)
+        }
+    }
+}

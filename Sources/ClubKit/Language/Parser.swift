@@ -28,7 +28,12 @@ public struct Parser {
     /// Words that start a statement.
     static var statementWords: [String] { StatementWord.allCases.map(\.rawValue) }
 
-    init(_ source: String) {
+    /// The calendar a date literal is read in, asked as each statement is parsed: a `.calendar`
+    /// dot command earlier in the same text applies to the statements after it.
+    var calendar: () -> CalendarKind = { .gregorian }
+
+    init(_ source: String, calendar: @escaping () -> CalendarKind = { .gregorian }) {
+        self.calendar = calendar
         tokens = Lexer.tokenize(source)
         lines = source.split(separator: "\n", omittingEmptySubsequences: false)
     }
@@ -411,8 +416,7 @@ public struct Parser {
             case .double(let v): advance(); arguments.append(.value(.double(v), t.location))
             case .percent(let v): advance(); arguments.append(.percent(v, t.location))
             case .string(let v): advance(); arguments.append(.value(.string(v), t.location))
-            case .date(let v): advance(); arguments.append(.value(.date(v), t.location))
-            case .dateTime(let v): advance(); arguments.append(.value(.dateTime(v), t.location))
+            case .date(let v): advance(); arguments.append(.value(try date(v, at: t.location), t.location))
             case .duration(let v): advance(); arguments.append(.value(.duration(v), t.location))
             default:
                 throw Diagnostic("unexpected \(t.display) in `\(head.word ?? "")`", at: t.location, hint: "`.help \(head.word ?? "")` shows how to write it")

@@ -48,7 +48,7 @@ struct TypedLink: Sendable {
 enum ScalarFunction: String, CaseIterable, Sendable {
     case `if`, coalesce, abs, round, floor, ceil, sqrt, ln, exp, pow
     case lower, upper, len, contains, starts_with
-    case year, month, day, weekday, month_start, days_between, days_since
+    case year, quarter, month, day, weekday, month_start, year_start, month_name, days_between, days_since
 }
 
 /// Aggregate functions, usable inside `agg` (brief §4).

@@ -8,8 +8,9 @@ struct Token: Equatable, Sendable {
         /// `30%`, already divided by 100.
         case percent(Double)
         case string(String)
-        case date(Int32)
-        case dateTime(Int64)
+        /// `2024-01-31` or `2024-01-31T09:30`, as written: which day it names depends on the
+        /// calendar in force when its statement is parsed (`.calendar`), so the parser reads it.
+        case date(DateLiteral)
         case duration(Duration)
         /// Operators and punctuation: `| , ; ( ) [ ] = == != < <= > >= + - * / % :`.
         case symbol(String)
@@ -41,8 +42,7 @@ struct Token: Equatable, Sendable {
         case .double(let v): return "`\(v)`"
         case .percent(let v): return "`\(v * 100)%`"
         case .string(let s): return "\"\(s)\""
-        case .date(let d): return "`\(CivilDate.format(d))`"
-        case .dateTime(let t): return "`\(CivilDate.formatDateTime(t))`"
+        case .date(let d): return "`\(d.text)`"
         case .duration(let d): return "`\(d.text)`"
         case .symbol(let s): return "`\(s)`"
         case .dotCommand(let n, _): return "`.\(n)`"
@@ -51,4 +51,38 @@ struct Token: Equatable, Sendable {
         case .invalid(let m): return m
         }
     }
+}
+
+/// A date literal as written, `YYYY-MM-DD` with an optional time: a month 1–12 and a day 1–31,
+/// not yet a day of any calendar.
+struct DateLiteral: Equatable, Sendable {
+    var year: Int, month: Int, day: Int
+    /// Seconds since midnight for a date-time literal.
+    var seconds: Int?
+    /// The literal as written.
+    var text: String
+
+    /// The value it names in `calendar`, or why it names none.
+    func value(in calendar: CalendarKind) -> Result<Value, DateLiteralProblem> {
+        let number: Int
+        switch calendar {
+        case .gregorian:
+            guard CivilDate.isValid(year: year, month: month, day: day) else { return .failure(.notGregorian) }
+            number = CivilDate.days(year: year, month: month, day: day)
+        case .jalali:
+            guard let n = JalaliDate.days(year: year, month: month, day: day) else {
+                return .failure(.notJalali(JalaliDate.problem(year: year, month: month, day: day) ?? "not a day"))
+            }
+            number = n
+        }
+        guard let seconds else { return .success(.date(Int32(number))) }
+        return .success(.dateTime(Int64(number) * 86400 + Int64(seconds)))
+    }
+}
+
+/// Why a date literal names no day in the calendar in force.
+enum DateLiteralProblem: Error {
+    case notGregorian
+    /// The reason from `JalaliDate.problem`.
+    case notJalali(String)
 }

@@ -17,8 +17,9 @@ extension TableRenderer {
         let numeric = t.columns.map { $0.type.isNumeric }
         func pad(_ s: String, _ w: Int) -> String {
             let text = DisplayWidth.truncate(s, to: w)
-            return text + String(repeating: " ", count: max(0, w - DisplayWidth.of(text)))
+            return (isolateRightToLeft ? DisplayWidth.isolated(text) : text) + String(repeating: " ", count: max(0, w - DisplayWidth.of(text)))
         }
+        func value(_ s: String) -> String { isolateRightToLeft ? DisplayWidth.isolated(s) : s }
         func paint(_ color: String, _ text: String) -> String { color.isEmpty ? text : color + text + style.reset }
         let bar = paint(style.dim, "│")
         let indent = String(repeating: " ", count: nameWidth + 2 + typeWidth)
@@ -30,8 +31,8 @@ extension TableRenderer {
             for k in names.indices {
                 let color = t.columns[k].isNull(row) ? style.null : (numeric[k] ? style.number : "")
                 let pieces = DisplayWidth.wrap(cells[ri][k], to: valueWidth)
-                out += paint(style.header, pad(names[k], nameWidth)) + "  " + paint(style.dim, pad(types[k], typeWidth)) + " " + bar + " " + paint(color, pieces[0]) + "\n"
-                for piece in pieces.dropFirst() { out += indent + " " + bar + " " + paint(color, piece) + "\n" }
+                out += paint(style.header, pad(names[k], nameWidth)) + "  " + paint(style.dim, pad(types[k], typeWidth)) + " " + bar + " " + paint(color, value(pieces[0])) + "\n"
+                for piece in pieces.dropFirst() { out += indent + " " + bar + " " + paint(color, value(piece)) + "\n" }
             }
         }
         return out + footer(rows: t.rowCount, columns: t.columns.count, shownColumns: t.columns.count)

@@ -37,8 +37,9 @@ extension TableRenderer {
             style.dim + l + fit.widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: m) + r + style.reset + "\n"
         }
         func pad(_ s: String, _ w: Int, right: Bool) -> String {
-            let text = DisplayWidth.truncate(s, to: w)
-            let space = String(repeating: " ", count: max(0, w - DisplayWidth.of(text)))
+            let cut = DisplayWidth.truncate(s, to: w)
+            let space = String(repeating: " ", count: max(0, w - DisplayWidth.of(cut)))
+            let text = isolateRightToLeft ? DisplayWidth.isolated(cut) : cut
             return right ? space + text : text + space
         }
         func paint(_ color: String, _ text: String) -> String { color.isEmpty ? text : color + text + style.reset }

@@ -26,6 +26,12 @@ public struct TableRenderer {
     var digits: Digits = .latin
     /// The calendar dates read in, in the same modes (`.calendar jalali`: `1403-01-01`).
     var calendar: CalendarKind = .gregorian
+    /// Table mode on a terminal: each cell holding right-to-left text (Persian, Arabic, Hebrew)
+    /// is wrapped in FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE (U+2068 … U+2069), so a
+    /// terminal that reorders bidirectional text keeps it inside its cell and the borders where
+    /// they are. The marks take no columns (`DisplayWidth` counts them zero); files and pipes
+    /// never get them.
+    var isolateRightToLeft = false
 
     /// `.digits latin|persian`.
     public enum Digits: String, CaseIterable, Sendable {
@@ -64,7 +70,9 @@ public struct TableRenderer {
     }
 
     public init(mode: OutputMode, maxRows: Int = 20, maxWidth: Int? = nil, wide: WideTables = .elide, style: Style = .plain,
-                nullText: String? = nil, headers: Bool = true, digits: Digits = .latin, calendar: CalendarKind = .gregorian) {
+                nullText: String? = nil, headers: Bool = true, digits: Digits = .latin, calendar: CalendarKind = .gregorian,
+                isolateRightToLeft: Bool = false) {
+        self.isolateRightToLeft = isolateRightToLeft
         self.digits = digits
         self.calendar = calendar
         self.nullText = nullText
@@ -113,10 +121,7 @@ public struct TableRenderer {
     /// A value as people read it: numbers in the chosen digits, dates in the chosen calendar.
     func shown(_ v: Value) -> String {
         switch v {
-        case .date(let d): return digits.write(calendar.format(d))
-        case .dateTime(let t):
-            let text = ValueFormat.display(v)
-            return digits.write(calendar.format(Int32(floorDiv(t, 86400))) + text.dropFirst(10))
+        case .date, .dateTime: return digits.write(calendar.display(v))
         case .int, .double: return digits.write(ValueFormat.display(v))
         default: return ValueFormat.display(v)
         }
@@ -185,6 +190,22 @@ public enum DisplayWidth {
         var w = 0
         for u in s.unicodeScalars { w += width(u) }
         return w
+    }
+
+    /// Whether `s` holds a letter of a right-to-left script: Hebrew, Arabic (Persian among it),
+    /// Syriac, Thaana, NKo and their presentation forms.
+    public static func hasRightToLeft(_ s: String) -> Bool {
+        s.unicodeScalars.contains { u in
+            let v = u.value
+            return (0x0590...0x08FF).contains(v) || (0xFB1D...0xFDFF).contains(v) || (0xFE70...0xFEFF).contains(v)
+                || (0x10800...0x10FFF).contains(v) || (0x1E800...0x1EFFF).contains(v)
+        }
+    }
+
+    /// `s` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE when it holds right-to-left
+    /// text (zero columns wide either way).
+    static func isolated(_ s: String) -> String {
+        hasRightToLeft(s) ? "\u{2068}" + s + "\u{2069}" : s
     }
 
     static func width(_ u: Unicode.Scalar) -> Int {

@@ -33,6 +33,13 @@ enum CivilDate {
         return (m <= 2 ? y + 1 : y, m, d)
     }
 
+    /// The month names in English, January first (`month_name` under the Gregorian calendar).
+    static let monthNames = ["January", "February", "March", "April", "May", "June",
+                             "July", "August", "September", "October", "November", "December"]
+    /// The Gregorian month names as Persian writes them (`month_name` with `.lang fa`).
+    static let persianMonthNames = ["ژانویه", "فوریه", "مارس", "آوریل", "مه", "ژوئن",
+                                    "ژوئیه", "اوت", "سپتامبر", "اکتبر", "نوامبر", "دسامبر"]
+
     static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
     static func daysInMonth(year: Int, month: Int) -> Int {

@@ -21,6 +21,9 @@ public enum JalaliDate {
     /// The transliterated month names, Farvardin first.
     static let monthNames = ["Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar",
                              "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand"]
+    /// The month names in Persian, فروردین first.
+    static let persianMonthNames = ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+                                    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"]
 
     /// Whether `year` has 366 days under the 33-year rule: Esfand 30 exists.
     static func isLeap(_ year: Int) -> Bool { ((25 * (year % 33) + 11) % 33 + 33) % 33 < 8 }

@@ -9,7 +9,9 @@ public struct Chart: Sendable {
     /// Series names and values, nil where null.
     let series: [(name: String, values: [Double?])]
 
-    init(spec: ChartSpec, table: Table) {
+    /// `calendar`: the one date labels read in (`.calendar jalali`: a month bucket made by
+    /// `month_start` reads 1402-07-01), as in the table modes.
+    init(spec: ChartSpec, table: Table, calendar: CalendarKind = .gregorian) {
         self.spec = spec
         // ±inf has no place on an axis: such values are left out, and the title says so.
         var infinite = 0
@@ -28,7 +30,7 @@ public struct Chart: Sendable {
             title = "\(table.columnNames[i]): \(grouped(values.count)) values" + leftOut()
             return
         }
-        labels = (0..<table.rowCount).map { r in spec.label.map { ValueFormat.display(table.columns[$0].value(at: r)) } ?? String(r + 1) }
+        labels = (0..<table.rowCount).map { r in spec.label.map { calendar.display(table.columns[$0].value(at: r)) } ?? String(r + 1) }
         series = spec.series.map { i in
             (table.columnNames[i], (0..<table.rowCount).map { finite(table.columns[i].value(at: $0)) })
         }
