@@ -143,9 +143,9 @@ extension TransactionData {
         let asOf = data.asOf
         let t = typeAssignment(o, customers: customers, feedback: feedback, reads: reads)
         let known = t.type.count
-        let work = ["types as of \(CivilDate.format(asOf)): new = first purchase within \(o.newDays) days; dissatisfied = complaint, rating 1–2 or NPS 0–6 within \(o.feedbackDays) days; inactive = no purchase for over \(o.inactiveDays) days; loyal = \(o.loyalOrders)+ purchases, no gap over \(o.loyalGap) days in the last \(o.loyalDays), latest feedback positive",
+        let work = ["types as of \(calendar.format(asOf)): new = first purchase within \(o.newDays) days; dissatisfied = complaint, rating 1–2 or NPS 0–6 within \(o.feedbackDays) days; inactive = no purchase for over \(o.inactiveDays) days; loyal = \(o.loyalOrders)+ purchases, no gap over \(o.loyalGap) days in the last \(o.loyalDays), latest feedback positive",
                     "one type per customer, by precedence: " + TypesCommand.precedence.joined(separator: " › ")] + t.notes
-            + (t.unseen > 0 ? ["left out: \(grouped(t.unseen)) in customers first seen after \(CivilDate.format(asOf))"] : [])
+            + (t.unseen > 0 ? ["left out: \(grouped(t.unseen)) in customers first seen after \(calendar.format(asOf))"] : [])
         if o.members {
             let less = Sorting.lessThan(t.keys)
             let order = (0..<known).sorted { a, b in less(a, b) || (!less(b, a) && a < b) }
@@ -207,7 +207,7 @@ extension TransactionData {
                 let firstOfEach = Dictionary(extra.map { (g.ids[keys.count + $0], $0) }, uniquingKeysWith: { a, _ in a })
                 var later = 0
                 for row in firstOfEach.values.sorted() {
-                    guard let stage = TypesCommand.stage(customers, row: row, asOf: asOf) else { later += 1; continue }
+                    guard let stage = TypesCommand.stage(customers, row: row, asOf: asOf, calendar: calendar) else { later += 1; continue }
                     extraRows.append(row)
                     stages.append(stage)
                 }
@@ -243,7 +243,7 @@ extension TransactionData {
             } else {
                 let since = asOf - s.last[c]
                 if let bad = verdicts[c]?.negative { found.append(("dissatisfied", bad.reason)) }
-                if asOf - s.first[c] < o.newDays { found.append(("new", "first purchase \(CivilDate.format(s.first[c])), \(asOf - s.first[c]) days ago")) }
+                if asOf - s.first[c] < o.newDays { found.append(("new", "first purchase \(calendar.format(s.first[c])), \(asOf - s.first[c]) days ago")) }
                 if since > o.inactiveDays { found.append(("inactive", "no purchase for \(since) days")) }
                 let positive = verdicts[c]?.latest.map(\.positive) ?? true
                 if s.transactions[c] >= o.loyalOrders && gaps[c] <= o.loyalGap && positive && since <= o.inactiveDays {
@@ -360,7 +360,7 @@ extension TransactionData {
                 }
             }
             let rating = ratings?.value(at: i).doubleValue, score = nps?.value(at: i).doubleValue
-            let on = dates == nil ? "" : " on " + CivilDate.format(Int32(day))
+            let on = dates == nil ? "" : " on " + calendar.format(Int32(day))
             var reasons: [String] = []
             if let complaint { reasons.append("complaint \"\(complaint)\"") }
             if let rating, rating <= 2 { reasons.append("rating \(ValueFormat.displayDouble(rating))") }
@@ -397,7 +397,7 @@ extension TypesCommand {
     /// - lead: known but not contacted yet (seed 001: «ابتدا سرنخ بوده و طی یک سری فعالیت های
     ///   سازمان فروش، به مشتری بالقوه … تبدیل می گردد», "first a lead, and through the sales
     ///   team's work a potential customer").
-    static func stage(_ customers: Table, row: Int, asOf: Int32) -> (type: String, evidence: String)? {
+    static func stage(_ customers: Table, row: Int, asOf: Int32, calendar: CalendarKind = .gregorian) -> (type: String, evidence: String)? {
         let joined = dated(customers.column("joined"), row: row)
         let contacted = dated(customers.column("contacted"), row: row)
         let seen: Int32?
@@ -408,7 +408,7 @@ extension TypesCommand {
         }
         if let seen, seen > asOf { return nil }
         switch joined {
-        case .on(let d)? where d <= asOf: return ("member_no_purchase", "a member (joined \(CivilDate.format(d))) who never bought")
+        case .on(let d)? where d <= asOf: return ("member_no_purchase", "a member (joined \(calendar.format(d))) who never bought")
         case .undated(let text)?: return ("member_no_purchase", "a member (joined \(text)) who never bought")
         case nil:
             if let member = customers.column("member"), !member.isNull(row), case .bool(true) = member.value(at: row) {
@@ -417,11 +417,11 @@ extension TypesCommand {
         case .on?: break
         }
         switch contacted {
-        case .on(let d)? where d <= asOf: return ("potential", "contacted \(CivilDate.format(d)), never bought, not a member")
+        case .on(let d)? where d <= asOf: return ("potential", "contacted \(calendar.format(d)), never bought, not a member")
         case .undated(let text)?: return ("potential", "contacted (\(text)), never bought, not a member")
         case .on?, nil:
             guard customers.column("contacted") != nil else { return ("potential", "in customers, never bought, not a member") }
-            return ("lead", "known\(seen.map { " since " + CivilDate.format($0) } ?? ""), not contacted yet, never bought")
+            return ("lead", "known\(seen.map { " since " + calendar.format($0) } ?? ""), not contacted yet, never bought")
         }
     }
 

@@ -264,7 +264,7 @@ extension TransactionData {
             ("average_order_value", data.count == 0 ? nil : revenue / Double(data.count)),
             ("simple_clv", clv.value),
         ]
-        var work = ["KPIs as of \(CivilDate.format(data.asOf)): active, new and retention over the last \(days) days against the \(days) days before; simple CLV with margin 100% and a 3-year cap",
+        var work = ["KPIs as of \(data.calendar.format(data.asOf)): active, new and retention over the last \(days) days against the \(days) days before; simple CLV with margin 100% and a 3-year cap",
                     "active = customers with a purchase in the last \(days) days = \(grouped(period.end)); new = of them, first purchase in those days = \(grouped(period.new))"]
         if let r = period.retention {
             work.append("retention = retained / start = \(grouped(period.retained)) / \(grouped(period.start)) = \(rate(r)); churn = lost / start = \(grouped(period.lost)) / \(grouped(period.start)) = \(rate(100 - r))")

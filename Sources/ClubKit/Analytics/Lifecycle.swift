@@ -44,18 +44,18 @@ enum LifecycleCommand: AnalyticsCommandDefinition {
         let customers = catalog.tables["customers"], feedback = catalog.tables["feedback"]
         let a = before.typeAssignment(o.types, customers: customers, feedback: feedback, reads: reads)
         let b = after.typeAssignment(o.types, customers: customers, feedback: feedback, reads: reads)
-        return lifecycle(from: a, to: b, o, keyName: after.keyName)
+        return lifecycle(from: a, to: b, o, keyName: after.keyName, calendar: catalog.calendar)
     }
 
     /// The moves from assignment `a` to assignment `b`, matched by customer key.
-    static func lifecycle(from a: TypeAssignment, to b: TypeAssignment, _ o: Options, keyName: String) -> AnalyticsResult {
+    static func lifecycle(from a: TypeAssignment, to b: TypeAssignment, _ o: Options, keyName: String, calendar: CalendarKind) -> AnalyticsResult {
         // Dense numbers over both key lists: a's customers first, then b's.
         let g = Grouping(columns: [Join.concatenate(a.keys, b.keys)], n: a.keys.count + b.keys.count)
         var earlier = [Int32: Int]()
         for i in 0..<a.keys.count { earlier[g.ids[i]] = i }
         let fromType = (0..<b.keys.count).map { j in earlier[g.ids[a.keys.count + j]].map { a.type[$0] } ?? notYetKnown }
         let order = ([notYetKnown] + TypesCommand.customerTypeOrder)
-        let work = ["types as of \(CivilDate.format(o.from)), then as of \(CivilDate.format(o.to)), each seeing only what had happened by then; one type per customer by precedence: "
+        let work = ["types as of \(calendar.format(o.from)), then as of \(calendar.format(o.to)), each seeing only what had happened by then; one type per customer by precedence: "
                     + TypesCommand.precedence.joined(separator: " › ")] + Array(Set(a.notes + b.notes)).sorted()
         let reads = Array(Set(a.reads + b.reads)).sorted()
         if o.types.members {
@@ -81,7 +81,7 @@ enum LifecycleCommand: AnalyticsCommandDefinition {
         let stayed = (0..<b.keys.count).filter { fromType[$0] == b.type[$0] }.count
         let table = Table(columnNames: ["from_type", "to_type", "customers", "share_of_from"],
                           columns: [stringColumn(from), stringColumn(to), Column(.int(n)), Column(.double(share))])
-        return AnalyticsResult(table: table, work: work + ["\(grouped(b.keys.count - stayed)) of \(grouped(b.keys.count)) customers changed type; share_of_from = customers / all who had that type as of \(CivilDate.format(o.from))"],
+        return AnalyticsResult(table: table, work: work + ["\(grouped(b.keys.count - stayed)) of \(grouped(b.keys.count)) customers changed type; share_of_from = customers / all who had that type as of \(calendar.format(o.from))"],
                                reads: reads)
     }
 }

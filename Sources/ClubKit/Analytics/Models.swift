@@ -287,7 +287,7 @@ extension TransactionData {
                           columns: [keys, Column(.int(s.x.map { Int64($0) })), Column(.double(s.tx)), Column(.double(s.T)), Column(.double(s.spend)),
                                     Column(.double(pAlive)), Column(.double(expected))])
         return AnalyticsResult(table: table, work: [
-            "\(name) on \(grouped(n)) customers, in \(unitName), calibration to \(CivilDate.format(asOf)): \(fitted); log-likelihood = \(String(format: "%.2f", ll))",
+            "\(name) on \(grouped(n)) customers, in \(unitName), calibration to \(calendar.format(asOf)): \(fitted); log-likelihood = \(String(format: "%.2f", ll))",
             "p_alive = P(still active)\(aliveNote); expected_purchases over the next \(shown(t)) \(unitName)",
         ], reads: reads)
     }

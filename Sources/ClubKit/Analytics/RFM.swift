@@ -57,7 +57,7 @@ extension TransactionData {
                                     Column(.int(byKey.map { Int64(f[$0]) })), Column(.int(byKey.map { Int64(m[$0]) })),
                                     codes, names])
         return AnalyticsResult(table: table, work: [
-            "rfm as of \(CivilDate.format(data.asOf)): \(grouped(n)) customers; recency = days since the last purchase, frequency = transactions, monetary = total spend",
+            "rfm as of \(data.calendar.format(data.asOf)): \(grouped(n)) customers; recency = days since the last purchase, frequency = transactions, monetary = total spend",
             "scores 1–\(bins) by rank (\(bins) best), ties broken by customer; segment from the R and F scores",
         ], reads: reads)
     }

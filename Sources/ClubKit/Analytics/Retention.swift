@@ -206,15 +206,15 @@ extension TransactionData {
         let data = self
         // Days after the as-of date have no data: such a period would count its customers as lost.
         guard to <= data.asOf else {
-            throw Diagnostic("the period runs to \(CivilDate.format(to)), past the as-of date \(CivilDate.format(data.asOf)): its last \(to - data.asOf) days have no data", at: at,
-                             hint: "end the period by \(CivilDate.format(data.asOf)), or give a later date with `use … as_of`")
+            throw Diagnostic("the period runs to \(calendar.format(to)), past the as-of date \(calendar.format(data.asOf)): its last \(to - data.asOf) days have no data", at: at,
+                             hint: "end the period by \(calendar.format(data.asOf)), or give a later date with `use … as_of`")
         }
         let p = RetentionPeriod(data, from: from, to: to)
         guard p.start > 0 else {
-            throw Diagnostic("no customers were active in the base period \(CivilDate.format(p.baseFrom)) … \(CivilDate.format(p.baseTo)), so there is no retention rate for \(CivilDate.format(from)) … \(CivilDate.format(to))", at: at,
+            throw Diagnostic("no customers were active in the base period \(calendar.format(p.baseFrom)) … \(calendar.format(p.baseTo)), so there is no retention rate for \(CivilDate.format(from)) … \(CivilDate.format(to))", at: at,
                              hint: "choose a period with purchases in the \(to - from + 1) days before it")
         }
-        return AnalyticsResult(table: p.table, work: p.work, reads: reads)
+        return AnalyticsResult(table: p.table, work: p.work(calendar), reads: reads)
     }
 
     /// Every calendar month against the one before, from the counts of each customer's months
@@ -314,10 +314,10 @@ struct RetentionPeriod {
                         Column(.int([Int64(new)])), Column(.int([Int64(reactivated)])), doubleColumn([retention]), doubleColumn([retention.map { 100 - $0 }]), doubleColumn([crr])])
     }
 
-    var work: [String] {
+    func work(_ calendar: CalendarKind) -> [String] {
         guard let r = retention, let c = crr else { return [] }
         return [
-            "period \(CivilDate.format(from)) … \(CivilDate.format(to)) (\(to - from + 1) days); base period \(CivilDate.format(baseFrom)) … \(CivilDate.format(baseTo))",
+            "period \(calendar.format(from)) … \(calendar.format(to)) (\(to - from + 1) days); base period \(calendar.format(baseFrom)) … \(calendar.format(baseTo))",
             "retention = (retained / start) × 100 = (\(retained) / \(start)) × 100 = \(rate(r)) — seed 003's remaining / start",
             "churn = (lost / start) × 100 = (\(lost) / \(start)) × 100 = \(rate(100 - r)) = 100% − retention",
             "end = retained + new + reactivated = \(retained) + \(new) + \(reactivated) = \(end) (reactivated: back after a gap)",

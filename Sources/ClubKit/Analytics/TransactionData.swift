@@ -12,6 +12,8 @@ struct TransactionData {
     var keys: Column
     var keyName: String
     var asOf: Int32
+    /// The session's calendar, for the dates the working prints.
+    var calendar: CalendarKind = .gregorian
 
     var count: Int { customer.count }
 

@@ -93,7 +93,7 @@ extension SessionCatalog {
                                  hint: "the previous `use` stays; `drop` what it would break first, or keep the same columns and as-of date")
             }
         }
-        return [.message("transactions: \(name.text) · customer = \(customer) · date = \(date) · amount = \(amount) · as of \(CivilDate.format(day))")]
+        return [.message("transactions: \(name.text) · customer = \(customer) · date = \(date) · amount = \(amount) · as of \(calendar.format(day))")]
     }
 
     private func onlyColumn(_ t: Table, where ok: (DataType) -> Bool) -> String? {

@@ -95,7 +95,9 @@ extension SessionCatalog {
         if let problem = roles.problem(with: table.schema) {
             throw Diagnostic("\(problem); run `use` again", at: location)
         }
-        return (TransactionData(table, roles, asOf: asOf), [roles.table, Dependencies.asOf, Customers360.name])
+        var data = TransactionData(table, roles, asOf: asOf)
+        data.calendar = calendar
+        return (data, [roles.table, Dependencies.asOf, Customers360.name, Dependencies.calendar])
     }
 
     /// The customer column of the transactions and the names a command over them reads, for

@@ -73,7 +73,7 @@ struct SegmentReports {
         guard let def = catalog.definitions[name], case .segment(let base) = def.kind else { return name }
         // Both tables were just computed for the output this captions; a failure (Ctrl-C) stops it.
         let members = try catalog.rows(of: name), all = try catalog.rows(of: base)
-        return "\(name): \(grouped(members)) of \(grouped(all)) \(base) rows (\(percent(members, all))) · \(def.text) · as of \(CivilDate.format(catalog.asOf))"
+        return "\(name): \(grouped(members)) of \(grouped(all)) \(base) rows (\(percent(members, all))) · \(def.text) · as of \(catalog.calendar.format(catalog.asOf))"
     }
 
     /// The column that holds money: `by`, else a money-like name, else the first float column.
@@ -157,7 +157,7 @@ struct SegmentReports {
         outColumns.append(doubleColumn(readable(measures(rest, base: base, revenue: revenue, columns: columns))))
         outColumns.append(doubleColumn(readable(measures(base, base: base, revenue: revenue, columns: columns))))
         let table = Table(columnNames: ["measure"] + segments.map(\.name) + ["rest", baseName], columns: outColumns)
-        return [.caption("compared over \(baseName) (\(grouped(base.rowCount)) rows; rest = rows in none of them, by \(key)) · as of \(CivilDate.format(catalog.asOf))"), .table(table)]
+        return [.caption("compared over \(baseName) (\(grouped(base.rowCount)) rows; rest = rows in none of them, by \(key)) · as of \(catalog.calendar.format(catalog.asOf))"), .table(table)]
     }
 
     /// `overlap a, b`: members in both, only in a, only in b.
@@ -175,7 +175,7 @@ struct SegmentReports {
         let table = Table(columnNames: ["part", "members", "share_of_union"],
                           columns: [stringColumn(["both", "only \(a.text)", "only \(b.text)"]), Column(.int(counts.map(Int64.init))),
                                     doubleColumn(counts.map { union == 0 ? nil : (Double($0) / Double(union) * 1000).rounded() / 10 })])
-        return [.caption("members matched by \(key) · as of \(CivilDate.format(catalog.asOf))"), .table(table)]
+        return [.caption("members matched by \(key) · as of \(catalog.calendar.format(catalog.asOf))"), .table(table)]
     }
 
     /// The column that identifies a row of `t`: the customer role, a usual id name, else the first.

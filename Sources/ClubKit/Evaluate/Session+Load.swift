@@ -104,7 +104,7 @@ extension Session {
         let asOfBefore = catalog.asOf
         try catalog.store(result.table, as: name, at: alias?.location ?? at)
         var outputs: [Output] = [.message("loaded \(name): \(count(result.table.rowCount, "row")) × \(count(result.table.columns.count, "column")) from \(path)\(result.sheet.map { ", sheet \"\($0)\"" } ?? "")")]
-        if catalog.asOf != asOfBefore { outputs.append(.message("as of \(CivilDate.format(catalog.asOf)), the latest transaction date now")) }
+        if catalog.asOf != asOfBefore { outputs.append(.message("as of \(catalog.calendar.format(catalog.asOf)), the latest transaction date now")) }
         if result.skippedRows > 0 {
             let lines = result.skipped.map { "\($0.cell ?? "line \($0.line)"): \($0.message)" }.joined(separator: "; ")
             outputs.append(.warning("skipped \(count(result.skippedRows, "row")) that did not parse (\(lines)\(result.skippedRows > result.skipped.count ? "; …" : ""))"))
