@@ -284,6 +284,12 @@ final class AnalyticsTests: XCTestCase {
         // B's answer of 04-02 is after the as-of date.
         XCTAssertEqual(t.strings("last_feedback"), ["NPS 10, rating 5 on 2024-03-21", "null"])
         XCTAssertEqual(try result("types | members | select c, last_feedback").table.columnNames, ["c", "last_feedback"])
+        // Under the Jalali calendar the working and the evidence name Jalali days: 2024-03-21 is
+        // 1403-01-02 and 2024-03-31 is 1403-01-12 (jdatetime.date.fromgregorian).
+        session.calendar = .jalali
+        let jalali = try result("types | members")
+        XCTAssertEqual(jalali.table.strings("last_feedback")[0], "NPS 10, rating 5 on 1403-01-02")
+        XCTAssertTrue(jalali.work[0].hasPrefix("types as of 1403-01-12:"), jalali.work[0])
     }
 
     /// `plan`: segments ranked by members × response × AOV × margin − members × cost (seed 004).
