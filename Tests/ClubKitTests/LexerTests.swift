@@ -14,6 +14,11 @@ final class LexerTests: XCTestCase {
     func testPersianAndArabicIndicDigits() {
         XCTAssertEqual(kinds("۱۲۳"), [.int(123), .end, .eof])
         XCTAssertEqual(kinds("١٢٣"), [.int(123), .end, .eof])
+        // The Persian thousands separator between digits, and the Persian decimal separator.
+        XCTAssertEqual(kinds("۵٬۰۰۰٬۰۰۰"), [.int(5_000_000), .end, .eof])
+        XCTAssertEqual(kinds("۱۲٫۵"), [.double(12.5), .end, .eof])
+        // A separator not between digits is not part of the number.
+        XCTAssertEqual(kinds("۵٬")[0], .int(5))
     }
 
     func testDatesDateTimesAndDurations() {

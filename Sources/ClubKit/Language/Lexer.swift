@@ -151,12 +151,13 @@ struct Lexer {
         emit(.identifier(name, quoted: true), line: startLine, column: startColumn, length: column - startColumn)
     }
 
-    /// Reads a run of digits (ASCII, Persian or Arabic-Indic; `_` between digits) as ASCII.
+    /// Reads a run of digits (ASCII, Persian or Arabic-Indic; `_` or the Persian thousands
+    /// separator `٬` between digits) as ASCII.
     private mutating func digits() -> String {
         var out = ""
         while let c = peek() {
             if let d = digitValue(c) { out.append(Character(Unicode.Scalar(48 + UInt8(d)))); i += 1 }
-            else if c == "_", let n = peek(1), digitValue(n) != nil, !out.isEmpty { i += 1 }
+            else if c == "_" || c == "\u{066C}", let n = peek(1), digitValue(n) != nil, !out.isEmpty { i += 1 }
             else { break }
         }
         return out
@@ -200,7 +201,8 @@ struct Lexer {
         }
         var text = intPart
         var isFloat = false
-        if peek() == ".", let n = peek(1), digitValue(n) != nil {
+        // The decimal point, or the Persian decimal separator `٫`.
+        if peek() == "." || peek() == "\u{066B}", let n = peek(1), digitValue(n) != nil {
             i += 1
             text += "." + digits()
             isFloat = true
