@@ -12,8 +12,8 @@
 ///     // "<h1 dir=\"auto\">Cohorts</h1>\n<p dir=\"auto\">A <em>cohort</em> is …</p>\n"
 public enum MarkdownHTML {
     public static func render(_ markdown: String) -> String {
-        // Lines without their endings; CR before LF belongs to the ending.
-        var lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        // Lines without their endings (to Swift, CRLF is one Character, not "\n" and a CR).
+        var lines = markdown.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         if lines.last == "" { lines.removeLast() }
         return blocks(lines[...], tight: false)
     }

@@ -58,7 +58,8 @@ public enum NotebookPage {
         var top = ""
         if let stopped {
             top = "<p class=\"error banner\" role=\"alert\"><a href=\"#block-\(stopped)\">Block \(stopped) stopped at an error</a>"
-            top += cell > stopped ? "; the \(cell - stopped) block\(cell - stopped == 1 ? "" : "s") after it did not run.</p>\n" : ".</p>\n"
+            let after = cell - stopped
+            top += after == 0 ? ".</p>\n" : after == 1 ? "; the block after it did not run.</p>\n" : "; the \(after) blocks after it did not run.</p>\n"
         }
         return """
         <!DOCTYPE html>
@@ -115,8 +116,8 @@ public enum NotebookPage {
     static func title(_ notebook: Notebook) -> String? {
         for part in notebook.parts {
             guard case .prose(let text) = part else { continue }
-            for line in text.split(separator: "\n") where line.hasPrefix("# ") {
-                let plain = line.dropFirst(2).filter { $0 != "*" && $0 != "`" && $0 != "_" && $0 != "\r" }
+            for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) where line.hasPrefix("# ") {
+                let plain = line.dropFirst(2).filter { $0 != "*" && $0 != "`" && $0 != "_" }
                 return plain.trimmingSpacesAndTabs()
             }
         }
