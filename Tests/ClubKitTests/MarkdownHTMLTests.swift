@@ -31,6 +31,9 @@ final class MarkdownHTMLTests: XCTestCase {
                        "<ol start=\"3\">\n<li dir=\"auto\"><p dir=\"auto\">first</p></li>\n<li dir=\"auto\"><p dir=\"auto\">second</p></li>\n</ol>\n")
         XCTAssertEqual(render("- a\n  - b\n- c\n"),
                        "<ul>\n<li dir=\"auto\">a\n<ul>\n<li dir=\"auto\">b</li>\n</ul></li>\n<li dir=\"auto\">c</li>\n</ul>\n")
+        // Only an item numbered 1 interrupts a paragraph, and `001)` is numbered 1 (as cmark reads it).
+        XCTAssertEqual(render("seed\n001) describes\n"), "<p dir=\"auto\">seed</p>\n<ol>\n<li dir=\"auto\">describes</li>\n</ol>\n")
+        XCTAssertEqual(render("seed\n2) describes\n"), "<p dir=\"auto\">seed\n2) describes</p>\n")
         // Another marker starts another list; text after a list is a paragraph again.
         XCTAssertEqual(render("- a\n+ b\n\nafter\n"),
                        "<ul>\n<li dir=\"auto\">a</li>\n</ul>\n<ul>\n<li dir=\"auto\">b</li>\n</ul>\n<p dir=\"auto\">after</p>\n")
@@ -41,6 +44,8 @@ final class MarkdownHTMLTests: XCTestCase {
                        "<blockquote dir=\"auto\">\n<p dir=\"auto\">quoted <em>text</em>\nlazy line</p>\n</blockquote>\n"
                            + "<blockquote dir=\"auto\">\n<p dir=\"auto\">second</p>\n</blockquote>\n")
         XCTAssertEqual(render("> - in a quote\n"), "<blockquote dir=\"auto\">\n<ul>\n<li dir=\"auto\">in a quote</li>\n</ul>\n</blockquote>\n")
+        XCTAssertEqual(render("> **Note:**\n> 1. one\n> 2. two\n"),
+                       "<blockquote dir=\"auto\">\n<p dir=\"auto\"><strong>Note:</strong></p>\n<ol>\n<li dir=\"auto\">one</li>\n<li dir=\"auto\">two</li>\n</ol>\n</blockquote>\n")
     }
 
     func testCodeBlocks() {

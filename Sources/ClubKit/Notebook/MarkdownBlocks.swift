@@ -239,8 +239,8 @@ struct MarkdownBlocks {
     }
 
     /// A list item marker (`-`, `+`, `*`, `1.`, `1)`): the column its content starts at, relative
-    /// to the marker, and the content. An empty item, or an ordered one not starting at 1, cannot
-    /// interrupt a paragraph.
+    /// to the marker, and the content. An empty item, or an ordered one whose number is not 1,
+    /// cannot interrupt a paragraph; `001)` is 1, so a line of prose that starts "001) …" does.
     static func listItem(_ rest: Line, interruptsParagraph: Bool) -> (offset: Int, text: Line)? {
         var marker = 0
         if let c = rest.first, c == "-" || c == "+" || c == "*" {
@@ -250,7 +250,7 @@ struct MarkdownBlocks {
             guard (1...9).contains(digits.count) else { return nil }
             let after = rest.dropFirst(digits.count)
             guard let d = after.first, d == "." || d == ")" else { return nil }
-            if interruptsParagraph && digits != "1" { return nil }
+            if interruptsParagraph && Int(digits) != 1 { return nil }
             marker = digits.count + 1
         }
         let afterMarker = rest.dropFirst(marker)

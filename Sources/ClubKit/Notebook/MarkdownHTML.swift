@@ -178,6 +178,9 @@ public enum MarkdownHTML {
                 } else if lineIndent >= content {
                     body.append(MarkdownBlocks.stripColumns(line, content))
                     lastBlank = false
+                } else if lineIndent <= 3, MarkdownBlocks.listItem(rest, interruptsParagraph: false) != nil {
+                    // The next item, of this list or another.
+                    break
                 } else if !lastBlank, !MarkdownBlocks.startsBlock(rest, indent: lineIndent) {
                     // A lazy continuation line of the item's paragraph.
                     body.append(rest)

@@ -144,7 +144,7 @@ public enum NotebookPage {
     pre.text { background: #fff; }
     div.table { overflow-x: auto; margin: .3rem 0 0; }
     table { border-collapse: collapse; font-size: .86rem; font-variant-numeric: tabular-nums; }
-    th, td { padding: .28rem .65rem; text-align: start; vertical-align: top; border-bottom: 1px solid #e4e8ee; max-width: 26rem; overflow-wrap: anywhere; }
+    th, td { padding: .28rem .65rem; text-align: start; vertical-align: top; border-bottom: 1px solid #e4e8ee; max-width: 26rem; overflow-wrap: break-word; }
     th { background: #f1f5fa; border-bottom: 2px solid #b9c6d6; }
     th .name { display: block; font-weight: 600; }
     th .type { display: block; font-weight: 400; font-size: .72rem; color: #6e7781; }
