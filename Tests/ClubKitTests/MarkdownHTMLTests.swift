@@ -19,6 +19,8 @@ final class MarkdownHTMLTests: XCTestCase {
     func testInlineCodeAndEmphasis() {
         XCTAssertEqual(render("Use `a < b` and `` x`y ``.\n"), "<p dir=\"auto\">Use <code>a &lt; b</code> and <code>x`y</code>.</p>\n")
         XCTAssertEqual(render("***both*** and snake_case_name\n"), "<p dir=\"auto\"><em><strong>both</strong></em> and snake_case_name</p>\n")
+        XCTAssertEqual(render("***a* and *b***\n"), "<p dir=\"auto\"><strong><em>a</em> and <em>b</em></strong></p>\n")
+        XCTAssertEqual(render("*a**b*\n"), "<p dir=\"auto\"><em>a**b</em></p>\n")
         XCTAssertEqual(render("*a **b** c* and *unclosed\n"), "<p dir=\"auto\"><em>a <strong>b</strong> c</em> and *unclosed</p>\n")
         XCTAssertEqual(render("\\*not em\\* and `*not em*`\n"), "<p dir=\"auto\">*not em* and <code>*not em*</code></p>\n")
         XCTAssertEqual(render("line one  \nline two\\\nthree\n"), "<p dir=\"auto\">line one<br>\nline two<br>\nthree</p>\n")
@@ -34,6 +36,10 @@ final class MarkdownHTMLTests: XCTestCase {
         // Only an item numbered 1 interrupts a paragraph, and `001)` is numbered 1 (as cmark reads it).
         XCTAssertEqual(render("seed\n001) describes\n"), "<p dir=\"auto\">seed</p>\n<ol>\n<li dir=\"auto\">describes</li>\n</ol>\n")
         XCTAssertEqual(render("seed\n2) describes\n"), "<p dir=\"auto\">seed\n2) describes</p>\n")
+        // Only a paragraph continues lazily; an item holds at most one blank line before its content.
+        XCTAssertEqual(render("- # title\nnot lazy\n\n-\n\n- b\n"),
+                       "<ul>\n<li dir=\"auto\"><h1 dir=\"auto\">title</h1></li>\n</ul>\n<p dir=\"auto\">not lazy</p>\n"
+                           + "<ul>\n<li dir=\"auto\"></li>\n<li dir=\"auto\"><p dir=\"auto\">b</p></li>\n</ul>\n")
         // Another marker starts another list; text after a list is a paragraph again.
         XCTAssertEqual(render("- a\n+ b\n\nafter\n"),
                        "<ul>\n<li dir=\"auto\">a</li>\n</ul>\n<ul>\n<li dir=\"auto\">b</li>\n</ul>\n<p dir=\"auto\">after</p>\n")
@@ -43,6 +49,7 @@ final class MarkdownHTMLTests: XCTestCase {
         XCTAssertEqual(render("> quoted *text*\nlazy line\n\n> second\n"),
                        "<blockquote dir=\"auto\">\n<p dir=\"auto\">quoted <em>text</em>\nlazy line</p>\n</blockquote>\n"
                            + "<blockquote dir=\"auto\">\n<p dir=\"auto\">second</p>\n</blockquote>\n")
+        XCTAssertEqual(render("> quote\n---\n"), "<blockquote dir=\"auto\">\n<p dir=\"auto\">quote</p>\n</blockquote>\n<hr>\n")
         XCTAssertEqual(render("> - in a quote\n"), "<blockquote dir=\"auto\">\n<ul>\n<li dir=\"auto\">in a quote</li>\n</ul>\n</blockquote>\n")
         XCTAssertEqual(render("> **Note:**\n> 1. one\n> 2. two\n"),
                        "<blockquote dir=\"auto\">\n<p dir=\"auto\"><strong>Note:</strong></p>\n<ol>\n<li dir=\"auto\">one</li>\n<li dir=\"auto\">two</li>\n</ol>\n</blockquote>\n")
@@ -65,6 +72,7 @@ final class MarkdownHTMLTests: XCTestCase {
                            + "<a href=\"../data/orders.csv\">rel</a></p>\n")
         XCTAssertEqual(render("[x](JavaScript:alert(1)) [y](data:text/html,hi) <ask@example.com> [z](\"onmouseover=x)\n"),
                        "<p dir=\"auto\">x y <a href=\"mailto:ask@example.com\">ask@example.com</a> <a href=\"&quot;onmouseover=x\">z</a></p>\n")
+        XCTAssertEqual(render("[a](b(c d)\n"), "<p dir=\"auto\">[a](b(c d)</p>\n")
         XCTAssertEqual(render("![chart](cohorts.svg) [not a link] (here)\n"),
                        "<p dir=\"auto\"><a href=\"cohorts.svg\">chart</a> [not a link] (here)</p>\n")
     }
@@ -89,6 +97,47 @@ final class MarkdownHTMLTests: XCTestCase {
         let started = Date()
         XCTAssertTrue(render(text).hasPrefix("<p dir=\"auto\">*a *a"))
         XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+    }
+
+    /// Random prose made of the characters Markdown and HTML give meaning to: every tag in the
+    /// page is one the renderer makes, tags nest properly, and no `<` or `&` is left bare.
+    func testRandomProseGivesOnlyWellFormedKnownMarkup() {
+        let pieces = ["*", "**", "_", "__", "`", "``", "[", "]", "(", ")", "](", "<", ">", "&", "&amp;", "&#", ";", "#", "# ", "- ", "1. ",
+                      "2) ", "> ", "\n", "\n", "\n\n", "    ", "```", "~~~", "***", "---", "===", "a", "b c", "word", "سلام", "\u{0}",
+                      "\\", "!", "http://x.y", "javascript:x", "<!--", "-->", "\"", "'", "  ", "\t", "<script>", "</p>", "\r\n"]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Int(state % UInt64(pieces.count))
+        }
+        let known: Set<String> = ["p", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"]
+        for _ in 0..<2_000 {
+            let markdown = (0..<(next() * 2 + 5)).map { _ in pieces[next()] }.joined()
+            let html = MarkdownHTML.render(markdown)
+            var open: [String] = []
+            var rest = Substring(html)
+            while let lt = rest.firstIndex(of: "<") {
+                guard let gt = rest[lt...].firstIndex(of: ">") else { XCTFail("a bare < in \(html)\nfrom \(markdown.debugDescription)"); return }
+                let tag = rest[rest.index(after: lt)..<gt]
+                let name = String(tag.drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber })
+                if tag == "hr" || tag == "br" {
+                } else if tag.hasPrefix("/") {
+                    XCTAssertEqual(open.popLast(), name, "\(html)\nfrom \(markdown.debugDescription)")
+                } else {
+                    XCTAssertTrue(known.contains(name), "<\(tag)> in \(html)\nfrom \(markdown.debugDescription)")
+                    XCTAssertFalse(tag.contains("<"), html)
+                    if name == "a" { XCTAssertTrue(tag.hasPrefix("a href=\"") && !tag.lowercased().contains("javascript"), String(tag)) }
+                    open.append(name)
+                }
+                rest = rest[rest.index(after: gt)...]
+            }
+            XCTAssertEqual(open, [], "\(html)\nfrom \(markdown.debugDescription)")
+            XCTAssertFalse(html.contains("\u{0}"))
+            // Every & starts an entity.
+            for part in html.split(separator: "&", omittingEmptySubsequences: false).dropFirst() {
+                XCTAssertTrue(["amp;", "lt;", "gt;", "quot;", "#39;"].contains { part.hasPrefix($0) }, "a bare & in \(html)")
+            }
+        }
     }
 
     // MARK: - Escaping

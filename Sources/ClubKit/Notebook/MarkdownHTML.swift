@@ -109,7 +109,9 @@ public enum MarkdownHTML {
                         if content.first == " " || content.first == "\t" { content = content.dropFirst() }
                         inner.append(content)
                         lazyAllowed = !isBlank(content)
-                    } else if lazyAllowed, !isBlank(lines[i]), !MarkdownBlocks.startsBlock(quoteRest, indent: quoteIndent) {
+                    } else if lazyAllowed, endsInParagraph(inner.last!), !isBlank(lines[i]), setextLevel(quoteRest) == nil,
+                              !MarkdownBlocks.startsBlock(quoteRest, indent: quoteIndent) {
+                        // A lazy line continues the quote's paragraph (it cannot underline it).
                         inner.append(lines[i])
                     } else {
                         break
@@ -142,6 +144,24 @@ public enum MarkdownHTML {
         return out
     }
 
+    /// Whether `line`, the last of a list item or block quote so far, is paragraph text, which
+    /// alone a lazy line (one without the item's indentation or the quote's `>`) continues.
+    private static func endsInParagraph(_ line: Line) -> Bool {
+        var (indent, rest) = MarkdownBlocks.indentation(line)
+        while indent <= 3 {
+            if let item = MarkdownBlocks.listItem(rest, interruptsParagraph: false) {
+                (indent, rest) = MarkdownBlocks.indentation(item.text)
+            } else if rest.hasPrefix(">") {
+                (indent, rest) = MarkdownBlocks.indentation(rest.dropFirst())
+            } else {
+                break
+            }
+        }
+        guard !isBlank(rest), indent <= 3 else { return false }
+        return !(rest.hasPrefix("#") && MarkdownBlocks.isATXHeading(rest)) && !MarkdownBlocks.isThematicBreak(rest)
+            && MarkdownBlocks.opening(rest, indent: indent) == nil
+    }
+
     /// `=` under a paragraph makes it a level 1 heading, `-` level 2.
     private static func setextLevel(_ rest: Line) -> Int? {
         let trimmed = rest.trimmingSpacesAndTabs()
@@ -169,7 +189,9 @@ public enum MarkdownHTML {
             var body: [Line] = [item.text]
             i += 1
             var lastBlank = isBlank(item.text)
-            while i < lines.endIndex {
+            // An item may start with one blank line, not two: `-` then a blank line is empty.
+            let empty = lastBlank && i < lines.endIndex && isBlank(lines[i])
+            while !empty, i < lines.endIndex {
                 let line = lines[i]
                 let (lineIndent, rest) = MarkdownBlocks.indentation(line)
                 if isBlank(line) {
@@ -181,7 +203,7 @@ public enum MarkdownHTML {
                 } else if lineIndent <= 3, MarkdownBlocks.listItem(rest, interruptsParagraph: false) != nil {
                     // The next item, of this list or another.
                     break
-                } else if !lastBlank, !MarkdownBlocks.startsBlock(rest, indent: lineIndent) {
+                } else if !lastBlank, endsInParagraph(body.last!), !MarkdownBlocks.startsBlock(rest, indent: lineIndent) {
                     // A lazy continuation line of the item's paragraph.
                     body.append(rest)
                 } else {
@@ -190,6 +212,7 @@ public enum MarkdownHTML {
                 i += 1
             }
             var trailing = 0
+            while empty, i < lines.endIndex, isBlank(lines[i]) { i += 1; trailing += 1 }
             while let last = body.last, isBlank(last), body.count > 1 { body.removeLast(); trailing += 1 }
             // A blank line inside an item, between its blocks, makes the list loose.
             if body.dropFirst().contains(where: isBlank) { loose = true }

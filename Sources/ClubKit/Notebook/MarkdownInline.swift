@@ -119,9 +119,11 @@ enum MarkdownInline {
             case .text(let s): out += HTML.text(s)
             case .markup(let s): out += s
             case .delimiter(let d):
-                out += d.opens.joined()
-                out += String(repeating: d.character, count: d.count)
+                // A run closes with its first characters and opens with its last: what it
+                // closed, then what is left of it as text, then what it opened.
                 out += d.closes.joined()
+                out += String(repeating: d.character, count: d.count)
+                out += d.opens.joined()
             }
         }
         return out
@@ -256,6 +258,7 @@ enum MarkdownInline {
                 if c == ")" { if parens == 0 { break }; parens -= 1 }
                 destination.append(c); k += 1
             }
+            guard parens == 0 else { return nil }
         }
         skipSpaces()
         // An optional title: shown nowhere, but it must be well formed for this to be a link.
