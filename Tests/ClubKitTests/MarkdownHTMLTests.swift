@@ -237,8 +237,10 @@ final class MarkdownHTMLTests: XCTestCase {
             </code></pre>
             <div class="output">
             <p class="message" dir="auto">loaded orders</p>
+            <div class="result">
             <p class="caption" dir="auto">as of &lt;today&gt;</p>
             <div class="table">T</div>
+            </div>
             <pre class="text">a,b
             1,2
             </pre>

@@ -83,10 +83,13 @@ public enum NotebookPage {
         """
     }
 
-    /// A block's pieces; neighbouring text pieces share one block.
+    /// A block's pieces; neighbouring text pieces share one block, and captions share a
+    /// `<div class="result">` with the table or chart they stand above, so that a printed page
+    /// does not end between them.
     static func render(_ pieces: [Piece]) -> String {
         var out = "<div class=\"output\">\n"
         var text = ""
+        var captions = ""
         func flushText() {
             guard !text.isEmpty else { return }
             out += "<pre class=\"text\">\(HTML.preformatted(text))</pre>\n"
@@ -95,10 +98,21 @@ public enum NotebookPage {
         for piece in pieces {
             if case .text(let t) = piece { text += t; continue }
             flushText()
+            if case .caption(let c) = piece {
+                captions += "<p class=\"caption\" dir=\"auto\">\(HTML.visible(c))</p>\n"
+                continue
+            }
             switch piece {
-            case .table(let html): out += html
-            case .chart(let chart): out += "<figure class=\"chart\">\n\(chart.svg)</figure>\n"
-            case .caption(let c): out += "<p class=\"caption\" dir=\"auto\">\(HTML.visible(c))</p>\n"
+            case .table, .chart:
+                out += "<div class=\"result\">\n" + captions
+            default:
+                out += captions
+            }
+            captions = ""
+            switch piece {
+            case .table(let html): out += html + "</div>\n"
+            case .chart(let chart): out += "<figure class=\"chart\">\n\(chart.svg)</figure>\n</div>\n"
+            case .caption: break
             case .value(let v): out += "<p class=\"value\" dir=\"auto\">\(HTML.visible(v))</p>\n"
             case .message(let m): out += "<p class=\"message\" dir=\"auto\">\(HTML.visible(m))</p>\n"
             case .warning(let w): out += "<p class=\"warning\" dir=\"auto\"><strong>warning:</strong> \(HTML.visible(w))</p>\n"
@@ -109,7 +123,7 @@ public enum NotebookPage {
             }
         }
         flushText()
-        return out + "</div>\n"
+        return out + captions + "</div>\n"
     }
 
     /// The text of the notebook's first level-1 heading (`# Lesson 5 — Cohorts`), if any.
@@ -169,7 +183,8 @@ public enum NotebookPage {
       a { color: inherit; }
       h1, h2, h3, h4 { break-after: avoid; }
       pre, figure, tr, .error, .warning { break-inside: avoid; }
-      pre.statement { break-after: avoid; }
+      pre.statement, p.caption, p.message { break-after: avoid; }
+      .result { break-inside: avoid; }
       thead { display: table-header-group; }
       div.table { overflow: visible; }
       tbody tr:nth-child(even) { background: none; }
