@@ -28,21 +28,50 @@ final class MarkdownHTMLTests: XCTestCase {
 
     func testLists() {
         XCTAssertEqual(render("- one\n- two *2*\n  continued\n"),
-                       "<ul>\n<li dir=\"auto\">one</li>\n<li dir=\"auto\">two <em>2</em>\ncontinued</li>\n</ul>\n")
+                       "<ul dir=\"ltr\">\n<li dir=\"auto\">one</li>\n<li dir=\"auto\">two <em>2</em>\ncontinued</li>\n</ul>\n")
         XCTAssertEqual(render("3. first\n\n4. second\n"),
-                       "<ol start=\"3\">\n<li dir=\"auto\"><p dir=\"auto\">first</p></li>\n<li dir=\"auto\"><p dir=\"auto\">second</p></li>\n</ol>\n")
+                       "<ol dir=\"ltr\" start=\"3\">\n<li dir=\"auto\"><p dir=\"auto\">first</p></li>\n<li dir=\"auto\"><p dir=\"auto\">second</p></li>\n</ol>\n")
         XCTAssertEqual(render("- a\n  - b\n- c\n"),
-                       "<ul>\n<li dir=\"auto\">a\n<ul>\n<li dir=\"auto\">b</li>\n</ul></li>\n<li dir=\"auto\">c</li>\n</ul>\n")
+                       "<ul dir=\"ltr\">\n<li dir=\"auto\">a\n<ul dir=\"ltr\">\n<li dir=\"auto\">b</li>\n</ul></li>\n<li dir=\"auto\">c</li>\n</ul>\n")
         // Only an item numbered 1 interrupts a paragraph, and `001)` is numbered 1 (as cmark reads it).
-        XCTAssertEqual(render("seed\n001) describes\n"), "<p dir=\"auto\">seed</p>\n<ol>\n<li dir=\"auto\">describes</li>\n</ol>\n")
+        XCTAssertEqual(render("seed\n001) describes\n"), "<p dir=\"auto\">seed</p>\n<ol dir=\"ltr\">\n<li dir=\"auto\">describes</li>\n</ol>\n")
         XCTAssertEqual(render("seed\n2) describes\n"), "<p dir=\"auto\">seed\n2) describes</p>\n")
         // Only a paragraph continues lazily; an item holds at most one blank line before its content.
         XCTAssertEqual(render("- # title\nnot lazy\n\n-\n\n- b\n"),
-                       "<ul>\n<li dir=\"auto\"><h1 dir=\"auto\">title</h1></li>\n</ul>\n<p dir=\"auto\">not lazy</p>\n"
-                           + "<ul>\n<li dir=\"auto\"></li>\n<li dir=\"auto\"><p dir=\"auto\">b</p></li>\n</ul>\n")
+                       "<ul dir=\"ltr\">\n<li dir=\"auto\"><h1 dir=\"auto\">title</h1></li>\n</ul>\n<p dir=\"auto\">not lazy</p>\n"
+                           + "<ul dir=\"ltr\">\n<li dir=\"auto\"></li>\n<li dir=\"auto\"><p dir=\"auto\">b</p></li>\n</ul>\n")
         // Another marker starts another list; text after a list is a paragraph again.
         XCTAssertEqual(render("- a\n+ b\n\nafter\n"),
-                       "<ul>\n<li dir=\"auto\">a</li>\n</ul>\n<ul>\n<li dir=\"auto\">b</li>\n</ul>\n<p dir=\"auto\">after</p>\n")
+                       "<ul dir=\"ltr\">\n<li dir=\"auto\">a</li>\n</ul>\n<ul dir=\"ltr\">\n<li dir=\"auto\">b</li>\n</ul>\n<p dir=\"auto\">after</p>\n")
+    }
+
+    func testPipeTables() {
+        XCTAssertEqual(render("| a | b |\n| --- | ---: |\n| 1 | `x\\|y` |\n| 2 |\n\nafter\n"), """
+            <div class="table" dir="ltr"><table class="prose">
+            <thead><tr><th>a</th><th class="right">b</th></tr></thead>
+            <tbody>
+            <tr><td>1</td><td class="right"><code>x|y</code></td></tr>
+            <tr><td>2</td><td class="right"></td></tr>
+            </tbody>
+            </table></div>
+            <p dir="auto">after</p>
+
+            """)
+        // A Persian table reads right to left: its first column is on the right.
+        XCTAssertEqual(render("| در clubsh | در مقاله |\n| :---: | --- |\n| `new` | مشتری <b>جدید</b> |\n"), """
+            <div class="table" dir="rtl"><table class="prose">
+            <thead><tr><th class="center">در clubsh</th><th>در مقاله</th></tr></thead>
+            <tbody>
+            <tr><td class="center"><code>new</code></td><td>مشتری &lt;b&gt;جدید&lt;/b&gt;</td></tr>
+            </tbody>
+            </table></div>
+
+            """)
+        XCTAssertEqual(render("Intro\n| a |\n| - |\n"),
+                       "<p dir=\"auto\">Intro</p>\n<div class=\"table\" dir=\"ltr\"><table class=\"prose\">\n<thead><tr><th>a</th></tr></thead>\n</table></div>\n")
+        // Not tables: a header of another width, and an underline without a pipe.
+        XCTAssertEqual(render("a\n| --- | --- |\n"), "<p dir=\"auto\">a\n| --- | --- |</p>\n")
+        XCTAssertEqual(render("a | b\n---\n"), "<h2 dir=\"auto\">a | b</h2>\n")
     }
 
     func testBlockQuotes() {
@@ -50,9 +79,9 @@ final class MarkdownHTMLTests: XCTestCase {
                        "<blockquote dir=\"auto\">\n<p dir=\"auto\">quoted <em>text</em>\nlazy line</p>\n</blockquote>\n"
                            + "<blockquote dir=\"auto\">\n<p dir=\"auto\">second</p>\n</blockquote>\n")
         XCTAssertEqual(render("> quote\n---\n"), "<blockquote dir=\"auto\">\n<p dir=\"auto\">quote</p>\n</blockquote>\n<hr>\n")
-        XCTAssertEqual(render("> - in a quote\n"), "<blockquote dir=\"auto\">\n<ul>\n<li dir=\"auto\">in a quote</li>\n</ul>\n</blockquote>\n")
+        XCTAssertEqual(render("> - in a quote\n"), "<blockquote dir=\"auto\">\n<ul dir=\"ltr\">\n<li dir=\"auto\">in a quote</li>\n</ul>\n</blockquote>\n")
         XCTAssertEqual(render("> **Note:**\n> 1. one\n> 2. two\n"),
-                       "<blockquote dir=\"auto\">\n<p dir=\"auto\"><strong>Note:</strong></p>\n<ol>\n<li dir=\"auto\">one</li>\n<li dir=\"auto\">two</li>\n</ol>\n</blockquote>\n")
+                       "<blockquote dir=\"auto\">\n<p dir=\"auto\"><strong>Note:</strong></p>\n<ol dir=\"ltr\">\n<li dir=\"auto\">one</li>\n<li dir=\"auto\">two</li>\n</ol>\n</blockquote>\n")
     }
 
     func testCodeBlocks() {
@@ -89,6 +118,8 @@ final class MarkdownHTMLTests: XCTestCase {
     func testPersianProseReadsRightToLeft() {
         XCTAssertEqual(render("# مشتریان\n\nاین یک **پاراگراف** است.\n"),
                        "<h1 dir=\"auto\">مشتریان</h1>\n<p dir=\"auto\">این یک <strong>پاراگراف</strong> است.</p>\n")
+        XCTAssertEqual(render("- ۱۲ یک `new`\n- two\n"),
+                       "<ul dir=\"rtl\">\n<li dir=\"auto\">۱۲ یک <code>new</code></li>\n<li dir=\"auto\">two</li>\n</ul>\n")
     }
 
     func testManyDelimitersStayLinear() {
@@ -104,13 +135,15 @@ final class MarkdownHTMLTests: XCTestCase {
     func testRandomProseGivesOnlyWellFormedKnownMarkup() {
         let pieces = ["*", "**", "_", "__", "`", "``", "[", "]", "(", ")", "](", "<", ">", "&", "&amp;", "&#", ";", "#", "# ", "- ", "1. ",
                       "2) ", "> ", "\n", "\n", "\n\n", "    ", "```", "~~~", "***", "---", "===", "a", "b c", "word", "سلام", "\u{0}",
-                      "\\", "!", "http://x.y", "javascript:x", "<!--", "-->", "\"", "'", "  ", "\t", "<script>", "</p>", "\r\n"]
+                      "\\", "!", "http://x.y", "javascript:x", "<!--", "-->", "\"", "'", "  ", "\t", "<script>", "</p>", "\r\n",
+                      "|", " | ", "\n| --- |", "\n|:-|-:|\n", "\\|"]
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next() -> Int {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17
             return Int(state % UInt64(pieces.count))
         }
-        let known: Set<String> = ["p", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"]
+        let known: Set<String> = ["p", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
+                                  "div", "table", "thead", "tbody", "tr", "th", "td"]
         for _ in 0..<2_000 {
             let markdown = (0..<(next() * 2 + 5)).map { _ in pieces[next()] }.joined()
             let html = MarkdownHTML.render(markdown)

@@ -146,6 +146,28 @@ final class HTMLPageEndToEndTests: XCTestCase {
         XCTAssertGreaterThan(png.count, 8 * blankBytes, "the screenshot (\(png.count) bytes) looks blank (a blank page: \(blankBytes) bytes)")
     }
 
+    /// A Persian lesson (Jalali dates, Persian digits, a table in its prose) in the browser: it
+    /// loads without a console message, its prose table reads right to left, and its result
+    /// tables are there.
+    func testPersianLessonPageInChromium() throws {
+        guard let chromium = Self.chromium else {
+            throw XCTSkip("Chromium is not installed; `apt-get install chromium` runs this test")
+        }
+        let work = try ClubshRun.workspace()
+        let r = try ClubshRun.run(["run", "--html", "Samples/lessons/fa/01-customer-types.md"], directory: work)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let page = work.appendingPathComponent("types-fa.html")
+        try r.stdout.write(to: page, atomically: true, encoding: .utf8)
+        let dom = try Self.browse(chromium, ["--dump-dom", page.absoluteString], in: work)
+        XCTAssertEqual(dom.status, 0, dom.log)
+        XCTAssertEqual(Self.consoleLines(dom.log), [], "the page wrote to the console")
+        XCTAssertTrue(dom.output.contains("<div class=\"table\" dir=\"rtl\"><table class=\"prose\">\n<thead><tr><th>در clubsh</th><th>در مقاله</th></tr></thead>"),
+                      dom.output)
+        XCTAssertTrue(dom.output.contains("<ul dir=\"rtl\">"))
+        XCTAssertGreaterThan(dom.output.components(separatedBy: "<table>").count - 1, 3)
+        XCTAssertTrue(dom.output.contains("<span class=\"name\">customers</span>"))
+    }
+
     /// `chromium` or `chromium-browser` on PATH.
     static var chromium: URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"

@@ -1,7 +1,8 @@
 /// A notebook's prose as HTML, for `clubsh run --html`: a small renderer of our own that follows
 /// CommonMark (https://spec.commonmark.org/0.31.2/) for what a lesson's reading uses — ATX and
 /// setext headings, paragraphs, block quotes, bullet and ordered lists (tight and loose, nested),
-/// fenced and indented code blocks, thematic breaks — with the inline part in `MarkdownInline`.
+/// fenced and indented code blocks, thematic breaks, and GitHub's pipe tables — with the inline
+/// part in `MarkdownInline`.
 ///
 /// **Choice:** HTML written in the Markdown is shown as text, never passed through, so a
 /// notebook cannot put markup or script on the page; an HTML comment (`<!-- … -->`) is left out,
@@ -85,6 +86,21 @@ public enum MarkdownHTML {
                 i += 1
                 continue
             }
+            if let header = paragraph.last, let alignments = delimiterRow(rest), cells(header).count == alignments.count {
+                // A table (GitHub's extension): the paragraph's last line is its header.
+                paragraph.removeLast()
+                flush()
+                i += 1
+                var rows: [[String]] = []
+                while i < lines.endIndex, !isBlank(lines[i]) {
+                    let (rowIndent, rowRest) = MarkdownBlocks.indentation(lines[i])
+                    if MarkdownBlocks.startsBlock(rowRest, indent: rowIndent) { break }
+                    rows.append(cells(lines[i]))
+                    i += 1
+                }
+                out += table(header: cells(header), alignments: alignments, rows: rows)
+                continue
+            }
             if !paragraph.isEmpty, let level = setextLevel(rest) {
                 let text = paragraph.map { $0.trimmingSpacesAndTabs(leading: true) }.joined(separator: "\n").trimmingSpacesAndTabs()
                 out += "<h\(level) dir=\"auto\">\(MarkdownInline.html(text))</h\(level)>\n"
@@ -162,6 +178,79 @@ public enum MarkdownHTML {
             && MarkdownBlocks.opening(rest, indent: indent) == nil
     }
 
+    /// A table's delimiter row (`| --- | :---: | ---: |`): each column's alignment, or nil when
+    /// the line is not one. It needs a `|`, so `---` alone stays a heading's underline.
+    private static func delimiterRow(_ rest: Line) -> [String?]? {
+        guard rest.contains("|") else { return nil }
+        var alignments: [String?] = []
+        for cell in cells(rest) {
+            let left = cell.hasPrefix(":"), right = cell.hasSuffix(":")
+            let dashes = cell.dropFirst(left ? 1 : 0).dropLast(right && cell.count > 1 ? 1 : 0)
+            guard !dashes.isEmpty, dashes.allSatisfy({ $0 == "-" }) else { return nil }
+            alignments.append(left && right ? "center" : right ? "right" : nil)
+        }
+        return alignments.isEmpty ? nil : alignments
+    }
+
+    /// The cells of a table row: split at each `|` that is not escaped, without the pipes at
+    /// its ends; `\|` is a pipe inside a cell (in code too).
+    private static func cells(_ line: Line) -> [String] {
+        var row = line.trimmingSpacesAndTabs()
+        if row.hasPrefix("|") { row.removeFirst() }
+        if row.hasSuffix("|") && !row.hasSuffix("\\|") { row.removeLast() }
+        var cells: [String] = []
+        var cell = ""
+        var escaped = false
+        for c in row {
+            if c == "|" && !escaped {
+                cells.append(cell.trimmingSpacesAndTabs())
+                cell = ""
+            } else if c == "|" {
+                cell.removeLast()
+                cell.append(c)
+            } else {
+                cell.append(c)
+            }
+            escaped = c == "\\" && !escaped
+        }
+        cells.append(cell.trimmingSpacesAndTabs())
+        return cells
+    }
+
+    /// A table from prose: columns as many as the header's, a row's missing cells empty and its
+    /// extra ones left out. The table takes its direction from its text, so a Persian table's
+    /// first column is on the right.
+    private static func table(header: [String], alignments: [String?], rows: [[String]]) -> String {
+        func cell(_ tag: String, _ text: String, _ k: Int) -> String {
+            let align = alignments[k].map { " class=\"\($0)\"" } ?? ""
+            return "<\(tag)\(align)>\(MarkdownInline.html(text))</\(tag)>"
+        }
+        let dir = direction((header + rows.joined()).joined(separator: " "))
+        var out = "<div class=\"table\" dir=\"\(dir)\"><table class=\"prose\">\n<thead><tr>"
+        out += header.indices.map { cell("th", header[$0], $0) }.joined() + "</tr></thead>\n"
+        if !rows.isEmpty {
+            out += "<tbody>\n"
+            for row in rows {
+                out += "<tr>" + header.indices.map { cell("td", $0 < row.count ? row[$0] : "", $0) }.joined() + "</tr>\n"
+            }
+            out += "</tbody>\n"
+        }
+        return out + "</table></div>\n"
+    }
+
+    /// `rtl` when the first letter of `text` is written right to left (Hebrew, Arabic, Persian,
+    /// Syriac, Thaana, N'Ko and their presentation forms), else `ltr`: the rule `dir="auto"`
+    /// follows, for an element whose children carry `dir` of their own.
+    static func direction(_ text: String) -> String {
+        for u in text.unicodeScalars where u.properties.isAlphabetic {
+            let v = u.value
+            let rtl = (0x0590...0x08FF).contains(v) || (0xFB1D...0xFDFF).contains(v) || (0xFE70...0xFEFF).contains(v)
+                || (0x10800...0x10FFF).contains(v) || (0x1E800...0x1EFFF).contains(v)
+            return rtl ? "rtl" : "ltr"
+        }
+        return "ltr"
+    }
+
     /// `=` under a paragraph makes it a level 1 heading, `-` level 2.
     private static func setextLevel(_ rest: Line) -> Int? {
         let trimmed = rest.trimmingSpacesAndTabs()
@@ -225,7 +314,10 @@ public enum MarkdownHTML {
             item = next
             itemIndent = nextIndent
         }
-        let open = start == nil ? "<ul>" : start == 1 ? "<ol>" : "<ol start=\"\(start!)\">"
+        // The list's direction is its text's, as `dir="auto"` would find it were the items'
+        // own paragraphs not `dir="auto"` too: a Persian list has its markers on the right.
+        let dir = " dir=\"\(direction(items.joined().joined(separator: "\n")))\""
+        let open = start == nil ? "<ul\(dir)>" : start == 1 ? "<ol\(dir)>" : "<ol\(dir) start=\"\(start!)\">"
         var out = open + "\n"
         for body in items {
             var inner = blocks(body[...], tight: !loose)

@@ -163,6 +163,10 @@ public enum NotebookPage {
     th .name { display: block; font-weight: 600; }
     th .type { display: block; font-weight: 400; font-size: .72rem; color: #6e7781; }
     th.num, td.num { text-align: right; white-space: nowrap; }
+    .prose .right { text-align: right; }
+    .prose .center { text-align: center; }
+    table.prose { font-size: .92rem; margin: 1em 0; }
+    table.prose th { font-weight: 600; }
     tbody tr:nth-child(even) { background: #fafbfc; }
     td.null { color: #8c959f; font-style: italic; }
     tr.gap td, .gap { color: #8c959f; text-align: center; }
