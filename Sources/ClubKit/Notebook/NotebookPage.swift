@@ -149,7 +149,7 @@ public enum NotebookPage {
     a { color: #2f5f93; }
     blockquote { margin: 1em 0; padding: .2em 1em; color: #4b5563; border-inline-start: 4px solid #c9d4e2; }
     code, pre, .message { font-family: "DejaVu Sans Mono", "Noto Sans Mono", Menlo, Consolas, monospace; }
-    code { font-size: .88em; background: #eef1f5; padding: .1em .3em; border-radius: 4px; }
+    code { font-size: .88em; background: #eef1f5; padding: .1em .3em; border-radius: 4px; direction: ltr; unicode-bidi: isolate; }
     pre { font-size: .85rem; line-height: 1.45; background: #f6f8fa; border: 1px solid #d8dee4; border-radius: 6px; padding: .7rem 1rem; white-space: pre-wrap; overflow-wrap: anywhere; }
     pre code { background: none; padding: 0; font-size: inherit; }
     .cell { margin: 1.4rem 0 1.8rem; }
