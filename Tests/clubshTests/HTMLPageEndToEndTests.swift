@@ -122,7 +122,7 @@ final class HTMLPageEndToEndTests: XCTestCase {
             }
         }
         XCTAssertTrue(tables.first!.contains("<span class=\"name\">m6</span>"))
-        XCTAssertTrue(tables.first!.contains("<td>2023-01-01</td><td class=\"num\">346</td><td class=\"num\">100</td><td class=\"num\">45.4</td>"))
+        XCTAssertTrue(tables.first!.contains("<td>2023-01-01</td><td class=\"num\">346</td><td class=\"num\">100.0%</td><td class=\"num\">45.4%</td>"))
         XCTAssertTrue(tables.last!.contains("<td>1402-01-01</td><td class=\"num\">103</td>"), "the Jalali cohorts")
         XCTAssertEqual(dom.output.components(separatedBy: "<svg ").count - 1, 1, "one heatmap")
         XCTAssertTrue(dom.output.contains("cohort × m0…m17</text>"))
