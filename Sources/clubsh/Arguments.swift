@@ -26,8 +26,18 @@ struct Arguments {
     var echo = false
     /// `--calendar jalali|gregorian` (`.calendar`).
     var calendar: CalendarKind?
-    /// `run`, `run --update` or `check` of a Markdown notebook.
-    var notebook: (command: String, update: Bool, path: String)?
+    /// `run`, `run --update`, `run --html` or `check` of a Markdown notebook.
+    var notebook: (command: String, output: NotebookOutput, path: String)?
+
+    /// What `clubsh run` does with a notebook's outputs.
+    enum NotebookOutput: Equatable {
+        /// `run`: print them; `check`: compare them with the stored ones.
+        case print
+        /// `run --update`: write them back into the notebook.
+        case update
+        /// `run --html`: one standalone web page on stdout.
+        case html
+    }
 
     /// The usage text, ending with every statement, step, command and function by name.
     static var usage: String {
@@ -43,6 +53,7 @@ struct Arguments {
     static let usageHead = """
     usage: clubsh [options] [FILE.club …]
            clubsh run [--update] FILE.md      run a Markdown notebook's clubsh blocks (--update writes the outputs back)
+           clubsh run --html FILE.md          the notebook as one web page on stdout: its reading, statements, tables, charts
            clubsh check FILE.md               exit 1 with a diff where a stored output no longer matches
 
     clubsh is a shell for customer-club (loyalty) analytics: load CSV files, ask questions in a
@@ -71,27 +82,57 @@ struct Arguments {
       clubsh Samples/tour.club
       clubsh -c 'load "Samples/data/orders.csv"' -c 'orders | agg n = count() by channel'
       echo 'load "Samples/data/orders.csv"; orders | count' | clubsh --mode json
+      clubsh run --html Samples/lessons/05-cohorts.md > cohorts.html
 
     the language:
     """
+
+    /// `clubsh run [--update | --html] [--as-of DATE] FILE.md` and `clubsh check [--as-of DATE]
+    /// FILE.md`, options in any order before the file.
+    static func parseNotebook(_ command: String, _ argv: [String]) throws(UsageError) -> Arguments {
+        let usage = command == "run" ? "usage: clubsh run [--update | --html] [--as-of DATE] FILE.md" : "usage: clubsh check [--as-of DATE] FILE.md"
+        var a = Arguments()
+        var output = NotebookOutput.print
+        var path: String?
+        var i = 0
+        while i < argv.count {
+            let arg = argv[i]
+            switch arg {
+            case "--update", "--html":
+                guard command == "run" else { throw UsageError("\(arg) goes with run: clubsh run \(arg) FILE.md") }
+                let wanted: NotebookOutput = arg == "--update" ? .update : .html
+                if output != .print && output != wanted {
+                    throw UsageError("--update and --html ask for different things (--update rewrites FILE.md, --html writes a page to stdout); give one")
+                }
+                output = wanted
+            case "-h", "--help":
+                a.showHelp = true
+                return a
+            case "--as-of":
+                i += 1
+                guard i < argv.count else { throw UsageError("--as-of needs a value") }
+                guard let day = DateParserBridge.isoDate(argv[i]) else { throw UsageError("--as-of takes a date like 2024-06-30, not \(argv[i])") }
+                a.asOf = day
+            default:
+                if arg.hasPrefix("-") && arg != "-" && path == nil {
+                    let known = command == "run" ? ["--update", "--html", "--as-of"] : ["--as-of"]
+                    throw UsageError("unknown option \(arg) for \(command)" + (Suggest.closest(to: arg, among: known).map { "; did you mean \($0)?" } ?? "") + "\n" + usage)
+                }
+                guard path == nil else { throw UsageError(usage) }
+                path = arg
+            }
+            i += 1
+        }
+        guard let path else { throw UsageError(usage) }
+        a.notebook = (command, output, path)
+        return a
+    }
 
     /// Parses `argv` (without the program name).
     static func parse(_ argv: [String]) throws(UsageError) -> Arguments {
         var a = Arguments()
         if let first = argv.first, first == "run" || first == "check" {
-            var rest = Array(argv.dropFirst())
-            let update = rest.first == "--update"
-            if update { rest.removeFirst() }
-            guard first == "run" || !update else { throw UsageError("--update goes with run: clubsh run --update FILE.md") }
-            var asOf: Int32?
-            if rest.count == 3, rest[0] == "--as-of" {
-                asOf = DateParserBridge.isoDate(rest[1])
-                rest.removeFirst(2)
-            }
-            guard rest.count == 1 else { throw UsageError("usage: clubsh \(first)\(first == "run" ? " [--update]" : "") [--as-of DATE] FILE.md") }
-            a.notebook = (first, update, rest[0])
-            a.asOf = asOf
-            return a
+            return try parseNotebook(first, Array(argv.dropFirst()))
         }
         var i = 0
         func value(_ flag: String) throws(UsageError) -> String {

@@ -7,11 +7,7 @@ import Foundation
 enum NotebookCommands {
     /// Runs the notebook's cells; nil when a cell stopped at an error (reported on stderr).
     static func outputs(of notebook: Notebook, path: String, asOf: Int32?) -> [String]? {
-        let shell = Shell(session: Session(asOf: asOf), mode: .table, keepGoing: false, interactive: false, color: false)
-        // A notebook's relative paths are its own folder's, wherever clubsh runs it.
-        let folder = FilePath.folder(of: path)
-        shell.session.directory = folder.isEmpty ? nil : folder
-        shell.session.isCancelled = { Terminal.interrupted != 0 }
+        let shell = shell(for: path, asOf: asOf)
         var outputs: [String] = []
         for cell in notebook.cells {
             var captured = ""
@@ -22,6 +18,38 @@ enum NotebookCommands {
             if !ok { return nil }
         }
         return outputs
+    }
+
+    /// A fresh session for the notebook at `path`, in table mode without colour.
+    private static func shell(for path: String, asOf: Int32?) -> Shell {
+        let shell = Shell(session: Session(asOf: asOf), mode: .table, keepGoing: false, interactive: false, color: false)
+        // A notebook's relative paths are its own folder's, wherever clubsh runs it.
+        let folder = FilePath.folder(of: path)
+        shell.session.directory = folder.isEmpty ? nil : folder
+        shell.session.isCancelled = { Terminal.interrupted != 0 }
+        return shell
+    }
+
+    /// `clubsh run --html FILE.md`: the notebook as one web page on stdout. A block that stops
+    /// at an error shows it on the page (and on stderr, as `run` does); the blocks after it do
+    /// not run, the page says so, and the exit code is 1 as for `run`.
+    static func page(_ path: String, asOf: Int32?) -> Int32 {
+        guard let text = readNotebook(path) else { return 1 }
+        let notebook = Notebook(markdown: text)
+        guard readable(notebook, path: path) else { return 1 }
+        let shell = shell(for: path, asOf: asOf)
+        var cells: [[NotebookPage.Piece]?] = []
+        var ok = true
+        for cell in notebook.cells where ok {
+            var pieces: [NotebookPage.Piece] = []
+            shell.pieces = { pieces.append($0) }
+            shell.sink = { pieces.append(.text($0)) }
+            ok = shell.run(source: cell.source, origin: path, lineOffset: cell.line)
+            cells.append(pieces)
+        }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        Terminal.write(NotebookPage.html(notebook, cells: cells, name: name))
+        return ok ? 0 : 1
     }
 
     /// The notebook's text, or nil after saying on stderr why it cannot be read.

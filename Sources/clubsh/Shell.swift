@@ -36,6 +36,9 @@ final class Shell {
     var quitRequested = false
     /// When set, everything the shell would show goes here instead (a notebook cell's output).
     var sink: ((String) -> Void)?
+    /// When set (`clubsh run --html`), tables, charts, captions, values, messages, warnings and
+    /// errors go here as pieces of a web page; text that is none of these still goes to `sink`.
+    var pieces: ((NotebookPage.Piece) -> Void)?
     /// Each statement with its output as plain text, for `.save`.
     private(set) var transcript: [(statement: String, output: String)] = []
     /// The mode the session started in (CSV on a pipe): a saved notebook starts with it.
@@ -142,6 +145,18 @@ final class Shell {
     private func show(_ output: Output, statement: Statement) throws(Diagnostic) -> String {
         let plainRenderer = notebookRenderer
         switch output {
+        case .table(let t) where pieces != nil && mode == .table:
+            pieces?(.table(html: renderer.html(t)))
+            return plainRenderer.render(t)
+        case .value(let v) where pieces != nil && (mode == .table || mode == .line):
+            pieces?(.value(String(renderer.render(v).dropLast())))
+            return plainRenderer.render(v)
+        case .chart(let chart) where pieces != nil:
+            pieces?(.chart(chart))
+            return chart.text(width: 80, unicode: false)
+        case .caption(let c) where pieces != nil:
+            pieces?(.caption(c))
+            return c + "\n"
         case .table(let t):
             result(renderer.render(t))
             renderer.warnings(for: t).forEach(warning)
@@ -187,7 +202,9 @@ final class Shell {
     }
 
     func message(_ m: String) {
-        if let sink {
+        if let pieces {
+            pieces(.message(m))
+        } else if let sink {
             sink(m + "\n")
         } else if interactive {
             Terminal.write(dim(m) + "\n")
@@ -197,6 +214,7 @@ final class Shell {
     }
 
     private func warning(_ w: String) {
+        if let pieces { pieces(.warning(w)); return }
         if let sink { sink("warning: \(w)\n"); return }
         Terminal.writeError((colorful ? "\u{1B}[33m" : "") + "warning: " + w + (colorful ? "\u{1B}[0m" : "") + "\n")
     }
@@ -204,7 +222,9 @@ final class Shell {
     /// At the prompt: the line, a caret under the column, and the message. Elsewhere:
     /// `origin:line:column: message`. In a notebook cell: `error: message` in the output too.
     func report(_ d: Diagnostic, origin: String, source: String, lineOffset: Int = 0) {
-        if let sink { sink("error: \(d.text)\n") }
+        if let pieces {
+            pieces(.error(d.text, line: d.location.line + lineOffset, column: d.location.column))
+        } else if let sink { sink("error: \(d.text)\n") }
         if interactive && d.kind == .interrupted {
             Terminal.writeError("\n" + (color ? "\u{1B}[33m" : "") + d.message + (color ? "\u{1B}[0m" : "") + "\n")
             return

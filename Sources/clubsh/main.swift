@@ -30,7 +30,8 @@ func finish(_ status: Int32, interactive: Bool = false) -> Never {
 if let notebook = arguments.notebook {
     Terminal.catchInterrupts(once: true)
     let status = notebook.command == "check" ? NotebookCommands.check(notebook.path, asOf: arguments.asOf)
-                                             : NotebookCommands.run(notebook.path, update: notebook.update, asOf: arguments.asOf)
+        : notebook.output == .html ? NotebookCommands.page(notebook.path, asOf: arguments.asOf)
+        : NotebookCommands.run(notebook.path, update: notebook.output == .update, asOf: arguments.asOf)
     finish(status)
 }
 

@@ -24,7 +24,7 @@ struct MarkdownBlocks {
     /// One line without its line ending (LF or CRLF).
     typealias Line = Substring
 
-    private struct Fence {
+    struct Fence {
         var character: Character
         var length: Int
         var indent: Int
@@ -200,7 +200,7 @@ struct MarkdownBlocks {
 
     /// An opening code fence: three or more backticks or tildes; a backtick fence's info string
     /// may not contain a backtick (that is inline code, not a fence).
-    private static func opening(_ rest: Line, indent: Int) -> Fence? {
+    static func opening(_ rest: Line, indent: Int) -> Fence? {
         guard let first = rest.first, first == "`" || first == "~" else { return nil }
         let run = rest.prefix { $0 == first }
         guard run.count >= 3 else { return nil }
@@ -211,7 +211,7 @@ struct MarkdownBlocks {
 
     /// A closing fence: up to three spaces of indentation (inside the container), the same
     /// character at least as many times, then only spaces.
-    private static func closes(_ line: Line, _ fence: Fence, containerIndent: Int) -> Bool {
+    static func closes(_ line: Line, _ fence: Fence, containerIndent: Int) -> Bool {
         let (indent, rest) = indentation(line)
         guard indent - containerIndent <= 3, indent >= containerIndent else { return false }
         let run = rest.prefix { $0 == fence.character }
@@ -219,13 +219,13 @@ struct MarkdownBlocks {
         return rest.dropFirst(run.count).allSatisfy { $0 == " " || $0 == "\t" }
     }
 
-    private static func isThematicBreak(_ rest: Line) -> Bool {
+    static func isThematicBreak(_ rest: Line) -> Bool {
         guard let first = rest.first, first == "-" || first == "*" || first == "_" else { return false }
         let marks = rest.filter { $0 != " " && $0 != "\t" }
         return marks.count >= 3 && marks.allSatisfy { $0 == first }
     }
 
-    private static func isATXHeading(_ rest: Line) -> Bool {
+    static func isATXHeading(_ rest: Line) -> Bool {
         let hashes = rest.prefix { $0 == "#" }
         guard (1...6).contains(hashes.count) else { return false }
         let after = rest.dropFirst(hashes.count)
@@ -233,14 +233,14 @@ struct MarkdownBlocks {
     }
 
     /// A line that would end a paragraph instead of continuing it lazily.
-    private static func startsBlock(_ rest: Line, indent: Int) -> Bool {
+    static func startsBlock(_ rest: Line, indent: Int) -> Bool {
         opening(rest, indent: indent) != nil || htmlStart(rest, interruptsParagraph: true) != nil || isThematicBreak(rest)
             || (rest.hasPrefix("#") && isATXHeading(rest)) || rest.hasPrefix(">") || listItem(rest, interruptsParagraph: true) != nil
     }
 
     /// A list item marker (`-`, `+`, `*`, `1.`, `1)`): the column its content starts at, relative
-    /// to the marker, and the content. An empty item, or an ordered one not starting at 1, cannot
-    /// interrupt a paragraph.
+    /// to the marker, and the content. An empty item, or an ordered one whose number is not 1,
+    /// cannot interrupt a paragraph; `001)` is 1, so a line of prose that starts "001) …" does.
     static func listItem(_ rest: Line, interruptsParagraph: Bool) -> (offset: Int, text: Line)? {
         var marker = 0
         if let c = rest.first, c == "-" || c == "+" || c == "*" {
@@ -250,7 +250,7 @@ struct MarkdownBlocks {
             guard (1...9).contains(digits.count) else { return nil }
             let after = rest.dropFirst(digits.count)
             guard let d = after.first, d == "." || d == ")" else { return nil }
-            if interruptsParagraph && digits != "1" { return nil }
+            if interruptsParagraph && Int(digits) != 1 { return nil }
             marker = digits.count + 1
         }
         let afterMarker = rest.dropFirst(marker)
