@@ -150,9 +150,13 @@ final class PseudoTerminalTests: XCTestCase {
         p.type("20 + 3\r")
         XCTAssertTrue(p.wait(for: "23"), p.plain)
         XCTAssertTrue(p.wait(for: "]> ", after: "23"), p.plain)
-        // An echo would be a line of its own; the line editor may redraw the typed line (after
-        // the prompt) on a loaded machine, which is not an echo.
-        XCTAssertFalse(p.plain.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "20 + 3" }, p.plain)
+        // An echo would print the line again between the typed line and its result (the line
+        // editor may redraw the typed line while it is typed, on a loaded machine: not an echo).
+        let screen = p.plain
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let typed = lines.firstIndex(where: { $0.hasSuffix("20 + 3") }), let result = lines.lastIndex(where: { $0.contains("23") && !$0.contains("20 + 3") }),
+              typed < result else { return XCTFail(screen) }
+        XCTAssertFalse(lines[(typed + 1)..<result].contains { $0.contains("20 + 3") }, screen)
     }
 
     /// Tab-Tab after `where ` lists the columns flowing in, not the functions and keywords.
