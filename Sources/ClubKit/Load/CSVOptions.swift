@@ -118,3 +118,14 @@ struct LoadResult: Sendable {
     /// few, whatever the file.
     var attempts = 1
 }
+
+extension CSVOptions {
+    /// The compiled `date_format`, nil without one; a pattern that is not one is a load error.
+    func datePattern(path: String) throws(LoadError) -> DatePattern? {
+        guard let f = dateFormat else { return nil }
+        guard let compiled = DatePattern(f) else {
+            throw LoadError(.badOption, path: path, message: "date_format \"\(f)\" is not a pattern of y, M, d (and H, m, s); for example \"yyyyMMdd\" or \"dd/MM/yyyy\"")
+        }
+        return compiled
+    }
+}

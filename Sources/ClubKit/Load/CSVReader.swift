@@ -36,15 +36,7 @@ enum CSVReader {
                      release: ((Range<Int>) -> Void)? = nil) throws -> LoadResult {
         let start = p.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF ? 3 : 0
         let delimiter = options.delimiter ?? sniffDelimiter(p, start: start)
-        let pattern: DatePattern?
-        if let f = options.dateFormat {
-            guard let compiled = DatePattern(f) else {
-                throw LoadError(.badOption, path: path, message: "date_format \"\(f)\" is not a pattern of y, M, d (and H, m, s); for example \"yyyyMMdd\" or \"dd/MM/yyyy\"")
-            }
-            pattern = compiled
-        } else {
-            pattern = nil
-        }
+        let pattern = try options.datePattern(path: path)
         let calendar = options.calendar
         func fail(_ e: TokenError) -> LoadError {
             LoadError(.malformed, path: path, line: e.line, column: position(p, e.offset, from: start).column, message: e.message)

@@ -51,15 +51,7 @@ enum JSONReader {
             let (line, column) = CSVReader.position(p, e.offset, from: fileStart)
             return LoadError(.malformed, path: path, line: line, column: column, message: e.message)
         }
-        let pattern: DatePattern?
-        if let f = options.dateFormat {
-            guard let compiled = DatePattern(f) else {
-                throw LoadError(.badOption, path: path, message: "date_format \"\(f)\" is not a pattern of y, M, d (and H, m, s); for example \"yyyyMMdd\" or \"dd/MM/yyyy\"")
-            }
-            pattern = compiled
-        } else {
-            pattern = nil
-        }
+        let pattern = try options.datePattern(path: path)
 
         // The first byte says the layout.
         var s = JSONScanner(p, at: fileStart)

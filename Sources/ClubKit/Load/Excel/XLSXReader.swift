@@ -90,15 +90,7 @@ enum XLSXReader {
         let header = options.header ?? true
         let dataStart: Int32 = header && !sheet.rowNumbers.isEmpty ? 1 : 0
         let rows = sheet.rowNumbers.count - Int(dataStart)
-        let pattern: DatePattern?
-        if let f = options.dateFormat {
-            guard let compiled = DatePattern(f) else {
-                throw LoadError(.badOption, path: path, message: "date_format \"\(f)\" is not a pattern of y, M, d (and H, m, s); for example \"yyyyMMdd\" or \"dd/MM/yyyy\"")
-            }
-            pattern = compiled
-        } else {
-            pattern = nil
-        }
+        let pattern = try options.datePattern(path: path)
         // SAFETY: the arrays outlive the closures, which keep no pointer past their return.
         return try sheet.xml.withUnsafeBufferPointer { xml in
             try sheet.extra.withUnsafeBufferPointer { extra in
