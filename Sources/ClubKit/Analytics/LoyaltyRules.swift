@@ -57,7 +57,7 @@ struct LoyaltyRules: Sendable, Equatable {
     /// One line that says what the program gives, for the definition's message and the working.
     var summary: String {
         var parts = ["\(shown(earnPoints)) point\(earnPoints == 1 ? "" : "s") per \(shown(earnPer))"]
-        if !channels.isEmpty { parts.append("channel_bonus " + channels.map { "\($0.channel) \(shown($0.multiplier))x" }.joined(separator: ", ")) }
+        if !channels.isEmpty { parts.append("channel_bonus " + channels.map { "\($0.channel) \(grouped($0.multiplier))x" }.joined(separator: ", ")) }
         if let b = firstBonus { parts.append("first_bonus \(grouped(b))") }
         if let b = referralBonus { parts.append("referral_bonus \(grouped(b))") }
         if let b = birthdayBonus { parts.append("birthday_bonus \(grouped(b))") }
@@ -73,7 +73,7 @@ struct LoyaltyRules: Sendable, Equatable {
 /// A whole number of points with thousands separators (1234567 → "1,234,567"); others to at
 /// most 2 decimals (1234.5 → "1,234.5").
 func grouped(_ x: Double) -> String {
-    if x == x.rounded() && abs(x) < 1e15 { return grouped(Int(x)) }
+    if x == x.rounded() && abs(x) < 9e18 { return grouped(Int(x)) }
     let hundredths = (abs(x) * 100).rounded()
     guard hundredths < 1e17 else { return ValueFormat.displayDouble(x) }
     let whole = Int(hundredths / 100), cents = Int(hundredths) % 100

@@ -201,14 +201,14 @@ enum PointsCommand: AnalyticsCommandDefinition {
     }
 
     static func options(_ args: inout CommandArguments) throws(Diagnostic) -> Options {
-        let at = args.command.location
+        let at = args.command.location, spendAt = args.valueLocation("spend"), rateAt = args.valueLocation("rate")
+        let earnAt = args.valueLocation("earn"), multiplierAt = args.valueLocation("multiplier"), bonusAt = args.valueLocation("bonus")
+        let valueAt = args.valueLocation("point_value")
         guard let spend = try args.number("spend"), let rate = try args.number("rate") else {
             throw Diagnostic("`points` takes `spend S rate R`", at: at, hint: "for example: points spend 1200000 rate 10000 bonus 50")
         }
-        let rateAt = args.valueLocation("rate")
-        guard spend >= 0 else { throw Diagnostic("`spend` must be 0 or more (in a simulation a refund earns nothing)", at: at) }
+        guard spend >= 0 else { throw Diagnostic("`spend` must be 0 or more (in a simulation a refund earns nothing)", at: spendAt) }
         guard rate > 0 else { throw Diagnostic("`rate` must be more than 0: points are floor(spend / rate)", at: rateAt) }
-        let earnAt = args.valueLocation("earn"), multiplierAt = args.valueLocation("multiplier"), bonusAt = args.valueLocation("bonus")
         let earn = try args.number("earn") ?? 1
         guard earn > 0 else { throw Diagnostic("`earn` must be more than 0 points", at: earnAt) }
         let multiplier = try args.number("multiplier") ?? 1
@@ -217,7 +217,6 @@ enum PointsCommand: AnalyticsCommandDefinition {
         guard bonus >= 0, bonus == bonus.rounded(), bonus <= LoyaltyRules.maxPoints else {
             throw Diagnostic("`bonus` takes a whole number of points from 0 to 9,007,199,254,740,992", at: bonusAt)
         }
-        let valueAt = args.valueLocation("point_value")
         let pointValue = try args.number("point_value")
         if let v = pointValue, v < 0 { throw Diagnostic("`point_value` must be 0 or more", at: valueAt) }
         return Options(spend: spend, rate: rate, earn: earn, multiplier: multiplier, bonus: bonus, pointValue: pointValue)

@@ -61,6 +61,9 @@ extension SessionCatalog {
                 throw Diagnostic("`\(what)` takes a number, not \(v.isNull ? "null" : ValueFormat.display(v))", at: e.location, hint: hint)
             }
             guard x.isFinite else { throw Diagnostic("`\(what)` takes a finite number, not \(ValueFormat.displayDouble(x))", at: e.location, hint: hint) }
+            if x < range.lowerBound && range.upperBound == .greatestFiniteMagnitude {
+                throw Diagnostic("`\(what)` takes a number of \(grouped(range.lowerBound)) or more, not \(ValueFormat.displayDouble(x))", at: e.location, hint: hint)
+            }
             guard range.contains(x), !whole || x == x.rounded() else {
                 let upper = range.upperBound == LoyaltyRules.maxPoints ? "9,007,199,254,740,992" : grouped(range.upperBound)
                 throw Diagnostic("`\(what)` takes \(whole ? "a whole number" : "a number") from \(grouped(range.lowerBound)) to \(upper), not \(ValueFormat.displayDouble(x))",
@@ -86,7 +89,7 @@ extension SessionCatalog {
         let maxPoints = LoyaltyRules.maxPoints
         let earnPoints = try number(spec.earnPoints, "earn", 0...maxPoints, hint: "for example: earn 1 per 10")
         guard earnPoints > 0 else { throw Diagnostic("`earn` takes a number of points more than 0", at: spec.earnPoints.location, hint: "for example: earn 1 per 10") }
-        let per = try number(spec.earnPer, "per", 0...Double.greatestFiniteMagnitude, hint: "an order earns floor(amount / per) × earn points")
+        let per = try number(spec.earnPer, "per", -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, hint: "an order earns floor(amount / per) × earn points")
         guard per > 0 else {
             throw Diagnostic("`per` takes an amount more than 0: an order earns floor(amount / per) × earn points", at: spec.earnPer.location)
         }

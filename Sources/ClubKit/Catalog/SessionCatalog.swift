@@ -196,6 +196,7 @@ final class SessionCatalog: Catalog {
             throw Diagnostic("`\(name.text)` is already a \(tables[name.text] != nil ? "table" : programs[name.text] != nil ? "program" : "result")", at: name.location, hint: "choose another name for the parameter")
         }
         let (value, warnings) = try scalar(expr)
+        let old = parameters[name.text]
         try allOrNothing { () throws(Diagnostic) in
             if parameters[name.text] == nil { appendUndoably(\.parameterOrder, name.text) }
             guard parameters[name.text] != value else { return }
@@ -205,7 +206,7 @@ final class SessionCatalog: Catalog {
             if let broken = try brokenDependents(of: [name.text]) {
                 let shown = if case .string(let text) = value { "\"\(text)\"" } else { ValueFormat.display(value) }
                 throw Diagnostic("setting `\(name.text)` to \(shown) would break \(broken.names): \(broken.reason)", at: name.location,
-                                 hint: "`\(name.text)` keeps its value; give it one of the same type")
+                                 hint: "`\(name.text)` keeps its value" + (old.map { $0.type != value.type } == true ? "; give it one of the same type" : ""))
             }
         }
         let users = dependents(of: name.text)

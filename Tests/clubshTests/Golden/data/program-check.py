@@ -5,24 +5,25 @@ It walks every day from the first order to the as-of date and moves each credit'
 by day (redeemed: share × points / life on each day of its life; expired: what is left on the
 day its life ends), instead of clubsh's closed forms and prefix sums. Run:
 
-    python3 Tests/clubshTests/Golden/data/program-check.py
+    python3 Tests/clubshTests/Golden/data/program-check.py [--per 20] [--no-customers]
 
 The program is program.club's: earn 1 per 10, first_bonus 50, referral_bonus 100,
 birthday_bonus 20, channel_bonus (app 2x), expire 100d, point_value 0.01,
 tiers (silver 60, gold 150) over 90d, redeem 40%, as of 2024-06-30.
 """
-import csv, datetime as dt, math, os
+import csv, datetime as dt, math, os, sys
 from fractions import Fraction as F
 
 here = os.path.dirname(os.path.abspath(__file__))
 T = dt.date(2024, 6, 30)
 EARN, PER, FIRST, REFERRAL, BIRTHDAY = 1, 10, 50, 100, 20
+if "--per" in sys.argv: PER = int(sys.argv[sys.argv.index("--per") + 1])
 MULT = {"app": 2}
 LIFE, SHARE, VALUE, WINDOW = 100, F(2, 5), F(1, 100), 90
 TIERS = [("base", 0), ("silver", 60), ("gold", 150)]
 
 orders = [r for r in csv.DictReader(open(os.path.join(here, "program-orders.csv")))]
-people = {r["id"]: r for r in csv.DictReader(open(os.path.join(here, "program-customers.csv")))}
+people = {} if "--no-customers" in sys.argv else {r["id"]: r for r in csv.DictReader(open(os.path.join(here, "program-customers.csv")))}
 credits = []  # (customer, date, points, kind)
 first = {}
 revenue, count = {}, {}
