@@ -29,8 +29,10 @@ final class LexerTests: XCTestCase {
     func testInvalidDateAndUnit() {
         guard case .invalid(let m) = kinds("2024-02-30")[0] else { return XCTFail() }
         XCTAssertTrue(m.contains("not a valid date"), m)
-        guard case .invalid(let u) = kinds("3x")[0] else { return XCTFail() }
-        XCTAssertTrue(u.contains("unknown unit `x`"), u)
+        guard case .invalid(let u) = kinds("3q")[0] else { return XCTFail() }
+        XCTAssertTrue(u.contains("unknown unit `q`"), u)
+        // `3x` is a multiplier (`channel_bonus (app 3x)`), not a unit.
+        XCTAssertEqual(kinds("3x")[0], .multiplier(3))
     }
 
     func testUnicodeAndBackQuotedIdentifiers() {
