@@ -281,7 +281,16 @@ extension TransactionData {
         let (account, creditDay, points) = credits
         let span = Int(T) - Int(first) + 1
         let firstMonth = calendar.monthIndex(first), months = calendar.monthIndex(T) - firstMonth + 1
-        let monthOf: (Int32) -> Int = { calendar.monthIndex($0) - firstMonth }
+        // The month of each day of the span, looked up rather than computed per transaction.
+        var monthOfDay = [Int32](repeating: 0, count: span)
+        var o = 0
+        while o < span {
+            let m = calendar.monthIndex(first + Int32(o)) - firstMonth
+            let end = min(span, Int(calendar.firstDay(ofMonth: firstMonth + m + 1)) - Int(first))
+            for k in o..<max(end, o + 1) { monthOfDay[k] = Int32(m) }
+            o = max(end, o + 1)
+        }
+        let monthOf: (Int32) -> Int = { Int(monthOfDay[Int($0) - Int(first)]) }
         // Points credited per day, and prefix sums A (points) and B (points × day offset).
         var perDay = [Double](repeating: 0, count: span)
         for k in 0..<points.count { perDay[Int(creditDay[k]) - Int(first)] += points[k] }
