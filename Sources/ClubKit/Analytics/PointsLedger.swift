@@ -102,10 +102,10 @@ struct ProgramCustomers {
         let g = Grouping(columns: [all], n: all.count)
         // The customers row of each buyer (the first row of each id).
         var rowOf = [Int32](repeating: -1, count: buyers)
-        var known = Set<Int32>()
+        var known = [Bool](repeating: false, count: g.count)
         for r in 0..<ids.count where !ids.isNull(r) {
             let id = g.ids[keys.count + r]
-            known.insert(id)
+            known[Int(id)] = true
             if Int(id) < buyers && rowOf[Int(id)] < 0 { rowOf[Int(id)] = Int32(r) }
         }
         if wantsReferral {
@@ -118,7 +118,7 @@ struct ProgramCustomers {
                     if Int(x) == c { own += 1; continue }
                     if Int(x) < buyers {
                         out.referrer[c] = x
-                    } else if known.contains(x) {
+                    } else if known[Int(x)] {
                         if accountOf[x] == nil {
                             accountOf[x] = Int32(buyers + extra.count)
                             extra.append(Int32(keys.count + ids.count + row))
@@ -181,10 +181,10 @@ extension TransactionData {
                                   tier: [Int](repeating: -1, count: n), notes: customers.notes, totalRevenue: 0)
         // The credits: account, day, points.
         var creditAccount: [Int32] = [], creditDay: [Int32] = [], creditPoints: [Double] = []
-        creditAccount.reserveCapacity(count)
-        creditDay.reserveCapacity(count)
-        creditPoints.reserveCapacity(count)
-        func credit(_ c: Int, _ d: Int32, _ p: Double) {
+        creditAccount.reserveCapacity(count + 2 * buyers)
+        creditDay.reserveCapacity(count + 2 * buyers)
+        creditPoints.reserveCapacity(count + 2 * buyers)
+        @inline(__always) func credit(_ c: Int, _ d: Int32, _ p: Double) {
             creditAccount.append(Int32(c))
             creditDay.append(d)
             creditPoints.append(p)
