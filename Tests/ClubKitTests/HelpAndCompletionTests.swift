@@ -17,6 +17,7 @@ final class HelpAndCompletionTests: XCTestCase {
         segment vip = customers360 where spend >= 1000 and orders >= 5
         segment lapsed = customers360 where days_since(last_order) > 180d
         let threshold = 1000
+        program club = earn 1 per 10, first_bonus 50, referral_bonus 100, expire 365d, point_value 0.01, tiers (silver 500, gold 2000) over 365d, redeem 40%
         """)
         return session
     }

@@ -14,6 +14,9 @@ struct TransactionData {
     var asOf: Int32
     /// The session's calendar, for the dates the working prints.
     var calendar: CalendarKind = .gregorian
+    /// The row of the transactions table each transaction came from; nil when every row takes
+    /// part, in order (so a command can read another column of the same rows, such as `channel`).
+    var rows: [Int32]?
 
     var count: Int { customer.count }
 
@@ -38,6 +41,7 @@ struct TransactionData {
         // Rows without a customer or a date, or dated after the as-of date, take no part.
         if keyColumn.validity != nil || dates.validity != nil || allDays.contains(where: { $0 > asOf }) {
             let keep = (0..<table.rowCount).filter { !keyColumn.isNull($0) && !dates.isNull($0) && allDays[$0] <= asOf }
+            rows = keep.map { Int32($0) }
             keyColumn = keyColumn.gather(keep.map { Int32($0) })
             allDays = keep.map { allDays[$0] }
             allAmounts = keep.map { allAmounts[$0] }
@@ -66,6 +70,7 @@ struct TransactionData {
         out.customer = rows.map { newNumber[Int(customer[$0])] }
         out.day = rows.map { day[$0] }
         out.amount = rows.map { amount[$0] }
+        out.rows = rows.map { self.rows?[$0] ?? Int32($0) }
         out.customerCount = kept.count
         out.keys = keys.gather(kept)
         return out

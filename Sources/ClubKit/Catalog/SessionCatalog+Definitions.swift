@@ -171,6 +171,9 @@ extension SessionCatalog {
         if parameters[name.text] != nil {
             throw Diagnostic("`\(name.text)` is a parameter", at: name.location, hint: "choose another name")
         }
+        if programs[name.text] != nil {
+            throw Diagnostic("`\(name.text)` is a program", at: name.location, hint: "choose another name, or `drop \(name.text)` first")
+        }
         if name.text == Customers360.name && transactions != nil {
             throw Diagnostic("`\(Customers360.name)` is made by `use`", at: name.location, hint: "choose another name")
         }
@@ -307,11 +310,11 @@ extension SessionCatalog {
 
     /// Everything named that reads `name`, directly or through others, in definition order.
     func dependents(of name: String) -> [String] {
-        let all = definitionOrder + (transactions == nil ? [] : [Customers360.name])
+        let all = definitionOrder + programOrder + (transactions == nil ? [] : [Customers360.name])
         // customers360 is recorded when first checked; one not yet checked is checked now.
         // One that does not check reads nothing that can be known: it is not listed here, and
-        // its own error shows where it is used.
-        for other in all where reads[other] == nil { _ = try? checkedPlan(other) }
+        // its own error shows where it is used. A program records what it reads when defined.
+        for other in all where reads[other] == nil && isDefinition(other) { _ = try? checkedPlan(other) }
         let users = readers(of: [name])
         return all.filter { $0 != name && users.contains($0) }
     }
@@ -350,7 +353,9 @@ extension SessionCatalog {
                 continue
             }
             do {
-                _ = try checkedPlan(name, attributed: false)
+                // A program is checked by resolving its values again (a parameter it reads may
+                // now be 0 or text); a result by checking its plan.
+                if let program = programs[name] { _ = try resolveProgram(program.spec) } else { _ = try checkedPlan(name, attributed: false) }
             } catch {
                 if error.kind == .interrupted { throw error }
                 bad.insert(name)
@@ -358,13 +363,13 @@ extension SessionCatalog {
             }
         }
         guard let reason else { return nil }
-        names += ([Customers360.name] + definitionOrder).filter(bad.contains).map { "`\($0)`" }
+        names += ([Customers360.name] + programOrder + definitionOrder).filter(bad.contains).map { "`\($0)`" }
         return (names.joined(separator: ", "), reason)
     }
 
     /// `drop a, b [cascade]`: refused while something else uses them, unless `cascade`.
     func drop(_ names: [Name], cascade: Bool) throws(Diagnostic) -> [Output] {
-        for n in names where tables[n.text] == nil && definition(n.text) == nil && parameters[n.text] == nil {
+        for n in names where tables[n.text] == nil && definition(n.text) == nil && parameters[n.text] == nil && programs[n.text] == nil {
             throw Diagnostic("nothing is named `\(n.text)`", at: n.location, hint: Suggest.hint(for: n.text, among: knownNames))
         }
         var doomed = names.map(\.text)
@@ -384,12 +389,14 @@ extension SessionCatalog {
             tables[name] = nil
             definitions[name] = nil
             parameters[name] = nil
+            programs[name] = nil
             if transactions?.table == name { transactions = nil }
             record(name, reads: [])
         }
         tableOrder.removeAll { gone.contains($0) }
         definitionOrder.removeAll { gone.contains($0) }
         parameterOrder.removeAll { gone.contains($0) }
+        programOrder.removeAll { gone.contains($0) }
         return [.message("dropped \(doomed.joined(separator: ", "))")]
     }
 

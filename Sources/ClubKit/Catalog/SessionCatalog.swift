@@ -60,6 +60,9 @@ final class SessionCatalog: Catalog {
     /// User formulas: `formula crr(S, E, N) = …`.
     var formulas: [String: (parameters: [String], body: Expr, text: String)] = [:]
     var formulaOrder: [String] = []
+    /// Points programs: `program club = earn 1 per 10, …` (SessionCatalog+Programs).
+    var programs: [String: ProgramDefinition] = [:]
+    var programOrder: [String] = []
     /// How many times each named result or segment has been computed (for tests and `.timer`).
     var computations: [String: Int] = [:]
     /// How many times each named result or segment has been checked (for tests).
@@ -113,7 +116,7 @@ final class SessionCatalog: Catalog {
     func formula(_ name: String) -> (parameters: [String], body: Expr)? {
         formulas[name].map { ($0.parameters, $0.body) }
     }
-    var knownNames: [String] { tableOrder + definitionOrder + (transactions == nil ? [] : [Customers360.name]) + parameterOrder }
+    var knownNames: [String] { tableOrder + definitionOrder + (transactions == nil ? [] : [Customers360.name]) + parameterOrder + programOrder }
 
     /// Raises the version of `name` and of everything that reads it, directly or not, so each is
     /// checked and computed again on next use (and nothing else is).
@@ -140,6 +143,7 @@ final class SessionCatalog: Catalog {
         case "segments": fields = [("name", .string), ("base", .string), ("members", .int), ("share_of_base", .double), ("definition", .string)]
         case "params": fields = [("name", .string), ("value", .string), ("type", .string), ("used_by", .string)]
         case "formulas": fields = [("name", .string), ("parameters", .string), ("definition", .string)]
+        case "programs": fields = [("name", .string), ("tiers", .string), ("definition", .string), ("used_by", .string)]
         default: return nil
         }
         return Schema(fields.map { Schema.Field(name: $0.0, type: $0.1) })
@@ -152,6 +156,7 @@ final class SessionCatalog: Catalog {
         case "segments": return SegmentReports(catalog: self).segmentsListing(skipped: &skipped)
         case "params": return parametersListing()
         case "formulas": return formulasListing()
+        case "programs": return programsListing()
         default: return nil
         }
     }
@@ -188,10 +193,11 @@ final class SessionCatalog: Catalog {
     }
 
     func setParameter(_ name: Name, _ expr: Expr) throws(Diagnostic) -> [Output] {
-        if tables[name.text] != nil || definition(name.text) != nil {
-            throw Diagnostic("`\(name.text)` is already a \(tables[name.text] != nil ? "table" : "result")", at: name.location, hint: "choose another name for the parameter")
+        if tables[name.text] != nil || definition(name.text) != nil || programs[name.text] != nil {
+            throw Diagnostic("`\(name.text)` is already a \(tables[name.text] != nil ? "table" : programs[name.text] != nil ? "program" : "result")", at: name.location, hint: "choose another name for the parameter")
         }
         let (value, warnings) = try scalar(expr)
+        let old = parameters[name.text]
         try allOrNothing { () throws(Diagnostic) in
             if parameters[name.text] == nil { appendUndoably(\.parameterOrder, name.text) }
             guard parameters[name.text] != value else { return }
@@ -201,7 +207,7 @@ final class SessionCatalog: Catalog {
             if let broken = try brokenDependents(of: [name.text]) {
                 let shown = if case .string(let text) = value { "\"\(text)\"" } else { ValueFormat.display(value) }
                 throw Diagnostic("setting `\(name.text)` to \(shown) would break \(broken.names): \(broken.reason)", at: name.location,
-                                 hint: "`\(name.text)` keeps its value; give it one of the same type")
+                                 hint: "`\(name.text)` keeps its value" + (old.map { $0.type != value.type } == true ? "; give it one of the same type" : ""))
             }
         }
         let users = dependents(of: name.text)

@@ -69,6 +69,8 @@ public struct Completer {
     private func wordsAfter(statementHead text: String) -> [String]? {
         let words = text.split(separator: " ").map(String.init)
         guard let head = words.first, !text.contains("|") else { return nil }
+        // `simulate ` and `tiers ` take a program's name first.
+        if head == SimulateCommand.help.name || head == TiersCommand.help.name, words.count == 1 { return catalog.programOrder }
         if let command = AnalyticsCommands.named(head) {
             // The option words of its usage: the lower-case words after its name (`start`, `remaining`, `by`, …),
             // not what follows a `|` there (`| members` is offered after a `|`).
@@ -82,8 +84,8 @@ public struct Completer {
         case .use, .describe: return catalog.knownNames
         case .drop: return catalog.knownNames + ["cascade"]
         case .profile, .compare, .overlap: return catalog.segmentNames
-        case .segment, .let, .formula, .load, .export: return []
-        case .tables, .segments, .params, .formulas: return []
+        case .segment, .let, .formula, .load, .export, .program: return []
+        case .tables, .segments, .params, .formulas, .programs: return []
         }
     }
 

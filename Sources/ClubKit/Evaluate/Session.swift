@@ -112,6 +112,12 @@ public final class Session {
             return try catalog.defineFormula(name, parameters, body, text: statement.text)
         case .formulas:
             return [.table(catalog.formulasListing())]
+        case .program(let name, let spec):
+            // A program written over several lines is listed on one.
+            let text = definitionText(statement.text).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+            return try catalog.defineProgram(name, spec, text: text)
+        case .programs:
+            return [.table(catalog.programsListing())]
         case .letParameter(let name, let expr):
             return try catalog.setParameter(name, expr)
         case .drop(let names, let cascade):

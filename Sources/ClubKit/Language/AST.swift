@@ -199,6 +199,9 @@ enum StatementKind: Equatable, Sendable {
     /// `formula name(a, b) = expression`.
     case formula(Name, [Name], Expr)
     case formulas
+    /// `program name = earn P per R, …`: a points program (docs/language.md, "Points programs").
+    case program(Name, ProgramSpec)
+    case programs
     case export(Pipeline, path: String, overwrite: Bool)
     case pipeline(Pipeline)
     /// A scalar expression, or a bare name to show.
@@ -231,4 +234,43 @@ public struct Statement: Equatable, Sendable {
         guard case .dotCommand(_, let arguments) = kind else { return nil }
         return arguments
     }
+}
+
+/// A points program as written: `program club = earn 1 per rate, first_bonus 50, …`. Every
+/// value is an expression (a literal or a parameter), resolved when the program is used, so the
+/// program follows `let`. Only `earn` is required.
+struct ProgramSpec: Equatable, Sendable {
+    /// A value clause: the expression and where its word stands (for errors).
+    struct Clause: Equatable, Sendable {
+        var value: Expr
+        var location: SourceLocation
+    }
+    /// `channel_bonus (app 2x, web 1.5x)`: a channel's multiplier.
+    struct ChannelBonus: Equatable, Sendable {
+        var channel: String
+        var multiplier: Expr
+        var location: SourceLocation
+    }
+    /// `tiers (silver 500, gold 2000)`: a tier's name and the points it starts at.
+    struct Tier: Equatable, Sendable {
+        var name: Name
+        var threshold: Expr
+    }
+
+    /// `earn P per R`: P points per R of the amount.
+    var earnPoints: Expr
+    var earnPer: Expr
+    var earnLocation: SourceLocation
+    var firstBonus: Clause?
+    var referralBonus: Clause?
+    var birthdayBonus: Clause?
+    var channelBonus: [ChannelBonus] = []
+    var channelLocation: SourceLocation?
+    var expire: Clause?
+    var pointValue: Clause?
+    var tiers: [Tier] = []
+    var tiersLocation: SourceLocation?
+    /// `over 365d` after the tiers: the trailing window tiers count points in.
+    var tierWindow: Clause?
+    var redeem: Clause?
 }

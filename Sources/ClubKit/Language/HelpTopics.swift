@@ -43,6 +43,11 @@ public enum HelpTopics {
         case .use: return .init(name: "use", group: .statement, usage: "use TABLE [(customer = C, date = D, amount = A)] [as_of DATE]", meaning: "name the transactions; makes customers360", example: "use orders (customer = customer_id, date = date, amount = amount)")
         case .formula: return .init(name: "formula", group: .statement, usage: "formula NAME(A, B, …) = EXPR", meaning: "a formula of your own, callable in any expression", example: "formula crr(S, E, N) = (E - N) / S * 100")
         case .formulas: return .init(name: "formulas", group: .statement, usage: "formulas", meaning: "the formulas defined", example: "formulas")
+        case .program: return .init(name: "program", group: .statement,
+                                    usage: "program NAME = earn P per R [, first_bonus B] [, referral_bonus B] [, birthday_bonus B] [, channel_bonus (CHANNEL Mx, …)] [, expire D] [, point_value V] [, tiers (NAME T, …) [over D]] [, redeem S%]",
+                                    meaning: "a live points program (values may be parameters); run it with `simulate NAME` and `tiers NAME from A to B`",
+                                    example: "program club = earn 1 per 10, first_bonus 50, expire 365d, point_value 0.01, tiers (silver 500, gold 2000) over 365d, redeem 40%")
+        case .programs: return .init(name: "programs", group: .statement, usage: "programs", meaning: "the points programs defined, their tiers and what uses them", example: "programs")
         }
     }
 

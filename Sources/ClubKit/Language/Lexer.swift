@@ -228,6 +228,11 @@ struct Lexer {
             let suffixStart = i
             while let d = peek(), isIdentifierPart(d) { i += 1 }
             let suffix = String(String.UnicodeScalarView(scalars[suffixStart..<i]))
+            // `2x`, `1.5x`: a multiplier (`channel_bonus (app 2x)`).
+            if suffix == "x", let m = Double(text) {
+                emit(.multiplier(m), line: startLine, column: startColumn, length: i - start)
+                return
+            }
             guard !isFloat, let n = Int64(text) else {
                 return invalidNumber(start, startLine, startColumn, "durations are whole numbers followed by d, w, mo or y, like 30d")
             }

@@ -176,6 +176,9 @@ extension Parser {
                 return .call(n, args, t.location)
             }
             return .name(n, t.location)
+        case .multiplier(let m):
+            throw Diagnostic("a multiplier like `\(ValueFormat.displayDouble(m))x` goes only in `channel_bonus (…)`", at: t.location,
+                             hint: "in an expression, multiply: `* \(ValueFormat.displayDouble(m))`")
         case .end, .eof:
             throw Diagnostic("the statement ends where a value was expected", at: t.location)
         default:

@@ -13,7 +13,7 @@ enum StepWord: String, CaseIterable {
 
 /// The words that start a statement, in the order `.help` lists them.
 enum StatementWord: String, CaseIterable {
-    case load, tables, describe, `let`, drop, export, segment, segments, profile, compare, overlap, params, use, formula, formulas
+    case load, tables, describe, `let`, drop, export, segment, segments, profile, compare, overlap, params, use, formula, formulas, program, programs
 }
 
 public struct Parser {
@@ -157,7 +157,9 @@ public struct Parser {
             case .formulas? where peek().kind == .end || peek().kind == .eof: advance(); return .formulas
             case .formula? where peek().word != nil: advance(); return try formula()
             case .export?: advance(); return try export()
-            case .tables?, .segment?, .segments?, .params?, .profile?, .compare?, .overlap?, .use?, .formulas?, .formula?, nil: break
+            case .program? where peek().word != nil: advance(); return try program()
+            case .programs? where peek().kind == .end || peek().kind == .eof: advance(); return .programs
+            case .tables?, .segment?, .segments?, .params?, .profile?, .compare?, .overlap?, .use?, .formulas?, .formula?, .program?, .programs?, nil: break
             }
         }
         if case .identifier(let n, _) = t.kind, peek().isSymbol("=") {

@@ -12,6 +12,8 @@ struct Token: Equatable, Sendable {
         /// calendar in force when its statement is parsed (`.calendar`), so the parser reads it.
         case date(DateLiteral)
         case duration(Duration)
+        /// `2x`, `1.5x`: a multiplier, as `channel_bonus (app 2x)` writes one.
+        case multiplier(Double)
         /// Operators and punctuation: `| , ; ( ) [ ] = == != < <= > >= + - * / % :`.
         case symbol(String)
         /// A dot command and the rest of its line: `.mode csv`.
@@ -44,6 +46,7 @@ struct Token: Equatable, Sendable {
         case .string(let s): return "\"\(s)\""
         case .date(let d): return "`\(d.text)`"
         case .duration(let d): return "`\(d.text)`"
+        case .multiplier(let m): return "`\(ValueFormat.displayDouble(m))x`"
         case .symbol(let s): return "`\(s)`"
         case .dotCommand(let n, _): return "`.\(n)`"
         case .end: return "the end of the statement"
