@@ -141,7 +141,7 @@ extension TransactionData {
         let data = self
         let s = data.summary()
         let asOf = data.asOf
-        let t = typeAssignment(o, customers: customers, feedback: feedback, reads: reads)
+        let t = typeAssignment(o, customers: customers, feedback: feedback, summary: s, reads: reads)
         let known = t.type.count
         let work = ["types as of \(calendar.format(asOf)): new = first purchase within \(o.newDays) days; dissatisfied = complaint, rating 1–2 or NPS 0–6 within \(o.feedbackDays) days; inactive = no purchase for over \(o.inactiveDays) days; loyal = \(o.loyalOrders)+ purchases, no gap over \(o.loyalGap) days in the last \(o.loyalDays), latest feedback positive",
                     "one type per customer, by precedence: " + TypesCommand.precedence.joined(separator: " › ")] + t.notes
@@ -185,10 +185,12 @@ extension TransactionData {
     /// customers table who had not bought by then. A person first seen after the as-of date
     /// (`first_seen`, else the earliest of `contacted` and `joined`) was not known yet and is
     /// left out (`unseen` counts them).
-    func typeAssignment(_ o: TypesCommand.Options, customers: Table?, feedback: Table?, reads: [String]) -> TypeAssignment {
+    /// `summary`, when the caller has it, saves working it out again.
+    func typeAssignment(_ o: TypesCommand.Options, customers: Table?, feedback: Table?,
+                        summary: (first: [Int32], last: [Int32], transactions: [Int], spend: [Double])? = nil, reads: [String]) -> TypeAssignment {
         let data = self
         var reads = reads
-        let s = data.summary()
+        let s = summary ?? data.summary()
         let asOf = data.asOf
         var notes: [String] = []
 
@@ -231,7 +233,7 @@ extension TransactionData {
             verdicts = [:]
             notes.append("no `feedback` table is loaded, so no one is counted dissatisfied, and loyal goes by purchases alone")
         }
-        let gaps = longestGaps(from: asOf - o.loyalDays + 1)
+        let gaps = longestGaps(from: asOf - o.loyalDays + 1, last: s.last)
 
         var type = [String](repeating: "regular", count: known)
         var applies = [String](repeating: "regular", count: known)
@@ -287,8 +289,9 @@ extension TransactionData {
 
     /// Per customer, the longest gap in days between consecutive purchase days whose later day
     /// is on or after `from`, and from the last purchase to the as-of date. A first purchase
-    /// inside the window opens no gap: the customer was not one before it.
-    private func longestGaps(from: Int32) -> [Int32] {
+    /// inside the window opens no gap: the customer was not one before it. `last` is each
+    /// customer's last day (from `summary`).
+    private func longestGaps(from: Int32, last: [Int32]) -> [Int32] {
         var keys = [Int64](repeating: 0, count: count)
         for i in 0..<count { keys[i] = Int64(customer[i]) << 32 | (Int64(day[i]) + (1 << 31)) }
         keys.sort()
@@ -299,7 +302,6 @@ extension TransactionData {
             if let p = previous, p.customer == c, d >= from { longest[c] = max(longest[c], d - p.day) }
             previous = (c, d)
         }
-        let last = summary().last
         for c in 0..<customerCount { longest[c] = max(longest[c], asOf - last[c]) }
         return longest
     }
