@@ -28,6 +28,30 @@ final class ChartTests: XCTestCase {
         """)
     }
 
+    /// `chart flow`: from, to and how many, rows of one pair summed; a bar per flow scaled to
+    /// the largest, with its share of the source; a Sankey band per flow in SVG.
+    func testFlowChart() throws {
+        let flows = "a,b,n\nnew,loyal,2\nnew,lost,6\nnew,loyal,2\nlead,new,5\nlead,lead,0\n"
+        session = try makeSession(["moves": flows])
+        let c = try chart("moves | chart flow")
+        // new → loyal 2 + 2 = 4 of 10 (40%); new → lost 6 (60%), the largest, fills the bar of
+        // 40 − 9 (names: "loyal" + 4) − 1 (value) − 10 = 20 columns; loyal ⌊4 / 6 × 20⌋ = 13;
+        // lead → new 5 of 5, ⌊5 / 6 × 20⌋ = 16; lead → lead 0 draws nothing.
+        XCTAssertEqual(c.text(width: 40, unicode: false), """
+        n from a to b
+        new (10)
+          > loyal \(String(repeating: "#", count: 13)) 4 (40%)
+          > lost  \(String(repeating: "#", count: 20)) 6 (60%)
+        lead (5)
+          > new   \(String(repeating: "#", count: 16)) 5 (100%)
+
+        """)
+        let svg = c.svg
+        XCTAssertEqual(svg.components(separatedBy: "<path ").count - 1, 3)
+        XCTAssertTrue(svg.contains(">new (10)</text>") && svg.contains(">loyal (4)</text>") && svg.contains(">lost (6)</text>"), svg)
+        XCTAssertEqual(session.error("moves | select n | chart flow")?.message, "`chart flow` needs two text columns (from, to) and a numeric one (how many)")
+    }
+
     func testHistogramBinsBySturges() throws {
         // 4 amounts → ⌈log2 4⌉ + 1 = 3 bins from 45.25 to 300, each 84.9166… wide: [45.25, 80, 120.5 | — | 300].
         let c = try chart("orders | chart hist amount")

@@ -102,7 +102,7 @@ enum Step: Equatable, Sendable {
 
 /// The kinds of chart (brief §4).
 enum ChartKind: String, CaseIterable, Sendable {
-    case bar, line, hist, heatmap
+    case bar, line, hist, heatmap, flow
 }
 
 /// A step with its place in the source.

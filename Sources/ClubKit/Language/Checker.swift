@@ -194,6 +194,16 @@ struct Checker {
             guard fields[i].type.isNumeric else { throw Diagnostic("`chart hist` needs a numeric column; `\(column.text)` is \(article(fields[i].type))", at: column.location) }
             return ChartSpec(kind: kind, label: nil, series: [i], path: path)
         }
+        if kind == .flow {
+            // From, to and how many: the first two text columns and the first numeric one, the
+            // shape `lifecycle` and `tiers` give.
+            let texts = fields.indices.filter { fields[$0].type == .string }
+            guard texts.count >= 2, let count = numeric.first else {
+                throw Diagnostic("`chart flow` needs two text columns (from, to) and a numeric one (how many)", at: at,
+                                 hint: "for example: lifecycle from 2023-12-31 to 2024-06-30 | chart flow")
+            }
+            return ChartSpec(kind: kind, label: texts[0], series: [count], target: texts[1], path: path)
+        }
         var label = fields.indices.first { !fields[$0].type.isNumeric && fields[$0].type != .bool }
         if kind == .line, let d = fields.indices.first(where: { fields[$0].type == .date || fields[$0].type == .datetime }) { label = d }
         var series = numeric.filter { $0 != label }

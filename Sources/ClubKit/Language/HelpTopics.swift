@@ -68,7 +68,7 @@ public enum HelpTopics {
         case .distinct: return .init(name: "distinct", group: .step, usage: "distinct a, b", meaning: "the distinct combinations of the columns", example: "orders | distinct channel")
         case .join: return .init(name: "join", group: .step, usage: "[left] join T on a == b", meaning: "rows with a match in T; `left join` keeps the rest", example: "orders | left join customers on customer_id == id")
         case .count: return .init(name: "count", group: .step, usage: "count", meaning: "the number of rows", example: "orders | count")
-        case .chart: return .init(name: "chart", group: .step, usage: "chart bar|line|heatmap · chart hist COLUMN [to \"FILE.svg\" [overwrite]]", meaning: "draw the table in the terminal, or as a standalone SVG (an existing file needs overwrite)", example: "orders | agg revenue = sum(amount) by channel | chart bar")
+        case .chart: return .init(name: "chart", group: .step, usage: "chart bar|line|heatmap|flow · chart hist COLUMN [to \"FILE.svg\" [overwrite]]", meaning: "draw the table in the terminal, or as a standalone SVG (an existing file needs overwrite)", example: "orders | agg revenue = sum(amount) by channel | chart bar")
         case .left: return nil
         }
     }

@@ -498,7 +498,7 @@ public struct Parser {
         case .count: return .count
         case .chart:
             guard let k = current.word, let kind = ChartKind(rawValue: k) else {
-                throw Diagnostic("`chart` takes bar, line, hist or heatmap", at: current.location,
+                throw Diagnostic("`chart` takes bar, line, hist, heatmap or flow", at: current.location,
                                  hint: current.word.flatMap { Suggest.hint(for: $0, among: ChartKind.allCases.map(\.rawValue)) } ?? "for example: chart bar")
             }
             advance()

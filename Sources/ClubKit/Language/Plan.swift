@@ -89,6 +89,8 @@ struct ChartSpec: Sendable {
     var kind: ChartKind
     var label: Int?
     var series: [Int]
+    /// `chart flow`: the column of where the rows go (`label` is where they come from).
+    var target: Int? = nil
     var path: String?
     /// `to "file.svg" overwrite`: an existing file may be replaced.
     var overwrite = false

@@ -8,6 +8,10 @@ public struct Chart: Sendable {
     let labels: [String]
     /// Series names and values, nil where null.
     let series: [(name: String, values: [Double?])]
+    /// `chart flow`: each row's from, to and how many (rows without a positive finite number
+    /// are left out), and the names of the two sides.
+    var links: [(from: String, to: String, value: Double)] = []
+    var sides = ("from", "to")
 
     /// `calendar`: the one date labels read in (`.calendar jalali`: a month bucket made by
     /// `month_start` reads 1402-07-01), as in the table modes.
@@ -31,6 +35,20 @@ public struct Chart: Sendable {
             return
         }
         labels = (0..<table.rowCount).map { r in spec.label.map { calendar.display(table.columns[$0].value(at: r)) } ?? String(r + 1) }
+        if spec.kind == .flow, let from = spec.label, let to = spec.target, let count = spec.series.first {
+            // Rows of the same from and to are one flow, their numbers summed.
+            var place: [String: Int] = [:]
+            for r in 0..<table.rowCount {
+                guard let v = finite(table.columns[count].value(at: r)), v > 0 else { continue }
+                let a = ValueFormat.display(table.columns[from].value(at: r)), b = ValueFormat.display(table.columns[to].value(at: r))
+                let key = a + "\u{0}" + b
+                if let k = place[key] { links[k].value += v } else { place[key] = links.count; links.append((a, b, v)) }
+            }
+            sides = (table.columnNames[from], table.columnNames[to])
+            series = [(table.columnNames[count], links.map { Optional($0.value) })]
+            title = "\(table.columnNames[count]) from \(sides.0) to \(sides.1)" + leftOut()
+            return
+        }
         series = spec.series.map { i in
             (table.columnNames[i], (0..<table.rowCount).map { finite(table.columns[i].value(at: $0)) })
         }
@@ -74,6 +92,21 @@ public struct Chart: Sendable {
         let whole = r.rounded(.towardZero)
         let fraction = ValueFormat.displayDouble(abs(r - whole) + 1).dropFirst()  // ".96" or ""
         return (r < 0 && whole == 0 ? "-" : "") + grouped(Int(whole)) + fraction
+    }
+
+    /// `chart flow`'s nodes in order of first appearance: the sources and the targets, each
+    /// with its total.
+    var flowNodes: (from: [(name: String, total: Double)], to: [(name: String, total: Double)]) {
+        func totals(_ key: ((from: String, to: String, value: Double)) -> String) -> [(name: String, total: Double)] {
+            var order: [String] = [], sum: [String: Double] = [:]
+            for l in links {
+                let k = key(l)
+                if sum[k] == nil { order.append(k) }
+                sum[k, default: 0] += l.value
+            }
+            return order.map { ($0, sum[$0]!) }
+        }
+        return (totals { $0.from }, totals { $0.to })
     }
 
     var maxValue: Double { series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0 }

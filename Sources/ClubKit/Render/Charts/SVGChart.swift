@@ -7,8 +7,69 @@ extension Chart {
         case .bar, .hist: return barsSVG()
         case .line: return lineSVG()
         case .heatmap: return heatmapSVG()
+        case .flow: return flowSVG()
         }
     }
+
+    /// A Sankey diagram: the sources on the left, the targets on the right, each as tall as its
+    /// total, and a band for each flow as wide as its number.
+    private func flowSVG() -> String {
+        let nodes = flowNodes
+        let width = 960, top = 80, plotHeight = 560, nodeWidth = 18, gap = 12
+        let left = 240, right = width - 240
+        let total = max(nodes.from.map(\.total).reduce(0, +), 1e-300)
+        // Pixels per unit: the side with more nodes needs more room for its gaps.
+        let gaps = Double(max(nodes.from.count, nodes.to.count) - 1) * Double(gap)
+        let scale = max(0, Double(plotHeight) - gaps) / total
+        func layout(_ side: [(name: String, total: Double)]) -> [String: (y: Double, h: Double)] {
+            var y = Double(top), out: [String: (y: Double, h: Double)] = [:]
+            for n in side {
+                out[n.name] = (y, max(1, n.total * scale))
+                y += max(1, n.total * scale) + Double(gap)
+            }
+            return out
+        }
+        let fromBox = layout(nodes.from), toBox = layout(nodes.to)
+        // Bands leave each source in the order of their targets and reach each target in the
+        // order of their sources, so that they cross as little as they can.
+        let fromRank = Dictionary(uniqueKeysWithValues: nodes.from.enumerated().map { ($1.name, $0) })
+        let toRank = Dictionary(uniqueKeysWithValues: nodes.to.enumerated().map { ($1.name, $0) })
+        var start: [Int: Double] = [:], end: [Int: Double] = [:]
+        var used: [String: Double] = [:]
+        for k in links.indices.sorted(by: { (fromRank[links[$0].from]!, toRank[links[$0].to]!) < (fromRank[links[$1].from]!, toRank[links[$1].to]!) }) {
+            start[k] = fromBox[links[k].from]!.y + used["<" + links[k].from, default: 0]
+            used["<" + links[k].from, default: 0] += links[k].value * scale
+        }
+        for k in links.indices.sorted(by: { (toRank[links[$0].to]!, fromRank[links[$0].from]!) < (toRank[links[$1].to]!, fromRank[links[$1].from]!) }) {
+            end[k] = toBox[links[k].to]!.y + used[">" + links[k].to, default: 0]
+            used[">" + links[k].to, default: 0] += links[k].value * scale
+        }
+        let colour = Dictionary(uniqueKeysWithValues: nodes.to.enumerated().map { ($1.name, Self.palette[$0 % Self.palette.count]) })
+        var body = "<text x=\"\(left)\" y=\"\(top - 16)\" font-size=\"15\" text-anchor=\"end\">\(esc(sides.0))</text>"
+        body += "<text x=\"\(right)\" y=\"\(top - 16)\" font-size=\"15\">\(esc(sides.1))</text>\n"
+        for (k, l) in links.enumerated() {
+            // A filled band: along its top edge, down its right end, back along its bottom edge.
+            let h = max(l.value * scale, 0.5)
+            let y0 = start[k]!, y1 = end[k]!
+            let x0 = left + nodeWidth, x1 = right, mid = (x0 + x1) / 2
+            let d = "M\(x0),\(Self.px(y0)) C\(mid),\(Self.px(y0)) \(mid),\(Self.px(y1)) \(x1),\(Self.px(y1)) L\(x1),\(Self.px(y1 + h)) C\(mid),\(Self.px(y1 + h)) \(mid),\(Self.px(y0 + h)) \(x0),\(Self.px(y0 + h)) Z"
+            body += "<path d=\"\(d)\" fill=\"\(colour[l.to] ?? Self.palette[0])\" fill-opacity=\"0.5\" stroke=\"none\"><title>\(esc(l.from)) → \(esc(l.to)): \(esc(Chart.short(l.value)))</title></path>\n"
+        }
+        for n in nodes.from {
+            let box = fromBox[n.name]!
+            body += "<rect x=\"\(left)\" y=\"\(Self.px(box.y))\" width=\"\(nodeWidth)\" height=\"\(Self.px(box.h))\" fill=\"#555\"/>"
+            body += "<text x=\"\(left - 8)\" y=\"\(Self.px(box.y + box.h / 2 + 5))\" font-size=\"14\" text-anchor=\"end\">\(esc(n.name)) (\(esc(Chart.short(n.total))))</text>\n"
+        }
+        for n in nodes.to {
+            let box = toBox[n.name]!
+            body += "<rect x=\"\(right)\" y=\"\(Self.px(box.y))\" width=\"\(nodeWidth)\" height=\"\(Self.px(box.h))\" fill=\"\(colour[n.name]!)\"/>"
+            body += "<text x=\"\(right + nodeWidth + 8)\" y=\"\(Self.px(box.y + box.h / 2 + 5))\" font-size=\"14\">\(esc(n.name)) (\(esc(Chart.short(n.total))))</text>\n"
+        }
+        return document(width: width, height: top + plotHeight + 40, body)
+    }
+
+    /// A coordinate with at most one decimal.
+    static func px(_ v: Double) -> String { ValueFormat.displayDouble((v * 10).rounded() / 10) }
 
     private func esc(_ s: String) -> String { Self.xmlText(s) }
 

@@ -7,7 +7,35 @@ extension Chart {
         case .bar, .hist: return bars(width: width, unicode: unicode)
         case .line: return width < 50 ? sparklines(unicode: unicode) : lines(width: width, unicode: unicode)
         case .heatmap: return heatmap(width: width, unicode: unicode)
+        case .flow: return flow(width: width, unicode: unicode)
         }
+    }
+
+    /// A flow as lines: each source with its total, then a bar per target, scaled to the
+    /// largest link, with the count and the share of the source.
+    private func flow(width: Int, unicode: Bool) -> String {
+        let nodes = flowNodes
+        let total = Dictionary(uniqueKeysWithValues: nodes.from.map { ($0.name, $0.total) })
+        let nameWidth = min(24, (links.map { DisplayWidth.of($0.to) }.max() ?? 1) + 4)
+        let valueWidth = links.map { Chart.short($0.value).count }.max() ?? 1
+        let barWidth = max(5, width - nameWidth - valueWidth - 10)
+        let top = links.map(\.value).max() ?? 0
+        let glyph: Character = unicode ? "█" : "#"
+        var out = title + "\n"
+        var shown = 0
+        for source in nodes.from {
+            guard shown < 60 else { break }
+            out += "\(fit(source.name, width)) (\(Chart.short(source.total)))\n"
+            for l in links where l.from == source.name {
+                shown += 1
+                let cells = top > 0 ? Int(l.value / top * Double(barWidth)) : 0
+                let share = total[source.name].map { $0 > 0 ? l.value / $0 * 100 : 0 } ?? 0
+                out += pad((unicode ? "  → " : "  > ") + fit(l.to, nameWidth - 4), nameWidth) + " " + String(repeating: glyph, count: max(cells, 1))
+                    + " " + Chart.short(l.value) + " (" + ValueFormat.displayDouble((share * 10).rounded() / 10) + "%)\n"
+            }
+        }
+        if links.count > shown { out += "… \(links.count - shown) more flows not drawn\n" }
+        return out
     }
 
     private func fit(_ s: String, _ w: Int) -> String {
