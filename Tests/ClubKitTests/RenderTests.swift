@@ -119,3 +119,17 @@ final class DelimitedWriterTests: XCTestCase {
         XCTAssertEqual(TableRenderer(mode: .csv).render(table), expected, "rows: \(n)")
     }
 }
+
+/// A table as wide as the loader allows prints in every mode: the writers open one buffer per
+/// column, nested, and a wide table does that on the deep stack.
+final class WideTableWriterTests: XCTestCase {
+    func testTenThousandColumnsPrintAsCSVAndJSON() throws {
+        let n = 10_000
+        let table = Table(columnNames: (0..<n).map { "c\($0)" }, columns: (0..<n).map { Column(.int([Int64($0)])) })
+        let csv = TableRenderer(mode: .csv).render(table)
+        XCTAssertEqual(csv, (0..<n).map { "c\($0)" }.joined(separator: ",") + "\n" + (0..<n).map(String.init).joined(separator: ",") + "\n")
+        let json = TableRenderer(mode: .jsonl).render(table)
+        XCTAssertTrue(json.hasPrefix("{\"c0\":0,\"c1\":1,"), String(json.prefix(40)))
+        XCTAssertTrue(json.hasSuffix("\"c9999\":9999}\n"), String(json.suffix(40)))
+    }
+}

@@ -23,26 +23,41 @@ struct Cells {
     }
 
     /// Runs `body` with the cells of every column; the buffers are valid only inside it.
+    ///
+    /// Each column's buffer is opened by a closure inside the previous one's, so the call goes
+    /// as deep as the table is wide: a table of thousands of columns runs on the deep stack
+    /// (`DeepStack`), as deep statements do.
     static func with<R>(_ columns: [Column], _ body: ([Cells]) -> R) -> R {
-        with(columns[...], [], body)
+        var done: [Cells] = []
+        done.reserveCapacity(columns.count)
+        guard columns.count > 256 else { return with(columns[...], &done, body) }
+        var outcome: R?
+        _ = try? DeepStack.run { () throws(Diagnostic) in outcome = with(columns[...], &done, body) }
+        return outcome ?? with(columns[...], &done, body)
     }
 
-    private static func with<R>(_ columns: ArraySlice<Column>, _ done: [Cells], _ body: ([Cells]) -> R) -> R {
+    private static func with<R>(_ columns: ArraySlice<Column>, _ done: inout [Cells], _ body: ([Cells]) -> R) -> R {
         guard let c = columns.first else { return body(done) }
         let rest = columns.dropFirst()
         // SAFETY: each pointer is used only by `body`, which runs inside every enclosing closure.
-        func next(_ values: Values) -> R {
-            guard let words = c.validity?.words else { return with(rest, done + [Cells(values: values, valid: nil)], body) }
-            return words.withUnsafeBufferPointer { with(rest, done + [Cells(values: values, valid: $0)], body) }
+        func next(_ values: Values, _ done: inout [Cells]) -> R {
+            guard let words = c.validity?.words else {
+                done.append(Cells(values: values, valid: nil))
+                return with(rest, &done, body)
+            }
+            return words.withUnsafeBufferPointer {
+                done.append(Cells(values: values, valid: $0))
+                return with(rest, &done, body)
+            }
         }
         switch c.storage {
-        case .int(let a): return a.withUnsafeBufferPointer { next(.int($0)) }
-        case .int32(let a): return a.withUnsafeBufferPointer { next(.int32($0)) }
-        case .double(let a): return a.withUnsafeBufferPointer { next(.double($0)) }
-        case .bool(let a): return a.withUnsafeBufferPointer { next(.bool($0)) }
-        case .date(let a): return a.withUnsafeBufferPointer { next(.date($0)) }
-        case .dateTime(let a): return a.withUnsafeBufferPointer { next(.dateTime($0)) }
-        case .string(let a, _): return a.withUnsafeBufferPointer { next(.string($0)) }
+        case .int(let a): return a.withUnsafeBufferPointer { next(.int($0), &done) }
+        case .int32(let a): return a.withUnsafeBufferPointer { next(.int32($0), &done) }
+        case .double(let a): return a.withUnsafeBufferPointer { next(.double($0), &done) }
+        case .bool(let a): return a.withUnsafeBufferPointer { next(.bool($0), &done) }
+        case .date(let a): return a.withUnsafeBufferPointer { next(.date($0), &done) }
+        case .dateTime(let a): return a.withUnsafeBufferPointer { next(.dateTime($0), &done) }
+        case .string(let a, _): return a.withUnsafeBufferPointer { next(.string($0), &done) }
         }
     }
 }
