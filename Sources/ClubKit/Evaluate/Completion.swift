@@ -71,6 +71,8 @@ public struct Completer {
         guard let head = words.first, !text.contains("|") else { return nil }
         // `simulate ` and `tiers ` take a program's name first.
         if head == SimulateCommand.help.name || head == TiersCommand.help.name, words.count == 1 { return catalog.programOrder }
+        // `campaign ` takes a campaign's name first.
+        if head == CampaignCommand.help.name, words.count == 1 { return catalog.campaignOrder }
         if let command = AnalyticsCommands.named(head) {
             // The option words of its usage: the lower-case words after its name (`start`, `remaining`, `by`, …),
             // not what follows a `|` there (`| members` is offered after a `|`).
@@ -85,7 +87,7 @@ public struct Completer {
         case .drop: return catalog.knownNames + ["cascade"]
         case .profile, .compare, .overlap: return catalog.segmentNames
         case .segment, .let, .formula, .load, .export, .program: return []
-        case .tables, .segments, .params, .formulas, .programs: return []
+        case .tables, .segments, .params, .formulas, .programs, .campaigns: return []
         }
     }
 
