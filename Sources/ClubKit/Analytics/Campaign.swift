@@ -92,6 +92,10 @@ enum CampaignCommand: AnalyticsCommandDefinition {
             let label = by.map { _ in "\(o.by!.name) = \(contacts.segmentLabels[k]): " } ?? ""
             work += f.work.map { label + $0 }
         }
+        let tested = rows.filter { $0.pValue != nil }.count
+        if o.by != nil && tested > 1 {
+            work.append("\(tested) values tested at once: at the 5% level about 1 in 20 shows p < 0.05 by chance alone, so one small p-value among them is weak evidence")
+        }
         if !rules.marginGiven { work.append("no margin given: the ROI counts the incremental revenue whole (margin 100%)") }
         var cols: [Column] = [
             Column(.int(rows.map { Int64($0.treatment.contacts) })), Column(.int(rows.map { Int64($0.treatment.responders) })),

@@ -376,7 +376,7 @@ extension SessionCatalog {
     /// `drop a, b [cascade]`: refused while something else uses them, unless `cascade`.
     func drop(_ names: [Name], cascade: Bool) throws(Diagnostic) -> [Output] {
         for n in names where tables[n.text] == nil && definition(n.text) == nil && parameters[n.text] == nil && programs[n.text] == nil && campaigns[n.text] == nil {
-            throw Diagnostic("nothing is named `\(n.text)`", at: n.location, hint: Suggest.hint(for: n.text, among: knownNames))
+            throw Diagnostic("nothing is named `\(n.text)`", at: n.location, hint: Suggest.hint(for: n.text, among: knownNames + campaignOrder))
         }
         var doomed = names.map(\.text)
         for n in names {

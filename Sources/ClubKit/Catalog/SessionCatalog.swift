@@ -119,7 +119,7 @@ final class SessionCatalog: Catalog {
     func formula(_ name: String) -> (parameters: [String], body: Expr)? {
         formulas[name].map { ($0.parameters, $0.body) }
     }
-    var knownNames: [String] { tableOrder + definitionOrder + (transactions == nil ? [] : [Customers360.name]) + parameterOrder + programOrder + campaignOrder }
+    var knownNames: [String] { tableOrder + definitionOrder + (transactions == nil ? [] : [Customers360.name]) + parameterOrder + programOrder }
 
     /// Raises the version of `name` and of everything that reads it, directly or not, so each is
     /// checked and computed again on next use (and nothing else is).

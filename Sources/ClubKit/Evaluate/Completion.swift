@@ -84,7 +84,7 @@ public struct Completer {
         guard words.count == 1, let statement = StatementWord(rawValue: head) else { return nil }
         switch statement {
         case .use, .describe: return catalog.knownNames
-        case .drop: return catalog.knownNames + ["cascade"]
+        case .drop: return catalog.knownNames + catalog.campaignOrder + ["cascade"]
         case .profile, .compare, .overlap: return catalog.segmentNames
         case .segment, .let, .formula, .load, .export, .program: return []
         case .tables, .segments, .params, .formulas, .programs, .campaigns: return []
