@@ -96,7 +96,7 @@ enum CampaignCommand: AnalyticsCommandDefinition {
         if o.by != nil && tested > 1 {
             work.append("\(tested) values tested at once: at the 5% level about 1 in 20 shows p < 0.05 by chance alone, so one small p-value among them is weak evidence")
         }
-        if !rules.marginGiven { work.append("no margin given: the ROI counts the incremental revenue whole (margin 100%)") }
+        if !rules.marginGiven && rows.contains(where: { $0.roi != nil }) { work.append("no margin given: the ROI counts the incremental revenue whole (margin 100%)") }
         var cols: [Column] = [
             Column(.int(rows.map { Int64($0.treatment.contacts) })), Column(.int(rows.map { Int64($0.treatment.responders) })),
             doubleColumn(rows.map(\.treatmentRate)), doubleColumn(rows.map(\.treatmentRevenuePerContact)),
@@ -342,7 +342,6 @@ struct CampaignFigures {
             work.append(control.contacts == 0
                         ? "no control group: no uplift can be claimed, only the treatment's response rate is shown"
                         : "no treatment group: there is nothing to measure against the control")
-            if cost == 0 { work.append("cost \(shown(cost)): no ROI") }
             return
         }
         let s = CampaignStatistics.twoProportions(treatment.responders, treatment.contacts, control.responders, control.contacts)
