@@ -354,7 +354,7 @@ struct CampaignFigures {
         if let z, let p = pValue { line += "; z = \(ValueFormat.displayDouble(ScalarFunctions.round(z, 3))), p = \(pText(p)) (two-sided)" }
         work.append(line)
         if s.z == nil {
-            work.append("every contact of both groups \(treatment.responders == 0 ? "did not respond" : "responded"): the pooled standard error is 0, so there is no p-value")
+            work.append("\(treatment.responders == 0 ? "no contact of either group responded" : "every contact of both groups responded"): the pooled standard error is 0, so there is no p-value")
         } else if s.low == nil {
             work.append("each group's rate is 0% or 100%: the unpooled standard error is 0, so there is no interval")
         }
