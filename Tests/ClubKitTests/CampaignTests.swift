@@ -102,6 +102,7 @@ final class CampaignTests: XCTestCase {
         try s.runAll("let w = 30d; campaign spring = contacts (customer = customer_id, group = group) window w margin 50%")
         XCTAssertTrue(Completer(s).completions(for: "campaign spring | where up").contains("uplift"))
         XCTAssertEqual(Completer(s).completions(for: "campaign "), ["spring"])
+        XCTAssertEqual(Completer(s).completions(for: "campaign spring "), ["by"])
         XCTAssertTrue(s.catalog.analyticsCache.isEmpty, "a campaign was measured while completing")
         try s.runAll("lift = campaign spring | select uplift")
         XCTAssertEqual(try s.query("lift").values("uplift"), [.double(0)])

@@ -73,6 +73,8 @@ public struct Completer {
         if head == SimulateCommand.help.name || head == TiersCommand.help.name, words.count == 1 { return catalog.programOrder }
         // `campaign ` takes a campaign's name first.
         if head == CampaignCommand.help.name, words.count == 1 { return catalog.campaignOrder }
+        // After its name: `by` to measure, or `=` to define (the definition's words are not options).
+        if head == CampaignCommand.help.name, words.count == 2 { return ["by"] }
         if let command = AnalyticsCommands.named(head) {
             // The option words of its usage: the lower-case words after its name (`start`, `remaining`, `by`, …),
             // not what follows a `|` there (`| members` is offered after a `|`).
