@@ -51,7 +51,7 @@ public struct SampleGenerator {
 
     /// What was written.
     public struct Summary: Sendable {
-        public var customers = 0, orders = 0, feedback = 0, survey = 0
+        public var customers = 0, orders = 0, feedback = 0, survey = 0, contacts = 0
     }
 
     enum Archetype: CaseIterable {
@@ -160,6 +160,7 @@ public struct SampleGenerator {
         try writeOrders(orders, to: directory + "/orders.csv", products: true)
         summary.feedback = try writeFeedback(people, orders, to: directory + "/feedback.csv", &rng)
         summary.survey = try writeSurvey(people, orders, to: directory + "/survey.csv")
+        summary.contacts = try writeContacts(orders, to: directory + "/contacts.csv")
         if locale == .persian { try writeWorkbook(["orders", "customers", "feedback", "survey"], in: directory) }
         return summary
     }
@@ -345,6 +346,34 @@ public struct SampleGenerator {
         }
         let bytes = try XLSXWriter.workbook(sheets)
         try Data(bytes).write(to: URL(fileURLWithPath: directory + "/club.xlsx"))
+    }
+
+    /// A spring campaign (`campaign spring = contacts window 30d`): on 2024-03-01 to 03-03, a
+    /// third of the customers who had bought by then are contacted, one in five of them held
+    /// out as the control group (cost 0), the rest sent an offer at 0.5 each; a few are
+    /// contacted twice. The orders are not changed by it, so an honest measurement finds no
+    /// real uplift: what chance alone gives.
+    private func writeContacts(_ orders: [Order], to path: String) throws -> Int {
+        let start = Civil.days(2024, 3, 1)
+        var bought = Set<Int>()
+        for o in orders where Int(o.day) < start { bought.insert(Int(o.customer)) }
+        var rng = SplitMix64(seed: seed ^ 0xC_A4A1)
+        var w = try writer(path)
+        w.text("customer_id,date,group,cost")
+        w.newline()
+        var rows = 0
+        for id in bought.sorted() where rng.chance(1.0 / 3) {
+            let control = rng.chance(0.2)
+            let day = start + rng.int(0...2)
+            for again in 0..<(rng.chance(0.03) ? 2 : 1) {
+                w.int(id); w.comma(); w.date(day + again * 7); w.comma()
+                w.text(control ? "control" : "treatment"); w.comma(); w.text(control ? "0" : "0.5")
+                w.newline()
+                rows += 1
+            }
+        }
+        w.close()
+        return rows
     }
 
     /// A survey of some buyers (seed 004: psychographic bases come from surveys): their

@@ -2,7 +2,7 @@ import Foundation
 import SampleData
 
 /// clubsh-sample-data [--customers N] [--seed S] [--out DIR] [--locale en|fa]
-/// Writes customers.csv, orders.csv, feedback.csv and survey.csv; the defaults make Samples/data.
+/// Writes customers.csv, orders.csv, feedback.csv, survey.csv and contacts.csv; the defaults make Samples/data.
 var customers = 3000
 var seed: UInt64 = 20240630
 var out = "Samples/data"
@@ -49,7 +49,7 @@ if let rows = benchOrders {
 }
 do {
     let s = try SampleGenerator(customers: customers, seed: seed, locale: locale).write(to: out)
-    print("wrote \(out): \(s.customers) customers, \(s.orders) orders, \(s.feedback) feedback rows, \(s.survey) survey answers")
+    print("wrote \(out): \(s.customers) customers, \(s.orders) orders, \(s.feedback) feedback rows, \(s.survey) survey answers, \(s.contacts) campaign contacts")
 } catch {
     FileHandle.standardError.write("clubsh-sample-data: \(error)\n".data(using: .utf8)!)
     exit(1)

@@ -13,11 +13,13 @@ final class HelpAndCompletionTests: XCTestCase {
         load "\(data)/orders.csv"
         load "\(data)/customers.csv" as customers
         load "\(data)/feedback.csv"
+        load "\(data)/contacts.csv"
         use orders
         segment vip = customers360 where spend >= 1000 and orders >= 5
         segment lapsed = customers360 where days_since(last_order) > 180d
         let threshold = 1000
         program club = earn 1 per 10, first_bonus 50, referral_bonus 100, expire 365d, point_value 0.01, tiers (silver 500, gold 2000) over 365d, redeem 40%
+        campaign spring = contacts window 30d margin 30%
         """)
         return session
     }

@@ -8,7 +8,7 @@ enum AnalyticsCommands {
     static var all: [any AnalyticsCommandDefinition.Type] {
         [RFMCommand.self, TypesCommand.self, RetentionCommand.self, ChurnCommand.self, CohortCommand.self, ParetoCommand.self,
          KPICommand.self, CLVCommand.self, RepeatCommand.self, AcquisitionCommand.self, NPSCommand.self, CSATCommand.self, BGNBDCommand.self, MBGNBDCommand.self,
-         GammaGammaCommand.self, ValueCommand.self, LifecycleCommand.self, PlanCommand.self, SimulateCommand.self, TiersCommand.self, PointsCommand.self]
+         GammaGammaCommand.self, ValueCommand.self, LifecycleCommand.self, PlanCommand.self, SimulateCommand.self, TiersCommand.self, PointsCommand.self, CampaignCommand.self]
     }
 
     /// The names that start an analytics source.

@@ -171,8 +171,8 @@ extension SessionCatalog {
         if parameters[name.text] != nil {
             throw Diagnostic("`\(name.text)` is a parameter", at: name.location, hint: "choose another name")
         }
-        if programs[name.text] != nil {
-            throw Diagnostic("`\(name.text)` is a program", at: name.location, hint: "choose another name, or `drop \(name.text)` first")
+        if programs[name.text] != nil || campaigns[name.text] != nil {
+            throw Diagnostic("`\(name.text)` is a \(programs[name.text] != nil ? "program" : "campaign")", at: name.location, hint: "choose another name, or `drop \(name.text)` first")
         }
         if name.text == Customers360.name && transactions != nil {
             throw Diagnostic("`\(Customers360.name)` is made by `use`", at: name.location, hint: "choose another name")
@@ -310,7 +310,7 @@ extension SessionCatalog {
 
     /// Everything named that reads `name`, directly or through others, in definition order.
     func dependents(of name: String) -> [String] {
-        let all = definitionOrder + programOrder + (transactions == nil ? [] : [Customers360.name])
+        let all = definitionOrder + programOrder + campaignOrder + (transactions == nil ? [] : [Customers360.name])
         // customers360 is recorded when first checked; one not yet checked is checked now.
         // One that does not check reads nothing that can be known: it is not listed here, and
         // its own error shows where it is used. A program records what it reads when defined.
@@ -355,7 +355,13 @@ extension SessionCatalog {
             do {
                 // A program is checked by resolving its values again (a parameter it reads may
                 // now be 0 or text); a result by checking its plan.
-                if let program = programs[name] { _ = try resolveProgram(program.spec) } else { _ = try checkedPlan(name, attributed: false) }
+                if let program = programs[name] {
+                    _ = try resolveProgram(program.spec)
+                } else if let campaign = campaigns[name] {
+                    _ = try resolveCampaign(campaign.spec)
+                } else {
+                    _ = try checkedPlan(name, attributed: false)
+                }
             } catch {
                 if error.kind == .interrupted { throw error }
                 bad.insert(name)
@@ -363,14 +369,14 @@ extension SessionCatalog {
             }
         }
         guard let reason else { return nil }
-        names += ([Customers360.name] + programOrder + definitionOrder).filter(bad.contains).map { "`\($0)`" }
+        names += ([Customers360.name] + programOrder + campaignOrder + definitionOrder).filter(bad.contains).map { "`\($0)`" }
         return (names.joined(separator: ", "), reason)
     }
 
     /// `drop a, b [cascade]`: refused while something else uses them, unless `cascade`.
     func drop(_ names: [Name], cascade: Bool) throws(Diagnostic) -> [Output] {
-        for n in names where tables[n.text] == nil && definition(n.text) == nil && parameters[n.text] == nil && programs[n.text] == nil {
-            throw Diagnostic("nothing is named `\(n.text)`", at: n.location, hint: Suggest.hint(for: n.text, among: knownNames))
+        for n in names where tables[n.text] == nil && definition(n.text) == nil && parameters[n.text] == nil && programs[n.text] == nil && campaigns[n.text] == nil {
+            throw Diagnostic("nothing is named `\(n.text)`", at: n.location, hint: Suggest.hint(for: n.text, among: knownNames + campaignOrder))
         }
         var doomed = names.map(\.text)
         for n in names {
@@ -390,6 +396,7 @@ extension SessionCatalog {
             definitions[name] = nil
             parameters[name] = nil
             programs[name] = nil
+            campaigns[name] = nil
             if transactions?.table == name { transactions = nil }
             record(name, reads: [])
         }
@@ -397,6 +404,7 @@ extension SessionCatalog {
         definitionOrder.removeAll { gone.contains($0) }
         parameterOrder.removeAll { gone.contains($0) }
         programOrder.removeAll { gone.contains($0) }
+        campaignOrder.removeAll { gone.contains($0) }
         return [.message("dropped \(doomed.joined(separator: ", "))")]
     }
 

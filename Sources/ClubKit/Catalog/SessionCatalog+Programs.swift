@@ -14,7 +14,7 @@ extension SessionCatalog {
     /// Defines or redefines a program after resolving every value; refused, changing nothing,
     /// when a value is invalid or when something that reads the program would no longer check.
     func defineProgram(_ name: Name, _ spec: ProgramSpec, text: String) throws(Diagnostic) -> [Output] {
-        let taken = tables[name.text] != nil ? "a loaded table" : definition(name.text) != nil ? "a named result" : parameters[name.text] != nil ? "a parameter" : nil
+        let taken = tables[name.text] != nil ? "a loaded table" : definition(name.text) != nil ? "a named result" : parameters[name.text] != nil ? "a parameter" : campaigns[name.text] != nil ? "a campaign" : nil
         if let taken {
             throw Diagnostic("`\(name.text)` is \(taken)", at: name.location, hint: "choose another name for the program")
         }

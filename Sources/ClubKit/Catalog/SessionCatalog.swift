@@ -63,6 +63,9 @@ final class SessionCatalog: Catalog {
     /// Points programs: `program club = earn 1 per 10, …` (SessionCatalog+Programs).
     var programs: [String: ProgramDefinition] = [:]
     var programOrder: [String] = []
+    /// Campaigns: `campaign spring = contacts … window 30d` (SessionCatalog+Campaigns).
+    var campaigns: [String: CampaignDefinition] = [:]
+    var campaignOrder: [String] = []
     /// How many times each named result or segment has been computed (for tests and `.timer`).
     var computations: [String: Int] = [:]
     /// How many times each named result or segment has been checked (for tests).
@@ -144,6 +147,7 @@ final class SessionCatalog: Catalog {
         case "params": fields = [("name", .string), ("value", .string), ("type", .string), ("used_by", .string)]
         case "formulas": fields = [("name", .string), ("parameters", .string), ("definition", .string)]
         case "programs": fields = [("name", .string), ("tiers", .string), ("definition", .string), ("used_by", .string)]
+        case "campaigns": fields = [("name", .string), ("contacts", .string), ("window_days", .int), ("definition", .string), ("used_by", .string)]
         default: return nil
         }
         return Schema(fields.map { Schema.Field(name: $0.0, type: $0.1) })
@@ -157,6 +161,7 @@ final class SessionCatalog: Catalog {
         case "params": return parametersListing()
         case "formulas": return formulasListing()
         case "programs": return programsListing()
+        case "campaigns": return campaignsListing()
         default: return nil
         }
     }
@@ -193,8 +198,8 @@ final class SessionCatalog: Catalog {
     }
 
     func setParameter(_ name: Name, _ expr: Expr) throws(Diagnostic) -> [Output] {
-        if tables[name.text] != nil || definition(name.text) != nil || programs[name.text] != nil {
-            throw Diagnostic("`\(name.text)` is already a \(tables[name.text] != nil ? "table" : programs[name.text] != nil ? "program" : "result")", at: name.location, hint: "choose another name for the parameter")
+        if tables[name.text] != nil || definition(name.text) != nil || programs[name.text] != nil || campaigns[name.text] != nil {
+            throw Diagnostic("`\(name.text)` is already a \(tables[name.text] != nil ? "table" : programs[name.text] != nil ? "program" : campaigns[name.text] != nil ? "campaign" : "result")", at: name.location, hint: "choose another name for the parameter")
         }
         let (value, warnings) = try scalar(expr)
         let old = parameters[name.text]

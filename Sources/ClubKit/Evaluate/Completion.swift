@@ -71,6 +71,10 @@ public struct Completer {
         guard let head = words.first, !text.contains("|") else { return nil }
         // `simulate ` and `tiers ` take a program's name first.
         if head == SimulateCommand.help.name || head == TiersCommand.help.name, words.count == 1 { return catalog.programOrder }
+        // `campaign ` takes a campaign's name first.
+        if head == CampaignCommand.help.name, words.count == 1 { return catalog.campaignOrder }
+        // After its name: `by` to measure, or `=` to define (the definition's words are not options).
+        if head == CampaignCommand.help.name, words.count == 2 { return ["by"] }
         if let command = AnalyticsCommands.named(head) {
             // The option words of its usage: the lower-case words after its name (`start`, `remaining`, `by`, …),
             // not what follows a `|` there (`| members` is offered after a `|`).
@@ -82,10 +86,10 @@ public struct Completer {
         guard words.count == 1, let statement = StatementWord(rawValue: head) else { return nil }
         switch statement {
         case .use, .describe: return catalog.knownNames
-        case .drop: return catalog.knownNames + ["cascade"]
+        case .drop: return catalog.knownNames + catalog.campaignOrder + ["cascade"]
         case .profile, .compare, .overlap: return catalog.segmentNames
         case .segment, .let, .formula, .load, .export, .program: return []
-        case .tables, .segments, .params, .formulas, .programs: return []
+        case .tables, .segments, .params, .formulas, .programs, .campaigns: return []
         }
     }
 

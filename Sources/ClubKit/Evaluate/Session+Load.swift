@@ -69,8 +69,8 @@ extension Session {
                              hint: "a JSON file's columns are its keys; JSON takes `types`, `date_format` and `calendar`")
         }
         let name = alias?.text ?? Self.tableName(forPath: path)
-        if catalog.definition(name) != nil || catalog.parameters[name] != nil || catalog.programs[name] != nil {
-            throw Diagnostic("`\(name)` is already a \(catalog.definition(name) != nil ? "named result" : catalog.programs[name] != nil ? "program" : "parameter")", at: alias?.location ?? at,
+        if catalog.definition(name) != nil || catalog.parameters[name] != nil || catalog.programs[name] != nil || catalog.campaigns[name] != nil {
+            throw Diagnostic("`\(name)` is already a \(catalog.definition(name) != nil ? "named result" : catalog.programs[name] != nil ? "program" : catalog.campaigns[name] != nil ? "campaign" : "parameter")", at: alias?.location ?? at,
                              hint: "load it under another name with `as`")
         }
         let result: LoadResult

@@ -118,6 +118,11 @@ public final class Session {
             return try catalog.defineProgram(name, spec, text: text)
         case .programs:
             return [.table(catalog.programsListing())]
+        case .campaign(let name, let spec):
+            let text = definitionText(statement.text).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+            return try catalog.defineCampaign(name, spec, text: text)
+        case .campaigns:
+            return [.table(catalog.campaignsListing())]
         case .letParameter(let name, let expr):
             return try catalog.setParameter(name, expr)
         case .drop(let names, let cascade):

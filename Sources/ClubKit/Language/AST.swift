@@ -202,6 +202,10 @@ enum StatementKind: Equatable, Sendable {
     /// `program name = earn P per R, …`: a points program (docs/language.md, "Points programs").
     case program(Name, ProgramSpec)
     case programs
+    /// `campaign name = contacts (customer = …, date = …, group = …, cost = …) window 30d [margin 30%]`:
+    /// a measured campaign (docs/language.md, "Campaigns").
+    case campaign(Name, CampaignSpec)
+    case campaigns
     case export(Pipeline, path: String, overwrite: Bool)
     case pipeline(Pipeline)
     /// A scalar expression, or a bare name to show.
@@ -273,4 +277,19 @@ struct ProgramSpec: Equatable, Sendable {
     /// `over 365d` after the tiers: the trailing window tiers count points in.
     var tierWindow: Clause?
     var redeem: Clause?
+}
+
+/// A campaign as written: `campaign spring = contacts (customer = customer_id, group = group)
+/// window 30d margin 30%`. The roles not named are guessed when the campaign is resolved; the
+/// window and the margin are expressions (a literal or a parameter), so the campaign follows `let`.
+struct CampaignSpec: Equatable, Sendable {
+    /// The table (or named result) of the contacts.
+    var contacts: Name
+    /// The roles named in brackets: customer, date, group, cost.
+    var roles: [UseRole]
+    /// `window 30d`: the days after the contact an order counts as a response.
+    var window: Expr
+    var windowLocation: SourceLocation
+    /// `margin 30%`: the share of revenue that is profit, for the ROI (100% when absent).
+    var margin: Expr?
 }

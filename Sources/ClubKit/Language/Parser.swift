@@ -13,7 +13,7 @@ enum StepWord: String, CaseIterable {
 
 /// The words that start a statement, in the order `.help` lists them.
 enum StatementWord: String, CaseIterable {
-    case load, tables, describe, `let`, drop, export, segment, segments, profile, compare, overlap, params, use, formula, formulas, program, programs
+    case load, tables, describe, `let`, drop, export, segment, segments, profile, compare, overlap, params, use, formula, formulas, program, programs, campaigns
 }
 
 public struct Parser {
@@ -121,6 +121,8 @@ public struct Parser {
             if !topic.isEmpty { advance() }
             return .dotCommand("help", topic)
         }
+        // `campaign NAME = …` defines a campaign; `campaign NAME [by COLUMN]` measures it.
+        if t.word == CampaignCommand.help.name, peek().word != nil, peek(2).isSymbol("=") { advance(); return try campaign() }
         if let w = t.word, AnalyticsCommand.names.contains(w), !peek().isSymbol("=") {
             return .pipeline(try pipelineSteps(source: Name(text: w, location: t.location), command: try command()))
         }
@@ -159,7 +161,8 @@ public struct Parser {
             case .export?: advance(); return try export()
             case .program? where peek().word != nil: advance(); return try program()
             case .programs? where peek().kind == .end || peek().kind == .eof: advance(); return .programs
-            case .tables?, .segment?, .segments?, .params?, .profile?, .compare?, .overlap?, .use?, .formulas?, .formula?, .program?, .programs?, nil: break
+            case .campaigns? where peek().kind == .end || peek().kind == .eof: advance(); return .campaigns
+            case .tables?, .segment?, .segments?, .params?, .profile?, .compare?, .overlap?, .use?, .formulas?, .formula?, .program?, .programs?, .campaigns?, nil: break
             }
         }
         if case .identifier(let n, _) = t.kind, peek().isSymbol("=") {
