@@ -163,7 +163,10 @@ struct Arguments {
             case "--echo", "-echo": a.echo = true
             case "--calendar":
                 let c = try value(arg)
-                guard let calendar = CalendarKind(rawValue: c) else { throw UsageError("--calendar takes gregorian or jalali, not \(c)") }
+                guard let calendar = CalendarKind(rawValue: c) else {
+                    throw UsageError("--calendar takes gregorian or jalali, not \(c)"
+                                     + (["persian", "shamsi", "solar"].contains(c.lowercased()) ? " (the Persian calendar is jalali)" : ""))
+                }
                 a.calendar = calendar
             case "-h", "--help": a.showHelp = true
             case "--version", "-V": a.showVersion = true

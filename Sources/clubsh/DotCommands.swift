@@ -150,8 +150,11 @@ enum DotCommands {
                 shell.result("calendar: \(shell.session.calendar.rawValue) (gregorian, jalali)\n")
                 return
             }
-            guard let calendar = CalendarKind(rawValue: args == "persian" || args == "shamsi" ? "jalali" : args) else {
-                throw Diagnostic("unknown calendar `\(args)`", at: at, hint: "`.calendar gregorian` or `.calendar jalali`")
+            guard let calendar = CalendarKind(rawValue: args) else {
+                // The Persian names of the calendar are not taken as it, as `--calendar` does not
+                // take them: one spelling everywhere.
+                throw Diagnostic("unknown calendar `\(args)`", at: at,
+                                 hint: ["persian", "shamsi", "solar"].contains(args.lowercased()) ? "the Persian (Solar Hijri) calendar is `.calendar jalali`" : "`.calendar gregorian` or `.calendar jalali`")
             }
             shell.session.calendar = calendar
         },

@@ -17,8 +17,10 @@ final class LexerTests: XCTestCase {
         // The Persian thousands separator between digits, and the Persian decimal separator.
         XCTAssertEqual(kinds("۵٬۰۰۰٬۰۰۰"), [.int(5_000_000), .end, .eof])
         XCTAssertEqual(kinds("۱۲٫۵"), [.double(12.5), .end, .eof])
-        // A separator not between digits is not part of the number.
+        // A separator not between digits, or not before a group of three, is not part of the number.
         XCTAssertEqual(kinds("۵٬")[0], .int(5))
+        XCTAssertEqual(kinds("۱۲٬۰۰")[0], .int(12))
+        XCTAssertEqual(kinds("۱۲٬۰۰۰۰")[0], .int(12))
     }
 
     func testDatesDateTimesAndDurations() {

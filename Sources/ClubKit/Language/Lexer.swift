@@ -157,7 +157,10 @@ struct Lexer {
         var out = ""
         while let c = peek() {
             if let d = digitValue(c) { out.append(Character(Unicode.Scalar(48 + UInt8(d)))); i += 1 }
-            else if c == "_" || c == "\u{066C}", let n = peek(1), digitValue(n) != nil, !out.isEmpty { i += 1 }
+            else if c == "_", let n = peek(1), digitValue(n) != nil, !out.isEmpty { i += 1 }
+            // `٬` groups thousands, as the loader reads it: three digits after it, then no digit.
+            else if c == "\u{066C}", !out.isEmpty, (1...3).allSatisfy({ peek($0).flatMap(digitValue) != nil }),
+                    peek(4).flatMap(digitValue) == nil { i += 1 }
             else { break }
         }
         return out
