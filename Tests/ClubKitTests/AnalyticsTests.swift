@@ -312,6 +312,10 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(session.error("plan big response 4%")?.message, "`plan` needs `cost C`, the cost of reaching one member")
         XCTAssertEqual(session.error("plan big cost 1 response 120%")?.message, "`response` must be from 0% to 100%, not 120%")
         XCTAssertEqual(session.error("plan cost 1 response 4%")?.message, "`plan` needs one or more segments")
+        // A segment over the customers table matches by `id`, as `profile` does: A and B (AOV 80).
+        try session.runAll("segment named = customers where name == \"Ali\" or name == \"Sara\"")
+        XCTAssertEqual(try result("plan named cost 10 response 50% margin 50%").table.values("aov").map(\.doubleValue), [80])
+        XCTAssertEqual(try result("pareto in named").table.strings("c"), ["B", "A"])
     }
 
     func testPareto() throws {

@@ -38,14 +38,12 @@ enum PlanCommand: AnalyticsCommandDefinition {
     }
 
     static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
-        let (key, reads) = try catalog.transactionKey(for: "plan", at: location)
+        let (_, reads) = try catalog.transactionKey(for: "plan", at: location)
         for (name, at) in o.segments {
             guard let def = catalog.definition(name), case .segment = def.kind else {
                 throw Diagnostic("unknown segment `\(name)`", at: at, hint: Suggest.hint(for: name, among: catalog.segmentNames) ?? "`segments` lists them")
             }
-            guard try catalog.checkedPlan(name).schema.index(of: key.name) != nil else {
-                throw Diagnostic("segment `\(name)` has no column `\(key.name)` to match customers by", at: at)
-            }
+            _ = try catalog.customerColumn(of: name, at: at)
         }
         return AnalyticsBinding([("segment", .string), ("members", .int), ("aov", .double), ("responders", .double), ("expected_revenue", .double),
                                  ("cost", .double), ("expected_return", .double), ("roi", .double)],
@@ -58,7 +56,9 @@ enum PlanCommand: AnalyticsCommandDefinition {
         var work = ["expected revenue = members × response × AOV; expected return = expected revenue × margin − members × cost; response \(rate(o.response)), margin \(rate(o.margin)), cost \(ValueFormat.displayDouble(o.cost)) per member"]
         for (name, at) in o.segments {
             let members = try catalog.materialize(name, at: at)
-            guard let keys = members.column(all.keyName) else { throw Diagnostic("segment `\(name)` has no column `\(all.keyName)` to match customers by", at: at) }
+            guard let keys = members.column(try catalog.customerColumn(of: name, at: at)) else {
+                throw Diagnostic("segment `\(name)` has no column to match customers by", at: at)
+            }
             let g = Grouping(columns: [keys], n: keys.count)
             let n = Set((0..<keys.count).filter { !keys.isNull($0) }.map { g.ids[$0] }).count
             let bought = all.only(keys)

@@ -20,9 +20,7 @@ enum ParetoCommand: AnalyticsCommandDefinition {
             guard let def = catalog.definition(name), case .segment = def.kind else {
                 throw Diagnostic("unknown segment `\(name)`", at: at, hint: Suggest.hint(for: name, among: catalog.segmentNames) ?? "`segments` lists them")
             }
-            guard try catalog.checkedPlan(name).schema.index(of: key.name) != nil else {
-                throw Diagnostic("segment `\(name)` has no column `\(key.name)` to match customers by", at: at)
-            }
+            _ = try catalog.customerColumn(of: name, at: at)
         }
         return AnalyticsBinding([("rank", .int), (key.name, key.type), ("spend", .double), ("share", .double), ("cumulative_share", .double), ("class", .string)],
                                 reads: reads + (segment.map { [$0.0] } ?? []))
@@ -32,8 +30,8 @@ enum ParetoCommand: AnalyticsCommandDefinition {
         let (all, reads) = try catalog.transactionData(for: "pareto", at: location)
         guard let (name, at) = segment else { return try all.pareto(reads: reads, at: location) }
         let members = try catalog.materialize(name, at: at)
-        guard let keys = members.column(all.keyName) else {
-            throw Diagnostic("segment `\(name)` has no column `\(all.keyName)` to match customers by", at: at)
+        guard let keys = members.column(try catalog.customerColumn(of: name, at: at)) else {
+            throw Diagnostic("segment `\(name)` has no column to match customers by", at: at)
         }
         let within = all.only(keys)
         guard within.customerCount > 0 else { throw Diagnostic("segment `\(name)` has no customers with a purchase, so there is no 80/20 to find", at: at) }

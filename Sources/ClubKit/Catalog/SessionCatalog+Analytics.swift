@@ -138,3 +138,17 @@ func shown(_ x: Double) -> String {
 func row(_ pairs: [(String, Value)]) -> Table {
     Table(columnNames: pairs.map(\.0), columns: pairs.map { Column.repeating($0.1, count: 1, type: $0.1.type == .null ? .double : $0.1.type) })
 }
+
+extension SessionCatalog {
+    /// The column of a segment's rows that names its customers, for matching them with the
+    /// transactions: the customer column of `use`, else `customer_id`, `id`, `customer` or
+    /// `client_id` (a segment over the customers table matches by `id`), as `profile` matches.
+    func customerColumn(of segment: String, at location: SourceLocation) throws(Diagnostic) -> String {
+        let names = try checkedPlan(segment).schema.names
+        let key = transactions?.customer ?? "customer_id"
+        guard let found = [key, "customer_id", "id", "customer", "client_id"].first(where: names.contains) else {
+            throw Diagnostic("segment `\(segment)` has no column to match customers by (`\(key)`, `customer_id`, `id`, `customer` or `client_id`)", at: location)
+        }
+        return found
+    }
+}
