@@ -268,6 +268,11 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(who.strings("c"), ["C", "F", "G"])
         XCTAssertEqual(who.strings("moved"), ["true", "false", "true"])
         XCTAssertEqual(session.error("lifecycle from 2024-03-31 to 2024-02-01")?.message, "`lifecycle` needs the first date before the second")
+
+        // A `joined` column of text cannot be read as of a date: the working says so.
+        session = try makeSession(["tx": Self.tx, "customers": "id,joined\nF,2030-01-01\nG,later\n"])
+        try session.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-03-31")
+        XCTAssertTrue(try result("types").work.contains("the customers table's `joined` column holds string, not dates, so any value in it counts whatever its date, and the as-of date cannot apply; load it with `types (joined: date)`"))
     }
 
     /// For "find out why" (seed 000's inactive playbook), `types | members` shows each

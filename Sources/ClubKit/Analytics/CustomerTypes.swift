@@ -215,6 +215,14 @@ extension TransactionData {
                 }
                 if !extraRows.isEmpty { keys = Join.concatenate(keys, ids.gather(extraRows.map { Int32($0) })) }
                 unseen = later
+                for name in ["joined", "contacted", "first_seen"] {
+                    if let c = customers.column(name), c.type != .date, c.type != .datetime, c.type != .null {
+                        notes.append("the customers table's `\(name)` column holds \(c.type.rawValue), not dates, so any value in it counts whatever its date, and the as-of date cannot apply; load it with `types (\(name): date)`")
+                    }
+                }
+                if let m = customers.column("member"), m.type != .bool, customers.column("joined") == nil {
+                    notes.append("the customers table's `member` column holds \(m.type.rawValue), not true/false, so it is not used")
+                }
                 if customers.column("contacted") == nil && stages.contains(where: { $0.type == "potential" }) {
                     notes.append("the customers table has no `contacted` column, so leads are not told apart from potential customers")
                 }
