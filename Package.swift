@@ -17,7 +17,7 @@ let package = Package(
         // The deterministic generator behind Samples/data, shared by the generator and the benchmark
         // (it writes Jalali dates with ClubKit's calendar).
         .target(name: "SampleData", dependencies: ["ClubKit"]),
-        .executableTarget(name: "clubsh-sample-data", dependencies: ["SampleData"]),
+        .executableTarget(name: "clubsh-sample-data", dependencies: ["SampleData", "ClubKit"]),
         .executableTarget(name: "clubsh-bench", dependencies: ["ClubKit", "SampleData"]),
         .testTarget(name: "ClubKitTests", dependencies: ["ClubKit", "SampleData"], exclude: ["Fixtures"]),
         .testTarget(name: "clubshTests", dependencies: ["clubsh"], exclude: ["Fixtures", "Golden"]),

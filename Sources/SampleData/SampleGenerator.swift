@@ -51,7 +51,9 @@ public struct SampleGenerator {
 
     /// What was written.
     public struct Summary: Sendable {
-        public var customers = 0, orders = 0, feedback = 0, survey = 0, contacts = 0
+        public var customers = 0, orders = 0, feedback = 0, survey = 0
+        /// Whether club.xlsx was left out: a sheet would pass a spreadsheet's 1,048,576 rows.
+        public var workbookLeftOut = false, contacts = 0
     }
 
     enum Archetype: CaseIterable {
@@ -161,7 +163,14 @@ public struct SampleGenerator {
         summary.feedback = try writeFeedback(people, orders, to: directory + "/feedback.csv", &rng)
         summary.survey = try writeSurvey(people, orders, to: directory + "/survey.csv")
         summary.contacts = try writeContacts(orders, to: directory + "/contacts.csv")
-        if locale == .persian { try writeWorkbook(["orders", "customers", "feedback", "survey"], in: directory) }
+        // A sheet holds 1,048,575 rows under its header: a larger club is left as CSV only.
+        if locale == .persian {
+            if summary.orders < 1_048_576 && summary.customers < 1_048_576 {
+                try writeWorkbook(["orders", "customers", "feedback", "survey"], in: directory)
+            } else {
+                summary.workbookLeftOut = true
+            }
+        }
         return summary
     }
 

@@ -1,3 +1,4 @@
+import ClubKit
 import Foundation
 import SampleData
 
@@ -10,7 +11,21 @@ var out = "Samples/data"
 var benchOrders: Int?
 /// `--locale fa`: Persian names and cities, Jalali dates, Persian digits, amounts in tomans.
 var locale = SampleLocale.english
+var customersGiven = false
 var args = Array(CommandLine.arguments.dropFirst())
+
+/// An error in one line for a person: the message clubsh would show.
+func describe(_ error: any Error) -> String {
+    if let d = error as? Diagnostic { return d.message }
+    if let f = error as? XLSXWriter.Failure { return f.message }
+    return error.localizedDescription
+}
+
+/// Says what is wrong with the command line and exits 2.
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write("clubsh-sample-data: \(message)\n".data(using: .utf8)!)
+    exit(2)
+}
 while !args.isEmpty {
     let flag = args.removeFirst()
     guard !args.isEmpty || flag == "--help" else {
@@ -18,8 +33,15 @@ while !args.isEmpty {
         exit(2)
     }
     switch flag {
-    case "--customers": customers = Int(args.removeFirst()) ?? customers
-    case "--seed": seed = UInt64(args.removeFirst()) ?? seed
+    case "--customers":
+        let text = args.removeFirst()
+        guard let n = Int(text.replacingOccurrences(of: "_", with: "")), (1...10_000_000).contains(n) else { fail("--customers takes a whole number from 1 to 10,000,000, not \(text)") }
+        customers = n
+        customersGiven = true
+    case "--seed":
+        let text = args.removeFirst()
+        guard let s = UInt64(text) else { fail("--seed takes a whole number from 0 to 18446744073709551615, not \(text)") }
+        seed = s
     case "--out": out = args.removeFirst()
     case "--locale":
         let name = args.removeFirst()
@@ -28,12 +50,16 @@ while !args.isEmpty {
             exit(2)
         }
         locale = l
-    case "--orders": benchOrders = Int(args.removeFirst().replacingOccurrences(of: "_", with: ""))
+    case "--orders":
+        let text = args.removeFirst()
+        guard let n = Int(text.replacingOccurrences(of: "_", with: "")), (1...2_000_000_000).contains(n) else { fail("--orders takes a whole number from 1 to 2,000,000,000, not \(text)") }
+        benchOrders = n
     default:
         print("usage: clubsh-sample-data [--customers N | --orders N] [--seed S] [--out DIR] [--locale en|fa]")
         exit(flag == "--help" ? 0 : 2)
     }
 }
+if benchOrders != nil && customersGiven { fail("--customers and --orders are alternatives: --orders makes its own customers") }
 if let rows = benchOrders {
     do {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -43,14 +69,15 @@ if let rows = benchOrders {
         print("wrote \(out): \(rows) orders and their customers")
         exit(0)
     } catch {
-        FileHandle.standardError.write("clubsh-sample-data: \(error)\n".data(using: .utf8)!)
+        FileHandle.standardError.write("clubsh-sample-data: \(describe(error))\n".data(using: .utf8)!)
         exit(1)
     }
 }
 do {
     let s = try SampleGenerator(customers: customers, seed: seed, locale: locale).write(to: out)
     print("wrote \(out): \(s.customers) customers, \(s.orders) orders, \(s.feedback) feedback rows, \(s.survey) survey answers, \(s.contacts) campaign contacts")
+    if s.workbookLeftOut { print("club.xlsx left out: a sheet holds at most 1,048,576 rows; the CSV files hold the whole club") }
 } catch {
-    FileHandle.standardError.write("clubsh-sample-data: \(error)\n".data(using: .utf8)!)
+    FileHandle.standardError.write("clubsh-sample-data: \(describe(error))\n".data(using: .utf8)!)
     exit(1)
 }
