@@ -32,9 +32,13 @@ enum CohortCommand: AnalyticsCommandDefinition {
     /// month's figures then cover part of it (a Jalali club's data often ends mid-month).
     static func partialMonthNote(_ calendar: CalendarKind, asOf: Int32) -> String? {
         let m = calendar.monthIndex(asOf)
-        let start = calendar.firstDay(ofMonth: m), next = calendar.firstDay(ofMonth: m + 1)
+        return partialNote(calendar, asOf: asOf, start: calendar.firstDay(ofMonth: m), next: calendar.firstDay(ofMonth: m + 1), period: "month")
+    }
+
+    /// The same for any period that runs from `start` to the day before `next`.
+    static func partialNote(_ calendar: CalendarKind, asOf: Int32, start: Int32, next: Int32, period: String) -> String? {
         guard asOf < next - 1 else { return nil }
-        return "the last month, from \(calendar.format(start)), is partial: \(asOf - start + 1) of its \(next - start) days, to the as-of date; its figures are not comparable with a whole month's"
+        return "the last \(period), from \(calendar.format(start)), is partial: \(asOf - start + 1) of its \(next - start) days, to the as-of date; its figures are not comparable with a whole \(period)'s"
     }
 
     /// Refuses a span of days the calendar cannot count months in (Jalali: the years 1178–1501).

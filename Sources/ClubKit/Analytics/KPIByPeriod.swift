@@ -57,7 +57,9 @@ extension TransactionData {
         ]
         let name = calendar == .jalali ? "Jalali \(period.rawValue)" : "calendar \(period.rawValue)"
         return AnalyticsResult(table: Table(columnNames: KPIPeriod.schema(period).map(\.0), columns: columns),
-                               work: ["KPIs by \(name) as of \(calendar.format(data.asOf)): orders, revenue, active customers (a purchase in the \(period.rawValue)), new customers (the first purchase in it), AOV = revenue / orders"],
+                               work: ["KPIs by \(name) as of \(calendar.format(data.asOf)): orders, revenue, active customers (a purchase in the \(period.rawValue)), new customers (the first purchase in it), AOV = revenue / orders"]
+                                   + [CohortCommand.partialNote(calendar, asOf: data.asOf, start: period.firstDay(period.index(data.asOf, calendar), calendar),
+                                                                next: period.firstDay(period.index(data.asOf, calendar) + 1, calendar), period: period.rawValue)].compactMap { $0 },
                                reads: reads)
     }
 }
