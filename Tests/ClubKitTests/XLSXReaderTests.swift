@@ -233,6 +233,93 @@ final class XLSXReaderTests: XCTestCase {
         }
     }
 
+    /// A workbook of one sheet "S" written here, with `sheet` as the sheet's XML (wrapped in
+    /// `<worksheet><sheetData>` unless `raw`) and `shared` as its shared strings; a stored zip
+    /// made by clubsh's own `ZipWriter`, so each case is a few lines of XML.
+    private func workbook(_ sheet: String, raw: Bool = false, shared: [String] = ["id"], sharedXML: String? = nil) throws -> String {
+        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        var zip = ZipWriter()
+        zip.add("xl/workbook.xml", Array("<?xml version=\"1.0\"?><workbook xmlns=\"\(main)\"><sheets><sheet name=\"S\" sheetId=\"1\"/></sheets></workbook>".utf8))
+        zip.add("xl/sharedStrings.xml", Array((sharedXML ?? "<sst xmlns=\"\(main)\">" + shared.map { "<si><t>\($0)</t></si>" }.joined() + "</sst>").utf8))
+        zip.add("xl/worksheets/sheet1.xml", Array((raw ? sheet : "<?xml version=\"1.0\"?><worksheet xmlns=\"\(main)\"><sheetData>\(sheet)</sheetData></worksheet>").utf8))
+        let path = try temporaryFolder().appendingPathComponent("w.xlsx").path
+        FileManager.default.createFile(atPath: path, contents: Data(zip.finish()))
+        return path
+    }
+
+    /// A sheet or part whose XML is cut short, or whose tags do not match, is a one-line error
+    /// naming the part, never a table that silently holds fewer rows.
+    func testDamagedSheetXMLIsAnError() throws {
+        let head = "<?xml version=\"1.0\"?><worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row><row r=\"2\"><c r=\"A2\"><v>1</v></c></row>"
+        let sheet = "is damaged: its sheet \"S\" (xl/worksheets/sheet1.xml) "
+        let cases: [(String, String)] = [
+            (head + "<row r=\"3\"><c r=\"A3\"><v>2", "ends inside <v>, in row 3"),
+            (head + "<row r=\"3\"><c r=\"A3", "ends inside a tag, in row 3"),
+            (head, "ends inside <sheetData>, after row 2"),
+            (head + "</sheetData>", "ends inside <worksheet>"),
+            (head + "<row r=\"3\"><c r=\"A3\"><v>2</v></row></sheetData></worksheet>", "closes <c> with </row>"),
+            ("<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</sheetData></worksheet>", "closes <v> with </sheetData>"),
+            (head + "</sheetData></worksheet></worksheet>", "has </worksheet> with no element open"),
+            (head + "</sheetData></worksheet><worksheet/>", "has a second root element <worksheet>"),
+            ("<?xml version=\"1.0\"?>", "holds no XML element"),
+            ("", "holds no XML element"),
+        ]
+        for (xml, message) in cases {
+            let e = failure(try workbook(xml, raw: true))
+            XCTAssertEqual(e?.kind, .unreadable, message)
+            XCTAssertEqual(e?.message, sheet + message)
+            XCTAssertFalse(e?.description.contains("\n") ?? true)
+        }
+        // Another part cut short names that part.
+        let e = failure(try workbook("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>", sharedXML: "<sst><si><t>id</t></si><si><t>na"))
+        XCTAssertEqual(e?.message, "is damaged: its part xl/sharedStrings.xml ends inside <t>")
+        // Well-formed XML with prefixed names, comments and self-closed elements still loads.
+        let fine = try XLSXReader.read(path: try workbook(
+            "<x:worksheet xmlns:x=\"m\"><!-- c --><x:sheetData><x:row r=\"1\"><x:c r=\"A1\" t=\"s\"><x:v>0</x:v></x:c><x:c r=\"B1\"/></x:row>"
+                + "<x:row r=\"2\"><x:c r=\"A2\"><x:v>7</x:v></x:c></x:row></x:sheetData></x:worksheet>", raw: true)).table
+        XCTAssertEqual(fine.columnNames, ["id"])
+        XCTAssertEqual(fine.strings("id"), ["7"])
+    }
+
+    /// A shared-string index that is not an index of the table — negative, a fraction, too
+    /// large for any workbook — is an error naming the cell, as one past the end is.
+    func testSharedStringIndexThatIsNotAnIndex() throws {
+        for (v, message) in [("99", "refers to shared string 99, but the workbook has 1"),
+                             ("-1", "refers to shared string -1, but the workbook has 1"),
+                             ("99999999999999999999999", "refers to shared string 99999999999999999999999, but the workbook has 1"),
+                             ("0.5", "refers to shared string 0.5, which is not a whole number"),
+                             ("x", "refers to shared string x, which is not a whole number")] {
+            let path = try workbook("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row><row r=\"2\"><c r=\"A2\" t=\"s\"><v>\(v)</v></c></row>")
+            XCTAssertEqual(failure(path)?.message, "is damaged: cell S!A2 \(message)", v)
+        }
+        // An index written with spaces or in CDATA is still an index.
+        for v in [" 0 ", "<![CDATA[0]]>"] {
+            let path = try workbook("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row><row r=\"2\"><c r=\"A2\" t=\"s\"><v>\(v)</v></c></row>")
+            XCTAssertEqual(try XLSXReader.read(path: path).table.strings("id"), ["id"], v)
+        }
+    }
+
+    /// A cell reference or row number beyond Excel's limits (column XFD, row 1,048,576) is an
+    /// error naming the reference, never a cell moved to column A; the last cell loads.
+    func testCellReferenceBeyondTheSheetsLimits() throws {
+        let sheet = "is damaged: its sheet \"S\" "
+        for (row, ref, message) in [("999999999999", "ZZZZZZZZZZ999999999999", "has a cell \"ZZZZZZZZZZ999999999999\", beyond column XFD, the last a sheet has"),
+                                    ("2", "XFE2", "has a cell \"XFE2\", beyond column XFD, the last a sheet has"),
+                                    ("2", "A1048577", "has a cell \"A1048577\", beyond row 1,048,576, the last a sheet has"),
+                                    ("2", "B0", "has a cell \"B0\", in row 0; a sheet's rows start at 1"),
+                                    ("2", "2B", "has a cell \"2B\", which is not a cell reference like C42"),
+                                    ("2", "B", "has a cell \"B\", which is not a cell reference like C42")] {
+            let path = try workbook("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row><row r=\"\(row)\"><c r=\"\(ref)\"><v>1</v></c></row>")
+            XCTAssertEqual(failure(path)?.message, sheet + message, ref)
+        }
+        let far = try workbook("<row r=\"1048577\"><c><v>1</v></c></row>")
+        XCTAssertEqual(failure(far)?.message, sheet + "has a row numbered 1048577; a sheet's rows are 1 to 1,048,576")
+        let last = try XLSXReader.read(path: try workbook("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"XFD1\" t=\"inlineStr\"><is><t>z</t></is></c></row>"
+            + "<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row>")).table
+        XCTAssertEqual(last.columnNames, ["id", "z"])
+        XCTAssertEqual(last.strings("z"), ["1"])
+    }
+
     /// Random damage to a workbook — flipped bytes, cuts, bad offsets — gives an error or a
     /// table, never a crash or a hang.
     func testDamagedWorkbooksNeverCrash() throws {

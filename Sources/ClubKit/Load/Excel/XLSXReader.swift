@@ -28,7 +28,7 @@ enum XLSXReader {
                 }
                 let shared = try book.sharedStrings()
                 let xml = try zip.extract(chosen.part, limit: memoryLimit - shared.bytes.count, isCancelled: options.isCancelled)
-                let cells = try XLSXSheet(name: chosen.name, xml: xml, dateStyles: book.dateStyles, sharedCount: shared.offsets.count - 1,
+                let cells = try XLSXSheet(name: chosen.name, part: chosen.part, xml: xml, dateStyles: book.dateStyles, sharedCount: shared.offsets.count - 1,
                                           isCancelled: options.isCancelled)
                 return try table(cells, shared: shared, date1904: book.date1904, options: options, path: path)
             } catch let e as ZipArchive.Failure {

@@ -47,12 +47,15 @@ struct XLSXSheet {
     /// Cells holding an error (`#N/A`, `#DIV/0!`), read as null.
     var errorCells = 0
 
-    /// Excel's limits: 16,384 columns (A … XFD).
+    /// Excel's limits: 16,384 columns (A … XFD) and 1,048,576 rows.
     static let maxColumns = 16_384
+    static let maxRows = 1_048_576
 
-    /// Reads the cells of `xml`. `dateStyles` says which cell styles are dates; shared strings
-    /// are numbered below `sharedCount`.
-    init(name: String, xml: [UInt8], dateStyles: [Bool], sharedCount: Int, isCancelled: () -> Bool) throws(ZipArchive.Failure) {
+    /// Reads the cells of `xml`, the sheet's part `part`. `dateStyles` says which cell styles are
+    /// dates; shared strings are numbered below `sharedCount`. XML that is cut short or whose
+    /// tags do not match, a shared string index that is not one, and a cell reference beyond
+    /// the sheet's limits are errors, never cells quietly left out or moved.
+    init(name: String, part: String, xml: [UInt8], dateStyles: [Bool], sharedCount: Int, isCancelled: () -> Bool) throws(ZipArchive.Failure) {
         self.name = name
         self.xml = xml
         var failure: ZipArchive.Failure?
@@ -64,7 +67,7 @@ struct XLSXSheet {
         xml.withUnsafeBufferPointer { p in
             var scanner = XMLScanner(p)
             var inSheetData = false
-            var rowNumber = 0, registered = false
+            var rowNumber = 0, registered = false, inRow = false
             var column = -1
             // The cell being read.
             var inCell = false, cellColumn = 0, cellType: UInt8 = 0, cellDate = false
@@ -78,13 +81,25 @@ struct XLSXSheet {
                 var start = 0, length = 0
                 switch cellType {
                 case 115: // s: shared string
-                    guard let r = value, let index = Self.integer(p, r), index >= 0 else { return true }
-                    guard index < sharedCount else {
-                        fail("is damaged: cell \(Self.reference(sheet: name, column: cellColumn, row: rowNumber)) refers to shared string \(index), but the workbook has \(sharedCount)")
-                        return false
+                    guard let r = value else { return true }
+                    if !valueInExtra, let index = Self.integer(p, r), index < sharedCount {
+                        start = index
+                    } else {
+                        // Not a plain index in range: a CDATA value, spaces, a sign, a fraction, too many digits.
+                        let bytes = valueInExtra ? Array(extra[r]) : Array(UnsafeBufferPointer(rebasing: p[r]))
+                        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                        let cell = Self.reference(sheet: name, column: cellColumn, row: rowNumber)
+                        if let index = Int(text), index >= 0, index < sharedCount {
+                            start = index
+                        } else if !text.isEmpty, text.drop(while: { $0 == "-" || $0 == "+" }).allSatisfy({ ("0"..."9").contains($0) }) {
+                            fail("is damaged: cell \(cell) refers to shared string \(Self.shown(text)), but the workbook has \(sharedCount)")
+                            return false
+                        } else {
+                            fail("is damaged: cell \(cell) refers to shared string \(Self.shown(text)), which is not a whole number")
+                            return false
+                        }
                     }
                     kind = .shared
-                    start = index
                 case 98: // b
                     guard let r = value, !r.isEmpty else { return true }
                     kind = .bool
@@ -129,12 +144,17 @@ struct XLSXSheet {
                             inCell = true
                             cellType = 110
                             cellDate = false
-                            if let r = scanner.attribute("r", in: attributes), let (c, _) = Self.cellReference(p, r) {
+                            if let r = scanner.attribute("r", in: attributes) {
+                                guard let (c, _) = Self.cellReference(p, r) else { fail(Self.badReference(sheet: name, p, r)); return }
                                 column = c
                             } else {
                                 column += 1
                             }
-                            guard column < Self.maxColumns else { fail("has a cell beyond column XFD, the last a sheet has"); return }
+                            guard column < Self.maxColumns else { fail("is damaged: its sheet \"\(name)\" has a cell beyond column XFD, the last a sheet has"); return }
+                            guard rowNumber >= 1 && rowNumber <= Self.maxRows else {
+                                fail("is damaged: its sheet \"\(name)\" has a row numbered \(rowNumber); a sheet's rows are 1 to 1,048,576")
+                                return
+                            }
                             cellColumn = column
                             if let t = scanner.attribute("t", in: attributes), !t.isEmpty {
                                 cellType = p[t.lowerBound]
@@ -148,6 +168,7 @@ struct XLSXSheet {
                         } else if scanner.named(tag, "row") {
                             rowNumber = scanner.attribute("r", in: attributes).flatMap { Self.integer(p, $0) } ?? (rowNumber + 1)
                             registered = false
+                            inRow = !empty
                             column = -1
                         }
                     case .end(let tag):
@@ -162,6 +183,8 @@ struct XLSXSheet {
                                 value = inlineStart..<extra.count
                                 valueInExtra = true
                             }
+                        } else if scanner.named(tag, "row") {
+                            inRow = false
                         } else if scanner.named(tag, "sheetData") {
                             inSheetData = false
                         }
@@ -189,7 +212,10 @@ struct XLSXSheet {
                     }
                 }
             } catch {
-                fail("is damaged: its sheet \"\(name)\" is not well-formed XML (\(error.message))")
+                // Where the cut came, for a sheet cut short: the last row begun.
+                let place = !error.message.hasPrefix("ends inside") || !inSheetData || rowNumber == 0 ? ""
+                    : inRow ? ", in row \(rowNumber)" : ", after row \(rowNumber)"
+                fail("is damaged: its sheet \"\(name)\" (\(part)) \(error.message)\(place)")
             }
         }
         if let failure { throw failure }
@@ -199,7 +225,8 @@ struct XLSXSheet {
         self.errorCells = errorCells
     }
 
-    /// `C42` → column 2 (0-based) and row 42; nil when it is not a cell reference.
+    /// `C42` → column 2 (0-based) and row 42; nil when it is not a cell reference inside
+    /// Excel's limits (A1 … XFD1048576).
     static func cellReference(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> (Int, Int)? {
         var i = r.lowerBound
         var column = 0
@@ -208,9 +235,31 @@ struct XLSXSheet {
             guard column <= maxColumns else { return nil }
             i += 1
         }
-        guard column > 0 else { return nil }
-        let row = i < r.upperBound ? integer(p, i..<r.upperBound) ?? 0 : 0
+        guard column > 0, i < r.upperBound, let row = integer(p, i..<r.upperBound), row >= 1, row <= maxRows else { return nil }
         return (column - 1, row)
+    }
+
+    /// Why the `r` of a cell is refused, for a message.
+    static func badReference(sheet: String, _ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: p[r]), as: UTF8.self)
+        let letters = text.prefix { ("A"..."Z").contains($0) || ("a"..."z").contains($0) }
+        let digits = text.dropFirst(letters.count)
+        let what: String
+        if !letters.isEmpty, !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) {
+            let column = letters.count > 3 ? Int.max : letters.uppercased().unicodeScalars.reduce(0) { $0 * 26 + Int($1.value) - 64 }
+            let row = digits.count > 12 ? Int.max : Int(digits)!
+            what = column > maxColumns ? "beyond column XFD, the last a sheet has"
+                : row > maxRows ? "beyond row 1,048,576, the last a sheet has"
+                : "in row 0; a sheet's rows start at 1"
+        } else {
+            what = "which is not a cell reference like C42"
+        }
+        return "is damaged: its sheet \"\(sheet)\" has a cell \"\(shown(text))\", \(what)"
+    }
+
+    /// Text from the file for a message: at most 40 characters, control characters shown.
+    static func shown(_ text: String) -> String {
+        ValueFormat.visible(text.count > 40 ? text.prefix(40) + "…" : text)
     }
 
     /// A non-negative decimal integer of at most 12 digits, or nil.

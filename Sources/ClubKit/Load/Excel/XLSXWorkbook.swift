@@ -116,7 +116,7 @@ struct XLSXWorkbook {
             do {
                 while let event = try xml.next() { try body(xml, event) }
             } catch let e as XMLScanner.Failure {
-                return ZipArchive.Failure("is damaged: its part \(part) is not well-formed XML (\(e.message))")
+                return ZipArchive.Failure("is damaged: its part \(part) \(e.message)")
             } catch let e as ZipArchive.Failure {
                 return e
             } catch {

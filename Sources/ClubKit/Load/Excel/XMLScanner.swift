@@ -6,6 +6,12 @@ import Foundation
 /// processing instructions and namespace prefixes (names are matched by their local part). A
 /// document type declaration is refused, so no entity can be defined, let alone expanded.
 ///
+/// It also checks that the elements nest: an end tag must close the innermost open element, and
+/// the bytes must end with one root element opened and closed. So a part that is cut short, or
+/// whose tags do not match, is an error (`ends inside <row>`, `closes <row> with </c>`) rather
+/// than a document that silently holds less. The check is a stack of name ranges, one push and
+/// one compare per element.
+///
 ///     var xml = XMLScanner(bytes)
 ///     while let event = try xml.next() {
 ///         if case .start(let name, let attributes, _) = event, xml.named(name, "sheet") { … }
@@ -14,6 +20,7 @@ import Foundation
 /// SAFETY: the bytes must outlive the scanner; every index read is checked against `p.count`
 /// (each loop runs while i < p.count, and `find` returns an index inside the buffer or nil).
 struct XMLScanner {
+    /// What is wrong, said of the part: `ends inside <row>` (the caller puts the part first).
     struct Failure: Error, Equatable {
         var message: String
     }
@@ -31,43 +38,61 @@ struct XMLScanner {
 
     let p: UnsafeBufferPointer<UInt8>
     private(set) var pos = 0
+    /// The names of the elements open at `pos`: `open[0 ..< depth]`, the innermost last. The
+    /// array only grows, so a push is a store once it is as deep as the document.
+    private var open: [Range<Int>] = []
+    private var depth = 0
+    private var sawRoot = false
 
-    init(_ p: UnsafeBufferPointer<UInt8>) { self.p = p }
+    init(_ p: UnsafeBufferPointer<UInt8>) {
+        self.p = p
+        open.reserveCapacity(16)
+    }
 
-    /// The next event, or nil at the end of the bytes.
+    /// The next event, or nil at the end of the bytes; at the end, every element must be
+    /// closed and there must have been one.
     mutating func next() throws(Failure) -> Event? {
         let n = p.count
-        guard pos < n else { return nil }
+        guard pos < n else {
+            if depth > 0 { throw Failure(message: "ends inside \(tag(open[depth - 1]))") }
+            guard sawRoot else { throw Failure(message: "holds no XML element") }
+            return nil
+        }
         if p[pos] != 60 {
             let start = pos
             pos = find(60, from: pos) ?? n
             return .text(start..<pos)
         }
         // p[pos] == "<"
-        guard pos + 1 < n else { throw Failure(message: "the XML ends inside a tag") }
+        guard pos + 1 < n else { throw Failure(message: "ends inside a tag") }
         switch p[pos + 1] {
         case 47: // </name>
             let nameStart = pos + 2
-            guard let close = find(62, from: nameStart) else { throw Failure(message: "the XML ends inside a tag") }
+            guard let close = find(62, from: nameStart) else { throw Failure(message: "ends inside a tag") }
             var nameEnd = nameStart
             while nameEnd < close && !Self.isSpace(p[nameEnd]) { nameEnd += 1 }
+            let name = nameStart..<nameEnd
+            guard depth > 0 else { throw Failure(message: "has \(tag(name, end: true)) with no element open") }
+            depth -= 1
+            let inner = open[depth]
+            guard same(inner, name) else { throw Failure(message: "closes \(tag(inner)) with \(tag(name, end: true))") }
             pos = close + 1
-            return .end(name: nameStart..<nameEnd)
+            return .end(name: name)
         case 33: // <!-- -->, <![CDATA[ ]]>, <!DOCTYPE
             if starts(with: "<!--", at: pos) {
-                guard let end = find("-->", from: pos + 4) else { throw Failure(message: "the XML ends inside a comment") }
+                guard let end = find("-->", from: pos + 4) else { throw Failure(message: "ends inside a comment") }
                 pos = end + 3
                 return try next()
             }
             if starts(with: "<![CDATA[", at: pos) {
                 let start = pos + 9
-                guard let end = find("]]>", from: start) else { throw Failure(message: "the XML ends inside a CDATA section") }
+                guard let end = find("]]>", from: start) else { throw Failure(message: "ends inside a CDATA section") }
                 pos = end + 3
                 return .cdata(start..<end)
             }
-            throw Failure(message: "the XML has a document type declaration, which a workbook part never has")
+            throw Failure(message: "has a document type declaration, which a workbook part never has")
         case 63: // <? … ?>
-            guard let end = find("?>", from: pos + 2) else { throw Failure(message: "the XML ends inside a processing instruction") }
+            guard let end = find("?>", from: pos + 2) else { throw Failure(message: "ends inside a processing instruction") }
             pos = end + 2
             return try next()
         default:
@@ -88,11 +113,36 @@ struct XMLScanner {
                 }
                 i += 1
             }
-            guard i < n, nameEnd > nameStart else { throw Failure(message: "the XML ends inside a tag") }
+            guard i < n else { throw Failure(message: "ends inside a tag") }
+            guard nameEnd > nameStart else { throw Failure(message: "has a tag without a name") }
             let empty = p[i - 1] == 47 && i - 1 >= nameEnd
+            let name = nameStart..<nameEnd
+            if depth == 0 {
+                guard !sawRoot else { throw Failure(message: "has a second root element \(tag(name))") }
+                sawRoot = true
+            }
+            if !empty {
+                if depth < open.count { open[depth] = name } else { open.append(name) }
+                depth += 1
+            }
             pos = i + 1
-            return .start(name: nameStart..<nameEnd, attributes: nameEnd..<(empty ? i - 1 : i), empty: empty)
+            return .start(name: name, attributes: nameEnd..<(empty ? i - 1 : i), empty: empty)
         }
+    }
+
+    /// Whether two names are the same bytes (prefixes included, as XML wants).
+    @inline(__always)
+    private func same(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        guard a.count == b.count, let base = p.baseAddress else { return false }
+        // SAFETY: both ranges lie inside the buffer.
+        return memcmp(base + a.lowerBound, base + b.lowerBound, a.count) == 0
+    }
+
+    /// `<name>` or `</name>` for a message: at most 40 bytes of the name, control characters shown.
+    private func tag(_ name: Range<Int>, end: Bool = false) -> String {
+        let shown = name.lowerBound..<min(name.upperBound, name.lowerBound + 40)
+        let text = ValueFormat.visible(String(decoding: UnsafeBufferPointer(rebasing: p[shown]), as: UTF8.self))
+        return (end ? "</" : "<") + text + (shown.count < name.count ? "…>" : ">")
     }
 
     /// Whether `name`'s local part (after any `prefix:`) is `local`.
