@@ -268,6 +268,8 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(who.strings("c"), ["C", "F", "G"])
         XCTAssertEqual(who.strings("moved"), ["true", "false", "true"])
         XCTAssertEqual(session.error("lifecycle from 2024-03-31 to 2024-02-01")?.message, "`lifecycle` needs the first date before the second")
+        XCTAssertEqual(session.error("lifecycle from 2024-02-01 to 2024-03-31 with loyal_orders 1, loyal_orders 2")?.message,
+                       "`loyal_orders` does not go with the rest of this `lifecycle`: it is given twice, or belongs to another form")
 
         // A `joined` column of text cannot be read as of a date: the working says so.
         session = try makeSession(["tx": Self.tx, "customers": "id,joined\nF,2030-01-01\nG,later\n"])

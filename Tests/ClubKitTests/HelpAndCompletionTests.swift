@@ -108,7 +108,7 @@ final class HelpAndCompletionTests: XCTestCase {
         XCTAssertEqual(c.completions(for: "bgnbd "), ["days", "horizon", "params", "unit", "weeks"])
         // `members` follows a `|`, not the options.
         XCTAssertEqual(c.completions(for: "types with "), ["feedback_days", "inactive_days", "loyal_days", "loyal_gap", "loyal_orders", "new_days"])
-        XCTAssertEqual(c.completions(for: "lifecycle "), ["from", "inactive_days", "new_days", "to", "with"])
+        XCTAssertEqual(c.completions(for: "lifecycle "), ["feedback_days", "from", "inactive_days", "loyal_days", "loyal_gap", "loyal_orders", "new_days", "to", "with"])
     }
 
     func testCompletionOffersNamesFunctionsAndFiles() throws {

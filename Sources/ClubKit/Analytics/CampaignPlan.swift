@@ -70,8 +70,8 @@ enum PlanCommand: AnalyticsCommandDefinition {
             let cost = Double(n) * o.cost
             let gain = revenue.map { $0 * o.margin / 100 - cost }
             let roi = cost == 0 ? nil : gain.map { $0 / cost * 100 }
-            for value in [revenue, gain, roi].compactMap({ $0 }) where !value.isFinite {
-                throw Diagnostic("the expected return of `\(name)` would be too large to be a finite number with these numbers", at: at)
+            for (figure, value) in [("expected_revenue", revenue), ("expected_return", gain), ("roi", roi)] where value.map({ !$0.isFinite }) ?? false {
+                throw Diagnostic("the \(figure) of `\(name)` would be too large to be a finite number with these numbers", at: at)
             }
             rows.append((name, n, aov, responders, revenue, cost, gain, roi))
             if let aov, let revenue, let gain {

@@ -8,7 +8,7 @@
 /// `use … as_of`. A person not yet known at `from` starts as "(not yet known)".
 enum LifecycleCommand: AnalyticsCommandDefinition {
     static let help = HelpTopic(name: "lifecycle", group: .analytics,
-                                usage: "lifecycle from DATE to DATE [with new_days N, inactive_days N, …] [| members]",
+                                usage: "lifecycle from DATE to DATE [with new_days N, inactive_days N, loyal_orders N, loyal_days N, loyal_gap N, feedback_days N] [| members]",
                                 meaning: "how many customers moved from each type to each other type between two dates (lead › potential › new › regular › loyal, seed 001); `| members` gives each customer's two types",
                                 example: "lifecycle from 2023-12-31 to 2024-06-30")
 
