@@ -111,7 +111,10 @@ struct CommandArguments {
         switch i + 1 < remaining.count ? remaining[i + 1] : nil {
         case .value(let x, _)?: v = x
         case .percent(let fraction, _)?: v = .double(fraction)
-        case .word?, nil: throw Diagnostic("`\(word)` needs a value after it", at: location(i), hint: "for example: \(command.name) \(word) 30")
+        case .word(let name, let at)?:
+            throw Diagnostic("`\(word)` takes a value written out, not the name `\(name)`", at: at,
+                             hint: "an analytics command's options take numbers, percentages and dates as written, not parameters")
+        case nil: throw Diagnostic("`\(word)` needs a value after it", at: location(i), hint: "for example: \(command.name) \(word) 30")
         }
         remaining.removeSubrange(i...(i + 1))
         return v
