@@ -79,29 +79,20 @@ enum JSONReader {
         }
         let dataStart = s.pos
 
+        // The first records say which keys every chunk writes as it scans (`JSONPlan`).
+        let sample = scan(p, dataStart..<p.count, layout: layout, last: true, isCancelled: options.isCancelled,
+                          meter: LoadMeter(total: 1, report: nil), release: nil, limit: options.sampleRecords ?? 4000)
+        if sample.cancelled { throw LoadError.interrupted(path) }
+        let plan = JSONColumns.plan(sample, p, dataStart: dataStart, pattern: pattern, options: options)
+
         // Chunks that start at a record, scanned in parallel; a chunk is trusted only when the
         // one before it ended where it starts, or the file is scanned as one chunk.
         let wanted = options.chunks ?? (p.count - dataStart >= 8 << 20 ? min(ProcessInfo.processInfo.activeProcessorCount * 4, 32) : 1)
-        var ranges = cuts(p, from: dataStart, count: wanted, layout: layout)
+        let ranges = cuts(p, from: dataStart, count: wanted, layout: layout)
         let meter = LoadMeter(total: p.count - dataStart, report: options.progress)
-        var chunks = Parallel.map(ranges.count) { k in
-            scan(p, ranges[k], layout: layout, last: k == ranges.count - 1, isCancelled: options.isCancelled, meter: meter, release: release)
-        }
-        func judge() throws -> Bool {
-            for (k, c) in chunks.enumerated() {
-                if c.cancelled { throw LoadError.interrupted(path) }
-                if let e = c.failure { throw fail(e) }
-                if k + 1 < chunks.count && c.end != ranges[k + 1].lowerBound { return false }
-            }
-            return true
-        }
-        if try !judge() {
-            ranges = [dataStart..<p.count]
-            meter.restart()
-            chunks = [scan(p, ranges[0], layout: layout, last: true, isCancelled: options.isCancelled, meter: meter, release: release)]
-            _ = try judge()
-        }
-        return try JSONColumns(p: p, path: path, fileStart: fileStart, pattern: pattern, options: options, chunks: chunks, release: release).build()
+        let job = JSONScanJob(p: p, path: path, layout: layout, dataStart: dataStart, ranges: ranges, options: options, pattern: pattern, meter: meter,
+                              release: release, fail: fail)
+        return try JSONColumns(p: p, path: path, fileStart: fileStart, pattern: pattern, options: options, plan: plan, job: job, release: release).build()
     }
 
     /// What the file starts with, when it is neither an array nor an object.
@@ -165,12 +156,17 @@ enum JSONReader {
         return b[j] == 125
     }
 
-    /// Scans the records that start in `range` into cells.
+    /// Scans the records that start in `range`: the plan's columns into their buffers
+    /// (`direct`), the other keys' values into cells (unless `cells` is false: a scan again for
+    /// the plan's columns alone); at most `limit` records (the first records' look).
     static func scan(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, layout: Layout, last: Bool,
-                     isCancelled: () -> Bool, meter: LoadMeter, release: ((Range<Int>) -> Void)?) -> JSONChunk {
-        var chunk = JSONChunk()
-        // SAFETY: the range lies inside p.
-        if let base = p.baseAddress, !range.isEmpty {
+                     isCancelled: () -> Bool, meter: LoadMeter, release: ((Range<Int>) -> Void)?,
+                     direct: JSONDirect? = nil, values: JSONValues? = nil, cells: Bool = true, limit: Int = .max) -> JSONChunk {
+        var chunk = JSONChunk(direct: direct, values: values, cells: cells)
+        if limit < .max {
+            chunk.expectedRows = limit
+        } else if direct == nil, let base = p.baseAddress, !range.isEmpty {
+            // SAFETY: the range lies inside p.
             chunk.expectedRows = min(CSVReader.occurrences(of: 10, in: base + range.lowerBound, count: range.count) + 1, range.count / 8 + 1)
         }
         var s = JSONScanner(p, at: range.lowerBound)
@@ -198,7 +194,7 @@ enum JSONReader {
                     throw s.unexpected(layout == .array ? "an object (`{…}`) as each element of the array" : "an object (`{…}`) on each line")
                 }
                 guard chunk.rows < Int(UInt32.max) else { throw JSONError(offset: s.pos, message: "too many records in one piece of the file") }
-                try chunk.record(&s)
+                try chunk.record(&s, p)
                 s.skipSpace()
                 if layout == .array {
                     guard s.pos < s.n else { break }
@@ -210,8 +206,12 @@ enum JSONReader {
                         throw s.unexpected("`,` or `]` after an object")
                     }
                 }
+                if chunk.rows >= limit || (chunk.rows >= 1000 && chunk.rows & 63 == 0 && limit < .max && chunk.cells.allSatisfy({ $0.count >= 1000 })) {
+                    chunk.whole = false
+                    break
+                }
             }
-            if last && layout == .array && !closed {
+            if last && layout == .array && !closed && chunk.whole {
                 throw JSONError(offset: p.count, message: "the file ends inside the array: no closing `]`")
             }
         } catch let e as JSONError {
@@ -227,6 +227,60 @@ enum JSONReader {
     }
 }
 
+/// The scan of the file's chunks in parallel, once or again with other kinds for the plan's
+/// columns: each chunk writes them into its own rows of `bases` (`JSONDirect`).
+struct JSONScanJob {
+    let p: UnsafeBufferPointer<UInt8>
+    let path: String
+    let layout: JSONReader.Layout
+    let dataStart: Int
+    var ranges: [Range<Int>]
+    let options: CSVOptions
+    let pattern: DatePattern?
+    let meter: LoadMeter
+    let release: ((Range<Int>) -> Void)?
+    let fail: (JSONError) -> LoadError
+
+    /// Scans every chunk, `plan`'s columns written at `bases` + each chunk's first row (`first`,
+    /// with room for `capacity` rows). Throws the first syntax error in the file; when a chunk did
+    /// not end where the next begins, scans the file again as one chunk (and `ranges` says so).
+    mutating func run(plan: JSONPlan?, bases: [UnsafeMutableRawPointer?], first: [Int], capacity: [Int], cells: Bool) throws -> [JSONChunk] {
+        let (p, layout, options, meter, release, pattern) = (p, layout, options, meter, release, pattern)
+        meter.restart()
+        func scan(_ range: Range<Int>, last: Bool, first: Int, capacity: Int) -> JSONChunk {
+            var direct: JSONDirect?
+            if let plan {
+                // SAFETY: the chunk's rows start `first` rows into each buffer, with room for
+                // `capacity` rows (`JSONDirect`).
+                let own = plan.kinds.indices.map { key in bases[key].map { $0 + first * plan.kinds[key]!.width } }
+                direct = JSONDirect(plan: plan, bases: own, capacity: capacity)
+            }
+            let values = JSONValues(pattern: pattern, calendar: options.calendar)
+            return JSONReader.scan(p, range, layout: layout, last: last, isCancelled: options.isCancelled, meter: meter, release: release,
+                                   direct: direct, values: values, cells: cells)
+        }
+        let ranges = self.ranges
+        var chunks = Parallel.map(ranges.count) { k in scan(ranges[k], last: k == ranges.count - 1, first: plan == nil ? 0 : first[k], capacity: plan == nil ? 0 : capacity[k]) }
+        if try !judge(chunks) {
+            self.ranges = [dataStart..<p.count]
+            meter.restart()
+            chunks = [scan(self.ranges[0], last: true, first: 0, capacity: capacity.reduce(0, +))]
+            _ = try judge(chunks)
+        }
+        return chunks
+    }
+
+    /// Whether each chunk ended where the next begins; throws a chunk's error, in file order.
+    private func judge(_ chunks: [JSONChunk]) throws -> Bool {
+        for (k, c) in chunks.enumerated() {
+            if c.cancelled { throw LoadError.interrupted(path) }
+            if let e = c.failure { throw fail(e) }
+            if k + 1 < chunks.count && c.end != ranges[k + 1].lowerBound { return false }
+        }
+        return true
+    }
+}
+
 /// What scanning one chunk found: its rows, its keys in the order first seen, and per key the
 /// cells of the rows that have a value.
 struct JSONChunk {
@@ -234,6 +288,13 @@ struct JSONChunk {
     var end = 0
     var failure: JSONError?
     var cancelled = false
+    /// Whether the scan went to the end of its range (not stopped by its limit).
+    var whole = true
+    /// The plan's columns, written as the values are found (nil: every key keeps cells).
+    let direct: JSONDirect?
+    private var values: JSONValues
+    /// Whether the keys outside the plan keep cells.
+    private let keepsCells: Bool
     /// The keys, decoded, in the order first seen (`keyCodes` finds a key's index).
     var keys: [[UInt8]] = []
     var keyCodes = ByteInterner()
@@ -250,12 +311,37 @@ struct JSONChunk {
     var expectedRows = 0
     private var scratch: [UInt8] = []
 
+    /// A chunk that numbers the plan's keys first (0 ..< plan's keys), in the plan's order.
+    init(direct: JSONDirect?, values: JSONValues?, cells: Bool) {
+        self.direct = direct
+        self.values = values ?? JSONValues(pattern: nil, calendar: .automatic)
+        keepsCells = cells
+        guard let direct else { return }
+        for key in direct.keys {
+            _ = key.withUnsafeBufferPointer { keyCodes.intern($0) }
+            keys.append(key)
+            written.append(-1)
+            lengths.append(key.count)
+            self.cells.append([])
+            lastRow.append(0)
+        }
+    }
+
     /// Reads one object at `s.pos` (its `{`) as row `rows`.
-    mutating func record(_ s: inout JSONScanner) throws(JSONError) {
+    mutating func record(_ s: inout JSONScanner, _ p: UnsafeBufferPointer<UInt8>) throws(JSONError) {
         let row = rows
+        let d = direct
+        let planned = d?.count ?? 0
+        if let d, row == d.segmentEnd { d.grow(at: row) }
         s.pos += 1
         s.skipSpace()
-        guard s.peek != 125 else { s.pos += 1; rows += 1; return }
+        guard s.peek != 125 else {
+            s.pos += 1
+            if let d, d.directCount > 0 { d.fillNulls(row) }
+            rows += 1
+            return
+        }
+        var stored = 0
         var field = 0
         // While every key is the previous record's key at its place, the keys are distinct as
         // those were; after the first that is not, each key is checked against the ones before.
@@ -307,7 +393,13 @@ struct JSONChunk {
             }
             if let tag {
                 guard end - start <= JSONCell.maxLength else { throw JSONError(offset: start, message: "a value longer than 512 MiB") }
-                cells[key].append(JSONCell(start: start, row: UInt32(row), info: UInt32(end - start) << 3 | tag.rawValue))
+                let cell = JSONCell(start: start, row: UInt32(row), info: UInt32(end - start) << 3 | tag.rawValue)
+                if key < planned, let d, d.isDirect[key] {
+                    values.write(cell, key: key, row: row, p, into: d)
+                    stored += 1
+                } else if keepsCells {
+                    cells[key].append(cell)
+                }
             }
             field += 1
             s.skipSpace()
@@ -319,6 +411,7 @@ struct JSONChunk {
             }
             guard next == 125 else { throw s.unexpected("`,` or `}`") }
             s.pos += 1
+            if let d, stored != d.directCount { d.fillNulls(row) }
             rows += 1
             return
         }
@@ -356,6 +449,11 @@ struct JSONChunk {
             throw JSONError(offset: start + bad, message: "invalid UTF-8 (byte 0x\(String(s.b[start + bad], radix: 16, uppercase: true))) in a key; save the file as UTF-8")
         }
         let key = Int(found)
+        if key < written.count && written[key] < 0 && !escaped {
+            // A key of the plan, first written in this chunk here.
+            written[key] = start
+            lengths[key] = length
+        }
         if key == keys.count {
             if escaped { keys.append(scratch) } else { bytes = UnsafeBufferPointer(start: s.b + start, count: length); keys.append(Array(bytes)) }
             written.append(escaped ? -1 : start)
