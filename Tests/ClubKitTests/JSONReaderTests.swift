@@ -259,8 +259,11 @@ final class JSONReaderTests: XCTestCase {
         let lines = records.joined(separator: "\n") + "\n"
         let array = "[" + records.joined(separator: ",") + "]"
         let names = (0..<1500).map { #"{"a": \#($0), "a_2": "\#($0)", "": \#($0 % 2)}"# }.joined(separator: "\n")
+        // After a record with fewer keys, a repeated key is taken (the last value), as it was.
+        let repeated = String(repeating: #"{"a": 1, "b": 2, "c": 3}"# + "\n", count: 1100) + #"{"a": 1, "c": 2}"# + "\n" + #"{"a": 1, "c": 2, "c": "x"}"#
+            + "\n" + #"{"a":1,"b":2}"# + "\n" + #"{"a": 1, "c": 5, "c": 6}"# + "\n"
         let cases: [(String, (inout CSVOptions) -> Void)] = [
-            (lines, { _ in }), (array, { _ in }), (names, { _ in }),
+            (lines, { _ in }), (array, { _ in }), (names, { _ in }), (repeated, { _ in }),
             (lines, { $0.types = ["v": .string, "id": .string] }), (names, { $0.types = ["a_3": .double] }),
             (lines + #"{"v": "x\#u{FF}"}"#.replacingOccurrences(of: "\u{FF}", with: "\\u00ff") + "\n", { _ in }),
             (lines, { $0.types = ["v": .double] }), (lines + #"{"when": "never"}"# + "\n", { $0.types = ["when": .date] }),

@@ -25,6 +25,28 @@ struct JSONPlan {
     func capacity(bytes: Int) -> Int { Int(Double(bytes) * rowsPerByte * 1.1) + 16 }
 }
 
+/// The pointers `JSONChunk.record` writes a value through, copied out of its `JSONDirect` so that
+/// the scan's loop holds no reference to count (`owner` is reached on the rare paths only).
+struct JSONDirectSlots {
+    let count: Int
+    let directCount: Int
+    let isDirect: UnsafeMutablePointer<Bool>
+    let kinds: UnsafeMutablePointer<FieldKind>
+    let slots: UnsafeMutablePointer<UnsafeMutableRawPointer>
+    let filled: UnsafeMutablePointer<Int>
+    let sawValue: UnsafeMutablePointer<Bool>
+    let interners: UnsafeMutablePointer<ByteInterner?>
+    /// The chunk's JSONDirect, which the chunk keeps alive.
+    let owner: Unmanaged<JSONDirect>?
+
+    /// No plan: no key is written while scanning.
+    static var none: JSONDirectSlots { JSONDirectSlots(count: 0, directCount: 0, isDirect: nowhere(), kinds: nowhere(), slots: nowhere(), filled: nowhere(),
+                                      sawValue: nowhere(), interners: nowhere(), owner: nil) }
+
+    /// A pointer never read (count is 0).
+    private static func nowhere<T>() -> UnsafeMutablePointer<T> { UnsafeMutablePointer(bitPattern: 64)! }
+}
+
 /// One chunk's writing of the plan's columns: where its rows go, each column's nulls, strings,
 /// misfits and first failure, as `JSONValues.fill` keeps them for a column of cells.
 ///
@@ -41,6 +63,7 @@ final class JSONDirect {
     let keys: [[UInt8]]
     let count: Int
     let kinds: [FieldKind]
+    let kindPointer: UnsafeMutablePointer<FieldKind>
     /// Per key: written here (false: the key keeps cells, or is not the plan's).
     let isDirect: UnsafeMutablePointer<Bool>
     let declared: [Bool]
@@ -69,6 +92,8 @@ final class JSONDirect {
         declared = plan.declared
         widths = kinds.map(\.width)
         directCount = plan.directCount
+        kindPointer = .allocate(capacity: max(count, 1))
+        kindPointer.initialize(from: kinds, count: count)
         isDirect = .allocate(capacity: max(count, 1))
         slots = .allocate(capacity: max(count, 1))
         filled = .allocate(capacity: max(count, 1))
@@ -98,7 +123,13 @@ final class JSONDirect {
         }
         interners.deinitialize(count: count)
         interners.deallocate()
-        isDirect.deallocate(); slots.deallocate(); filled.deallocate(); sawValue.deallocate()
+        kindPointer.deallocate(); isDirect.deallocate(); slots.deallocate(); filled.deallocate(); sawValue.deallocate()
+    }
+
+    /// The pointers the scan writes through.
+    var hot: JSONDirectSlots {
+        JSONDirectSlots(count: count, directCount: directCount, isDirect: isDirect, kinds: kindPointer, slots: slots, filled: filled,
+                        sawValue: sawValue, interners: interners, owner: Unmanaged.passUnretained(self))
     }
 
     /// Opens a segment of buffers of the chunk's own at `row`, the current one being full.
@@ -169,26 +200,32 @@ final class JSONDirect {
 }
 
 extension JSONValues {
-    /// Writes the value `cell` (of row `row`) of the plan's column `key` as the column's kind, as
-    /// `fill` writes a cell: a misfit is a null that narrows the column, a failure is kept.
+    /// Writes the value `cell` (of row `row`, `local` in the chunk's current segment) of the
+    /// plan's column `key` as the column's kind, as `fill` writes a cell: a misfit is a null that
+    /// narrows the column, a failure is kept.
     ///
-    /// SAFETY: `d.slots[key]` has room for row - d.segmentStart (`JSONDirect`).
+    /// SAFETY: `h.slots[key]` has room for row `local` (`JSONDirect`).
     @inline(__always)
-    mutating func write(_ cell: JSONCell, key: Int, row: Int, _ p: UnsafeBufferPointer<UInt8>, into d: JSONDirect) {
-        d.filled[key] = row + 1
-        let kind = d.kinds[key]
-        switch put(cell, p, kind: kind, slot: d.slots[key], row: row - d.segmentStart, interner: d.interners + key) {
+    mutating func write(_ cell: JSONCell, key: Int, row: Int, local: Int, _ p: UnsafeBufferPointer<UInt8>, _ h: JSONDirectSlots) {
+        h.filled[key] = row + 1
+        let kind = h.kinds[key]
+        switch put(cell, p, kind: kind, slot: h.slots[key], row: local, interner: h.interners + key) {
         case true?:
-            d.sawValue[key] = true
-            if kind == .string && cell.tag == .nested { d.nested[key] = true }
+            h.sawValue[key] = true
+            if kind == .string && cell.tag == .nested { h.owner!.takeUnretainedValue().nested[key] = true }
         case nil:
-            let bytes = UnsafeBufferPointer(rebasing: p[cell.start..<cell.start + cell.length])
-            let at = cell.start + (CSVReader.firstInvalidUTF8(bytes, from: 0) ?? 0)
-            if d.failure == nil { d.failure = (at, "invalid UTF-8 (byte 0x\(String(p[at], radix: 16, uppercase: true))); save the file as UTF-8", key) }
-            d.setNull(key, row)
+            invalid(cell, key: key, row: row, p, into: h.owner!.takeUnretainedValue())
         case false?:
-            misfit(cell, key: key, row: row, p, into: d)
+            misfit(cell, key: key, row: row, p, into: h.owner!.takeUnretainedValue())
         }
+    }
+
+    @inline(never)
+    private func invalid(_ cell: JSONCell, key: Int, row: Int, _ p: UnsafeBufferPointer<UInt8>, into d: JSONDirect) {
+        let bytes = UnsafeBufferPointer(rebasing: p[cell.start..<cell.start + cell.length])
+        let at = cell.start + (CSVReader.firstInvalidUTF8(bytes, from: 0) ?? 0)
+        if d.failure == nil { d.failure = (at, "invalid UTF-8 (byte 0x\(String(p[at], radix: 16, uppercase: true))); save the file as UTF-8", key) }
+        d.setNull(key, row)
     }
 
     @inline(never)

@@ -295,6 +295,15 @@ struct JSONChunk {
     private var values: JSONValues
     /// Whether the keys outside the plan keep cells.
     private let keepsCells: Bool
+    private let hot: JSONDirectSlots
+    /// The rows of the chunk's current segment (`JSONDirect`).
+    private var segmentStart = 0, segmentEnd = Int.max
+    /// Per field place, the bytes from the end of the previous value (or from `{`) to the start
+    /// of this field's value, as the previous record had them: `, "amount": `. A record whose
+    /// bytes there are the same has the same key there, checked as they were.
+    private var templates: [UInt8] = []
+    private var templateLengths: [Int] = []
+    private static let templateStride = 128
     /// The keys, decoded, in the order first seen (`keyCodes` finds a key's index).
     var keys: [[UInt8]] = []
     var keyCodes = ByteInterner()
@@ -316,7 +325,9 @@ struct JSONChunk {
         self.direct = direct
         self.values = values ?? JSONValues(pattern: nil, calendar: .automatic)
         keepsCells = cells
+        hot = direct?.hot ?? .none
         guard let direct else { return }
+        segmentEnd = direct.segmentEnd
         for key in direct.keys {
             _ = key.withUnsafeBufferPointer { keyCodes.intern($0) }
             keys.append(key)
@@ -330,46 +341,64 @@ struct JSONChunk {
     /// Reads one object at `s.pos` (its `{`) as row `rows`.
     mutating func record(_ s: inout JSONScanner, _ p: UnsafeBufferPointer<UInt8>) throws(JSONError) {
         let row = rows
-        let d = direct
-        let planned = d?.count ?? 0
-        if let d, row == d.segmentEnd { d.grow(at: row) }
-        s.pos += 1
-        s.skipSpace()
-        guard s.peek != 125 else {
-            s.pos += 1
-            if let d, d.directCount > 0 { d.fillNulls(row) }
-            rows += 1
-            return
+        let h = hot
+        if row == segmentEnd, let d = direct {
+            d.grow(at: row)
+            (segmentStart, segmentEnd) = (d.segmentStart, d.segmentEnd)
         }
+        let local = row - segmentStart
+        s.pos += 1
         var stored = 0
         var field = 0
         // While every key is the previous record's key at its place, the keys are distinct as
         // those were; after the first that is not, each key is checked against the ones before.
         var same = true
         while true {
-            guard s.peek == 34 else { throw s.unexpected(field == 0 ? "a key in quotes or `}`" : "a key in quotes after `,`") }
-            let keyAt = s.pos
-            let (ks, ke, escaped) = try s.string()
             let key: Int
-            if same, let hit = predicted(s, ks, ke, escaped: escaped, field: field) {
-                key = hit
+            if same && field < templateLengths.count, let length = template(field, s) {
+                // The same bytes as the previous record's up to this value: the same key.
+                key = previous[field]
+                s.pos += length
+                s.skipSpace()
             } else {
-                if same {
-                    // The keys taken so far by prediction are marked now, once per record.
-                    for f in 0..<field { lastRow[previous[f]] = row + 1 }
-                    same = false
+                let from = s.pos
+                s.skipSpace()
+                if field > 0 || s.peek == 125 {
+                    guard let next = s.peek else { throw s.unexpected("`,` or `}`") }
+                    if next == 125 {
+                        s.pos += 1
+                        if stored != h.directCount { direct!.fillNulls(row) }
+                        rows += 1
+                        return
+                    }
+                    guard next == 44 else { throw s.unexpected("`,` or `}`") }
+                    s.pos += 1
+                    s.skipSpace()
                 }
-                key = try code(s, ks, ke, escaped: escaped, at: keyAt, field: field)
-                if lastRow[key] == row + 1 {
-                    throw JSONError(offset: keyAt, message: "the key `\(CSVReader.shown(String(decoding: keys[key], as: UTF8.self)))` appears twice in this object")
+                guard s.peek == 34 else { throw s.unexpected(field == 0 ? "a key in quotes or `}`" : "a key in quotes after `,`") }
+                let keyAt = s.pos
+                let (ks, ke, escaped) = try s.string()
+                if same, let hit = predicted(s, ks, ke, escaped: escaped, field: field) {
+                    key = hit
+                } else {
+                    if same {
+                        // The keys taken so far by prediction are marked now, once per record.
+                        for f in 0..<field { lastRow[previous[f]] = row + 1 }
+                        same = false
+                    }
+                    key = try code(s, ks, ke, escaped: escaped, at: keyAt, field: field)
+                    if lastRow[key] == row + 1 {
+                        throw JSONError(offset: keyAt, message: "the key `\(CSVReader.shown(String(decoding: keys[key], as: UTF8.self)))` appears twice in this object")
+                    }
+                    lastRow[key] = row + 1
+                    if field < previous.count { previous[field] = key } else { previous.append(key) }
                 }
-                lastRow[key] = row + 1
-                if field < previous.count { previous[field] = key } else { previous.append(key) }
+                s.skipSpace()
+                guard s.peek == 58 else { throw s.unexpected("`:` after the key") }
+                s.pos += 1
+                s.skipSpace()
+                remember(field, from: from, to: s.pos, s, usable: !escaped)
             }
-            s.skipSpace()
-            guard s.peek == 58 else { throw s.unexpected("`:` after the key") }
-            s.pos += 1
-            s.skipSpace()
             guard let c = s.peek else { throw s.unexpected("a value") }
             let start: Int, end: Int, tag: JSONTag?
             switch c {
@@ -394,27 +423,59 @@ struct JSONChunk {
             if let tag {
                 guard end - start <= JSONCell.maxLength else { throw JSONError(offset: start, message: "a value longer than 512 MiB") }
                 let cell = JSONCell(start: start, row: UInt32(row), info: UInt32(end - start) << 3 | tag.rawValue)
-                if key < planned, let d, d.isDirect[key] {
-                    values.write(cell, key: key, row: row, p, into: d)
-                    stored += 1
+                if key < h.count && h.isDirect[key] {
+                    // A key that repeats in a record slips past the check for repeats when the
+                    // record before had fewer keys (its value then replaces the first, as a
+                    // second cell did): it is counted once.
+                    if h.filled[key] != row + 1 { stored += 1 }
+                    values.write(cell, key: key, row: row, local: local, p, h)
                 } else if keepsCells {
                     cells[key].append(cell)
                 }
             }
             field += 1
-            s.skipSpace()
-            guard let next = s.peek else { throw s.unexpected("`,` or `}`") }
-            if next == 44 {
-                s.pos += 1
-                s.skipSpace()
-                continue
-            }
-            guard next == 125 else { throw s.unexpected("`,` or `}`") }
-            s.pos += 1
-            if let d, stored != d.directCount { d.fillNulls(row) }
-            rows += 1
-            return
         }
+    }
+
+    /// The length of field place `field`'s template when the bytes at `s.pos` begin with it.
+    @inline(__always)
+    private func template(_ field: Int, _ s: JSONScanner) -> Int? {
+        let length = templateLengths[field]
+        guard length > 0 && s.pos + length <= s.n else { return nil }
+        return templates.withUnsafeBufferPointer { t -> Int? in
+            // SAFETY: the template holds `length` ≤ templateStride bytes at field × stride, and
+            // the file holds s.pos + length ≤ n bytes; loads read below those ends.
+            let a = UnsafeRawPointer(t.baseAddress! + field * Self.templateStride), b = UnsafeRawPointer(s.b + s.pos)
+            if length < 8 {
+                for i in 0..<length where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return nil }
+                return length
+            }
+            var i = 0
+            while i + 8 <= length {
+                guard a.loadUnaligned(fromByteOffset: i, as: UInt64.self) == b.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return nil }
+                i += 8
+            }
+            // The last bytes, as one load that overlaps the ones before.
+            guard a.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self) else { return nil }
+            return length
+        }
+    }
+
+    /// Keeps the bytes from..<to as field place `field`'s template (none when the key had
+    /// escapes or the bytes are long).
+    private mutating func remember(_ field: Int, from: Int, to: Int, _ s: JSONScanner, usable: Bool) {
+        while templateLengths.count <= field {
+            templateLengths.append(0)
+            templates.append(contentsOf: repeatElement(0, count: Self.templateStride))
+        }
+        let length = to - from
+        guard usable && length <= Self.templateStride else { templateLengths[field] = 0; return }
+        templates.withUnsafeMutableBufferPointer { t in
+            // SAFETY: length ≤ stride bytes into field's own stride of the templates; from..<to
+            // lies inside the file.
+            (t.baseAddress! + field * Self.templateStride).update(from: s.b + from, count: length)
+        }
+        templateLengths[field] = length
     }
 
     /// The previous record's key at `field` when this one is the same (compared with the bytes
