@@ -21,8 +21,10 @@ struct JSONPlan {
 
     var directCount: Int { kinds.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
 
-    /// The rows to set aside for a chunk of `bytes` bytes: the first records' rate and a tenth more.
-    func capacity(bytes: Int) -> Int { Int(Double(bytes) * rowsPerByte * 1.1) + 16 }
+    /// The rows to set aside for a chunk of `bytes` bytes: the first records' rate and a tenth
+    /// more, and no more than a record per 8 bytes (small first records do not set aside room
+    /// for many times the rows that follow). Past it a chunk goes on in buffers of its own.
+    func capacity(bytes: Int) -> Int { min(Int(Double(bytes) * rowsPerByte * 1.1), bytes / 8) + 16 }
 }
 
 /// The pointers `JSONChunk.record` writes a value through, copied out of its `JSONDirect` so that
