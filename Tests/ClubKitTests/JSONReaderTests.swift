@@ -237,4 +237,50 @@ final class JSONReaderTests: XCTestCase {
             XCTAssertEqual(t.column(pad + "k")?.value(at: 1), .string(pad))
         }
     }
+
+    /// The keys of the first records are written while scanning (`JSONPlan`); the others keep
+    /// cells. A sample of one record writes nothing while scanning, so it is the oracle: every
+    /// table, note, error and attempt count is the same either way, for one chunk or seven,
+    /// when later records outgrow the room the first ones set aside, when a key is sparse or
+    /// late, when a written column misfits, and when a declared type names a renamed key.
+    func testColumnsWrittenWhileScanningAgreeWithCells() throws {
+        func record(_ i: Int) -> String {
+            var fields = [#""id": \#(i)"#, #""when": "2024-01-\#(String(format: "%02d", i % 28 + 1))""#, #""v": \#(i % 4 == 0 ? "null" : "\(i % 9).5")"#]
+            fields.append(i < 1100 ? #""t": "\#(String(repeating: "long", count: 20))""# : #""t": "s\#(i % 3)""#)
+            if i % 3 == 0 { fields.append(#""sparse": \#(i)"#) }
+            if i == 2500 { fields.append(#""late": {"a": [1, 2]}"#) }
+            if i == 2700 { fields[2] = #""v": "many""# }
+            if i == 2900 { fields[0] = #""id": 123456789012345678901234567890"# }
+            if i % 10 == 0 { fields.reverse() }
+            if i == 1234 { return "{}" }
+            return "{" + fields.joined(separator: ", ") + "}"
+        }
+        let records = (0..<3000).map(record)
+        let lines = records.joined(separator: "\n") + "\n"
+        let array = "[" + records.joined(separator: ",") + "]"
+        let names = (0..<1500).map { #"{"a": \#($0), "a_2": "\#($0)", "": \#($0 % 2)}"# }.joined(separator: "\n")
+        // After a record with fewer keys, a repeated key is taken (the last value), as it was.
+        let repeated = String(repeating: #"{"a": 1, "b": 2, "c": 3}"# + "\n", count: 1100) + #"{"a": 1, "c": 2}"# + "\n" + #"{"a": 1, "c": 2, "c": "x"}"#
+            + "\n" + #"{"a":1,"b":2}"# + "\n" + #"{"a": 1, "c": 5, "c": 6}"# + "\n"
+        let cases: [(String, (inout CSVOptions) -> Void)] = [
+            (lines, { _ in }), (array, { _ in }), (names, { _ in }), (repeated, { _ in }),
+            (lines, { $0.types = ["v": .string, "id": .string] }), (names, { $0.types = ["a_3": .double] }),
+            (lines + #"{"v": "x\#u{FF}"}"#.replacingOccurrences(of: "\u{FF}", with: "\\u00ff") + "\n", { _ in }),
+            (lines, { $0.types = ["v": .double] }), (lines + #"{"when": "never"}"# + "\n", { $0.types = ["when": .date] }),
+        ]
+        for (n, (text, configure)) in cases.enumerated() {
+            for chunks in [1, 7] {
+                func outcome(_ sample: Int?) -> String {
+                    do {
+                        let r = try read(text) { configure(&$0); $0.chunks = chunks; $0.sampleRecords = sample }
+                        let t = r.table
+                        var out = "\(t.columnNames) \(t.columns.map(\.type)) \(r.notes) \(r.attempts)\n"
+                        for row in 0..<t.rowCount { out += t.columns.map { "\($0.value(at: row))" }.joined(separator: "|") + "\n" }
+                        return out
+                    } catch { return "\(error)" }
+                }
+                XCTAssertEqual(outcome(nil), outcome(1), "case \(n), \(chunks) chunks")
+            }
+        }
+    }
 }

@@ -23,6 +23,9 @@ struct CSVOptions: Sendable {
     var lenient = false
     /// How many chunks to read in parallel; nil: one per core for files of 8 MiB or more.
     var chunks: Int?
+    /// How many of a JSON file's first records are looked at for the keys written as they are
+    /// scanned (tests); nil: up to 4,000.
+    var sampleRecords: Int?
     /// Called every 65,536 records of the first chunk with the share of the load done (0…1) and
     /// the rows read so far (estimated from the first chunk). From a worker thread.
     var progress: (@Sendable (Double, Int) -> Void)?

@@ -1,18 +1,115 @@
 /// The second and third passes of `JSONReader`: the chunks' keys become columns in the order
-/// first seen, each column gets its type by the CSV reader's inference, and the chunks write the
-/// cells into the column buffers in parallel.
+/// first seen, each column gets its type by the CSV reader's inference, and the values are
+/// written into the column buffers in parallel: the plan's columns by the scan itself
+/// (`JSONDirect`), the other keys' from their cells.
 struct JSONColumns {
     let p: UnsafeBufferPointer<UInt8>
     let path: String
     let fileStart: Int
     let pattern: DatePattern?
     let options: CSVOptions
-    let chunks: [JSONChunk]
+    let plan: JSONPlan?
+    let job: JSONScanJob
     let release: ((Range<Int>) -> Void)?
+
+    /// The plan the first records give (`sample`, scanned into cells): each key's first guess
+    /// from its first thousand values, as `build` makes it from the cells; a key is written while
+    /// scanning when those are all its first thousand values in the file (or the sample is the
+    /// whole file). Nil when the sample found no key, or an error (the scan reports it).
+    static func plan(_ sample: JSONChunk, _ p: UnsafeBufferPointer<UInt8>, dataStart: Int, pattern: DatePattern?, options: CSVOptions) -> JSONPlan? {
+        guard sample.failure == nil, sample.rows > 0, !sample.keys.isEmpty, sample.keys.count <= CSVReader.maxColumns else { return nil }
+        var values = JSONValues(pattern: pattern, calendar: options.calendar)
+        let width = sample.keys.count
+        var masks = [UInt16](repeating: FieldParsing.all, count: width)
+        var wide = Set<Int>(), huge = Set<Int>(), nested = Set<Int>()
+        for c in 0..<width {
+            for cell in sample.cells[c].prefix(1000) {
+                let (mask, why) = values.mask(cell, p)
+                masks[c] &= mask
+                note(why, c, &wide, &huge, &nested)
+            }
+        }
+        let names = names(sample.keys)
+        let declared: [DataType?] = names.map { options.types[$0] }
+        let kinds: [FieldKind?] = (0..<width).map { c in
+            guard sample.whole || sample.cells[c].count >= 1000 else { return nil }
+            return kind(declared: declared[c], mask: masks[c], pattern: pattern, calendar: options.calendar)
+        }
+        return JSONPlan(keys: sample.keys, kinds: kinds, declared: declared.map { $0 != nil }, rowsPerByte: Double(sample.rows) / Double(max(sample.end - dataStart, 1)),
+                        masks: masks, wide: wide, huge: huge, nested: nested)
+    }
+
+    /// The columns' names: the keys, made reachable and distinct.
+    static func names(_ keys: [[UInt8]]) -> [String] {
+        CSVReader.deduplicated(keys.enumerated().map { c, key in
+            let name = CSVReader.reachable(String(decoding: key, as: UTF8.self))
+            return name.isEmpty ? "column\(c + 1)" : name
+        })
+    }
+
+    /// A column's kind: its declared type's, or the one its candidate bits allow.
+    static func kind(declared: DataType?, mask: UInt16, pattern: DatePattern?, calendar: LoadCalendar) -> FieldKind {
+        declared.map { FieldKind.declared($0, jalali: CSVReader.isJalali(declaredMask: mask, calendar: calendar)) }
+            ?? FieldKind.inferred(mask, pattern: pattern, calendar: calendar)
+    }
+
+    /// What a scan wrote of the plan's columns: per key written, its buffer and each chunk's piece.
+    typealias Written = [Int: (raw: RawColumn, pieces: [JSONPiece])]
+
+    /// Scans the chunks, writing the plan's columns that `kinds` gives a kind (all the plan's,
+    /// at first; then the ones to write again) and, when `cells`, the other keys' cells. The
+    /// chunks' rows are put end to end, and the strings of each chunk join chunk 0's dictionary.
+    private func scan(_ job: inout JSONScanJob, kinds: [FieldKind?], cells: Bool) throws -> (chunks: [JSONChunk], written: Written) {
+        guard var plan else { return (try job.run(plan: nil, bases: [], first: [], capacity: [], cells: true), [:]) }
+        plan.kinds = kinds
+        let keys = kinds.indices.filter { kinds[$0] != nil }
+        let capacity = job.ranges.map { plan.capacity(bytes: $0.count) }
+        let first = capacity.reduce(into: [0]) { $0.append($0.last! + $1) }
+        var chunks: [JSONChunk] = []
+        var pieces: [[JSONPiece]] = []
+        var exact: [RawColumn]?
+        let (_, raw) = try RawColumn.allocate(keys.map { kinds[$0]! }[...], capacity: first.last!) { bases -> Int in
+            var byKey = [UnsafeMutableRawPointer?](repeating: nil, count: kinds.count)
+            for (i, key) in keys.enumerated() { byKey[key] = bases[i] }
+            chunks = try job.run(plan: plan, bases: byKey, first: Array(first.dropLast()), capacity: capacity, cells: cells)
+            let offsets = chunks.reduce(into: [0]) { $0.append($0.last! + $1.rows) }
+            let rows = offsets.last!
+            pieces = keys.map { key in chunks.map { $0.direct!.piece(key) } }
+            // SAFETY: each chunk's rows (its segments, `JSONDirect.copy`) go to its rows of the
+            // table, offsets[k] ..< offsets[k + 1], inside the buffers' `rows` rows. In place,
+            // chunk k's rows move down (offsets[k] ≤ first[k]), in file order, so no chunk's rows
+            // are overwritten before they are moved.
+            func place(_ to: [UnsafeMutableRawPointer]) {
+                for (i, key) in keys.enumerated() {
+                    for (k, chunk) in chunks.enumerated() { chunk.direct!.copy(key: key, rows: chunk.rows, to: to[i] + offsets[k] * kinds[key]!.width) }
+                    if kinds[key]! == .string && pieces[i].allSatisfy({ $0.failure == nil }) { merge(&pieces[i], offsets: offsets, base: to[i]) }
+                }
+            }
+            if chunks.contains(where: { $0.direct!.overflowed }) {
+                // Some chunk had more rows than its part of the buffers: buffers of the exact size.
+                exact = try RawColumn.allocate(keys.map { kinds[$0]! }[...], capacity: rows) { to in
+                    place(to)
+                    return rows
+                }.columns
+                return 0
+            }
+            place(bases)
+            return rows
+        }
+        let columns = exact ?? raw
+        var written: Written = [:]
+        for (i, key) in keys.enumerated() { written[key] = (columns[i], pieces[i]) }
+        return (chunks, written)
+    }
 
     func build() throws -> LoadResult {
         let calendar = options.calendar
-        // Keys in the order first seen: the chunks are in file order, and each lists its keys so.
+        var job = self.job
+        let planned = plan?.keys.count ?? 0
+        func isDirect(_ c: Int) -> Bool { c < planned && plan!.kinds[c] != nil }
+        let (chunks, firstWritten) = try scan(&job, kinds: plan?.kinds ?? [], cells: true)
+        // Keys in the order first seen: the chunks are in file order, and each lists its keys so
+        // (the plan's first, which are the first keys of the file).
         var index: [[UInt8]: Int] = [:]
         var keys: [[UInt8]] = []
         var sources: [[Int]] = []  // per column, per chunk: the chunk's key index, or -1
@@ -34,10 +131,7 @@ struct JSONColumns {
             }
         }
         let width = keys.count
-        let names = CSVReader.deduplicated(keys.enumerated().map { c, key in
-            let name = CSVReader.reachable(String(decoding: key, as: UTF8.self))
-            return name.isEmpty ? "column\(c + 1)" : name
-        })
+        let names = Self.names(keys)
         for (name, _) in options.types where !names.contains(name) {
             throw LoadError(.badOption, path: path, message: "types (…) names a column `\(name)` that the file does not have; its columns are \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", … (\(names.count) in all)" : "")")
         }
@@ -45,23 +139,28 @@ struct JSONColumns {
         let offsets = chunks.reduce(into: [0]) { $0.append($0.last! + $1.rows) }
         let rows = offsets.last!
 
-        // The first thousand values of each column give it a first guess.
+        // The first thousand values of each column give it a first guess (the plan's columns
+        // have theirs from the first records, which hold those values).
         var values = JSONValues(pattern: pattern, calendar: calendar)
         var masks = [UInt16](repeating: FieldParsing.all, count: width)
         var wide = Set<Int>(), huge = Set<Int>(), nested = Set<Int>()
         for c in 0..<width {
+            if isDirect(c) {
+                masks[c] = plan!.masks[c]
+                if plan!.wide.contains(c) { wide.insert(c) }
+                if plan!.huge.contains(c) { huge.insert(c) }
+                if plan!.nested.contains(c) { nested.insert(c) }
+                continue
+            }
             var seen = 0
             for (k, chunk) in chunks.enumerated() where seen < 1000 && sources[c][k] >= 0 {
                 for cell in chunk.cells[sources[c][k]].prefix(1000 - seen) {
                     let (mask, why) = values.mask(cell, p)
                     masks[c] &= mask
-                    note(why, c, &wide, &huge, &nested)
+                    Self.note(why, c, &wide, &huge, &nested)
                 }
                 seen += chunk.cells[sources[c][k]].count
             }
-        }
-        let kinds0 = (0..<width).map { c in
-            declared[c].map { FieldKind.declared($0, jalali: CSVReader.isJalali(declaredMask: masks[c], calendar: calendar)) }
         }
 
         var columns = [Column?](repeating: nil, count: width)
@@ -71,37 +170,76 @@ struct JSONColumns {
         while !pending.isEmpty {
             if options.isCancelled() { throw LoadError.interrupted(path) }
             attempts += 1
-            for c in pending { kinds[c] = kinds0[c] ?? FieldKind.inferred(masks[c], pattern: pattern, calendar: calendar) }
-            var pieces: [[JSONPiece]] = []
-            let pendingKinds = pending.map { kinds[$0] }
-            let (_, raw) = try RawColumn.allocate(pendingKinds[...], capacity: rows) { bases -> Int in
-                // SAFETY: chunk k writes only rows offsets[k] ..< offsets[k + 1] of each buffer,
-                // which hold `rows` slots; no other chunk touches them, and the buffers outlive
-                // `Parallel.map`, which returns when every chunk is done.
-                let b = Unchecked(bases)
-                pieces = Parallel.map(chunks.count) { k in
-                    var values = JSONValues(pattern: pattern, calendar: calendar)
-                    let chunk = chunks[k]
-                    var out: [JSONPiece] = []
-                    out.reserveCapacity(pending.count)
-                    for (i, c) in pending.enumerated() {
-                        if options.isCancelled() { out.append(JSONPiece(cancelled: true)); continue }
-                        let local = sources[c][k]
-                        out.append(values.fill(local >= 0 ? chunk.cells[local] : [], p, rows: chunk.rows, kind: pendingKinds[i], declared: declared[c] != nil,
-                                               slot: b.value[i] + offsets[k] * pendingKinds[i].width))
-                    }
-                    return out
+            for c in pending { kinds[c] = Self.kind(declared: declared[c], mask: masks[c], pattern: pattern, calendar: calendar) }
+            // The plan's columns: as the first scan wrote them, or scanned again as their kinds now are.
+            var written: Written = [:]
+            let direct = pending.filter(isDirect)
+            if !direct.isEmpty {
+                if attempts == 1 && direct.allSatisfy({ kinds[$0] == plan!.kinds[$0] }) {
+                    written = firstWritten
+                } else {
+                    var again = [FieldKind?](repeating: nil, count: planned)
+                    for c in direct { again[c] = kinds[c] }
+                    written = try scan(&job, kinds: again, cells: false).written
                 }
-                for i in pending.indices where pendingKinds[i] == .string && pieces.allSatisfy({ $0[i].failure == nil && !$0[i].cancelled }) {
-                    merge(i, pieces: &pieces, offsets: offsets, base: bases[i])
-                }
-                return rows
             }
+            // The other columns, from their cells.
+            let fromCells = pending.filter { !isDirect($0) }
+            var pieces: [[JSONPiece]] = []  // per pending column, per chunk
+            var raw: [RawColumn?] = []
+            if !fromCells.isEmpty {
+                let cellKinds = fromCells.map { kinds[$0] }
+                var byChunk: [[JSONPiece]] = []
+                let (_, cellRaw) = try RawColumn.allocate(cellKinds[...], capacity: rows) { bases -> Int in
+                    // SAFETY: chunk k writes only rows offsets[k] ..< offsets[k + 1] of each buffer,
+                    // which hold `rows` slots; no other chunk touches them, and the buffers outlive
+                    // `Parallel.map`, which returns when every chunk is done.
+                    let b = Unchecked(bases)
+                    byChunk = Parallel.map(chunks.count) { k in
+                        var values = JSONValues(pattern: pattern, calendar: calendar)
+                        let chunk = chunks[k]
+                        var out: [JSONPiece] = []
+                        out.reserveCapacity(fromCells.count)
+                        for (i, c) in fromCells.enumerated() {
+                            if options.isCancelled() { out.append(JSONPiece(cancelled: true)); continue }
+                            let local = sources[c][k]
+                            out.append(values.fill(local >= 0 ? chunk.cells[local] : [], p, rows: chunk.rows, kind: cellKinds[i], declared: declared[c] != nil,
+                                                   slot: b.value[i] + offsets[k] * cellKinds[i].width))
+                        }
+                        return out
+                    }
+                    for i in fromCells.indices {
+                        var column = byChunk.map { $0[i] }
+                        if cellKinds[i] == .string && column.allSatisfy({ $0.failure == nil && !$0.cancelled }) {
+                            merge(&column, offsets: offsets, base: bases[i])
+                            byChunk[0][i].merged = column[0].merged
+                        }
+                    }
+                    return rows
+                }
+                var next = 0
+                for c in pending {
+                    if isDirect(c) {
+                        raw.append(written[c]!.raw)
+                        pieces.append(written[c]!.pieces)
+                    } else {
+                        raw.append(cellRaw[next])
+                        pieces.append(byChunk.map { $0[next] })
+                        next += 1
+                    }
+                }
+            } else {
+                for c in pending {
+                    raw.append(written[c]!.raw)
+                    pieces.append(written[c]!.pieces)
+                }
+            }
+            written = [:]
             if pieces.contains(where: { $0.contains(where: \.cancelled) }) { throw LoadError.interrupted(path) }
             // The first failure in the file, whichever column it is in.
             var failure: (offset: Int, message: String, column: Int)?
-            for row in pieces {
-                for (i, piece) in row.enumerated() {
+            for (i, column) in pieces.enumerated() {
+                for piece in column {
                     if let f = piece.failure, failure == nil || f.offset < failure!.offset { failure = (f.offset, f.message, pending[i]) }
                 }
             }
@@ -116,13 +254,14 @@ struct JSONColumns {
             }
             var again: [Int] = []
             for (i, c) in pending.enumerated() {
-                let misfit = pieces.reduce(FieldParsing.all) { $1[i].misfit == 0 ? $0 : $0 & $1[i].misfit } & FieldParsing.all
-                for row in pieces {
-                    if row[i].wide { wide.insert(c) }
-                    if row[i].huge { huge.insert(c) }
-                    if row[i].nested { nested.insert(c) }
+                let parts = pieces[i]
+                let misfit = parts.reduce(FieldParsing.all) { $1.misfit == 0 ? $0 : $0 & $1.misfit } & FieldParsing.all
+                for piece in parts {
+                    if piece.wide { wide.insert(c) }
+                    if piece.huge { huge.insert(c) }
+                    if piece.nested { nested.insert(c) }
                 }
-                if pieces.contains(where: { $0[i].misfit != 0 }) {
+                if parts.contains(where: { $0.misfit != 0 }) {
                     let narrowed = masks[c] & misfit
                     guard narrowed != masks[c] else {
                         throw LoadError(.malformed, path: path, message: "could not settle the type of column `\(names[c])`; please report this file")
@@ -131,7 +270,7 @@ struct JSONColumns {
                     again.append(c)
                     continue
                 }
-                columns[c] = column(raw[i], kind: pendingKinds[i], declared: declared[c] != nil, rows: rows, pieces: pieces.map { $0[i] }, offsets: offsets)
+                columns[c] = column(raw[i]!, kind: kinds[c], declared: declared[c] != nil, rows: rows, pieces: parts, offsets: offsets)
             }
             pending = again
         }
@@ -146,7 +285,7 @@ struct JSONColumns {
         return LoadResult(table: table, skippedRows: 0, skipped: [], bytesRead: p.count, notes: notes, attempts: attempts)
     }
 
-    private func note(_ why: JSONValues.Why, _ c: Int, _ wide: inout Set<Int>, _ huge: inout Set<Int>, _ nested: inout Set<Int>) {
+    private static func note(_ why: JSONValues.Why, _ c: Int, _ wide: inout Set<Int>, _ huge: inout Set<Int>, _ nested: inout Set<Int>) {
         switch why {
         case .none: break
         case .wide: wide.insert(c)
@@ -178,11 +317,12 @@ struct JSONColumns {
         return String(decoding: UnsafeBufferPointer(rebasing: p[offset..<end]), as: UTF8.self)
     }
 
-    /// Puts chunk k's strings into chunk 0's dictionary, renumbering their codes in the buffer.
-    private func merge(_ i: Int, pieces: inout [[JSONPiece]], offsets: [Int], base: UnsafeMutableRawPointer) {
-        var dictionary = pieces[0][i].interner?.dictionary ?? StringDictionary.Builder()
+    /// Puts chunk k's strings (`pieces[k]`, of one column) into chunk 0's dictionary,
+    /// renumbering their codes in the buffer; chunk 0's piece keeps the dictionary.
+    private func merge(_ pieces: inout [JSONPiece], offsets: [Int], base: UnsafeMutableRawPointer) {
+        var dictionary = pieces[0].interner?.dictionary ?? StringDictionary.Builder()
         for k in pieces.indices.dropFirst() {
-            guard let own = pieces[k][i].interner?.dictionary, own.count > 0 else { continue }
+            guard let own = pieces[k].interner?.dictionary, own.count > 0 else { continue }
             let remap = own.values.map { dictionary.code(for: $0) }
             if remap.enumerated().allSatisfy({ $0.offset == Int($0.element) }) { continue }
             // SAFETY: rows offsets[k] ..< offsets[k + 1] of the column hold chunk k's codes, each
@@ -192,7 +332,7 @@ struct JSONColumns {
                 for row in 0..<(offsets[k + 1] - offsets[k]) { codes[row] = r[Int(codes[row])] }
             }
         }
-        pieces[0][i].merged = dictionary
+        pieces[0].merged = dictionary
     }
 
     /// The finished column: its buffer, and its validity from the chunks' null bits.
@@ -227,180 +367,6 @@ struct JSONColumns {
             let dictionary = pieces.first?.merged.map { StringDictionary($0) }
             let strings = dictionary.flatMap { $0.count > 0 ? $0 : nil } ?? StringDictionary(values: [""])
             return Column(.string(a, strings), validity: validity)
-        }
-    }
-}
-
-/// What one chunk's cells of one column came to in one attempt.
-struct JSONPiece {
-    var nulls: [UInt64] = []
-    var interner: ByteInterner?
-    /// The candidate bits every misfit allows; 0 when nothing misfit.
-    var misfit: UInt16 = 0
-    var sawValue = false
-    var wide = false, huge = false, nested = false
-    /// The first value that broke a declared type (an empty message) or was not UTF-8.
-    var failure: (offset: Int, message: String)?
-    var cancelled = false
-    /// The column's dictionary, once the chunks' strings are merged (chunk 0's piece holds it).
-    var merged: StringDictionary.Builder?
-}
-
-/// Reads cells as values: their candidate types, and their values into a column's buffer.
-struct JSONValues {
-    let pattern: DatePattern?
-    let calendar: LoadCalendar
-    let writer: FieldWriter
-    private var scratch: [UInt8] = []
-
-    init(pattern: DatePattern?, calendar: LoadCalendar) {
-        self.pattern = pattern.flatMap { DatePattern($0.source) }
-        self.calendar = calendar
-        writer = FieldWriter(pattern: self.pattern, jalaliYears: calendar.jalaliYears ?? JalaliDate.years)
-    }
-
-    /// The candidate bits a JSON number may have: numbers, and a `date_format` that reads it.
-    static let numberBits = FieldParsing.int | FieldParsing.int32 | FieldParsing.double | FieldParsing.pattern
-        | FieldParsing.jalaliPattern | FieldParsing.jalaliShape
-    /// The candidate bits a JSON string may have: dates (a string of digits stays text).
-    static let stringBits = FieldParsing.date | FieldParsing.dateTime | FieldParsing.pattern | FieldParsing.jalaliDate
-        | FieldParsing.jalaliDateTime | FieldParsing.jalaliPattern | FieldParsing.jalaliShape
-
-    /// Why a value keeps its column text, for the load's notes.
-    enum Why { case none, wide, huge, nested }
-
-    /// The types `cell` could be read as.
-    mutating func mask(_ cell: JSONCell, _ p: UnsafeBufferPointer<UInt8>) -> (UInt16, Why) {
-        let bytes = UnsafeBufferPointer(rebasing: p[cell.start..<cell.start + cell.length])
-        switch cell.tag {
-        case .number:
-            var mask = FieldParsing.classify(bytes, pattern: pattern, calendar: calendar) & Self.numberBits
-            if mask & FieldParsing.int == 0 && FieldParsing.isIntegerText(bytes) { return (mask, .wide) }
-            if mask & FieldParsing.double != 0, let v = FieldParsing.parseDouble(bytes), !v.isFinite {
-                mask &= ~FieldParsing.double
-                return (mask, .huge)
-            }
-            return (mask, .none)
-        case .string:
-            return (bytes.isEmpty ? 0 : FieldParsing.classify(bytes, pattern: pattern, calendar: calendar) & Self.stringBits, .none)
-        case .escapedString:
-            scratch.removeAll(keepingCapacity: true)
-            JSONText.decode(bytes, into: &scratch)
-            let (pattern, calendar) = (self.pattern, self.calendar)
-            return (scratch.withUnsafeBufferPointer { $0.isEmpty ? 0 : FieldParsing.classify($0, pattern: pattern, calendar: calendar) & Self.stringBits }, .none)
-        case .trueValue, .falseValue:
-            return (FieldParsing.bool, .none)
-        case .nested:
-            return (0, .nested)
-        }
-    }
-
-    /// Writes the cells of one column of one chunk (`rows` rows, nulls where no cell is) as
-    /// `kind` into `slot`, the chunk's first row.
-    ///
-    /// SAFETY: `slot` has `rows` slots of the kind's width, and cells' rows are below `rows`.
-    mutating func fill(_ cells: [JSONCell], _ p: UnsafeBufferPointer<UInt8>, rows: Int, kind: FieldKind, declared: Bool,
-                       slot: UnsafeMutableRawPointer) -> JSONPiece {
-        var piece = JSONPiece()
-        if kind == .string { piece.interner = ByteInterner() }
-        var r = 0
-        for cell in cells {
-            let row = Int(cell.row)
-            while r < row { setNull(&piece.nulls, r, rows: rows, kind: kind, slot: slot); r += 1 }
-            r = row + 1
-            switch put(cell, p, kind: kind, slot: slot, row: row, interner: &piece.interner) {
-            case true?:
-                piece.sawValue = true
-            case nil:
-                let bytes = UnsafeBufferPointer(rebasing: p[cell.start..<cell.start + cell.length])
-                let at = cell.start + (CSVReader.firstInvalidUTF8(bytes, from: 0) ?? 0)
-                piece.failure = (at, "invalid UTF-8 (byte 0x\(String(p[at], radix: 16, uppercase: true))); save the file as UTF-8")
-                return piece
-            case false?:
-                if declared {
-                    piece.failure = (cell.at, "")
-                    return piece
-                }
-                let (mask, why) = self.mask(cell, p)
-                piece.misfit = piece.misfit == 0 ? mask | ~FieldParsing.all : piece.misfit & (mask | ~FieldParsing.all)
-                switch why {
-                case .none: break
-                case .wide: piece.wide = true
-                case .huge: piece.huge = true
-                case .nested: piece.nested = true
-                }
-                setNull(&piece.nulls, row, rows: rows, kind: kind, slot: slot)
-            }
-        }
-        while r < rows { setNull(&piece.nulls, r, rows: rows, kind: kind, slot: slot); r += 1 }
-        if kind == .string && cells.contains(where: { $0.tag == .nested }) { piece.nested = true }
-        return piece
-    }
-
-    /// Writes one cell as `kind`: true when stored, false when it is not of that kind, nil when
-    /// its text is not UTF-8.
-    @inline(__always)
-    private mutating func put(_ cell: JSONCell, _ p: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int,
-                              interner: UnsafeMutablePointer<ByteInterner?>) -> Bool? {
-        let bytes = UnsafeBufferPointer(rebasing: p[cell.start..<cell.start + cell.length])
-        switch cell.tag {
-        case .number:
-            switch kind {
-            case .bool: return false
-            case .double, .anyDouble:
-                // JSON has no infinity: a number beyond the largest double is not a double.
-                guard let v = kind == .double ? FieldParsing.parseFloatColumnValue(bytes) : FieldParsing.parseDouble(bytes), v.isFinite else { return false }
-                slot.storeBytes(of: v, toByteOffset: row * 8, as: Double.self)
-                return true
-            default:
-                return writer.put(bytes, kind: kind, slot: slot, row: row, interner: interner)
-            }
-        case .string:
-            return text(bytes, kind: kind, slot: slot, row: row, interner: interner)
-        case .escapedString:
-            scratch.removeAll(keepingCapacity: true)
-            JSONText.decode(bytes, into: &scratch)
-            let decoded = scratch
-            return decoded.withUnsafeBufferPointer { text($0, kind: kind, slot: slot, row: row, interner: interner) }
-        case .trueValue, .falseValue:
-            if kind == .bool {
-                slot.storeBytes(of: cell.tag == .trueValue, toByteOffset: row, as: Bool.self)
-                return true
-            }
-            guard kind == .string else { return false }
-            return writer.put(bytes, kind: kind, slot: slot, row: row, interner: interner)
-        case .nested:
-            guard kind == .string else { return false }
-            scratch.removeAll(keepingCapacity: true)
-            JSONText.minify(bytes, into: &scratch)
-            let minified = scratch
-            return minified.withUnsafeBufferPointer { writer.put($0, kind: kind, slot: slot, row: row, interner: interner) }
-        }
-    }
-
-    /// A string's content as `kind`: text, or a date; never a number or a boolean.
-    @inline(__always)
-    private func text(_ bytes: UnsafeBufferPointer<UInt8>, kind: FieldKind, slot: UnsafeMutableRawPointer, row: Int,
-                      interner: UnsafeMutablePointer<ByteInterner?>) -> Bool? {
-        switch kind {
-        case .int, .int32, .double, .anyDouble, .bool: return false
-        case .string: return writer.put(bytes, kind: kind, slot: slot, row: row, interner: interner)
-        default:
-            if bytes.isEmpty { return false }
-            if writer.put(bytes, kind: kind, slot: slot, row: row, interner: interner) == true { return true }
-            return writer.putLocal(bytes, kind: kind, slot: slot, row: row)
-        }
-    }
-
-    /// SAFETY: row < rows, the slots the chunk has; the width written is the kind's.
-    @inline(__always)
-    private func setNull(_ words: inout [UInt64], _ row: Int, rows: Int, kind: FieldKind, slot: UnsafeMutableRawPointer) {
-        if words.isEmpty { words = [UInt64](repeating: 0, count: (rows + 63) >> 6) }
-        words[row >> 6] |= 1 << UInt64(row & 63)
-        switch kind.width {
-        case 8: slot.storeBytes(of: 0, toByteOffset: row * 8, as: Int64.self)
-        case 4: slot.storeBytes(of: 0, toByteOffset: row * 4, as: Int32.self)
-        default: slot.storeBytes(of: false, toByteOffset: row, as: Bool.self)
         }
     }
 }

@@ -10,18 +10,20 @@ import Foundation
 /// strings text. A nested object or array is kept as its JSON text (DuckDB's `read_json` keeps
 /// such values too, as structs, lists or JSON text; clubsh has text).
 ///
-/// In three passes: the file is cut into chunks at record boundaries and each chunk is scanned
-/// in parallel into cells (where each value is, per key: `JSONCell`), checking the syntax; the
-/// chunks' keys are put together in file order and each column gets the type its first
-/// thousand values allow; then the chunks write their values into the column buffers in
-/// parallel. A value that does not fit its column's type narrows it, and that column alone is
-/// written again (from the cells, without reading the file's syntax again).
+/// The first records (up to 4,000) are scanned first: each key with a thousand values there
+/// gets the type those values allow (`JSONPlan`). Then the file is cut into chunks at record
+/// boundaries, and each chunk is scanned in parallel, checking the syntax and writing the
+/// values of the plan's keys straight into their column buffers (`JSONDirect`); a key first
+/// seen later, or rare in the first records, keeps cells (where each value is: `JSONCell`),
+/// whose columns get the type their first thousand values allow and are written from the cells
+/// in parallel. A value that does not fit its column's type narrows it, and that column alone
+/// is written again: from its cells, or by scanning the file again for the plan's columns.
 ///
 ///     let result = try JSONReader.read(path: "orders.jsonl")
 ///
 /// SAFETY: one of the loader's rooms with raw memory: `p` is the whole file, valid for the load
 /// (`InputFile.read`); cells hold offsets inside `p` made by the scanner; each chunk writes only
-/// its own rows of the column buffers (`RawColumn.allocate`).
+/// its own rows of the column buffers (`RawColumn.allocate`, `JSONDirect`).
 enum JSONReader {
     /// Reads the file at `path`.
     static func read(path: String, options: CSVOptions = CSVOptions()) throws -> LoadResult {
@@ -71,29 +73,20 @@ enum JSONReader {
         }
         let dataStart = s.pos
 
+        // The first records say which keys every chunk writes as it scans (`JSONPlan`).
+        let sample = scan(p, dataStart..<p.count, layout: layout, last: true, isCancelled: options.isCancelled,
+                          meter: LoadMeter(total: 1, report: nil), release: nil, limit: options.sampleRecords ?? 4000)
+        if sample.cancelled { throw LoadError.interrupted(path) }
+        let plan = JSONColumns.plan(sample, p, dataStart: dataStart, pattern: pattern, options: options)
+
         // Chunks that start at a record, scanned in parallel; a chunk is trusted only when the
         // one before it ended where it starts, or the file is scanned as one chunk.
         let wanted = options.chunks ?? (p.count - dataStart >= 8 << 20 ? min(ProcessInfo.processInfo.activeProcessorCount * 4, 32) : 1)
-        var ranges = cuts(p, from: dataStart, count: wanted, layout: layout)
+        let ranges = cuts(p, from: dataStart, count: wanted, layout: layout)
         let meter = LoadMeter(total: p.count - dataStart, report: options.progress)
-        var chunks = Parallel.map(ranges.count) { k in
-            scan(p, ranges[k], layout: layout, last: k == ranges.count - 1, isCancelled: options.isCancelled, meter: meter, release: release)
-        }
-        func judge() throws -> Bool {
-            for (k, c) in chunks.enumerated() {
-                if c.cancelled { throw LoadError.interrupted(path) }
-                if let e = c.failure { throw fail(e) }
-                if k + 1 < chunks.count && c.end != ranges[k + 1].lowerBound { return false }
-            }
-            return true
-        }
-        if try !judge() {
-            ranges = [dataStart..<p.count]
-            meter.restart()
-            chunks = [scan(p, ranges[0], layout: layout, last: true, isCancelled: options.isCancelled, meter: meter, release: release)]
-            _ = try judge()
-        }
-        return try JSONColumns(p: p, path: path, fileStart: fileStart, pattern: pattern, options: options, chunks: chunks, release: release).build()
+        let job = JSONScanJob(p: p, path: path, layout: layout, dataStart: dataStart, ranges: ranges, options: options, pattern: pattern, meter: meter,
+                              release: release, fail: fail)
+        return try JSONColumns(p: p, path: path, fileStart: fileStart, pattern: pattern, options: options, plan: plan, job: job, release: release).build()
     }
 
     /// What the file starts with, when it is neither an array nor an object.
@@ -157,12 +150,17 @@ enum JSONReader {
         return b[j] == 125
     }
 
-    /// Scans the records that start in `range` into cells.
+    /// Scans the records that start in `range`: the plan's columns into their buffers
+    /// (`direct`), the other keys' values into cells (unless `cells` is false: a scan again for
+    /// the plan's columns alone); at most `limit` records (the first records' look).
     static func scan(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, layout: Layout, last: Bool,
-                     isCancelled: () -> Bool, meter: LoadMeter, release: ((Range<Int>) -> Void)?) -> JSONChunk {
-        var chunk = JSONChunk()
-        // SAFETY: the range lies inside p.
-        if let base = p.baseAddress, !range.isEmpty {
+                     isCancelled: () -> Bool, meter: LoadMeter, release: ((Range<Int>) -> Void)?,
+                     direct: JSONDirect? = nil, values: JSONValues? = nil, cells: Bool = true, limit: Int = .max) -> JSONChunk {
+        var chunk = JSONChunk(direct: direct, values: values, cells: cells)
+        if limit < .max {
+            chunk.expectedRows = limit
+        } else if direct == nil, let base = p.baseAddress, !range.isEmpty {
+            // SAFETY: the range lies inside p.
             chunk.expectedRows = min(CSVReader.occurrences(of: 10, in: base + range.lowerBound, count: range.count) + 1, range.count / 8 + 1)
         }
         var s = JSONScanner(p, at: range.lowerBound)
@@ -190,7 +188,7 @@ enum JSONReader {
                     throw s.unexpected(layout == .array ? "an object (`{…}`) as each element of the array" : "an object (`{…}`) on each line")
                 }
                 guard chunk.rows < Int(UInt32.max) else { throw JSONError(offset: s.pos, message: "too many records in one piece of the file") }
-                try chunk.record(&s)
+                try chunk.record(&s, p)
                 s.skipSpace()
                 if layout == .array {
                     guard s.pos < s.n else { break }
@@ -202,8 +200,15 @@ enum JSONReader {
                         throw s.unexpected("`,` or `]` after an object")
                     }
                 }
+                // The first records' look ends at `limit` records, at 4 MiB (records of a
+                // megabyte each are not read twice), or once every key has a thousand values.
+                if limit < .max && (chunk.rows >= limit || s.pos - range.lowerBound >= 4 << 20
+                                    || (chunk.rows >= 1000 && chunk.rows & 63 == 0 && chunk.cells.allSatisfy({ $0.count >= 1000 }))) {
+                    chunk.whole = false
+                    break
+                }
             }
-            if last && layout == .array && !closed {
+            if last && layout == .array && !closed && chunk.whole {
                 throw JSONError(offset: p.count, message: "the file ends inside the array: no closing `]`")
             }
         } catch let e as JSONError {
@@ -216,148 +221,5 @@ enum JSONReader {
         meter.add(bytes: s.pos - reported, records: chunk.rows)
         chunk.end = s.pos
         return chunk
-    }
-}
-
-/// What scanning one chunk found: its rows, its keys in the order first seen, and per key the
-/// cells of the rows that have a value.
-struct JSONChunk {
-    var rows = 0
-    var end = 0
-    var failure: JSONError?
-    var cancelled = false
-    /// The keys, decoded, in the order first seen (`keyCodes` finds a key's index).
-    var keys: [[UInt8]] = []
-    var keyCodes = ByteInterner()
-    var cells: [[JSONCell]] = []
-    /// Per key, 1 + the last row that set it: a key seen twice in one object is an error.
-    private var lastRow: [Int] = []
-    /// The keys of the previous record by position: records usually repeat their keys in order.
-    private var previous: [Int] = []
-    /// Where each key was first written in the file without escapes (-1: with escapes), and its
-    /// length: the next record's key is compared with those bytes, not hashed.
-    private var written: [Int] = []
-    private var lengths: [Int] = []
-    /// The cells to reserve for each key of the first record (the lines in the chunk).
-    var expectedRows = 0
-    private var scratch: [UInt8] = []
-
-    /// Reads one object at `s.pos` (its `{`) as row `rows`.
-    mutating func record(_ s: inout JSONScanner) throws(JSONError) {
-        let row = rows
-        s.pos += 1
-        s.skipSpace()
-        guard s.peek != 125 else { s.pos += 1; rows += 1; return }
-        var field = 0
-        // While every key is the previous record's key at its place, the keys are distinct as
-        // those were; after the first that is not, each key is checked against the ones before.
-        var same = true
-        while true {
-            guard s.peek == 34 else { throw s.unexpected(field == 0 ? "a key in quotes or `}`" : "a key in quotes after `,`") }
-            let keyAt = s.pos
-            let (ks, ke, escaped) = try s.string()
-            let key: Int
-            if same, let hit = predicted(s, ks, ke, escaped: escaped, field: field) {
-                key = hit
-            } else {
-                if same {
-                    // The keys taken so far by prediction are marked now, once per record.
-                    for f in 0..<field { lastRow[previous[f]] = row + 1 }
-                    same = false
-                }
-                key = try code(s, ks, ke, escaped: escaped, at: keyAt, field: field)
-                if lastRow[key] == row + 1 {
-                    throw JSONError(offset: keyAt, message: "the key `\(CSVReader.shown(String(decoding: keys[key], as: UTF8.self)))` appears twice in this object")
-                }
-                lastRow[key] = row + 1
-                if field < previous.count { previous[field] = key } else { previous.append(key) }
-            }
-            s.skipSpace()
-            guard s.peek == 58 else { throw s.unexpected("`:` after the key") }
-            s.pos += 1
-            s.skipSpace()
-            guard let c = s.peek else { throw s.unexpected("a value") }
-            let start: Int, end: Int, tag: JSONTag?
-            switch c {
-            case 34:
-                let str = try s.string()
-                (start, end, tag) = (str.start, str.end, str.escaped ? .escapedString : .string)
-            case 45, 48...57:
-                start = s.pos
-                end = try s.number()
-                tag = .number
-            case 116, 102, 110:
-                start = s.pos
-                tag = try s.literal()
-                end = s.pos
-            case 123, 91:
-                start = s.pos
-                end = try s.nested()
-                tag = .nested
-            default:
-                throw s.unexpected("a value")
-            }
-            if let tag {
-                guard end - start <= JSONCell.maxLength else { throw JSONError(offset: start, message: "a value longer than 512 MiB") }
-                cells[key].append(JSONCell(start: start, row: UInt32(row), info: UInt32(end - start) << 3 | tag.rawValue))
-            }
-            field += 1
-            s.skipSpace()
-            guard let next = s.peek else { throw s.unexpected("`,` or `}`") }
-            if next == 44 {
-                s.pos += 1
-                s.skipSpace()
-                continue
-            }
-            guard next == 125 else { throw s.unexpected("`,` or `}`") }
-            s.pos += 1
-            rows += 1
-            return
-        }
-    }
-
-    /// The previous record's key at `field` when this one is the same (compared with the bytes
-    /// where it was first written); nil otherwise.
-    @inline(__always)
-    private func predicted(_ s: JSONScanner, _ start: Int, _ end: Int, escaped: Bool, field: Int) -> Int? {
-        let length = end - start
-        guard !escaped && field < previous.count else { return nil }
-        let guess = previous[field]
-        let at = written[guess]
-        guard at >= 0 && lengths[guess] == length else { return nil }
-        // SAFETY: both keys' bytes lie inside the file: at ..< at + length and start ..< end;
-        // each eight-byte load reads below i + 8 ≤ length.
-        var i = 0
-        while i + 8 <= length,
-              UnsafeRawPointer(s.b + at + i).loadUnaligned(as: UInt64.self) == UnsafeRawPointer(s.b + start + i).loadUnaligned(as: UInt64.self) { i += 8 }
-        while i < length && s.b[at + i] == s.b[start + i] { i += 1 }
-        return i == length ? guess : nil
-    }
-
-    /// The index of the key whose content is `p[start..<end]`.
-    private mutating func code(_ s: JSONScanner, _ start: Int, _ end: Int, escaped: Bool, at keyAt: Int, field: Int) throws(JSONError) -> Int {
-        let length = end - start
-        var bytes = UnsafeBufferPointer(start: s.b + start, count: length)
-        if escaped {
-            scratch.removeAll(keepingCapacity: true)
-            JSONText.decode(bytes, into: &scratch)
-        }
-        let found: Int32? = escaped ? scratch.withUnsafeBufferPointer { keyCodes.intern($0) } : keyCodes.intern(bytes)
-        guard let found else {
-            let bad = CSVReader.firstInvalidUTF8(bytes, from: 0) ?? 0
-            throw JSONError(offset: start + bad, message: "invalid UTF-8 (byte 0x\(String(s.b[start + bad], radix: 16, uppercase: true))) in a key; save the file as UTF-8")
-        }
-        let key = Int(found)
-        if key == keys.count {
-            if escaped { keys.append(scratch) } else { bytes = UnsafeBufferPointer(start: s.b + start, count: length); keys.append(Array(bytes)) }
-            written.append(escaped ? -1 : start)
-            lengths.append(length)
-            var list: [JSONCell] = []
-            // The keys of the first record are usually in every record: room for them all at once.
-            if rows == 0 && key < 256 { list.reserveCapacity(expectedRows) }
-            cells.append(list)
-            lastRow.append(0)
-        }
-        return key
     }
 }
