@@ -295,4 +295,25 @@ final class MarkdownHTMLTests: XCTestCase {
             <footer>lesson.md · clubsh run --html</footer>
             """), page)
     }
+
+    /// Quotes and lists nest at most `maxDepth` (100) deep; deeper markers are text of the
+    /// innermost block, and the recursion stays bounded however deep the prose goes.
+    func testNestingDepthIsCapped() {
+        XCTAssertEqual(MarkdownHTML.maxDepth, 100)
+        XCTAssertEqual(render(String(repeating: ">", count: 102) + " hi\n"),
+                       String(repeating: "<blockquote dir=\"auto\">\n", count: 100) + "<p dir=\"auto\">&gt;&gt; hi</p>\n"
+                           + String(repeating: "</blockquote>\n", count: 100))
+        XCTAssertEqual(render(String(repeating: "- ", count: 101) + "x\n"),
+                       String(repeating: "<ul dir=\"ltr\">\n<li dir=\"auto\">", count: 100) + "- x"
+                           + String(repeating: "</li>\n</ul>", count: 100) + "\n")
+        // A list nested line by line: from the 101st level on, the markers are the text of the 100th item.
+        let nested = (0..<103).map { String(repeating: "  ", count: $0) + "- x\n" }.joined()
+        XCTAssertEqual(render(nested),
+                       String(repeating: "<ul dir=\"ltr\">\n<li dir=\"auto\">x\n", count: 100) + "- x\n- x\n- x"
+                           + String(repeating: "</li>\n</ul>", count: 100) + "\n")
+        // Just under the cap, all 100 levels are read.
+        XCTAssertEqual(render(String(repeating: ">", count: 100) + " hi\n"),
+                       String(repeating: "<blockquote dir=\"auto\">\n", count: 100) + "<p dir=\"auto\">hi</p>\n"
+                           + String(repeating: "</blockquote>\n", count: 100))
+    }
 }

@@ -34,6 +34,27 @@ final class HTMLPageEndToEndTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: work.path).sorted(), before)
     }
 
+    /// Deeply nested prose gives a page, as `clubsh run` and `check` give their output: 5,000
+    /// quotes and 50,000 list markers on one line crashed the renderer's recursion, and a list
+    /// nested 800 levels line by line took 45 seconds (each level rescanned every deeper line).
+    func testDeeplyNestedProseMakesAPage() throws {
+        let dir = try ClubshRun.temporaryFolder("html-deep")
+        let notebooks = [
+            "quotes.md": String(repeating: ">", count: 5_000) + " hi\n",
+            "markers.md": String(repeating: "- ", count: 50_000) + "x\n",
+            "nested.md": (0..<800).map { String(repeating: "  ", count: $0) + "- x\n" }.joined(),
+        ]
+        for (name, text) in notebooks.sorted(by: { $0.key < $1.key }) {
+            try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            let r = try ClubshRun.run(["run", "--html", name], directory: dir)
+            XCTAssertEqual(r.status, 0, name)
+            XCTAssertEqual(r.stderr, "", name)
+            XCTAssertTrue(r.stdout.hasSuffix("</html>\n"), name)
+            // 100 levels, then the rest as text.
+            XCTAssertEqual(r.stdout.components(separatedBy: name == "quotes.md" ? "<blockquote" : "<ul").count - 1, 100, name)
+        }
+    }
+
     func testHostileNotebookMakesASafePage() throws {
         let dir = try ClubshRun.temporaryFolder("html")
         let rows = [

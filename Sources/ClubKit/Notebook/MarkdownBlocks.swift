@@ -220,9 +220,14 @@ struct MarkdownBlocks {
     }
 
     static func isThematicBreak(_ rest: Line) -> Bool {
-        guard let first = rest.first, first == "-" || first == "*" || first == "_" else { return false }
-        let marks = rest.filter { $0 != " " && $0 != "\t" }
-        return marks.count >= 3 && marks.allSatisfy { $0 == first }
+        // Bytes, not Characters: every byte that counts is ASCII, and any other (a combining
+        // mark too) makes the line something else. It stops at the first such byte.
+        guard let first = rest.utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "*") || first == UInt8(ascii: "_") else { return false }
+        var marks = 0
+        for byte in rest.utf8 {
+            if byte == first { marks += 1 } else if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") { return false }
+        }
+        return marks >= 3
     }
 
     static func isATXHeading(_ rest: Line) -> Bool {
