@@ -126,6 +126,8 @@ final class JSONReaderTests: XCTestCase {
             ("t.jsonl", "{\"a\":1,\"a\":2}", "t.jsonl:1:8: the key `a` appears twice in this object"),
             ("t.jsonl", "{\"a\":1,\"b\":2}\n{\"b\":1,\"b\":2}", "t.jsonl:2:8: the key `b` appears twice in this object"),
             ("t.jsonl", "{\"a\":1,\"b\":2}\n{\"a\":1,\"a\":2}", "t.jsonl:2:8: the key `a` appears twice in this object"),
+            // A record after a shorter one: its extra key is checked, not taken from the longer record before.
+            ("t.jsonl", "{\"a\":1,\"b\":2,\"c\":3}\n{\"a\":1,\"c\":2}\n{\"a\":1,\"c\":2,\"c\":3}", "t.jsonl:3:14: the key `c` appears twice in this object"),
             ("t.jsonl", "{\"a\":1,\"b\":2,\"c\":3}\n{\"a\":1,\"c\":2,\"b\":3,\"a\":4}", "t.jsonl:2:20: the key `a` appears twice in this object"),
             ("t.jsonl", "{\"a\":1,}", "t.jsonl:1:8: expected a key in quotes after `,`, found `}`"),
             ("t.jsonl", "{a:1}", "t.jsonl:1:2: expected a key in quotes or `}`, found `a`"),

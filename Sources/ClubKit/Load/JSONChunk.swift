@@ -84,7 +84,12 @@ struct JSONChunk {
     /// Per key, 1 + the last row that set it: a key seen twice in one object is an error.
     private var lastRow: [Int] = []
     /// The keys of the previous record by position: records usually repeat their keys in order.
+    /// Places from `previousFields` on are left from longer records before it.
     private var previous: [Int] = []
+    /// How many keys the previous record had: only those places may be taken as the same key
+    /// without the check for repeats (a place beyond them holds an older record's key, which
+    /// this record may already have).
+    private var previousFields = 0
     /// Where each key was first written in the file without escapes (-1: with escapes), and its
     /// length: the next record's key is compared with those bytes, not hashed.
     private var written: [Int] = []
@@ -128,7 +133,7 @@ struct JSONChunk {
         var same = true
         while true {
             let key: Int
-            if same && field < templateLengths.count, let length = template(field, s) {
+            if same && field < previousFields && field < templateLengths.count, let length = template(field, s) {
                 // The same bytes as the previous record's up to this value: the same key.
                 key = previous[field]
                 s.pos += length
@@ -142,6 +147,7 @@ struct JSONChunk {
                         s.pos += 1
                         if stored != h.directCount { direct!.fillNulls(row) }
                         rows += 1
+                        previousFields = field
                         return
                     }
                     guard next == 44 else { throw s.unexpected("`,` or `}`") }
@@ -197,9 +203,6 @@ struct JSONChunk {
                 guard end - start <= JSONCell.maxLength else { throw JSONError(offset: start, message: "a value longer than 512 MiB") }
                 let cell = JSONCell(start: start, row: UInt32(row), info: UInt32(end - start) << 3 | tag.rawValue)
                 if key < h.count && h.isDirect[key] {
-                    // A key that repeats in a record slips past the check for repeats when the
-                    // record before had fewer keys (its value then replaces the first, as a
-                    // second cell did): it is counted once.
                     if h.filled[key] != row + 1 { stored += 1 }
                     values.write(cell, key: key, row: row, local: local, p, h)
                 } else if keepsCells {
@@ -256,7 +259,7 @@ struct JSONChunk {
     @inline(__always)
     private func predicted(_ s: JSONScanner, _ start: Int, _ end: Int, escaped: Bool, field: Int) -> Int? {
         let length = end - start
-        guard !escaped && field < previous.count else { return nil }
+        guard !escaped && field < previousFields && field < previous.count else { return nil }
         let guess = previous[field]
         let at = written[guess]
         guard at >= 0 && lengths[guess] == length else { return nil }
