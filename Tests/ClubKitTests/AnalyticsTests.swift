@@ -181,6 +181,8 @@ final class AnalyticsTests: XCTestCase {
         }
         let numbered = try types("c,date,nps,rating,complaint\nC,2024-03-15,8,4,1\nD,2024-03-26,8,4,0\n")
         XCTAssertEqual(numbered.table.strings("type"), ["loyal", "regular", "dissatisfied", "new", "regular", "potential"])
+        // A complaint marked 1 has no text to quote.
+        XCTAssertEqual(numbered.table.strings("evidence")[2], "a complaint on 2024-03-15")
         let words = try types("c,date,nps,rating,complaint\nC,2024-03-15,8,4,yes\nD,2024-03-26,8,4,no\n")
         XCTAssertEqual(words.table.strings("type"), ["loyal", "regular", "dissatisfied", "new", "regular", "potential"])
         let textDates = try types("c,date,nps,rating,complaint\nC,15/03/2024,3,2,late\n")

@@ -362,22 +362,24 @@ extension TransactionData {
                 switch col.value(at: i) {
                 case .string(let text):
                     let plain = text.trimmingCharacters(in: .whitespaces).lowercased()
-                    complaint = ["", "no", "n", "false", "0", "none", "-"].contains(plain) ? nil : (["yes", "y", "true", "1"].contains(plain) ? "yes" : text)
-                case .bool(let b): complaint = b ? "yes" : nil
-                case .int(let n): complaint = n != 0 ? "yes" : nil
-                case .double(let x): complaint = x != 0 ? "yes" : nil
+                    complaint = ["", "no", "n", "false", "0", "none", "-"].contains(plain) ? nil : (["yes", "y", "true", "1"].contains(plain) ? "" : text)
+                case .bool(let b): complaint = b ? "" : nil
+                case .int(let n): complaint = n != 0 ? "" : nil
+                case .double(let x): complaint = x != 0 ? "" : nil
                 default: complaint = ValueFormat.display(col.value(at: i))
                 }
             }
             let rating = ratings?.value(at: i).doubleValue, score = nps?.value(at: i).doubleValue
             let on = dates == nil ? "" : " on " + calendar.format(Int32(day))
             var reasons: [String] = []
-            if let complaint { reasons.append("complaint \"\(complaint)\"") }
+            // A complaint marked yes, true or 1 has no text to quote.
+            let said = complaint.map { $0.isEmpty ? "a complaint" : "complaint \"\($0)\"" }
+            if let said { reasons.append(said) }
             if let rating, rating <= 2 { reasons.append("rating \(ValueFormat.displayDouble(rating))") }
             if let score, score <= 6 { reasons.append("NPS \(ValueFormat.displayDouble(score))") }
             if day >= out[c]?.last?.day ?? .min {
                 let said = [score.map { "NPS " + ValueFormat.displayDouble($0) }, rating.map { "rating " + ValueFormat.displayDouble($0) },
-                            complaint.map { "complaint \"\($0)\"" }].compactMap { $0 }
+                            said].compactMap { $0 }
                 out[c, default: FeedbackVerdict()].last = (day, (said.isEmpty ? "an answer" : said.joined(separator: ", ")) + on)
             }
             if !reasons.isEmpty, day >= Int64(negativeFrom), day >= out[c]?.negative?.day ?? .min {
