@@ -264,9 +264,11 @@ extension TransactionData {
         return ledger
     }
 
-    static func tooManyPoints(_ what: String, at location: SourceLocation) -> Diagnostic {
+    /// `hint` names the options of the form that was written (the program's, or `points`').
+    static func tooManyPoints(_ what: String, at location: SourceLocation,
+                              hint: String = "lower `earn` or the channel multipliers, or raise `per`") -> Diagnostic {
         Diagnostic("\(what) would earn more than 9,007,199,254,740,992 points (2^53), past which points cannot be counted exactly", at: location,
-                   hint: "lower `earn` or the channel multipliers, or raise `per`")
+                   hint: hint)
     }
 
     /// Month by month: revenue, points issued, redeemed and expired within each month, points

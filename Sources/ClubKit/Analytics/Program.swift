@@ -231,7 +231,9 @@ enum PointsCommand: AnalyticsCommandDefinition {
         let steps = (o.spend / o.rate).rounded(.down)
         let orderPoints = (steps * o.earn * o.multiplier).rounded(.down)
         let points = orderPoints + o.bonus
-        guard points <= LoyaltyRules.maxPoints else { throw TransactionData.tooManyPoints("this order", at: location) }
+        guard points <= LoyaltyRules.maxPoints else {
+            throw TransactionData.tooManyPoints("this order", at: location, hint: "lower `spend`, `earn` or `multiplier`, or raise `rate`")
+        }
         // 1,200,000 / 10,000 = 120 points + 50 bonus = 170 points
         let quotient = o.spend / o.rate
         var line = quotient == steps ? "\(grouped(o.spend)) / \(grouped(o.rate)) = \(grouped(steps))"
