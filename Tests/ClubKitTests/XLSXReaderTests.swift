@@ -165,7 +165,7 @@ final class XLSXReaderTests: XCTestCase {
         ]
         for (name, bytes, message) in cases {
             let path = dir.appendingPathComponent(name).path
-            if !bytes.isEmpty || name == "empty.xlsx" { FileManager.default.createFile(atPath: path, contents: Data(bytes)) }
+            if !bytes.isEmpty || name == "empty.xlsx" { XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes))) }
             let e = failure(path)
             XCTAssertNotNil(e, name)
             if name != "empty.xlsx" { XCTAssertEqual(e?.message, message, name) }
@@ -220,7 +220,7 @@ final class XLSXReaderTests: XCTestCase {
             }
             for k in 0..<4 { b[p + 24 + k] = UInt8((size >> (8 * UInt32(k))) & 0xFF) }
             let path = dir.appendingPathComponent("bomb-\(size).xlsx").path
-            FileManager.default.createFile(atPath: path, contents: Data(b))
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(b)))
             return path
         }
         XCTAssertTrue(failure(patched(4_000_000_000))?.message.contains("more than deflate can; it is not a real workbook") == true)
@@ -243,7 +243,7 @@ final class XLSXReaderTests: XCTestCase {
         zip.add("xl/sharedStrings.xml", Array((sharedXML ?? "<sst xmlns=\"\(main)\">" + shared.map { "<si><t>\($0)</t></si>" }.joined() + "</sst>").utf8))
         zip.add("xl/worksheets/sheet1.xml", Array((raw ? sheet : "<?xml version=\"1.0\"?><worksheet xmlns=\"\(main)\"><sheetData>\(sheet)</sheetData></worksheet>").utf8))
         let path = try temporaryFolder().appendingPathComponent("w.xlsx").path
-        FileManager.default.createFile(atPath: path, contents: Data(zip.finish()))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(zip.finish())))
         return path
     }
 
@@ -335,7 +335,7 @@ final class XLSXReaderTests: XCTestCase {
             case 1: b = Array(b[0..<(next() % b.count)])
             default: let at = next() % (b.count - 4); for k in 0..<4 { b[at + k] = 0xFF }
             }
-            FileManager.default.createFile(atPath: path, contents: Data(b))
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(b)))
             if let e = failure(path) { XCTAssertFalse(e.description.contains("\n"), e.description) }
         }
     }
