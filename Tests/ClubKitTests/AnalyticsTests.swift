@@ -293,6 +293,12 @@ final class AnalyticsTests: XCTestCase {
         // B's answer of 04-02 is after the as-of date.
         XCTAssertEqual(t.strings("last_feedback"), ["NPS 10, rating 5 on 2024-03-21", "null"])
         XCTAssertEqual(try result("types | members | select c, last_feedback").table.columnNames, ["c", "last_feedback"])
+        // The same when the transactions are a named result: A's last order of the result is the
+        // app one (the store row of 03-20 is left out by the where).
+        try session.runAll("recent = tx | where channel != \"store\"")
+        try session.runAll("use recent (customer = c, date = day, amount = value) as_of 2024-03-31")
+        XCTAssertEqual(try result("types | members").table.strings("last_channel"), ["app", "web"])
+        try session.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-03-31")
         // Under the Jalali calendar the working and the evidence name Jalali days: 2024-03-21 is
         // 1403-01-02 and 2024-03-31 is 1403-01-12 (jdatetime.date.fromgregorian).
         session.calendar = .jalali

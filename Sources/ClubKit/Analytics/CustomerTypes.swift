@@ -61,8 +61,9 @@ enum TypesCommand: AnalyticsCommandDefinition {
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (data, reads) = try catalog.transactionData(for: "types", at: location)
         var lastChannel: Column?
-        if o.members, let roles = catalog.transactions, let table = catalog.tables[roles.table], let channel = table.column("channel") {
-            lastChannel = data.lastValue(of: channel, in: table, roles)
+        // The transactions may be a named result: its table, as `transactionData` read it.
+        if o.members, let roles = catalog.transactions, let channel = try catalog.table(named: roles.table, at: location).column("channel") {
+            lastChannel = data.lastValue(of: channel)
         }
         return data.customerTypes(o, customers: catalog.tables["customers"], feedback: catalog.tables["feedback"], language: catalog.language,
                                   lastChannel: lastChannel, reads: reads + [Dependencies.language])
@@ -272,25 +273,16 @@ extension TransactionData {
                               lastAnswer: (0..<known).map { verdicts[$0]?.last?.text }, reads: reads)
     }
 
-    /// The value of `column` (a column of the transactions table `table`) on each customer's
-    /// latest transaction by the as-of date (the last row among the same day's), by dense
-    /// customer number.
-    func lastValue(of column: Column, in table: Table, _ roles: TransactionRoles) -> Column {
-        guard let keyColumn = table.column(roles.customer), let dates = table.column(roles.date) else { return column.gatherOptional([Int32](repeating: -1, count: customerCount)) }
-        let g = Grouping(columns: [Join.concatenate(keys, keyColumn)], n: keys.count + keyColumn.count)
-        var dense = [Int32: Int]()
-        for c in 0..<customerCount { dense[g.ids[c]] = c }
-        var pick = [Int32](repeating: -1, count: customerCount), best = [Int64](repeating: .min, count: customerCount)
-        for row in 0..<table.rowCount where !keyColumn.isNull(row) && !dates.isNull(row) {
-            let day: Int64
-            switch dates.value(at: row) {
-            case .date(let d): day = Int64(d)
-            case .dateTime(let t): day = floorDiv(t, 86400)
-            default: continue
-            }
-            guard day <= Int64(asOf), let c = dense[g.ids[keys.count + row]], day >= best[c] else { continue }
-            best[c] = day
-            pick[c] = Int32(row)
+    /// The value of `column` (a column of the transactions table, row for row) on each
+    /// customer's latest transaction by the as-of date (the last row among the same day's), by
+    /// dense customer number.
+    func lastValue(of column: Column) -> Column {
+        var pick = [Int32](repeating: -1, count: customerCount), best = [Int32](repeating: .min, count: customerCount)
+        for i in 0..<count {
+            let c = Int(customer[i])
+            guard day[i] >= best[c] else { continue }
+            best[c] = day[i]
+            pick[c] = rows?[i] ?? Int32(i)
         }
         return column.gatherOptional(pick)
     }
