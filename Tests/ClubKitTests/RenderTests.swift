@@ -133,3 +133,15 @@ final class WideTableWriterTests: XCTestCase {
         XCTAssertTrue(json.hasSuffix("\"c9999\":9999}\n"), String(json.suffix(40)))
     }
 }
+
+/// Whole-number doubles print without `.0` as far as every whole number is exact (2^53); past
+/// that a double's shortest exact form is the exponent one.
+final class WholeDoubleFormatTests: XCTestCase {
+    func testWholeDoublesUpToTwoToTheFiftyThird() {
+        XCTAssertEqual(ValueFormat.plainDouble(1e15), "1000000000000000")
+        XCTAssertEqual(ValueFormat.plainDouble(9_007_199_254_740_992), "9007199254740992")
+        XCTAssertEqual(ValueFormat.plainDouble(-9_007_199_254_740_992), "-9007199254740992")
+        XCTAssertEqual(ValueFormat.plainDouble(1e16), "1e+16")
+        XCTAssertEqual(ValueFormat.displayDouble(1e15), "1000000000000000")
+    }
+}

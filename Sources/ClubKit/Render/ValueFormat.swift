@@ -18,7 +18,7 @@ enum ValueFormat {
     }
 
     static func plainDouble(_ x: Double) -> String {
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        if x == x.rounded(), abs(x) <= 0x1p53 { return String(Int64(x)) }
         return String(x)
     }
 
@@ -59,7 +59,7 @@ enum ValueFormat {
     }
 
     static func displayDouble(_ x: Double) -> String {
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        if x == x.rounded(), abs(x) <= 0x1p53 { return String(Int64(x)) }
         let exact = plainDouble(x)
         if !exact.contains("e"), let point = exact.firstIndex(of: "."), exact.distance(from: point, to: exact.endIndex) <= 5 {
             return exact
