@@ -284,37 +284,9 @@ enum CSVReader {
     /// that held no value at all, nulls of type string.
     private static func column(_ c: Int, _ raw: RawColumn, kind: FieldKind, declared: Bool, rows: Int,
                                outcomes: [ChunkOutcome], placed: [Int], dictionary: StringDictionary?) -> Column {
-        if !declared && !outcomes.contains(where: { $0.sawValue[c] }) {
-            return Column(.string([Int32](repeating: 0, count: rows), StringDictionary(values: [""])), validity: Bitmap(count: rows, allValid: false))
-        }
-        var validity: Bitmap?
-        if outcomes.contains(where: { !$0.nulls[c].isEmpty }) {
-            var v = Bitmap(count: rows)
-            for (k, o) in outcomes.enumerated() where !o.nulls[c].isEmpty {
-                for (w, word) in o.nulls[c].enumerated() where word != 0 {
-                    var bits = word
-                    while bits != 0 {
-                        let local = w << 6 + bits.trailingZeroBitCount
-                        if local < o.rows { v.set(placed[k] + local, false) }
-                        bits &= bits - 1
-                    }
-                }
-            }
-            validity = v
-        }
-        switch (raw, kind.type) {
-        case (.int64(let a), .int): return Column(.int(a), validity: validity)
-        case (.int64(let a), _): return Column(.dateTime(a), validity: validity)
-        case (.double(let a), _): return Column(.double(a), validity: validity)
-        case (.bool(let a), _): return Column(.bool(a), validity: validity)
-        case (.int32(let a), .int): return Column(.int32(a), validity: validity)
-        case (.int32(let a), .date): return Column(.date(a), validity: validity)
-        case (.int32(let a), _):
-            // A declared text column with no value at all has an empty dictionary, but its null
-            // slots hold code 0, which must name a string.
-            let strings = dictionary.flatMap { $0.count > 0 ? $0 : nil } ?? StringDictionary(values: [""])
-            return Column(.string(a, strings), validity: validity)
-        }
+        if !declared && !outcomes.contains(where: { $0.sawValue[c] }) { return RawColumn.allNull(rows: rows) }
+        let validity = RawColumn.validity(rows: rows, chunks: outcomes.enumerated().map { (nulls: $1.nulls[c], start: placed[$0], count: $1.rows) })
+        return raw.column(kind, validity: validity, dictionary: dictionary)
     }
 
     /// "column id: integers beyond 64 bits kept as text", for the columns that held such

@@ -145,6 +145,45 @@ enum RawColumn {
         return (wrap(array), base!)
     }
 
+    /// A text column of `rows` nulls: a column no row gave a value.
+    static func allNull(rows: Int) -> Column {
+        Column(.string([Int32](repeating: 0, count: rows), StringDictionary(values: [""])), validity: Bitmap(count: rows, allValid: false))
+    }
+
+    /// The validity of a column of `rows` from its chunks' null bits: each chunk's bit words,
+    /// the row it starts at and how many rows it holds; nil when no row is null.
+    static func validity(rows: Int, chunks: [(nulls: [UInt64], start: Int, count: Int)]) -> Bitmap? {
+        guard chunks.contains(where: { !$0.nulls.isEmpty }) else { return nil }
+        var v = Bitmap(count: rows)
+        for chunk in chunks where !chunk.nulls.isEmpty {
+            for (w, word) in chunk.nulls.enumerated() where word != 0 {
+                var bits = word
+                while bits != 0 {
+                    let local = w << 6 + bits.trailingZeroBitCount
+                    if local < chunk.count { v.set(chunk.start + local, false) }
+                    bits &= bits - 1
+                }
+            }
+        }
+        return v
+    }
+
+    /// The finished column of `kind` over this buffer. A text column takes `dictionary`; one with
+    /// no value at all still needs a string for code 0, which its null slots hold.
+    func column(_ kind: FieldKind, validity: Bitmap?, dictionary: StringDictionary?) -> Column {
+        switch (self, kind.type) {
+        case (.int64(let a), .int): return Column(.int(a), validity: validity)
+        case (.int64(let a), _): return Column(.dateTime(a), validity: validity)
+        case (.double(let a), _): return Column(.double(a), validity: validity)
+        case (.bool(let a), _): return Column(.bool(a), validity: validity)
+        case (.int32(let a), .int): return Column(.int32(a), validity: validity)
+        case (.int32(let a), .date): return Column(.date(a), validity: validity)
+        case (.int32(let a), _):
+            let strings = dictionary.flatMap { $0.count > 0 ? $0 : nil } ?? StringDictionary(values: [""])
+            return Column(.string(a, strings), validity: validity)
+        }
+    }
+
     /// Keeps the first `n` slots. The array is taken out of the enum first so that it is
     /// uniquely referenced and shrinks in place (a shared array would be copied).
     private mutating func keepFirst(_ n: Int) {

@@ -337,36 +337,8 @@ struct JSONColumns {
 
     /// The finished column: its buffer, and its validity from the chunks' null bits.
     private func column(_ raw: RawColumn, kind: FieldKind, declared: Bool, rows: Int, pieces: [JSONPiece], offsets: [Int]) -> Column {
-        if !declared && !pieces.contains(where: \.sawValue) {
-            return Column(.string([Int32](repeating: 0, count: rows), StringDictionary(values: [""])), validity: Bitmap(count: rows, allValid: false))
-        }
-        var validity: Bitmap?
-        if pieces.contains(where: { !$0.nulls.isEmpty }) {
-            var v = Bitmap(count: rows)
-            for (k, piece) in pieces.enumerated() where !piece.nulls.isEmpty {
-                let count = offsets[k + 1] - offsets[k]
-                for (w, word) in piece.nulls.enumerated() where word != 0 {
-                    var bits = word
-                    while bits != 0 {
-                        let local = w << 6 + bits.trailingZeroBitCount
-                        if local < count { v.set(offsets[k] + local, false) }
-                        bits &= bits - 1
-                    }
-                }
-            }
-            validity = v
-        }
-        switch (raw, kind.type) {
-        case (.int64(let a), .int): return Column(.int(a), validity: validity)
-        case (.int64(let a), _): return Column(.dateTime(a), validity: validity)
-        case (.double(let a), _): return Column(.double(a), validity: validity)
-        case (.bool(let a), _): return Column(.bool(a), validity: validity)
-        case (.int32(let a), .int): return Column(.int32(a), validity: validity)
-        case (.int32(let a), .date): return Column(.date(a), validity: validity)
-        case (.int32(let a), _):
-            let dictionary = pieces.first?.merged.map { StringDictionary($0) }
-            let strings = dictionary.flatMap { $0.count > 0 ? $0 : nil } ?? StringDictionary(values: [""])
-            return Column(.string(a, strings), validity: validity)
-        }
+        if !declared && !pieces.contains(where: \.sawValue) { return RawColumn.allNull(rows: rows) }
+        let validity = RawColumn.validity(rows: rows, chunks: pieces.indices.map { (nulls: pieces[$0].nulls, start: offsets[$0], count: offsets[$0 + 1] - offsets[$0]) })
+        return raw.column(kind, validity: validity, dictionary: pieces.first?.merged.map { StringDictionary($0) })
     }
 }
