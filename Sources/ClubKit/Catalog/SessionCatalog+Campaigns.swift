@@ -42,9 +42,7 @@ extension SessionCatalog {
     /// Defines or redefines a campaign after resolving it; refused, changing nothing, when it
     /// does not resolve or when something that reads it would no longer check.
     func defineCampaign(_ name: Name, _ spec: CampaignSpec, text: String) throws(Diagnostic) -> [Output] {
-        let taken = tables[name.text] != nil ? "a loaded table" : definition(name.text) != nil ? "a named result"
-            : parameters[name.text] != nil ? "a parameter" : programs[name.text] != nil ? "a program" : nil
-        if let taken {
+        if let taken = holder(of: name.text, besides: "a campaign") {
             throw Diagnostic("`\(name.text)` is \(taken)", at: name.location, hint: "choose another name for the campaign")
         }
         let (rules, reads) = try resolveCampaign(spec)

@@ -11,11 +11,18 @@ struct ProgramDefinition: Sendable {
 /// that reads it (`simulate club`, results over it), and a `let` that would make the program
 /// invalid (a rate of 0, text for a number) is refused as a redefinition of a segment is.
 extension SessionCatalog {
+    /// What else holds `name` — "a loaded table", "a named result", "a parameter", "a program" or
+    /// "a campaign" — leaving out `kind`, the kind being (re)defined; nil when nothing does.
+    func holder(of name: String, besides kind: String) -> String? {
+        [("a loaded table", tables[name] != nil), ("a named result", definition(name) != nil), ("a parameter", parameters[name] != nil),
+         ("a program", programs[name] != nil), ("a campaign", campaigns[name] != nil)]
+            .first { $0.0 != kind && $0.1 }?.0
+    }
+
     /// Defines or redefines a program after resolving every value; refused, changing nothing,
     /// when a value is invalid or when something that reads the program would no longer check.
     func defineProgram(_ name: Name, _ spec: ProgramSpec, text: String) throws(Diagnostic) -> [Output] {
-        let taken = tables[name.text] != nil ? "a loaded table" : definition(name.text) != nil ? "a named result" : parameters[name.text] != nil ? "a parameter" : campaigns[name.text] != nil ? "a campaign" : nil
-        if let taken {
+        if let taken = holder(of: name.text, besides: "a program") {
             throw Diagnostic("`\(name.text)` is \(taken)", at: name.location, hint: "choose another name for the program")
         }
         let (rules, reads) = try resolveProgram(spec)
