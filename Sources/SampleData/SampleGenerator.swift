@@ -1,8 +1,8 @@
 import ClubKit
 import Foundation
 
-/// Generates the sample customer-club data: customers.csv, orders.csv, feedback.csv and
-/// survey.csv.
+/// Generates the sample customer-club data: customers.csv, orders.csv, feedback.csv,
+/// survey.csv and contacts.csv, and a smaller club with a campaign that works in spring/.
 ///
 /// The same customers count and seed always give the same bytes. The data has the shape real
 /// loyalty data has, so every analysis finds something: Pareto-like spend (a log-normal spend
@@ -12,7 +12,8 @@ import Foundation
 /// customers who stopped buying, complainers with low NPS scores, a favourite product category
 /// per customer, and a survey of lifestyles and the benefit sought (seed 004's bases).
 ///
-/// The later additions (`source`, `first_seen`, `contacted`, `product`, `category`, the survey) draw from
+/// The later additions (`source`, `first_seen`, `contacted`, `birth_month`, `product`, `category`,
+/// the survey, the contacts, the `spring/` campaign club) draw from
 /// random streams of their own, so the columns that were there before keep their values.
 ///
 ///     let summary = try SampleGenerator(customers: 3000, seed: 42).write(to: "Samples/data")
@@ -43,7 +44,7 @@ public struct SampleGenerator {
     var words: Vocabulary { locale == .persian ? .persian : .english }
 
     /// A writer in the generator's locale.
-    private func writer(_ path: String) throws -> ByteWriter {
+    func writer(_ path: String) throws -> ByteWriter {
         var w = try ByteWriter(path: path)
         w.persian = locale == .persian
         return w
@@ -54,6 +55,8 @@ public struct SampleGenerator {
         public var customers = 0, orders = 0, feedback = 0, survey = 0
         /// Whether club.xlsx was left out: a sheet would pass a spreadsheet's 1,048,576 rows.
         public var workbookLeftOut = false, contacts = 0
+        /// The spring campaign club in `spring/` (SpringCampaign.swift).
+        public var springCustomers = 0, springOrders = 0, springContacts = 0
     }
 
     enum Archetype: CaseIterable {
@@ -127,6 +130,17 @@ public struct SampleGenerator {
         return (source, seen, c.isLead ? nil : contacted)
     }
 
+    /// A person's birth month, 1–12, from a stream of their own (nil when the birth year is
+    /// unknown): a day drawn evenly over the birth year, its Gregorian month in the English files
+    /// and its Jalali month (1 = Farvardin) in the Persian ones, as an Iranian shop records it.
+    func birthMonth(_ c: Customer) -> Int? {
+        guard let year = c.birthYear else { return nil }
+        var rng = SplitMix64(seed: seed ^ 0xB127_4DA7 ^ UInt64(c.id) &* 0xA24B_AED4_963E_E407)
+        let day = Civil.days(year, 1, 1) + rng.int(0...364)
+        if locale == .persian, let j = JalaliDate.jalali(day) { return j.month }
+        return Civil.civil(day).1
+    }
+
     /// A person's favourite product category (index into `categories`), from their own stream.
     func favouriteCategory(_ id: Int) -> Int {
         var rng = SplitMix64(seed: seed ^ 0xFA70_12E5 ^ UInt64(id) &* 0xD1B5_4A32_D192_ED03)
@@ -163,6 +177,7 @@ public struct SampleGenerator {
         summary.feedback = try writeFeedback(people, orders, to: directory + "/feedback.csv", &rng)
         summary.survey = try writeSurvey(people, orders, to: directory + "/survey.csv")
         summary.contacts = try writeContacts(orders, to: directory + "/contacts.csv")
+        (summary.springCustomers, summary.springOrders, summary.springContacts) = try writeSpring(to: directory)
         // A sheet holds 1,048,575 rows under its header: a larger club is left as CSV only.
         if locale == .persian {
             if summary.orders < 1_048_576 && summary.customers < 1_048_576 {
@@ -280,7 +295,7 @@ public struct SampleGenerator {
 
     private func writeCustomers(_ people: [Customer], to path: String) throws {
         var w = try writer(path)
-        w.text("id,name,gender,birth_year,city,joined,kind,channel,referred_by,source,first_seen,contacted")
+        w.text("id,name,gender,birth_year,birth_month,city,joined,kind,channel,referred_by,source,first_seen,contacted")
         w.newline()
         for c in people {
             w.int(c.id); w.comma()
@@ -290,6 +305,8 @@ public struct SampleGenerator {
             w.comma()
             // A Jalali birth year in the Persian files (most of a Gregorian year is in year − 621).
             if let b = c.birthYear { w.int(locale == .persian ? b - 621 : b) }
+            w.comma()
+            if let m = birthMonth(c) { w.int(m) }
             w.comma(); w.text(c.city)
             w.comma()
             if c.isMember { w.date(c.joined) }

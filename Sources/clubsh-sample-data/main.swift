@@ -3,7 +3,8 @@ import Foundation
 import SampleData
 
 /// clubsh-sample-data [--customers N] [--seed S] [--out DIR] [--locale en|fa]
-/// Writes customers.csv, orders.csv, feedback.csv, survey.csv and contacts.csv; the defaults make Samples/data.
+/// Writes customers.csv, orders.csv, feedback.csv, survey.csv, contacts.csv and spring/ (a club
+/// whose campaign works); the defaults make Samples/data.
 var customers = 3000
 var seed: UInt64 = 20240630
 var out = "Samples/data"
@@ -75,7 +76,7 @@ if let rows = benchOrders {
 }
 do {
     let s = try SampleGenerator(customers: customers, seed: seed, locale: locale).write(to: out)
-    print("wrote \(out): \(s.customers) customers, \(s.orders) orders, \(s.feedback) feedback rows, \(s.survey) survey answers, \(s.contacts) campaign contacts")
+    print("wrote \(out): \(s.customers) customers, \(s.orders) orders, \(s.feedback) feedback rows, \(s.survey) survey answers, \(s.contacts) campaign contacts; spring/: \(s.springCustomers) customers, \(s.springOrders) orders, \(s.springContacts) campaign contacts")
     if s.workbookLeftOut { print("club.xlsx left out: a sheet holds at most 1,048,576 rows; the CSV files hold the whole club") }
 } catch {
     FileHandle.standardError.write("clubsh-sample-data: \(describe(error))\n".data(using: .utf8)!)

@@ -74,10 +74,10 @@ struct ProgramCustomers {
         ProgramCustomers(referrer: [Int32](repeating: -1, count: buyers), extraKeys: nil, birthMonth: [UInt8](repeating: 0, count: buyers))
     }
 
-    /// Reads `referred_by` and `birth_month` (or a `birthday` / `birth_date` date) from the
-    /// customers table, matched to the buyers by the id column (as `types` matches it). Every
+    /// Reads `referred_by` and `birth_month` (or the month of a `birthday` / `birth_date` date, in
+    /// `calendar`) from the customers table, matched to the buyers by the id column (as `types` matches it). Every
     /// reason a bonus cannot be given is one line of `notes`.
-    static func read(_ customers: Table?, data: TransactionData, rules: LoyaltyRules) -> ProgramCustomers {
+    static func read(_ customers: Table?, data: TransactionData, rules: LoyaltyRules, calendar: CalendarKind = .gregorian) -> ProgramCustomers {
         var out = none(data.customerCount)
         let wantsReferral = rules.referralBonus != nil, wantsBirthday = rules.birthdayBonus != nil
         guard wantsReferral || wantsBirthday else { return out }
@@ -148,8 +148,8 @@ struct ProgramCustomers {
             } else if let date, date.type == .date || date.type == .datetime {
                 for c in 0..<buyers where rowOf[c] >= 0 && !date.isNull(Int(rowOf[c])) {
                     switch date.value(at: Int(rowOf[c])) {
-                    case .date(let d): out.birthMonth[c] = UInt8(CivilDate.civil(Int(d)).month)
-                    case .dateTime(let t): out.birthMonth[c] = UInt8(CivilDate.civil(Int(floorDiv(t, 86400))).month)
+                    case .date(let d): out.birthMonth[c] = UInt8(calendar.parts(Int(d)).month)
+                    case .dateTime(let t): out.birthMonth[c] = UInt8(calendar.parts(Int(floorDiv(t, 86400))).month)
                     default: break
                     }
                 }
@@ -228,11 +228,12 @@ extension TransactionData {
                 ledger.opened[x] = min(ledger.opened[x], f)
             }
             if let b = rules.birthdayBonus, b > 0, customers.birthMonth[c] > 0 {
+                // The birth month is one of the session's calendar (1 = Farvardin under .calendar jalali).
                 let month = Int(customers.birthMonth[c])
-                let firstYear = CivilDate.civil(Int(f)).year, lastYear = CivilDate.civil(Int(T)).year
+                let firstYear = Int(floorDiv(Int64(calendar.monthIndex(f)), 12)), lastYear = Int(floorDiv(Int64(calendar.monthIndex(T)), 12))
                 var year = firstYear
                 while year <= lastYear {
-                    let d = Int32(CivilDate.days(year: year, month: month, day: 1))
+                    let d = calendar.firstDay(ofMonth: year * 12 + month - 1)
                     if d >= f && d <= T {
                         credit(c, d, b)
                         ledger.birthdayPoints[c] += b

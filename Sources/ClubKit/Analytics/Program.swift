@@ -34,7 +34,8 @@ enum SimulateCommand: AnalyticsCommandDefinition {
     static func bind(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsBinding {
         let (key, reads) = try catalog.transactionKey(for: "simulate", at: location)
         let (def, _) = try catalog.program(o.program, at: o.at)
-        let all = reads + [o.program, "customers"] + (o.byMonth ? [Dependencies.calendar] : [])
+        // The calendar counts the months and places the birthday credits (a birth month is one of its).
+        let all = reads + [o.program, "customers", Dependencies.calendar]
         if o.members {
             return AnalyticsBinding([(key.name, key.type), ("tier", .string), ("first_purchase", .date), ("orders", .int), ("revenue", .double),
                                      ("order_points", .double), ("first_bonus_points", .double), ("referral_points", .double), ("birthday_points", .double),
@@ -57,7 +58,8 @@ enum SimulateCommand: AnalyticsCommandDefinition {
         let (_, rules) = try catalog.program(o.program, at: o.at)
         let (data, reads) = try catalog.transactionData(for: "simulate", at: location)
         let ledger = try ledger(rules, data, in: catalog, monthly: o.byMonth, at: location)
-        let all = reads + [o.program, "customers"] + (o.byMonth ? [Dependencies.calendar] : [])
+        // The calendar counts the months and places the birthday credits (a birth month is one of its).
+        let all = reads + [o.program, "customers", Dependencies.calendar]
         let head = "program \(o.program) as of \(CivilDate.format(data.asOf)): \(rules.summary)"
         if o.members { return AnalyticsResult(table: ledger.membersTable(), work: [head] + ledger.membersWork() + ledger.notes, reads: all) }
         if o.byMonth { return AnalyticsResult(table: ledger.monthlyTable(catalog.calendar), work: [head] + ledger.monthlyWork() + ledger.notes, reads: all) }
@@ -70,7 +72,7 @@ enum SimulateCommand: AnalyticsCommandDefinition {
                        at location: SourceLocation) throws(Diagnostic) -> PointsLedger {
         var notes: [String] = []
         let multiplier = try channelMultipliers(rules, data, in: catalog, notes: &notes, at: location)
-        var customers = ProgramCustomers.read(catalog.tables["customers"], data: data, rules: rules)
+        var customers = ProgramCustomers.read(catalog.tables["customers"], data: data, rules: rules, calendar: catalog.calendar)
         customers.notes = notes + customers.notes
         return try data.pointsLedger(rules, multiplier: multiplier, customers: customers, monthly: monthly, calendar: catalog.calendar,
                                      isCancelled: catalog.isCancelled, at: location)
@@ -135,7 +137,7 @@ enum TiersCommand: AnalyticsCommandDefinition {
         let (_, reads) = try catalog.transactionKey(for: "tiers", at: location)
         _ = try catalog.program(o.program, at: o.at)
         return AnalyticsBinding([("from_tier", .string), ("to_tier", .string), ("customers", .int), ("share_of_from", .double)],
-                                reads: reads + [o.program, "customers"])
+                                reads: reads + [o.program, "customers", Dependencies.calendar])
     }
 
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
