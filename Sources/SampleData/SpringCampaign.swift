@@ -16,7 +16,8 @@ import Foundation
 ///   chance of no order in any 30 whole days is exactly e^(−λ). No season, no trend.
 /// - The campaign: every customer who bought before 2024-04-21 is contacted on 04-21, 04-22 or
 ///   04-23 (a third each); one in ten, drawn at random, is held out as the control group
-///   (cost 0), the rest get the offer (cost 0.5 each).
+///   (cost 0), the rest get the offer (cost 0.50 each; 5,000 tomans in the Persian files, as
+///   the amounts are).
 /// - **The true effect.** A treatment customer who has no order in the 30 days after the
 ///   contact gets one extra order there (on a day drawn evenly from the 30) with probability
 ///   0.06 / e^(−λ). So each treatment customer's chance of buying in the window is the control
@@ -100,7 +101,7 @@ extension SampleGenerator {
         w.newline()
         for c in contacts {
             w.int(c.id); w.comma(); w.date(c.day); w.comma()
-            w.text(c.control ? "control" : "treatment"); w.comma(); w.text(c.control ? "0" : "0.5")
+            w.text(c.control ? "control" : "treatment"); w.comma(); w.cents(c.control ? 0 : 50)
             w.newline()
         }
         w.close()
