@@ -13,7 +13,7 @@ enum StepWord: String, CaseIterable {
 
 /// The words that start a statement, in the order `.help` lists them.
 enum StatementWord: String, CaseIterable {
-    case load, tables, describe, `let`, drop, export, segment, segments, profile, compare, overlap, params, use, formula, formulas, program, programs, campaigns
+    case load, tables, describe, `let`, drop, export, segment, segments, profile, compare, overlap, params, use, formula, formulas, program, programs, campaigns, attach, detach
 }
 
 public struct Parser {
@@ -162,7 +162,12 @@ public struct Parser {
             case .program? where peek().word != nil: advance(); return try program()
             case .programs? where peek().kind == .end || peek().kind == .eof: advance(); return .programs
             case .campaigns? where peek().kind == .end || peek().kind == .eof: advance(); return .campaigns
-            case .tables?, .segment?, .segments?, .params?, .profile?, .compare?, .overlap?, .use?, .formulas?, .formula?, .program?, .programs?, .campaigns?, nil: break
+            case .attach? where peek().word != nil: advance(); return try attach()
+            case .detach? where peek().word != nil && (peek(2).kind == .end || peek(2).kind == .eof):
+                advance()
+                return .detach(try name("an engine's name after `detach`"))
+            case .tables?, .segment?, .segments?, .params?, .profile?, .compare?, .overlap?, .use?, .formulas?, .formula?, .program?, .programs?, .campaigns?,
+                 .attach?, .detach?, nil: break
             }
         }
         if case .identifier(let n, _) = t.kind, peek().isSymbol("=") {
@@ -361,8 +366,15 @@ public struct Parser {
             throw Diagnostic("expected `to \"file.csv\"` after `export \(source.text)`", at: current.location)
         }
         advance()
+        // `export vip to pg.club_vip`: a table in an attached engine.
+        if case .identifier(let target, _) = current.kind, target.contains(".") {
+            let name = Name(text: target, location: advance().location)
+            let overwrite = current.word == "overwrite"
+            if overwrite { advance() }
+            return .exportToEngine(pipeline, table: name, overwrite: overwrite)
+        }
         guard case .string(let path) = current.kind else {
-            throw Diagnostic("`export … to` needs a file path in quotes", at: current.location)
+            throw Diagnostic("`export … to` needs a file path in quotes, or an attached engine's table (pg.NAME)", at: current.location)
         }
         advance()
         var overwrite = false
@@ -371,6 +383,27 @@ public struct Parser {
             overwrite = true
         }
         return .export(pipeline, path: path, overwrite: overwrite)
+    }
+
+    /// `attach postgres "host=/tmp/pg dbname=club" as pg`, `attach spark "local[2]" as sp`.
+    mutating func attach() throws(Diagnostic) -> StatementKind {
+        let kindName = try name("an engine (\(EngineKind.allCases.map(\.rawValue).joined(separator: " or ")))")
+        guard EngineKind(rawValue: kindName.text) != nil else {
+            throw Diagnostic("unknown engine `\(kindName.text)`", at: kindName.location,
+                             hint: Suggest.hint(for: kindName.text, among: EngineKind.allCases.map(\.rawValue)) ?? "the engines are \(EngineKind.allCases.map(\.rawValue).joined(separator: " and "))")
+        }
+        guard case .string(let target) = current.kind else {
+            throw Diagnostic("`attach \(kindName.text)` needs where the engine is, in quotes", at: current.location,
+                             hint: kindName.text == "postgres" ? "for example: attach postgres \"host=/tmp/pg dbname=club\" as pg" : "for example: attach spark \"local[2]\" as sp")
+        }
+        advance()
+        guard current.word == "as" else {
+            throw Diagnostic("expected `as NAME` after the engine's address", at: current.location, hint: "the name prefixes its tables: `as pg` gives pg.orders")
+        }
+        advance()
+        let alias = try name("a name for the engine after `as`")
+        guard !alias.text.contains(".") else { throw Diagnostic("an engine's name has no `.`", at: alias.location) }
+        return .attach(kindName.text, target: target, as: alias)
     }
 
     // MARK: - Pipelines
