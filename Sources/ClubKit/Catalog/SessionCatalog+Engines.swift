@@ -166,9 +166,10 @@ extension SessionCatalog {
         var parts: [String] = []
         for f in schema.fields {
             let c = EngineSQL.quote(f.name, for: kind)
-            let ordered = f.type != .bool
+            // A type clubsh reads as text (uuid, json, …) is ordered as its text; bool has no order.
+            let ordered = f.type == .string ? "CAST(\(c) AS \(text))" : c
             parts += ["count(*) - count(\(c))", "count(DISTINCT \(c))",
-                      ordered ? "CAST(min(\(c)) AS \(text))" : "CAST(NULL AS \(text))", ordered ? "CAST(max(\(c)) AS \(text))" : "CAST(NULL AS \(text))"]
+                      f.type != .bool ? "CAST(min(\(ordered)) AS \(text))" : "CAST(NULL AS \(text))", f.type != .bool ? "CAST(max(\(ordered)) AS \(text))" : "CAST(NULL AS \(text))"]
         }
         let stats: Table
         do throws(EngineError) {

@@ -249,8 +249,16 @@ final class SessionCatalog: Catalog {
             }
             rows.append(Int64(t.rowCount)); columns.append(Int64(t.columns.count)); bytes.append(Int64(t.bytes))
         }
+        // An engine's tables: their columns, but no rows or bytes (counting them would read them).
+        let local = names.count
+        for name in remoteTableNames {
+            names.append(name); kinds.append("\(remote(name)!.engine.engine.kind.rawValue) table")
+            rows.append(0); columns.append(Int64(remoteSchema(name)?.fields.count ?? 0)); bytes.append(0)
+        }
+        var known = Bitmap(count: names.count)
+        for i in local..<names.count { known.set(i, false) }
         return Table(columnNames: ["name", "kind", "rows", "columns", "bytes"],
-                     columns: [stringColumn(names), stringColumn(kinds), Column(.int(rows)), Column(.int(columns)), Column(.int(bytes))],
+                     columns: [stringColumn(names), stringColumn(kinds), Column(.int(rows), validity: known), Column(.int(columns)), Column(.int(bytes), validity: known)],
                      rowCount: names.count)
     }
 }
