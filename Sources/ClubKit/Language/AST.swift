@@ -207,6 +207,8 @@ enum StatementKind: Equatable, Sendable {
     case campaign(Name, CampaignSpec)
     case campaigns
     case export(Pipeline, path: String, overwrite: Bool)
+    /// `explain sql [dialect NAME] pipeline`: the pipeline compiled to SQL, not run.
+    case explainSQL(SQLDialect, Pipeline)
     case pipeline(Pipeline)
     /// A scalar expression, or a bare name to show.
     case expression(Expr)
