@@ -101,12 +101,21 @@ extension SessionCatalog {
     /// as a local table; nil for any other source. A step the engine's SQL cannot express is an
     /// error naming it: a whole remote table is never pulled local behind the user's back.
     func runRemotely(_ plan: Plan) throws(Diagnostic) -> Table? {
-        guard case .table(let name) = plan.source, tables[name] == nil, let (attached, table) = remote(name) else { return nil }
+        let names = EngineSQL.tables(of: plan)
+        let engines = names.map { tables[$0] == nil ? remote($0)?.engine : nil }
+        guard let attached = engines.compactMap({ $0 }).first else { return nil }
+        // A pipeline runs in one place: all its tables in one engine.
+        for (name, engine) in zip(names, engines) where engine !== attached {
+            let what = name.hasPrefix("@") ? "`\(name.dropFirst())` is computed in clubsh" : engine == nil ? "`\(name)` is a table here" : "`\(name)` is in another engine"
+            throw Diagnostic("cannot run in \(attached.name): \(what), not in \(attached.name)", at: .statement,
+                             hint: name.hasPrefix("@") ? nil : engine == nil ? "export it there first: export \(name) to \(attached.name).\(name)" : "copy one side here first (t = \(name))")
+        }
         // A chart is drawn here, from the answer.
         var remotePlan = plan
         var local: [PlanStep] = []
         while case .chart? = remotePlan.steps.last { local.insert(remotePlan.steps.removeLast(), at: 0) }
-        let sql = try EngineSQL.compile(remotePlan, table: table, for: attached.engine.kind)
+        let kind = attached.engine.kind
+        let sql = try EngineSQL.compile(remotePlan, for: kind, catalog: self) { [unowned self] in EngineSQL.quote(self.remote($0)?.table ?? $0, for: kind) }
         var answer: Table
         do throws(EngineError) {
             answer = try attached.engine.query(sql, isCancelled: isCancelled)

@@ -3,13 +3,34 @@ import Foundation
 /// The SQL side of running a plan in an engine: the plan compiled in the engine's dialect, names
 /// quoted its way, and answers converted to the types the plan promised.
 enum EngineSQL {
-    /// The query that computes `plan` over the engine's `table`.
-    static func compile(_ plan: Plan, table: String, for kind: EngineKind) throws(Diagnostic) -> String {
-        let columns = plan.schema.names.map { quote($0, for: kind) }.joined(separator: ", ")
-        guard plan.steps.isEmpty else {
-            throw Diagnostic("steps over an engine's table need the SQL compiler, which this build lacks", at: .statement)
+    /// The query that computes `plan` in the engine: its tables named as the engine knows them
+    /// (`pg.orders` → `"orders"`). A step or function the dialect cannot express is an error
+    /// naming it; nothing is run here instead.
+    static func compile(_ plan: Plan, for kind: EngineKind, catalog: SessionCatalog, tableName: @escaping (String) -> String) throws(Diagnostic) -> String {
+        let dialect: SQLDialect = kind == .postgres ? .postgres : .spark
+        let compiler = SQLCompiler(dialect: dialect, calendar: catalog.calendar, language: catalog.language) { [unowned catalog] in catalog.tableSchema($0) }
+        do {
+            return try compiler.compile(plan, tableName: tableName)
+        } catch {
+            throw Diagnostic("cannot run in \(kind.rawValue): \(error.message)", at: .statement,
+                             hint: "an engine's tables are never pulled here whole; compute less there, or copy the table here first (`t = pg.orders`)")
         }
-        return "SELECT \(columns.isEmpty ? "*" : columns) FROM \(quote(table, for: kind))"
+    }
+
+    /// The tables `plan` reads: its source's, a named result's, and those of joined plans. An
+    /// analytics command or a listing is named as such (`@rfm`, `@tables`): they are computed here.
+    static func tables(of plan: Plan) -> [String] {
+        var names: [String]
+        switch plan.source {
+        case .table(let n): names = [n]
+        case .result(_, let inner): names = tables(of: inner)
+        case .analytics(let command, _): names = ["@" + command.name]
+        case .listing(let n, _): names = ["@" + n]
+        }
+        for step in plan.steps {
+            if case .join(_, let right, _, _, _, _) = step { names += tables(of: right) }
+        }
+        return names
     }
 
     /// A quoted identifier: `"a ""b"""` in PostgreSQL, `` `a ``b` `` in Spark.

@@ -90,6 +90,7 @@ public struct Completer {
         case .profile, .compare, .overlap: return catalog.segmentNames
         case .segment, .let, .formula, .load, .export, .program: return []
         case .tables, .segments, .params, .formulas, .programs, .campaigns: return []
+        case .explain: return ["sql"]
         case .attach: return EngineKind.allCases.map(\.rawValue)
         case .detach: return catalog.engineOrder
         }

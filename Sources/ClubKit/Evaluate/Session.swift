@@ -147,6 +147,8 @@ public final class Session {
             return try catalog.allOrNothing { () throws(Diagnostic) in try catalog.detach(alias) }
         case .pipeline(let pipeline):
             return try show(pipeline)
+        case .explainSQL(let dialect, let pipeline):
+            return [.text(try explainSQL(pipeline, dialect: dialect, at: at))]
         case .expression(let expr):
             if case .name(let n, let loc) = expr, catalog.tables[n] != nil || catalog.definition(n) != nil || catalog.numberedTable(n) != nil || catalog.remote(n) != nil
                 || catalog.released(Name(text: n, location: loc)) != nil {

@@ -13,7 +13,7 @@ enum StepWord: String, CaseIterable {
 
 /// The words that start a statement, in the order `.help` lists them.
 enum StatementWord: String, CaseIterable {
-    case load, tables, describe, `let`, drop, export, segment, segments, profile, compare, overlap, params, use, formula, formulas, program, programs, campaigns, attach, detach
+    case load, tables, describe, `let`, drop, export, segment, segments, profile, compare, overlap, params, use, formula, formulas, program, programs, campaigns, explain, attach, detach
 }
 
 public struct Parser {
@@ -166,7 +166,8 @@ public struct Parser {
             case .detach? where peek().word != nil && (peek(2).kind == .end || peek(2).kind == .eof):
                 advance()
                 return .detach(try name("an engine's name after `detach`"))
-            case .tables?, .segment?, .segments?, .params?, .profile?, .compare?, .overlap?, .use?, .formulas?, .formula?, .program?, .programs?, .campaigns?,
+            case .explain? where peek().word == "sql": advance(); return try explainSQL()
+            case .tables?, .segment?, .segments?, .params?, .profile?, .compare?, .overlap?, .use?, .formulas?, .formula?, .program?, .programs?, .campaigns?, .explain?,
                  .attach?, .detach?, nil: break
             }
         }
@@ -188,6 +189,37 @@ public struct Parser {
             return .pipeline(try pipelineSteps(source: Name(text: n, location: loc)))
         }
         return .expression(expr)
+    }
+
+    /// `explain sql [dialect NAME] <pipeline or command>`: the pipeline bound, not run, and
+    /// shown as one SQL query.
+    mutating func explainSQL() throws(Diagnostic) -> StatementKind {
+        let sql = advance()
+        var dialect = SQLDialect.duckdb
+        // `dialect` followed by a word picks the dialect; followed by `|` it is a table's name.
+        if current.word == "dialect", let w = peek().word {
+            advance()
+            guard let d = SQLDialect(rawValue: w.lowercased()) else {
+                throw Diagnostic("unknown SQL dialect `\(w)`", at: current.location,
+                                 hint: Suggest.hint(for: w.lowercased(), among: SQLDialect.allCases.map(\.rawValue)) ?? "the dialects are \(SQLDialect.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            dialect = d
+            advance()
+        }
+        guard current.kind != .end, current.kind != .eof else {
+            throw Diagnostic("`explain sql` needs a pipeline to compile", at: sql.location,
+                             hint: "for example: explain sql orders | agg spend = sum(amount) by channel")
+        }
+        let at = current.location
+        switch try statement() {
+        case .pipeline(let pipeline):
+            return .explainSQL(dialect, pipeline)
+        case .expression(.name(let n, let loc)):
+            return .explainSQL(dialect, Pipeline(source: Name(text: n, location: loc), steps: []))
+        default:
+            throw Diagnostic("`explain sql` compiles a pipeline, a table or an analytics command, not this statement", at: at,
+                             hint: "for example: explain sql orders | where amount > 100")
+        }
     }
 
     mutating func load() throws(Diagnostic) -> StatementKind {

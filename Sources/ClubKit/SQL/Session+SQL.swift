@@ -1,0 +1,39 @@
+/// `explain sql` and compiling a statement for an engine: bind the pipeline (no data is read),
+/// then compile its plan.
+extension Session {
+    /// The SQL of one pipeline given as text, for an engine that runs it where the data is.
+    /// `tableName` maps a loaded table's clubsh name to its quoted SQL name.
+    ///
+    /// ```swift
+    /// let sql = try session.compileSQL("orders | agg n = count() by channel", dialect: .postgres) { "\"\($0)\"" }
+    /// ```
+    public func compileSQL(_ source: String, dialect: SQLDialect, tableName: (String) -> String) throws(Diagnostic) -> String {
+        var parser = Parser(source, calendar: { [catalog] in catalog.calendar })
+        guard let statement = try DeepStack.run({ () throws(Diagnostic) in try parser.next() }) else {
+            throw Diagnostic("nothing to compile", at: SourceLocation(line: 1, column: 1))
+        }
+        let pipeline: Pipeline
+        switch statement.kind {
+        case .pipeline(let p), .explainSQL(_, let p): pipeline = p
+        case .expression(.name(let n, let loc)): pipeline = Pipeline(source: Name(text: n, location: loc), steps: [])
+        default: throw Diagnostic("only a pipeline, a table or an analytics command compiles to SQL", at: statement.location)
+        }
+        let plan = try Checker(catalog: catalog).check(pipeline)
+        return try compile(plan, dialect: dialect, at: statement.location, tableName: tableName)
+    }
+
+    /// `explain sql`: the query, with the tables by their clubsh names.
+    func explainSQL(_ pipeline: Pipeline, dialect: SQLDialect, at: SourceLocation) throws(Diagnostic) -> String {
+        let plan = try Checker(catalog: catalog).check(pipeline)
+        return try compile(plan, dialect: dialect, at: at, tableName: dialect.quote)
+    }
+
+    private func compile(_ plan: Plan, dialect: SQLDialect, at: SourceLocation, tableName: (String) -> String) throws(Diagnostic) -> String {
+        let compiler = SQLCompiler(dialect: dialect, calendar: catalog.calendar, language: catalog.language) { [catalog] in catalog.tableSchema($0) }
+        do {
+            return try compiler.compile(plan, tableName: tableName)
+        } catch {
+            throw Diagnostic(error.message, at: at)
+        }
+    }
+}
