@@ -32,6 +32,10 @@ struct TransactionRoles: Equatable, Sendable {
 extension SessionCatalog {
     /// `use table [(customer = …, date = …, amount = …)] [as_of date]`.
     func use(_ name: Name, roles: [UseRole], asOf asOfExpr: Expr?) throws(Diagnostic) -> [Output] {
+        if tables[name.text] == nil, let (attached, _) = remote(name.text) {
+            throw Diagnostic("the analytics commands cannot run in \(attached.name) yet: they compute in clubsh", at: name.location,
+                             hint: "copy the transactions here first: orders = \(name.text) | select …, then `use orders`")
+        }
         guard tables[name.text] != nil || definition(name.text) != nil else {
             throw Diagnostic("unknown table `\(name.text)`", at: name.location, hint: Suggest.hint(for: name.text, among: knownNames) ?? "load it first")
         }

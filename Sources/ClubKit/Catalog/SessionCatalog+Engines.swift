@@ -143,6 +143,18 @@ extension SessionCatalog {
         return Table(columnNames: schema.names, columns: columns, rowCount: answer.rowCount)
     }
 
+    /// How many rows an engine's table has, counted there (a segment's base).
+    func remoteRowCount(_ name: String) throws(Diagnostic) -> Int {
+        guard let (attached, table) = remote(name) else { return 0 }
+        do throws(EngineError) {
+            let t = try attached.engine.query("SELECT count(*) FROM \(EngineSQL.quote(table, for: attached.engine.kind))", isCancelled: isCancelled)
+            guard t.rowCount == 1, case .int(let n) = EngineSQL.convert(t.columns[0], to: .int).value(at: 0) else { return 0 }
+            return Int(n)
+        } catch {
+            throw error.diagnostic(attached.engine.kind.rawValue, at: .statement)
+        }
+    }
+
     /// `export SOURCE to pg.NAME [overwrite]`: the source computed here (or there), written as
     /// the engine's table in one transaction.
     func exportToEngine(_ table: Table, target: Name, overwrite: Bool) throws(Diagnostic) -> [Output] {
