@@ -119,7 +119,7 @@ final class SparkEngine: Engine {
         counter += 1
         let nonce = "clubsh\(getpid())x\(counter)x\(UInt32.random(in: 0...UInt32.max))"
         let text = (statements + ["SELECT '\(nonce):end'", "SELECT raise_error('\(nonce)_sync')"])
-            .map { $0.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ") + ";\n" }.joined()
+            .map { Self.withoutComments($0) + ";\n" }.joined()
         do { try input?.write(contentsOf: Data(text.utf8)) } catch {
             stop()
             throw EngineError("spark-sql stopped: \(error.localizedDescription)")
@@ -163,6 +163,29 @@ final class SparkEngine: Engine {
         return lines
     }
 
+    /// `sql` without its `--` comments (which might hold a `;`, where spark-sql would end the
+    /// statement), quoted text kept as it is.
+    static func withoutComments(_ sql: String) -> String {
+        var out = "", quote: Character?, chars = Array(sql), i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if let q = quote {
+                out.append(c)
+                if c == "\\" && q != "`" && i + 1 < chars.count { out.append(chars[i + 1]); i += 1 } else if c == q { quote = nil }
+            } else if c == "'" || c == "\"" || c == "`" {
+                quote = c
+                out.append(c)
+            } else if c == "-" && i + 1 < chars.count && chars[i + 1] == "-" {
+                while i < chars.count && chars[i] != "\n" { i += 1 }
+                continue
+            } else {
+                out.append(c)
+            }
+            i += 1
+        }
+        return out
+    }
+
     private func takeLines(_ bytes: inout [UInt8]) -> [String] {
         guard let last = bytes.lastIndex(of: 10) else { return [] }
         let text = String(decoding: bytes[...last], as: UTF8.self)
@@ -176,12 +199,10 @@ final class SparkEngine: Engine {
         let nonce = "clubsh\(counter + 1)t"
         let lines = try request(["SELECT '\(nonce)' AS k", "SHOW TABLES", "SELECT '\(nonce)' AS k"], isCancelled: { false })
         guard let a = lines.firstIndex(of: nonce), let b = lines.lastIndex(of: nonce), a < b else { return [] }
-        // SHOW TABLES: namespace, name, isTemporary (tab-separated; the namespace may be empty).
-        return lines[(a + 1)..<b].compactMap { line -> String? in
-            let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count >= 3, cells[2] == "false" else { return nil }
-            return cells[1]
-        }.sorted()
+        // spark-sql prints SHOW TABLES as names alone (as Hive did); clubsh's own temporary
+        // views are left out.
+        return lines[(a + 1)..<b].map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("clubsh_q") && !$0.hasPrefix("clubsh_up") }.sorted()
     }
 
     func schema(of table: String) throws(EngineError) -> Schema? {
