@@ -14,7 +14,7 @@ struct SQLFunctions {
             return parts.count == 1 ? parts[0] : "coalesce(\(parts.joined(separator: ", ")))"
         case .abs:
             return "abs(\(x[0]))"
-        case .floor, .ceil, .round where x.count == 1:
+        case .floor where x.count == 1, .ceil where x.count == 1, .round where x.count == 1:
             // Whole numbers are already whole.
             if type == .int { return x[0] }
             if f == .round { return roundHalfAway(x[0]) }
@@ -34,13 +34,18 @@ struct SQLFunctions {
             let (a, b) = (dialect.double(x[0]), dialect.double(x[1]))
             return "(CASE WHEN (\(x[0]) = 0 AND \(x[1]) < 0) OR (\(x[0]) < 0 AND \(b) <> floor(\(b))) THEN NULL ELSE \(name)(\(a), \(b)) END)"
         case .lower, .upper:
+            guard dialect != .sqlite else {
+                throw SQLCompileError("`\(f.rawValue)` cannot be compiled to SQLite: its \(f.rawValue)() changes only the letters A–Z, and clubsh changes every letter")
+            }
             return "\(f.rawValue)(\(x[0]))"
         case .len:
-            switch dialect {
-            case .duckdb: return "length_grapheme(\(x[0]))"
-            case .spark: return "CAST(char_length(\(x[0])) AS BIGINT)"
-            default: return "length(\(x[0]))"
+            // clubsh counts characters as a reader sees them (grapheme clusters: "👍🏽" is one).
+            guard dialect == .duckdb else {
+                throw SQLCompileError("`len` cannot be compiled to \(dialect.displayName): it counts code points (\"👍🏽\" is 2), and clubsh counts characters as a reader sees them (\"👍🏽\" is 1)")
             }
+            // DuckDB counts CR LF as two; a reader (and Unicode) sees one line break.
+            return "length_grapheme(replace(\(x[0]), chr(13) || chr(10), chr(10)))"
+
         case .contains:
             switch dialect {
             case .postgres: return "(strpos(\(x[0]), \(x[1])) > 0)"
