@@ -14,14 +14,13 @@ struct SQLFunctions {
             return parts.count == 1 ? parts[0] : "coalesce(\(parts.joined(separator: ", ")))"
         case .abs:
             return "abs(\(x[0]))"
-        case .floor where x.count == 1, .ceil where x.count == 1, .round where x.count == 1:
+        case .floor, .ceil, .round:
+            if f == .round && x.count == 2 { return try roundDigits(dialect.double(x[0]), args[1], x[1]) }
             // Whole numbers are already whole.
             if type == .int { return x[0] }
             if f == .round { return roundHalfAway(x[0]) }
             let name = f == .floor ? "floor" : "ceil"
             return dialect == .spark ? dialect.double("\(name)(\(x[0]))") : "\(name)(\(x[0]))"
-        case .round:
-            return try roundDigits(dialect.double(x[0]), args[1], x[1])
         case .sqrt:
             return "(CASE WHEN \(x[0]) >= 0 THEN sqrt(\(dialect.double(x[0]))) END)"
         case .ln:
@@ -37,7 +36,9 @@ struct SQLFunctions {
             guard dialect != .sqlite else {
                 throw SQLCompileError("`\(f.rawValue)` cannot be compiled to SQLite: its \(f.rawValue)() changes only the letters A–Z, and clubsh changes every letter")
             }
-            return "\(f.rawValue)(\(x[0]))"
+            // clubsh upper-cases ß as SS (Unicode's full mapping); the engines map one
+            // character to one, and DuckDB gives ẞ.
+            return f == .upper ? "upper(replace(\(x[0]), 'ß', 'SS'))" : "lower(\(x[0]))"
         case .len:
             // clubsh counts characters as a reader sees them (grapheme clusters: "👍🏽" is one).
             guard dialect == .duckdb else {
