@@ -117,7 +117,9 @@ struct SQLCompiler {
             select.groupBy = picked.map { names[$0] }
             select.comment = "distinct, in order of first appearance"
             return query.add(select, columns)
-        case .join(let isLeft, let rightPlan, let leftKeys, let rightKeys, let rightColumns, let outputNames):
+        case .join(let isLeft, let rightPlan, let leftKeys, let rightKeys, let rightColumns, let allNames):
+            // `allNames` names every output column: the left's, then the right's kept.
+            let outputNames = Array(allNames.suffix(rightColumns.count))
             let right = try relation(rightPlan, &query, tableName)
             let l = input.columns.map { "l.\(dialect.quote($0.name))" }
             let r = right.columns.map { "r.\(dialect.quote($0.name))" }

@@ -6,6 +6,16 @@
 public enum SQLDialect: String, CaseIterable, Sendable {
     case postgres, spark, duckdb, sqlite
 
+    /// The engine's name as people write it.
+    var displayName: String {
+        switch self {
+        case .postgres: return "PostgreSQL"
+        case .spark: return "Spark SQL"
+        case .duckdb: return "DuckDB"
+        case .sqlite: return "SQLite"
+        }
+    }
+
     /// A name as a quoted identifier: `"order date"`, or `` `order date` `` in Spark.
     func quote(_ name: String) -> String {
         switch self {

@@ -18,8 +18,8 @@ struct SQLExpressions {
             return columns[i]
         case .constant(let v, let t):
             return dialect.literal(v, t)
-        case .unary(.negate, let a, _):
-            return "(-\(try sql(a, columns)))"
+        case .unary(.negate, let a, let type):
+            return integerChecked("(-\(try sql(a, columns)))", type)
         case .unary(.not, let a, _):
             return "(NOT \(try sql(a, columns)))"
         case .binary(let op, let a, let b, let type):
@@ -56,6 +56,8 @@ struct SQLExpressions {
         var evaluator = ExpressionEvaluator(table: Table(columnNames: [], columns: [], rowCount: 1), notes: EvaluationNotes())
         evaluator.calendar = compiler.calendar
         evaluator.language = compiler.language
+        // A duration is a scalar only (no column holds one).
+        if case .scalar(let v) = evaluator.eval(e) { return v }
         return evaluator.column(e).value(at: 0)
     }
 
@@ -121,8 +123,16 @@ struct SQLExpressions {
                 let l = a.type == .int ? dialect.double(x) : x, r = b.type == .int ? dialect.double(y) : y
                 return "(\(l) \(sqlOp) \(r))"
             }
-            return "(\(x) \(sqlOp) \(y))"
+            return integerChecked("(\(x) \(sqlOp) \(y))", type)
         }
+    }
+
+    /// Integer `+ - *` and negation: past 64 bits clubsh gives null. PostgreSQL, DuckDB and
+    /// Spark (in ANSI mode) stop with an error; SQLite would give a double, so there the result
+    /// is kept only while it is an integer.
+    private func integerChecked(_ x: String, _ type: DataType) -> String {
+        guard dialect == .sqlite, type == .int else { return x }
+        return "(SELECT CASE WHEN typeof(v) = 'integer' THEN v END FROM (SELECT \(x) AS v))"
     }
 
     /// Seconds since 1970 of a date-time.

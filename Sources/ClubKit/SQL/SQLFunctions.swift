@@ -14,14 +14,13 @@ struct SQLFunctions {
             return parts.count == 1 ? parts[0] : "coalesce(\(parts.joined(separator: ", ")))"
         case .abs:
             return "abs(\(x[0]))"
-        case .floor, .ceil, .round where x.count == 1:
+        case .floor, .ceil, .round:
+            if f == .round && x.count == 2 { return try roundDigits(dialect.double(x[0]), args[1], x[1]) }
             // Whole numbers are already whole.
             if type == .int { return x[0] }
             if f == .round { return roundHalfAway(x[0]) }
             let name = f == .floor ? "floor" : "ceil"
             return dialect == .spark ? dialect.double("\(name)(\(x[0]))") : "\(name)(\(x[0]))"
-        case .round:
-            return try roundDigits(dialect.double(x[0]), args[1], x[1])
         case .sqrt:
             return "(CASE WHEN \(x[0]) >= 0 THEN sqrt(\(dialect.double(x[0]))) END)"
         case .ln:
@@ -34,13 +33,20 @@ struct SQLFunctions {
             let (a, b) = (dialect.double(x[0]), dialect.double(x[1]))
             return "(CASE WHEN (\(x[0]) = 0 AND \(x[1]) < 0) OR (\(x[0]) < 0 AND \(b) <> floor(\(b))) THEN NULL ELSE \(name)(\(a), \(b)) END)"
         case .lower, .upper:
-            return "\(f.rawValue)(\(x[0]))"
-        case .len:
-            switch dialect {
-            case .duckdb: return "length_grapheme(\(x[0]))"
-            case .spark: return "CAST(char_length(\(x[0])) AS BIGINT)"
-            default: return "length(\(x[0]))"
+            guard dialect != .sqlite else {
+                throw SQLCompileError("`\(f.rawValue)` cannot be compiled to SQLite: its \(f.rawValue)() changes only the letters A–Z, and clubsh changes every letter")
             }
+            // clubsh upper-cases ß as SS (Unicode's full mapping); the engines map one
+            // character to one, and DuckDB gives ẞ.
+            return f == .upper ? "upper(replace(\(x[0]), 'ß', 'SS'))" : "lower(\(x[0]))"
+        case .len:
+            // clubsh counts characters as a reader sees them (grapheme clusters: "👍🏽" is one).
+            guard dialect == .duckdb else {
+                throw SQLCompileError("`len` cannot be compiled to \(dialect.displayName): it counts code points (\"👍🏽\" is 2), and clubsh counts characters as a reader sees them (\"👍🏽\" is 1)")
+            }
+            // DuckDB counts CR LF as two; a reader (and Unicode) sees one line break.
+            return "length_grapheme(replace(\(x[0]), chr(13) || chr(10), chr(10)))"
+
         case .contains:
             switch dialect {
             case .postgres: return "(strpos(\(x[0]), \(x[1])) > 0)"
