@@ -170,7 +170,10 @@ final class SparkEngine: Engine {
         while i < chars.count {
             let c = chars[i]
             if let q = quote {
-                out.append(c)
+                // spark-sql reads its input through a line editor, which takes a tab for
+                // completion and a newline for the end of a line: inside a string they go as escapes.
+                let escaped: String? = q == "`" ? nil : ["\t": "\\t", "\n": "\\n", "\r": "\\r"][c]
+                out += escaped ?? String(c)
                 if c == "\\" && q != "`" && i + 1 < chars.count { out.append(chars[i + 1]); i += 1 } else if c == q { quote = nil }
             } else if c == "'" || c == "\"" || c == "`" {
                 quote = c
@@ -179,7 +182,7 @@ final class SparkEngine: Engine {
                 while i < chars.count && chars[i] != "\n" { i += 1 }
                 continue
             } else {
-                out.append(c)
+                out.append(c == "\t" ? " " : c)
             }
             i += 1
         }
@@ -205,6 +208,11 @@ final class SparkEngine: Engine {
             .filter { !$0.isEmpty && !$0.hasPrefix("clubsh_q") && !$0.hasPrefix("clubsh_up") }.sorted()
     }
 
+    /// Runs statements whose answers are not read (`CREATE TABLE`, `INSERT`, …).
+    func execute(_ statements: [String]) throws(EngineError) {
+        _ = try request(statements, isCancelled: { false })
+    }
+
     func schema(of table: String) throws(EngineError) -> Schema? {
         guard try tableNames().contains(table) else { return nil }
         return try describe("SELECT * FROM \(EngineSQL.quote(table, for: .spark))").schema
@@ -213,7 +221,7 @@ final class SparkEngine: Engine {
     /// The columns of a query, from `DESCRIBE` of a temporary view over it.
     private func describe(_ sql: String) throws(EngineError) -> (view: String, schema: Schema) {
         counter += 1
-        let view = "clubsh_q\(counter)", nonce = "clubsh\(counter)d"
+        let view = "clubsh_q", nonce = "clubsh\(counter)d"
         let lines = try request(["CREATE OR REPLACE TEMPORARY VIEW \(view) AS \(sql)", "SELECT '\(nonce)' AS k", "DESCRIBE \(view)", "SELECT '\(nonce)' AS k"],
                                 isCancelled: { false })
         guard let a = lines.firstIndex(of: nonce), let b = lines.lastIndex(of: nonce), a < b else { throw EngineError("spark-sql did not describe the query") }
@@ -227,8 +235,8 @@ final class SparkEngine: Engine {
     }
 
     func query(_ sql: String, isCancelled: @escaping @Sendable () -> Bool) throws(EngineError) -> Table {
+        // The view is replaced by the next query, never dropped: one request fewer each time.
         let (view, schema) = try describe(sql)
-        defer { _ = try? request(["DROP VIEW IF EXISTS \(view)"], isCancelled: { false }) }
         let nonce = "clubsh\(counter)r:"
         let fields = schema.names.enumerated().map { "'c\($0.offset)', \(EngineSQL.quote($0.element, for: .spark))" }
         let row = fields.isEmpty ? "'{}'" : "to_json(named_struct(\(fields.joined(separator: ", "))), map('timestampFormat', 'yyyy-MM-dd HH:mm:ss'))"
@@ -275,8 +283,10 @@ final class SparkEngine: Engine {
         let columns = zip(table.columnNames, table.columns).map { "\(EngineSQL.quote($0, for: .spark)) \(Self.sqlType($1.type))" }.joined(separator: ", ")
         let source = "clubsh_up\(counter)", fresh = EngineSQL.quote("\(name)__clubsh_new\(counter)", for: .spark)
         let path = dir.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+        // One file, written in the rows' order: Spark reads a table's files largest first, so
+        // the order a table was uploaded in is kept only when it is one file.
         var statements = ["CREATE OR REPLACE TEMPORARY VIEW \(source) (\(columns)) USING csv OPTIONS (path '\(path)', header 'false', escape '\"', multiLine 'true', mode 'FAILFAST', timestampFormat 'yyyy-MM-dd HH:mm:ss')",
-                          "CREATE TABLE \(fresh) USING parquet AS SELECT * FROM \(source)"]
+                          "CREATE TABLE \(fresh) USING parquet AS SELECT /*+ COALESCE(1) */ * FROM \(source)"]
         // The new table is complete before the old one goes.
         if exists { statements.append("DROP TABLE \(EngineSQL.quote(name, for: .spark))") }
         statements += ["ALTER TABLE \(fresh) RENAME TO \(EngineSQL.quote(name, for: .spark))", "DROP VIEW IF EXISTS \(source)"]
