@@ -25,7 +25,8 @@ extension Session {
     /// `explain sql`: the query, with the tables by their clubsh names.
     func explainSQL(_ pipeline: Pipeline, dialect: SQLDialect, at: SourceLocation) throws(Diagnostic) -> String {
         let plan = try Checker(catalog: catalog).check(pipeline)
-        return try compile(plan, dialect: dialect, at: at, tableName: dialect.quote)
+        // An attached engine's table by the name the engine knows it by (`pg.orders` → "orders").
+        return try compile(plan, dialect: dialect, at: at) { [catalog] in dialect.quote(catalog.remote($0)?.table ?? $0) }
     }
 
     private func compile(_ plan: Plan, dialect: SQLDialect, at: SourceLocation, tableName: (String) -> String) throws(Diagnostic) -> String {
