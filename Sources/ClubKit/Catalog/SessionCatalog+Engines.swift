@@ -189,8 +189,11 @@ extension SessionCatalog {
             let c = EngineSQL.quote(f.name, for: kind)
             // A type clubsh reads as text (uuid, json, …) is ordered as its text; bool has no order.
             let ordered = f.type == .string ? "CAST(\(c) AS \(text))" : c
-            parts += ["count(*) - count(\(c))", "count(DISTINCT \(c))",
-                      f.type != .bool ? "CAST(min(\(ordered)) AS \(text))" : "CAST(NULL AS \(text))", f.type != .bool ? "CAST(max(\(ordered)) AS \(text))" : "CAST(NULL AS \(text))"]
+            // Each named: Spark wants a query's columns to differ.
+            let k = parts.count
+            parts += ["count(*) - count(\(c)) AS s\(k)", "count(DISTINCT \(c)) AS s\(k + 1)",
+                      (f.type != .bool ? "CAST(min(\(ordered)) AS \(text))" : "CAST(NULL AS \(text))") + " AS s\(k + 2)",
+                      (f.type != .bool ? "CAST(max(\(ordered)) AS \(text))" : "CAST(NULL AS \(text))") + " AS s\(k + 3)"]
         }
         let stats: Table
         do throws(EngineError) {
