@@ -31,6 +31,8 @@ struct SQLCompiler {
     var language: Language
     /// The columns of a loaded table (the plan names tables, not their columns).
     var tableSchema: (String) -> Schema?
+    /// The transactions of `use`, for the analytics commands; nil before `use`.
+    var transactions: SQLTransactions?
 
     init(dialect: SQLDialect, calendar: CalendarKind = .gregorian, language: Language = .english, tableSchema: @escaping (String) -> Schema?) {
         self.dialect = dialect
@@ -73,7 +75,8 @@ struct SQLCompiler {
             query.results[name] = done
             return done
         case .analytics(let command, _):
-            throw SQLCompileError("`\(command.name)` cannot be compiled to SQL yet: it runs only in memory")
+            guard let transactions else { throw SQLCompileError("`\(command.name)` needs the transactions: name them first with `use`") }
+            return try SQLAnalytics(compiler: self, transactions: transactions).relation(command, &query, tableName)
         case .listing(let name, _):
             throw SQLCompileError("`\(name)` lists the session's catalog, which is not in the database")
         }

@@ -1,0 +1,159 @@
+/// The transactions of `use`, as the SQL compiler needs them: the table, its role columns and
+/// their types, and the as-of date.
+struct SQLTransactions {
+    var roles: TransactionRoles
+    var customerType: DataType
+    var dateType: DataType
+    var asOf: Int32
+}
+
+/// Analytics commands as SQL, from the same definitions as the in-memory kernels
+/// (docs/language.md, "Transactions and analytics"; `TransactionData`, `RFM.swift`,
+/// `Pareto.swift`).
+///
+/// Every command starts from one per-customer summary, the SQL form of
+/// `TransactionData.summary()`: the transactions with a customer and a date on or before the
+/// as-of date (a date-time counts by its day), a null amount counting 0, grouped by customer in
+/// order of first appearance. `customers360` and the segments over it are named results and
+/// compile as any pipeline does.
+struct SQLAnalytics {
+    let compiler: SQLCompiler
+    let transactions: SQLTransactions
+    var dialect: SQLDialect { compiler.dialect }
+
+    /// The commands compiled so far; any other is refused by name.
+    static let compiled = ["pareto", "rfm"]
+
+    func relation(_ command: AnalyticsCommand, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
+        var args = CommandArguments(command)
+        do {
+            switch command.name {
+            case "pareto":
+                if try ParetoCommand.options(&args) != nil {
+                    throw SQLCompileError("`pareto in SEGMENT` cannot be compiled to SQL yet; `pareto` alone can")
+                }
+                return pareto(&query, tableName)
+            case "rfm":
+                return rfm(bins: try RFMCommand.options(&args), &query, tableName)
+            default:
+                throw SQLCompileError("`\(command.name)` cannot be compiled to SQL yet: it runs only in memory (compiled so far: customers360 and segments, \(Self.compiled.joined(separator: ", ")))")
+            }
+        } catch let error as SQLCompileError {
+            throw error
+        } catch let error as Diagnostic {
+            throw SQLCompileError(error.message)
+        } catch {
+            throw SQLCompileError("\(error)")
+        }
+    }
+
+    private var key: String { dialect.quote(transactions.roles.customer) }
+
+    /// One row per customer: `first_day`, `last_day`, `orders`, `spend`, in order of first appearance.
+    func summary(_ query: inout SQLQuery, _ tableName: (String) -> String) -> SQLRelation {
+        let r = transactions.roles
+        let day = dialect.date(dialect.quote(r.date))
+        var scan = SQLSelect(columns: [key, "\(day) AS day", "\(dialect.double("coalesce(\(dialect.quote(r.amount)), 0)")) AS amount",
+                                       "\(dialect.scanOrder) AS \(SQLQuery.order)"], from: tableName(r.table))
+        scan.comment = "the transactions of `use`: a customer, a date on or before the as-of date"
+        let rows = query.add(scan, [])
+        var kept = SQLSelect(columns: ["*"], from: rows.name)
+        kept.filter = "\(key) IS NOT NULL AND day IS NOT NULL AND day <= \(dialect.literal(.date(transactions.asOf), .date))"
+        let transactionsCTE = query.add(kept, [])
+        var per = SQLSelect(columns: [key, "MIN(day) AS first_day", "MAX(day) AS last_day", "COUNT(*) AS orders", "\(compensatedSum("amount")) AS spend",
+                                      "MIN(\(SQLQuery.order)) AS \(SQLQuery.order)"], from: transactionsCTE.name)
+        per.groupBy = [key]
+        per.comment = "one row per customer, in order of first appearance"
+        return query.add(per, [])
+    }
+
+    /// Customers by spend (ties by customer), share, cumulative share and ABC class.
+    private func pareto(_ query: inout SQLQuery, _ tableName: (String) -> String) -> SQLRelation {
+        let customers = summary(&query, tableName)
+        let order = "spend DESC, \(dialect.collate(key, transactions.customerType)) ASC"
+        let total = "NULLIF(SUM(spend) OVER (), 0)"
+        var ranked = SQLSelect(columns: [
+            "ROW_NUMBER() OVER (ORDER BY \(order)) AS \(dialect.quote("rank"))", key, "spend",
+            "spend / \(total) * 100 AS share",
+            "SUM(spend) OVER (ORDER BY \(order) ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) / \(total) * 100 AS cumulative_share",
+        ], from: customers.name)
+        ranked.comment = "pareto: by spend, largest first, ties by customer"
+        let shares = query.add(ranked, [])
+        let columns = [SQLColumn(name: "rank", type: .int), SQLColumn(name: transactions.roles.customer, type: transactions.customerType),
+                       SQLColumn(name: "spend", type: .double), SQLColumn(name: "share", type: .double),
+                       SQLColumn(name: "cumulative_share", type: .double), SQLColumn(name: "class", type: .string)]
+        let classed = SQLSelect(columns: [dialect.quote("rank"), key, "spend", "share", "cumulative_share",
+                                          "CASE WHEN cumulative_share <= 80 THEN 'A' WHEN cumulative_share <= 95 THEN 'B' ELSE 'C' END AS \(dialect.quote("class"))",
+                                          "\(dialect.quote("rank")) AS \(SQLQuery.order)"], from: shares.name)
+        return query.add(classed, columns)
+    }
+
+    /// Recency, frequency, monetary, scores 1…bins by rank (the customer at rank i of n from
+    /// the worst scores ⌊i·bins / n⌋ + 1, ties by customer), the RFM code and the RF segment.
+    private func rfm(bins: Int, _ query: inout SQLQuery, _ tableName: (String) -> String) -> SQLRelation {
+        let customers = summary(&query, tableName)
+        let byKey = "\(dialect.collate(key, transactions.customerType)) ASC"
+        let asOf = dialect.literal(.date(transactions.asOf), .date)
+        let recency: String
+        switch dialect {
+        case .sqlite: recency = "CAST(round(julianday(\(asOf)) - julianday(last_day)) AS INTEGER)"
+        case .postgres: recency = "CAST(\(asOf) - last_day AS BIGINT)"
+        case .duckdb: recency = "date_diff('day', last_day, \(asOf))"
+        case .spark: recency = "CAST(datediff(\(asOf), last_day) AS BIGINT)"
+        }
+        func score(_ order: String) -> String {
+            integerDivision("(ROW_NUMBER() OVER (ORDER BY \(order), \(byKey)) - 1) * \(bins)", "COUNT(*) OVER ()") + " + 1"
+        }
+        var measured = SQLSelect(columns: [key, "\(recency) AS recency", "orders AS frequency", "spend AS monetary"], from: customers.name)
+        measured.comment = "rfm as of \(CivilDate.format(transactions.asOf)): recency in days, frequency = transactions, monetary = total spend"
+        let base = query.add(measured, [])
+        var scored = SQLSelect(columns: [key, "recency", "frequency", "monetary",
+                                         "\(score("recency DESC")) AS r", "\(score("frequency ASC")) AS f", "\(score("monetary ASC")) AS m",
+                                         "ROW_NUMBER() OVER (ORDER BY \(byKey)) AS \(SQLQuery.order)"], from: base.name)
+        scored.comment = "scores 1–\(bins) by rank, \(bins) best, ties by customer"
+        let scores = query.add(scored, [])
+        let r5 = integerDivision("(r - 1) * 5", "\(bins)") + " + 1", f5 = integerDivision("(f - 1) * 5", "\(bins)") + " + 1"
+        let rescaled = query.add(SQLSelect(columns: ["*", "\(r5) AS r5", "\(f5) AS f5"], from: scores.name), [])
+        let segments: [(String, String)] = [
+            ("r5 = 5 AND f5 >= 4", "Champions"), ("r5 BETWEEN 3 AND 4 AND f5 >= 4", "Frequent Buyers"),
+            ("r5 >= 4 AND f5 BETWEEN 2 AND 3", "Potential Loyalist"), ("r5 = 5 AND f5 = 1", "Recent First-Timers"),
+            ("r5 = 4 AND f5 = 1", "Promising"), ("r5 = 3 AND f5 = 3", "Need Attention"), ("r5 = 3 AND f5 <= 2", "About to Sleep"),
+            ("r5 <= 2 AND f5 = 5", "Can't Lose Them"), ("r5 <= 2 AND f5 BETWEEN 3 AND 4", "At Risk"), ("r5 = 1 AND f5 = 1", "Lost"),
+        ]
+        let segment = "CASE " + segments.map { "WHEN \($0.0) THEN \(dialect.string($0.1))" }.joined(separator: " ") + " ELSE 'Hibernating' END"
+        let text = { (c: String) in self.dialect == .sqlite ? c : "CAST(\(c) AS \(self.dialect.typeName(.string)))" }
+        let code = dialect == .spark ? "concat(\(text("r")), \(text("f")), \(text("m")))" : "\(text("r")) || \(text("f")) || \(text("m"))"
+        var named = SQLSelect(columns: [key, "recency", "frequency", "monetary", "r", "f", "m", "\(code) AS rfm", "\(segment) AS segment", SQLQuery.order],
+                              from: rescaled.name)
+        named.comment = "the segment from the R and F scores, rescaled to 1–5"
+        let columns = [SQLColumn(name: transactions.roles.customer, type: transactions.customerType), SQLColumn(name: "recency", type: .int),
+                       SQLColumn(name: "frequency", type: .int), SQLColumn(name: "monetary", type: .double), SQLColumn(name: "r", type: .int),
+                       SQLColumn(name: "f", type: .int), SQLColumn(name: "m", type: .int), SQLColumn(name: "rfm", type: .string),
+                       SQLColumn(name: "segment", type: .string)]
+        return query.add(named, columns)
+    }
+
+    /// A sum of doubles as clubsh sums them, compensated (Neumaier) — in effect the exact sum
+    /// rounded once — so that equal totals tie and unequal ones do not. PostgreSQL sums exactly
+    /// in NUMERIC and DuckDB's `fsum` compensates. SQLite (before 3.43) and Spark sum plainly, so
+    /// each amount is split into a multiple of 2⁻²⁰, whose sum is exact below 2³³, and the
+    /// small rest, whose rounding errors are far below the total's last bit.
+    private func compensatedSum(_ x: String) -> String {
+        switch dialect {
+        case .postgres: return dialect.double("SUM(CAST(\(x) AS NUMERIC))")
+        case .duckdb: return "fsum(\(x))"
+        case .sqlite, .spark:
+            let high = "round(\(x) * 1048576) / 1048576.0"
+            return "(SUM(\(high)) + SUM(\(x) - \(high)))"
+        }
+    }
+
+    /// Whole-number division of non-negative integers.
+    private func integerDivision(_ a: String, _ b: String) -> String {
+        switch dialect {
+        case .sqlite, .postgres: return "(\(a)) / (\(b))"
+        case .duckdb: return "(\(a)) // (\(b))"
+        case .spark: return "(\(a)) div (\(b))"
+        }
+    }
+}

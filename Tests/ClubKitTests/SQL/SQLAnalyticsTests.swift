@@ -1,0 +1,103 @@
+import Foundation
+import XCTest
+@testable import ClubKit
+
+/// customers360, a segment over it, rfm and pareto compiled to SQL and run by sqlite3 (and
+/// DuckDB when present) over the sample data give the in-memory kernels' answers.
+final class SQLAnalyticsTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static let cases = [
+        "customers360",
+        "big",
+        "customers360 | agg n = count(), spend = sum(spend) by city | sort spend desc",
+        "rfm",
+        "rfm bins 3",
+        "rfm | agg n = count() by segment",
+        "pareto",
+        "pareto | where class == \"A\" | count",
+    ]
+
+    /// The sample club: orders as the transactions, customers joined to customers360.
+    private func session() throws -> (Session, [DTable]) {
+        let session = Session(asOf: Int32(DCivil.days(2024, 6, 30)))
+        let data = Self.root.appendingPathComponent("Samples/data")
+        try session.runAll("""
+            load "\(data.path)/orders.csv"
+            load "\(data.path)/customers.csv"
+            use orders
+            segment big = customers360 where spend > 1000 and orders >= 3
+            """)
+        return (session, try ["orders", "customers"].map { try Self.table($0, session.query($0)) })
+    }
+
+    func testAnalyticsAgreeInSQLite() throws {
+        let (engine, why) = SQLEngine.sqlite()
+        guard let engine else { throw XCTSkip(why) }
+        try check(engine)
+    }
+
+    func testAnalyticsAgreeInDuckDB() throws {
+        let (engine, why) = SQLEngine.duckdb()
+        guard let engine else { throw XCTSkip(why) }
+        try check(engine)
+    }
+
+    private func check(_ engine: SQLEngine) throws {
+        let (session, tables) = try session()
+        let sql = try Self.cases.map { try session.compileSQL($0, dialect: engine.dialect, tableName: engine.tableName) }
+        let answers = try engine.run(tables, sql)
+        for (text, answer) in zip(Self.cases, answers) {
+            let expected = try session.query(text)
+            XCTAssertGreaterThan(expected.rowCount, 0, text)
+            switch answer {
+            case .failure(let e): XCTFail("\(text): \(engine.name) refused: \(e.message)")
+            case .success(let rows): XCTAssertNil(sqlProblem(expected, rows), "\(text) in \(engine.name)")
+            }
+        }
+    }
+
+    /// The commands not compiled yet say so by name, at `explain sql`.
+    func testCommandsNotCompiledYetAreNamed() throws {
+        let (session, _) = try session()
+        for command in ["retention by month", "churn from 2024-01-01 to 2024-03-31", "cohort monthly", "kpi", "types"] {
+            let error = session.error("explain sql \(command)")
+            let name = String(command.prefix { $0 != " " })
+            XCTAssertEqual(error?.message.hasPrefix("`\(name)` cannot be compiled to SQL yet"), true, "\(command): \(error?.message ?? "no error")")
+        }
+        XCTAssertEqual(session.error("explain sql pareto in big")?.message, "`pareto in SEGMENT` cannot be compiled to SQL yet; `pareto` alone can")
+    }
+
+    /// A loaded table as a differential table: its values as literals (amounts are cents).
+    static func table(_ name: String, _ t: Table) throws -> DTable {
+        let types: [DType] = t.columns.map { c in
+            switch c.type {
+            case .int: return .int
+            case .double: return .double
+            case .bool: return .bool
+            case .date: return .date
+            case .datetime: return .datetime
+            default: return .string
+            }
+        }
+        let rows: [[DLit]] = try (0..<t.rowCount).map { i in
+            try t.columns.map { c -> DLit in
+                switch c.value(at: i) {
+                case .null: return .null
+                case .int(let v): return .int(v)
+                case .double(let v):
+                    let cents = (v * 100).rounded()
+                    guard cents / 100 == v else { throw XCTSkip("\(name) holds \(v), not a whole number of cents") }
+                    return .cents(Int64(cents))
+                case .bool(let b): return .bool(b)
+                case .date(let d): return .date(Int(d))
+                case .dateTime(let s): return .datetime(s)
+                case .string(let s): return .string(s)
+                case .duration: return .null
+                }
+            }
+        }
+        return DTable(name: name, columns: zip(t.columnNames, types).map { DCol(name: $0, type: $1, bound: 0) }, rows: rows)
+    }
+}
