@@ -133,19 +133,14 @@ struct SQLAnalytics {
         return query.add(named, columns)
     }
 
-    /// A sum of doubles as clubsh sums them, compensated (Neumaier) — in effect the exact sum
-    /// rounded once — so that equal totals tie and unequal ones do not. PostgreSQL sums exactly
-    /// in NUMERIC and DuckDB's `fsum` compensates. SQLite (before 3.43) and Spark sum plainly, so
-    /// each amount is split into a multiple of 2⁻²⁰, whose sum is exact below 2³³, and the
-    /// small rest, whose rounding errors are far below the total's last bit.
+    /// A sum of doubles as clubsh sums them, compensated (Neumaier): in effect the exact sum of
+    /// the doubles rounded once, so that equal totals tie and unequal ones do not. Engines sum
+    /// doubles plainly (PostgreSQL's NUMERIC would first round each to 15 digits), so each
+    /// amount is split into a multiple of 2⁻²⁰, whose sum is exact below 2³³, and the small
+    /// rest, whose rounding errors fall far below the total's last bit.
     private func compensatedSum(_ x: String) -> String {
-        switch dialect {
-        case .postgres: return dialect.double("SUM(CAST(\(x) AS NUMERIC))")
-        case .duckdb: return "fsum(\(x))"
-        case .sqlite, .spark:
-            let high = "round(\(x) * 1048576) / 1048576.0"
-            return "(SUM(\(high)) + SUM(\(x) - \(high)))"
-        }
+        let high = "round(\(x) * 1048576) / 1048576"
+        return "(SUM(\(high)) + SUM(\(x) - \(high)))"
     }
 
     /// Whole-number division of non-negative integers.
