@@ -22,7 +22,7 @@ struct SQLAnalytics {
     var dialect: SQLDialect { compiler.dialect }
 
     /// The commands compiled so far; any other is refused by name.
-    static let compiled = ["pareto", "rfm"]
+    static let compiled = ["retention", "churn", "rfm", "pareto"]
 
     func relation(_ command: AnalyticsCommand, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
         var args = CommandArguments(command)
@@ -35,6 +35,20 @@ struct SQLAnalytics {
                 return pareto(&query, tableName)
             case "rfm":
                 return rfm(bins: try RFMCommand.options(&args), &query, tableName)
+            case "retention":
+                switch try RetentionCommand.options(&args) {
+                case .remaining(let start, let remaining): return constant(RetentionCommand.typed(start: start, remaining: remaining).table, &query)
+                case .crr(let start, let end, let new): return constant(RetentionCommand.typed(start: start, end: end, new: new).table, &query)
+                case .period(let from, let to): return try retention(from: from, to: to, &query, tableName)
+                case .byMonth: throw SQLCompileError("`retention by month` cannot be compiled to SQL yet; `retention from DATE to DATE` can")
+                }
+            case "churn":
+                switch try ChurnCommand.options(&args) {
+                case .typed(let start, let lost): return constant(ChurnCommand.typed(start: start, lost: lost).table, &query)
+                case .retention(let percent): return constant(ChurnCommand.fromRetention(percent).table, &query)
+                case .period(let from, let to): return try retention(from: from, to: to, &query, tableName)
+                case .byMonth: throw SQLCompileError("`churn by month` cannot be compiled to SQL yet; `churn from DATE to DATE` can")
+                }
             default:
                 throw SQLCompileError("`\(command.name)` cannot be compiled to SQL yet: it runs only in memory (compiled so far: customers360 and segments, \(Self.compiled.joined(separator: ", ")))")
             }
@@ -51,6 +65,11 @@ struct SQLAnalytics {
 
     /// One row per customer: `first_day`, `last_day`, `orders`, `spend`, in order of first appearance.
     func summary(_ query: inout SQLQuery, _ tableName: (String) -> String) -> SQLRelation {
+        summaryParts(&query, tableName).customers
+    }
+
+    /// The transactions that take part (`customer`, `day`, `amount`, `_ord`) and the summary over them.
+    func summaryParts(_ query: inout SQLQuery, _ tableName: (String) -> String) -> (rows: SQLRelation, customers: SQLRelation) {
         let r = transactions.roles
         let day = dialect.date(dialect.quote(r.date))
         var scan = SQLSelect(columns: [key, "\(day) AS day", "\(dialect.double("coalesce(\(dialect.quote(r.amount)), 0)")) AS amount",
@@ -64,7 +83,51 @@ struct SQLAnalytics {
                                       "MIN(\(SQLQuery.order)) AS \(SQLQuery.order)"], from: transactionsCTE.name)
         per.groupBy = [key]
         per.comment = "one row per customer, in order of first appearance"
-        return query.add(per, [])
+        return (transactionsCTE, query.add(per, []))
+    }
+
+    /// A command over numbers typed in (`retention start 100 remaining 90`) reads no data:
+    /// clubsh computes its row, and the query gives it back.
+    private func constant(_ table: Table, _ query: inout SQLQuery) -> SQLRelation {
+        let columns = table.columns.enumerated().map { i, c in SQLColumn(name: table.columnNames[i], type: c.type) }
+        let values = columns.indices.map { "\(dialect.literal(table.columns[$0].value(at: 0), columns[$0].type)) AS \(dialect.quote(columns[$0].name))" }
+        var select = SQLSelect(columns: values + ["1 AS \(SQLQuery.order)"], from: "")
+        select.comment = "numbers typed in: computed by clubsh"
+        return query.add(select, columns)
+    }
+
+    /// `retention from A to B` (and `churn from A to B`): customers active in the base period
+    /// [A − L, A − 1] (L = the days of [A, B]), of them those active in [A, B], the customers
+    /// active in [A, B], the new ones (first purchase in [A, B]) and the reactivated, as
+    /// `RetentionPeriod` counts them.
+    private func retention(from: Int32, to: Int32, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
+        guard to <= transactions.asOf else {
+            throw SQLCompileError("the period runs to \(CivilDate.format(to)), past the as-of date \(CivilDate.format(transactions.asOf)): its last \(to - transactions.asOf) days have no data")
+        }
+        let baseFrom = from - (to - from + 1), baseTo = from - 1
+        let (rows, _) = summaryParts(&query, tableName)
+        func day(_ d: Int32) -> String { dialect.literal(.date(d), .date) }
+        func during(_ a: Int32, _ b: Int32) -> String { "MAX(CASE WHEN day BETWEEN \(day(a)) AND \(day(b)) THEN 1 ELSE 0 END)" }
+        var flags = SQLSelect(columns: [key, "\(during(baseFrom, baseTo)) AS in_base", "\(during(from, to)) AS in_period",
+                                        "CASE WHEN MIN(day) BETWEEN \(day(from)) AND \(day(to)) THEN 1 ELSE 0 END AS is_new"], from: rows.name)
+        flags.groupBy = [key]
+        flags.comment = "per customer: active in the base period \(CivilDate.format(baseFrom)) … \(CivilDate.format(baseTo)), in the period, new in it"
+        let customers = query.add(flags, [])
+        let count = { (e: String) in "CAST(coalesce(SUM(\(e)), 0) AS \(self.dialect.typeName(.int)))" }
+        var counts = SQLSelect(columns: ["\(count("in_base")) AS start", "\(count("in_base * in_period")) AS retained",
+                                         "\(count("in_period")) AS \(dialect.quote("end"))", "\(count("is_new")) AS new"], from: customers.name)
+        counts.comment = "the counts"
+        let totals = query.add(counts, [])
+        let end = dialect.quote("end")
+        let rate = { (e: String) in "\(self.dialect.double(e)) / NULLIF(start, 0) * 100" }
+        let columns = RetentionPeriod.schema.fields.map { SQLColumn(name: $0.name, type: $0.type) }
+        var select = SQLSelect(columns: [
+            "\(day(from)) AS \(dialect.quote("from"))", "\(day(to)) AS \(dialect.quote("to"))", "\(day(baseFrom)) AS base_from", "\(day(baseTo)) AS base_to",
+            "start", "retained", "start - retained AS lost", end, "new", "\(end) - retained - new AS reactivated",
+            "\(rate("retained")) AS retention", "100 - \(rate("retained")) AS churn", "\(rate("\(end) - new")) AS crr", "1 AS \(SQLQuery.order)",
+        ], from: totals.name)
+        select.comment = "retention = retained / start × 100, churn = 100 − retention, CRR = (end − new) / start × 100"
+        return query.add(select, columns)
     }
 
     /// Customers by spend (ties by customer), share, cumulative share and ABC class.

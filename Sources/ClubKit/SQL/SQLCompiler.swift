@@ -184,7 +184,7 @@ struct SQLSelect {
         var out: [String] = []
         if let comment { out.append("-- " + comment) }
         out.append("SELECT " + columns.joined(separator: ", "))
-        out += ("FROM " + from).split(separator: "\n").map(String.init)
+        if !from.isEmpty { out += ("FROM " + from).split(separator: "\n").map(String.init) }
         if let filter { out.append("WHERE " + filter) }
         if !groupBy.isEmpty { out.append("GROUP BY " + groupBy.joined(separator: ", ")) }
         if !orderBy.isEmpty { out.append("ORDER BY " + orderBy.joined(separator: ", ")) }

@@ -17,6 +17,13 @@ final class SQLAnalyticsTests: XCTestCase {
         "rfm | agg n = count() by segment",
         "pareto",
         "pareto | where class == \"A\" | count",
+        "retention from 2024-04-01 to 2024-06-30",
+        "churn from 2024-01-01 to 2024-03-31",
+        "retention from 2023-02-01 to 2023-02-28",
+        "retention start 100 remaining 90",
+        "retention start 200 end 180 new 30",
+        "churn start 100 lost 10",
+        "churn retention 80%",
     ]
 
     /// The sample club: orders as the transactions, customers joined to customers360.
@@ -61,11 +68,14 @@ final class SQLAnalyticsTests: XCTestCase {
     /// The commands not compiled yet say so by name, at `explain sql`.
     func testCommandsNotCompiledYetAreNamed() throws {
         let (session, _) = try session()
-        for command in ["retention by month", "churn from 2024-01-01 to 2024-03-31", "cohort monthly", "kpi", "types"] {
+        let named = [("retention by month", "retention by month"), ("churn by month", "churn by month"), ("cohort monthly", "cohort"), ("kpi", "kpi"),
+                     ("kpi by month", "kpi"), ("types", "types"), ("lifecycle from 2024-01-01 to 2024-06-30", "lifecycle")]
+        for (command, name) in named {
             let error = session.error("explain sql \(command)")
-            let name = String(command.prefix { $0 != " " })
             XCTAssertEqual(error?.message.hasPrefix("`\(name)` cannot be compiled to SQL yet"), true, "\(command): \(error?.message ?? "no error")")
         }
+        XCTAssertEqual(session.error("explain sql retention from 2024-06-01 to 2024-07-10")?.message,
+                       "the period runs to 2024-07-10, past the as-of date 2024-06-30: its last 10 days have no data")
         XCTAssertEqual(session.error("explain sql pareto in big")?.message, "`pareto in SEGMENT` cannot be compiled to SQL yet; `pareto` alone can")
     }
 
