@@ -22,9 +22,9 @@ struct SQLAnalytics {
     var dialect: SQLDialect { compiler.dialect }
 
     /// The commands compiled so far; any other is refused by name.
-    static let compiled = ["retention", "churn", "rfm", "pareto"]
+    static let compiled = ["retention", "churn", "cohort", "rfm", "pareto"]
 
-    func relation(_ command: AnalyticsCommand, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
+    func relation(_ command: AnalyticsCommand, _ schema: Schema, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
         var args = CommandArguments(command)
         do {
             switch command.name {
@@ -40,14 +40,16 @@ struct SQLAnalytics {
                 case .remaining(let start, let remaining): return constant(RetentionCommand.typed(start: start, remaining: remaining).table, &query)
                 case .crr(let start, let end, let new): return constant(RetentionCommand.typed(start: start, end: end, new: new).table, &query)
                 case .period(let from, let to): return try retention(from: from, to: to, &query, tableName)
-                case .byMonth: throw SQLCompileError("`retention by month` cannot be compiled to SQL yet; `retention from DATE to DATE` can")
+                case .byMonth: return try retentionByMonth(&query, tableName)
                 }
+            case "cohort":
+                return try cohort(counts: try CohortCommand.options(&args), columns: schema.fields.count, &query, tableName)
             case "churn":
                 switch try ChurnCommand.options(&args) {
                 case .typed(let start, let lost): return constant(ChurnCommand.typed(start: start, lost: lost).table, &query)
                 case .retention(let percent): return constant(ChurnCommand.fromRetention(percent).table, &query)
                 case .period(let from, let to): return try retention(from: from, to: to, &query, tableName)
-                case .byMonth: throw SQLCompileError("`churn by month` cannot be compiled to SQL yet; `churn from DATE to DATE` can")
+                case .byMonth: return try retentionByMonth(&query, tableName)
                 }
             default:
                 throw SQLCompileError("`\(command.name)` cannot be compiled to SQL yet: it runs only in memory (compiled so far: customers360 and segments, \(Self.compiled.joined(separator: ", ")))")
@@ -127,6 +129,119 @@ struct SQLAnalytics {
             "\(rate("retained")) AS retention", "100 - \(rate("retained")) AS churn", "\(rate("\(end) - new")) AS crr", "1 AS \(SQLQuery.order)",
         ], from: totals.name)
         select.comment = "retention = retained / start × 100, churn = 100 − retention, CRR = (end − new) / start × 100"
+        return query.add(select, columns)
+    }
+
+    /// `retention by month` (and `churn by month`): each calendar month from the second month
+    /// of data to the as-of month against the month before — customers active in each, active
+    /// in both, and new (their first month) — as `retentionByMonth` counts them.
+    private func retentionByMonth(_ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
+        guard compiler.calendar == .gregorian else {
+            throw SQLCompileError("`retention by month` under `.calendar jalali` cannot be compiled to SQL: \(dialect.displayName) reads dates in the Gregorian calendar")
+        }
+        let months = try customerMonths(&query, tableName)
+        let asOf = CivilDate.civil(Int(transactions.asOf)), last = asOf.year * 12 + asOf.month - 1
+        let bigint = dialect.typeName(.int)
+        let series = monthSeries(from: "(SELECT MIN(m) FROM \(months.name))", to: last, &query)
+        var active = SQLSelect(columns: ["m", "COUNT(*) AS active"], from: months.name)
+        active.groupBy = ["m"]
+        let perMonth = query.add(active, [])
+        var kept = SQLSelect(columns: ["a.m", "COUNT(*) AS retained"], from: "\(months.name) AS a\nJOIN \(months.name) AS b ON a.\(key) = b.\(key) AND b.m = a.m - 1")
+        kept.groupBy = ["a.m"]
+        kept.comment = "customers active in a month and the month before"
+        let retained = query.add(kept, [])
+        let firsts = query.add({ var f = SQLSelect(columns: [key, "MIN(m) AS m"], from: months.name); f.groupBy = [key]; return f }(), [])
+        var fresh = SQLSelect(columns: ["m", "COUNT(*) AS new"], from: firsts.name)
+        fresh.groupBy = ["m"]
+        fresh.comment = "customers in their first month"
+        let new = query.add(fresh, [])
+        var counts = SQLSelect(columns: ["\(monthStart("s.m")) AS month", "CAST(coalesce(p.active, 0) AS \(bigint)) AS start",
+                                         "CAST(coalesce(r.retained, 0) AS \(bigint)) AS retained", "CAST(coalesce(c.active, 0) AS \(bigint)) AS \(dialect.quote("end"))",
+                                         "CAST(coalesce(n.new, 0) AS \(bigint)) AS new", "s.m AS \(SQLQuery.order)"],
+                               from: "\(series.name) AS s\nLEFT JOIN \(perMonth.name) AS p ON p.m = s.m - 1\nLEFT JOIN \(perMonth.name) AS c ON c.m = s.m\n"
+                                   + "LEFT JOIN \(retained.name) AS r ON r.m = s.m\nLEFT JOIN \(new.name) AS n ON n.m = s.m")
+        counts.filter = "s.m > (SELECT MIN(m) FROM \(months.name))"
+        counts.comment = "each month from the second against the month before"
+        let totals = query.add(counts, [])
+        let end = dialect.quote("end")
+        let rate = { (e: String) in "\(self.dialect.double(e)) / NULLIF(start, 0) * 100" }
+        let select = SQLSelect(columns: ["month", "start", "retained", "start - retained AS lost", end, "new", "\(end) - retained - new AS reactivated",
+                                         "\(rate("retained")) AS retention", "100 - \(rate("retained")) AS churn", "\(rate("\(end) - new")) AS crr", SQLQuery.order],
+                               from: totals.name)
+        return query.add(select, RetentionPeriod.monthlySchema.fields.map { SQLColumn(name: $0.name, type: $0.type) })
+    }
+
+    /// Each customer's months with a purchase, `m` = year × 12 + month − 1 (Gregorian).
+    private func customerMonths(_ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
+        let (rows, _) = summaryParts(&query, tableName)
+        let functions = SQLFunctions(compiler: compiler)
+        let year = try functions.call(.year, [.column(0, .date)], ["day"], .int), month = try functions.call(.month, [.column(0, .date)], ["day"], .int)
+        var distinct = SQLSelect(columns: [key, "\(year) * 12 + \(month) - 1 AS m"], from: rows.name)
+        distinct.groupBy = [key, "\(year) * 12 + \(month) - 1"]
+        distinct.comment = "each customer's months with a purchase (a month as year × 12 + month − 1)"
+        return query.add(distinct, [])
+    }
+
+    /// The months `from` (an SQL expression) to `to`, a row each, in `m`.
+    private func monthSeries(from: String, to: Int, _ query: inout SQLQuery) -> SQLRelation {
+        if dialect == .spark {
+            var select = SQLSelect(columns: ["explode(sequence(\(from), \(to))) AS m"], from: "")
+            select.comment = "every month from the first to the as-of month"
+            return query.add(select, [])
+        }
+        return query.addRecursive(name: "month_series", """
+            SELECT CAST(\(from) AS \(dialect.typeName(.int))) AS m
+            UNION ALL
+            SELECT m + 1 FROM month_series WHERE m < \(to)
+            """)
+    }
+
+    /// The first day of month `m` (year × 12 + month − 1).
+    private func monthStart(_ m: String) -> String {
+        switch dialect {
+        case .sqlite: return "printf('%04d-%02d-01', \(m) / 12, \(m) % 12 + 1)"
+        case .postgres: return "make_date(CAST(\(m) / 12 AS INTEGER), CAST(\(m) % 12 + 1 AS INTEGER), 1)"
+        case .duckdb: return "make_date(CAST(\(m) // 12 AS BIGINT), CAST(\(m) % 12 + 1 AS BIGINT), 1)"
+        case .spark: return "make_date(CAST(\(m) div 12 AS INT), CAST(\(m) % 12 + 1 AS INT), 1)"
+        }
+    }
+
+    /// `cohort monthly [counts]`: a row per month of first purchase, `m0`, `m1`, … the customers
+    /// of the cohort active k months later (or their % of the cohort, to 0.1), null where
+    /// month k has not begun by the as-of date. The columns are the bound ones: from the month
+    /// of the loaded table's first transaction.
+    private func cohort(counts: Bool, columns: Int, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
+        guard compiler.calendar == .gregorian else {
+            throw SQLCompileError("`cohort` under `.calendar jalali` cannot be compiled to SQL: \(dialect.displayName) reads dates in the Gregorian calendar")
+        }
+        let months = try customerMonths(&query, tableName)
+        let asOf = CivilDate.civil(Int(transactions.asOf)), last = asOf.year * 12 + asOf.month - 1
+        let cohorts = max(0, columns - 2), first = last - cohorts + 1
+        var firsts = SQLSelect(columns: [key, "MIN(m) AS c"], from: months.name)
+        firsts.groupBy = [key]
+        firsts.comment = "each customer's cohort: the month of the first purchase"
+        let cohortOf = query.add(firsts, [])
+        var sized = SQLSelect(columns: ["c", "COUNT(*) AS size"], from: cohortOf.name)
+        sized.groupBy = ["c"]
+        let sizes = query.add(sized, [])
+        var active = SQLSelect(columns: ["f.c", "a.m - f.c AS k", "COUNT(*) AS active"], from: "\(months.name) AS a\nJOIN \(cohortOf.name) AS f ON a.\(key) = f.\(key)")
+        active.groupBy = ["f.c", "a.m - f.c"]
+        active.comment = "per cohort and months since: customers active"
+        let cells = query.add(active, [])
+        let series = monthSeries(from: "\(first)", to: last, &query)
+        var out = ["\(monthStart("s.m")) AS cohort", "CAST(coalesce(MAX(z.size), 0) AS \(dialect.typeName(.int))) AS customers"]
+        for k in 0..<cohorts {
+            let n = "coalesce(MAX(CASE WHEN x.k = \(k) THEN x.active END), 0)"
+            let value = counts ? "CAST(\(n) AS \(dialect.typeName(.int)))" : "round(\(dialect.double(n)) / MAX(z.size) * 1000) / 10"
+            let cell = dialect == .postgres && !counts ? "round(CAST(\(dialect.double(n)) / MAX(z.size) * 1000 AS NUMERIC)) / 10" : value
+            out.append("CASE WHEN s.m + \(k) > \(last) OR coalesce(MAX(z.size), 0) = 0 THEN NULL ELSE \(dialect == .postgres && !counts ? dialect.double(cell) : cell) END AS \(dialect.quote("m\(k)"))")
+        }
+        var select = SQLSelect(columns: out + ["s.m AS \(SQLQuery.order)"],
+                               from: "\(series.name) AS s\nLEFT JOIN \(sizes.name) AS z ON z.c = s.m\nLEFT JOIN \(cells.name) AS x ON x.c = s.m")
+        select.groupBy = ["s.m"]
+        select.comment = "a row per cohort, a column per month since"
+        let columns = [SQLColumn(name: "cohort", type: .date), SQLColumn(name: "customers", type: .int)]
+            + (0..<cohorts).map { SQLColumn(name: "m\($0)", type: counts ? .int : .double) }
         return query.add(select, columns)
     }
 

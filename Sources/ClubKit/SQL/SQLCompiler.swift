@@ -74,9 +74,9 @@ struct SQLCompiler {
             let done = query.rename(inner, to: name)
             query.results[name] = done
             return done
-        case .analytics(let command, _):
+        case .analytics(let command, let schema):
             guard let transactions else { throw SQLCompileError("`\(command.name)` needs the transactions: name them first with `use`") }
-            return try SQLAnalytics(compiler: self, transactions: transactions).relation(command, &query, tableName)
+            return try SQLAnalytics(compiler: self, transactions: transactions).relation(command, schema, &query, tableName)
         case .listing(let name, _):
             throw SQLCompileError("`\(name)` lists the session's catalog, which is not in the database")
         }
@@ -200,6 +200,8 @@ struct SQLQuery {
 
     let dialect: SQLDialect
     private(set) var ctes: [(name: String, select: SQLSelect)] = []
+    /// Recursive CTEs, given as text (`WITH RECURSIVE`), by name.
+    private var recursive: [String: [String]] = [:]
     /// Named results already compiled, so a result read twice is one CTE.
     var results: [String: SQLRelation] = [:]
 
@@ -210,6 +212,13 @@ struct SQLQuery {
         let name = "s\(ctes.count + 1)"
         ctes.append((name, select))
         return SQLRelation(name: name, columns: columns)
+    }
+
+    /// A recursive CTE of the given body (a `UNION ALL` that names itself).
+    mutating func addRecursive(name: String, _ body: String) -> SQLRelation {
+        recursive[name] = body.split(separator: "\n").map(String.init)
+        ctes.append((name, SQLSelect(columns: [], from: "")))
+        return SQLRelation(name: name, columns: [])
     }
 
     /// The last CTE renamed after the named result it computes.
@@ -230,10 +239,10 @@ struct SQLQuery {
     func text(_ final: SQLSelect) -> String {
         var out: [String] = []
         if !ctes.isEmpty {
-            out.append("WITH")
+            out.append(recursive.isEmpty ? "WITH" : "WITH RECURSIVE")
             for (i, cte) in ctes.enumerated() {
                 out.append("  \(cte.name) AS (")
-                out += cte.select.lines.map { "    " + $0 }
+                out += (recursive[cte.name] ?? cte.select.lines).map { "    " + $0 }
                 out.append(i == ctes.count - 1 ? "  )" : "  ),")
             }
         }
