@@ -22,7 +22,7 @@ struct SQLAnalytics {
     var dialect: SQLDialect { compiler.dialect }
 
     /// The commands compiled so far; any other is refused by name.
-    static let compiled = ["retention", "churn", "cohort", "rfm", "pareto"]
+    static let compiled = ["retention", "churn", "cohort", "rfm", "pareto", "kpi by month|quarter"]
 
     func relation(_ command: AnalyticsCommand, _ schema: Schema, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
         var args = CommandArguments(command)
@@ -44,6 +44,11 @@ struct SQLAnalytics {
                 }
             case "cohort":
                 return try cohort(counts: try CohortCommand.options(&args), columns: schema.fields.count, &query, tableName)
+            case "kpi":
+                guard case .by(let period) = try KPICommand.options(&args) else {
+                    throw SQLCompileError("`kpi` (the board) cannot be compiled to SQL yet; `kpi by month` and `kpi by quarter` can")
+                }
+                return try kpi(by: period, &query, tableName)
             case "churn":
                 switch try ChurnCommand.options(&args) {
                 case .typed(let start, let lost): return constant(ChurnCommand.typed(start: start, lost: lost).table, &query)
@@ -243,6 +248,44 @@ struct SQLAnalytics {
         let columns = [SQLColumn(name: "cohort", type: .date), SQLColumn(name: "customers", type: .int)]
             + (0..<cohorts).map { SQLColumn(name: "m\($0)", type: counts ? .int : .double) }
         return query.add(select, columns)
+    }
+
+    /// `kpi by month|quarter`: a row per calendar period from the first transaction's to the
+    /// as-of date's — orders, revenue, active customers, new customers (first purchase in it)
+    /// and AOV = revenue / orders, null without orders — as `kpi(by:)` counts them.
+    private func kpi(by period: KPIPeriod, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
+        guard compiler.calendar == .gregorian else {
+            throw SQLCompileError("`kpi by \(period.rawValue)` under `.calendar jalali` cannot be compiled to SQL: \(dialect.displayName) reads dates in the Gregorian calendar")
+        }
+        let (rows, _) = summaryParts(&query, tableName)
+        let functions = SQLFunctions(compiler: compiler)
+        let year = try functions.call(.year, [.column(0, .date)], ["day"], .int), month = try functions.call(.month, [.column(0, .date)], ["day"], .int)
+        let monthIndex = "\(year) * 12 + \(month) - 1"
+        let index = period == .month ? monthIndex : integerDivision(monthIndex, "3")
+        var tagged = SQLSelect(columns: [key, "amount", "\(index) AS p"], from: rows.name)
+        tagged.comment = "each transaction's \(period.rawValue) (a month as year × 12 + month − 1\(period == .quarter ? ", a quarter as that ÷ 3" : ""))"
+        let periods = query.add(tagged, [])
+        var totals = SQLSelect(columns: ["p", "COUNT(*) AS orders", "SUM(amount) AS revenue", "COUNT(DISTINCT \(key)) AS active"], from: periods.name)
+        totals.groupBy = ["p"]
+        let perPeriod = query.add(totals, [])
+        var firsts = SQLSelect(columns: [key, "MIN(p) AS p"], from: periods.name)
+        firsts.groupBy = [key]
+        let firstOf = query.add(firsts, [])
+        var fresh = SQLSelect(columns: ["p", "COUNT(*) AS new"], from: firstOf.name)
+        fresh.groupBy = ["p"]
+        fresh.comment = "customers whose first purchase falls in the \(period.rawValue)"
+        let new = query.add(fresh, [])
+        let asOf = CivilDate.civil(Int(transactions.asOf)), lastMonth = asOf.year * 12 + asOf.month - 1
+        let series = monthSeries(from: "(SELECT MIN(p) FROM \(periods.name))", to: period == .month ? lastMonth : lastMonth / 3, &query)
+        let bigint = dialect.typeName(.int)
+        var select = SQLSelect(columns: [
+            "\(monthStart(period == .month ? "s.m" : "s.m * 3")) AS \(dialect.quote(period.rawValue))",
+            "CAST(coalesce(t.orders, 0) AS \(bigint)) AS orders", "coalesce(t.revenue, 0) AS revenue",
+            "CAST(coalesce(t.active, 0) AS \(bigint)) AS active_customers", "CAST(coalesce(n.new, 0) AS \(bigint)) AS new_customers",
+            "t.revenue / NULLIF(t.orders, 0) AS aov", "s.m AS \(SQLQuery.order)",
+        ], from: "\(series.name) AS s\nLEFT JOIN \(perPeriod.name) AS t ON t.p = s.m\nLEFT JOIN \(new.name) AS n ON n.p = s.m")
+        select.comment = "a row per \(period.rawValue); AOV = revenue / orders"
+        return query.add(select, KPIPeriod.schema(period).map { SQLColumn(name: $0.0, type: $0.1) })
     }
 
     /// Customers by spend (ties by customer), share, cumulative share and ABC class.

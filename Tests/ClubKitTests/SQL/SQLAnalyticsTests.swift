@@ -28,6 +28,8 @@ final class SQLAnalyticsTests: XCTestCase {
         "churn by month | where month >= 2024-01-01",
         "cohort monthly",
         "cohort monthly counts",
+        "kpi by month",
+        "kpi by quarter | where orders > 0",
     ]
 
     /// The sample club: orders as the transactions, customers joined to customers360.
@@ -72,14 +74,14 @@ final class SQLAnalyticsTests: XCTestCase {
     /// The commands not compiled yet say so by name, at `explain sql`.
     func testCommandsNotCompiledYetAreNamed() throws {
         let (session, _) = try session()
-        let named = [("kpi", "kpi"),
-                     ("kpi by month", "kpi"), ("types", "types"), ("lifecycle from 2024-01-01 to 2024-06-30", "lifecycle")]
+        let named = [("types", "types"), ("lifecycle from 2024-01-01 to 2024-06-30", "lifecycle")]
         for (command, name) in named {
             let error = session.error("explain sql \(command)")
             XCTAssertEqual(error?.message.hasPrefix("`\(name)` cannot be compiled to SQL yet"), true, "\(command): \(error?.message ?? "no error")")
         }
         XCTAssertEqual(session.error("explain sql retention from 2024-06-01 to 2024-07-10")?.message,
                        "the period runs to 2024-07-10, past the as-of date 2024-06-30: its last 10 days have no data")
+        XCTAssertEqual(session.error("explain sql kpi days 30")?.message, "`kpi` (the board) cannot be compiled to SQL yet; `kpi by month` and `kpi by quarter` can")
         XCTAssertEqual(session.error("explain sql pareto in big")?.message, "`pareto in SEGMENT` cannot be compiled to SQL yet; `pareto` alone can")
     }
 
