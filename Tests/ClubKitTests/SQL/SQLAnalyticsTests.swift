@@ -87,16 +87,8 @@ final class SQLAnalyticsTests: XCTestCase {
 
     /// A loaded table as a differential table: its values as literals (amounts are cents).
     static func table(_ name: String, _ t: Table) throws -> DTable {
-        let types: [DType] = t.columns.map { c in
-            switch c.type {
-            case .int: return .int
-            case .double: return .double
-            case .bool: return .bool
-            case .date: return .date
-            case .datetime: return .datetime
-            default: return .string
-            }
-        }
+        // The two type enums share their names.
+        let types = t.columns.map { DType(rawValue: $0.type.rawValue) ?? .string }
         let rows: [[DLit]] = try (0..<t.rowCount).map { i in
             try t.columns.map { c -> DLit in
                 switch c.value(at: i) {
