@@ -29,10 +29,7 @@ struct SQLAnalytics {
         do {
             switch command.name {
             case "pareto":
-                if try ParetoCommand.options(&args) != nil {
-                    throw SQLCompileError("`pareto in SEGMENT` cannot be compiled to SQL yet; `pareto` alone can")
-                }
-                return pareto(&query, tableName)
+                return try pareto(in: try ParetoCommand.options(&args)?.0, &query, tableName)
             case "rfm":
                 return rfm(bins: try RFMCommand.options(&args), &query, tableName)
             case "retention":
@@ -289,8 +286,20 @@ struct SQLAnalytics {
     }
 
     /// Customers by spend (ties by customer), share, cumulative share and ABC class.
-    private func pareto(_ query: inout SQLQuery, _ tableName: (String) -> String) -> SQLRelation {
-        let customers = summary(&query, tableName)
+    /// `in SEGMENT` keeps the customers whose key is among the segment's customer column.
+    private func pareto(in segment: String?, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
+        var customers = summary(&query, tableName)
+        if let segment {
+            let (plan, column) = try compiler.segment(segment)
+            guard let field = plan.schema.fields.first(where: { $0.name == column }), Types.comparable(field.type, transactions.customerType) else {
+                throw SQLCompileError("segment `\(segment)` has no customers with a purchase, so there is no 80/20 to find")
+            }
+            let members = try compiler.relation(Plan(source: .result(segment, plan), steps: [], schema: plan.schema), &query, tableName)
+            var within = SQLSelect(columns: ["*"], from: customers.name)
+            within.filter = "\(key) IN (SELECT \(dialect.quote(column)) FROM \(members.name))"
+            within.comment = "the customers of the segment \(segment)"
+            customers = query.add(within, [])
+        }
         let order = "spend DESC, \(dialect.collate(key, transactions.customerType)) ASC"
         let total = "NULLIF(SUM(spend) OVER (), 0)"
         var ranked = SQLSelect(columns: [

@@ -33,6 +33,10 @@ struct SQLCompiler {
     var tableSchema: (String) -> Schema?
     /// The transactions of `use`, for the analytics commands; nil before `use`.
     var transactions: SQLTransactions?
+    /// A segment's checked plan and the column its customers are matched by (`pareto in S`).
+    var segment: (String) throws(SQLCompileError) -> (plan: Plan, customer: String) = { name throws(SQLCompileError) in
+        throw SQLCompileError("the segment `\(name)` is not known")
+    }
 
     init(dialect: SQLDialect, calendar: CalendarKind = .gregorian, language: Language = .english, tableSchema: @escaping (String) -> Schema?) {
         self.dialect = dialect

@@ -34,6 +34,13 @@ extension Session {
            let customer = schema.index(of: roles.customer), let date = schema.index(of: roles.date) {
             compiler.transactions = SQLTransactions(roles: roles, customerType: schema.fields[customer].type, dateType: schema.fields[date].type, asOf: catalog.asOf)
         }
+        compiler.segment = { [catalog] name throws(SQLCompileError) in
+            do throws(Diagnostic) {
+                return (try catalog.checkedPlan(name), try catalog.customerColumn(of: name, at: at))
+            } catch {
+                throw SQLCompileError(error.message)
+            }
+        }
         do {
             return try compiler.compile(plan, tableName: tableName)
         } catch {
