@@ -68,7 +68,6 @@ struct SQLAggregation {
         let inner = keyNames + calls.indices.map { "_g\($0)" }
         var out: [String] = []
         for o in outputs { out.append("\(try expressions.sql(o.expr, inner)) AS \(dialect.quote(o.name))") }
-        _ = groups
         return query.add(SQLSelect(columns: out + [Self.order], from: groups.name), outputs.map { SQLColumn(name: $0.name, type: $0.expr.type) })
     }
 

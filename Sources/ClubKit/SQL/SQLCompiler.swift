@@ -31,6 +31,12 @@ struct SQLCompiler {
     var language: Language
     /// The columns of a loaded table (the plan names tables, not their columns).
     var tableSchema: (String) -> Schema?
+    /// The transactions of `use`, for the analytics commands; nil before `use`.
+    var transactions: SQLTransactions?
+    /// A segment's checked plan and the column its customers are matched by (`pareto in S`).
+    var segment: (String) throws(SQLCompileError) -> (plan: Plan, customer: String) = { name throws(SQLCompileError) in
+        throw SQLCompileError("the segment `\(name)` is not known")
+    }
 
     init(dialect: SQLDialect, calendar: CalendarKind = .gregorian, language: Language = .english, tableSchema: @escaping (String) -> Schema?) {
         self.dialect = dialect
@@ -72,8 +78,9 @@ struct SQLCompiler {
             let done = query.rename(inner, to: name)
             query.results[name] = done
             return done
-        case .analytics(let command, _):
-            throw SQLCompileError("`\(command.name)` cannot be compiled to SQL yet: it runs only in memory")
+        case .analytics(let command, let schema):
+            guard let transactions else { throw SQLCompileError("`\(command.name)` needs the transactions: name them first with `use`") }
+            return try SQLAnalytics(compiler: self, transactions: transactions).relation(command, schema, &query, tableName)
         case .listing(let name, _):
             throw SQLCompileError("`\(name)` lists the session's catalog, which is not in the database")
         }
@@ -181,7 +188,7 @@ struct SQLSelect {
         var out: [String] = []
         if let comment { out.append("-- " + comment) }
         out.append("SELECT " + columns.joined(separator: ", "))
-        out += ("FROM " + from).split(separator: "\n").map(String.init)
+        if !from.isEmpty { out += ("FROM " + from).split(separator: "\n").map(String.init) }
         if let filter { out.append("WHERE " + filter) }
         if !groupBy.isEmpty { out.append("GROUP BY " + groupBy.joined(separator: ", ")) }
         if !orderBy.isEmpty { out.append("ORDER BY " + orderBy.joined(separator: ", ")) }
@@ -197,6 +204,8 @@ struct SQLQuery {
 
     let dialect: SQLDialect
     private(set) var ctes: [(name: String, select: SQLSelect)] = []
+    /// Recursive CTEs, given as text (`WITH RECURSIVE`), by name.
+    private var recursive: [String: [String]] = [:]
     /// Named results already compiled, so a result read twice is one CTE.
     var results: [String: SQLRelation] = [:]
 
@@ -207,6 +216,13 @@ struct SQLQuery {
         let name = "s\(ctes.count + 1)"
         ctes.append((name, select))
         return SQLRelation(name: name, columns: columns)
+    }
+
+    /// A recursive CTE of the given body (a `UNION ALL` that names itself).
+    mutating func addRecursive(name: String, _ body: String) -> SQLRelation {
+        recursive[name] = body.split(separator: "\n").map(String.init)
+        ctes.append((name, SQLSelect(columns: [], from: "")))
+        return SQLRelation(name: name, columns: [])
     }
 
     /// The last CTE renamed after the named result it computes.
@@ -227,10 +243,10 @@ struct SQLQuery {
     func text(_ final: SQLSelect) -> String {
         var out: [String] = []
         if !ctes.isEmpty {
-            out.append("WITH")
+            out.append(recursive.isEmpty ? "WITH" : "WITH RECURSIVE")
             for (i, cte) in ctes.enumerated() {
                 out.append("  \(cte.name) AS (")
-                out += cte.select.lines.map { "    " + $0 }
+                out += (recursive[cte.name] ?? cte.select.lines).map { "    " + $0 }
                 out.append(i == ctes.count - 1 ? "  )" : "  ),")
             }
         }

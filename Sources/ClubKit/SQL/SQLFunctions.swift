@@ -104,7 +104,7 @@ struct SQLFunctions {
     /// The calendar functions, in the Gregorian calendar a database keeps.
     private func calendarPart(_ f: ScalarFunction, _ x: String) throws(SQLCompileError) -> String {
         guard compiler.calendar == .gregorian else {
-            throw SQLCompileError("`\(f.rawValue)` under `.calendar jalali` cannot be compiled to SQL: \(dialect.rawValue) reads dates in the Gregorian calendar")
+            throw SQLCompileError("`\(f.rawValue)` under `.calendar jalali` cannot be compiled to SQL: \(dialect.displayName) reads dates in the Gregorian calendar")
         }
         switch f {
         case .year, .month, .day, .quarter:

@@ -30,7 +30,18 @@ extension Session {
     }
 
     private func compile(_ plan: Plan, dialect: SQLDialect, at: SourceLocation, tableName: (String) -> String) throws(Diagnostic) -> String {
-        let compiler = SQLCompiler(dialect: dialect, calendar: catalog.calendar, language: catalog.language) { [catalog] in catalog.tableSchema($0) }
+        var compiler = SQLCompiler(dialect: dialect, calendar: catalog.calendar, language: catalog.language) { [catalog] in catalog.tableSchema($0) }
+        if let roles = catalog.transactions, let schema = catalog.tableSchema(roles.table),
+           let customer = schema.index(of: roles.customer), let date = schema.index(of: roles.date) {
+            compiler.transactions = SQLTransactions(roles: roles, customerType: schema.fields[customer].type, dateType: schema.fields[date].type, asOf: catalog.asOf)
+        }
+        compiler.segment = { [catalog] name throws(SQLCompileError) in
+            do throws(Diagnostic) {
+                return (try catalog.checkedPlan(name), try catalog.customerColumn(of: name, at: at))
+            } catch {
+                throw SQLCompileError(error.message)
+            }
+        }
         do {
             return try compiler.compile(plan, tableName: tableName)
         } catch {

@@ -16,12 +16,7 @@ final class SQLCompilerDifferentialTests: XCTestCase {
     static let pipelinesPerRound = 80
 
     func testCompiledPipelinesAgreeInSQLite() throws {
-        let (engine, why) = SQLEngine.sqlite()
-        guard let engine else { throw XCTSkip(why) }
-        let outcome = try Self.compare(engine)
-        print("compiled SQL: \(outcome.cases) pipelines agree with \(engine.name)")
-        XCTAssertGreaterThanOrEqual(outcome.cases, 200)
-        XCTAssertEqual(outcome.problems.count, 0, outcome.problems.prefix(8).joined(separator: "\n\n"))
+        let outcome = try Self.agreement(SQLEngine.sqlite())
         // SQLite's upper() and lower() change A–Z only, and its length() counts code points:
         // refused by name, never a different answer.
         XCTAssertFalse(outcome.refused.isEmpty)
@@ -33,16 +28,22 @@ final class SQLCompilerDifferentialTests: XCTestCase {
     }
 
     func testCompiledPipelinesAgreeInDuckDB() throws {
-        let (engine, why) = SQLEngine.duckdb()
-        guard let engine else { throw XCTSkip(why) }
-        let outcome = try Self.compare(engine)
-        print("compiled SQL: \(outcome.cases) pipelines agree with \(engine.name)")
-        XCTAssertGreaterThanOrEqual(outcome.cases, 200)
-        XCTAssertEqual(outcome.problems.count, 0, outcome.problems.prefix(8).joined(separator: "\n\n"))
+        let outcome = try Self.agreement(SQLEngine.duckdb())
         XCTAssertEqual(outcome.refused, [])
         // An integer `+` past 64 bits: DuckDB stops with an error (clubsh gives null).
         XCTAssertEqual(outcome.erred.count, 1)
         XCTAssertTrue(outcome.erred.allSatisfy { $0.message.contains("Overflow") }, "\(outcome.erred)")
+    }
+
+    /// Every pipeline compared in `engine` (skipped, saying why, when there is none): at least
+    /// 200, none disagreeing. What the engine refused or stopped on is left to the caller.
+    static func agreement(_ found: (SQLEngine?, String)) throws -> Outcome {
+        guard let engine = found.0 else { throw XCTSkip(found.1) }
+        let outcome = try compare(engine)
+        print("compiled SQL: \(outcome.cases) pipelines agree with \(engine.name)")
+        XCTAssertGreaterThanOrEqual(outcome.cases, 200)
+        XCTAssertEqual(outcome.problems.count, 0, outcome.problems.prefix(8).joined(separator: "\n\n"))
+        return outcome
     }
 
     struct Outcome {

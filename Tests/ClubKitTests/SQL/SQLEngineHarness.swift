@@ -57,16 +57,8 @@ extension DTable {
     /// CREATE TABLE and INSERT for a dialect with real types (DATE, TIMESTAMP, BOOLEAN), rows in
     /// file order.
     func createSQL(_ dialect: SQLDialect) -> String {
-        func type(_ t: DType) -> DataType {
-            switch t {
-            case .int: return .int
-            case .double: return .double
-            case .bool: return .bool
-            case .date: return .date
-            case .datetime: return .datetime
-            default: return .string
-            }
-        }
+        // The two type enums share their names.
+        func type(_ t: DType) -> DataType { DataType(rawValue: t.rawValue) ?? .string }
         func literal(_ l: DLit) -> String {
             switch l {
             case .null: return "NULL"
