@@ -118,6 +118,7 @@ extension SessionCatalog {
     /// The schema of a loaded table or named result, without computing it.
     func schema(of name: String, at location: SourceLocation) throws(Diagnostic) -> Schema {
         if let t = tables[name] { return t.schema }
+        if let s = remoteSchema(name) { return s }
         if let plan = try checkedResult(Name(text: name, location: location)) { return plan.schema }
         throw Diagnostic("unknown table `\(name)`", at: location, hint: Suggest.hint(for: name, among: knownNames))
     }

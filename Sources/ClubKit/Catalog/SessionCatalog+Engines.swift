@@ -101,7 +101,7 @@ extension SessionCatalog {
     /// as a local table; nil for any other source. A step the engine's SQL cannot express is an
     /// error naming it: a whole remote table is never pulled local behind the user's back.
     func runRemotely(_ plan: Plan) throws(Diagnostic) -> Table? {
-        let names = EngineSQL.tables(of: plan)
+        let names = EngineSQL.tables(of: plan, transactions: transactions?.table)
         let engines = names.map { tables[$0] == nil ? remote($0)?.engine : nil }
         guard let attached = engines.compactMap({ $0 }).first else { return nil }
         // A pipeline runs in one place: all its tables in one engine.
@@ -153,6 +153,28 @@ extension SessionCatalog {
         } catch {
             throw error.diagnostic(attached.engine.kind.rawValue, at: .statement)
         }
+    }
+
+    /// The latest day in an engine's date or date-time column, found there (`use pg.orders`).
+    func remoteLatestDay(_ name: String, column: String) throws(Diagnostic) -> Int32? {
+        guard let (attached, table) = remote(name) else { return nil }
+        let kind = attached.engine.kind
+        do throws(EngineError) {
+            let t = try attached.engine.query("SELECT max(\(EngineSQL.quote(column, for: kind))) FROM \(EngineSQL.quote(table, for: kind))", isCancelled: isCancelled)
+            switch t.rowCount == 1 ? t.columns[0].value(at: 0) : .null {
+            case .date(let d): return d
+            case .dateTime(let s): return Int32(clamping: floorDiv(s, 86400))
+            default: return nil
+            }
+        } catch {
+            throw error.diagnostic(kind.rawValue, at: .statement)
+        }
+    }
+
+    /// Whether the transactions of `use` are an engine's table (their analytics run there).
+    var transactionsAreRemote: Bool {
+        guard let roles = transactions else { return false }
+        return tables[roles.table] == nil && remote(roles.table) != nil
     }
 
     /// `export SOURCE to pg.NAME [overwrite]`: the source computed here (or there), written as

@@ -7,8 +7,7 @@ enum EngineSQL {
     /// (`pg.orders` → `"orders"`). A step or function the dialect cannot express is an error
     /// naming it; nothing is run here instead.
     static func compile(_ plan: Plan, for kind: EngineKind, catalog: SessionCatalog, tableName: @escaping (String) -> String) throws(Diagnostic) -> String {
-        let dialect: SQLDialect = kind == .postgres ? .postgres : .spark
-        let compiler = SQLCompiler(dialect: dialect, calendar: catalog.calendar, language: catalog.language) { [unowned catalog] in catalog.tableSchema($0) }
+        let compiler = catalog.sqlCompiler(kind == .postgres ? .postgres : .spark, at: .statement)
         do {
             return try compiler.compile(plan, tableName: tableName)
         } catch {
@@ -17,18 +16,20 @@ enum EngineSQL {
         }
     }
 
-    /// The tables `plan` reads: its source's, a named result's, and those of joined plans. An
-    /// analytics command or a listing is named as such (`@rfm`, `@tables`): they are computed here.
-    static func tables(of plan: Plan) -> [String] {
+    /// The tables `plan` reads: its source's, a named result's, and those of joined plans. A
+    /// listing is named as such (`@tables`): it is made here.
+    /// The analytics commands read the transactions of `use` (`transactions`), or are named as
+    /// such when there are none.
+    static func tables(of plan: Plan, transactions: String?) -> [String] {
         var names: [String]
         switch plan.source {
         case .table(let n): names = [n]
-        case .result(_, let inner): names = tables(of: inner)
-        case .analytics(let command, _): names = ["@" + command.name]
+        case .result(_, let inner): names = tables(of: inner, transactions: transactions)
+        case .analytics(let command, _): names = [transactions ?? "@" + command.name]
         case .listing(let n, _): names = ["@" + n]
         }
         for step in plan.steps {
-            if case .join(_, let right, _, _, _, _) = step { names += tables(of: right) }
+            if case .join(_, let right, _, _, _, _) = step { names += tables(of: right, transactions: transactions) }
         }
         return names
     }

@@ -176,7 +176,8 @@ public final class Session {
         let plan = try Checker(catalog: catalog).check(pipeline)
         let (table, warnings) = try catalog.evaluate(plan)
         var outputs: [Output] = warnings
-        if let command = pipeline.command {
+        // The working is written by the in-memory kernels; an engine gives only the table.
+        if let command = pipeline.command, !catalog.transactionsAreRemote {
             outputs += try catalog.analyticsResult(command).work.map(Output.caption)
         } else if let def = catalog.definition(pipeline.source.text), case .segment = def.kind {
             outputs.append(.caption(try reports.segmentCaption(pipeline.source.text)))

@@ -30,22 +30,31 @@ extension Session {
     }
 
     private func compile(_ plan: Plan, dialect: SQLDialect, at: SourceLocation, tableName: (String) -> String) throws(Diagnostic) -> String {
-        var compiler = SQLCompiler(dialect: dialect, calendar: catalog.calendar, language: catalog.language) { [catalog] in catalog.tableSchema($0) }
-        if let roles = catalog.transactions, let schema = catalog.tableSchema(roles.table),
-           let customer = schema.index(of: roles.customer), let date = schema.index(of: roles.date) {
-            compiler.transactions = SQLTransactions(roles: roles, customerType: schema.fields[customer].type, dateType: schema.fields[date].type, asOf: catalog.asOf)
-        }
-        compiler.segment = { [catalog] name throws(SQLCompileError) in
-            do throws(Diagnostic) {
-                return (try catalog.checkedPlan(name), try catalog.customerColumn(of: name, at: at))
-            } catch {
-                throw SQLCompileError(error.message)
-            }
-        }
+        let compiler = catalog.sqlCompiler(dialect, at: at)
         do {
             return try compiler.compile(plan, tableName: tableName)
         } catch {
             throw Diagnostic(error.message, at: at)
         }
+    }
+}
+
+extension SessionCatalog {
+    /// A compiler over this session: its calendar and language, the tables' schemas, the
+    /// transactions of `use` and the segments (for `explain sql` and the attached engines).
+    func sqlCompiler(_ dialect: SQLDialect, at: SourceLocation) -> SQLCompiler {
+        var compiler = SQLCompiler(dialect: dialect, calendar: calendar, language: language) { [unowned self] in self.tableSchema($0) }
+        if let roles = transactions, let schema = tableSchema(roles.table),
+           let customer = schema.index(of: roles.customer), let date = schema.index(of: roles.date) {
+            compiler.transactions = SQLTransactions(roles: roles, customerType: schema.fields[customer].type, dateType: schema.fields[date].type, asOf: asOf)
+        }
+        compiler.segment = { [unowned self] name throws(SQLCompileError) in
+            do throws(Diagnostic) {
+                return (try self.checkedPlan(name), try self.customerColumn(of: name, at: at))
+            } catch {
+                throw SQLCompileError(error.message)
+            }
+        }
+        return compiler
     }
 }
