@@ -91,6 +91,10 @@ extension SessionCatalog {
             throw Diagnostic("`\(command)` needs the transactions: name them first with `use`", at: location,
                              hint: "for example: use orders (customer = customer_id, date = date, amount = amount)")
         }
+        if tables[roles.table] == nil, remote(roles.table) != nil {
+            throw Diagnostic("`\(command)` computes in clubsh and needs the transactions here", at: location,
+                             hint: "copy them first: orders = \(roles.table), then `use orders`")
+        }
         let table = try table(named: roles.table, at: location)
         if let problem = roles.problem(with: table.schema) {
             throw Diagnostic("\(problem); run `use` again", at: location)

@@ -102,8 +102,13 @@ extension SessionCatalog {
     /// error naming it: a whole remote table is never pulled local behind the user's back.
     func runRemotely(_ plan: Plan) throws(Diagnostic) -> Table? {
         let names = EngineSQL.tables(of: plan, transactions: transactions?.table)
-        let engines = names.map { tables[$0] == nil ? remote($0)?.engine : nil }
+        var engines = names.map { tables[$0] == nil ? remote($0)?.engine : nil }
         guard let attached = engines.compactMap({ $0 }).first else { return nil }
+        // customers360 joins the `customers` table: over an engine's transactions, the engine's
+        // own `customers` (uploaded with `export customers to pg.customers`).
+        for (k, name) in names.enumerated() where name == "customers" && engines[k] == nil && attached.tableNames.contains(name) {
+            engines[k] = attached
+        }
         // A pipeline runs in one place: all its tables in one engine.
         for (name, engine) in zip(names, engines) where engine !== attached {
             let what = name.hasPrefix("@") ? "`\(name.dropFirst())` is computed in clubsh" : engine == nil ? "`\(name)` is a table here" : "`\(name)` is in another engine"
