@@ -14,6 +14,29 @@ enum EngineTestEnvironment {
         XCTSkip("\(engine) tests skipped: \(variable) is not set; \(howTo)")
     }
 
+    /// Every clubsh type, with nulls, and strings with quotes, commas, a tab, a `;` and `--`
+    /// (which an engine's command line might take for the end of a statement or a comment)
+    /// and Persian letters.
+    static let awkward = """
+    id,amount,ok,day,at,name
+    1,12.5,true,2024-01-05,2024-01-05 10:20:30,"a ""quoted"", text"
+    2,,false,,,
+    3,-0.001,,1999-12-31,2000-01-01 00:00:00,سلام
+    4,1e300,true,2024-02-29,,"tab\there; -- not a comment"
+    """
+
+    /// `awkward` as it must come back from an engine: the values written above, in order.
+    static func checkAwkward(_ back: Table, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(back.schema.fields.map(\.type), [.int, .double, .bool, .date, .datetime, .string], file: file, line: line)
+        XCTAssertEqual(back.values("id"), [.int(1), .int(2), .int(3), .int(4)], file: file, line: line)
+        XCTAssertEqual(back.values("amount"), [.double(12.5), .null, .double(-0.001), .double(1e300)], file: file, line: line)
+        XCTAssertEqual(back.values("ok"), [.bool(true), .bool(false), .null, .bool(true)], file: file, line: line)
+        XCTAssertEqual(back.strings("day"), ["2024-01-05", "null", "1999-12-31", "2024-02-29"], file: file, line: line)
+        // 2024-01-05 10:20:30 UTC = 19727 days × 86400 + 37230 s; 2000-01-01 = 10957 days.
+        XCTAssertEqual(back.values("at"), [.dateTime(1_704_450_030), .null, .dateTime(946_684_800), .null], file: file, line: line)
+        XCTAssertEqual(back.values("name"), [.string("a \"quoted\", text"), .null, .string("سلام"), .string("tab\there; -- not a comment")], file: file, line: line)
+    }
+
     /// A new PostgreSQL schema of the test server, so tests never see each other's tables, and
     /// the connection string that makes it the current schema.
     static func freshSchema(_ conninfo: String) throws -> String {

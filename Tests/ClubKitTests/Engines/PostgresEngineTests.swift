@@ -45,30 +45,11 @@ final class PostgresEngineTests: XCTestCase {
         XCTAssertEqual(try Parser.parseAll("pg.orders | take 1").count, 1)
     }
 
-    /// Every clubsh type with nulls goes up with COPY and comes back the same; strings keep
-    /// quotes, commas, tabs, Persian letters and the empty string (which is not a null).
+    /// Every clubsh type with nulls goes up with COPY and comes back the same.
     func testATableRoundTripsWithItsTypesAndNulls() throws {
-        let (session, _) = try attached()
-        let csv = """
-        id,amount,ok,day,at,name
-        1,12.5,true,2024-01-05,2024-01-05 10:20:30,"a ""quoted"", text"
-        2,,false,,,
-        3,-0.001,,1999-12-31,2000-01-01 00:00:00,سلام
-        4,1e300,true,2024-02-29,,"tab\there"
-        """
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-pg-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try csv.write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
-        try session.runAll("load \"\(dir.path)/t.csv\" as t with types (at: datetime)\nexport t to pg.t")
-        let back = try session.query("pg.t")
-        XCTAssertEqual(back.schema.fields.map(\.type), [.int, .double, .bool, .date, .datetime, .string])
-        XCTAssertEqual(back.strings("id"), ["1", "2", "3", "4"])
-        XCTAssertEqual(back.values("amount"), [.double(12.5), .null, .double(-0.001), .double(1e300)])
-        XCTAssertEqual(back.values("ok"), [.bool(true), .bool(false), .null, .bool(true)])
-        XCTAssertEqual(back.strings("day"), ["2024-01-05", "null", "1999-12-31", "2024-02-29"])
-        XCTAssertEqual(back.values("at"), [.dateTime(1_704_450_030), .null, .dateTime(946_684_800), .null])
-        XCTAssertEqual(back.values("name"), [.string("a \"quoted\", text"), .null, .string("سلام"), .string("tab\there")])
+        let (session, _) = try attached(["t": EngineTestEnvironment.awkward])
+        try session.runAll("export t to pg.t")
+        try EngineTestEnvironment.checkAwkward(try session.query("pg.t"))
     }
 
     func testAnExistingTableIsReplacedOnlyWithOverwrite() throws {
