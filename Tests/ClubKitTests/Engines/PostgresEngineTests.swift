@@ -127,6 +127,25 @@ final class PostgresEngineTests: XCTestCase {
         XCTAssertEqual(try session.query("pg.quick").values("n"), [.int(7)])
     }
 
+    /// A pipeline runs there whole; a segment over the engine's table is live: changing the
+    /// parameter it reads runs it again there. The answers by hand from `awkward`: amounts
+    /// 12.5, null, -0.001 and 1e300.
+    func testPipelinesAndLiveSegmentsRunInTheEngine() throws {
+        let (session, _) = try attached(["t": EngineTestEnvironment.awkward])
+        try session.runAll("export t to pg.t\nlet floor_amount = 0\nsegment positive = pg.t where amount > floor_amount")
+        XCTAssertEqual(try session.query("positive | count").values("count"), [.int(2)])
+        try session.runAll("let floor_amount = 100")
+        XCTAssertEqual(try session.query("positive").values("id"), [.int(4)])
+        let agg = try session.query("pg.t | agg n = count(), s = sum(amount) by ok | sort ok")
+        XCTAssertEqual(agg.values("ok"), [.bool(false), .bool(true), .null])
+        XCTAssertEqual(agg.values("n"), [.int(1), .int(2), .int(1)])
+        XCTAssertEqual(agg.values("s"), [.null, .double(1e300), .double(-0.001)])
+        // What the engine's SQL cannot say is refused by name; nothing is fetched instead.
+        let len = try XCTUnwrap(session.error("pg.t | derive n = len(name)"))
+        XCTAssertTrue(len.message.hasPrefix("cannot run in postgres: `len`"), len.message)
+        XCTAssertEqual(session.error("pg.t | join t on id")?.message, "cannot run in pg: `t` is a table here, not in pg")
+    }
+
     func testDetachIsRefusedWhileSomethingReadsTheEngine() throws {
         let (session, _) = try attached(["x": "n\n5\n"])
         try session.runAll("export x to pg.one")
