@@ -80,6 +80,8 @@ struct SQLAggregation {
         case .count_distinct:
             return "COUNT(DISTINCT \(a))"
         case .sum:
+            // Spark's try_sum is null past 64 bits, as clubsh's sum.
+            if call.type == .int && dialect == .spark { return "try_sum(\(a))" }
             guard call.type == .int, dialect == .postgres || dialect == .duckdb else { return "SUM(\(a))" }
             // Both sum integers exactly in a wider type: a total past 64 bits is null, as in clubsh.
             return "CAST(CASE WHEN SUM(\(a)) BETWEEN -9223372036854775808 AND 9223372036854775807 THEN SUM(\(a)) END AS BIGINT)"
