@@ -324,13 +324,7 @@ struct SQLAnalytics {
         let customers = summary(&query, tableName)
         let byKey = "\(dialect.collate(key, transactions.customerType)) ASC"
         let asOf = dialect.literal(.date(transactions.asOf), .date)
-        let recency: String
-        switch dialect {
-        case .sqlite: recency = "CAST(round(julianday(\(asOf)) - julianday(last_day)) AS INTEGER)"
-        case .postgres: recency = "CAST(\(asOf) - last_day AS BIGINT)"
-        case .duckdb: recency = "date_diff('day', last_day, \(asOf))"
-        case .spark: recency = "CAST(datediff(\(asOf), last_day) AS BIGINT)"
-        }
+        let recency = dialect.daysBetween("last_day", asOf)
         func score(_ order: String) -> String {
             integerDivision("(ROW_NUMBER() OVER (ORDER BY \(order), \(byKey)) - 1) * \(bins)", "COUNT(*) OVER ()") + " + 1"
         }

@@ -86,12 +86,7 @@ struct SQLExpressions {
         case (.string, .string):
             return dialect == .spark ? "concat(\(x), \(y))" : "(\(x) || \(y))"
         case (.date, .date):
-            switch dialect {
-            case .sqlite: return "CAST(round(julianday(\(x)) - julianday(\(y))) AS INTEGER)"
-            case .postgres: return "CAST(\(x) - \(y) AS BIGINT)"
-            case .duckdb: return "date_diff('day', \(y), \(x))"
-            case .spark: return "CAST(datediff(\(x), \(y)) AS BIGINT)"
-            }
+            return dialect.daysBetween(y, x)
         case (.datetime, .datetime):
             return "(\(dialect.double("\(epochSeconds(x)) - \(epochSeconds(y))")) / 86400)"
         case (.date, .int), (.int, .date):
