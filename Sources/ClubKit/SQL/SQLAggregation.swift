@@ -14,7 +14,6 @@ struct SQLAggregation {
     let outputs: [(name: String, expr: TypedExpr)]
 
     var dialect: SQLDialect { compiler.dialect }
-    private static let order = SQLQuery.order
 
     func add(to query: inout SQLQuery) throws(SQLCompileError) -> SQLRelation {
         let expressions = SQLExpressions(compiler: compiler)
@@ -27,7 +26,7 @@ struct SQLAggregation {
         for (j, call) in calls.enumerated() {
             if let a = call.argument { rows.append("\(try expressions.sql(a, names)) AS _a\(j)") }
         }
-        var source = query.add(SQLSelect(columns: rows + [Self.order], from: input.name), [])
+        var source = query.add(SQLSelect(columns: rows + [query.order], from: input.name), [])
 
         // Windows: ranks for percentiles, means for stddev (SQLite), first/last, and mode's counts.
         var first: [String] = [], second: [String] = []
@@ -42,11 +41,11 @@ struct SQLAggregation {
                 first.append("AVG(\(a)) OVER (\(partition.trimmingTrailingSpace)) AS _m\(j)")
             case .first, .last:
                 let direction = call.function == .first ? "ASC" : "DESC"
-                first.append("FIRST_VALUE(\(a)) OVER (\(partition)ORDER BY \(nonNullFirst), \(Self.order) \(direction)) AS _f\(j)")
+                first.append("FIRST_VALUE(\(a)) OVER (\(partition)ORDER BY \(nonNullFirst), \(query.order) \(direction)) AS _f\(j)")
             case .mode:
                 let byValue = "PARTITION BY \((keyNames + [a]).joined(separator: ", "))"
                 first.append("COUNT(*) OVER (\(byValue)) AS _c\(j)")
-                first.append("MIN(\(Self.order)) OVER (\(byValue)) AS _p\(j)")
+                first.append("MIN(\(query.order)) OVER (\(byValue)) AS _p\(j)")
                 second.append("FIRST_VALUE(\(a)) OVER (\(partition)ORDER BY \(nonNullFirst), _c\(j) DESC, _p\(j) ASC) AS _f\(j)")
             default:
                 break
@@ -59,7 +58,7 @@ struct SQLAggregation {
         // The groups.
         var grouped = keyNames
         for (j, call) in calls.enumerated() { grouped.append("\(try aggregate(call, j)) AS _g\(j)") }
-        var select = SQLSelect(columns: grouped + ["MIN(\(Self.order)) AS \(Self.order)"], from: source.name)
+        var select = SQLSelect(columns: grouped + ["MIN(\(query.order)) AS \(query.order)"], from: source.name)
         select.groupBy = keyNames
         select.comment = keyNames.isEmpty ? "one row for the whole table" : "one row a group, in order of first appearance"
         let groups = query.add(select, [])
@@ -68,7 +67,7 @@ struct SQLAggregation {
         let inner = keyNames + calls.indices.map { "_g\($0)" }
         var out: [String] = []
         for o in outputs { out.append("\(try expressions.sql(o.expr, inner)) AS \(dialect.quote(o.name))") }
-        return query.add(SQLSelect(columns: out + [Self.order], from: groups.name), outputs.map { SQLColumn(name: $0.name, type: $0.expr.type) })
+        return query.add(SQLSelect(columns: out + [query.order], from: groups.name), outputs.map { SQLColumn(name: $0.name, type: $0.expr.type) })
     }
 
     /// One aggregate over the group's rows, reading `_a{j}` and its windows.
@@ -81,6 +80,8 @@ struct SQLAggregation {
         case .count_distinct:
             return "COUNT(DISTINCT \(a))"
         case .sum:
+            // Spark's try_sum is null past 64 bits, as clubsh's sum.
+            if call.type == .int && dialect == .spark { return "try_sum(\(a))" }
             guard call.type == .int, dialect == .postgres || dialect == .duckdb else { return "SUM(\(a))" }
             // Both sum integers exactly in a wider type: a total past 64 bits is null, as in clubsh.
             return "CAST(CASE WHEN SUM(\(a)) BETWEEN -9223372036854775808 AND 9223372036854775807 THEN SUM(\(a)) END AS BIGINT)"

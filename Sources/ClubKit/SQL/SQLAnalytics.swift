@@ -77,14 +77,14 @@ struct SQLAnalytics {
         let r = transactions.roles
         let day = dialect.date(dialect.quote(r.date))
         var scan = SQLSelect(columns: [key, "\(day) AS day", "\(dialect.double("coalesce(\(dialect.quote(r.amount)), 0)")) AS amount",
-                                       "\(dialect.scanOrder) AS \(SQLQuery.order)"], from: tableName(r.table))
+                                       "\(dialect.scanOrder) AS \(query.order)"], from: tableName(r.table))
         scan.comment = "the transactions of `use`: a customer, a date on or before the as-of date"
         let rows = query.add(scan, [])
         var kept = SQLSelect(columns: ["*"], from: rows.name)
         kept.filter = "\(key) IS NOT NULL AND day IS NOT NULL AND day <= \(dialect.literal(.date(transactions.asOf), .date))"
         let transactionsCTE = query.add(kept, [])
         var per = SQLSelect(columns: [key, "MIN(day) AS first_day", "MAX(day) AS last_day", "COUNT(*) AS orders", "\(compensatedSum("amount")) AS spend",
-                                      "MIN(\(SQLQuery.order)) AS \(SQLQuery.order)"], from: transactionsCTE.name)
+                                      "MIN(\(query.order)) AS \(query.order)"], from: transactionsCTE.name)
         per.groupBy = [key]
         per.comment = "one row per customer, in order of first appearance"
         return (transactionsCTE, query.add(per, []))
@@ -95,7 +95,7 @@ struct SQLAnalytics {
     private func constant(_ table: Table, _ query: inout SQLQuery) -> SQLRelation {
         let columns = table.columns.enumerated().map { i, c in SQLColumn(name: table.columnNames[i], type: c.type) }
         let values = columns.indices.map { "\(dialect.literal(table.columns[$0].value(at: 0), columns[$0].type)) AS \(dialect.quote(columns[$0].name))" }
-        var select = SQLSelect(columns: values + ["1 AS \(SQLQuery.order)"], from: "")
+        var select = SQLSelect(columns: values + ["1 AS \(query.order)"], from: "")
         select.comment = "numbers typed in: computed by clubsh"
         return query.add(select, columns)
     }
@@ -128,7 +128,7 @@ struct SQLAnalytics {
         var select = SQLSelect(columns: [
             "\(day(from)) AS \(dialect.quote("from"))", "\(day(to)) AS \(dialect.quote("to"))", "\(day(baseFrom)) AS base_from", "\(day(baseTo)) AS base_to",
             "start", "retained", "start - retained AS lost", end, "new", "\(end) - retained - new AS reactivated",
-            "\(rate("retained")) AS retention", "100 - \(rate("retained")) AS churn", "\(rate("\(end) - new")) AS crr", "1 AS \(SQLQuery.order)",
+            "\(rate("retained")) AS retention", "100 - \(rate("retained")) AS churn", "\(rate("\(end) - new")) AS crr", "1 AS \(query.order)",
         ], from: totals.name)
         select.comment = "retention = retained / start × 100, churn = 100 − retention, CRR = (end − new) / start × 100"
         return query.add(select, columns)
@@ -159,7 +159,7 @@ struct SQLAnalytics {
         let new = query.add(fresh, [])
         var counts = SQLSelect(columns: ["\(monthStart("s.m")) AS month", "CAST(coalesce(p.active, 0) AS \(bigint)) AS start",
                                          "CAST(coalesce(r.retained, 0) AS \(bigint)) AS retained", "CAST(coalesce(c.active, 0) AS \(bigint)) AS \(dialect.quote("end"))",
-                                         "CAST(coalesce(n.new, 0) AS \(bigint)) AS new", "s.m AS \(SQLQuery.order)"],
+                                         "CAST(coalesce(n.new, 0) AS \(bigint)) AS new", "s.m AS \(query.order)"],
                                from: "\(series.name) AS s\nLEFT JOIN \(perMonth.name) AS p ON p.m = s.m - 1\nLEFT JOIN \(perMonth.name) AS c ON c.m = s.m\n"
                                    + "LEFT JOIN \(retained.name) AS r ON r.m = s.m\nLEFT JOIN \(new.name) AS n ON n.m = s.m")
         counts.filter = "s.m > (SELECT MIN(m) FROM \(months.name))"
@@ -168,7 +168,7 @@ struct SQLAnalytics {
         let end = dialect.quote("end")
         let rate = { (e: String) in "\(self.dialect.double(e)) / NULLIF(start, 0) * 100" }
         let select = SQLSelect(columns: ["month", "start", "retained", "start - retained AS lost", end, "new", "\(end) - retained - new AS reactivated",
-                                         "\(rate("retained")) AS retention", "100 - \(rate("retained")) AS churn", "\(rate("\(end) - new")) AS crr", SQLQuery.order],
+                                         "\(rate("retained")) AS retention", "100 - \(rate("retained")) AS churn", "\(rate("\(end) - new")) AS crr", query.order],
                                from: totals.name)
         return query.add(select, RetentionPeriod.monthlySchema.fields.map { SQLColumn(name: $0.name, type: $0.type) })
     }
@@ -238,7 +238,7 @@ struct SQLAnalytics {
             let cell = dialect == .postgres && !counts ? "round(CAST(\(dialect.double(n)) / MAX(z.size) * 1000 AS NUMERIC)) / 10" : value
             out.append("CASE WHEN s.m + \(k) > \(last) OR coalesce(MAX(z.size), 0) = 0 THEN NULL ELSE \(dialect == .postgres && !counts ? dialect.double(cell) : cell) END AS \(dialect.quote("m\(k)"))")
         }
-        var select = SQLSelect(columns: out + ["s.m AS \(SQLQuery.order)"],
+        var select = SQLSelect(columns: out + ["s.m AS \(query.order)"],
                                from: "\(series.name) AS s\nLEFT JOIN \(sizes.name) AS z ON z.c = s.m\nLEFT JOIN \(cells.name) AS x ON x.c = s.m")
         select.groupBy = ["s.m"]
         select.comment = "a row per cohort, a column per month since"
@@ -279,7 +279,7 @@ struct SQLAnalytics {
             "\(monthStart(period == .month ? "s.m" : "s.m * 3")) AS \(dialect.quote(period.rawValue))",
             "CAST(coalesce(t.orders, 0) AS \(bigint)) AS orders", "coalesce(t.revenue, 0) AS revenue",
             "CAST(coalesce(t.active, 0) AS \(bigint)) AS active_customers", "CAST(coalesce(n.new, 0) AS \(bigint)) AS new_customers",
-            "t.revenue / NULLIF(t.orders, 0) AS aov", "s.m AS \(SQLQuery.order)",
+            "t.revenue / NULLIF(t.orders, 0) AS aov", "s.m AS \(query.order)",
         ], from: "\(series.name) AS s\nLEFT JOIN \(perPeriod.name) AS t ON t.p = s.m\nLEFT JOIN \(new.name) AS n ON n.p = s.m")
         select.comment = "a row per \(period.rawValue); AOV = revenue / orders"
         return query.add(select, KPIPeriod.schema(period).map { SQLColumn(name: $0.0, type: $0.1) })
@@ -314,7 +314,7 @@ struct SQLAnalytics {
                        SQLColumn(name: "cumulative_share", type: .double), SQLColumn(name: "class", type: .string)]
         let classed = SQLSelect(columns: [dialect.quote("rank"), key, "spend", "share", "cumulative_share",
                                           "CASE WHEN cumulative_share <= 80 THEN 'A' WHEN cumulative_share <= 95 THEN 'B' ELSE 'C' END AS \(dialect.quote("class"))",
-                                          "\(dialect.quote("rank")) AS \(SQLQuery.order)"], from: shares.name)
+                                          "\(dialect.quote("rank")) AS \(query.order)"], from: shares.name)
         return query.add(classed, columns)
     }
 
@@ -324,13 +324,7 @@ struct SQLAnalytics {
         let customers = summary(&query, tableName)
         let byKey = "\(dialect.collate(key, transactions.customerType)) ASC"
         let asOf = dialect.literal(.date(transactions.asOf), .date)
-        let recency: String
-        switch dialect {
-        case .sqlite: recency = "CAST(round(julianday(\(asOf)) - julianday(last_day)) AS INTEGER)"
-        case .postgres: recency = "CAST(\(asOf) - last_day AS BIGINT)"
-        case .duckdb: recency = "date_diff('day', last_day, \(asOf))"
-        case .spark: recency = "CAST(datediff(\(asOf), last_day) AS BIGINT)"
-        }
+        let recency = dialect.daysBetween("last_day", asOf)
         func score(_ order: String) -> String {
             integerDivision("(ROW_NUMBER() OVER (ORDER BY \(order), \(byKey)) - 1) * \(bins)", "COUNT(*) OVER ()") + " + 1"
         }
@@ -339,7 +333,7 @@ struct SQLAnalytics {
         let base = query.add(measured, [])
         var scored = SQLSelect(columns: [key, "recency", "frequency", "monetary",
                                          "\(score("recency DESC")) AS r", "\(score("frequency ASC")) AS f", "\(score("monetary ASC")) AS m",
-                                         "ROW_NUMBER() OVER (ORDER BY \(byKey)) AS \(SQLQuery.order)"], from: base.name)
+                                         "ROW_NUMBER() OVER (ORDER BY \(byKey)) AS \(query.order)"], from: base.name)
         scored.comment = "scores 1–\(bins) by rank, \(bins) best, ties by customer"
         let scores = query.add(scored, [])
         let r5 = integerDivision("(r - 1) * 5", "\(bins)") + " + 1", f5 = integerDivision("(f - 1) * 5", "\(bins)") + " + 1"
@@ -353,7 +347,7 @@ struct SQLAnalytics {
         let segment = "CASE " + segments.map { "WHEN \($0.0) THEN \(dialect.string($0.1))" }.joined(separator: " ") + " ELSE 'Hibernating' END"
         let text = { (c: String) in self.dialect == .sqlite ? c : "CAST(\(c) AS \(self.dialect.typeName(.string)))" }
         let code = dialect == .spark ? "concat(\(text("r")), \(text("f")), \(text("m")))" : "\(text("r")) || \(text("f")) || \(text("m"))"
-        var named = SQLSelect(columns: [key, "recency", "frequency", "monetary", "r", "f", "m", "\(code) AS rfm", "\(segment) AS segment", SQLQuery.order],
+        var named = SQLSelect(columns: [key, "recency", "frequency", "monetary", "r", "f", "m", "\(code) AS rfm", "\(segment) AS segment", query.order],
                               from: rescaled.name)
         named.comment = "the segment from the R and F scores, rescaled to 1–5"
         let columns = [SQLColumn(name: transactions.roles.customer, type: transactions.customerType), SQLColumn(name: "recency", type: .int),

@@ -48,10 +48,10 @@ struct SQLCompiler {
     /// SQL for a bound plan: one query, formatted for reading (one clause a line, CTEs
     /// indented). `tableName` maps a loaded table's clubsh name to its quoted SQL name.
     func compile(_ plan: Plan, tableName: (String) -> String) throws(SQLCompileError) -> String {
-        var query = SQLQuery(dialect: dialect)
+        var query = SQLQuery(dialect: dialect, taken: names(plan))
         let relation = try relation(plan, &query, tableName)
         var final = SQLSelect(columns: relation.columns.map { dialect.quote($0.name) }, from: relation.name)
-        final.orderBy = [SQLQuery.order]
+        final.orderBy = [query.order]
         return query.text(final)
     }
 
@@ -64,12 +64,32 @@ struct SQLCompiler {
         return current
     }
 
+    /// Every column name the plan's relations have, lower-cased: the order column must differ.
+    private func names(_ plan: Plan) -> Set<String> {
+        var out = Set(plan.schema.names)
+        switch plan.source {
+        case .table(let name): out.formUnion(tableSchema(name)?.names ?? [])
+        case .result(_, let inner): out.formUnion(names(inner))
+        case .analytics(_, let schema), .listing(_, let schema): out.formUnion(schema.names)
+        }
+        if let t = transactions { out.formUnion(tableSchema(t.roles.table)?.names ?? []) }
+        for step in plan.steps {
+            switch step {
+            case .project(let items): out.formUnion(items.map(\.name))
+            case .aggregate(let keys, _, let outputs): out.formUnion(keys.map(\.name) + outputs.map(\.name))
+            case .join(_, let right, _, _, _, let all): out.formUnion(all); out.formUnion(names(right))
+            default: break
+            }
+        }
+        return Set(out.map { $0.lowercased() })
+    }
+
     private func source(_ source: PlanSource, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
         switch source {
         case .table(let name):
             guard let schema = tableSchema(name) else { throw SQLCompileError("the table `\(name)` is not known") }
             let columns = schema.fields.map { SQLColumn(name: $0.name, type: $0.type) }
-            var select = SQLSelect(columns: columns.map { dialect.quote($0.name) } + ["\(dialect.scanOrder) AS \(SQLQuery.order)"], from: tableName(name))
+            var select = SQLSelect(columns: columns.map { dialect.quote($0.name) } + ["\(dialect.scanOrder) AS \(query.order)"], from: tableName(name))
             select.comment = "the table \(name), in scan order"
             return query.add(select, columns)
         case .result(let name, let plan):
@@ -100,7 +120,7 @@ struct SQLCompiler {
                 let e = try expressions.sql(item.expr, names)
                 columns.append(e == dialect.quote(item.name) ? e : "\(e) AS \(dialect.quote(item.name))")
             }
-            let select = SQLSelect(columns: columns + [SQLQuery.order], from: input.name)
+            let select = SQLSelect(columns: columns + [query.order], from: input.name)
             return query.add(select, items.map { SQLColumn(name: $0.name, type: $0.expr.type) })
         case .aggregate(let keys, let calls, let outputs):
             return try SQLAggregation(compiler: self, input: input, keys: keys, calls: calls, outputs: outputs).add(to: &query)
@@ -110,17 +130,17 @@ struct SQLCompiler {
                 let e = dialect.collate(try expressions.sql(key.expr, names), key.expr.type)
                 order.append("\(e) \(key.descending ? "DESC" : "ASC") NULLS LAST")
             }
-            let select = SQLSelect(columns: names + ["ROW_NUMBER() OVER (ORDER BY \((order + [SQLQuery.order]).joined(separator: ", "))) AS \(SQLQuery.order)"],
+            let select = SQLSelect(columns: names + ["ROW_NUMBER() OVER (ORDER BY \((order + [query.order]).joined(separator: ", "))) AS \(query.order)"],
                                    from: input.name)
             return query.add(select, input.columns)
         case .take(let n):
             var select = SQLSelect(columns: ["*"], from: input.name)
-            select.orderBy = [SQLQuery.order]
+            select.orderBy = [query.order]
             select.limit = n
             return query.add(select, input.columns)
         case .distinct(let picked):
             let columns = picked.map { input.columns[$0] }
-            var select = SQLSelect(columns: picked.map { names[$0] } + ["MIN(\(SQLQuery.order)) AS \(SQLQuery.order)"], from: input.name)
+            var select = SQLSelect(columns: picked.map { names[$0] } + ["MIN(\(query.order)) AS \(query.order)"], from: input.name)
             select.groupBy = picked.map { names[$0] }
             select.comment = "distinct, in order of first appearance"
             return query.add(select, columns)
@@ -142,13 +162,13 @@ struct SQLCompiler {
             let picked = zip(rightColumns, outputNames).map { i, name in
                 right.columns[i].name == name ? r[i] : "\(r[i]) AS \(dialect.quote(name))"
             }
-            var select = SQLSelect(columns: l + picked + ["ROW_NUMBER() OVER (ORDER BY l.\(SQLQuery.order), r.\(SQLQuery.order)) AS \(SQLQuery.order)"],
+            var select = SQLSelect(columns: l + picked + ["ROW_NUMBER() OVER (ORDER BY l.\(query.order), r.\(query.order)) AS \(query.order)"],
                                    from: "\(input.name) AS l\n\(isLeft ? "LEFT JOIN" : "JOIN") \(right.name) AS r ON \(conditions.joined(separator: " AND "))")
             select.comment = "\(isLeft ? "left join" : "join"): the left rows' order, then the right's"
             let columns = input.columns + zip(rightColumns, outputNames).map { SQLColumn(name: $1, type: right.columns[$0].type) }
             return query.add(select, columns)
         case .count:
-            let select = SQLSelect(columns: ["COUNT(*) AS \(dialect.quote("count"))", "1 AS \(SQLQuery.order)"], from: input.name)
+            let select = SQLSelect(columns: ["COUNT(*) AS \(dialect.quote("count"))", "1 AS \(query.order)"], from: input.name)
             return query.add(select, [SQLColumn(name: "count", type: .int)])
         case .chart:
             throw SQLCompileError("`chart` cannot be compiled to SQL: it draws the rows, and a database only gives them back")
@@ -199,8 +219,9 @@ struct SQLSelect {
 
 /// The CTEs of a query being compiled.
 struct SQLQuery {
-    /// The column that carries each row's place in clubsh's order.
-    static let order = "_ord"
+    /// The column that carries each row's place in clubsh's order: `_ord`, or `_ord_1`, … when
+    /// a column of the plan has that name (engines match unquoted names without regard to case).
+    let order: String
 
     let dialect: SQLDialect
     private(set) var ctes: [(name: String, select: SQLSelect)] = []
@@ -209,7 +230,12 @@ struct SQLQuery {
     /// Named results already compiled, so a result read twice is one CTE.
     var results: [String: SQLRelation] = [:]
 
-    init(dialect: SQLDialect) { self.dialect = dialect }
+    init(dialect: SQLDialect, taken: Set<String> = []) {
+        self.dialect = dialect
+        var order = "_ord", k = 0
+        while taken.contains(order) { k += 1; order = "_ord_\(k)" }
+        self.order = order
+    }
 
     /// Adds a step as the next CTE, `s1`, `s2`, ….
     mutating func add(_ select: SQLSelect, _ columns: [SQLColumn]) -> SQLRelation {

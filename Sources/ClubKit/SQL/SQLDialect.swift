@@ -50,6 +50,16 @@ public enum SQLDialect: String, CaseIterable, Sendable {
     /// `x` (a date or date-time) as the date it falls on.
     func date(_ x: String) -> String { self == .sqlite ? "date(\(x))" : "CAST(\(x) AS DATE)" }
 
+    /// `to − from` in days, both dates, as a 64-bit integer.
+    func daysBetween(_ from: String, _ to: String) -> String {
+        switch self {
+        case .sqlite: return "CAST(round(julianday(\(to)) - julianday(\(from))) AS INTEGER)"
+        case .postgres: return "CAST(\(to) - \(from) AS BIGINT)"
+        case .duckdb: return "date_diff('day', \(from), \(to))"
+        case .spark: return "CAST(datediff(\(to), \(from)) AS BIGINT)"
+        }
+    }
+
     /// Text comparisons and sorts by bytes: PostgreSQL compares by its locale unless told `C`.
     func collate(_ x: String, _ type: DataType) -> String {
         self == .postgres && type == .string ? "\(x) COLLATE \"C\"" : x

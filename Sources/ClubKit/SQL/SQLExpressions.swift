@@ -19,7 +19,8 @@ struct SQLExpressions {
         case .constant(let v, let t):
             return dialect.literal(v, t)
         case .unary(.negate, let a, let type):
-            return integerChecked("(-\(try sql(a, columns)))", type)
+            let x = try sql(a, columns)
+            return dialect == .spark && type == .int ? "try_subtract(0, \(x))" : integerChecked("(-\(x))", type)
         case .unary(.not, let a, _):
             return "(NOT \(try sql(a, columns)))"
         case .binary(let op, let a, let b, let type):
@@ -85,12 +86,7 @@ struct SQLExpressions {
         case (.string, .string):
             return dialect == .spark ? "concat(\(x), \(y))" : "(\(x) || \(y))"
         case (.date, .date):
-            switch dialect {
-            case .sqlite: return "CAST(round(julianday(\(x)) - julianday(\(y))) AS INTEGER)"
-            case .postgres: return "CAST(\(x) - \(y) AS BIGINT)"
-            case .duckdb: return "date_diff('day', \(y), \(x))"
-            case .spark: return "CAST(datediff(\(x), \(y)) AS BIGINT)"
-            }
+            return dialect.daysBetween(y, x)
         case (.datetime, .datetime):
             return "(\(dialect.double("\(epochSeconds(x)) - \(epochSeconds(y))")) / 86400)"
         case (.date, .int), (.int, .date):
@@ -123,13 +119,17 @@ struct SQLExpressions {
                 let l = a.type == .int ? dialect.double(x) : x, r = b.type == .int ? dialect.double(y) : y
                 return "(\(l) \(sqlOp) \(r))"
             }
+            if dialect == .spark && type == .int {
+                // Spark's try_ functions give null on overflow, as clubsh does.
+                return "try_\(["+": "add", "-": "subtract", "*": "multiply"][sqlOp]!)(\(x), \(y))"
+            }
             return integerChecked("(\(x) \(sqlOp) \(y))", type)
         }
     }
 
-    /// Integer `+ - *` and negation: past 64 bits clubsh gives null. PostgreSQL, DuckDB and
-    /// Spark (in ANSI mode) stop with an error; SQLite would give a double, so there the result
-    /// is kept only while it is an integer.
+    /// Integer `+ - *` and negation: past 64 bits clubsh gives null. PostgreSQL and DuckDB stop
+    /// with an error; SQLite would give a double, so there the result is kept only while it is
+    /// an integer (Spark uses its `try_` functions, which give null).
     private func integerChecked(_ x: String, _ type: DataType) -> String {
         guard dialect == .sqlite, type == .int else { return x }
         return "(SELECT CASE WHEN typeof(v) = 'integer' THEN v END FROM (SELECT \(x) AS v))"

@@ -61,13 +61,7 @@ struct SQLFunctions {
         case .year, .quarter, .month, .day, .weekday, .month_start, .year_start, .month_name:
             return try calendarPart(f, x[0])
         case .days_between, .days_since:
-            let (a, b) = (dialect.date(x[0]), dialect.date(x[1 % x.count]))
-            switch dialect {
-            case .sqlite: return "CAST(round(julianday(\(b)) - julianday(\(a))) AS INTEGER)"
-            case .postgres: return "CAST(\(b) - \(a) AS BIGINT)"
-            case .duckdb: return "date_diff('day', \(a), \(b))"
-            case .spark: return "CAST(datediff(\(b), \(a)) AS BIGINT)"
-            }
+            return dialect.daysBetween(dialect.date(x[0]), dialect.date(x[1 % x.count]))
         }
     }
 

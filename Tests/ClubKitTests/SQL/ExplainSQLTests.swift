@@ -107,4 +107,13 @@ final class ExplainSQLTests: XCTestCase {
         XCTAssertEqual(sql.components(separatedBy: "\"big\" AS (").count, 2, sql)
         XCTAssertTrue(sql.contains("-- the named result big"), sql)
     }
+
+    /// A column named `_ord` (in any case) moves the order column to `_ord_1`, not into it.
+    func testAColumnNamedLikeTheOrderColumn() throws {
+        let s = try session()
+        try s.runAll("w = t | select _ORD = id, s")
+        let sql = try explain(s, "explain sql dialect sqlite w | sort s desc")
+        XCTAssertTrue(sql.contains("ROW_NUMBER() OVER (ORDER BY \"s\" DESC NULLS LAST, _ord_1) AS _ord_1"), sql)
+        XCTAssertTrue(sql.hasSuffix("ORDER BY _ord_1;"), sql)
+    }
 }
