@@ -173,6 +173,9 @@ final class Shell {
         case .message(let m):
             message(m)
             return m + "\n"
+        case .text(let t):
+            result(t + "\n")
+            return t + "\n"
         case .caption(let c):
             // Captions say what a table is over; they belong beside the table only in table mode.
             if mode == .table || sink != nil { result(dim(c) + "\n") } else { message(c) }

@@ -41,6 +41,8 @@ final class HelpAndCompletionTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: out) }
         for topic in HelpTopics.all {
             XCTAssertNoThrow(try Parser.parseAll(topic.example), "`.help \(topic.name)` example does not parse: \(topic.example)")
+            // `attach` and `detach` need a running engine: EngineTests run them.
+            if topic.name == "attach" || topic.name == "detach" { continue }
             let example = topic.example
                 .replacingOccurrences(of: "\"Samples/", with: "\"\(Self.repositoryRoot.path)/Samples/")
                 .replacingOccurrences(of: "\"out/", with: "\"\(out.path)/")

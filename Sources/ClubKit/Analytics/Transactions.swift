@@ -32,10 +32,14 @@ struct TransactionRoles: Equatable, Sendable {
 extension SessionCatalog {
     /// `use table [(customer = …, date = …, amount = …)] [as_of date]`.
     func use(_ name: Name, roles: [UseRole], asOf asOfExpr: Expr?) throws(Diagnostic) -> [Output] {
-        guard tables[name.text] != nil || definition(name.text) != nil else {
+        // An engine's table: its columns alone (no rows come here); the analytics commands over
+        // it are compiled to SQL and run there.
+        let isRemote = tables[name.text] == nil && remoteSchema(name.text) != nil
+        guard tables[name.text] != nil || definition(name.text) != nil || isRemote else {
             throw Diagnostic("unknown table `\(name.text)`", at: name.location, hint: Suggest.hint(for: name.text, among: knownNames) ?? "load it first")
         }
-        let t = try table(named: name.text, at: name.location)
+        let t = isRemote ? Table(names: remoteSchema(name.text)!.names, builders: remoteSchema(name.text)!.fields.map { TextColumnBuilder($0.type) })
+            : try table(named: name.text, at: name.location)
         var chosen: [String: String] = [:]
         for r in roles {
             guard TransactionRoles.guesses[r.role.text] != nil else {
@@ -75,7 +79,7 @@ extension SessionCatalog {
             default: throw Diagnostic("`as_of` takes a date, like 2024-06-30", at: asOfExpr.location)
             }
         } else {
-            guard let latest = Self.latestDay(t.column(date)!) else {
+            guard let latest = isRemote ? try remoteLatestDay(name.text, column: date) : Self.latestDay(t.column(date)!) else {
                 throw Diagnostic("`\(name.text)` has no transactions to take the as-of date from", at: name.location, hint: "give one: use \(name.text) as_of 2024-06-30")
             }
             day = latest

@@ -91,6 +91,10 @@ extension SessionCatalog {
             throw Diagnostic("`\(command)` needs the transactions: name them first with `use`", at: location,
                              hint: "for example: use orders (customer = customer_id, date = date, amount = amount)")
         }
+        if tables[roles.table] == nil, remote(roles.table) != nil {
+            throw Diagnostic("`\(command)` computes in clubsh and needs the transactions here", at: location,
+                             hint: "copy them first: orders = \(roles.table), then `use orders`")
+        }
         let table = try table(named: roles.table, at: location)
         if let problem = roles.problem(with: table.schema) {
             throw Diagnostic("\(problem); run `use` again", at: location)
@@ -118,6 +122,7 @@ extension SessionCatalog {
     /// The schema of a loaded table or named result, without computing it.
     func schema(of name: String, at location: SourceLocation) throws(Diagnostic) -> Schema {
         if let t = tables[name] { return t.schema }
+        if let s = remoteSchema(name) { return s }
         if let plan = try checkedResult(Name(text: name, location: location)) { return plan.schema }
         throw Diagnostic("unknown table `\(name)`", at: location, hint: Suggest.hint(for: name, among: knownNames))
     }

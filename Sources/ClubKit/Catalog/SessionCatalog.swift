@@ -66,6 +66,10 @@ final class SessionCatalog: Catalog {
     /// Campaigns: `campaign spring = contacts … window 30d` (SessionCatalog+Campaigns).
     var campaigns: [String: CampaignDefinition] = [:]
     var campaignOrder: [String] = []
+    /// Attached engines by name (`attach postgres "…" as pg`), in the order attached
+    /// (SessionCatalog+Engines).
+    var engines: [String: AttachedEngine] = [:]
+    var engineOrder: [String] = []
     /// How many times each named result or segment has been computed (for tests and `.timer`).
     var computations: [String: Int] = [:]
     /// How many times each named result or segment has been checked (for tests).
@@ -93,7 +97,7 @@ final class SessionCatalog: Catalog {
 
     // MARK: - What the checker reads
 
-    func tableSchema(_ name: String) -> Schema? { (tables[name] ?? numberedTable(name))?.schema }
+    func tableSchema(_ name: String) -> Schema? { (tables[name] ?? numberedTable(name))?.schema ?? remoteSchema(name) }
 
     /// `_` or `_N` when that result is a table.
     func numberedTable(_ name: String) -> Table? { numbered.table(name) }
@@ -119,7 +123,7 @@ final class SessionCatalog: Catalog {
     func formula(_ name: String) -> (parameters: [String], body: Expr)? {
         formulas[name].map { ($0.parameters, $0.body) }
     }
-    var knownNames: [String] { tableOrder + definitionOrder + (transactions == nil ? [] : [Customers360.name]) + parameterOrder + programOrder }
+    var knownNames: [String] { tableOrder + definitionOrder + (transactions == nil ? [] : [Customers360.name]) + parameterOrder + programOrder + remoteTableNames }
 
     /// Raises the version of `name` and of everything that reads it, directly or not, so each is
     /// checked and computed again on next use (and nothing else is).
@@ -186,6 +190,7 @@ final class SessionCatalog: Catalog {
         executor.resolve = { [unowned self] name throws(Diagnostic) in try self.materialize(name, notes: notes) }
         executor.analytics = { [unowned self] command throws(Diagnostic) in try self.analyticsResult(command).table }
         executor.listing = { [unowned self] name in self.listing(name) }
+        executor.remote = { [unowned self] plan throws(Diagnostic) in try self.runRemotely(plan) }
         return executor
     }
 
@@ -244,8 +249,16 @@ final class SessionCatalog: Catalog {
             }
             rows.append(Int64(t.rowCount)); columns.append(Int64(t.columns.count)); bytes.append(Int64(t.bytes))
         }
+        // An engine's tables: their columns, but no rows or bytes (counting them would read them).
+        let local = names.count
+        for name in remoteTableNames {
+            names.append(name); kinds.append("\(remote(name)!.engine.engine.kind.rawValue) table")
+            rows.append(0); columns.append(Int64(remoteSchema(name)?.fields.count ?? 0)); bytes.append(0)
+        }
+        var known = Bitmap(count: names.count)
+        for i in local..<names.count { known.set(i, false) }
         return Table(columnNames: ["name", "kind", "rows", "columns", "bytes"],
-                     columns: [stringColumn(names), stringColumn(kinds), Column(.int(rows)), Column(.int(columns)), Column(.int(bytes))],
+                     columns: [stringColumn(names), stringColumn(kinds), Column(.int(rows), validity: known), Column(.int(columns)), Column(.int(bytes), validity: known)],
                      rowCount: names.count)
     }
 }

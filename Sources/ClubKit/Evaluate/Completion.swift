@@ -90,11 +90,14 @@ public struct Completer {
         case .profile, .compare, .overlap: return catalog.segmentNames
         case .segment, .let, .formula, .load, .export, .program: return []
         case .tables, .segments, .params, .formulas, .programs, .campaigns: return []
+        case .explain: return ["sql"]
+        case .attach: return EngineKind.allCases.map(\.rawValue)
+        case .detach: return catalog.engineOrder
         }
     }
 
     private func isWordCharacter(_ c: Character) -> Bool {
-        c.unicodeScalars.allSatisfy { isIdentifierPart($0) }
+        c == "." || c.unicodeScalars.allSatisfy { isIdentifierPart($0) }
     }
 
     private func isInsideString(_ text: String) -> Bool {

@@ -10,6 +10,9 @@ struct Executor {
     var analytics: (AnalyticsCommand) throws(Diagnostic) -> Table? = { _ in nil }
     /// Makes a listing of the catalog.
     var listing: (String) throws(Diagnostic) -> Table? = { _ in nil }
+    /// Runs a plan over an attached engine's table there (SessionCatalog+Engines); nil: the
+    /// plan's source is not remote.
+    var remote: (Plan) throws(Diagnostic) -> Table? = { _ in nil }
     /// Polled between steps and inside long loops; true means the user pressed Ctrl-C.
     var isCancelled: @Sendable () -> Bool = { false }
     /// What one step may ask for before it allocates.
@@ -20,6 +23,7 @@ struct Executor {
     var language = Language.english
 
     func run(_ plan: Plan) throws(Diagnostic) -> Table {
+        if let answer = try remote(plan) { return answer }
         var table: Table
         switch plan.source {
         case .table(let name): table = self.table(name) ?? Table(columnNames: [], columns: [], rowCount: 0)

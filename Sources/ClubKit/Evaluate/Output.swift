@@ -10,6 +10,8 @@ public enum Output: Sendable {
     case value(Value)
     /// Information for the user (goes to stderr outside the REPL).
     case message(String)
+    /// Text for the reader to copy, printed as it is (the SQL of `explain sql`).
+    case text(String)
     /// Something the user should know about a result, such as rows where division by zero gave null.
     case warning(String)
     /// A dot command for the shell to carry out.

@@ -10,6 +10,11 @@ extension SessionCatalog {
     /// errors are placed there.
     func table(named name: String, at location: SourceLocation? = nil) throws(Diagnostic) -> Table {
         if let t = tables[name] { return t }
+        // An engine's table stays there: what a report needs of it is computed there.
+        if remote(name) != nil {
+            throw Diagnostic("`\(name)` is a table in an engine, and this needs it here", at: location ?? .statement,
+                             hint: "copy it here first (t = \(name)) and define the segment over `t`")
+        }
         // A segment's base may be an analytics command such as `rfm`.
         if !isDefinition(name), let cached = analyticsCache[name] { return cached.result.table }
         return try materialize(name, at: location)
@@ -17,7 +22,8 @@ extension SessionCatalog {
 
     /// The rows of a table, result or segment.
     func rows(of name: String) throws(Diagnostic) -> Int {
-        try table(named: name).rowCount
+        if tables[name] == nil, remote(name) != nil { return try remoteRowCount(name) }
+        return try table(named: name).rowCount
     }
 }
 

@@ -101,6 +101,7 @@ public final class Session {
         case .tables:
             return listed(catalog.tablesListing)
         case .describe(let name):
+            if let remote = try catalog.describeRemote(name) { return [.table(remote)] }
             let plan = try Checker(catalog: catalog).check(Pipeline(source: name, steps: []))
             return [.table(Describe.table(try catalog.evaluate(plan).table))]
         case .assign(let name, let pipeline):
@@ -136,10 +137,20 @@ public final class Session {
             let format = ["json": OutputMode.json, "jsonl": .jsonl][(path as NSString).pathExtension.lowercased()]
             let written = format.map { TableRenderer(mode: $0, maxRows: 0).warnings(for: table) } ?? []
             return warnings + written.map(Output.warning) + [.message("exported \(count(table.rowCount, "row")) to \(path)")]
+        case .exportToEngine(let pipeline, let target, let overwrite):
+            let plan = try Checker(catalog: catalog).check(pipeline)
+            let (table, warnings) = try catalog.evaluate(plan)
+            return try warnings + catalog.allOrNothing { () throws(Diagnostic) in try catalog.exportToEngine(table, target: target, overwrite: overwrite) }
+        case .attach(let kind, let target, let alias):
+            return try catalog.allOrNothing { () throws(Diagnostic) in try catalog.attach(kind, target: target, as: alias, at: at) }
+        case .detach(let alias):
+            return try catalog.allOrNothing { () throws(Diagnostic) in try catalog.detach(alias) }
         case .pipeline(let pipeline):
             return try show(pipeline)
+        case .explainSQL(let dialect, let pipeline):
+            return [.text(try explainSQL(pipeline, dialect: dialect, at: at))]
         case .expression(let expr):
-            if case .name(let n, let loc) = expr, catalog.tables[n] != nil || catalog.definition(n) != nil || catalog.numberedTable(n) != nil
+            if case .name(let n, let loc) = expr, catalog.tables[n] != nil || catalog.definition(n) != nil || catalog.numberedTable(n) != nil || catalog.remote(n) != nil
                 || catalog.released(Name(text: n, location: loc)) != nil {
                 return try show(Pipeline(source: Name(text: n, location: loc), steps: []))
             }
@@ -165,7 +176,8 @@ public final class Session {
         let plan = try Checker(catalog: catalog).check(pipeline)
         let (table, warnings) = try catalog.evaluate(plan)
         var outputs: [Output] = warnings
-        if let command = pipeline.command {
+        // The working is written by the in-memory kernels; an engine gives only the table.
+        if let command = pipeline.command, !catalog.transactionsAreRemote {
             outputs += try catalog.analyticsResult(command).work.map(Output.caption)
         } else if let def = catalog.definition(pipeline.source.text), case .segment = def.kind {
             outputs.append(.caption(try reports.segmentCaption(pipeline.source.text)))

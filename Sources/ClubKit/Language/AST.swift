@@ -207,6 +207,14 @@ enum StatementKind: Equatable, Sendable {
     case campaign(Name, CampaignSpec)
     case campaigns
     case export(Pipeline, path: String, overwrite: Bool)
+    /// `explain sql [dialect NAME] pipeline`: the pipeline compiled to SQL, not run.
+    case explainSQL(SQLDialect, Pipeline)
+    /// `export vip to pg.club_vip [overwrite]`: a table written in an attached engine.
+    case exportToEngine(Pipeline, table: Name, overwrite: Bool)
+    /// `attach postgres "host=… dbname=…" as pg`: the engine kind, where it is, its name.
+    case attach(String, target: String, as: Name)
+    /// `detach pg`.
+    case detach(Name)
     case pipeline(Pipeline)
     /// A scalar expression, or a bare name to show.
     case expression(Expr)

@@ -48,6 +48,11 @@ public enum HelpTopics {
                                     meaning: "a live points program (values may be parameters); run it with `simulate NAME` and `tiers NAME from A to B`",
                                     example: "program club = earn 1 per 10, first_bonus 50, expire 365d, point_value 0.01, tiers (silver 500, gold 2000) over 365d, redeem 40%")
         case .programs: return .init(name: "programs", group: .statement, usage: "programs", meaning: "the points programs defined, their tiers and what uses them", example: "programs")
+        case .explain: return .init(name: "explain", group: .statement, usage: "explain sql [dialect postgres|spark|duckdb|sqlite] PIPELINE",
+                                    meaning: "the pipeline or analytics command as one SQL query to run in a warehouse, without reading any data (dialect duckdb unless named)",
+                                    example: "explain sql dialect postgres orders | agg spend = sum(amount) by channel")
+        case .attach: return .init(name: "attach", group: .statement, usage: "attach postgres \"CONNINFO\" as NAME · attach spark \"MASTER\" as NAME", meaning: "connect a PostgreSQL database (libpq) or a Spark engine (spark-sql); its tables are NAME.TABLE, pipelines over them run in the engine and only the answer comes back", example: "attach postgres \"host=/tmp/pg dbname=club\" as pg")
+        case .detach: return .init(name: "detach", group: .statement, usage: "detach NAME", meaning: "disconnect an attached engine", example: "detach pg")
         case .campaigns: return .init(name: "campaigns", group: .statement, usage: "campaigns", meaning: "the campaigns defined (`campaign NAME = CONTACTS … window D`), their contacts table, window and what uses them", example: "campaigns")
         }
     }

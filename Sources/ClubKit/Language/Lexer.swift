@@ -70,6 +70,11 @@ struct Lexer {
                     lexNumber()
                 } else if isIdentifierStart(c) {
                     while let d = peek(), isIdentifierPart(d) { i += 1 }
+                    // `pg.orders`: a table of an attached engine is one name, its dot included.
+                    if peek() == ".", let d = peek(1), isIdentifierStart(d) {
+                        i += 1
+                        while let d = peek(), isIdentifierPart(d) { i += 1 }
+                    }
                     let s = String(String.UnicodeScalarView(scalars[start..<i]))
                     emit(.identifier(s, quoted: false), line: startLine, column: startColumn, length: i - start)
                 } else {

@@ -13,7 +13,7 @@ enum StepWord: String, CaseIterable {
 
 /// The words that start a statement, in the order `.help` lists them.
 enum StatementWord: String, CaseIterable {
-    case load, tables, describe, `let`, drop, export, segment, segments, profile, compare, overlap, params, use, formula, formulas, program, programs, campaigns
+    case load, tables, describe, `let`, drop, export, segment, segments, profile, compare, overlap, params, use, formula, formulas, program, programs, campaigns, explain, attach, detach
 }
 
 public struct Parser {
@@ -162,7 +162,13 @@ public struct Parser {
             case .program? where peek().word != nil: advance(); return try program()
             case .programs? where peek().kind == .end || peek().kind == .eof: advance(); return .programs
             case .campaigns? where peek().kind == .end || peek().kind == .eof: advance(); return .campaigns
-            case .tables?, .segment?, .segments?, .params?, .profile?, .compare?, .overlap?, .use?, .formulas?, .formula?, .program?, .programs?, .campaigns?, nil: break
+            case .attach? where peek().word != nil: advance(); return try attach()
+            case .detach? where peek().word != nil && (peek(2).kind == .end || peek(2).kind == .eof):
+                advance()
+                return .detach(try name("an engine's name after `detach`"))
+            case .explain? where peek().word == "sql": advance(); return try explainSQL()
+            case .tables?, .segment?, .segments?, .params?, .profile?, .compare?, .overlap?, .use?, .formulas?, .formula?, .program?, .programs?, .campaigns?, .explain?,
+                 .attach?, .detach?, nil: break
             }
         }
         if case .identifier(let n, _) = t.kind, peek().isSymbol("=") {
@@ -183,6 +189,37 @@ public struct Parser {
             return .pipeline(try pipelineSteps(source: Name(text: n, location: loc)))
         }
         return .expression(expr)
+    }
+
+    /// `explain sql [dialect NAME] <pipeline or command>`: the pipeline bound, not run, and
+    /// shown as one SQL query.
+    mutating func explainSQL() throws(Diagnostic) -> StatementKind {
+        let sql = advance()
+        var dialect = SQLDialect.duckdb
+        // `dialect` followed by a word picks the dialect; followed by `|` it is a table's name.
+        if current.word == "dialect", let w = peek().word {
+            advance()
+            guard let d = SQLDialect(rawValue: w.lowercased()) else {
+                throw Diagnostic("unknown SQL dialect `\(w)`", at: current.location,
+                                 hint: Suggest.hint(for: w.lowercased(), among: SQLDialect.allCases.map(\.rawValue)) ?? "the dialects are \(SQLDialect.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            dialect = d
+            advance()
+        }
+        guard current.kind != .end, current.kind != .eof else {
+            throw Diagnostic("`explain sql` needs a pipeline to compile", at: sql.location,
+                             hint: "for example: explain sql orders | agg spend = sum(amount) by channel")
+        }
+        let at = current.location
+        switch try statement() {
+        case .pipeline(let pipeline):
+            return .explainSQL(dialect, pipeline)
+        case .expression(.name(let n, let loc)):
+            return .explainSQL(dialect, Pipeline(source: Name(text: n, location: loc), steps: []))
+        default:
+            throw Diagnostic("`explain sql` compiles a pipeline, a table or an analytics command, not this statement", at: at,
+                             hint: "for example: explain sql orders | where amount > 100")
+        }
     }
 
     mutating func load() throws(Diagnostic) -> StatementKind {
@@ -361,8 +398,15 @@ public struct Parser {
             throw Diagnostic("expected `to \"file.csv\"` after `export \(source.text)`", at: current.location)
         }
         advance()
+        // `export vip to pg.club_vip`: a table in an attached engine.
+        if case .identifier(let target, _) = current.kind, target.contains(".") {
+            let name = Name(text: target, location: advance().location)
+            let overwrite = current.word == "overwrite"
+            if overwrite { advance() }
+            return .exportToEngine(pipeline, table: name, overwrite: overwrite)
+        }
         guard case .string(let path) = current.kind else {
-            throw Diagnostic("`export … to` needs a file path in quotes", at: current.location)
+            throw Diagnostic("`export … to` needs a file path in quotes, or an attached engine's table (pg.NAME)", at: current.location)
         }
         advance()
         var overwrite = false
@@ -371,6 +415,27 @@ public struct Parser {
             overwrite = true
         }
         return .export(pipeline, path: path, overwrite: overwrite)
+    }
+
+    /// `attach postgres "host=/tmp/pg dbname=club" as pg`, `attach spark "local[2]" as sp`.
+    mutating func attach() throws(Diagnostic) -> StatementKind {
+        let kindName = try name("an engine (\(EngineKind.allCases.map(\.rawValue).joined(separator: " or ")))")
+        guard EngineKind(rawValue: kindName.text) != nil else {
+            throw Diagnostic("unknown engine `\(kindName.text)`", at: kindName.location,
+                             hint: Suggest.hint(for: kindName.text, among: EngineKind.allCases.map(\.rawValue)) ?? "the engines are \(EngineKind.allCases.map(\.rawValue).joined(separator: " and "))")
+        }
+        guard case .string(let target) = current.kind else {
+            throw Diagnostic("`attach \(kindName.text)` needs where the engine is, in quotes", at: current.location,
+                             hint: kindName.text == "postgres" ? "for example: attach postgres \"host=/tmp/pg dbname=club\" as pg" : "for example: attach spark \"local[2]\" as sp")
+        }
+        advance()
+        guard current.word == "as" else {
+            throw Diagnostic("expected `as NAME` after the engine's address", at: current.location, hint: "the name prefixes its tables: `as pg` gives pg.orders")
+        }
+        advance()
+        let alias = try name("a name for the engine after `as`")
+        guard !alias.text.contains(".") else { throw Diagnostic("an engine's name has no `.`", at: alias.location) }
+        return .attach(kindName.text, target: target, as: alias)
     }
 
     // MARK: - Pipelines

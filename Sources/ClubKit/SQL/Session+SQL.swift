@@ -1,0 +1,60 @@
+/// `explain sql` and compiling a statement for an engine: bind the pipeline (no data is read),
+/// then compile its plan.
+extension Session {
+    /// The SQL of one pipeline given as text, for an engine that runs it where the data is.
+    /// `tableName` maps a loaded table's clubsh name to its quoted SQL name.
+    ///
+    /// ```swift
+    /// let sql = try session.compileSQL("orders | agg n = count() by channel", dialect: .postgres) { "\"\($0)\"" }
+    /// ```
+    public func compileSQL(_ source: String, dialect: SQLDialect, tableName: (String) -> String) throws(Diagnostic) -> String {
+        var parser = Parser(source, calendar: { [catalog] in catalog.calendar })
+        guard let statement = try DeepStack.run({ () throws(Diagnostic) in try parser.next() }) else {
+            throw Diagnostic("nothing to compile", at: SourceLocation(line: 1, column: 1))
+        }
+        let pipeline: Pipeline
+        switch statement.kind {
+        case .pipeline(let p), .explainSQL(_, let p): pipeline = p
+        case .expression(.name(let n, let loc)): pipeline = Pipeline(source: Name(text: n, location: loc), steps: [])
+        default: throw Diagnostic("only a pipeline, a table or an analytics command compiles to SQL", at: statement.location)
+        }
+        let plan = try Checker(catalog: catalog).check(pipeline)
+        return try compile(plan, dialect: dialect, at: statement.location, tableName: tableName)
+    }
+
+    /// `explain sql`: the query, with the tables by their clubsh names.
+    func explainSQL(_ pipeline: Pipeline, dialect: SQLDialect, at: SourceLocation) throws(Diagnostic) -> String {
+        let plan = try Checker(catalog: catalog).check(pipeline)
+        // An attached engine's table by the name the engine knows it by (`pg.orders` → "orders").
+        return try compile(plan, dialect: dialect, at: at) { [catalog] in dialect.quote(catalog.remote($0)?.table ?? $0) }
+    }
+
+    private func compile(_ plan: Plan, dialect: SQLDialect, at: SourceLocation, tableName: (String) -> String) throws(Diagnostic) -> String {
+        let compiler = catalog.sqlCompiler(dialect, at: at)
+        do {
+            return try compiler.compile(plan, tableName: tableName)
+        } catch {
+            throw Diagnostic(error.message, at: at)
+        }
+    }
+}
+
+extension SessionCatalog {
+    /// A compiler over this session: its calendar and language, the tables' schemas, the
+    /// transactions of `use` and the segments (for `explain sql` and the attached engines).
+    func sqlCompiler(_ dialect: SQLDialect, at: SourceLocation) -> SQLCompiler {
+        var compiler = SQLCompiler(dialect: dialect, calendar: calendar, language: language) { [unowned self] in self.tableSchema($0) }
+        if let roles = transactions, let schema = tableSchema(roles.table),
+           let customer = schema.index(of: roles.customer), let date = schema.index(of: roles.date) {
+            compiler.transactions = SQLTransactions(roles: roles, customerType: schema.fields[customer].type, dateType: schema.fields[date].type, asOf: asOf)
+        }
+        compiler.segment = { [unowned self] name throws(SQLCompileError) in
+            do throws(Diagnostic) {
+                return (try self.checkedPlan(name), try self.customerColumn(of: name, at: at))
+            } catch {
+                throw SQLCompileError(error.message)
+            }
+        }
+        return compiler
+    }
+}
