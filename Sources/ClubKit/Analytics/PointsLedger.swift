@@ -179,39 +179,43 @@ extension TransactionData {
                                   issued: [Double](repeating: 0, count: n), redeemed: [Double](repeating: 0, count: n),
                                   expired: [Double](repeating: 0, count: n), windowPoints: [Double](repeating: 0, count: n),
                                   tier: [Int](repeating: -1, count: n), notes: customers.notes, totalRevenue: 0)
+        // Orders and revenue per buyer are the customers' summary (the same sums, in row order).
+        let perCustomer = summary()
+        ledger.orders.replaceSubrange(0..<buyers, with: perCustomer.transactions)
+        ledger.revenue.replaceSubrange(0..<buyers, with: perCustomer.spend)
         // The credits: account, day, points.
         var creditAccount: [Int32] = [], creditDay: [Int32] = [], creditPoints: [Double] = []
         creditAccount.reserveCapacity(count + 2 * buyers)
         creditDay.reserveCapacity(count + 2 * buyers)
         creditPoints.reserveCapacity(count + 2 * buyers)
-        @inline(__always) func credit(_ c: Int, _ d: Int32, _ p: Double) {
-            creditAccount.append(Int32(c))
-            creditDay.append(d)
-            creditPoints.append(p)
-        }
         // Orders: a purchase (an amount over 0) earns floor(floor(amount / per) × earn × multiplier).
-        var revenue = [CompensatedSum](repeating: CompensatedSum(), count: buyers)
         var total = CompensatedSum()
         let per = rules.earnPer, earn = rules.earnPoints
+        var firstPurchase = ledger.firstPurchase, orderPoints = ledger.orderPoints
         for i in 0..<count {
+            if i & 0xFFFFF == 0, isCancelled() { throw Diagnostic.interrupted }
             let c = Int(customer[i]), a = amount[i], d = day[i]
-            ledger.orders[c] += 1
-            revenue[c].add(a)
             total.add(a)
             guard a > 0 else { continue }
-            if d < ledger.firstPurchase[c] { ledger.firstPurchase[c] = d }
+            if d < firstPurchase[c] { firstPurchase[c] = d }
             let p = ((a / per).rounded(.down) * earn * (multiplier?[i] ?? 1)).rounded(.down)
             guard p <= LoyaltyRules.maxPoints else {
                 throw Self.tooManyPoints("an order of \(ValueFormat.displayDouble(a))", at: location)
             }
             if p > 0 {
-                credit(c, d, p)
-                ledger.orderPoints[c] += p
+                creditAccount.append(Int32(c))
+                creditDay.append(d)
+                creditPoints.append(p)
+                orderPoints[c] += p
             }
-            if i & 0xFFFFF == 0, isCancelled() { throw Diagnostic.interrupted }
         }
-        for c in 0..<buyers { ledger.revenue[c] = revenue[c].value }
+        (ledger.firstPurchase, ledger.orderPoints) = (firstPurchase, orderPoints)
         ledger.totalRevenue = total.value
+        @inline(__always) func credit(_ c: Int, _ d: Int32, _ p: Double) {
+            creditAccount.append(Int32(c))
+            creditDay.append(d)
+            creditPoints.append(p)
+        }
         // Bonuses, each on a day of its own (docs/language.md, "Points programs").
         for c in 0..<buyers where ledger.firstPurchase[c] <= T {
             let f = ledger.firstPurchase[c]
@@ -339,45 +343,67 @@ extension TransactionData {
             sorted[next[c]] = Int64(Int(creditDay[k]) - Int(first)) << 41 | Int64(k)
             next[c] += 1
         }
-        var delta = [[Int]](repeating: [Int](repeating: 0, count: rules.tiers.count), count: months)
-        var opened = [Int](repeating: 0, count: months)
         let window = rules.tierWindowDays
         let mask: Int64 = (1 << 41) - 1
-        for c in 0..<n where ledger.isMember(c) {
-            if c & 0xFFFF == 0, isCancelled() { throw Diagnostic.interrupted }
-            let lo = start[c], hi = start[c + 1]
-            sorted[lo..<hi].sort()
-            // Merge the days credits enter the window with the days they leave it.
-            var enter = lo, leave = lo, sum = 0.0, current = -1
-            var x = Int(ledger.opened[c])
-            while true {
-                while enter < hi && Int(creditDay[Int(sorted[enter] & mask)]) == x {
-                    sum += points[Int(sorted[enter] & mask)]
-                    enter += 1
-                }
-                if let w = window {
-                    while leave < enter && Int(creditDay[Int(sorted[leave] & mask)]) + w == x {
-                        sum -= points[Int(sorted[leave] & mask)]
-                        leave += 1
+        // The accounts in two halves, one per core: each sorts its own accounts' ranges of
+        // `sorted` and counts its own openings and changes of tier, added up after.
+        let parts = account.count >= 1 << 16 && n >= 2 ? 2 : 1
+        // SAFETY: part k sorts and reads only `sorted[start[c] ..< start[c + 1]]` for the
+        // accounts c of its own range [n × k / parts, n × (k + 1) / parts), and those ranges
+        // are disjoint; `sorted` outlives `Parallel.map`, which returns when both are done.
+        // Everything else the parts share is only read.
+        let accountOpened = ledger.opened
+        let counted: [(delta: [[Int]], opened: [Int], cancelled: Bool)] = sorted.withUnsafeMutableBufferPointer { sorted in
+            Parallel.map(parts) { k in
+                var delta = [[Int]](repeating: [Int](repeating: 0, count: rules.tiers.count), count: months)
+                var opened = [Int](repeating: 0, count: months)
+                for c in (n * k / parts)..<(n * (k + 1) / parts) where accountOpened[c] <= T {
+                    if c & 0xFFFF == 0, isCancelled() { return (delta, opened, true) }
+                    let lo = start[c], hi = start[c + 1]
+                    var own = UnsafeMutableBufferPointer(rebasing: sorted[lo..<hi])
+                    own.sort()
+                    // Merge the days credits enter the window with the days they leave it.
+                    var enter = lo, leave = lo, sum = 0.0, current = -1
+                    var x = Int(accountOpened[c])
+                    while true {
+                        while enter < hi && Int(creditDay[Int(sorted[enter] & mask)]) == x {
+                            sum += points[Int(sorted[enter] & mask)]
+                            enter += 1
+                        }
+                        if let w = window {
+                            while leave < enter && Int(creditDay[Int(sorted[leave] & mask)]) + w == x {
+                                sum -= points[Int(sorted[leave] & mask)]
+                                leave += 1
+                            }
+                        }
+                        let t = rules.tier(sum), m = monthOf(Int32(x))
+                        if current < 0 {
+                            opened[m] += 1
+                            delta[m][t] += 1
+                        } else if t != current {
+                            delta[m][current] -= 1
+                            delta[m][t] += 1
+                        }
+                        current = t
+                        // The next day anything enters or leaves, up to T.
+                        var following = Int.max
+                        if enter < hi { following = Int(creditDay[Int(sorted[enter] & mask)]) }
+                        if let w = window, leave < enter || leave < hi {
+                            following = min(following, Int(creditDay[Int(sorted[leave] & mask)]) + w)
+                        }
+                        guard following <= Int(T) else { break }
+                        x = following
                     }
                 }
-                let t = rules.tier(sum), m = monthOf(Int32(x))
-                if current < 0 {
-                    opened[m] += 1
-                    delta[m][t] += 1
-                } else if t != current {
-                    delta[m][current] -= 1
-                    delta[m][t] += 1
-                }
-                current = t
-                // The next day anything enters or leaves, up to T.
-                var following = Int.max
-                if enter < hi { following = Int(creditDay[Int(sorted[enter] & mask)]) }
-                if let w = window, leave < enter || leave < hi {
-                    following = min(following, Int(creditDay[Int(sorted[leave] & mask)]) + w)
-                }
-                guard following <= Int(T) else { break }
-                x = following
+                return (delta, opened, false)
+            }
+        }
+        if counted.contains(where: \.cancelled) { throw Diagnostic.interrupted }
+        var delta = counted[0].delta, opened = counted[0].opened
+        for part in counted.dropFirst() {
+            for m in 0..<months {
+                opened[m] += part.opened[m]
+                for t in delta[m].indices { delta[m][t] += part.delta[m][t] }
             }
         }
         var members = 0, counts = [Int](repeating: 0, count: rules.tiers.count)
