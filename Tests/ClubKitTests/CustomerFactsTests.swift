@@ -151,4 +151,47 @@ final class CustomerFactsTests: XCTestCase {
         XCTAssertEqual(fast.strings("days_since_last"), ["26", "30", "76"])
         XCTAssertEqual(fast.strings("name"), ["Ali", "null", "Sara"])
     }
+
+    func testBothCoresGiveTheFiguresOneGives() throws {
+        // 3,000 transactions of 300 customers over 2023 and 2024, from a fixed generator: enough
+        // for each core's share of the customers to hold many of them.
+        var state: UInt64 = 12_345
+        func next(_ bound: UInt64) -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (state >> 33) % bound
+        }
+        var rows = ["c,day,value"], buyers = Set<String>(), expected = [String: Double]()
+        for _ in 0..<3000 {
+            let c = "C\(next(300))", value = Double(next(20_000)) / 100
+            // 19,358 is 2023-01-01.
+            rows.append("\(c),\(CivilDate.format(Int32(19_358 + next(730)))),\(value)")
+            if value > 0 { buyers.insert(c) }
+            expected[c, default: 0] += value
+        }
+        let s = try makeSession(["tx": rows.joined(separator: "\n") + "\n"])
+        try s.runAll("use tx (customer = c, date = day, amount = value)")
+        try s.runAll("program club = earn 1 per 10, expire 180d, tiers (silver 50, gold 200) over 90d, redeem 30%")
+        let at = SourceLocation(line: 1, column: 1)
+        let (data, _) = try s.catalog.transactionData(for: "test", at: at)
+        let one = TransactionData.summary(data.customer, data.day, data.amount, data.customerCount, parts: 1)
+        let two = TransactionData.summary(data.customer, data.day, data.amount, data.customerCount, parts: 2)
+        XCTAssertEqual(one.first, two.first)
+        XCTAssertEqual(one.last, two.last)
+        XCTAssertEqual(one.transactions, two.transactions)
+        XCTAssertEqual(one.spend, two.spend)
+        XCTAssertEqual(one.transactions.reduce(0, +), 3000)
+        for c in 0..<data.customerCount {
+            XCTAssertEqual(two.spend[c], expected[ValueFormat.display(data.keys.value(at: c))]!, accuracy: 1e-9)
+        }
+        let (_, rules) = try s.catalog.program("club", at: at)
+        let serial = try data.pointsLedger(rules, multiplier: nil, customers: .none(data.customerCount), monthly: true, parts: 1, at: at)
+        let split = try data.pointsLedger(rules, multiplier: nil, customers: .none(data.customerCount), monthly: true, parts: 2, at: at)
+        XCTAssertEqual(serial.months.count, 24)
+        XCTAssertEqual(serial.months.map(\.members), split.months.map(\.members))
+        XCTAssertEqual(serial.months.map(\.newMembers), split.months.map(\.newMembers))
+        XCTAssertEqual(serial.months.map(\.tierCounts), split.months.map(\.tierCounts))
+        // Every customer with a purchase over 0 is a member by the end.
+        XCTAssertEqual(split.months.last?.members, buyers.count)
+        XCTAssertGreaterThan(split.months.flatMap(\.tierCounts).max() ?? 0, 0)
+    }
 }

@@ -118,6 +118,8 @@ struct TypeAssignment {
     /// people who had not bought by the as-of date.
     var keys: Column
     var type: [String]
+    /// Each `type` as its place in `TypesCommand.precedence`.
+    var code: [UInt8]
     var applies: [String]
     var evidence: [String?]
     /// What the working says about tables that were missing or could not be used.
@@ -167,17 +169,21 @@ extension TransactionData {
             return AnalyticsResult(table: Table(columnNames: names, columns: columns), work: work, reads: t.reads)
         }
         let totalRevenue = CompensatedSum.of(s.spend)
-        var counts: [String: Int] = [:], revenue: [String: Double] = [:]
+        // Counted by each type's place in the precedence.
+        let precedence = TypesCommand.precedence
+        var counts = [Int](repeating: 0, count: precedence.count), revenue = [Double](repeating: 0, count: precedence.count)
         for c in 0..<known {
-            counts[t.type[c], default: 0] += 1
-            if c < data.customerCount { revenue[t.type[c], default: 0] += s.spend[c] }
+            let k = Int(t.code[c])
+            counts[k] += 1
+            if c < data.customerCount { revenue[k] += s.spend[c] }
         }
         let names = TypesCommand.customerTypeOrder
+        let place = names.map { precedence.firstIndex(of: $0)! }
         let table = Table(columnNames: ["type", "customers", "share", "revenue", "revenue_share", "playbook"],
-                          columns: [stringColumn(names), Column(.int(names.map { Int64(counts[$0] ?? 0) })),
-                                    doubleColumn(names.map { Double(counts[$0] ?? 0) / Double(max(known, 1)) * 100 }),
-                                    Column(.double(names.map { revenue[$0] ?? 0 })),
-                                    doubleColumn(names.map { totalRevenue == 0 ? nil : (revenue[$0] ?? 0) / totalRevenue * 100 }),
+                          columns: [stringColumn(names), Column(.int(place.map { Int64(counts[$0]) })),
+                                    doubleColumn(place.map { Double(counts[$0]) / Double(max(known, 1)) * 100 }),
+                                    Column(.double(place.map { revenue[$0] })),
+                                    doubleColumn(place.map { totalRevenue == 0 ? nil : revenue[$0] / totalRevenue * 100 }),
                                     stringColumn(names.map { (language == .persian ? TypesCommand.persianPlaybooks : TypesCommand.playbooks)[$0]! })])
         return AnalyticsResult(table: table, work: work, reads: t.reads)
     }
@@ -247,6 +253,7 @@ extension TransactionData {
         let gaps = longestGaps(from: asOf - o.loyalDays + 1, last: s.last)
 
         var type = [String](repeating: "regular", count: known)
+        var code = [UInt8](repeating: UInt8(TypesCommand.precedence.firstIndex(of: "regular")!), count: known)
         var applies = [String](repeating: "regular", count: known)
         var evidence = [String?](repeating: nil, count: known)
         // The types that apply to a buyer as bits in precedence order (the lowest bit set is the
@@ -260,6 +267,7 @@ extension TransactionData {
             if c >= data.customerCount {
                 let stage = stages[c - data.customerCount]
                 (type[c], applies[c], evidence[c]) = (stage.type, stage.type, stage.evidence)
+                code[c] = UInt8(precedence.firstIndex(of: stage.type)!)
                 continue
             }
             let since = asOf - s.last[c]
@@ -273,6 +281,7 @@ extension TransactionData {
             guard found != 0 else { continue }
             let headline = found.trailingZeroBitCount
             type[c] = precedence[headline]
+            code[c] = UInt8(headline)
             if appliesText[found] == nil {
                 appliesText[found] = precedence.indices.filter { found & (1 << $0) != 0 }.map { precedence[$0] }.joined(separator: ", ")
             }
@@ -287,7 +296,7 @@ extension TransactionData {
                     + (verdict?.latest != nil ? ", latest feedback positive" : "")
             }
         }
-        return TypeAssignment(keys: keys, type: type, applies: applies, evidence: evidence, notes: notes, unseen: unseen,
+        return TypeAssignment(keys: keys, type: type, code: code, applies: applies, evidence: evidence, notes: notes, unseen: unseen,
                               lastAnswer: (0..<known).map { verdicts[$0]?.last?.text }, reads: reads)
     }
 
@@ -312,16 +321,23 @@ extension TransactionData {
     private func longestGaps(from: Int32, last: [Int32]) -> [Int32] {
         let index = byCustomer()
         var longest = [Int32](repeating: 0, count: customerCount)
-        for c in 0..<customerCount {
-            var gap = asOf - last[c]
-            var j = Int(index.start[c]) + 1
-            while j < Int(index.start[c + 1]) {
-                let d = index.day[j]
-                if d >= from { gap = max(gap, d - index.day[j - 1]) }
-                j += 1
+        // SAFETY: c < customerCount, the count of `longest` and `last` (and start has one more);
+        // j < start[customerCount] = the count of `day`.
+        index.start.withUnsafeBufferPointer { start in index.day.withUnsafeBufferPointer { day in last.withUnsafeBufferPointer { last in
+            longest.withUnsafeMutableBufferPointer { longest in
+                for c in 0..<start.count - 1 {
+                    var gap = asOf - last[c]
+                    var j = Int(start[c]) + 1
+                    let end = Int(start[c + 1])
+                    while j < end {
+                        let d = day[j]
+                        if d >= from { gap = max(gap, d - day[j - 1]) }
+                        j += 1
+                    }
+                    longest[c] = gap
+                }
             }
-            longest[c] = gap
-        }
+        } } }
         return longest
     }
 

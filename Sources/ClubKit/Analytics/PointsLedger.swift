@@ -167,7 +167,8 @@ extension TransactionData {
     /// transaction's channel multiplier when the program has a channel bonus. With `monthly`,
     /// the figures at the end of every month (in `calendar`) from the first transaction's.
     func pointsLedger(_ rules: LoyaltyRules, multiplier: [Double]?, customers: ProgramCustomers, monthly: Bool = false,
-                      calendar: CalendarKind = .gregorian, isCancelled: () -> Bool = { false }, at location: SourceLocation) throws(Diagnostic) -> PointsLedger {
+                      calendar: CalendarKind = .gregorian, isCancelled: () -> Bool = { false }, parts: Int? = nil,
+                      at location: SourceLocation) throws(Diagnostic) -> PointsLedger {
         let buyers = customerCount, T = asOf
         let keys = customers.extraKeys.map { Join.concatenate(self.keys, $0) } ?? self.keys
         let n = keys.count
@@ -263,7 +264,8 @@ extension TransactionData {
         if isCancelled() { throw Diagnostic.interrupted }
         if monthly, let first = day.min() {
             try CohortCommand.checkSpan(calendar, first, T, at: location)
-            ledger.months = try monthlyFigures(ledger, from: first, calendar: calendar, credits: (creditAccount, creditDay, creditPoints), isCancelled: isCancelled)
+            ledger.months = try monthlyFigures(ledger, from: first, calendar: calendar, credits: (creditAccount, creditDay, creditPoints),
+                                               parts: parts ?? (creditPoints.count >= 1 << 16 && n >= 2 ? 2 : 1), isCancelled: isCancelled)
         }
         return ledger
     }
@@ -282,7 +284,7 @@ extension TransactionData {
     /// the day they are earned and leaving it `tierWindowDays` later, where each change of tier
     /// is counted in the month it happens.
     private func monthlyFigures(_ ledger: PointsLedger, from first: Int32, calendar: CalendarKind,
-                                credits: ([Int32], [Int32], [Double]), isCancelled: () -> Bool) throws(Diagnostic) -> [PointsMonth] {
+                                credits: ([Int32], [Int32], [Double]), parts: Int, isCancelled: () -> Bool) throws(Diagnostic) -> [PointsMonth] {
         let rules = ledger.rules, T = ledger.asOf
         let (account, creditDay, points) = credits
         let span = Int(T) - Int(first) + 1
@@ -345,9 +347,9 @@ extension TransactionData {
         }
         let window = rules.tierWindowDays
         let mask: Int64 = (1 << 41) - 1
-        // The accounts in two halves, one per core: each sorts its own accounts' ranges of
-        // `sorted` and counts its own openings and changes of tier, added up after.
-        let parts = account.count >= 1 << 16 && n >= 2 ? 2 : 1
+        // The accounts in `parts` shares, one per core: each sorts its own accounts' ranges of
+        // `sorted` and counts its own openings and changes of tier, added up after (whole
+        // numbers, so the same for any `parts`).
         // SAFETY: part k sorts and reads only `sorted[start[c] ..< start[c + 1]]` for the
         // accounts c of its own range [n × k / parts, n × (k + 1) / parts), and those ranges
         // are disjoint; `sorted` outlives `Parallel.map`, which returns when both are done.

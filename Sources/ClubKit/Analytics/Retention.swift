@@ -276,12 +276,12 @@ struct RetentionPeriod {
         self.to = to
         self.baseFrom = baseFrom ?? from - length
         self.baseTo = baseTo ?? from - 1
-        let inBase = data.active(from: self.baseFrom, to: self.baseTo)
-        let inPeriod = data.active(from: from, to: to)
+        let active = data.active((self.baseFrom, self.baseTo), (from, to))
         let first = data.summary().first
         for c in 0..<data.customerCount {
-            if inBase[c] { start += 1; if inPeriod[c] { retained += 1 } }
-            if inPeriod[c] { end += 1 }
+            let inBase = active[c] & 1 != 0, inPeriod = active[c] & 2 != 0
+            if inBase { start += 1; if inPeriod { retained += 1 } }
+            if inPeriod { end += 1 }
             if first[c] >= from && first[c] <= to { new += 1 }
         }
         lost = start - retained

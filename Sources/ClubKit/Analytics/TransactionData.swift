@@ -82,10 +82,15 @@ struct TransactionData {
         return out
     }
 
-    /// Customers with at least one transaction in [from, to], as a membership array.
-    func active(from: Int32, to: Int32) -> [Bool] {
-        var out = [Bool](repeating: false, count: customerCount)
-        for i in 0..<count where day[i] >= from && day[i] <= to { out[Int(customer[i])] = true }
+    /// Per customer, whether they have a transaction in the days [first.from, first.to] (bit 1)
+    /// and in [second.from, second.to] (bit 2): both periods in one pass.
+    func active(_ first: (from: Int32, to: Int32), _ second: (from: Int32, to: Int32)) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: customerCount)
+        for i in 0..<count {
+            let d = day[i]
+            let bits: UInt8 = (d >= first.from && d <= first.to ? 1 : 0) | (d >= second.from && d <= second.to ? 2 : 0)
+            if bits != 0 { out[Int(customer[i])] |= bits }
+        }
         return out
     }
 
@@ -93,18 +98,18 @@ struct TransactionData {
     /// added in row order). Worked out once per data.
     func summary() -> CustomerSummary {
         if let kept = facts.summary { return kept }
-        let s = Self.summary(customer, day, amount, customerCount)
+        let s = Self.summary(customer, day, amount, customerCount, parts: customer.count >= 1 << 16 && customerCount >= 2 ? 2 : 1)
         facts.summary = s
         return s
     }
 
-    /// The summary's pass, on both cores: each takes half of the customers and reads every
-    /// transaction, so each customer's amounts are still added in row order.
-    private static func summary(_ customer: [Int32], _ day: [Int32], _ amount: [Double], _ customerCount: Int) -> CustomerSummary {
+    /// The summary's pass, on `parts` cores: each takes its share of the customers and reads
+    /// every transaction, so each customer's amounts are still added in row order and the
+    /// result is the same for any `parts`.
+    static func summary(_ customer: [Int32], _ day: [Int32], _ amount: [Double], _ customerCount: Int, parts: Int) -> CustomerSummary {
         var first = [Int32](repeating: .max, count: customerCount), last = [Int32](repeating: .min, count: customerCount)
         var n = [Int](repeating: 0, count: customerCount), spend = [Double](repeating: 0, count: customerCount)
         var compensation = [Double](repeating: 0, count: customerCount)
-        let parts = customer.count >= 1 << 20 && customerCount >= 2 ? 2 : 1
         // SAFETY: part k writes only the slots of customers in its own range [low, high) of the
         // five arrays, whose buffers are allocated above and outlive `Parallel.map`, which returns
         // when both parts are done; the transactions are only read.
