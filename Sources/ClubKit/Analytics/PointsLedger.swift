@@ -212,23 +212,22 @@ extension TransactionData {
         }
         (ledger.firstPurchase, ledger.orderPoints) = (firstPurchase, orderPoints)
         ledger.totalRevenue = total.value
-        @inline(__always) func credit(_ c: Int, _ d: Int32, _ p: Double) {
-            creditAccount.append(Int32(c))
-            creditDay.append(d)
-            creditPoints.append(p)
-        }
         // Bonuses, each on a day of its own (docs/language.md, "Points programs").
         for c in 0..<buyers where ledger.firstPurchase[c] <= T {
             let f = ledger.firstPurchase[c]
             // A referral may have opened the account before the first purchase.
             ledger.opened[c] = min(ledger.opened[c], f)
             if let b = rules.firstBonus, b > 0 {
-                credit(c, f, b)
+                creditAccount.append(Int32(c))
+                creditDay.append(f)
+                creditPoints.append(b)
                 ledger.firstPoints[c] += b
             }
             if let b = rules.referralBonus, b > 0, customers.referrer[c] >= 0 {
                 let x = Int(customers.referrer[c])
-                credit(x, f, b)
+                creditAccount.append(Int32(x))
+                creditDay.append(f)
+                creditPoints.append(b)
                 ledger.referralPoints[x] += b
                 ledger.opened[x] = min(ledger.opened[x], f)
             }
@@ -239,7 +238,9 @@ extension TransactionData {
                 while year <= lastYear {
                     let d = Int32(CivilDate.days(year: year, month: month, day: 1))
                     if d >= f && d <= T {
-                        credit(c, d, b)
+                        creditAccount.append(Int32(c))
+                        creditDay.append(d)
+                        creditPoints.append(b)
                         ledger.birthdayPoints[c] += b
                     }
                     year += 1
@@ -332,21 +333,25 @@ extension TransactionData {
             out[m].outstanding = a(to) - redeemed(to) - expired(to)
         }
         if isCancelled() { throw Diagnostic.interrupted }
-        // Each account's credits in day order: a counting sort by account, then by day within.
+        // Each account's credits in day order, the same day by credit number: a counting sort
+        // by account (which keeps credit-number order), then by day within each account.
         let n = ledger.accounts
+        guard account.count < Int(Int32.max) else {
+            throw Diagnostic("the program would give more than 2,147,483,647 credits to count by month", at: .statement, hint: "narrow the transactions first")
+        }
         var start = [Int](repeating: 0, count: n + 1)
         for k in 0..<account.count { start[Int(account[k]) + 1] += 1 }
         for c in 0..<n { start[c + 1] += start[c] }
-        var next = start
-        // Day offset (< 2^22: at most 10,000 years) above the credit's number (< 2^41).
-        var sorted = [Int64](repeating: 0, count: account.count)
-        for k in 0..<account.count {
-            let c = Int(account[k])
-            sorted[next[c]] = Int64(Int(creditDay[k]) - Int(first)) << 41 | Int64(k)
-            next[c] += 1
+        var sorted = [Int32](repeating: 0, count: account.count)
+        do {
+            var next = start
+            for k in 0..<account.count {
+                let c = Int(account[k])
+                sorted[next[c]] = Int32(k)
+                next[c] += 1
+            }
         }
         let window = rules.tierWindowDays
-        let mask: Int64 = (1 << 41) - 1
         // The accounts in `parts` shares, one per core: each sorts its own accounts' ranges of
         // `sorted` and counts its own openings and changes of tier, added up after (whole
         // numbers, so the same for any `parts`).
@@ -362,19 +367,33 @@ extension TransactionData {
                 for c in (n * k / parts)..<(n * (k + 1) / parts) where accountOpened[c] <= T {
                     if c & 0xFFFF == 0, isCancelled() { return (delta, opened, true) }
                     let lo = start[c], hi = start[c + 1]
+                    // Usually in day order already (orders come in row order, bonuses after):
+                    // a few out of place are moved by insertion, many sorted.
                     var own = UnsafeMutableBufferPointer(rebasing: sorted[lo..<hi])
-                    own.sort()
+                    if own.count > 64 {
+                        own.sort { a, b in creditDay[Int(a)] != creditDay[Int(b)] ? creditDay[Int(a)] < creditDay[Int(b)] : a < b }
+                    } else {
+                        for j in own.indices.dropFirst() {
+                            let x = own[j], d = creditDay[Int(x)]
+                            var i = j
+                            while i > 0 && creditDay[Int(own[i - 1])] > d {
+                                own[i] = own[i - 1]
+                                i -= 1
+                            }
+                            own[i] = x
+                        }
+                    }
                     // Merge the days credits enter the window with the days they leave it.
                     var enter = lo, leave = lo, sum = 0.0, current = -1
                     var x = Int(accountOpened[c])
                     while true {
-                        while enter < hi && Int(creditDay[Int(sorted[enter] & mask)]) == x {
-                            sum += points[Int(sorted[enter] & mask)]
+                        while enter < hi && Int(creditDay[Int(sorted[enter])]) == x {
+                            sum += points[Int(sorted[enter])]
                             enter += 1
                         }
                         if let w = window {
-                            while leave < enter && Int(creditDay[Int(sorted[leave] & mask)]) + w == x {
-                                sum -= points[Int(sorted[leave] & mask)]
+                            while leave < enter && Int(creditDay[Int(sorted[leave])]) + w == x {
+                                sum -= points[Int(sorted[leave])]
                                 leave += 1
                             }
                         }
@@ -389,9 +408,9 @@ extension TransactionData {
                         current = t
                         // The next day anything enters or leaves, up to T.
                         var following = Int.max
-                        if enter < hi { following = Int(creditDay[Int(sorted[enter] & mask)]) }
+                        if enter < hi { following = Int(creditDay[Int(sorted[enter])]) }
                         if let w = window, leave < enter || leave < hi {
-                            following = min(following, Int(creditDay[Int(sorted[leave] & mask)]) + w)
+                            following = min(following, Int(creditDay[Int(sorted[leave])]) + w)
                         }
                         guard following <= Int(T) else { break }
                         x = following
