@@ -144,8 +144,8 @@ extension TransactionData {
         let data = self
         let s = data.summary()
         let asOf = data.asOf
-        let t = typeAssignment(o, customers: customers, feedback: feedback, summary: s, reads: reads)
-        let known = t.type.count
+        let t = typeAssignment(o, customers: customers, feedback: feedback, summary: s, names: o.members, reads: reads)
+        let known = t.code.count
         let work = ["types as of \(calendar.format(asOf)): new = first purchase within \(o.newDays) days; dissatisfied = complaint, rating 1–2 or NPS 0–6 within \(o.feedbackDays) days; inactive = no purchase for over \(o.inactiveDays) days; loyal = \(o.loyalOrders)+ purchases, no gap over \(o.loyalGap) days in the last \(o.loyalDays), latest feedback positive",
                     "one type per customer, by precedence: " + TypesCommand.precedence.joined(separator: " › ")] + t.notes
             + (t.unseen > 0 ? ["left out: \(grouped(t.unseen)) in customers first seen after \(calendar.format(asOf))"] : [])
@@ -192,9 +192,12 @@ extension TransactionData {
     /// customers table who had not bought by then. A person first seen after the as-of date
     /// (`first_seen`, else the earliest of `contacted` and `joined`) was not known yet and is
     /// left out (`unseen` counts them).
-    /// `summary`, when the caller has it, saves working it out again.
+    /// `summary`, when the caller has it, saves working it out again. Without `names` only the
+    /// codes are given (`type`, `applies`, `evidence` and `lastAnswer` are empty): the counts of
+    /// `types` need no more.
     func typeAssignment(_ o: TypesCommand.Options, customers: Table?, feedback: Table?,
-                        summary: (first: [Int32], last: [Int32], transactions: [Int], spend: [Double])? = nil, reads: [String]) -> TypeAssignment {
+                        summary: (first: [Int32], last: [Int32], transactions: [Int], spend: [Double])? = nil, names: Bool = true,
+                        reads: [String]) -> TypeAssignment {
         let data = self
         var reads = reads
         let s = summary ?? data.summary()
@@ -218,7 +221,7 @@ extension TransactionData {
                 var later = 0
                 let columns = TypesCommand.StageColumns(customers)
                 for row in firstOfEach {
-                    guard let stage = TypesCommand.stage(columns, row: row, asOf: asOf, calendar: calendar) else { later += 1; continue }
+                    guard let stage = TypesCommand.stage(columns, row: row, asOf: asOf, calendar: calendar, explain: names) else { later += 1; continue }
                     extraRows.append(row)
                     stages.append(stage)
                 }
@@ -252,10 +255,10 @@ extension TransactionData {
         }
         let gaps = longestGaps(from: asOf - o.loyalDays + 1, last: s.last)
 
-        var type = [String](repeating: "regular", count: known)
+        var type = [String](repeating: "regular", count: names ? known : 0)
         var code = [UInt8](repeating: UInt8(TypesCommand.precedence.firstIndex(of: "regular")!), count: known)
-        var applies = [String](repeating: "regular", count: known)
-        var evidence = [String?](repeating: nil, count: known)
+        var applies = [String](repeating: "regular", count: names ? known : 0)
+        var evidence = [String?](repeating: nil, count: names ? known : 0)
         // The types that apply to a buyer as bits in precedence order (the lowest bit set is the
         // headline); the text of each combination is made once. The evidence is written only
         // for the tables that show it (`| members`).
@@ -266,8 +269,8 @@ extension TransactionData {
         for c in 0..<known {
             if c >= data.customerCount {
                 let stage = stages[c - data.customerCount]
-                (type[c], applies[c], evidence[c]) = (stage.type, stage.type, stage.evidence)
                 code[c] = UInt8(precedence.firstIndex(of: stage.type)!)
+                if names { (type[c], applies[c], evidence[c]) = (stage.type, stage.type, stage.evidence) }
                 continue
             }
             let since = asOf - s.last[c]
@@ -280,8 +283,9 @@ extension TransactionData {
             if s.transactions[c] >= o.loyalOrders && gaps[c] <= o.loyalGap && positive && since <= o.inactiveDays { found |= loyal }
             guard found != 0 else { continue }
             let headline = found.trailingZeroBitCount
-            type[c] = precedence[headline]
             code[c] = UInt8(headline)
+            guard names else { continue }
+            type[c] = precedence[headline]
             if appliesText[found] == nil {
                 appliesText[found] = precedence.indices.filter { found & (1 << $0) != 0 }.map { precedence[$0] }.joined(separator: ", ")
             }
@@ -297,7 +301,7 @@ extension TransactionData {
             }
         }
         return TypeAssignment(keys: keys, type: type, code: code, applies: applies, evidence: evidence, notes: notes, unseen: unseen,
-                              lastAnswer: (0..<known).map { verdicts[$0]?.last?.text }, reads: reads)
+                              lastAnswer: names ? (0..<known).map { verdicts[$0]?.last?.text } : [], reads: reads)
     }
 
     /// The value of `column` (a column of the transactions table, row for row) on each
@@ -448,7 +452,9 @@ extension TypesCommand {
         }
     }
 
-    static func stage(_ customers: StageColumns, row: Int, asOf: Int32, calendar: CalendarKind = .gregorian) -> (type: String, evidence: String)? {
+    static func stage(_ customers: StageColumns, row: Int, asOf: Int32, calendar: CalendarKind = .gregorian, explain: Bool = true) -> (type: String, evidence: String)? {
+        // The evidence is written only when it is shown.
+        func said(_ text: @autoclosure () -> String) -> String { explain ? text() : "" }
         let joined = dated(customers.joined, row: row)
         let contacted = dated(customers.contacted, row: row)
         let seen: Int32?
@@ -459,20 +465,20 @@ extension TypesCommand {
         }
         if let seen, seen > asOf { return nil }
         switch joined {
-        case .on(let d)? where d <= asOf: return ("member_no_purchase", "a member (joined \(calendar.format(d))) who never bought")
-        case .undated(let text)?: return ("member_no_purchase", "a member (joined \(text)) who never bought")
+        case .on(let d)? where d <= asOf: return ("member_no_purchase", said("a member (joined \(calendar.format(d))) who never bought"))
+        case .undated(let text)?: return ("member_no_purchase", said("a member (joined \(text)) who never bought"))
         case nil:
             if let member = customers.member, !member.isNull(row), case .bool(true) = member.value(at: row) {
-                return ("member_no_purchase", "a member who never bought")
+                return ("member_no_purchase", said("a member who never bought"))
             }
         case .on?: break
         }
         switch contacted {
-        case .on(let d)? where d <= asOf: return ("potential", "contacted \(calendar.format(d)), never bought, not a member")
-        case .undated(let text)?: return ("potential", "contacted (\(text)), never bought, not a member")
+        case .on(let d)? where d <= asOf: return ("potential", said("contacted \(calendar.format(d)), never bought, not a member"))
+        case .undated(let text)?: return ("potential", said("contacted (\(text)), never bought, not a member"))
         case .on?, nil:
             guard customers.contacted != nil else { return ("potential", "in customers, never bought, not a member") }
-            return ("lead", "known\(seen.map { " since " + calendar.format($0) } ?? ""), not contacted yet, never bought")
+            return ("lead", said("known\(seen.map { " since " + calendar.format($0) } ?? ""), not contacted yet, never bought"))
         }
     }
 
