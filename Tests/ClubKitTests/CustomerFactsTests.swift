@@ -160,12 +160,13 @@ final class CustomerFactsTests: XCTestCase {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return (state >> 33) % bound
         }
-        var rows = ["c,day,value"], buyers = Set<String>(), expected = [String: Double]()
+        var rows = ["c,day,value"], buyers = Set<String>(), expected = [String: Double](), orderPoints = 0.0
         for _ in 0..<3000 {
             let c = "C\(next(300))", value = Double(next(20_000)) / 100
             // 19,358 is 2023-01-01.
             rows.append("\(c),\(CivilDate.format(Int32(19_358 + next(730)))),\(value)")
             if value > 0 { buyers.insert(c) }
+            orderPoints += (value / 10).rounded(.down)
             expected[c, default: 0] += value
         }
         let s = try makeSession(["tx": rows.joined(separator: "\n") + "\n"])
@@ -190,6 +191,14 @@ final class CustomerFactsTests: XCTestCase {
         XCTAssertEqual(serial.months.map(\.members), split.months.map(\.members))
         XCTAssertEqual(serial.months.map(\.newMembers), split.months.map(\.newMembers))
         XCTAssertEqual(serial.months.map(\.tierCounts), split.months.map(\.tierCounts))
+        XCTAssertEqual(serial.months.map(\.outstanding), split.months.map(\.outstanding))
+        XCTAssertEqual(serial.issued, split.issued)
+        XCTAssertEqual(serial.redeemed, split.redeemed)
+        XCTAssertEqual(serial.expired, split.expired)
+        XCTAssertEqual(serial.windowPoints, split.windowPoints)
+        XCTAssertEqual(serial.tier, split.tier)
+        // Order points by hand: floor(value / 10) for each purchase, all customers together.
+        XCTAssertEqual(split.issued.reduce(0, +), orderPoints)
         // Every customer with a purchase over 0 is a member by the end.
         XCTAssertEqual(split.months.last?.members, buyers.count)
         XCTAssertGreaterThan(split.months.flatMap(\.tierCounts).max() ?? 0, 0)

@@ -250,16 +250,36 @@ extension TransactionData {
         // Each credit's redeemed and expired share as of T, and the tier window.
         let s = rules.redeemShare, L = rules.redemptionDays, expires = rules.expireDays != nil
         let windowStart: Int64 = rules.tierWindowDays.map { Int64(T) - Int64($0) + 1 } ?? Int64.min
-        var issuedTotal = 0.0
-        for k in 0..<creditPoints.count {
-            let c = Int(creditAccount[k]), d = creditDay[k], p = creditPoints[k]
-            issuedTotal += p
-            ledger.issued[c] += p
-            let age = Int(T) - Int(d) + 1
-            ledger.redeemed[c] += s * p * Double(min(age, L)) / Double(L)
-            if expires && Int(d) + L <= Int(T) { ledger.expired[c] += (1 - s) * p }
-            if Int64(d) >= windowStart { ledger.windowPoints[c] += p }
-        }
+        // On `shares` cores: each takes its share of the accounts and reads every credit, so each
+        // account's figures are added in credit order, as on one core; the first adds up the total.
+        let shares = parts ?? (creditPoints.count >= 1 << 16 && n >= 2 ? 2 : 1)
+        let (account, credited, points) = (creditAccount, creditDay, creditPoints)
+        var (issued, redeemed, expired, windowPoints) = (ledger.issued, ledger.redeemed, ledger.expired, ledger.windowPoints)
+        // SAFETY: share k writes only the slots of accounts in its own range [low, high) of the
+        // four arrays, whose buffers outlive `Parallel.map` (it returns when every share is done);
+        // the credits are only read.
+        let issuedTotal = issued.withUnsafeMutableBufferPointer { issued in redeemed.withUnsafeMutableBufferPointer { redeemed in
+            expired.withUnsafeMutableBufferPointer { expired in windowPoints.withUnsafeMutableBufferPointer { windowPoints in
+                Parallel.map(shares) { k -> Double in
+                    let low = Int32(n * k / shares), high = Int32(n * (k + 1) / shares)
+                    var total = 0.0
+                    for j in 0..<points.count {
+                        let p = points[j]
+                        if k == 0 { total += p }
+                        let c32 = account[j]
+                        guard c32 >= low && c32 < high else { continue }
+                        let c = Int(c32), d = credited[j]
+                        issued[c] += p
+                        let age = Int(T) - Int(d) + 1
+                        redeemed[c] += s * p * Double(min(age, L)) / Double(L)
+                        if expires && Int(d) + L <= Int(T) { expired[c] += (1 - s) * p }
+                        if Int64(d) >= windowStart { windowPoints[c] += p }
+                    }
+                    return total
+                }[0]
+            } }
+        } }
+        (ledger.issued, ledger.redeemed, ledger.expired, ledger.windowPoints) = (issued, redeemed, expired, windowPoints)
         guard issuedTotal <= LoyaltyRules.maxPoints else { throw Self.tooManyPoints("the program", at: location) }
         for c in 0..<n where ledger.isMember(c) { ledger.tier[c] = rules.tier(ledger.windowPoints[c]) }
         if isCancelled() { throw Diagnostic.interrupted }
