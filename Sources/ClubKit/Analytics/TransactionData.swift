@@ -154,7 +154,7 @@ struct TransactionData {
 
     private static func keyOrder(_ keys: Column, _ n: Int) -> [Int] {
         // Whole numbers without nulls (the usual customer id): a radix sort of the values.
-        if keys.validity == nil, case .int(let values) = keys.storage, values.count == n {
+        if keys.nullCount == 0, case .int(let values) = keys.storage, values.count == n {
             return Radix.order(values.map(Radix.key)).map(Int.init)
         }
         let less = Sorting.lessThan(keys)
