@@ -118,6 +118,8 @@ struct TypeAssignment {
     /// people who had not bought by the as-of date.
     var keys: Column
     var type: [String]
+    /// Each `type` as its place in `TypesCommand.precedence`.
+    var code: [UInt8]
     var applies: [String]
     var evidence: [String?]
     /// What the working says about tables that were missing or could not be used.
@@ -142,8 +144,8 @@ extension TransactionData {
         let data = self
         let s = data.summary()
         let asOf = data.asOf
-        let t = typeAssignment(o, customers: customers, feedback: feedback, summary: s, reads: reads)
-        let known = t.type.count
+        let t = typeAssignment(o, customers: customers, feedback: feedback, summary: s, names: o.members, reads: reads)
+        let known = t.code.count
         let work = ["types as of \(calendar.format(asOf)): new = first purchase within \(o.newDays) days; dissatisfied = complaint, rating 1–2 or NPS 0–6 within \(o.feedbackDays) days; inactive = no purchase for over \(o.inactiveDays) days; loyal = \(o.loyalOrders)+ purchases, no gap over \(o.loyalGap) days in the last \(o.loyalDays), latest feedback positive",
                     "one type per customer, by precedence: " + TypesCommand.precedence.joined(separator: " › ")] + t.notes
             + (t.unseen > 0 ? ["left out: \(grouped(t.unseen)) in customers first seen after \(calendar.format(asOf))"] : [])
@@ -167,17 +169,21 @@ extension TransactionData {
             return AnalyticsResult(table: Table(columnNames: names, columns: columns), work: work, reads: t.reads)
         }
         let totalRevenue = CompensatedSum.of(s.spend)
-        var counts: [String: Int] = [:], revenue: [String: Double] = [:]
+        // Counted by each type's place in the precedence.
+        let precedence = TypesCommand.precedence
+        var counts = [Int](repeating: 0, count: precedence.count), revenue = [Double](repeating: 0, count: precedence.count)
         for c in 0..<known {
-            counts[t.type[c], default: 0] += 1
-            if c < data.customerCount { revenue[t.type[c], default: 0] += s.spend[c] }
+            let k = Int(t.code[c])
+            counts[k] += 1
+            if c < data.customerCount { revenue[k] += s.spend[c] }
         }
         let names = TypesCommand.customerTypeOrder
+        let place = names.map { precedence.firstIndex(of: $0)! }
         let table = Table(columnNames: ["type", "customers", "share", "revenue", "revenue_share", "playbook"],
-                          columns: [stringColumn(names), Column(.int(names.map { Int64(counts[$0] ?? 0) })),
-                                    doubleColumn(names.map { Double(counts[$0] ?? 0) / Double(max(known, 1)) * 100 }),
-                                    Column(.double(names.map { revenue[$0] ?? 0 })),
-                                    doubleColumn(names.map { totalRevenue == 0 ? nil : (revenue[$0] ?? 0) / totalRevenue * 100 }),
+                          columns: [stringColumn(names), Column(.int(place.map { Int64(counts[$0]) })),
+                                    doubleColumn(place.map { Double(counts[$0]) / Double(max(known, 1)) * 100 }),
+                                    Column(.double(place.map { revenue[$0] })),
+                                    doubleColumn(place.map { totalRevenue == 0 ? nil : revenue[$0] / totalRevenue * 100 }),
                                     stringColumn(names.map { (language == .persian ? TypesCommand.persianPlaybooks : TypesCommand.playbooks)[$0]! })])
         return AnalyticsResult(table: table, work: work, reads: t.reads)
     }
@@ -186,9 +192,12 @@ extension TransactionData {
     /// customers table who had not bought by then. A person first seen after the as-of date
     /// (`first_seen`, else the earliest of `contacted` and `joined`) was not known yet and is
     /// left out (`unseen` counts them).
-    /// `summary`, when the caller has it, saves working it out again.
+    /// `summary`, when the caller has it, saves working it out again. Without `names` only the
+    /// codes are given (`type`, `applies`, `evidence` and `lastAnswer` are empty): the counts of
+    /// `types` need no more.
     func typeAssignment(_ o: TypesCommand.Options, customers: Table?, feedback: Table?,
-                        summary: (first: [Int32], last: [Int32], transactions: [Int], spend: [Double])? = nil, reads: [String]) -> TypeAssignment {
+                        summary: (first: [Int32], last: [Int32], transactions: [Int], spend: [Double])? = nil, names: Bool = true,
+                        reads: [String]) -> TypeAssignment {
         let data = self
         var reads = reads
         let s = summary ?? data.summary()
@@ -206,11 +215,13 @@ extension TransactionData {
                 reads.append("customers")
                 let all = Join.concatenate(keys, ids)
                 let g = Grouping(columns: [all], n: all.count)
-                let extra = (0..<ids.count).filter { Int(g.ids[keys.count + $0]) >= data.customerCount && !ids.isNull($0) }
-                let firstOfEach = Dictionary(extra.map { (g.ids[keys.count + $0], $0) }, uniquingKeysWith: { a, _ in a })
+                // The buyers are the first groups (each key once, in order); every later group is
+                // a person who never bought, first met on its first row of the customers table.
+                let firstOfEach = (data.customerCount..<g.count).map { Int(g.firstRow[$0]) - keys.count }.filter { !ids.isNull($0) }
                 var later = 0
-                for row in firstOfEach.values.sorted() {
-                    guard let stage = TypesCommand.stage(customers, row: row, asOf: asOf, calendar: calendar) else { later += 1; continue }
+                let columns = TypesCommand.StageColumns(customers)
+                for row in firstOfEach {
+                    guard let stage = TypesCommand.stage(columns, row: row, asOf: asOf, calendar: calendar, explain: names) else { later += 1; continue }
                     extraRows.append(row)
                     stages.append(stage)
                 }
@@ -244,33 +255,53 @@ extension TransactionData {
         }
         let gaps = longestGaps(from: asOf - o.loyalDays + 1, last: s.last)
 
-        var type = [String](repeating: "regular", count: known)
-        var applies = [String](repeating: "regular", count: known)
-        var evidence = [String?](repeating: nil, count: known)
+        var type = [String](repeating: "regular", count: names ? known : 0)
+        var code = [UInt8](repeating: UInt8(TypesCommand.precedence.firstIndex(of: "regular")!), count: known)
+        var applies = [String](repeating: "regular", count: names ? known : 0)
+        var evidence = [String?](repeating: nil, count: names ? known : 0)
+        // The types that apply to a buyer as bits in precedence order (the lowest bit set is the
+        // headline); the text of each combination is made once. The evidence is written only
+        // for the tables that show it (`| members`).
+        let precedence = TypesCommand.precedence
+        let bit = Dictionary(uniqueKeysWithValues: precedence.enumerated().map { ($0.element, 1 << $0.offset) })
+        let (dissatisfied, new, inactive, loyal) = (bit["dissatisfied"]!, bit["new"]!, bit["inactive"]!, bit["loyal"]!)
+        var appliesText = [String?](repeating: nil, count: 1 << precedence.count)
         for c in 0..<known {
-            var found: [(type: String, evidence: String)] = []
             if c >= data.customerCount {
-                found.append(stages[c - data.customerCount])
-            } else {
-                let since = asOf - s.last[c]
-                if let bad = verdicts[c]?.negative { found.append(("dissatisfied", bad.reason)) }
-                if asOf - s.first[c] < o.newDays { found.append(("new", "first purchase \(calendar.format(s.first[c])), \(asOf - s.first[c]) days ago")) }
-                if since > o.inactiveDays { found.append(("inactive", "no purchase for \(since) days")) }
-                let positive = verdicts[c]?.latest.map(\.positive) ?? true
-                if s.transactions[c] >= o.loyalOrders && gaps[c] <= o.loyalGap && positive && since <= o.inactiveDays {
-                    found.append(("loyal", "\(s.transactions[c]) purchases, longest gap \(gaps[c]) days in the last \(o.loyalDays)"
-                                  + (verdicts[c]?.latest != nil ? ", latest feedback positive" : "")))
-                }
+                let stage = stages[c - data.customerCount]
+                code[c] = UInt8(precedence.firstIndex(of: stage.type)!)
+                if names { (type[c], applies[c], evidence[c]) = (stage.type, stage.type, stage.evidence) }
+                continue
             }
-            found.sort { TypesCommand.precedence.firstIndex(of: $0.type)! < TypesCommand.precedence.firstIndex(of: $1.type)! }
-            if let first = found.first {
-                type[c] = first.type
-                evidence[c] = first.evidence
-                applies[c] = found.map(\.type).joined(separator: ", ")
+            let since = asOf - s.last[c]
+            let verdict = verdicts.isEmpty ? nil : verdicts[c]
+            var found = 0
+            if verdict?.negative != nil { found |= dissatisfied }
+            if asOf - s.first[c] < o.newDays { found |= new }
+            if since > o.inactiveDays { found |= inactive }
+            let positive = verdict?.latest.map(\.positive) ?? true
+            if s.transactions[c] >= o.loyalOrders && gaps[c] <= o.loyalGap && positive && since <= o.inactiveDays { found |= loyal }
+            guard found != 0 else { continue }
+            let headline = found.trailingZeroBitCount
+            code[c] = UInt8(headline)
+            guard names else { continue }
+            type[c] = precedence[headline]
+            if appliesText[found] == nil {
+                appliesText[found] = precedence.indices.filter { found & (1 << $0) != 0 }.map { precedence[$0] }.joined(separator: ", ")
+            }
+            applies[c] = appliesText[found]!
+            guard o.members else { continue }
+            switch 1 << headline {
+            case dissatisfied: evidence[c] = verdict!.negative!.reason
+            case new: evidence[c] = "first purchase \(calendar.format(s.first[c])), \(asOf - s.first[c]) days ago"
+            case inactive: evidence[c] = "no purchase for \(since) days"
+            default:
+                evidence[c] = "\(s.transactions[c]) purchases, longest gap \(gaps[c]) days in the last \(o.loyalDays)"
+                    + (verdict?.latest != nil ? ", latest feedback positive" : "")
             }
         }
-        return TypeAssignment(keys: keys, type: type, applies: applies, evidence: evidence, notes: notes, unseen: unseen,
-                              lastAnswer: (0..<known).map { verdicts[$0]?.last?.text }, reads: reads)
+        return TypeAssignment(keys: keys, type: type, code: code, applies: applies, evidence: evidence, notes: notes, unseen: unseen,
+                              lastAnswer: names ? (0..<known).map { verdicts[$0]?.last?.text } : [], reads: reads)
     }
 
     /// The value of `column` (a column of the transactions table, row for row) on each
@@ -292,17 +323,25 @@ extension TransactionData {
     /// inside the window opens no gap: the customer was not one before it. `last` is each
     /// customer's last day (from `summary`).
     private func longestGaps(from: Int32, last: [Int32]) -> [Int32] {
-        var keys = [Int64](repeating: 0, count: count)
-        for i in 0..<count { keys[i] = Int64(customer[i]) << 32 | (Int64(day[i]) + (1 << 31)) }
-        keys.sort()
+        let index = byCustomer()
         var longest = [Int32](repeating: 0, count: customerCount)
-        var previous: (customer: Int, day: Int32)?
-        for k in keys {
-            let c = Int(k >> 32), d = Int32(k & 0xFFFF_FFFF - (1 << 31))
-            if let p = previous, p.customer == c, d >= from { longest[c] = max(longest[c], d - p.day) }
-            previous = (c, d)
-        }
-        for c in 0..<customerCount { longest[c] = max(longest[c], asOf - last[c]) }
+        // SAFETY: c < customerCount, the count of `longest` and `last` (and start has one more);
+        // j < start[customerCount] = the count of `day`.
+        index.start.withUnsafeBufferPointer { start in index.day.withUnsafeBufferPointer { day in last.withUnsafeBufferPointer { last in
+            longest.withUnsafeMutableBufferPointer { longest in
+                for c in 0..<start.count - 1 {
+                    var gap = asOf - last[c]
+                    var j = Int(start[c]) + 1
+                    let end = Int(start[c + 1])
+                    while j < end {
+                        let d = day[j]
+                        if d >= from { gap = max(gap, d - day[j - 1]) }
+                        j += 1
+                    }
+                    longest[c] = gap
+                }
+            }
+        } } }
         return longest
     }
 
@@ -402,30 +441,44 @@ extension TypesCommand {
     ///   سازمان فروش، به مشتری بالقوه … تبدیل می گردد», "first a lead, and through the sales
     ///   team's work a potential customer").
     static func stage(_ customers: Table, row: Int, asOf: Int32, calendar: CalendarKind = .gregorian) -> (type: String, evidence: String)? {
-        let joined = dated(customers.column("joined"), row: row)
-        let contacted = dated(customers.column("contacted"), row: row)
+        stage(StageColumns(customers), row: row, asOf: asOf, calendar: calendar)
+    }
+
+    /// The columns of the customers table `stage` reads, looked up once for all its rows.
+    struct StageColumns {
+        var joined: Column?, contacted: Column?, firstSeen: Column?, member: Column?
+        init(_ customers: Table) {
+            (joined, contacted, firstSeen, member) = (customers.column("joined"), customers.column("contacted"), customers.column("first_seen"), customers.column("member"))
+        }
+    }
+
+    static func stage(_ customers: StageColumns, row: Int, asOf: Int32, calendar: CalendarKind = .gregorian, explain: Bool = true) -> (type: String, evidence: String)? {
+        // The evidence is written only when it is shown.
+        func said(_ text: @autoclosure () -> String) -> String { explain ? text() : "" }
+        let joined = dated(customers.joined, row: row)
+        let contacted = dated(customers.contacted, row: row)
         let seen: Int32?
-        if case .on(let d)? = dated(customers.column("first_seen"), row: row) {
+        if case .on(let d)? = dated(customers.firstSeen, row: row) {
             seen = d
         } else {
             seen = [joined, contacted].compactMap { if case .on(let d)? = $0 { return d } else { return nil } }.min()
         }
         if let seen, seen > asOf { return nil }
         switch joined {
-        case .on(let d)? where d <= asOf: return ("member_no_purchase", "a member (joined \(calendar.format(d))) who never bought")
-        case .undated(let text)?: return ("member_no_purchase", "a member (joined \(text)) who never bought")
+        case .on(let d)? where d <= asOf: return ("member_no_purchase", said("a member (joined \(calendar.format(d))) who never bought"))
+        case .undated(let text)?: return ("member_no_purchase", said("a member (joined \(text)) who never bought"))
         case nil:
-            if let member = customers.column("member"), !member.isNull(row), case .bool(true) = member.value(at: row) {
-                return ("member_no_purchase", "a member who never bought")
+            if let member = customers.member, !member.isNull(row), case .bool(true) = member.value(at: row) {
+                return ("member_no_purchase", said("a member who never bought"))
             }
         case .on?: break
         }
         switch contacted {
-        case .on(let d)? where d <= asOf: return ("potential", "contacted \(calendar.format(d)), never bought, not a member")
-        case .undated(let text)?: return ("potential", "contacted (\(text)), never bought, not a member")
+        case .on(let d)? where d <= asOf: return ("potential", said("contacted \(calendar.format(d)), never bought, not a member"))
+        case .undated(let text)?: return ("potential", said("contacted (\(text)), never bought, not a member"))
         case .on?, nil:
-            guard customers.column("contacted") != nil else { return ("potential", "in customers, never bought, not a member") }
-            return ("lead", "known\(seen.map { " since " + calendar.format($0) } ?? ""), not contacted yet, never bought")
+            guard customers.contacted != nil else { return ("potential", "in customers, never bought, not a member") }
+            return ("lead", said("known\(seen.map { " since " + calendar.format($0) } ?? ""), not contacted yet, never bought"))
         }
     }
 

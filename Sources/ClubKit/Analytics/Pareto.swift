@@ -55,26 +55,29 @@ extension TransactionData {
         let spend = data.summary().spend
         let total = CompensatedSum.of(spend)
         guard total > 0 else { throw Diagnostic("the customers have no revenue, so there are no shares", at: at) }
+        // Largest spend first, ties by customer: a stable sort of the customers in key order.
         let keyOrder = data.keyOrder()
-        var keyRank = [Int](repeating: 0, count: data.customerCount)
-        for (r, c) in keyOrder.enumerated() { keyRank[c] = r }
-        let order = (0..<data.customerCount).sorted { spend[$0] > spend[$1] || (spend[$0] == spend[$1] && keyRank[$0] < keyRank[$1]) }
+        let order = Radix.order(keyOrder.map { Radix.key(-spend[$0]) }).map { keyOrder[Int($0)] }
         var cumulative = 0.0
-        var shares: [Double] = [], cumulatives: [Double] = [], classes: [String] = []
+        var shares: [Double] = [], cumulatives: [Double] = [], classes: [Int] = []
+        shares.reserveCapacity(order.count)
+        cumulatives.reserveCapacity(order.count)
+        classes.reserveCapacity(order.count)
         var reach80: Int?
         for (i, c) in order.enumerated() {
             cumulative += spend[c]
             let cum = cumulative / total * 100
             shares.append(spend[c] / total * 100)
             cumulatives.append(cum)
-            classes.append(cum <= 80 ? "A" : cum <= 95 ? "B" : "C")
+            classes.append(cum <= 80 ? 0 : cum <= 95 ? 1 : 2)
             if reach80 == nil && cum >= 80 - 1e-9 { reach80 = i + 1 }
         }
         let n = data.customerCount
         let k = reach80 ?? n
         let table = Table(columnNames: ["rank", data.keyName, "spend", "share", "cumulative_share", "class"],
                           columns: [Column(.int((1...max(n, 1)).prefix(n).map(Int64.init))), data.keys.gather(order.map { Int32($0) }),
-                                    Column(.double(order.map { spend[$0] })), Column(.double(shares)), Column(.double(cumulatives)), stringColumn(classes)])
+                                    Column(.double(order.map { spend[$0] })), Column(.double(shares)), Column(.double(cumulatives)),
+                                    labelColumn(classes, labels: 3) { ["A", "B", "C"][$0] }])
         return AnalyticsResult(table: table, work: [
             "\(rate(Double(k) / Double(n) * 100)) of customers (\(grouped(k)) of \(grouped(n))) make 80% of revenue",
             "class A: cumulative share up to 80%, B: up to 95%, C: the rest",

@@ -167,7 +167,8 @@ extension TransactionData {
     /// transaction's channel multiplier when the program has a channel bonus. With `monthly`,
     /// the figures at the end of every month (in `calendar`) from the first transaction's.
     func pointsLedger(_ rules: LoyaltyRules, multiplier: [Double]?, customers: ProgramCustomers, monthly: Bool = false,
-                      calendar: CalendarKind = .gregorian, isCancelled: () -> Bool = { false }, at location: SourceLocation) throws(Diagnostic) -> PointsLedger {
+                      calendar: CalendarKind = .gregorian, isCancelled: () -> Bool = { false }, parts: Int? = nil,
+                      at location: SourceLocation) throws(Diagnostic) -> PointsLedger {
         let buyers = customerCount, T = asOf
         let keys = customers.extraKeys.map { Join.concatenate(self.keys, $0) } ?? self.keys
         let n = keys.count
@@ -179,38 +180,37 @@ extension TransactionData {
                                   issued: [Double](repeating: 0, count: n), redeemed: [Double](repeating: 0, count: n),
                                   expired: [Double](repeating: 0, count: n), windowPoints: [Double](repeating: 0, count: n),
                                   tier: [Int](repeating: -1, count: n), notes: customers.notes, totalRevenue: 0)
+        // Orders and revenue per buyer are the customers' summary (the same sums, in row order).
+        let perCustomer = summary()
+        ledger.orders.replaceSubrange(0..<buyers, with: perCustomer.transactions)
+        ledger.revenue.replaceSubrange(0..<buyers, with: perCustomer.spend)
         // The credits: account, day, points.
         var creditAccount: [Int32] = [], creditDay: [Int32] = [], creditPoints: [Double] = []
         creditAccount.reserveCapacity(count + 2 * buyers)
         creditDay.reserveCapacity(count + 2 * buyers)
         creditPoints.reserveCapacity(count + 2 * buyers)
-        @inline(__always) func credit(_ c: Int, _ d: Int32, _ p: Double) {
-            creditAccount.append(Int32(c))
-            creditDay.append(d)
-            creditPoints.append(p)
-        }
         // Orders: a purchase (an amount over 0) earns floor(floor(amount / per) × earn × multiplier).
-        var revenue = [CompensatedSum](repeating: CompensatedSum(), count: buyers)
         var total = CompensatedSum()
         let per = rules.earnPer, earn = rules.earnPoints
+        var firstPurchase = ledger.firstPurchase, orderPoints = ledger.orderPoints
         for i in 0..<count {
+            if i & 0xFFFFF == 0, isCancelled() { throw Diagnostic.interrupted }
             let c = Int(customer[i]), a = amount[i], d = day[i]
-            ledger.orders[c] += 1
-            revenue[c].add(a)
             total.add(a)
             guard a > 0 else { continue }
-            if d < ledger.firstPurchase[c] { ledger.firstPurchase[c] = d }
+            if d < firstPurchase[c] { firstPurchase[c] = d }
             let p = ((a / per).rounded(.down) * earn * (multiplier?[i] ?? 1)).rounded(.down)
             guard p <= LoyaltyRules.maxPoints else {
                 throw Self.tooManyPoints("an order of \(ValueFormat.displayDouble(a))", at: location)
             }
             if p > 0 {
-                credit(c, d, p)
-                ledger.orderPoints[c] += p
+                creditAccount.append(Int32(c))
+                creditDay.append(d)
+                creditPoints.append(p)
+                orderPoints[c] += p
             }
-            if i & 0xFFFFF == 0, isCancelled() { throw Diagnostic.interrupted }
         }
-        for c in 0..<buyers { ledger.revenue[c] = revenue[c].value }
+        (ledger.firstPurchase, ledger.orderPoints) = (firstPurchase, orderPoints)
         ledger.totalRevenue = total.value
         // Bonuses, each on a day of its own (docs/language.md, "Points programs").
         for c in 0..<buyers where ledger.firstPurchase[c] <= T {
@@ -218,12 +218,16 @@ extension TransactionData {
             // A referral may have opened the account before the first purchase.
             ledger.opened[c] = min(ledger.opened[c], f)
             if let b = rules.firstBonus, b > 0 {
-                credit(c, f, b)
+                creditAccount.append(Int32(c))
+                creditDay.append(f)
+                creditPoints.append(b)
                 ledger.firstPoints[c] += b
             }
             if let b = rules.referralBonus, b > 0, customers.referrer[c] >= 0 {
                 let x = Int(customers.referrer[c])
-                credit(x, f, b)
+                creditAccount.append(Int32(x))
+                creditDay.append(f)
+                creditPoints.append(b)
                 ledger.referralPoints[x] += b
                 ledger.opened[x] = min(ledger.opened[x], f)
             }
@@ -235,7 +239,9 @@ extension TransactionData {
                 while year <= lastYear {
                     let d = calendar.firstDay(ofMonth: year * 12 + month - 1)
                     if d >= f && d <= T {
-                        credit(c, d, b)
+                        creditAccount.append(Int32(c))
+                        creditDay.append(d)
+                        creditPoints.append(b)
                         ledger.birthdayPoints[c] += b
                     }
                     year += 1
@@ -245,22 +251,43 @@ extension TransactionData {
         // Each credit's redeemed and expired share as of T, and the tier window.
         let s = rules.redeemShare, L = rules.redemptionDays, expires = rules.expireDays != nil
         let windowStart: Int64 = rules.tierWindowDays.map { Int64(T) - Int64($0) + 1 } ?? Int64.min
-        var issuedTotal = 0.0
-        for k in 0..<creditPoints.count {
-            let c = Int(creditAccount[k]), d = creditDay[k], p = creditPoints[k]
-            issuedTotal += p
-            ledger.issued[c] += p
-            let age = Int(T) - Int(d) + 1
-            ledger.redeemed[c] += s * p * Double(min(age, L)) / Double(L)
-            if expires && Int(d) + L <= Int(T) { ledger.expired[c] += (1 - s) * p }
-            if Int64(d) >= windowStart { ledger.windowPoints[c] += p }
-        }
+        // On `shares` cores: each takes its share of the accounts and reads every credit, so each
+        // account's figures are added in credit order, as on one core; the first adds up the total.
+        let shares = parts ?? (creditPoints.count >= 1 << 16 && n >= 2 ? 2 : 1)
+        let (account, credited, points) = (creditAccount, creditDay, creditPoints)
+        var (issued, redeemed, expired, windowPoints) = (ledger.issued, ledger.redeemed, ledger.expired, ledger.windowPoints)
+        // SAFETY: share k writes only the slots of accounts in its own range [low, high) of the
+        // four arrays, whose buffers outlive `Parallel.map` (it returns when every share is done);
+        // the credits are only read.
+        let issuedTotal = issued.withUnsafeMutableBufferPointer { issued in redeemed.withUnsafeMutableBufferPointer { redeemed in
+            expired.withUnsafeMutableBufferPointer { expired in windowPoints.withUnsafeMutableBufferPointer { windowPoints in
+                Parallel.map(shares) { k -> Double in
+                    let low = Int32(n * k / shares), high = Int32(n * (k + 1) / shares)
+                    var total = 0.0
+                    for j in 0..<points.count {
+                        let p = points[j]
+                        if k == 0 { total += p }
+                        let c32 = account[j]
+                        guard c32 >= low && c32 < high else { continue }
+                        let c = Int(c32), d = credited[j]
+                        issued[c] += p
+                        let age = Int(T) - Int(d) + 1
+                        redeemed[c] += s * p * Double(min(age, L)) / Double(L)
+                        if expires && Int(d) + L <= Int(T) { expired[c] += (1 - s) * p }
+                        if Int64(d) >= windowStart { windowPoints[c] += p }
+                    }
+                    return total
+                }[0]
+            } }
+        } }
+        (ledger.issued, ledger.redeemed, ledger.expired, ledger.windowPoints) = (issued, redeemed, expired, windowPoints)
         guard issuedTotal <= LoyaltyRules.maxPoints else { throw Self.tooManyPoints("the program", at: location) }
         for c in 0..<n where ledger.isMember(c) { ledger.tier[c] = rules.tier(ledger.windowPoints[c]) }
         if isCancelled() { throw Diagnostic.interrupted }
         if monthly, let first = day.min() {
             try CohortCommand.checkSpan(calendar, first, T, at: location)
-            ledger.months = try monthlyFigures(ledger, from: first, calendar: calendar, credits: (creditAccount, creditDay, creditPoints), isCancelled: isCancelled)
+            ledger.months = try monthlyFigures(ledger, from: first, calendar: calendar, credits: (creditAccount, creditDay, creditPoints),
+                                               parts: parts ?? (creditPoints.count >= 1 << 16 && n >= 2 ? 2 : 1), isCancelled: isCancelled)
         }
         return ledger
     }
@@ -279,7 +306,7 @@ extension TransactionData {
     /// the day they are earned and leaving it `tierWindowDays` later, where each change of tier
     /// is counted in the month it happens.
     private func monthlyFigures(_ ledger: PointsLedger, from first: Int32, calendar: CalendarKind,
-                                credits: ([Int32], [Int32], [Double]), isCancelled: () -> Bool) throws(Diagnostic) -> [PointsMonth] {
+                                credits: ([Int32], [Int32], [Double]), parts: Int, isCancelled: () -> Bool) throws(Diagnostic) -> [PointsMonth] {
         let rules = ledger.rules, T = ledger.asOf
         let (account, creditDay, points) = credits
         let span = Int(T) - Int(first) + 1
@@ -327,58 +354,98 @@ extension TransactionData {
             out[m].outstanding = a(to) - redeemed(to) - expired(to)
         }
         if isCancelled() { throw Diagnostic.interrupted }
-        // Each account's credits in day order: a counting sort by account, then by day within.
+        // Each account's credits in day order, the same day by credit number: a counting sort
+        // by account (which keeps credit-number order), then by day within each account.
         let n = ledger.accounts
+        guard account.count < Int(Int32.max) else {
+            throw Diagnostic("the program would give more than 2,147,483,647 credits to count by month", at: .statement, hint: "narrow the transactions first")
+        }
         var start = [Int](repeating: 0, count: n + 1)
         for k in 0..<account.count { start[Int(account[k]) + 1] += 1 }
         for c in 0..<n { start[c + 1] += start[c] }
-        var next = start
-        // Day offset (< 2^22: at most 10,000 years) above the credit's number (< 2^41).
-        var sorted = [Int64](repeating: 0, count: account.count)
-        for k in 0..<account.count {
-            let c = Int(account[k])
-            sorted[next[c]] = Int64(Int(creditDay[k]) - Int(first)) << 41 | Int64(k)
-            next[c] += 1
+        var sorted = [Int32](repeating: 0, count: account.count)
+        do {
+            var next = start
+            for k in 0..<account.count {
+                let c = Int(account[k])
+                sorted[next[c]] = Int32(k)
+                next[c] += 1
+            }
         }
-        var delta = [[Int]](repeating: [Int](repeating: 0, count: rules.tiers.count), count: months)
-        var opened = [Int](repeating: 0, count: months)
         let window = rules.tierWindowDays
-        let mask: Int64 = (1 << 41) - 1
-        for c in 0..<n where ledger.isMember(c) {
-            if c & 0xFFFF == 0, isCancelled() { throw Diagnostic.interrupted }
-            let lo = start[c], hi = start[c + 1]
-            sorted[lo..<hi].sort()
-            // Merge the days credits enter the window with the days they leave it.
-            var enter = lo, leave = lo, sum = 0.0, current = -1
-            var x = Int(ledger.opened[c])
-            while true {
-                while enter < hi && Int(creditDay[Int(sorted[enter] & mask)]) == x {
-                    sum += points[Int(sorted[enter] & mask)]
-                    enter += 1
-                }
-                if let w = window {
-                    while leave < enter && Int(creditDay[Int(sorted[leave] & mask)]) + w == x {
-                        sum -= points[Int(sorted[leave] & mask)]
-                        leave += 1
+        // The accounts in `parts` shares, one per core: each sorts its own accounts' ranges of
+        // `sorted` and counts its own openings and changes of tier, added up after (whole
+        // numbers, so the same for any `parts`).
+        // SAFETY: part k sorts and reads only `sorted[start[c] ..< start[c + 1]]` for the
+        // accounts c of its own range [n × k / parts, n × (k + 1) / parts), and those ranges
+        // are disjoint; `sorted` outlives `Parallel.map`, which returns when both are done.
+        // Everything else the parts share is only read.
+        let accountOpened = ledger.opened
+        let counted: [(delta: [[Int]], opened: [Int], cancelled: Bool)] = sorted.withUnsafeMutableBufferPointer { sorted in
+            Parallel.map(parts) { k in
+                var delta = [[Int]](repeating: [Int](repeating: 0, count: rules.tiers.count), count: months)
+                var opened = [Int](repeating: 0, count: months)
+                for c in (n * k / parts)..<(n * (k + 1) / parts) where accountOpened[c] <= T {
+                    if c & 0xFFFF == 0, isCancelled() { return (delta, opened, true) }
+                    let lo = start[c], hi = start[c + 1]
+                    // Usually in day order already (orders come in row order, bonuses after):
+                    // a few out of place are moved by insertion, many sorted.
+                    var own = UnsafeMutableBufferPointer(rebasing: sorted[lo..<hi])
+                    if own.count > 64 {
+                        own.sort { a, b in creditDay[Int(a)] != creditDay[Int(b)] ? creditDay[Int(a)] < creditDay[Int(b)] : a < b }
+                    } else {
+                        for j in own.indices.dropFirst() {
+                            let x = own[j], d = creditDay[Int(x)]
+                            var i = j
+                            while i > 0 && creditDay[Int(own[i - 1])] > d {
+                                own[i] = own[i - 1]
+                                i -= 1
+                            }
+                            own[i] = x
+                        }
+                    }
+                    // Merge the days credits enter the window with the days they leave it.
+                    var enter = lo, leave = lo, sum = 0.0, current = -1
+                    var x = Int(accountOpened[c])
+                    while true {
+                        while enter < hi && Int(creditDay[Int(sorted[enter])]) == x {
+                            sum += points[Int(sorted[enter])]
+                            enter += 1
+                        }
+                        if let w = window {
+                            while leave < enter && Int(creditDay[Int(sorted[leave])]) + w == x {
+                                sum -= points[Int(sorted[leave])]
+                                leave += 1
+                            }
+                        }
+                        let t = rules.tier(sum), m = monthOf(Int32(x))
+                        if current < 0 {
+                            opened[m] += 1
+                            delta[m][t] += 1
+                        } else if t != current {
+                            delta[m][current] -= 1
+                            delta[m][t] += 1
+                        }
+                        current = t
+                        // The next day anything enters or leaves, up to T.
+                        var following = Int.max
+                        if enter < hi { following = Int(creditDay[Int(sorted[enter])]) }
+                        if let w = window, leave < enter || leave < hi {
+                            following = min(following, Int(creditDay[Int(sorted[leave])]) + w)
+                        }
+                        guard following <= Int(T) else { break }
+                        x = following
                     }
                 }
-                let t = rules.tier(sum), m = monthOf(Int32(x))
-                if current < 0 {
-                    opened[m] += 1
-                    delta[m][t] += 1
-                } else if t != current {
-                    delta[m][current] -= 1
-                    delta[m][t] += 1
-                }
-                current = t
-                // The next day anything enters or leaves, up to T.
-                var following = Int.max
-                if enter < hi { following = Int(creditDay[Int(sorted[enter] & mask)]) }
-                if let w = window, leave < enter || leave < hi {
-                    following = min(following, Int(creditDay[Int(sorted[leave] & mask)]) + w)
-                }
-                guard following <= Int(T) else { break }
-                x = following
+                return (delta, opened, false)
+            }
+        }
+        if counted.contains(where: \.cancelled) { throw Diagnostic.interrupted }
+        var delta = counted[0].delta, opened = counted[0].opened
+        for part in counted.dropFirst() {
+            for m in 0..<months {
+                opened[m] += part.opened[m]
+                for t in delta[m].indices { delta[m][t] += part.delta[m][t] }
             }
         }
         var members = 0, counts = [Int](repeating: 0, count: rules.tiers.count)

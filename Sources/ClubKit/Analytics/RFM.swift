@@ -30,20 +30,18 @@ extension TransactionData {
         let frequency = s.transactions.map(Int64.init)
         let monetary = s.spend
         let byKey = data.keyOrder()
-        var keyRank = [Int](repeating: 0, count: n)
-        for (r, c) in byKey.enumerated() { keyRank[c] = r }
         /// Scores from worst to best: the customer at rank i (of n) scores ⌊i × bins / n⌋ + 1.
-        func scores<T: Comparable>(_ key: [T], worseIsLarger: Bool) -> [Int] {
-            // The comparisons read the entries being sorted, not two other arrays per comparison.
-            var entries = (0..<n).map { (key: key[$0], rank: keyRank[$0], customer: $0) }
-            entries.sort { a, b in a.key != b.key ? (worseIsLarger ? a.key > b.key : a.key < b.key) : a.rank < b.rank }
+        /// `sortKey` orders from worst to best; a stable sort of the customers in key order
+        /// breaks ties by customer.
+        func scores(_ sortKey: (Int) -> UInt64) -> [Int] {
+            let order = Radix.order(byKey.map(sortKey))
             var out = [Int](repeating: 0, count: n)
-            for (i, e) in entries.enumerated() { out[e.customer] = i * bins / n + 1 }
+            for (i, p) in order.enumerated() { out[byKey[Int(p)]] = i * bins / n + 1 }
             return out
         }
-        let r = scores(recency, worseIsLarger: true)
-        let f = scores(frequency, worseIsLarger: false)
-        let m = scores(monetary, worseIsLarger: false)
+        let r = scores { Radix.key(-recency[$0]) }
+        let f = scores { Radix.key(frequency[$0]) }
+        let m = scores { Radix.key(monetary[$0]) }
         let rows = byKey.map { Int32($0) }
         let codes = labelColumn(byKey.map { ((r[$0] - 1) * bins + f[$0] - 1) * bins + m[$0] - 1 }, labels: bins * bins * bins) { k in
             "\(k / (bins * bins) + 1)\(k / bins % bins + 1)\(k % bins + 1)"

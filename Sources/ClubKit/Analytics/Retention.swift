@@ -217,9 +217,9 @@ extension TransactionData {
         return AnalyticsResult(table: p.table, work: p.work(calendar), reads: reads)
     }
 
-    /// Every calendar month against the one before, from the counts of each customer's months
-    /// with a purchase: one pass over the transactions (a sort of (customer, month) keys), so a
-    /// far as-of date costs its months, not a pass over the transactions per month.
+    /// Every calendar month against the one before, from each customer's months with a
+    /// purchase: one pass over the transactions in customer and day order (`byCustomer`), so a
+    /// customer's months come in order and each (customer, month) pair is met once as a run.
     func retentionByMonth(calendar: CalendarKind = .gregorian, reads: [String], isCancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let data = self
         guard let firstDay = data.day.min(), let lastDay = data.day.max() else { throw Diagnostic("there are no transactions", at: at) }
@@ -227,25 +227,20 @@ extension TransactionData {
         let monthIndex = calendar.monthIndex
         let first = monthIndex(firstDay), span = monthIndex(data.asOf) - first + 1
         let monthOfDay = Int(lastDay) - Int(firstDay) < 1 << 16 ? (firstDay...lastDay).map { monthIndex($0) - first } : []
-        var keys = [Int64](repeating: 0, count: data.count)
-        for i in 0..<data.count {
-            let m = monthOfDay.isEmpty ? monthIndex(data.day[i]) - first : monthOfDay[Int(data.day[i] - firstDay)]
-            keys[i] = Int64(data.customer[i]) * Int64(span) + Int64(m)
-        }
+        let index = data.byCustomer()
         if isCancelled() { throw Diagnostic.interrupted }
-        keys.sort()
         // Per month: customers active, active the month before too, and in their first month.
         var active = [Int](repeating: 0, count: span), retained = active, new = active
-        var previous: Int64 = -1
-        for k in keys where k != previous {
-            let m = Int(k % Int64(span))
-            active[m] += 1
-            if previous >= 0 && previous / Int64(span) == k / Int64(span) {
-                if previous % Int64(span) == Int64(m - 1) { retained[m] += 1 }
-            } else {
-                new[m] += 1
+        for c in 0..<data.customerCount {
+            var previous = -1
+            for j in Int(index.start[c])..<Int(index.start[c + 1]) {
+                let d = index.day[j]
+                let m = monthOfDay.isEmpty ? monthIndex(d) - first : monthOfDay[Int(d - firstDay)]
+                guard m != previous else { continue }
+                active[m] += 1
+                if previous < 0 { new[m] += 1 } else if previous == m - 1 { retained[m] += 1 }
+                previous = m
             }
-            previous = k
         }
         func day(_ m: Int) -> Int32 { calendar.firstDay(ofMonth: first + m) }
         let periods = (1..<max(span, 1)).map { m in
@@ -281,12 +276,12 @@ struct RetentionPeriod {
         self.to = to
         self.baseFrom = baseFrom ?? from - length
         self.baseTo = baseTo ?? from - 1
-        let inBase = data.active(from: self.baseFrom, to: self.baseTo)
-        let inPeriod = data.active(from: from, to: to)
+        let active = data.active((self.baseFrom, self.baseTo), (from, to))
         let first = data.summary().first
         for c in 0..<data.customerCount {
-            if inBase[c] { start += 1; if inPeriod[c] { retained += 1 } }
-            if inPeriod[c] { end += 1 }
+            let inBase = active[c] & 1 != 0, inPeriod = active[c] & 2 != 0
+            if inBase { start += 1; if inPeriod { retained += 1 } }
+            if inPeriod { end += 1 }
             if first[c] >= from && first[c] <= to { new += 1 }
         }
         lost = start - retained

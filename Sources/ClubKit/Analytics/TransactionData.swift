@@ -1,5 +1,7 @@
 /// The transactions named by `use`, as flat arrays for the analytics: a dense customer number
-/// per row, the day, the amount. Built once per command from the table's columns.
+/// per row, the day, the amount. The catalog keeps them while the `use` table, its roles and the
+/// as-of date are unchanged (`SessionCatalog.transactionData`), with what the commands work out
+/// per customer from them (`CustomerFacts`), so rfm, types, pareto, kpi, retention … share it.
 struct TransactionData {
     /// Dense customer number (0..<customerCount) per transaction, in order of first appearance.
     var customer: [Int32]
@@ -17,6 +19,9 @@ struct TransactionData {
     /// The row of the transactions table each transaction came from; nil when every row takes
     /// part, in order (so a command can read another column of the same rows, such as `channel`).
     var rows: [Int32]?
+    /// What has been worked out per customer from these transactions, shared by every copy.
+    /// Whatever changes the arrays above starts a new one (`filtered`).
+    private(set) var facts = CustomerFacts()
 
     var count: Int { customer.count }
 
@@ -73,33 +78,203 @@ struct TransactionData {
         out.rows = rows.map { self.rows?[$0] ?? Int32($0) }
         out.customerCount = kept.count
         out.keys = keys.gather(kept)
+        out.facts = CustomerFacts()
         return out
     }
 
-    /// Customers with at least one transaction in [from, to], as a membership array.
-    func active(from: Int32, to: Int32) -> [Bool] {
-        var out = [Bool](repeating: false, count: customerCount)
-        for i in 0..<count where day[i] >= from && day[i] <= to { out[Int(customer[i])] = true }
-        return out
-    }
-
-    /// Per customer: first and last day, transactions, total spend.
-    func summary() -> (first: [Int32], last: [Int32], transactions: [Int], spend: [Double]) {
-        var first = [Int32](repeating: .max, count: customerCount), last = [Int32](repeating: .min, count: customerCount)
-        var n = [Int](repeating: 0, count: customerCount), spend = [CompensatedSum](repeating: CompensatedSum(), count: customerCount)
+    /// Per customer, whether they have a transaction in the days [first.from, first.to] (bit 1)
+    /// and in [second.from, second.to] (bit 2): both periods in one pass.
+    func active(_ first: (from: Int32, to: Int32), _ second: (from: Int32, to: Int32)) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: customerCount)
         for i in 0..<count {
-            let c = Int(customer[i])
-            first[c] = min(first[c], day[i])
-            last[c] = max(last[c], day[i])
-            n[c] += 1
-            spend[c].add(amount[i])
+            let d = day[i]
+            let bits: UInt8 = (d >= first.from && d <= first.to ? 1 : 0) | (d >= second.from && d <= second.to ? 2 : 0)
+            if bits != 0 { out[Int(customer[i])] |= bits }
         }
-        return (first, last, n, spend.map(\.value))
+        return out
     }
 
-    /// Customer numbers ordered by key (for ties "broken by customer").
+    /// Per customer: first and last day, transactions, total spend (each customer's amounts
+    /// added in row order). Worked out once per data.
+    func summary() -> CustomerSummary {
+        if let kept = facts.summary { return kept }
+        let s = Self.summary(customer, day, amount, customerCount, parts: customer.count >= 1 << 16 && customerCount >= 2 ? 2 : 1)
+        facts.summary = s
+        return s
+    }
+
+    /// The summary's pass, on `parts` cores: each takes its share of the customers and reads
+    /// every transaction, so each customer's amounts are still added in row order and the
+    /// result is the same for any `parts`.
+    static func summary(_ customer: [Int32], _ day: [Int32], _ amount: [Double], _ customerCount: Int, parts: Int) -> CustomerSummary {
+        var first = [Int32](repeating: .max, count: customerCount), last = [Int32](repeating: .min, count: customerCount)
+        var n = [Int](repeating: 0, count: customerCount), spend = [Double](repeating: 0, count: customerCount)
+        var compensation = [Double](repeating: 0, count: customerCount)
+        // SAFETY: part k writes only the slots of customers in its own range [low, high) of the
+        // five arrays, whose buffers are allocated above and outlive `Parallel.map`, which returns
+        // when both parts are done; the transactions are only read.
+        first.withUnsafeMutableBufferPointer { first in
+        last.withUnsafeMutableBufferPointer { last in
+        n.withUnsafeMutableBufferPointer { n in
+        spend.withUnsafeMutableBufferPointer { spend in
+        compensation.withUnsafeMutableBufferPointer { compensation in
+        customer.withUnsafeBufferPointer { customer in
+        day.withUnsafeBufferPointer { day in
+        amount.withUnsafeBufferPointer { amount in
+            let shared = Unchecked((first, last, n, spend, compensation, customer, day, amount))
+            _ = Parallel.map(parts) { k in
+                let (first, last, n, spend, compensation, customer, day, amount) = shared.value
+                let low = Int32(customerCount * k / parts), high = Int32(customerCount * (k + 1) / parts)
+                for i in 0..<customer.count {
+                    let c32 = customer[i]
+                    guard c32 >= low && c32 < high else { continue }
+                    let c = Int(c32), d = day[i], x = amount[i]
+                    if d < first[c] { first[c] = d }
+                    if d > last[c] { last[c] = d }
+                    n[c] += 1
+                    // CompensatedSum.add, on the two arrays.
+                    let sum = spend[c], t = sum + x
+                    compensation[c] += abs(sum) >= abs(x) ? (sum - t) + x : (x - t) + sum
+                    spend[c] = t
+                }
+                return 0
+            }
+        } } } } } } } }
+        for c in 0..<customerCount { spend[c] += compensation[c] }
+        return (first, last, n, spend)
+    }
+
+    /// Customer numbers ordered by key (for ties "broken by customer"). Worked out once per data.
     func keyOrder() -> [Int] {
+        if let kept = facts.keyOrder { return kept }
+        let order = Self.keyOrder(keys, customerCount)
+        facts.keyOrder = order
+        return order
+    }
+
+    private static func keyOrder(_ keys: Column, _ n: Int) -> [Int] {
+        // Whole numbers without nulls (the usual customer id): a radix sort of the values.
+        if keys.nullCount == 0, case .int(let values) = keys.storage, values.count == n {
+            return Radix.order(values.map(Radix.key)).map(Int.init)
+        }
         let less = Sorting.lessThan(keys)
-        return (0..<customerCount).sorted { less($0, $1) || (!less($1, $0) && $0 < $1) }
+        return (0..<n).sorted { less($0, $1) || (!less($1, $0) && $0 < $1) }
+    }
+
+    /// The transactions grouped by customer, each customer's in day order. Worked out once per data.
+    func byCustomer() -> CustomerIndex {
+        if let kept = facts.byCustomer { return kept }
+        let index = CustomerIndex(self)
+        facts.byCustomer = index
+        return index
+    }
+}
+
+/// Per customer (by dense number): first and last day, transactions, total spend.
+typealias CustomerSummary = (first: [Int32], last: [Int32], transactions: [Int], spend: [Double])
+
+/// What the analytics work out per customer from one `TransactionData`, each part when a command
+/// first needs it: a class, so that the copy each command takes of the catalog's data shares it.
+/// Only the session's thread reads and fills it.
+final class CustomerFacts {
+    var summary: CustomerSummary?
+    var keyOrder: [Int]?
+    var byCustomer: CustomerIndex?
+}
+
+/// The transactions in customer order: customer c's are `row[start[c] ..< start[c + 1]]`, by
+/// day (the same day in row order), with their days in `day`. A counting sort by customer, which
+/// keeps row order, then a sort of any customer whose days are out of order.
+struct CustomerIndex {
+    /// Offsets into `row` and `day`, customerCount + 1 of them.
+    var start: [Int32]
+    /// Positions in the TransactionData's arrays (not table rows).
+    var row: [Int32]
+    var day: [Int32]
+
+    init(_ data: TransactionData) {
+        let n = data.count, customers = data.customerCount
+        var start = [Int32](repeating: 0, count: customers + 1)
+        for c in data.customer { start[Int(c) + 1] += 1 }
+        for c in 0..<customers { start[c + 1] += start[c] }
+        var next = start
+        var row = [Int32](repeating: 0, count: n), day = [Int32](repeating: 0, count: n)
+        for i in 0..<n {
+            let c = Int(data.customer[i])
+            let at = Int(next[c])
+            row[at] = Int32(i)
+            day[at] = data.day[i]
+            next[c] += 1
+        }
+        for c in 0..<customers {
+            let (low, high) = (Int(start[c]), Int(start[c + 1]))
+            var sorted = true
+            var j = low + 1
+            while j < high { if day[j] < day[j - 1] { sorted = false; break }; j += 1 }
+            if sorted { continue }
+            // (day, position) as one number: the day above, the position (< 2^31) below.
+            var pairs = (low..<high).map { Int64(day[$0]) << 32 | Int64(row[$0]) }
+            pairs.sort()
+            for (k, p) in pairs.enumerated() {
+                day[low + k] = Int32(truncatingIfNeeded: p >> 32)
+                row[low + k] = Int32(truncatingIfNeeded: p)
+            }
+        }
+        (self.start, self.row, self.day) = (start, row, day)
+    }
+}
+
+/// Least-significant-digit radix sorts: stable, linear in the count.
+enum Radix {
+    /// A key that orders as the integer does.
+    static func key(_ x: Int64) -> UInt64 { UInt64(bitPattern: x) ^ (1 << 63) }
+
+    /// A key that orders as the number does (-0 as 0; NaN, which no amount is, after +∞).
+    static func key(_ x: Double) -> UInt64 {
+        let bits = (x == 0 ? 0 : x).bitPattern
+        return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+    }
+
+    /// The positions of `keys` in ascending order of key, equal keys in position order: a byte
+    /// at a time, keys moved with their positions so every pass reads in order, and a byte
+    /// that is the same in every key skipped (counts for all eight come from one first pass).
+    static func order(_ keys: [UInt64]) -> [Int32] {
+        let n = keys.count
+        var order = [Int32](unsafeUninitializedCapacity: n) { b, c in for i in 0..<n { b[i] = Int32(i) }; c = n }
+        guard n > 1 else { return order }
+        var counts = [Int](repeating: 0, count: 8 * 256)
+        for k in keys {
+            for byte in 0..<8 { counts[byte << 8 | Int((k >> UInt64(byte * 8)) & 0xFF)] += 1 }
+        }
+        var key = keys, otherKey = keys, other = order
+        // SAFETY: every index below is a position < n in buffers of n, or a bucket < 256 of a
+        // byte's 256 counts; the buffers are this function's own arrays.
+        key.withUnsafeMutableBufferPointer { key in otherKey.withUnsafeMutableBufferPointer { otherKey in
+        order.withUnsafeMutableBufferPointer { order in other.withUnsafeMutableBufferPointer { other in
+        counts.withUnsafeMutableBufferPointer { counts in
+            var (key, otherKey, order, other) = (key, otherKey, order, other)
+            var flipped = false
+            for byte in 0..<8 {
+                let count = counts.baseAddress! + byte << 8
+                // A byte every key shares orders nothing.
+                if (0..<256).contains(where: { count[$0] == n }) { continue }
+                var sum = 0
+                for d in 0..<256 { let c = count[d]; count[d] = sum; sum += c }
+                let shift = UInt64(byte * 8)
+                for i in 0..<n {
+                    let k = key[i], d = Int((k >> shift) & 0xFF)
+                    let at = count[d]
+                    otherKey[at] = k
+                    other[at] = order[i]
+                    count[d] = at + 1
+                }
+                swap(&key, &otherKey)
+                swap(&order, &other)
+                flipped.toggle()
+            }
+            // After an odd number of passes the result is in the second buffer: copy it home.
+            if flipped { _ = other.update(fromContentsOf: order) }
+        } } } } }
+        return order
     }
 }

@@ -99,7 +99,18 @@ extension SessionCatalog {
         if let problem = roles.problem(with: table.schema) {
             throw Diagnostic("\(problem); run `use` again", at: location)
         }
-        var data = TransactionData(table, roles, asOf: asOf)
+        // Kept while the table (its version), the roles and the as-of date are the same: what a
+        // command works out per customer from it is kept with it (`CustomerFacts`).
+        let key = TransactionDataKey(roles: roles, version: versions[roles.table] ?? 0, asOf: asOf)
+        var data: TransactionData
+        if let kept = transactionDataCache, kept.key == key {
+            data = kept.data
+        } else {
+            data = TransactionData(table, roles, asOf: asOf)
+            // Grouping stopped by Ctrl-C gives wrong customers: never kept.
+            if isCancelled() { throw Diagnostic.interrupted }
+            transactionDataCache = (key, data)
+        }
         data.calendar = calendar
         return (data, [roles.table, Dependencies.asOf, Customers360.name, Dependencies.calendar])
     }
@@ -155,5 +166,50 @@ extension SessionCatalog {
             throw Diagnostic("segment `\(segment)` has no column to match customers by (`\(key)`, `customer_id`, `id`, `customer` or `client_id`)", at: location)
         }
         return found
+    }
+}
+
+/// What a kept `TransactionData` was built from: the `use` roles, the version of their table
+/// (renewed by a reload, or by any change to what a named result reads) and the as-of date.
+struct TransactionDataKey: Equatable {
+    var roles: TransactionRoles
+    var version: Int
+    var asOf: Int32
+}
+
+extension SessionCatalog {
+    /// customers360 from the shared per-customer summary of the transactions, when that gives
+    /// exactly what its pipeline would (its first three steps — where, agg, derive): the
+    /// customer column without nulls, a date column of dates, amounts that are doubles without
+    /// nulls, and finite sums. The steps after them (the join with `customers`, the select) run
+    /// as usual. Nil: run the whole pipeline.
+    func customers360FromSummary(_ plan: Plan, notes: EvaluationNotes) throws(Diagnostic) -> Table? {
+        guard let roles = transactions, plan.steps.count >= 3, case .aggregate(_, _, let outputs) = plan.steps[1],
+              case .project(let derived) = plan.steps[2], derived.count == 7,
+              let source = try? table(named: roles.table),
+              let keys = source.column(roles.customer), keys.nullCount == 0,
+              let dates = source.column(roles.date), case .date = dates.storage,
+              let amounts = source.column(roles.amount), case .double = amounts.storage, amounts.nullCount == 0
+        else { return nil }
+        let (data, _) = try transactionData(for: Customers360.name, at: SourceLocation(line: 1, column: 1))
+        guard data.customerCount > 0 else { return nil }
+        let s = data.summary()
+        guard s.spend.allSatisfy(\.isFinite) else { return nil }
+        let n = data.customerCount
+        let columns = [data.keys, Column(.date(s.first)), Column(.date(s.last)), Column(.int(s.transactions.map(Int64.init))),
+                       Column(.double(s.spend)), Column(.double((0..<n).map { s.spend[$0] / Double(s.transactions[$0]) })),
+                       Column(.int(s.last.map { Int64(data.asOf) - Int64($0) }))]
+        let base = Table(columnNames: derived.map(\.name), columns: columns, rowCount: n)
+        // The pipeline's own columns, by name and type, or it is not the one this stands for.
+        let expected = outputs.map(\.name) + [derived[6].name]
+        guard base.columnNames == [roles.customer, "first_order", "last_order", "orders", "spend", "avg_order", "days_since_last"],
+              base.columnNames == derived.map(\.name), expected == derived.map(\.name),
+              zip(columns, derived).allSatisfy({ $0.type == $1.expr.type }) else { return nil }
+        let name = "\u{0}" + Customers360.name
+        var rest = executor(notes)
+        rest = Executor(table: { [unowned self] in $0 == name ? base : self.tables[$0] ?? self.numberedTable($0) }, notes: notes,
+                        resolve: rest.resolve, analytics: rest.analytics, listing: rest.listing, isCancelled: rest.isCancelled,
+                        memoryLimit: rest.memoryLimit, calendar: rest.calendar, language: rest.language)
+        return try rest.run(Plan(source: .table(name), steps: Array(plan.steps.dropFirst(3)), schema: plan.schema))
     }
 }

@@ -240,7 +240,10 @@ extension SessionCatalog {
             for inner in stale(below: name, { self.cache[$0]?.version != self.versions[$0] ?? 0 }) {
                 try attempt { () throws(Diagnostic) in _ = try compute(inner, notes) }
             }
-            let table = try executor(notes).run(plan)
+            // customers360 reads the summary the analytics share when it gives the same table.
+            let shared = name == Customers360.name && definitions[name] == nil ? try customers360FromSummary(plan, notes: notes) : nil
+            let table: Table
+            if let shared { table = shared } else { table = try executor(notes).run(plan) }
             cache[name] = (table, version)
             computations[name, default: 0] += 1
             return table

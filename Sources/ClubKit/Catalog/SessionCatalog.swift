@@ -54,6 +54,9 @@ final class SessionCatalog: Catalog {
     var derived: Definition?
     /// Analytics command results with the versions of what they read.
     var analyticsCache: [String: (result: AnalyticsResult, inputs: [String: Int])] = [:]
+    /// The transactions of `use` as the analytics read them, with what they have worked out
+    /// per customer, while the key holds (`transactionData(for:at:asOf:)`); one as-of date at a time.
+    var transactionDataCache: (key: TransactionDataKey, data: TransactionData)?
     /// Model fits (a `Result` each, failures included) with the versions of what they were
     /// fitted on: `bgnbd`, `clv model` and their variants fit each model once per data.
     var fits: [String: (fit: Any, inputs: [String: Int])] = [:]
