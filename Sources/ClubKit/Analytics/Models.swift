@@ -232,12 +232,12 @@ extension RepeatSummary {
     func expectations(_ m: some RepeatPurchaseModel, horizons: [Double]) -> (divisor: [Double], pair: [Int32], ifAlive: [Double]) {
         let g = groups
         let groupCount = g.xIndex.count
-        let pairs = Grouping.integers(Column(.int((0..<groupCount).map { Int64(g.xIndex[$0] * g.distinctT.count + g.tIndex[$0]) })))
-        let pairCount = groupCount == 0 ? 0 : pairs?.count ?? 0, pairOf = pairs?.ids ?? []
+        let pairs = Grouping(columns: [Column(.int((0..<groupCount).map { Int64(g.xIndex[$0] * g.distinctT.count + g.tIndex[$0]) }))], n: groupCount)
+        let pairCount = groupCount == 0 ? 0 : pairs.count
         func blocks(_ total: Int, _ per: Int) -> Int { max((total + per - 1) / per, 1) }
         let perPair = Parallel.map(blocks(pairCount, 1024)) { block -> [Double] in
             (block * 1024..<min(pairCount, (block + 1) * 1024)).flatMap { p -> [Double] in
-                let first = Int(pairs!.firstRow[p])
+                let first = Int(pairs.firstRow[p])
                 let x = g.distinctX[g.xIndex[first]], T = g.distinctT[g.tIndex[first]]
                 return horizons.map { m.expectedPurchasesIfAlive($0, x: x, T: T) }
             }
@@ -247,7 +247,7 @@ extension RepeatSummary {
                 m.aliveDivisor(x: g.distinctX[g.xIndex[$0]], tx: g.distinctTx[g.txIndex[$0]], T: g.distinctT[g.tIndex[$0]])
             }
         }.flatMap { $0 }
-        return (g.group.map { divisorOfGroup[Int($0)] }, g.group.map { pairOf[Int($0)] }, perPair)
+        return (g.group.map { divisorOfGroup[Int($0)] }, g.group.map { pairs.ids[Int($0)] }, perPair)
     }
 }
 

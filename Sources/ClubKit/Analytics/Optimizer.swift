@@ -134,7 +134,7 @@ enum BFGS {
                 // the gradient still tells, so a full step that leaves f unchanged to its
                 // precision and shrinks the gradient is taken.
                 let noise = 1e-12 * (1 + abs(value))
-                if attempt == 0 && scaled && -slope <= noise && abs(v - value) <= noise && g.map(abs).max()! < gradient.map(abs).max()! {
+                if attempt == 0 && scaled && -slope <= noise && abs(v - value) <= noise && (g.map(abs).max() ?? 0) < (gradient.map(abs).max() ?? 0) {
                     next = (trial, v, g)
                     break
                 }
