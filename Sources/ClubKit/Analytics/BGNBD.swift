@@ -21,22 +21,15 @@ struct BGNBD: RepeatPurchaseModel {
         return a1 + a2 + m + log(exp(a3 - m) + exp(a4 - m))
     }
 
-    /// The total log-likelihood of customers grouped as (x, t_x, T, count) — the fit's hot loop.
-    /// The terms that depend only on x are computed once per distinct x, the logarithms of
-    /// α + T and α + t_x once per distinct T and t_x, and the log-sum-exp of the last two terms
-    /// as max + log1p(exp(−|difference|)). The groups are summed in fixed blocks, on all cores,
-    /// and the blocks' sums added in order, so the total does not depend on the core count.
+    /// The total log-likelihood of customers grouped as (x, t_x, T, count): `BGNBDData.logLikelihood`
+    /// with the beta terms of equation 6 and no drop-out without a repeat purchase.
     func totalLogLikelihood(_ data: BGNBDData) -> Double {
-        let logAlpha: Double = log(alpha), logA: Double = log(a)
-        let lgR: Double = lgamma(r), lgB: Double = lgamma(b), lgAB: Double = lgamma(a + b)
-        var perX = [Double](repeating: 0, count: data.distinctX.count), dropTerm = [Double](repeating: 0, count: data.distinctX.count)
-        var total = 0.0
-        for (k, x) in data.distinctX.enumerated() {
-            perX[k] = lgamma(r + x) - lgR + r * logAlpha + lgAB + lgamma(b + x) - lgB - lgamma(a + b + x)
-            dropTerm[k] = x > 0 ? logA - log(b + x - 1) : -.infinity
-            total += data.countOfX[k] * perX[k]
-        }
-        return data.addingLastTerms(to: total, r: r, alpha: alpha, dropTerm: dropTerm)
+        totalLogLikelihoodAndGradient(data).value
+    }
+
+    /// The total log-likelihood and its gradient in (r, α, a, b), for the fit.
+    func totalLogLikelihoodAndGradient(_ data: BGNBDData) -> (value: Double, gradient: [Double]) {
+        data.logLikelihood(r: r, alpha: alpha, a: a, b: b, shift: 0, oneTimeBuyersDrop: false)
     }
 
     /// Expected purchases in (T, T + t] for a customer still alive: equation 10 without its
@@ -94,18 +87,15 @@ struct MBGNBD: RepeatPurchaseModel {
         return a1 + a2 + max(a3, a4) + log1p(exp(-abs(a3 - a4)))
     }
 
-    /// The total log-likelihood of customers grouped as (x, t_x, T, count) — the fit's hot loop,
-    /// summed as `BGNBD.totalLogLikelihood` sums it: the terms in x alone once per distinct x.
+    /// The total log-likelihood of customers grouped as (x, t_x, T, count): `BGNBDData.logLikelihood`
+    /// with B(a, b+x+1), Γ(a+b+x+1) and a drop-out after every purchase, the first included.
     func totalLogLikelihood(_ data: BGNBDData) -> Double {
-        let logAlpha: Double = log(alpha), logA: Double = log(a)
-        let lgR: Double = lgamma(r), lgB: Double = lgamma(b), lgAB: Double = lgamma(a + b)
-        var dropTerm = [Double](repeating: 0, count: data.distinctX.count)
-        var total = 0.0
-        for (k, x) in data.distinctX.enumerated() {
-            total += data.countOfX[k] * (lgamma(r + x) - lgR + r * logAlpha + lgAB + lgamma(b + x + 1) - lgB - lgamma(a + b + x + 1))
-            dropTerm[k] = logA - log(b + x)
-        }
-        return data.addingLastTerms(to: total, r: r, alpha: alpha, dropTerm: dropTerm)
+        totalLogLikelihoodAndGradient(data).value
+    }
+
+    /// The total log-likelihood and its gradient in (r, α, a, b), for the fit.
+    func totalLogLikelihoodAndGradient(_ data: BGNBDData) -> (value: Double, gradient: [Double]) {
+        data.logLikelihood(r: r, alpha: alpha, a: a, b: b, shift: 1, oneTimeBuyersDrop: true)
     }
 
     /// ln of the odds of having dropped out against being alive:
@@ -167,7 +157,7 @@ struct MBGNBD: RepeatPurchaseModel {
 }
 
 /// Customers grouped by identical (x, t_x, T) for fitting, with the distinct values of x, T and
-/// t_x and each group's index into them.
+/// t_x and each group's index into them, and each customer's group.
 struct BGNBDData {
     /// Groups per block of the likelihood sum.
     static let block = 1 << 16
@@ -175,59 +165,131 @@ struct BGNBDData {
     var distinctT: [Double] = [], distinctTx: [Double] = []
     var xIndex: [Int] = [], tIndex: [Int] = [], txIndex: [Int] = []
     var count: [Double] = []
+    /// Each customer's group (an index into `xIndex`, `count`, …).
+    var group: [Int32] = []
 
-    private struct Key: Hashable { var x, tx, T: Double }
-
+    /// Groups in order of their first customer, and the distinct values of x, T and t_x in order
+    /// of their first group: each column's values are numbered first (one pass each), then the
+    /// triples of numbers are grouped.
     init(x: [Double], tx: [Double], T: [Double]) {
-        var groups: [Key: Int] = [:]
-        var xPosition: [Double: Int] = [:], tPosition: [Double: Int] = [:], txPosition: [Double: Int] = [:]
-        func position(_ v: Double, _ positions: inout [Double: Int], _ values: inout [Double]) -> Int {
-            if let known = positions[v] { return known }
-            positions[v] = values.count
+        let n = x.count
+        let (ax, cx) = Grouping.atoms(Column(.double(x)), isCancelled: { false })
+        let (atx, ctx) = Grouping.atoms(Column(.double(tx)), isCancelled: { false })
+        let (aT, cT) = Grouping.atoms(Column(.double(T)), isCancelled: { false })
+        let groups = Grouping(columns: [Column(.int(ax)), Column(.int(atx)), Column(.int(aT))], n: n)
+        group = n == 0 ? [] : groups.ids
+        var xPosition = [Int](repeating: -1, count: cx), txPosition = [Int](repeating: -1, count: ctx), tPosition = [Int](repeating: -1, count: cT)
+        func position(_ atom: Int64, _ v: Double, _ positions: inout [Int], _ values: inout [Double]) -> Int {
+            let known = positions[Int(atom)]
+            if known >= 0 { return known }
+            positions[Int(atom)] = values.count
             values.append(v)
             return values.count - 1
         }
-        for i in x.indices {
-            let key = Key(x: x[i], tx: tx[i], T: T[i])
-            if let g = groups[key] { count[g] += 1; continue }
-            groups[key] = xIndex.count
-            let k = position(x[i], &xPosition, &distinctX)
-            if k == countOfX.count { countOfX.append(0) }
-            xIndex.append(k)
-            tIndex.append(position(T[i], &tPosition, &distinctT))
-            txIndex.append(position(tx[i], &txPosition, &distinctTx))
-            count.append(1)
+        let groupCount = n == 0 ? 0 : groups.count
+        xIndex.reserveCapacity(groupCount)
+        tIndex.reserveCapacity(groupCount)
+        txIndex.reserveCapacity(groupCount)
+        for first in groups.firstRow.prefix(groupCount) {
+            let i = Int(first)
+            xIndex.append(position(ax[i], x[i], &xPosition, &distinctX))
+            tIndex.append(position(aT[i], T[i], &tPosition, &distinctT))
+            txIndex.append(position(atx[i], tx[i], &txPosition, &distinctTx))
         }
+        count = [Double](repeating: 0, count: groupCount)
+        for g in group { count[Int(g)] += 1 }
+        countOfX = [Double](repeating: 0, count: distinctX.count)
         for (g, k) in xIndex.enumerated() { countOfX[k] += count[g] }
     }
 
-    /// `total` plus, over the groups, count · ln[(α+T)^−(r+x) + e^dropTerm(x) · (α+t_x)^−(r+x)]:
-    /// the last term of the BG/NBD and MBG/NBD log-likelihoods. `dropTerm` is indexed like
-    /// `distinctX`; −∞ leaves the second part out. The logarithms of α + T and α + t_x are taken
-    /// once per distinct T and t_x, the log-sum-exp as max + log1p(exp(−|difference|)). The
-    /// groups are summed in fixed blocks, on all cores, and the blocks' sums added to `total` in
-    /// order, so the result does not depend on the core count.
-    func addingLastTerms(to total: Double, r: Double, alpha: Double, dropTerm: [Double]) -> Double {
+    /// The BG/NBD (`shift` 0) or MBG/NBD (`shift` 1) log-likelihood of the groups and its
+    /// gradient in (r, α, a, b):
+    /// Σ count · { ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x+shift) − ln B(a, b)
+    ///             + ln[ (α+T)^−(r+x) + δ · a/(b+x−1+shift) · (α+t_x)^−(r+x) ] },
+    /// δ = 1 where x > 0 or `oneTimeBuyersDrop`. The terms in x alone are computed once per
+    /// distinct x (their derivatives with the digamma function ψ), the logarithms and
+    /// reciprocals of α + T and α + t_x once per distinct T and t_x. Per group, the log-sum-exp
+    /// is max + ln(1 + e^−|difference|), and the share w of its second part carries the gradient:
+    /// ∂/∂r = −(1−w) ln(α+T) − w ln(α+t_x), ∂/∂α = −(r+x) [(1−w)/(α+T) + w/(α+t_x)], and
+    /// w · ∂(ln a − ln(b+x−1+shift)) for a and b, summed per x. The groups are summed in fixed
+    /// blocks on all cores and the blocks' sums added in order, so the result does not depend
+    /// on the core count.
+    func logLikelihood(r: Double, alpha: Double, a: Double, b: Double, shift: Double, oneTimeBuyersDrop: Bool) -> (value: Double, gradient: [Double]) {
         let data = self
-        let logT = data.distinctT.map { log(alpha + $0) }, logTx = data.distinctTx.map { log(alpha + $0) }
-        let groups = data.xIndex.count
+        let logAlpha: Double = log(alpha), logA: Double = log(a)
+        let lgR: Double = lgamma(r), lgB: Double = lgamma(b), lgAB: Double = lgamma(a + b)
+        let psiR = digamma(r), psiB = digamma(b), psiAB = digamma(a + b)
+        let kinds = distinctX.count
+        var dropTerm = [Double](repeating: -.infinity, count: kinds), dropSlopeB = [Double](repeating: 0, count: kinds)
+        var total = 0.0, gradient = [0.0, 0.0, 0.0, 0.0]
+        for (k, x) in distinctX.enumerated() {
+            let c = countOfX[k], psiABX = digamma(a + b + x + shift)
+            total += c * (lgamma(r + x) - lgR + r * logAlpha + lgAB + lgamma(b + x + shift) - lgB - lgamma(a + b + x + shift))
+            gradient[0] += c * (digamma(r + x) - psiR + logAlpha)
+            gradient[1] += c * r / alpha
+            gradient[2] += c * (psiAB - psiABX)
+            gradient[3] += c * (psiAB + digamma(b + x + shift) - psiB - psiABX)
+            if x > 0 || oneTimeBuyersDrop {
+                dropTerm[k] = logA - log(b + x - 1 + shift)
+                dropSlopeB[k] = -1 / (b + x - 1 + shift)
+            }
+        }
+        let logT = distinctT.map { log(alpha + $0) }, logTx = distinctTx.map { log(alpha + $0) }
+        let inverseT = distinctT.map { 1 / (alpha + $0) }, inverseTx = distinctTx.map { 1 / (alpha + $0) }
+        let groups = xIndex.count
         let blocks = (groups + BGNBDData.block - 1) / BGNBDData.block
-        let sums = Parallel.map(max(blocks, 1)) { block -> Double in
-            var sum = 0.0
+        // Per block: the value, ∂/∂r, ∂/∂α, then Σ count · w per distinct x.
+        let sums = Parallel.map(max(blocks, 1)) { block -> [Double] in
+            var value = 0.0, dr = 0.0, dAlpha = 0.0
+            var share = [Double](repeating: 0, count: kinds)
             let end = min(groups, (block + 1) * BGNBDData.block)
             for i in (block * BGNBDData.block)..<end {
-                let k = data.xIndex[i], x = data.distinctX[k]
-                let a3 = -(r + x) * logT[data.tIndex[i]]
-                guard dropTerm[k] > -.infinity else { sum += data.count[i] * a3; continue }
-                let a4 = dropTerm[k] - (r + x) * logTx[data.txIndex[i]]
-                sum += data.count[i] * (max(a3, a4) + log1p(exp(-abs(a3 - a4))))
+                let k = data.xIndex[i], rx = r + data.distinctX[k], c = data.count[i]
+                let t = data.tIndex[i], lt = logT[t]
+                let a3 = -rx * lt
+                guard dropTerm[k] > -.infinity else {
+                    value += c * a3
+                    dr -= c * lt
+                    dAlpha -= c * rx * inverseT[t]
+                    continue
+                }
+                let u = data.txIndex[i], ltx = logTx[u]
+                let a4 = dropTerm[k] - rx * ltx
+                let e = exp(-abs(a3 - a4)), w = (a4 > a3 ? 1 : e) / (1 + e)
+                value += c * (max(a3, a4) + log(1 + e))
+                dr -= c * (lt + w * (ltx - lt))
+                dAlpha -= c * rx * (inverseT[t] + w * (inverseTx[u] - inverseT[t]))
+                share[k] += c * w
             }
-            return sum
+            return [value, dr, dAlpha] + share
         }
-        var total = total
-        for partial in sums { total += partial }
-        return total
+        for partial in sums {
+            total += partial[0]
+            gradient[0] += partial[1]
+            gradient[1] += partial[2]
+            for k in 0..<kinds where partial[3 + k] != 0 {
+                gradient[2] += partial[3 + k] / a
+                gradient[3] += partial[3 + k] * dropSlopeB[k]
+            }
+        }
+        return (total, gradient)
     }
+}
+
+/// The digamma function ψ(x) = d ln Γ(x) / dx for x > 0: the recurrence ψ(x) = ψ(x+1) − 1/x up
+/// to x ≥ 10, then the asymptotic series ln x − 1/(2x) − Σ B₂ₖ / (2k x²ᵏ) to x⁻¹⁴, whose first
+/// term left out, B₁₆ / (16 x¹⁶), is there below 5e-17.
+func digamma(_ x: Double) -> Double {
+    guard x > 0, x.isFinite else { return x == .infinity ? .infinity : .nan }
+    var x = x, shifted = 0.0
+    while x < 10 {
+        shifted -= 1 / x
+        x += 1
+    }
+    let inverse = 1 / x, square = inverse * inverse
+    // B₂/2, B₄/4, … B₁₄/14: 1/12, −1/120, 1/252, −1/240, 1/132, −691/32760, 1/12.
+    let series = square * (1.0 / 12 - square * (1.0 / 120 - square * (1.0 / 252 - square * (1.0 / 240 - square * (1.0 / 132 - square * (691.0 / 32760 - square / 12))))))
+    return shifted + log(x) - 0.5 * inverse - series
 }
 
 /// Customers with repeat purchases for the Gamma-Gamma fit: x and the mean repeat value m per
@@ -298,26 +360,48 @@ struct GammaGamma {
         lgamma(p * x + q) - lgamma(p * x) - lgamma(q) + q * log(v) + (p * x - 1) * log(m) + p * x * log(x) - (p * x + q) * log(v + x * m)
     }
 
-    /// The sum of `logLikelihood` over `data`'s customers, rearranged for the fit: the terms in
-    /// x alone once per distinct x, Σ x·log m and Σ log m once for all, leaving one logarithm
-    /// per customer, summed in fixed blocks on all cores (the blocks' sums added in order).
+    /// The sum of `logLikelihood` over `data`'s customers.
     func totalLogLikelihood(_ data: GammaGammaData) -> Double {
-        let lgQ: Double = lgamma(q), logV: Double = log(v)
+        totalLogLikelihoodAndGradient(data).value
+    }
+
+    /// The sum of `logLikelihood` over `data`'s customers and its gradient in (p, q, v),
+    /// rearranged for the fit: the terms in x alone once per distinct x (their derivatives with
+    /// the digamma function ψ), Σ x·log m and Σ log m once for all, leaving one logarithm and one
+    /// division per customer, summed in fixed blocks on all cores (the blocks' sums added in
+    /// order). With L = ln(v + x m): ∂/∂p = Σ x [ψ(px+q) − ψ(px) + ln x + ln m − L],
+    /// ∂/∂q = Σ [ψ(px+q) − ψ(q) + ln v − L], ∂/∂v = Σ [q / v − (px+q) / (v + x m)].
+    func totalLogLikelihoodAndGradient(_ data: GammaGammaData) -> (value: Double, gradient: [Double]) {
+        let lgQ: Double = lgamma(q), logV: Double = log(v), psiQ = digamma(q)
         var total = p * data.sumXLogM - data.sumLogM
+        var gradient = [data.sumXLogM, 0, 0]
         for (k, x) in data.distinctX.enumerated() {
-            total += data.countOfX[k] * (lgamma(p * x + q) - lgamma(p * x) - lgQ + q * logV + p * x * log(x))
+            let c = data.countOfX[k], psiPXQ = digamma(p * x + q)
+            total += c * (lgamma(p * x + q) - lgamma(p * x) - lgQ + q * logV + p * x * log(x))
+            gradient[0] += c * x * (psiPXQ - digamma(p * x) + log(x))
+            gradient[1] += c * (psiPXQ - psiQ + logV)
+            gradient[2] += c * q / v
         }
         let n = data.x.count
-        let sums = Parallel.map(max((n + BGNBDData.block - 1) / BGNBDData.block, 1)) { block -> Double in
-            var sum = 0.0
+        // Per block: Σ (px+q) L, Σ x L, Σ L and Σ (px+q) / (v + x m).
+        let sums = Parallel.map(max((n + BGNBDData.block - 1) / BGNBDData.block, 1)) { block -> [Double] in
+            var sum = 0.0, xL = 0.0, l = 0.0, slope = 0.0
             for i in (block * BGNBDData.block)..<min(n, (block + 1) * BGNBDData.block) {
-                let x = data.x[i]
-                sum -= (p * x + q) * log(v + x * data.m[i])
+                let x = data.x[i], spread = v + x * data.m[i], logSpread = log(spread), weight = p * x + q
+                sum += weight * logSpread
+                xL += x * logSpread
+                l += logSpread
+                slope += weight / spread
             }
-            return sum
+            return [sum, xL, l, slope]
         }
-        for partial in sums { total += partial }
-        return total
+        for partial in sums {
+            total -= partial[0]
+            gradient[0] -= partial[1]
+            gradient[1] -= partial[2]
+            gradient[2] -= partial[3]
+        }
+        return (total, gradient)
     }
 
     /// E[M | x, m] = p (v + x m) / (p x + q − 1); for x = 0, the population mean p v / (q − 1).

@@ -83,6 +83,8 @@ struct RepeatSummary {
     var spend: [Double] = []
     /// The calibration period's length (first transaction to as-of) in the unit.
     var period = 0.0
+    /// The customers grouped by identical (x, t_x, T), for the fits and the per-customer figures.
+    var groups = BGNBDData(x: [], tx: [], T: [])
 }
 
 /// The model fits a command needs, each kept by the catalog while the transactions it was
@@ -97,39 +99,55 @@ struct ModelFits {
 }
 
 extension TransactionData {
+    /// Each customer's transactions are brought together by a counting sort on the customer
+    /// (in row order), and their days sorted only where they are not in order already.
     func repeatSummary(unitDays: Double) -> RepeatSummary {
-        let data = self
-        let order = (0..<data.count).sorted { (data.customer[$0], data.day[$0]) < (data.customer[$1], data.day[$1]) }
+        let n = customerCount, rows = count
+        var start = [Int](repeating: 0, count: n + 1)
+        for c in customer { start[Int(c) + 1] += 1 }
+        for c in 0..<n { start[c + 1] += start[c] }
+        var order = [Int32](repeating: 0, count: rows), next = start
+        for i in 0..<rows {
+            let c = Int(customer[i])
+            order[next[c]] = Int32(i)
+            next[c] += 1
+        }
         var out = RepeatSummary()
-        let n = data.customerCount
-        var first = [Int32](repeating: 0, count: n), last = [Int32](repeating: 0, count: n), days = [Int](repeating: 0, count: n)
-        var repeatTotal = [CompensatedSum](repeating: CompensatedSum(), count: n), total = [CompensatedSum](repeating: CompensatedSum(), count: n)
-        var previous: (customer: Int32, day: Int32)?
-        for i in order {
-            let c = Int(data.customer[i]), d = data.day[i]
-            if previous?.customer != data.customer[i] {
-                first[c] = d
-                days[c] = 1
-            } else if previous?.day != d {
-                days[c] += 1
-            }
-            last[c] = d
-            if d != first[c] { repeatTotal[c].add(data.amount[i]) }
-            total[c].add(data.amount[i])
-            previous = (data.customer[i], d)
-        }
+        out.x.reserveCapacity(n)
+        out.tx.reserveCapacity(n)
+        out.T.reserveCapacity(n)
+        out.repeatMean.reserveCapacity(n)
+        out.spend.reserveCapacity(n)
+        var days: [Int32] = []
         for c in 0..<n {
-            let x = Double(days[c] - 1)
+            days.removeAll(keepingCapacity: true)
+            var sorted = true
+            for k in start[c]..<start[c + 1] {
+                let d = day[Int(order[k])]
+                if let previous = days.last, d < previous { sorted = false }
+                days.append(d)
+            }
+            if !sorted { days.sort() }
+            let first = days.first ?? asOf, last = days.last ?? asOf
+            var distinct = 0
+            for k in days.indices where k == 0 || days[k] != days[k - 1] { distinct += 1 }
+            var repeatTotal = CompensatedSum(), total = CompensatedSum()
+            for k in start[c]..<start[c + 1] {
+                let i = Int(order[k])
+                if day[i] != first { repeatTotal.add(amount[i]) }
+                total.add(amount[i])
+            }
+            let x = Double(max(distinct - 1, 0))
             out.x.append(x)
-            out.tx.append(Double(last[c] - first[c]) / unitDays)
-            out.T.append(Double(data.asOf - first[c]) / unitDays)
-            out.repeatMean.append(x > 0 ? repeatTotal[c].value / x : nil)
-            out.spend.append(total[c].value)
+            out.tx.append(Double(last - first) / unitDays)
+            out.T.append(Double(asOf - first) / unitDays)
+            out.repeatMean.append(x > 0 ? repeatTotal.value / x : nil)
+            out.spend.append(total.value)
         }
-        out.period = Double(data.asOf - (data.day.min() ?? data.asOf)) / unitDays
+        out.period = Double(asOf - (day.min() ?? asOf)) / unitDays
+        out.groups = BGNBDData(x: out.x, tx: out.tx, T: out.T)
         return out
     }
-
 }
 
 extension RepeatSummary {
@@ -139,28 +157,44 @@ extension RepeatSummary {
     }
 
     /// Fits a four-parameter repeat-purchase model (r, alpha, a, b) by maximum likelihood:
-    /// Nelder–Mead on the log-parameters over the customers grouped by identical (x, t_x, T).
+    /// BFGS with the analytic gradient on the log-parameters over the customers grouped by
+    /// identical (x, t_x, T), Nelder–Mead from its end point where it does not converge.
     /// Without a repeat purchase neither model has a fit, and one that does not converge to
-    /// finite positive parameters is an error, never a model.
+    /// parameters within e^±20 is an error, never a model.
     func fit<M: RepeatPurchaseModel>(_: M.Type, named name: String, isCancelled cancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> (model: M, logLikelihood: Double) {
         guard x.contains(where: { $0 > 0 }) else {
             throw Diagnostic("no customer made a repeat purchase, so the \(name) model cannot be fitted", at: at)
         }
-        let grouped = BGNBDData(x: x, tx: tx, T: T)
-        let objective: ([Double]) -> Double = { p in
+        let grouped = groups
+        let objective: ([Double]) -> (value: Double, gradient: [Double]) = { p in
             // Once Ctrl-C is pressed every point is refused and the search ends at once.
-            if cancelled() { return .infinity }
-            let sum = M(r: exp(p[0]), alpha: exp(p[1]), a: exp(p[2]), b: exp(p[3])).totalLogLikelihood(grouped)
-            return sum.isFinite ? -sum : .infinity
+            if cancelled() { return (.infinity, [0, 0, 0, 0]) }
+            let parameters = p.map { exp($0) }
+            let (sum, gradient) = M(r: parameters[0], alpha: parameters[1], a: parameters[2], b: parameters[3]).totalLogLikelihoodAndGradient(grouped)
+            // In log-parameters: ∂/∂ln θ = θ · ∂/∂θ.
+            return sum.isFinite ? (-sum, zip(gradient, parameters).map { -$0 * $1 }) : (.infinity, [0, 0, 0, 0])
         }
-        let result = NelderMead.minimize(objective, from: [0, 0, 0, 0])
+        // Parameters beyond e^±20 (r, a or b near 0 or in the hundreds of millions, α beyond a
+        // million years in days) describe no customers, only a likelihood without a maximum.
+        let result = minimizeWithFallback(objective, from: [0, 0, 0, 0], bound: 20)
         if cancelled() { throw Diagnostic.interrupted }
         let p = result.point.map { exp($0) }
-        guard result.converged, result.value.isFinite, p.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+        guard result.converged, result.value.isFinite, result.point.allSatisfy({ abs($0) <= 20 }), p.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw Diagnostic("the \(name) fit did not converge after \(result.evaluations) evaluations", at: at,
                              hint: "the data may not support the model; try another unit or a longer calibration period")
         }
         return (M(r: p[0], alpha: p[1], a: p[2], b: p[3]), -result.value)
+    }
+
+    /// BFGS (`BFGS.minimize`) on log-parameters. Where it does not converge, or ends where a
+    /// log-parameter is beyond ±`bound` (a likelihood that only flattens out toward a degenerate
+    /// model, whose gradient vanishes there without a maximum), Nelder–Mead searches from the start.
+    private func minimizeWithFallback(_ f: ([Double]) -> (value: Double, gradient: [Double]), from start: [Double], bound: Double) -> NelderMead.Result {
+        let quasiNewton = BFGS.minimize(f, from: start)
+        if quasiNewton.converged && quasiNewton.point.allSatisfy({ abs($0) <= bound }) { return quasiNewton }
+        var simplex = NelderMead.minimize({ f($0).value }, from: start)
+        simplex.evaluations += quasiNewton.evaluations
+        return simplex
     }
 
     /// Fits Gamma-Gamma on the customers with repeat purchases.
@@ -174,12 +208,14 @@ extension RepeatSummary {
             throw Diagnostic("Gamma-Gamma needs customers with repeat purchases of positive value; \(rows.count == 0 ? "there are none" : "there is only one")", at: at)
         }
         let data = GammaGammaData(rows)
-        let objective: ([Double]) -> Double = { p in
-            if cancelled() { return .infinity }
-            let sum = GammaGamma(p: exp(p[0]), q: exp(p[1]), v: exp(p[2])).totalLogLikelihood(data)
-            return sum.isFinite ? -sum : .infinity
+        let objective: ([Double]) -> (value: Double, gradient: [Double]) = { p in
+            if cancelled() { return (.infinity, [0, 0, 0]) }
+            let parameters = p.map { exp($0) }
+            let (sum, gradient) = GammaGamma(p: parameters[0], q: parameters[1], v: parameters[2]).totalLogLikelihoodAndGradient(data)
+            return sum.isFinite ? (-sum, zip(gradient, parameters).map { -$0 * $1 }) : (.infinity, [0, 0, 0])
         }
-        let result = NelderMead.minimize(objective, from: [0, 0, 0])
+        // Spend has no scale (v follows the currency), so any finite parameters are a fit.
+        let result = minimizeWithFallback(objective, from: [0, 0, 0], bound: .infinity)
         if cancelled() { throw Diagnostic.interrupted }
         let p = result.point.map { exp($0) }
         guard result.converged, result.value.isFinite, p[1] > 1 else {
@@ -188,34 +224,40 @@ extension RepeatSummary {
         return (GammaGamma(p: p[0], q: p[1], v: p[2]), -result.value, rows.count)
     }
 
-    /// Each customer's expected purchases at each horizon. The part for a customer still alive
-    /// depends on x and T only, which few distinct pairs share (T counts whole days), so it is
-    /// computed once per pair — the hypergeometric series is the costly part.
-    func expectedPurchases(_ m: some RepeatPurchaseModel, horizons: [Double]) -> [[Double]] {
-        let s = self
-        var ifAlive: [FrequencyAndAge: [Double]] = [:]
-        return s.x.indices.map { c in
-            let pair = FrequencyAndAge(x: s.x[c], T: s.T[c])
-            let alive: [Double]
-            if let known = ifAlive[pair] { alive = known } else {
-                alive = horizons.map { m.expectedPurchasesIfAlive($0, x: pair.x, T: pair.T) }
-                ifAlive[pair] = alive
+    /// Per customer, 1 / P(alive) and the number of their (x, T) pair; per pair, the expected
+    /// purchases if alive at each horizon (`horizons.count` per pair, in order). The divisor is
+    /// computed once per distinct (x, t_x, T) group, the expectation — a hypergeometric series,
+    /// the costly part — once per distinct (x, T) pair (T counts whole days, so few pairs), both
+    /// on all cores.
+    func expectations(_ m: some RepeatPurchaseModel, horizons: [Double]) -> (divisor: [Double], pair: [Int32], ifAlive: [Double]) {
+        let g = groups
+        let groupCount = g.xIndex.count
+        let pairs = Grouping(columns: [Column(.int((0..<groupCount).map { Int64(g.xIndex[$0] * g.distinctT.count + g.tIndex[$0]) }))], n: groupCount)
+        let pairCount = groupCount == 0 ? 0 : pairs.count
+        func blocks(_ total: Int, _ per: Int) -> Int { max((total + per - 1) / per, 1) }
+        let perPair = Parallel.map(blocks(pairCount, 1024)) { block -> [Double] in
+            (block * 1024..<min(pairCount, (block + 1) * 1024)).flatMap { p -> [Double] in
+                let first = Int(pairs.firstRow[p])
+                let x = g.distinctX[g.xIndex[first]], T = g.distinctT[g.tIndex[first]]
+                return horizons.map { m.expectedPurchasesIfAlive($0, x: x, T: T) }
             }
-            let divisor = m.aliveDivisor(x: s.x[c], tx: s.tx[c], T: s.T[c])
-            return alive.map { $0 / divisor }
-        }
+        }.flatMap { $0 }
+        let divisorOfGroup = Parallel.map(blocks(groupCount, BGNBDData.block)) { block -> [Double] in
+            (block * BGNBDData.block..<min(groupCount, (block + 1) * BGNBDData.block)).map {
+                m.aliveDivisor(x: g.distinctX[g.xIndex[$0]], tx: g.distinctTx[g.txIndex[$0]], T: g.distinctT[g.tIndex[$0]])
+            }
+        }.flatMap { $0 }
+        return (g.group.map { divisorOfGroup[Int($0)] }, g.group.map { pairs.ids[Int($0)] }, perPair)
     }
-
 }
-
-/// A customer's (x, T), the key of what `expectedPurchases` computes once per pair.
-private struct FrequencyAndAge: Hashable { var x, T: Double }
 
 /// What the per-customer expectations need from a model of repeat purchases and drop-out
 /// (BG/NBD, MBG/NBD): expected purchases in (T, T + t] if still alive, and 1 / P(alive).
 protocol RepeatPurchaseModel {
     init(r: Double, alpha: Double, a: Double, b: Double)
     func totalLogLikelihood(_ data: BGNBDData) -> Double
+    /// The total log-likelihood and its gradient in (r, alpha, a, b).
+    func totalLogLikelihoodAndGradient(_ data: BGNBDData) -> (value: Double, gradient: [Double])
     var r: Double { get }
     var alpha: Double { get }
     var a: Double { get }
@@ -276,8 +318,8 @@ extension TransactionData {
                    aliveNote: String, reads: [String], at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (unitName, n) = (o.unit.name, customerCount)
         let t = o.horizon ?? s.period
-        let pAlive = (0..<n).map { m.pAlive(x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) }
-        let expected = s.expectedPurchases(m, horizons: [t]).map { $0[0] }
+        let (divisor, pair, ifAlive) = s.expectations(m, horizons: [t])
+        let pAlive = divisor.map { 1 / $0 }, expected = (0..<n).map { ifAlive[Int(pair[$0])] / divisor[$0] }
         let fitted = params([("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)])
         guard pAlive.allSatisfy(\.isFinite), expected.allSatisfy(\.isFinite) else {
             throw Diagnostic("the \(name) fit (\(fitted)) is too extreme to give every customer's expectations", at: at,
@@ -315,13 +357,14 @@ extension TransactionData {
         let month = 30 / unitDays
         let n = data.customerCount
         var clv = [Double](repeating: 0, count: n), purchases = [Double](repeating: 0, count: n), spend = [Double](repeating: 0, count: n)
-        let byMonth = s.expectedPurchases(bg, horizons: (1...months).map { Double($0) * month })
+        let (divisor, pair, ifAlive) = s.expectations(bg, horizons: (1...months).map { Double($0) * month })
+        let discountFactor = (1...months).map { pow(1 + discount, Double($0)) }
         for c in 0..<n {
             spend[c] = gg.expectedSpend(x: s.x[c], m: s.repeatMean[c] ?? 0)
             var before = 0.0
             for i in 1...months {
-                let upTo = byMonth[c][i - 1]
-                clv[c] += margin * spend[c] * (upTo - before) / pow(1 + discount, Double(i))
+                let upTo = ifAlive[Int(pair[c]) * months + i - 1] / divisor[c]
+                clv[c] += margin * spend[c] * (upTo - before) / discountFactor[i - 1]
                 before = upTo
             }
             purchases[c] = before
@@ -331,7 +374,7 @@ extension TransactionData {
                              hint: "the data may not support the models; try another unit or a shorter horizon")
         }
         let table = Table(columnNames: [data.keyName, "p_alive", "expected_purchases", "expected_spend", "clv"],
-                          columns: [data.keys, Column(.double((0..<n).map { bg.pAlive(x: s.x[$0], tx: s.tx[$0], T: s.T[$0]) })),
+                          columns: [data.keys, Column(.double(divisor.map { 1 / $0 })),
                                     Column(.double(purchases)), Column(.double(spend)), Column(.double(clv))])
         return AnalyticsResult(table: table, work: [
             "model CLV over \(months) months (a month = 30 days), \(rate(discount * 100)) discount a month, margin \(rate(margin * 100)); BG/NBD in \(unitName): \(params([("r", bg.r), ("alpha", bg.alpha), ("a", bg.a), ("b", bg.b)])); Gamma-Gamma: \(params([("p", gg.p), ("q", gg.q), ("v", gg.v)]))",

@@ -77,3 +77,98 @@ enum NelderMead {
         return Result(point: simplex[i], value: values[i], converged: false, evaluations: evaluations)
     }
 }
+
+/// BFGS quasi-Newton minimisation (Nocedal & Wright, "Numerical Optimization", 2006, §6.1) with
+/// an analytic gradient and a backtracking (Armijo) line search. The inverse Hessian estimate H
+/// starts as the identity, scaled by yᵀs / yᵀy after the first step (their eq. 6.20); an update
+/// whose curvature yᵀs is not positive is skipped, and a search direction that does not go
+/// downhill restarts from the steepest descent. Converged when the quasi-Newton step −H·g moves
+/// no coordinate by more than `tolerance` (on log-parameters: each parameter to that relative
+/// accuracy), or the gradient vanishes; where rounding of a large sum hides any lower point
+/// along a step of at most 1e4 · `tolerance`, that point is the minimum to the sum's precision.
+enum BFGS {
+    static func minimize(_ f: ([Double]) -> (value: Double, gradient: [Double]), from start: [Double], tolerance: Double = 1e-10,
+                         maxEvaluations: Int = 2_000) -> NelderMead.Result {
+        let n = start.count
+        var point = start
+        var (value, gradient) = f(point)
+        var evaluations = 1
+        guard value.isFinite, gradient.allSatisfy(\.isFinite) else {
+            return NelderMead.Result(point: point, value: .infinity, converged: false, evaluations: evaluations)
+        }
+        func dot(_ u: [Double], _ v: [Double]) -> Double { zip(u, v).reduce(0.0) { $0 + $1.0 * $1.1 } }
+        func identity() -> [[Double]] { (0..<n).map { i in (0..<n).map { i == $0 ? 1.0 : 0.0 } } }
+        func result(_ converged: Bool) -> NelderMead.Result {
+            NelderMead.Result(point: point, value: value, converged: converged, evaluations: evaluations)
+        }
+        var inverse = identity(), scaled = false
+        while evaluations < maxEvaluations {
+            if gradient.allSatisfy({ $0 == 0 }) { return result(true) }
+            var direction = inverse.map { -dot($0, gradient) }
+            var slope = dot(direction, gradient)
+            if !(slope < 0) {
+                inverse = identity()
+                scaled = false
+                direction = gradient.map { -$0 }
+                slope = dot(direction, gradient)
+            }
+            let longest = direction.map(abs).max() ?? 0
+            if scaled && longest <= tolerance { return result(true) }
+            // Before the inverse Hessian has a scale, the first step moves each log-parameter by at most 1.
+            var step = scaled ? 1.0 : 1 / longest
+            var next: (point: [Double], value: Double, gradient: [Double])?
+            for attempt in 0..<60 where evaluations < maxEvaluations {
+                let trial = (0..<n).map { point[$0] + step * direction[$0] }
+                if trial == point { break }
+                let (v, g) = f(trial)
+                evaluations += 1
+                guard v.isFinite, g.allSatisfy(\.isFinite) else {
+                    step *= 0.25
+                    continue
+                }
+                if v <= value + 1e-4 * step * slope {
+                    next = (trial, v, g)
+                    break
+                }
+                // Close to the minimum the decrease of a full step falls below the rounding of f;
+                // the gradient still tells, so a full step that leaves f unchanged to its
+                // precision and shrinks the gradient is taken.
+                let noise = 1e-12 * (1 + abs(value))
+                if attempt == 0 && scaled && -slope <= noise && abs(v - value) <= noise && (g.map(abs).max() ?? 0) < (gradient.map(abs).max() ?? 0) {
+                    next = (trial, v, g)
+                    break
+                }
+                // The minimum of the quadratic through f(0), f′(0) and f(step), within [0.1, 0.5] of the step.
+                step *= v > value ? max(0.1, min(0.5, -slope * step / (2 * (v - value - slope * step)))) : 0.25
+            }
+            guard let accepted = next else {
+                if scaled && longest <= 1e4 * tolerance { return result(true) }
+                if scaled {
+                    inverse = identity()
+                    scaled = false
+                    continue
+                }
+                return result(false)
+            }
+            let s = (0..<n).map { accepted.point[$0] - point[$0] }
+            let y = (0..<n).map { accepted.gradient[$0] - gradient[$0] }
+            (point, value, gradient) = accepted
+            let sy = dot(s, y), yy = dot(y, y)
+            guard sy > 1e-12 * dot(s, s).squareRoot() * yy.squareRoot() else { continue }
+            if !scaled {
+                inverse = (0..<n).map { i in (0..<n).map { i == $0 ? sy / yy : 0 } }
+                scaled = true
+            }
+            // H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ, ρ = 1 / yᵀs.
+            let rho = 1 / sy
+            let hy = inverse.map { dot($0, y) }
+            let yhy = dot(y, hy)
+            for i in 0..<n {
+                for j in 0..<n {
+                    inverse[i][j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j]
+                }
+            }
+        }
+        return result(false)
+    }
+}
