@@ -31,16 +31,18 @@ public struct SampleGenerator {
     public var lastDay = Civil.days(2024, 6, 30)
 
     /// The language of the words, digits and calendar of the files.
-    public var locale: SampleLocale = .english
+    public var locale: SampleLocale = .english { didSet { words = locale == .persian ? .persian : .english } }
 
     public init(customers: Int, seed: UInt64, locale: SampleLocale = .english) {
         self.customers = customers
         self.seed = seed
         self.locale = locale
+        words = locale == .persian ? .persian : .english
     }
 
-    /// The names, cities and other words of the files.
-    var words: Vocabulary { locale == .persian ? .persian : .english }
+    /// The names, cities and other words of the files, kept rather than looked up per use: a
+    /// copy of the vocabulary per customer was a third of a large benchmark file's time.
+    private(set) var words: Vocabulary
 
     /// A writer in the generator's locale.
     private func writer(_ path: String) throws -> ByteWriter {
@@ -174,32 +176,14 @@ public struct SampleGenerator {
         return summary
     }
 
-    /// Writes about `rows` orders (for benchmarks), in customer order without sorting by date.
-    public func writeOrders(rows: Int, to path: String) throws {
-        var rng = SplitMix64(seed: seed)
-        var w = try writer(path)
-        w.text("order_id,customer_id,date,amount,channel,items")
-        w.newline()
-        var written = 0
-        var id = 1
-        var batch: [Order] = []
-        while written < rows {
-            let c = makeCustomer(id: id, &rng)
-            id += 1
-            batch.removeAll(keepingCapacity: true)
-            appendOrders(for: c, into: &batch, &rng)
-            for o in batch where written < rows {
-                written += 1
-                writeOrder(o, id: written, &w)
-            }
-        }
-        w.close()
-    }
-
     /// Writes `count` customers (for benchmarks that join orders to customers).
     public func writeCustomers(count: Int, to path: String) throws {
         var rng = SplitMix64(seed: seed)
-        try writeCustomers((1...max(count, 1)).map { makeCustomer(id: $0, &rng) }, to: path)
+        var w = try writer(path)
+        writeCustomersHeader(&w)
+        // One at a time: 20 million customers would not fit in memory as an array.
+        for id in 1...max(count, 1) { writeCustomer(makeCustomer(id: id, &rng), &w) }
+        w.close()
     }
 
     // MARK: - Making customers and orders
@@ -208,7 +192,7 @@ public struct SampleGenerator {
         (1...max(customers, 1)).map { makeCustomer(id: $0, &rng) }
     }
 
-    private func makeCustomer(id: Int, _ rng: inout SplitMix64) -> Customer {
+    func makeCustomer(id: Int, _ rng: inout SplitMix64) -> Customer {
         let isCompany = rng.chance(0.08)
         var archetype = Archetype.allCases[rng.weighted(Archetype.allCases.map(\.share))]
         // Members join over the club's life; more joined recently as the club grew.
@@ -239,7 +223,7 @@ public struct SampleGenerator {
                         archetype: archetype, complainer: archetype != .lead && rng.chance(0.1))
     }
 
-    private func appendOrders(for c: Customer, into orders: inout [Order], _ rng: inout SplitMix64) {
+    func appendOrders(for c: Customer, into orders: inout [Order], _ rng: inout SplitMix64) {
         guard c.archetype != .lead else { return }
         let from = max(c.joined, firstDay)
         var until = lastDay
@@ -280,31 +264,37 @@ public struct SampleGenerator {
 
     private func writeCustomers(_ people: [Customer], to path: String) throws {
         var w = try writer(path)
+        writeCustomersHeader(&w)
+        for c in people { writeCustomer(c, &w) }
+        w.close()
+    }
+
+    private func writeCustomersHeader(_ w: inout ByteWriter) {
         w.text("id,name,gender,birth_year,city,joined,kind,channel,referred_by,source,first_seen,contacted")
         w.newline()
-        for c in people {
-            w.int(c.id); w.comma()
-            if c.name.contains(",") { w.text("\"\(c.name)\"") } else { w.text(c.name) }
-            w.comma()
-            if let g = c.gender { w.text(g) }
-            w.comma()
-            // A Jalali birth year in the Persian files (most of a Gregorian year is in year − 621).
-            if let b = c.birthYear { w.int(locale == .persian ? b - 621 : b) }
-            w.comma(); w.text(c.city)
-            w.comma()
-            if c.isMember { w.date(c.joined) }
-            w.comma(); w.text(c.isCompany ? words.company : words.person)
-            w.comma(); w.text(c.channel)
-            w.comma()
-            if let r = c.referredBy { w.int(r) }
-            let (source, seen, contacted) = contact(c)
-            w.comma(); w.text(source)
-            w.comma(); w.date(seen)
-            w.comma()
-            if let d = contacted { w.date(d) }
-            w.newline()
-        }
-        w.close()
+    }
+
+    private func writeCustomer(_ c: Customer, _ w: inout ByteWriter) {
+        w.int(c.id); w.comma()
+        if c.name.contains(",") { w.text("\"\(c.name)\"") } else { w.text(c.name) }
+        w.comma()
+        if let g = c.gender { w.text(g) }
+        w.comma()
+        // A Jalali birth year in the Persian files (most of a Gregorian year is in year − 621).
+        if let b = c.birthYear { w.int(locale == .persian ? b - 621 : b) }
+        w.comma(); w.text(c.city)
+        w.comma()
+        if c.isMember { w.date(c.joined) }
+        w.comma(); w.text(c.isCompany ? words.company : words.person)
+        w.comma(); w.text(c.channel)
+        w.comma()
+        if let r = c.referredBy { w.int(r) }
+        let (source, seen, contacted) = contact(c)
+        w.comma(); w.text(source)
+        w.comma(); w.date(seen)
+        w.comma()
+        if let d = contacted { w.date(d) }
+        w.newline()
     }
 
     private func writeOrder(_ o: Order, id: Int, _ w: inout ByteWriter, endLine: Bool = true) {
@@ -415,6 +405,19 @@ public struct SampleGenerator {
         return rows
     }
 
+    /// One to three answers of a customer who gives feedback, each a few days after one of the
+    /// customer's order `days`: (day, NPS, rating, complaint).
+    func answers(of c: Customer, days: [Int], _ rng: inout SplitMix64, _ answer: (Int, Int, Int, String?) -> Void) {
+        for _ in 0..<rng.int(1...min(3, days.count)) {
+            let day = min(lastDay, rng.pick(days) + rng.int(1...7))
+            let nps: Int
+            if c.complainer { nps = rng.int(0...6) } else if c.archetype == .loyal { nps = rng.chance(0.8) ? rng.int(9...10) : rng.int(6...8) } else { nps = rng.weighted([1, 1, 1, 1, 2, 3, 4, 6, 8, 7, 5]) }
+            let rating = max(1, min(5, Int((Double(nps) / 2.5).rounded()) + rng.int(-1...1) + (nps >= 9 ? 1 : 0)))
+            let complaint = c.complainer && rng.chance(0.7) || rng.chance(0.02) ? rng.pick(words.complaints) : nil
+            answer(day, nps, rating, complaint)
+        }
+    }
+
     /// Feedback follows purchases: a few days after an order, scored by how the customer feels.
     private func writeFeedback(_ people: [Customer], _ orders: [Order], to path: String, _ rng: inout SplitMix64) throws -> Int {
         var byCustomer = [Int: [Int]]()
@@ -422,14 +425,7 @@ public struct SampleGenerator {
         var rows: [(customer: Int, day: Int, nps: Int, rating: Int, complaint: String?)] = []
         for c in people {
             guard let days = byCustomer[c.id], c.complainer || rng.chance(0.35) else { continue }
-            for _ in 0..<rng.int(1...min(3, days.count)) {
-                let day = min(lastDay, rng.pick(days) + rng.int(1...7))
-                let nps: Int
-                if c.complainer { nps = rng.int(0...6) } else if c.archetype == .loyal { nps = rng.chance(0.8) ? rng.int(9...10) : rng.int(6...8) } else { nps = rng.weighted([1, 1, 1, 1, 2, 3, 4, 6, 8, 7, 5]) }
-                let rating = max(1, min(5, Int((Double(nps) / 2.5).rounded()) + rng.int(-1...1) + (nps >= 9 ? 1 : 0)))
-                let complaint = c.complainer && rng.chance(0.7) || rng.chance(0.02) ? rng.pick(words.complaints) : nil
-                rows.append((c.id, day, nps, rating, complaint))
-            }
+            answers(of: c, days: days, &rng) { rows.append((c.id, $0, $1, $2, $3)) }
         }
         rows.sort { ($0.day, $0.customer) < ($1.day, $1.customer) }
         var w = try writer(path)
