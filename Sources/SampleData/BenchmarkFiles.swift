@@ -33,7 +33,7 @@ extension SampleGenerator {
         var batch: [Order] = [], chunk: [Order] = [], days: [Int] = []
         chunk.reserveCapacity(chunkSize)
         while written < rows {
-            let c = makeCustomer(id: id, &rng)
+            let c = makeCustomer(id: id, &rng, named: false)
             id += 1
             batch.removeAll(keepingCapacity: true)
             appendOrders(for: c, into: &batch, &rng)
