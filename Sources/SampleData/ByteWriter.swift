@@ -8,8 +8,15 @@ import Foundation
 /// shop's export has them.
 struct ByteWriter {
     private var buffer: [UInt8] = []
-    private let handle: FileHandle
+    /// Where the bytes go; nil for a writer that only collects them (`bytes`).
+    private let handle: FileHandle?
     var persian = false
+
+    /// A writer that keeps its bytes.
+    init() { handle = nil }
+
+    /// What a writer without a file has collected.
+    var bytes: [UInt8] { buffer }
 
     init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
@@ -25,13 +32,20 @@ struct ByteWriter {
 
     mutating func newline() {
         buffer.append(10)
-        if buffer.count >= 1 << 20 { flush() }
+        if buffer.count >= 1 << 20 && handle != nil { flush() }
     }
 
     mutating func int(_ v: Int) {
-        if v < 0 { buffer.append(45); int(-v); return }
-        if v >= 10 { int(v / 10) }
-        digit(v % 10)
+        if v < 0 { buffer.append(45) }
+        // The digits from the last, then in order: no call per digit.
+        var x = v.magnitude
+        var reversed: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                       UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &reversed) { d in
+            repeat { d[n] = UInt8(x % 10); x /= 10; n += 1 } while x > 0
+            for i in stride(from: n - 1, through: 0, by: -1) { digit(Int(d[i])) }
+        }
     }
 
     /// One digit, Latin or Persian (U+06F0 + d, two bytes in UTF-8).
@@ -80,13 +94,14 @@ struct ByteWriter {
     }
 
     mutating func flush() {
+        guard let handle else { return }
         handle.write(Data(buffer))
         buffer.removeAll(keepingCapacity: true)
     }
 
     mutating func close() {
         flush()
-        handle.closeFile()
+        handle?.closeFile()
     }
 }
 

@@ -24,7 +24,7 @@ public enum SampleLocale: String, Sendable {
     case persian = "fa"
 }
 
-public struct SampleGenerator {
+public struct SampleGenerator: Sendable {
     public var customers: Int
     public var seed: UInt64
     /// First and last day of the order history (day numbers).
@@ -32,16 +32,18 @@ public struct SampleGenerator {
     public var lastDay = Civil.days(2024, 6, 30)
 
     /// The language of the words, digits and calendar of the files.
-    public var locale: SampleLocale = .english
+    public var locale: SampleLocale = .english { didSet { words = locale == .persian ? .persian : .english } }
 
     public init(customers: Int, seed: UInt64, locale: SampleLocale = .english) {
         self.customers = customers
         self.seed = seed
         self.locale = locale
+        words = locale == .persian ? .persian : .english
     }
 
-    /// The names, cities and other words of the files.
-    var words: Vocabulary { locale == .persian ? .persian : .english }
+    /// The names, cities and other words of the files, kept rather than looked up per use: a
+    /// copy of the vocabulary per customer was a third of a large benchmark file's time.
+    private(set) var words: Vocabulary
 
     /// A writer in the generator's locale.
     func writer(_ path: String) throws -> ByteWriter {
@@ -156,6 +158,8 @@ public struct SampleGenerator {
     }
 
     static let cityWeights = [0.35, 0.12, 0.10, 0.09, 0.08, 0.08, 0.05, 0.05, 0.04, 0.04]
+    static let channelWeights = [0.45, 0.35, 0.20]
+    static let archetypeShares = Archetype.allCases.map(\.share)
     /// Relative order volume per calendar month (Nowruz in March; November–December peak).
     static let season: [Double] = [0.9, 0.9, 1.3, 1.0, 0.95, 0.95, 0.9, 0.9, 1.0, 1.0, 1.25, 1.35]
 
@@ -189,32 +193,35 @@ public struct SampleGenerator {
         return summary
     }
 
-    /// Writes about `rows` orders (for benchmarks), in customer order without sorting by date.
-    public func writeOrders(rows: Int, to path: String) throws {
-        var rng = SplitMix64(seed: seed)
-        var w = try writer(path)
-        w.text("order_id,customer_id,date,amount,channel,items")
-        w.newline()
-        var written = 0
-        var id = 1
-        var batch: [Order] = []
-        while written < rows {
-            let c = makeCustomer(id: id, &rng)
-            id += 1
-            batch.removeAll(keepingCapacity: true)
-            appendOrders(for: c, into: &batch, &rng)
-            for o in batch where written < rows {
-                written += 1
-                writeOrder(o, id: written, &w)
-            }
-        }
-        w.close()
-    }
-
     /// Writes `count` customers (for benchmarks that join orders to customers).
     public func writeCustomers(count: Int, to path: String) throws {
         var rng = SplitMix64(seed: seed)
-        try writeCustomers((1...max(count, 1)).map { makeCustomer(id: $0, &rng) }, to: path)
+        let file = try OrderedChunks(path: path, inFlight: 4)
+        var header = ByteWriter()
+        writeCustomersHeader(&header)
+        file.put(0, header.bytes)
+        // A chunk at a time, written as text on every core: 20 million customers would not fit
+        // in memory at once, and the text is most of the work.
+        let work = DispatchQueue(label: "clubsh-sample-data.customers", attributes: .concurrent)
+        let group = DispatchGroup()
+        let generator = self
+        var chunk: [Customer] = [], chunks = 1
+        for id in 1...max(count, 1) {
+            chunk.append(makeCustomer(id: id, &rng))
+            guard chunk.count == 1 << 16 || id == max(count, 1) else { continue }
+            let (people, k) = (chunk, chunks)
+            chunks += 1
+            chunk.removeAll(keepingCapacity: true)
+            file.reserve()
+            work.async(group: group) {
+                var w = ByteWriter()
+                w.persian = generator.locale == .persian
+                for c in people { generator.writeCustomer(c, &w) }
+                file.put(k, w.bytes)
+            }
+        }
+        group.wait()
+        try file.close()
     }
 
     // MARK: - Making customers and orders
@@ -223,9 +230,11 @@ public struct SampleGenerator {
         (1...max(customers, 1)).map { makeCustomer(id: $0, &rng) }
     }
 
-    private func makeCustomer(id: Int, _ rng: inout SplitMix64) -> Customer {
+    /// With `named` false the name is left empty (the orders file has none), after the same
+    /// draws, so every later value is the same.
+    func makeCustomer(id: Int, _ rng: inout SplitMix64, named: Bool = true) -> Customer {
         let isCompany = rng.chance(0.08)
-        var archetype = Archetype.allCases[rng.weighted(Archetype.allCases.map(\.share))]
+        var archetype = Archetype.allCases[rng.weighted(Self.archetypeShares)]
         // Members join over the club's life; more joined recently as the club grew.
         let clubStart = Civil.days(2021, 6, 1)
         let joined = clubStart + Int(Double(lastDay - clubStart) * rng.unit().squareRoot())
@@ -234,14 +243,16 @@ public struct SampleGenerator {
         let name: String
         var female = false
         if isCompany {
-            name = words.companyName(rng.pick(words.lastNames), rng.pick(words.companySuffixes))
+            let last = rng.pick(words.lastNames), suffix = rng.pick(words.companySuffixes)
+            name = named ? words.companyName(last, suffix) : ""
         } else if rng.chance(0.08) {
             let k = rng.int(0...(words.persianNames.count - 1))
             name = words.persianNames[k]
             female = k % 2 == 0
         } else {
             let k = rng.int(0...(words.firstNames.count - 1))
-            name = "\(words.firstNames[k]) \(rng.pick(words.lastNames))"
+            let last = rng.pick(words.lastNames)
+            name = named ? "\(words.firstNames[k]) \(last)" : ""
             female = k % 2 == 1
         }
         return Customer(id: id, name: name,
@@ -249,12 +260,12 @@ public struct SampleGenerator {
                         birthYear: isCompany || rng.chance(0.05) ? nil : rng.int(1950...2005),
                         city: words.cities[rng.weighted(Self.cityWeights)],
                         joined: joined, isCompany: isCompany,
-                        channel: words.channels[rng.weighted([0.45, 0.35, 0.20])],
+                        channel: words.channels[rng.weighted(Self.channelWeights)],
                         referredBy: id > 20 && rng.chance(0.15) ? rng.int(1...(id - 1)) : nil,
                         archetype: archetype, complainer: archetype != .lead && rng.chance(0.1))
     }
 
-    private func appendOrders(for c: Customer, into orders: inout [Order], _ rng: inout SplitMix64) {
+    func appendOrders(for c: Customer, into orders: inout [Order], _ rng: inout SplitMix64) {
         guard c.archetype != .lead else { return }
         let from = max(c.joined, firstDay)
         var until = lastDay
@@ -295,33 +306,39 @@ public struct SampleGenerator {
 
     private func writeCustomers(_ people: [Customer], to path: String) throws {
         var w = try writer(path)
+        writeCustomersHeader(&w)
+        for c in people { writeCustomer(c, &w) }
+        w.close()
+    }
+
+    private func writeCustomersHeader(_ w: inout ByteWriter) {
         w.text("id,name,gender,birth_year,birth_month,city,joined,kind,channel,referred_by,source,first_seen,contacted")
         w.newline()
-        for c in people {
-            w.int(c.id); w.comma()
-            if c.name.contains(",") { w.text("\"\(c.name)\"") } else { w.text(c.name) }
-            w.comma()
-            if let g = c.gender { w.text(g) }
-            w.comma()
-            // A Jalali birth year in the Persian files (most of a Gregorian year is in year − 621).
-            if let b = c.birthYear { w.int(locale == .persian ? b - 621 : b) }
-            w.comma()
-            if let m = birthMonth(c) { w.int(m) }
-            w.comma(); w.text(c.city)
-            w.comma()
-            if c.isMember { w.date(c.joined) }
-            w.comma(); w.text(c.isCompany ? words.company : words.person)
-            w.comma(); w.text(c.channel)
-            w.comma()
-            if let r = c.referredBy { w.int(r) }
-            let (source, seen, contacted) = contact(c)
-            w.comma(); w.text(source)
-            w.comma(); w.date(seen)
-            w.comma()
-            if let d = contacted { w.date(d) }
-            w.newline()
-        }
-        w.close()
+    }
+
+    private func writeCustomer(_ c: Customer, _ w: inout ByteWriter) {
+        w.int(c.id); w.comma()
+        if c.name.utf8.contains(44) { w.text("\"\(c.name)\"") } else { w.text(c.name) }
+        w.comma()
+        if let g = c.gender { w.text(g) }
+        w.comma()
+        // A Jalali birth year in the Persian files (most of a Gregorian year is in year − 621).
+        if let b = c.birthYear { w.int(locale == .persian ? b - 621 : b) }
+        w.comma()
+        if let m = birthMonth(c) { w.int(m) }
+        w.comma(); w.text(c.city)
+        w.comma()
+        if c.isMember { w.date(c.joined) }
+        w.comma(); w.text(c.isCompany ? words.company : words.person)
+        w.comma(); w.text(c.channel)
+        w.comma()
+        if let r = c.referredBy { w.int(r) }
+        let (source, seen, contacted) = contact(c)
+        w.comma(); w.text(source)
+        w.comma(); w.date(seen)
+        w.comma()
+        if let d = contacted { w.date(d) }
+        w.newline()
     }
 
     private func writeOrder(_ o: Order, id: Int, _ w: inout ByteWriter, endLine: Bool = true) {
@@ -432,6 +449,19 @@ public struct SampleGenerator {
         return rows
     }
 
+    /// One to three answers of a customer who gives feedback, each a few days after one of the
+    /// customer's order `days`: (day, NPS, rating, complaint).
+    func answers(of c: Customer, days: [Int], _ rng: inout SplitMix64, _ answer: (Int, Int, Int, String?) -> Void) {
+        for _ in 0..<rng.int(1...min(3, days.count)) {
+            let day = min(lastDay, rng.pick(days) + rng.int(1...7))
+            let nps: Int
+            if c.complainer { nps = rng.int(0...6) } else if c.archetype == .loyal { nps = rng.chance(0.8) ? rng.int(9...10) : rng.int(6...8) } else { nps = rng.weighted([1, 1, 1, 1, 2, 3, 4, 6, 8, 7, 5]) }
+            let rating = max(1, min(5, Int((Double(nps) / 2.5).rounded()) + rng.int(-1...1) + (nps >= 9 ? 1 : 0)))
+            let complaint = c.complainer && rng.chance(0.7) || rng.chance(0.02) ? rng.pick(words.complaints) : nil
+            answer(day, nps, rating, complaint)
+        }
+    }
+
     /// Feedback follows purchases: a few days after an order, scored by how the customer feels.
     private func writeFeedback(_ people: [Customer], _ orders: [Order], to path: String, _ rng: inout SplitMix64) throws -> Int {
         var byCustomer = [Int: [Int]]()
@@ -439,14 +469,7 @@ public struct SampleGenerator {
         var rows: [(customer: Int, day: Int, nps: Int, rating: Int, complaint: String?)] = []
         for c in people {
             guard let days = byCustomer[c.id], c.complainer || rng.chance(0.35) else { continue }
-            for _ in 0..<rng.int(1...min(3, days.count)) {
-                let day = min(lastDay, rng.pick(days) + rng.int(1...7))
-                let nps: Int
-                if c.complainer { nps = rng.int(0...6) } else if c.archetype == .loyal { nps = rng.chance(0.8) ? rng.int(9...10) : rng.int(6...8) } else { nps = rng.weighted([1, 1, 1, 1, 2, 3, 4, 6, 8, 7, 5]) }
-                let rating = max(1, min(5, Int((Double(nps) / 2.5).rounded()) + rng.int(-1...1) + (nps >= 9 ? 1 : 0)))
-                let complaint = c.complainer && rng.chance(0.7) || rng.chance(0.02) ? rng.pick(words.complaints) : nil
-                rows.append((c.id, day, nps, rating, complaint))
-            }
+            answers(of: c, days: days, &rng) { rows.append((c.id, $0, $1, $2, $3)) }
         }
         rows.sort { ($0.day, $0.customer) < ($1.day, $1.customer) }
         var w = try writer(path)

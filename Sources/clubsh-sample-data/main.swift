@@ -8,7 +8,8 @@ import SampleData
 var customers = 3000
 var seed: UInt64 = 20240630
 var out = "Samples/data"
-/// `--orders N`: only orders.csv with N rows and a matching customers.csv (for benchmarks).
+/// `--orders N`: only orders.csv with N rows, a matching customers.csv and those customers'
+/// feedback.csv (for benchmarks).
 var benchOrders: Int?
 /// `--locale fa`: Persian names and cities, Jalali dates, Persian digits, amounts in tomans.
 var locale = SampleLocale.english
@@ -65,9 +66,9 @@ if let rows = benchOrders {
     do {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let generator = SampleGenerator(customers: max(1, rows / 8), seed: seed)
-        try generator.writeOrders(rows: rows, to: out + "/orders.csv")
+        let answers = try generator.writeOrders(rows: rows, to: out + "/orders.csv", feedback: out + "/feedback.csv")
         try generator.writeCustomers(count: max(1, rows / 8) + rows / 16, to: out + "/customers.csv")
-        print("wrote \(out): \(rows) orders and their customers")
+        print("wrote \(out): \(rows) orders, their customers and \(answers) feedback answers")
         exit(0)
     } catch {
         FileHandle.standardError.write("clubsh-sample-data: \(describe(error))\n".data(using: .utf8)!)
