@@ -172,7 +172,7 @@ struct TransactionData {
             }
         } } } } } } } } } }
         if let scale {
-            for c in 0..<customerCount { spend[c] = Money.double(Int128(units[c]) + Int128(carry[c]) << 64, scale: scale) }
+            for c in 0..<customerCount { spend[c] = Money.double(units[c], carry: carry[c], scale: scale) }
         } else {
             for c in 0..<customerCount { spend[c] += compensation[c] }
         }

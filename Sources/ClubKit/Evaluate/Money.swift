@@ -81,7 +81,7 @@ enum Money {
     ///
     /// SAFETY: ids.count = values.count, every id < groups, the accumulators' count.
     static func units(_ values: UnsafeBufferPointer<Double>, ids: UnsafeBufferPointer<Int32>, groups: Int, valid: Bitmap?,
-                      scale: Int) -> (units: [Int128], counts: [Int64]) {
+                      scale: Int) -> (units: [Int64], carry: [Int64], counts: [Int64]) {
         let p = powers[scale]
         var sums = [Int64](repeating: 0, count: groups), carry = sums, counts = sums
         sums.withUnsafeMutableBufferPointer { sums in counts.withUnsafeMutableBufferPointer { counts in
@@ -95,7 +95,7 @@ enum Money {
                 counts[g] += 1
             }
         } }
-        return ((0..<groups).map { Int128(sums[$0]) + Int128(carry[$0]) << 64 }, counts)
+        return (sums, carry, counts)
     }
 
     /// Whether `v` is the double nearest to the decimal `nearest(v·p)`/p (p = 10^s) with at most
@@ -115,16 +115,20 @@ enum Money {
         return fraction >= 0.5 ? whole + 1 : fraction <= -0.5 ? whole - 1 : whole
     }
 
-    /// units × 10^-scale, correctly rounded.
-    static func double(_ units: Int128, scale: Int) -> Double {
-        quotient(units, UInt64(powers[scale]))
+    /// (units + carry × 2^64) × 10^-scale, correctly rounded: a wrapped sum of units and the
+    /// count of its wraps (`units(_:ids:groups:valid:scale:)`).
+    @inline(__always)
+    static func double(_ units: Int64, carry: Int64 = 0, scale: Int) -> Double {
+        // Both exact as doubles: one division, one rounding (and no 128-bit arithmetic).
+        if carry == 0 && units.magnitude <= 1 << 53 { return Double(units) / powers[scale] }
+        return quotient(Int128(units) + Int128(carry) << 64, UInt64(powers[scale]))
     }
 
     /// n / d correctly rounded to the nearest double (ties to even), for d > 0.
     static func quotient(_ n: Int128, _ d: UInt64) -> Double {
         let a = n.magnitude
         // Both exact as doubles: one division, one rounding.
-        if a <= 1 << 53 && d <= 1 << 53 { return Double(n) / Double(d) }
+        if a <= 1 << 53 && d <= 1 << 53 { return Double(Int64(n)) / Double(d) }
         // Otherwise a quotient of at least 56 bits, made odd when inexact (a sticky bit), so
         // that converting it rounds as the exact quotient would; then an exact power of two.
         let bits = a.bitWidth - a.leadingZeroBitCount, dBits = d.bitWidth - d.leadingZeroBitCount
@@ -173,7 +177,7 @@ struct MoneySums {
 
     subscript(g: Int) -> Double {
         guard let scale else { return compensated[g].value }
-        return Money.double(Int128(units[g]) + Int128(carry[g]) << 64, scale: scale)
+        return Money.double(units[g], carry: carry[g], scale: scale)
     }
 
     /// Every group's sum.
