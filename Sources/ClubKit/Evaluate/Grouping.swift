@@ -250,7 +250,10 @@ struct Grouping {
     /// After Ctrl-C the keys not reached stay 0, in a group of at least one.
     static func densify(_ keys: [Int64], cardinality: Int?, isCancelled: () -> Bool = { false }) -> ([Int32], Int) {
         var out = [Int32](repeating: 0, count: keys.count)
-        if let cardinality, cardinality <= max(1 << 20, keys.count * 2) {
+        // A table as long as the combinations, when that is not much more than the rows: on a
+        // few thousand rows a table of a million slots costs more in fresh pages (the kernel
+        // clears each one) than the hash map costs in probes.
+        if let cardinality, cardinality <= max(1 << 12, keys.count * 2) {
             var table = [Int32](repeating: -1, count: cardinality)
             var next: Int32 = 0
             for i in 0..<keys.count {
