@@ -11,13 +11,13 @@
 /// path, where a sum may leave 64 bits and come back.
 ///
 /// Groups come out in order of first appearance, as one pass gives them: each block's groups
-/// are in that order, and the partials are grouped again in block order. A block that keeps
-/// more than one group per `reductionLimit` rows turns the rest back to the one-pass path
-/// (with the first block's warnings left out), so keys of many values cost no more than before.
+/// are in that order, and the partials are grouped again in block order. Partials of more than
+/// one row per `reductionLimit` rows read turn the work back to the one-pass path (the blocks'
+/// warnings left out), so keys of many values cost no more memory than before.
 enum BlockedAggregate {
     /// Rows per block (`Executor.blockRows`).
     static var blockRows: Int { 1 << 20 }
-    /// The first block must reduce its rows to at most one group per this many.
+    /// The blocks must reduce their rows to at most one group per this many.
     static var reductionLimit: Int { 16 }
 
     /// The steps `steps[start…end]` when they can run by blocks over `table`: `end` is the
@@ -49,8 +49,9 @@ enum BlockedAggregate {
         }
     }
 
-    /// Runs `steps` (filters and projections, then an aggregate) over `table` a block at a
-    /// time; nil when the first block shows that the keys have too many values for blocks.
+    /// Runs `steps` (filters, projections and joins, then an aggregate) over `table` a block at
+    /// a time; nil when the keys turn out to have too many values for blocks, or a block's sum
+    /// may not be the one pass's.
     static func evaluate(_ table: Table, steps: [PlanStep], in executor: Executor) throws(Diagnostic) -> Table? {
         guard case .aggregate(let keys, let calls, let outputs) = steps.last else { return nil }
         // Per call, the partial aggregates it needs: sum and avg also count their values.
@@ -83,14 +84,17 @@ enum BlockedAggregate {
         var blocked = executor
         blocked.notes = notes
         var parts: [Table] = []
-        var start = 0
+        var start = 0, partRows = 0
         while start < table.rowCount {
             if executor.isCancelled() { throw Diagnostic.interrupted }
             let end = min(start + executor.blockRows, table.rowCount)
             let block = Table(columnNames: table.columnNames, columns: table.columns.map { $0.rows(in: start..<end) }, rowCount: end - start)
             let part = try blocked.runSteps(block, blockSteps, joins: joins)
-            if start == 0 && part.rowCount * reductionLimit > end - start { return nil }
             parts.append(part)
+            partRows += part.rowCount
+            // The partials so far must stay under one row per `reductionLimit` rows read, so
+            // they never hold more than a small share of what one pass would.
+            if partRows * reductionLimit > end { return nil }
             start = end
         }
         let combined = Table(columnNames: identity.map(\.name), columns: (0..<identity.count).map { c in Column.concatenate(parts.map { $0.columns[c] }) },
