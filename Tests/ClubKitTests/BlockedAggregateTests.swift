@@ -82,6 +82,25 @@ final class BlockedAggregateTests: XCTestCase {
         }
     }
 
+    /// Amounts in cents (0.01 … 0.10, whose doubles are not the decimals) add exactly in each
+    /// block and across blocks: every sum is the double nearest to its decimal sum, counted here
+    /// in whole cents, so blocks and one pass agree to the last bit.
+    func testSumsOfCentsAreExactAcrossBlocks() throws {
+        var orders = "order_id,customer_id,amount\n", cents = [Int](repeating: 0, count: 3)
+        for i in 0..<300 {
+            orders += "\(i),\(i % 3),0.\(String(format: "%02d", i % 10 + 1))\n"
+            cents[i % 3] += i % 10 + 1
+        }
+        let s = try makeSession(["orders": orders])
+        let q = "orders | where order_id >= 0 | agg s = sum(amount) by customer_id"
+        var steps = try plan(s, q).steps
+        XCTAssertEqual(BlockedAggregate.run(Pruning.prune(s.catalog.tables["orders"]!, &steps, from: 0), steps, from: 0, blockRows: 128), steps.count - 1)
+        for blockRows in [128, Int.max / 4] {
+            let (t, _) = try run(s, q, blockRows: blockRows)
+            XCTAssertEqual(t.values("s"), cents.map { .double(Double($0) / 100) }, "blocks of \(blockRows)")
+        }
+    }
+
     func testSumsWithInfinitiesAreNullWhereOnePassHasNoValue() throws {
         // Customer 6 meets +inf and -inf in different blocks, customer 4 inside one block: both
         // sums and means have no value, and the warning counts each group once.
