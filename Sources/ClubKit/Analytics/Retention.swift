@@ -226,20 +226,34 @@ extension TransactionData {
         try CohortCommand.checkSpan(calendar, firstDay, max(lastDay, data.asOf), at: at)
         let monthIndex = calendar.monthIndex
         let first = monthIndex(firstDay), span = monthIndex(data.asOf) - first + 1
-        let monthOfDay = Int(lastDay) - Int(firstDay) < 1 << 16 ? (firstDay...lastDay).map { monthIndex($0) - first } : []
-        let index = data.byCustomer()
-        if isCancelled() { throw Diagnostic.interrupted }
         // Per month: customers active, active the month before too, and in their first month.
         var active = [Int](repeating: 0, count: span), retained = active, new = active
-        for c in 0..<data.customerCount {
-            var previous = -1
-            for j in Int(index.start[c])..<Int(index.start[c + 1]) {
-                let d = index.day[j]
-                let m = monthOfDay.isEmpty ? monthIndex(d) - first : monthOfDay[Int(d - firstDay)]
-                guard m != previous else { continue }
-                active[m] += 1
-                if previous < 0 { new[m] += 1 } else if previous == m - 1 { retained[m] += 1 }
-                previous = m
+        if let months = data.customerMonths(calendar) {
+            // From each customer's months as bits: the lowest is the first month, and a month
+            // whose bit and the one below are both set is a month retained.
+            if isCancelled() { throw Diagnostic.interrupted }
+            for c in 0..<data.customerCount {
+                var previous = -1
+                months.forEachMonth(of: c) { m in
+                    active[m] += 1
+                    if previous < 0 { new[m] += 1 } else if previous == m - 1 { retained[m] += 1 }
+                    previous = m
+                }
+            }
+        } else {
+            let monthOfDay = Int(lastDay) - Int(firstDay) < 1 << 16 ? (firstDay...lastDay).map { monthIndex($0) - first } : []
+            let index = data.byCustomer()
+            if isCancelled() { throw Diagnostic.interrupted }
+            for c in 0..<data.customerCount {
+                var previous = -1
+                for j in Int(index.start[c])..<Int(index.start[c + 1]) {
+                    let d = index.day[j]
+                    let m = monthOfDay.isEmpty ? monthIndex(d) - first : monthOfDay[Int(d - firstDay)]
+                    guard m != previous else { continue }
+                    active[m] += 1
+                    if previous < 0 { new[m] += 1 } else if previous == m - 1 { retained[m] += 1 }
+                    previous = m
+                }
             }
         }
         func day(_ m: Int) -> Int32 { calendar.firstDay(ofMonth: first + m) }

@@ -155,10 +155,21 @@ struct TransactionData {
     private static func keyOrder(_ keys: Column, _ n: Int) -> [Int] {
         // Whole numbers without nulls (the usual customer id): a radix sort of the values.
         if keys.nullCount == 0, case .int(let values) = keys.storage, values.count == n {
+            // Customers often first appear in key order (a file sorted by customer): nothing to sort.
+            if zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) { return Array(0..<n) }
             return Radix.order(values.map(Radix.key)).map(Int.init)
         }
         let less = Sorting.lessThan(keys)
         return (0..<n).sorted { less($0, $1) || (!less($1, $0) && $0 < $1) }
+    }
+
+    /// Each customer's months with a transaction, in `calendar`; nil when that table would be
+    /// too large. Worked out once per data and calendar.
+    func customerMonths(_ calendar: CalendarKind) -> CustomerMonths? {
+        if let kept = facts.months[calendar] { return kept }
+        let months = CustomerMonths(self, calendar: calendar, parts: count >= 1 << 16 ? 2 : 1)
+        facts.months[calendar] = .some(months)
+        return months
     }
 
     /// The transactions grouped by customer, each customer's in day order. Worked out once per data.
@@ -180,47 +191,115 @@ final class CustomerFacts {
     var summary: CustomerSummary?
     var keyOrder: [Int]?
     var byCustomer: CustomerIndex?
+    /// Per calendar: nil inside when the table would be too large.
+    var months: [CalendarKind: CustomerMonths?] = [:]
 }
 
-/// The transactions in customer order: customer c's are `row[start[c] ..< start[c + 1]]`, by
-/// day (the same day in row order), with their days in `day`. A counting sort by customer, which
-/// keeps row order, then a sort of any customer whose days are out of order.
+/// The transactions' days in customer order: customer c's are `day[start[c] ..< start[c + 1]]`,
+/// in day order. A counting sort by customer (nothing to move when the rows already come
+/// customer by customer, as in a file sorted by customer), then a sort of any customer whose
+/// days are out of order.
 struct CustomerIndex {
-    /// Offsets into `row` and `day`, customerCount + 1 of them.
+    /// Offsets into `day`, customerCount + 1 of them.
     var start: [Int32]
-    /// Positions in the TransactionData's arrays (not table rows).
-    var row: [Int32]
     var day: [Int32]
 
     init(_ data: TransactionData) {
         let n = data.count, customers = data.customerCount
         var start = [Int32](repeating: 0, count: customers + 1)
-        for c in data.customer { start[Int(c) + 1] += 1 }
+        var grouped = true
+        var previous: Int32 = 0
+        for c in data.customer {
+            start[Int(c) + 1] += 1
+            if c < previous { grouped = false }
+            previous = c
+        }
         for c in 0..<customers { start[c + 1] += start[c] }
-        var next = start
-        var row = [Int32](repeating: 0, count: n), day = [Int32](repeating: 0, count: n)
-        for i in 0..<n {
-            let c = Int(data.customer[i])
-            let at = Int(next[c])
-            row[at] = Int32(i)
-            day[at] = data.day[i]
-            next[c] += 1
+        var day: [Int32]
+        if grouped {
+            // Customer numbers never go down: the rows are in customer order already.
+            day = data.day
+        } else {
+            var next = start
+            day = [Int32](repeating: 0, count: n)
+            for i in 0..<n {
+                let c = Int(data.customer[i])
+                day[Int(next[c])] = data.day[i]
+                next[c] += 1
+            }
         }
         for c in 0..<customers {
             let (low, high) = (Int(start[c]), Int(start[c + 1]))
-            var sorted = true
             var j = low + 1
-            while j < high { if day[j] < day[j - 1] { sorted = false; break }; j += 1 }
-            if sorted { continue }
-            // (day, position) as one number: the day above, the position (< 2^31) below.
-            var pairs = (low..<high).map { Int64(day[$0]) << 32 | Int64(row[$0]) }
-            pairs.sort()
-            for (k, p) in pairs.enumerated() {
-                day[low + k] = Int32(truncatingIfNeeded: p >> 32)
-                row[low + k] = Int32(truncatingIfNeeded: p)
+            while j < high && day[j] >= day[j - 1] { j += 1 }
+            if j < high { day[low..<high].sort() }
+        }
+        (self.start, self.day) = (start, day)
+    }
+}
+
+/// Per customer, the months with a transaction, as bits: month m of the span (counted from the
+/// first transaction's month, in `calendar`) is bit m % 64 of word m / 64 of the customer's
+/// `words`. What `retention by month` and `cohort` count distinct (customer, month) pairs from.
+struct CustomerMonths {
+    var calendar: CalendarKind
+    /// The month index of bit 0 (year × 12 + month − 1 in `calendar`).
+    var first: Int
+    /// Months from the first transaction's to the as-of date's.
+    var span: Int
+    var words: Int
+    var bits: [UInt64]
+
+    /// The largest table of bits made (bytes); a longer history or more customers go the old way.
+    static let maxBytes = 1 << 28
+
+    /// Nil without transactions, or when the table would pass `maxBytes`. The span must be one
+    /// the calendar counts months in (`CohortCommand.checkSpan`).
+    init?(_ data: TransactionData, calendar: CalendarKind, parts: Int) {
+        guard let firstDay = data.day.min(), let lastDay = data.day.max() else { return nil }
+        let monthIndex = calendar.monthIndex
+        let first = monthIndex(firstDay), span = monthIndex(max(lastDay, data.asOf)) - first + 1
+        let words = (span + 63) / 64
+        let size = data.customerCount.multipliedReportingOverflow(by: words)
+        guard span > 0, !size.overflow, size.partialValue <= Self.maxBytes / 8 else { return nil }
+        // Each day's month, from a table over the days when they span fewer than 2^16.
+        let monthOfDay: [Int32] = Int(lastDay) - Int(firstDay) < 1 << 16 ? (firstDay...lastDay).map { Int32(monthIndex($0) - first) } : []
+        let n = data.count, total = size.partialValue
+        // Each part sets the bits of its own rows in its own table; the tables are OR-ed after.
+        // SAFETY: part k reads rows [n × k / parts, n × (k + 1) / parts) of the arrays, which
+        // outlive `Parallel.map`, and writes only the table it allocates; a customer number is
+        // below customerCount and a month below span, so every word index is below total.
+        let tables: [[UInt64]] = data.customer.withUnsafeBufferPointer { customer in data.day.withUnsafeBufferPointer { day in
+            monthOfDay.withUnsafeBufferPointer { monthOfDay in
+                let shared = Unchecked((customer, day, monthOfDay))
+                return Parallel.map(parts) { k in
+                    let (customer, day, monthOfDay) = shared.value
+                    var table = [UInt64](repeating: 0, count: total)
+                    table.withUnsafeMutableBufferPointer { table in
+                        for i in (n * k / parts)..<(n * (k + 1) / parts) {
+                            let m = monthOfDay.isEmpty ? monthIndex(day[i]) - first : Int(monthOfDay[Int(day[i] - firstDay)])
+                            table[Int(customer[i]) * words + m >> 6] |= 1 << UInt64(m & 63)
+                        }
+                    }
+                    return table
+                }
+            }
+        } }
+        var bits = tables[0]
+        for other in tables.dropFirst() { for w in 0..<total { bits[w] |= other[w] } }
+        (self.calendar, self.first, self.span, self.words, self.bits) = (calendar, first, span, words, bits)
+    }
+
+    /// Calls `body(m)` for each month m (of the span) in which customer c bought, in order.
+    @inline(__always)
+    func forEachMonth(of c: Int, _ body: (Int) -> Void) {
+        for w in 0..<words {
+            var x = bits[c * words + w]
+            while x != 0 {
+                body(w << 6 | x.trailingZeroBitCount)
+                x &= x - 1
             }
         }
-        (self.start, self.row, self.day) = (start, row, day)
     }
 }
 
@@ -237,14 +316,19 @@ enum Radix {
 
     /// The positions of `keys` in ascending order of key, equal keys in position order: a byte
     /// at a time, keys moved with their positions so every pass reads in order, and a byte
-    /// that is the same in every key skipped (counts for all eight come from one first pass).
+    /// that is the same in every key skipped (found from the AND and the OR of the keys).
     static func order(_ keys: [UInt64]) -> [Int32] {
         let n = keys.count
         var order = [Int32](unsafeUninitializedCapacity: n) { b, c in for i in 0..<n { b[i] = Int32(i) }; c = n }
         guard n > 1 else { return order }
+        // The bits in which some keys differ: only their bytes are counted and sorted by.
+        var all = UInt64.max, any: UInt64 = 0
+        for k in keys { all &= k; any |= k }
+        let varying = (0..<8).filter { (all ^ any) >> UInt64($0 * 8) & 0xFF != 0 }
         var counts = [Int](repeating: 0, count: 8 * 256)
-        for k in keys {
-            for byte in 0..<8 { counts[byte << 8 | Int((k >> UInt64(byte * 8)) & 0xFF)] += 1 }
+        for byte in varying {
+            let shift = UInt64(byte * 8)
+            for k in keys { counts[byte << 8 | Int((k >> shift) & 0xFF)] += 1 }
         }
         var key = keys, otherKey = keys, other = order
         // SAFETY: every index below is a position < n in buffers of n, or a bucket < 256 of a
@@ -254,10 +338,8 @@ enum Radix {
         counts.withUnsafeMutableBufferPointer { counts in
             var (key, otherKey, order, other) = (key, otherKey, order, other)
             var flipped = false
-            for byte in 0..<8 {
+            for byte in varying {
                 let count = counts.baseAddress! + byte << 8
-                // A byte every key shares orders nothing.
-                if (0..<256).contains(where: { count[$0] == n }) { continue }
                 var sum = 0
                 for d in 0..<256 { let c = count[d]; count[d] = sum; sum += c }
                 let shift = UInt64(byte * 8)
