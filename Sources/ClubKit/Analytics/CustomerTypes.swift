@@ -196,8 +196,11 @@ struct FeedbackAnswers {
 
     /// Positive: no complaint, and every score given is high (a passive NPS of 7–8 is not).
     func positive(_ i: Int) -> Bool {
-        let scores = [rating(i).map { $0 >= 4 }, score(i).map { $0 >= 9 }].compactMap { $0 }
-        return complaint(i) == nil && !scores.isEmpty && scores.allSatisfy { $0 }
+        let (rating, score) = (rating(i), score(i))
+        guard rating != nil || score != nil else { return false }
+        if let rating, !(rating >= 4) { return false }
+        if let score, !(score >= 9) { return false }
+        return complaint(i) == nil
     }
 
     private func on(_ i: Int) -> String { dates == nil ? "" : " on " + calendar.format(Int32(day(i)!)) }
@@ -533,7 +536,10 @@ extension TypesCommand {
         if case .on(let d)? = dated(customers.firstSeen, row: row) {
             seen = d
         } else {
-            seen = [joined, contacted].compactMap { if case .on(let d)? = $0 { return d } else { return nil } }.min()
+            var earliest: Int32?
+            if case .on(let d)? = joined { earliest = d }
+            if case .on(let d)? = contacted, d < earliest ?? .max { earliest = d }
+            seen = earliest
         }
         if let seen, seen > asOf { return nil }
         switch joined {

@@ -285,15 +285,28 @@ struct RetentionPeriod {
     }
 
     init(_ data: TransactionData, from: Int32, to: Int32, baseFrom: Int32? = nil, baseTo: Int32? = nil) {
+        self.init(data, from: from, to: to, baseFrom: baseFrom, baseTo: baseTo, active: nil, bit: 0)
+    }
+
+    /// The base period and the period of [from, to] (as long, just before it) as two periods
+    /// for `TransactionData.active`.
+    static func periods(from: Int32, to: Int32) -> [(from: Int32, to: Int32)] {
+        [(from - (to - from + 1), from - 1), (from, to)]
+    }
+
+    /// With `active` from `TransactionData.active`, where bit `bit` marks the base period and
+    /// the next bit the period (several periods' bits from one pass); nil: worked out here.
+    init(_ data: TransactionData, from: Int32, to: Int32, baseFrom: Int32? = nil, baseTo: Int32? = nil, active: [UInt8]?, bit: Int) {
         let length = to - from + 1
         self.from = from
         self.to = to
         self.baseFrom = baseFrom ?? from - length
         self.baseTo = baseTo ?? from - 1
-        let active = data.active((self.baseFrom, self.baseTo), (from, to))
+        let active = active ?? data.active((self.baseFrom, self.baseTo), (from, to))
         let first = data.summary().first
+        let (baseBit, periodBit) = (UInt8(1) << UInt8(bit), UInt8(2) << UInt8(bit))
         for c in 0..<data.customerCount {
-            let inBase = active[c] & 1 != 0, inPeriod = active[c] & 2 != 0
+            let inBase = active[c] & baseBit != 0, inPeriod = active[c] & periodBit != 0
             if inBase { start += 1; if inPeriod { retained += 1 } }
             if inPeriod { end += 1 }
             if first[c] >= from && first[c] <= to { new += 1 }

@@ -85,13 +85,59 @@ struct TransactionData {
     /// Per customer, whether they have a transaction in the days [first.from, first.to] (bit 1)
     /// and in [second.from, second.to] (bit 2): both periods in one pass.
     func active(_ first: (from: Int32, to: Int32), _ second: (from: Int32, to: Int32)) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: customerCount)
-        for i in 0..<count {
-            let d = day[i]
-            let bits: UInt8 = (d >= first.from && d <= first.to ? 1 : 0) | (d >= second.from && d <= second.to ? 2 : 0)
-            if bits != 0 { out[Int(customer[i])] |= bits }
+        active([first, second])
+    }
+
+    /// Per customer, bit k set when they have a transaction in the days of `periods[k]` (up to
+    /// eight periods): one pass over the transactions, its rows split between the cores, each
+    /// part's bits OR-ed after.
+    func active(_ periods: [(from: Int32, to: Int32)]) -> [UInt8] {
+        precondition(periods.count <= 8)
+        let n = count, customers = customerCount
+        let parts = n >= 1 << 16 ? 2 : 1
+        func bitsOf(_ d: Int32) -> UInt8 {
+            var bits: UInt8 = 0
+            for (b, p) in periods.enumerated() where d >= p.from && d <= p.to { bits |= 1 << UInt8(b) }
+            return bits
         }
+        // Each day's bits from a table over the days the periods cover, when that is not huge.
+        let low = Int64(periods.map(\.from).min() ?? 0), high = Int64(periods.map(\.to).max() ?? -1)
+        let table: [UInt8] = high >= low && high - low < 1 << 22 ? (low...high).map { bitsOf(Int32($0)) } : []
+        // SAFETY: part k reads rows [n × k / parts, n × (k + 1) / parts) of the arrays, which
+        // outlive `Parallel.map`, and writes only the array it makes; the table is read at
+        // d − low only for low ≤ d ≤ high, below its count.
+        let bits: [[UInt8]] = customer.withUnsafeBufferPointer { customer in day.withUnsafeBufferPointer { day in
+            let shared = Unchecked((customer, day))
+            return Parallel.map(parts) { k in
+                let (customer, day) = shared.value
+                var out = [UInt8](repeating: 0, count: customers)
+                out.withUnsafeMutableBufferPointer { out in
+                    for i in (n * k / parts)..<(n * (k + 1) / parts) {
+                        let d = day[i]
+                        let bits: UInt8
+                        if table.isEmpty {
+                            bits = bitsOf(d)
+                        } else {
+                            guard Int64(d) >= low && Int64(d) <= high else { continue }
+                            bits = table[Int(Int64(d) - low)]
+                        }
+                        if bits != 0 { out[Int(customer[i])] |= bits }
+                    }
+                }
+                return out
+            }
+        } }
+        var out = bits[0]
+        for other in bits.dropFirst() { for c in 0..<customers { out[c] |= other[c] } }
         return out
+    }
+
+    /// The total of the amounts, added in row order. Worked out once per data.
+    func revenue() -> Double {
+        if let kept = facts.revenue { return kept }
+        let total = CompensatedSum.of(amount)
+        facts.revenue = total
+        return total
     }
 
     /// Per customer: first and last day, transactions, total spend (each customer's amounts
@@ -191,6 +237,7 @@ final class CustomerFacts {
     var summary: CustomerSummary?
     var keyOrder: [Int]?
     var byCustomer: CustomerIndex?
+    var revenue: Double?
     /// Per calendar: nil inside when the table would be too large.
     var months: [CalendarKind: CustomerMonths?] = [:]
 }
