@@ -38,9 +38,10 @@ extension TransactionData {
         /// `sortKey` orders from worst to best; a stable sort of the customers in key order
         /// breaks ties by customer.
         func scores(_ sortKey: (Int) -> UInt64) -> [Int] {
-            let order = Radix.order(byKey.map(sortKey))
+            let inKeyOrder = Radix.scores(byKey.map(sortKey), bins: bins)
+            if inOrder { return inKeyOrder }
             var out = [Int](repeating: 0, count: n)
-            for (i, p) in order.enumerated() { out[byKey[Int(p)]] = i * bins / n + 1 }
+            for (i, c) in byKey.enumerated() { out[c] = inKeyOrder[i] }
             return out
         }
         // The three sorts on two cores: monetary (the most bytes to sort) on one, recency and

@@ -361,6 +361,72 @@ enum Radix {
         return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
     }
 
+    /// For each position, ⌊rank × bins / n⌋ + 1, where rank is the position's place (0-based)
+    /// in `order(keys)` — ascending by key, equal keys in position order — without sorting:
+    /// only the bins − 1 keys where the score steps up are found (a histogram of the keys' top
+    /// varying bits, then the few buckets that hold them sorted), and one pass compares every
+    /// key with them.
+    static func scores(_ keys: [UInt64], bins: Int) -> [Int] {
+        let n = keys.count
+        guard n > 0, bins > 1 else { return [Int](repeating: 1, count: n) }
+        // Score s + 1 starts at rank ⌈s × n / bins⌉ (rank × bins ≥ s × n); a step at rank n or
+        // past it (fewer keys than bins) is reached by none.
+        let steps = (1..<bins).map { Int((Int64($0) * Int64(n) + Int64(bins) - 1) / Int64(bins)) }.filter { $0 < n }
+        var all = UInt64.max, any: UInt64 = 0
+        for k in keys { all &= k; any |= k }
+        let varying = all ^ any
+        // Buckets by the top 16 bits from the highest bit in which keys differ (all bits above it
+        // are the same in every key), so bucket order is key order.
+        let shift = varying == 0 ? 0 : max(0, 64 - varying.leadingZeroBitCount - 16)
+        @inline(__always) func bucket(_ k: UInt64) -> Int { Int((k >> UInt64(shift)) & 0xFFFF) }
+        var counts = [Int](repeating: 0, count: 1 << 16)
+        for k in keys { counts[bucket(k)] += 1 }
+        var before = [Int](repeating: 0, count: 1 << 16)
+        var sum = 0
+        for b in 0..<(1 << 16) { before[b] = sum; sum += counts[b] }
+        // The bucket of each step's rank, and that bucket's keys, sorted.
+        var wanted = [Int](repeating: -1, count: 1 << 16)
+        var lists: [[UInt64]] = []
+        var stepBucket: [Int] = []
+        for rank in steps {
+            var low = 0, high = 1 << 16
+            while high - low > 1 { let mid = (low + high) / 2; if before[mid] <= rank { low = mid } else { high = mid } }
+            if wanted[low] < 0 { wanted[low] = lists.count; lists.append([]) }
+            stepBucket.append(low)
+        }
+        for k in keys where wanted[bucket(k)] >= 0 { lists[wanted[bucket(k)]].append(k) }
+        for j in lists.indices { lists[j].sort() }
+        // Each step: its key v, and how many keys equal to v come before it in position order.
+        var stepKey = [UInt64](), equalBefore = [Int]()
+        for (s, rank) in steps.enumerated() {
+            let b = stepBucket[s], list = lists[wanted[b]]
+            let v = list[rank - before[b]]
+            var less = 0
+            while less < list.count && list[less] < v { less += 1 }
+            stepKey.append(v)
+            equalBefore.append(rank - before[b] - less)
+        }
+        // A key scores one more for each step it is at or past: a greater key, or an equal key
+        // with at least that many equal keys before it.
+        var seen = [Int](repeating: 0, count: steps.count)
+        var out = [Int](repeating: 1, count: n)
+        for p in 0..<n {
+            let k = keys[p]
+            var score = 1
+            for s in 0..<steps.count {
+                let v = stepKey[s]
+                if k > v {
+                    score += 1
+                } else if k == v {
+                    if seen[s] >= equalBefore[s] { score += 1 }
+                    seen[s] += 1
+                }
+            }
+            out[p] = score
+        }
+        return out
+    }
+
     /// The positions of `keys` in ascending order of key, equal keys in position order: a byte
     /// at a time, keys moved with their positions so every pass reads in order, and a byte
     /// that is the same in every key skipped (found from the AND and the OR of the keys).
