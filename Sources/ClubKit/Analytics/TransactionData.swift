@@ -384,53 +384,144 @@ enum Radix {
         var before = [Int](repeating: 0, count: 1 << 16)
         var sum = 0
         for b in 0..<(1 << 16) { before[b] = sum; sum += counts[b] }
-        // The bucket of each step's rank, and that bucket's keys, sorted.
-        var wanted = [Int](repeating: -1, count: 1 << 16)
-        var lists: [[UInt64]] = []
-        var stepBucket: [Int] = []
-        for rank in steps {
+        // The bucket of each step's rank.
+        let stepBucket = steps.map { rank -> Int in
             var low = 0, high = 1 << 16
             while high - low > 1 { let mid = (low + high) / 2; if before[mid] <= rank { low = mid } else { high = mid } }
-            if wanted[low] < 0 { wanted[low] = lists.count; lists.append([]) }
-            stepBucket.append(low)
+            return low
         }
-        for k in keys where wanted[bucket(k)] >= 0 { lists[wanted[bucket(k)]].append(k) }
-        for j in lists.indices { lists[j].sort() }
         // Each step: its key v, and how many keys equal to v come before it in position order.
         var stepKey = [UInt64](), equalBefore = [Int]()
-        for (s, rank) in steps.enumerated() {
-            let b = stepBucket[s], list = lists[wanted[b]]
-            let v = list[rank - before[b]]
-            var less = 0
-            while less < list.count && list[less] < v { less += 1 }
-            stepKey.append(v)
-            equalBefore.append(rank - before[b] - less)
+        if shift == 0 {
+            // A bucket is one key: the bits above the bucket's are those every key shares.
+            for (s, rank) in steps.enumerated() {
+                stepKey.append(all & ~0xFFFF | UInt64(stepBucket[s]))
+                equalBefore.append(rank - before[stepBucket[s]])
+            }
+        } else {
+            // The keys of the buckets the steps fall in, each bucket's sorted.
+            var offset = [Int](repeating: -1, count: 1 << 16)
+            var total = 0
+            for b in stepBucket where offset[b] < 0 { offset[b] = total; total += counts[b] }
+            var held = [UInt64](repeating: 0, count: total)
+            var next = offset
+            // SAFETY: a key of bucket b goes to held[next[b]], and next[b] stays below
+            // offset[b] + counts[b] ≤ total: counts[b] keys fall in bucket b.
+            held.withUnsafeMutableBufferPointer { held in
+                for k in keys {
+                    let b = bucket(k)
+                    guard next[b] >= 0 else { continue }
+                    held[next[b]] = k
+                    next[b] += 1
+                }
+                for b in Set(stepBucket) { held[offset[b]..<offset[b] + counts[b]].sort() }
+            }
+            for (s, rank) in steps.enumerated() {
+                let b = stepBucket[s]
+                let list = held[offset[b]..<offset[b] + counts[b]]
+                let v = list[list.startIndex + rank - before[b]]
+                let less = list.prefix { $0 < v }.count
+                stepKey.append(v)
+                equalBefore.append(rank - before[b] - less)
+            }
         }
         // A key scores one more for each step it is at or past: a greater key, or an equal key
         // with at least that many equal keys before it.
         var seen = [Int](repeating: 0, count: steps.count)
         var out = [Int](repeating: 1, count: n)
-        for p in 0..<n {
-            let k = keys[p]
-            var score = 1
-            for s in 0..<steps.count {
-                let v = stepKey[s]
-                if k > v {
-                    score += 1
-                } else if k == v {
-                    if seen[s] >= equalBefore[s] { score += 1 }
-                    seen[s] += 1
+        let m = steps.count
+        // SAFETY: p < n = keys.count = out.count; s < m = the count of stepKey, equalBefore and seen.
+        keys.withUnsafeBufferPointer { keys in out.withUnsafeMutableBufferPointer { out in
+            stepKey.withUnsafeBufferPointer { stepKey in equalBefore.withUnsafeBufferPointer { equalBefore in
+                seen.withUnsafeMutableBufferPointer { seen in
+                    for p in 0..<n {
+                        let k = keys[p]
+                        var score = 1
+                        for s in 0..<m {
+                            let v = stepKey[s]
+                            if k > v {
+                                score += 1
+                            } else if k == v {
+                                if seen[s] >= equalBefore[s] { score += 1 }
+                                seen[s] += 1
+                            }
+                        }
+                        out[p] = score
+                    }
                 }
-            }
-            out[p] = score
-        }
+            } }
+        } }
         return out
     }
 
-    /// The positions of `keys` in ascending order of key, equal keys in position order: a byte
-    /// at a time, keys moved with their positions so every pass reads in order, and a byte
-    /// that is the same in every key skipped (found from the AND and the OR of the keys).
-    static func order(_ keys: [UInt64]) -> [Int32] {
+    /// The positions of `keys` in ascending order of key, equal keys in position order. Many
+    /// keys (`parts` > 1): first into buckets by their top 16 varying bits (a stable counting
+    /// sort, so bucket order is key order), then each bucket sorted on its own, the buckets in
+    /// two halves of about as many keys, one per core.
+    static func order(_ keys: [UInt64], parts: Int? = nil) -> [Int32] {
+        let n = keys.count
+        let parts = parts ?? (n >= 1 << 16 ? 2 : 1)
+        guard parts > 1 else { return lsdOrder(keys) }
+        var all = UInt64.max, any: UInt64 = 0
+        for k in keys { all &= k; any |= k }
+        let varying = all ^ any
+        let shift = varying == 0 ? 0 : max(0, 64 - varying.leadingZeroBitCount - 16)
+        @inline(__always) func bucket(_ k: UInt64) -> Int { Int((k >> UInt64(shift)) & 0xFFFF) }
+        var start = [Int](repeating: 0, count: (1 << 16) + 1)
+        for k in keys { start[bucket(k) + 1] += 1 }
+        for b in 0..<(1 << 16) { start[b + 1] += start[b] }
+        var order = [Int32](repeating: 0, count: n)
+        do {
+            var next = start
+            for (i, k) in keys.enumerated() {
+                let b = bucket(k)
+                order[next[b]] = Int32(i)
+                next[b] += 1
+            }
+        }
+        // With 16 or fewer varying bits a bucket is one key: its positions are in order already.
+        guard shift > 0 else { return order }
+        // The buckets in `parts` runs of about n / parts keys.
+        var cuts = [0]
+        for k in 1..<parts {
+            var b = cuts.last!
+            while b < 1 << 16 && start[b] < n * k / parts { b += 1 }
+            cuts.append(b)
+        }
+        cuts.append(1 << 16)
+        // SAFETY: part k sorts only order[start[b] ..< start[b + 1]] for the buckets b of its own
+        // run [cuts[k], cuts[k + 1]), and the runs are disjoint; `order` outlives `Parallel.map`,
+        // which returns when every part is done. The keys are only read.
+        order.withUnsafeMutableBufferPointer { order in keys.withUnsafeBufferPointer { keys in
+            let shared = Unchecked((order, keys))
+            _ = Parallel.map(parts) { k in
+                let (order, keys) = shared.value
+                for b in cuts[k]..<cuts[k + 1] {
+                    let (low, high) = (start[b], start[b + 1])
+                    guard high - low > 1 else { continue }
+                    var own = UnsafeMutableBufferPointer(rebasing: order[low..<high])
+                    if high - low > 4096 {
+                        // A large bucket: the byte-at-a-time sort of its keys.
+                        let sub = lsdOrder(own.map { keys[Int($0)] })
+                        let positions = Array(own)
+                        for (j, p) in sub.enumerated() { own[j] = positions[Int(p)] }
+                    } else {
+                        own.sort { (a: Int32, b: Int32) -> Bool in
+                            let (x, y) = (keys[Int(a)], keys[Int(b)])
+                            return x != y ? x < y : a < b
+                        }
+                    }
+                }
+                return 0
+            }
+        } }
+        return order
+    }
+
+    /// `order` on one core: a byte at a time, keys moved with their positions so every pass
+    /// reads in order, and a byte that is the same in every key skipped (found from the AND and
+    /// the OR of the keys).
+    static func lsdOrder(_ keys: [UInt64]) -> [Int32] {
         let n = keys.count
         var order = [Int32](unsafeUninitializedCapacity: n) { b, c in for i in 0..<n { b[i] = Int32(i) }; c = n }
         guard n > 1 else { return order }
