@@ -454,74 +454,10 @@ enum Radix {
         return out
     }
 
-    /// The positions of `keys` in ascending order of key, equal keys in position order. Many
-    /// keys (`parts` > 1): first into buckets by their top 16 varying bits (a stable counting
-    /// sort, so bucket order is key order), then each bucket sorted on its own, the buckets in
-    /// two halves of about as many keys, one per core.
-    static func order(_ keys: [UInt64], parts: Int? = nil) -> [Int32] {
-        let n = keys.count
-        let parts = parts ?? (n >= 1 << 16 ? 2 : 1)
-        guard parts > 1 else { return lsdOrder(keys) }
-        var all = UInt64.max, any: UInt64 = 0
-        for k in keys { all &= k; any |= k }
-        let varying = all ^ any
-        let shift = varying == 0 ? 0 : max(0, 64 - varying.leadingZeroBitCount - 16)
-        @inline(__always) func bucket(_ k: UInt64) -> Int { Int((k >> UInt64(shift)) & 0xFFFF) }
-        var start = [Int](repeating: 0, count: (1 << 16) + 1)
-        for k in keys { start[bucket(k) + 1] += 1 }
-        for b in 0..<(1 << 16) { start[b + 1] += start[b] }
-        var order = [Int32](repeating: 0, count: n)
-        do {
-            var next = start
-            for (i, k) in keys.enumerated() {
-                let b = bucket(k)
-                order[next[b]] = Int32(i)
-                next[b] += 1
-            }
-        }
-        // With 16 or fewer varying bits a bucket is one key: its positions are in order already.
-        guard shift > 0 else { return order }
-        // The buckets in `parts` runs of about n / parts keys.
-        var cuts = [0]
-        for k in 1..<parts {
-            var b = cuts.last!
-            while b < 1 << 16 && start[b] < n * k / parts { b += 1 }
-            cuts.append(b)
-        }
-        cuts.append(1 << 16)
-        // SAFETY: part k sorts only order[start[b] ..< start[b + 1]] for the buckets b of its own
-        // run [cuts[k], cuts[k + 1]), and the runs are disjoint; `order` outlives `Parallel.map`,
-        // which returns when every part is done. The keys are only read.
-        order.withUnsafeMutableBufferPointer { order in keys.withUnsafeBufferPointer { keys in
-            let shared = Unchecked((order, keys))
-            _ = Parallel.map(parts) { k in
-                let (order, keys) = shared.value
-                for b in cuts[k]..<cuts[k + 1] {
-                    let (low, high) = (start[b], start[b + 1])
-                    guard high - low > 1 else { continue }
-                    var own = UnsafeMutableBufferPointer(rebasing: order[low..<high])
-                    if high - low > 4096 {
-                        // A large bucket: the byte-at-a-time sort of its keys.
-                        let sub = lsdOrder(own.map { keys[Int($0)] })
-                        let positions = Array(own)
-                        for (j, p) in sub.enumerated() { own[j] = positions[Int(p)] }
-                    } else {
-                        own.sort { (a: Int32, b: Int32) -> Bool in
-                            let (x, y) = (keys[Int(a)], keys[Int(b)])
-                            return x != y ? x < y : a < b
-                        }
-                    }
-                }
-                return 0
-            }
-        } }
-        return order
-    }
-
-    /// `order` on one core: a byte at a time, keys moved with their positions so every pass
-    /// reads in order, and a byte that is the same in every key skipped (found from the AND and
-    /// the OR of the keys).
-    static func lsdOrder(_ keys: [UInt64]) -> [Int32] {
+    /// The positions of `keys` in ascending order of key, equal keys in position order: a byte
+    /// at a time, keys moved with their positions so every pass reads in order, and a byte
+    /// that is the same in every key skipped (found from the AND and the OR of the keys).
+    static func order(_ keys: [UInt64]) -> [Int32] {
         let n = keys.count
         var order = [Int32](unsafeUninitializedCapacity: n) { b, c in for i in 0..<n { b[i] = Int32(i) }; c = n }
         guard n > 1 else { return order }
