@@ -379,11 +379,11 @@ extension TransactionData {
             PointsMonth(start: calendar.firstDay(ofMonth: firstMonth + m), members: 0, newMembers: 0,
                         tierCounts: [Int](repeating: 0, count: rules.tiers.count), revenue: 0, issued: 0, redeemed: 0, expired: 0, outstanding: 0)
         }
-        var revenue = [CompensatedSum](repeating: CompensatedSum(), count: months)
-        for i in 0..<count { revenue[monthOf(day[i])].add(amount[i]) }
+        var revenue = MoneySums(count: months, scale: moneyScale, checked: false)
+        for i in 0..<count { revenue.add(amount[i], to: monthOf(day[i])) }
         for m in 0..<months {
             let from = Int(out[m].start) - Int(first), to = (m + 1 < months ? Int(out[m + 1].start) - 1 : Int(T)) - Int(first)
-            out[m].revenue = revenue[m].value
+            out[m].revenue = revenue[m]
             out[m].issued = a(to) - a(from - 1)
             out[m].redeemed = redeemed(to) - redeemed(from - 1)
             out[m].expired = expired(to) - expired(from - 1)
