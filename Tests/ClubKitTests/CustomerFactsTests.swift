@@ -71,6 +71,8 @@ final class CustomerFactsTests: XCTestCase {
         _ = try s.query("pareto")
         _ = try s.query("kpi")
         _ = try s.query("retention by month")
+        XCTAssertNotNil(first.data.facts.months[.gregorian] ?? nil)
+        _ = try s.query("types")
         XCTAssertTrue(s.catalog.transactionDataCache?.data.facts === first.data.facts, "the commands worked on one build of the transactions")
         XCTAssertNotNil(first.data.facts.byCustomer)
     }
@@ -202,5 +204,94 @@ final class CustomerFactsTests: XCTestCase {
         // Every customer with a purchase over 0 is a member by the end.
         XCTAssertEqual(split.months.last?.members, buyers.count)
         XCTAssertGreaterThan(split.months.flatMap(\.tierCounts).max() ?? 0, 0)
+    }
+
+    /// A fixed generator for the checks below.
+    private struct Numbers {
+        var state: UInt64
+        mutating func next(_ bound: UInt64) -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (state >> 33) % bound
+        }
+    }
+
+    func testRadixOrderOnManyKeysIsTheStableSort() {
+        // Few distinct keys, whole numbers of either sign, doubles of money, and keys that
+        // differ in the top and the bottom bytes.
+        var numbers = Numbers(state: 99)
+        let sets: [[UInt64]] = [
+            (0..<20_000).map { _ in Radix.key(Int64(numbers.next(7))) },
+            (0..<20_000).map { _ in Radix.key(Int64(numbers.next(3_000_000)) - 1_000_000) },
+            (0..<20_000).map { _ in Radix.key(-Double(numbers.next(1_000_000)) / 100) },
+            (0..<20_000).map { _ in numbers.next(10) == 0 ? UInt64.max - numbers.next(3) : numbers.next(1 << 40) },
+        ]
+        for keys in sets {
+            let expected = keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
+            XCTAssertEqual(Radix.order(keys).map(Int.init), expected)
+        }
+    }
+
+    func testScoresWithoutSortingAreTheRanksScores() {
+        // The oracle: rank i of the stable sort scores ⌊i × bins / n⌋ + 1.
+        var numbers = Numbers(state: 7)
+        for count in [0, 1, 2, 3, 4, 17, 5_000] {
+            for spread in [UInt64(1), 3, 600, 1 << 20, 1 << 50] {
+                let keys = (0..<count).map { _ in numbers.next(spread) &* 977 }
+                for bins in [2, 3, 5, 10] {
+                    var expected = [Int](repeating: 0, count: count)
+                    for (i, p) in keys.indices.sorted(by: { (keys[$0], $0) < (keys[$1], $1) }).enumerated() { expected[p] = i * bins / count + 1 }
+                    XCTAssertEqual(Radix.scores(keys, bins: bins), expected, "count \(count), spread \(spread), bins \(bins)")
+                }
+            }
+        }
+    }
+
+    func testEachCustomersMonthsAreTheMonthsOfTheirRows() throws {
+        // Seven years (84 months: two words a customer), rows in no order, against the set of
+        // (customer, month) pairs read off the rows; on one core and on two.
+        var numbers = Numbers(state: 5)
+        var rows = ["c,day,value"], pairs = Set<String>()
+        for _ in 0..<4000 {
+            let c = "C\(numbers.next(150))", day = Int32(17_532 + numbers.next(2_556))  // 2018-01-01 … 2024-12-31
+            rows.append("\(c),\(CivilDate.format(day)),1")
+            pairs.insert("\(c) \(CalendarKind.gregorian.monthIndex(day))")
+        }
+        let s = try makeSession(["tx": rows.joined(separator: "\n") + "\n"])
+        try s.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-12-31")
+        let (data, _) = try s.catalog.transactionData(for: "test", at: SourceLocation(line: 1, column: 1))
+        for parts in [1, 2] {
+            guard let months = CustomerMonths(data, calendar: .gregorian, parts: parts) else { return XCTFail("no months") }
+            XCTAssertEqual(months.words, 2)
+            var found = Set<String>()
+            for c in 0..<data.customerCount {
+                months.forEachMonth(of: c) { m in found.insert("\(ValueFormat.display(data.keys.value(at: c))) \(months.first + m)") }
+            }
+            XCTAssertEqual(found, pairs)
+        }
+        // The customers' periods from one pass, against the rows read one at a time.
+        let periods: [(from: Int32, to: Int32)] = [(17_532, 17_600), (18_000, 19_000), (19_500, 20_088), (-5_000_000, 5_000_000)]
+        for given in [Array(periods.prefix(3)), periods] {
+            var expected = [UInt8](repeating: 0, count: data.customerCount)
+            for i in 0..<data.count {
+                for (b, p) in given.enumerated() where data.day[i] >= p.from && data.day[i] <= p.to { expected[Int(data.customer[i])] |= 1 << UInt8(b) }
+            }
+            XCTAssertEqual(data.active(given), expected)
+        }
+    }
+
+    func testTheLaterAnswerOfADayIsTheLatest() throws {
+        // A answers twice on 04-20: first a complaint (negative), then NPS 10 and rating 5. The
+        // negative one makes A dissatisfied (within 90 days of 04-30); the later row is A's last
+        // answer. B's complaint column says "No": none; B's rating is empty.
+        let s = try makeSession(["tx": Self.tx, "feedback": "c,date,nps,rating,complaint\nA,2024-04-20,3,1,broken box\nA,2024-04-20,10,5,\nB,2024-04-01,9,,No\n"])
+        try s.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-04-30")
+        let t = try s.query("types | members")
+        XCTAssertEqual(t.strings("c"), ["A", "B", "C", "D"])
+        XCTAssertEqual(t.strings("type")[0], "dissatisfied")
+        XCTAssertEqual(t.strings("evidence")[0], "complaint \"broken box\", rating 1, NPS 3 on 2024-04-20")
+        XCTAssertEqual(t.strings("last_feedback")[0], "NPS 10, rating 5 on 2024-04-20")
+        XCTAssertEqual(t.strings("type")[1], "regular")
+        XCTAssertEqual(t.strings("last_feedback")[1], "NPS 9 on 2024-04-01")
+        XCTAssertEqual(t.values("last_feedback")[2], .null)
     }
 }

@@ -95,29 +95,18 @@ extension TransactionData {
         try memoryLimit.check(cohorts * cohorts * 17, for: "a cohort table of \(grouped(cohorts)) months by \(grouped(cohorts))")
         var size = [Int](repeating: 0, count: cohorts)
         for c in cohortOf where c - firstMonth < cohorts { size[c - firstMonth] += 1 }
-        // Distinct (customer, month) pairs: a bit per customer and month of the span (a set
-        // when that would be too many bits), and each day's month from a table over the days.
-        let span = max(cohorts, 1)
-        var bits = data.customerCount.multipliedReportingOverflow(by: span).partialValue <= 1 << 32
-            ? [UInt64](repeating: 0, count: (data.customerCount * span + 63) / 64) : []
-        var seen = Set<Int64>()
-        func firstTime(_ c: Int, _ m: Int) -> Bool {
-            guard !bits.isEmpty else { return seen.insert(Int64(c) << 32 | Int64(m)).inserted }
-            let bit = c * span + (m - firstMonth)
-            let mask: UInt64 = 1 << UInt64(bit & 63)
-            if bits[bit >> 6] & mask != 0 { return false }
-            bits[bit >> 6] |= mask
-            return true
-        }
-        let lowDay = data.day.min() ?? 0, highDay = data.day.max() ?? 0
-        let monthOfDay = Int(highDay) - Int(lowDay) < 1 << 16 ? (lowDay...highDay).map(monthIndex) : []
         var active = [[Int]](repeating: [Int](repeating: 0, count: cohorts), count: cohorts)
-        for i in 0..<data.count {
-            let c = Int(data.customer[i])
-            let m = monthOfDay.isEmpty ? monthIndex(data.day[i]) : monthOfDay[Int(data.day[i] - lowDay)]
-            guard m <= lastMonth, m >= firstMonth, firstTime(c, m) else { continue }
-            let row = cohortOf[c] - firstMonth, k = m - cohortOf[c]
-            if row >= 0 && row < cohorts && k >= 0 && k < cohorts { active[row][k] += 1 }
+        if let months = data.customerMonths(calendar), months.first == firstMonth, months.span == cohorts {
+            // Each customer's months as bits: the lowest is the cohort.
+            for c in 0..<data.customerCount {
+                let row = cohortOf[c] - firstMonth
+                months.forEachMonth(of: c) { m in
+                    let k = m - row
+                    if row >= 0 && row < cohorts && k >= 0 && k < cohorts { active[row][k] += 1 }
+                }
+            }
+        } else {
+            countActive(&active, cohortOf: cohortOf, firstMonth: firstMonth, lastMonth: lastMonth, calendar: calendar)
         }
         var names = ["cohort", "customers"]
         var columns: [Column] = [
@@ -137,5 +126,35 @@ extension TransactionData {
                                work: ["cohorts by \(calendar == .jalali ? "Jalali " : "")month of first purchase, as of \(calendar.format(data.asOf)); m\u{2080} is the first month; cells are \(counts ? "active customers" : "% of the cohort active (to 0.1%)")"]
                                    + [CohortCommand.partialMonthNote(calendar, asOf: data.asOf)].compactMap { $0 },
                                reads: reads)
+    }
+
+    /// The distinct (customer, month) pairs counted into `active[cohort][months since]`, one pass
+    /// over the transactions: a bit per customer and month of the span (a set when that would be
+    /// too many bits), and each day's month from a table over the days.
+    private func countActive(_ active: inout [[Int]], cohortOf: [Int], firstMonth: Int, lastMonth: Int, calendar: CalendarKind) {
+        let data = self
+        let monthIndex = calendar.monthIndex
+        let cohorts = active.count
+        let span = max(cohorts, 1)
+        var bits = data.customerCount.multipliedReportingOverflow(by: span).partialValue <= 1 << 32
+            ? [UInt64](repeating: 0, count: (data.customerCount * span + 63) / 64) : []
+        var seen = Set<Int64>()
+        func firstTime(_ c: Int, _ m: Int) -> Bool {
+            guard !bits.isEmpty else { return seen.insert(Int64(c) << 32 | Int64(m)).inserted }
+            let bit = c * span + (m - firstMonth)
+            let mask: UInt64 = 1 << UInt64(bit & 63)
+            if bits[bit >> 6] & mask != 0 { return false }
+            bits[bit >> 6] |= mask
+            return true
+        }
+        let lowDay = data.day.min() ?? 0, highDay = data.day.max() ?? 0
+        let monthOfDay = Int(highDay) - Int(lowDay) < 1 << 16 ? (lowDay...highDay).map(monthIndex) : []
+        for i in 0..<data.count {
+            let c = Int(data.customer[i])
+            let m = monthOfDay.isEmpty ? monthIndex(data.day[i]) : monthOfDay[Int(data.day[i] - lowDay)]
+            guard m <= lastMonth, m >= firstMonth, firstTime(c, m) else { continue }
+            let row = cohortOf[c] - firstMonth, k = m - cohortOf[c]
+            if row >= 0 && row < cohorts && k >= 0 && k < cohorts { active[row][k] += 1 }
+        }
     }
 }

@@ -102,13 +102,125 @@ extension TypesCommand {
     ]
 }
 
-/// What the feedback table says of one customer: the latest negative answer within the
-/// feedback window, and whether the latest answer within the loyal window is positive.
-private struct FeedbackVerdict {
-    var negative: (day: Int64, reason: String)?
-    var latest: (day: Int64, positive: Bool)?
-    /// The latest answer of all, up to the as-of date, as text.
-    var last: (day: Int64, text: String)?
+/// What the feedback table says of each buyer (by dense customer number), as rows of the
+/// feedback table: the latest negative answer within the feedback window, the latest answer
+/// within the loyal window, and the latest answer of all up to the as-of date (-1: none). Empty
+/// arrays: no feedback was read. The texts are made from the rows only when they are shown.
+struct FeedbackVerdicts {
+    var negative: [Int32] = []
+    var latest: [Int32] = []
+    var last: [Int32] = []
+    /// How to read a row, for the texts and the latest answer's verdict.
+    var answers: FeedbackAnswers?
+
+    func row(_ rows: [Int32], _ c: Int) -> Int? { c < rows.count && rows[c] >= 0 ? Int(rows[c]) : nil }
+    func isNegative(_ c: Int) -> Bool { row(negative, c) != nil }
+    /// Whether the latest answer in the loyal window is positive; nil without one.
+    func latestPositive(_ c: Int) -> Bool? { row(latest, c).map { answers!.positive($0) } }
+    func negativeReason(_ c: Int) -> String? { row(negative, c).map { answers!.reasons($0) } }
+    func lastText(_ c: Int) -> String? { row(last, c).map { answers!.said($0) } }
+}
+
+/// The feedback table's answers, a row at a time: its day, complaint, rating and NPS, read
+/// from the columns directly (a complaint text is judged once per distinct text).
+struct FeedbackAnswers {
+    let dates: Column?, complaints: Column?, ratings: Column?, nps: Column?
+    let to: Int32
+    let calendar: CalendarKind
+    /// For a complaint column of text: each distinct text's complaint (nil: none).
+    private let complaintOfText: [String?]?
+
+    init(dates: Column?, complaints: Column?, ratings: Column?, nps: Column?, to: Int32, calendar: CalendarKind) {
+        (self.dates, self.complaints, self.ratings, self.nps, self.to, self.calendar) = (dates, complaints, ratings, nps, to, calendar)
+        if let complaints, case .string(_, let dictionary) = complaints.storage {
+            complaintOfText = dictionary.values.map(Self.complaint)
+        } else {
+            complaintOfText = nil
+        }
+    }
+
+    /// A complaint is text that says what went wrong, or a yes: 0, no and false are none.
+    /// "" is a complaint without text.
+    static func complaint(_ text: String) -> String? {
+        let plain = text.trimmingCharacters(in: .whitespaces).lowercased()
+        return ["", "no", "n", "false", "0", "none", "-"].contains(plain) ? nil : (["yes", "y", "true", "1"].contains(plain) ? "" : text)
+    }
+
+    /// The day of the answer on row i; nil when it takes no part (no date, or after `to`).
+    /// Without a date column every answer counts as current.
+    @inline(__always)
+    func day(_ i: Int) -> Int64? {
+        guard let dates else { return Int64(to) }
+        if dates.isNull(i) { return nil }
+        let day: Int64
+        switch dates.storage {
+        case .date(let a): day = Int64(a[i])
+        case .dateTime(let a): day = floorDiv(a[i], 86400)
+        default: return nil
+        }
+        return day <= Int64(to) ? day : nil
+    }
+
+    func complaint(_ i: Int) -> String? {
+        guard let col = complaints, !col.isNull(i) else { return nil }
+        switch col.storage {
+        case .string(let codes, _): return complaintOfText![Int(codes[i])]
+        case .bool(let b): return b[i] ? "" : nil
+        case .int(let n): return n[i] != 0 ? "" : nil
+        case .int32(let n): return n[i] != 0 ? "" : nil
+        case .double(let x): return x[i] != 0 ? "" : nil
+        default: return ValueFormat.display(col.value(at: i))
+        }
+    }
+
+    @inline(__always)
+    static func number(_ column: Column?, _ i: Int) -> Double? {
+        guard let column, !column.isNull(i) else { return nil }
+        switch column.storage {
+        case .int(let a): return Double(a[i])
+        case .int32(let a): return Double(a[i])
+        case .double(let a): return a[i]
+        default: return nil
+        }
+    }
+
+    func rating(_ i: Int) -> Double? { Self.number(ratings, i) }
+    func score(_ i: Int) -> Double? { Self.number(nps, i) }
+
+    /// A complaint, a rating of 1–2 or an NPS of 0–6.
+    func isNegative(_ i: Int) -> Bool {
+        if let r = rating(i), r <= 2 { return true }
+        if let s = score(i), s <= 6 { return true }
+        return complaint(i) != nil
+    }
+
+    /// Positive: no complaint, and every score given is high (a passive NPS of 7–8 is not).
+    func positive(_ i: Int) -> Bool {
+        let (rating, score) = (rating(i), score(i))
+        guard rating != nil || score != nil else { return false }
+        if let rating, !(rating >= 4) { return false }
+        if let score, !(score >= 9) { return false }
+        return complaint(i) == nil
+    }
+
+    private func on(_ i: Int) -> String { dates == nil ? "" : " on " + calendar.format(Int32(day(i)!)) }
+
+    /// Why the answer on row i is negative, with its date.
+    func reasons(_ i: Int) -> String {
+        var reasons: [String] = []
+        // A complaint marked yes, true or 1 has no text to quote.
+        if let said = complaint(i).map({ $0.isEmpty ? "a complaint" : "complaint \"\($0)\"" }) { reasons.append(said) }
+        if let rating = rating(i), rating <= 2 { reasons.append("rating \(ValueFormat.displayDouble(rating))") }
+        if let score = score(i), score <= 6 { reasons.append("NPS \(ValueFormat.displayDouble(score))") }
+        return reasons.joined(separator: ", ") + on(i)
+    }
+
+    /// The answer on row i as text ("NPS 3, rating 2, complaint "late delivery" on 2024-03-15").
+    func said(_ i: Int) -> String {
+        let said = [score(i).map { "NPS " + ValueFormat.displayDouble($0) }, rating(i).map { "rating " + ValueFormat.displayDouble($0) },
+                    complaint(i).map { $0.isEmpty ? "a complaint" : "complaint \"\($0)\"" }].compactMap { $0 }
+        return (said.isEmpty ? "an answer" : said.joined(separator: ", ")) + on(i)
+    }
 }
 
 /// Each known customer's type as of the transactions' as-of date: the headline type by
@@ -248,12 +360,12 @@ extension TransactionData {
             notes.append("no `customers` table is loaded, so no one who never bought is counted (lead, potential, member_no_purchase)")
         }
         let known = data.customerCount + extraRows.count
-        let verdicts: [Int: FeedbackVerdict]
+        let verdicts: FeedbackVerdicts
         if let feedback {
             verdicts = feedbackVerdicts(feedback, keys: keys, negativeFrom: asOf - o.feedbackDays + 1, latestFrom: asOf - o.loyalDays + 1, to: asOf,
                                         reads: &reads, notes: &notes)
         } else {
-            verdicts = [:]
+            verdicts = FeedbackVerdicts()
             notes.append("no `feedback` table is loaded, so no one is counted dissatisfied, and loyal goes by purchases alone")
         }
         let gaps = longestGaps(from: asOf - o.loyalDays + 1, last: s.last)
@@ -277,12 +389,11 @@ extension TransactionData {
                 continue
             }
             let since = asOf - s.last[c]
-            let verdict = verdicts.isEmpty ? nil : verdicts[c]
             var found = 0
-            if verdict?.negative != nil { found |= dissatisfied }
+            if verdicts.isNegative(c) { found |= dissatisfied }
             if asOf - s.first[c] < o.newDays { found |= new }
             if since > o.inactiveDays { found |= inactive }
-            let positive = verdict?.latest.map(\.positive) ?? true
+            let positive = verdicts.latestPositive(c) ?? true
             if s.transactions[c] >= o.loyalOrders && gaps[c] <= o.loyalGap && positive && since <= o.inactiveDays { found |= loyal }
             guard found != 0 else { continue }
             let headline = found.trailingZeroBitCount
@@ -295,16 +406,16 @@ extension TransactionData {
             applies[c] = appliesText[found]!
             guard o.members else { continue }
             switch 1 << headline {
-            case dissatisfied: evidence[c] = verdict!.negative!.reason
+            case dissatisfied: evidence[c] = verdicts.negativeReason(c)!
             case new: evidence[c] = "first purchase \(calendar.format(s.first[c])), \(asOf - s.first[c]) days ago"
             case inactive: evidence[c] = "no purchase for \(since) days"
             default:
                 evidence[c] = "\(s.transactions[c]) purchases, longest gap \(gaps[c]) days in the last \(o.loyalDays)"
-                    + (verdict?.latest != nil ? ", latest feedback positive" : "")
+                    + (verdicts.latestPositive(c) != nil ? ", latest feedback positive" : "")
             }
         }
         return TypeAssignment(keys: keys, type: type, code: code, applies: applies, evidence: evidence, notes: notes, unseen: unseen,
-                              lastAnswer: names ? (0..<known).map { verdicts[$0]?.last?.text } : [], reads: reads)
+                              lastAnswer: names ? (0..<known).map { verdicts.lastText($0) } : [], reads: reads)
     }
 
     /// The value of `column` (a column of the transactions table, row for row) on each
@@ -350,25 +461,25 @@ extension TransactionData {
 
     /// Per dense customer number: the latest negative answer in [negativeFrom, to] with its
     /// reason, and whether the latest answer in [latestFrom, to] is positive. Feedback without a
-    /// date column counts as current.
+    /// date column counts as current. Among answers of the same day the later row counts.
     private func feedbackVerdicts(_ feedback: Table, keys: Column, negativeFrom: Int32, latestFrom: Int32, to: Int32,
-                                  reads: inout [String], notes: inout [String]) -> [Int: FeedbackVerdict] {
+                                  reads: inout [String], notes: inout [String]) -> FeedbackVerdicts {
         guard feedback.rowCount > 0 else {
             notes.append("the feedback table is empty, so no one is counted dissatisfied")
-            return [:]
+            return FeedbackVerdicts()
         }
         var looked = [keyName]
         for name in ["customer_id", "customer", "id"] where !looked.contains(name) { looked.append(name) }
         guard let who = looked.compactMap({ feedback.column($0) }).first, Types.comparable(who.type, keys.type), who.type != .double else {
             notes.append("the feedback table has no customer column matching `\(keyName)` (looked for \(looked.joined(separator: ", "))), so no one is counted dissatisfied from it")
-            return [:]
+            return FeedbackVerdicts()
         }
         reads.append("feedback")
         let dates = feedback.column("date"), complaints = feedback.column("complaint")
         let ratings = feedback.column("rating"), nps = feedback.column("nps")
         if let dates, dates.type != .date && dates.type != .datetime {
             notes.append("the feedback table's `date` column holds \(dates.type.rawValue), not dates, so its answers are not used; load it with `types (date: date)` or a `date_format`")
-            return [:]
+            return FeedbackVerdicts()
         }
         if dates == nil { notes.append("the feedback table has no `date` column: every answer counts as current") }
         for (name, column) in [("rating", ratings), ("nps", nps)] {
@@ -376,55 +487,19 @@ extension TransactionData {
         }
         let all = Join.concatenate(keys, who)
         let g = Grouping(columns: [all], n: all.count)
-        var keyOf = [Int32: Int]()
-        for c in 0..<keys.count where c < customerCount { keyOf[g.ids[c]] = c }
-        var out: [Int: FeedbackVerdict] = [:]
+        var keyOf = [Int32](repeating: -1, count: g.count)
+        for c in 0..<min(keys.count, customerCount) { keyOf[Int(g.ids[c])] = Int32(c) }
+        let answers = FeedbackAnswers(dates: dates, complaints: complaints, ratings: ratings, nps: nps, to: to, calendar: calendar)
+        var out = FeedbackVerdicts(negative: [Int32](repeating: -1, count: customerCount), latest: [Int32](repeating: -1, count: customerCount),
+                                   last: [Int32](repeating: -1, count: customerCount), answers: answers)
+        // The day of each kept row, beside it: the latest answer wins, the later row on a tie.
+        var lastDay = [Int64](repeating: .min, count: customerCount), negativeDay = lastDay, latestDay = lastDay
         for i in 0..<feedback.rowCount {
-            guard let c = keyOf[g.ids[keys.count + i]] else { continue }
-            var day = Int64(to)
-            if let dates {
-                switch dates.value(at: i) {
-                case .date(let x): day = Int64(x)
-                case .dateTime(let t): day = floorDiv(t, 86400)
-                default: continue
-                }
-            }
-            guard day <= Int64(to) else { continue }
-            var complaint: String?
-            if let col = complaints, !col.isNull(i) {
-                // A complaint is text that says what went wrong, or a yes: 0, no and false are none.
-                switch col.value(at: i) {
-                case .string(let text):
-                    let plain = text.trimmingCharacters(in: .whitespaces).lowercased()
-                    complaint = ["", "no", "n", "false", "0", "none", "-"].contains(plain) ? nil : (["yes", "y", "true", "1"].contains(plain) ? "" : text)
-                case .bool(let b): complaint = b ? "" : nil
-                case .int(let n): complaint = n != 0 ? "" : nil
-                case .double(let x): complaint = x != 0 ? "" : nil
-                default: complaint = ValueFormat.display(col.value(at: i))
-                }
-            }
-            let rating = ratings?.value(at: i).doubleValue, score = nps?.value(at: i).doubleValue
-            let on = dates == nil ? "" : " on " + calendar.format(Int32(day))
-            var reasons: [String] = []
-            // A complaint marked yes, true or 1 has no text to quote.
-            let said = complaint.map { $0.isEmpty ? "a complaint" : "complaint \"\($0)\"" }
-            if let said { reasons.append(said) }
-            if let rating, rating <= 2 { reasons.append("rating \(ValueFormat.displayDouble(rating))") }
-            if let score, score <= 6 { reasons.append("NPS \(ValueFormat.displayDouble(score))") }
-            if day >= out[c]?.last?.day ?? .min {
-                let said = [score.map { "NPS " + ValueFormat.displayDouble($0) }, rating.map { "rating " + ValueFormat.displayDouble($0) },
-                            said].compactMap { $0 }
-                out[c, default: FeedbackVerdict()].last = (day, (said.isEmpty ? "an answer" : said.joined(separator: ", ")) + on)
-            }
-            if !reasons.isEmpty, day >= Int64(negativeFrom), day >= out[c]?.negative?.day ?? .min {
-                out[c, default: FeedbackVerdict()].negative = (day, reasons.joined(separator: ", ") + on)
-            }
-            if day >= Int64(latestFrom), day >= out[c]?.latest?.day ?? .min {
-                // Positive: no complaint, and every score given is high (a passive NPS of 7–8 is not).
-                let scores = [rating.map { $0 >= 4 }, score.map { $0 >= 9 }].compactMap { $0 }
-                let positive = complaint == nil && !scores.isEmpty && scores.allSatisfy { $0 }
-                out[c, default: FeedbackVerdict()].latest = (day, positive)
-            }
+            let c = Int(keyOf[Int(g.ids[keys.count + i])])
+            guard c >= 0, let day = answers.day(i) else { continue }
+            if day >= lastDay[c] { (lastDay[c], out.last[c]) = (day, Int32(i)) }
+            if day >= Int64(negativeFrom), day >= negativeDay[c], answers.isNegative(i) { (negativeDay[c], out.negative[c]) = (day, Int32(i)) }
+            if day >= Int64(latestFrom), day >= latestDay[c] { (latestDay[c], out.latest[c]) = (day, Int32(i)) }
         }
         return out
     }
@@ -464,7 +539,10 @@ extension TypesCommand {
         if case .on(let d)? = dated(customers.firstSeen, row: row) {
             seen = d
         } else {
-            seen = [joined, contacted].compactMap { if case .on(let d)? = $0 { return d } else { return nil } }.min()
+            var earliest: Int32?
+            if case .on(let d)? = joined { earliest = d }
+            if case .on(let d)? = contacted, d < earliest ?? .max { earliest = d }
+            seen = earliest
         }
         if let seen, seen > asOf { return nil }
         switch joined {

@@ -208,15 +208,16 @@ extension TransactionData {
         var work: [String]
     }
 
-    func simpleCLV(margin: Double, years: Double) -> SimpleCLV {
+    /// `annual`: the retention of the last 365 days, when the caller has it.
+    func simpleCLV(margin: Double, years: Double, annual: RetentionPeriod? = nil) -> SimpleCLV {
         let data = self
-        let revenue = Money.sum(data.amount, scale: data.moneyScale)
+        let revenue = data.revenue()
         let n = Double(max(data.count, 1)), customers = Double(max(data.customerCount, 1))
         let firstDay = data.day.min() ?? data.asOf
         let spanYears = max(Double(data.asOf - firstDay + 1) / 365, 1.0 / 365)
         let aov = revenue / n
         let perYear = n / customers / spanYears
-        let annual = RetentionPeriod(data, from: data.asOf - 364, to: data.asOf)
+        let annual = annual ?? RetentionPeriod(data, from: data.asOf - 364, to: data.asOf)
         var lifetime = years
         var lifetimeWork: String
         if let r = annual.retention, r < 100 {
@@ -248,11 +249,14 @@ extension TransactionData {
     func kpi(days: Int32) -> (measures: [(String, Double?)], work: [String]) {
         let data = self
         let s = data.summary()
-        let period = RetentionPeriod(data, from: data.asOf - days + 1, to: data.asOf)
+        // The period and the year (each against the as long before it) from one pass.
+        let (from, yearFrom) = (data.asOf - days + 1, data.asOf - 364)
+        let active = data.active(RetentionPeriod.periods(from: from, to: data.asOf) + RetentionPeriod.periods(from: yearFrom, to: data.asOf))
+        let period = RetentionPeriod(data, from: from, to: data.asOf, active: active, bit: 0)
         let customers = data.customerCount
         let repeaters = s.transactions.filter { $0 >= 2 }.count
-        let revenue = Money.sum(data.amount, scale: data.moneyScale)
-        let clv = simpleCLV(margin: 1, years: 3)
+        let revenue = data.revenue()
+        let clv = simpleCLV(margin: 1, years: 3, annual: RetentionPeriod(data, from: yearFrom, to: data.asOf, active: active, bit: 2))
         let measures: [(String, Double?)] = [
             ("customers", Double(customers)),
             ("active_customers", Double(period.end)),

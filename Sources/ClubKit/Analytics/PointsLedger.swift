@@ -46,6 +46,16 @@ struct PointsLedger {
     func outstanding(_ c: Int) -> Double { issued[c] - redeemed[c] - expired[c] }
 }
 
+/// The credits one share of the orders makes, in row order, with what they add per account.
+private struct OrderCredits {
+    var account: [Int32] = [], day: [Int32] = [], points: [Double] = []
+    var firstPurchase: [Int32]
+    var orderPoints: [Double]
+    /// The amount of the first order that would earn more than 2^53 points.
+    var tooMany: Double?
+    var cancelled = false
+}
+
 /// The program's figures for one calendar month: flows within it, stocks at its end.
 struct PointsMonth {
     var start: Int32
@@ -185,34 +195,59 @@ extension TransactionData {
         ledger.orders.replaceSubrange(0..<buyers, with: perCustomer.transactions)
         ledger.revenue.replaceSubrange(0..<buyers, with: perCustomer.spend)
         // The credits: account, day, points.
-        var creditAccount: [Int32] = [], creditDay: [Int32] = [], creditPoints: [Double] = []
-        creditAccount.reserveCapacity(count + 2 * buyers)
-        creditDay.reserveCapacity(count + 2 * buyers)
-        creditPoints.reserveCapacity(count + 2 * buyers)
         // Orders: a purchase (an amount over 0) earns floor(floor(amount / per) × earn × multiplier).
-        // Revenue is a sum of money (`Money`), at the amounts' scale.
-        var total = MoneySums(count: 1, scale: moneyScale, checked: false)
+        // On `rowParts` cores: each takes its share of the rows, in order, and makes their
+        // credits; the shares are put one after the other, so the credits are numbered as on one
+        // core. Points are whole numbers, added exactly in any order below 2^53 (past which the
+        // program is refused below).
         let per = rules.earnPer, earn = rules.earnPoints
-        var firstPurchase = ledger.firstPurchase, orderPoints = ledger.orderPoints
-        for i in 0..<count {
-            if i & 0xFFFFF == 0, isCancelled() { throw Diagnostic.interrupted }
-            let c = Int(customer[i]), a = amount[i], d = day[i]
-            total.add(a)
-            guard a > 0 else { continue }
-            if d < firstPurchase[c] { firstPurchase[c] = d }
-            let p = ((a / per).rounded(.down) * earn * (multiplier?[i] ?? 1)).rounded(.down)
-            guard p <= LoyaltyRules.maxPoints else {
-                throw Self.tooManyPoints("an order of \(ValueFormat.displayDouble(a))", at: location)
+        let rowParts = parts ?? (count >= 1 << 16 ? 2 : 1)
+        let rows = count
+        let orderShares = Parallel.map(rowParts) { k -> OrderCredits in
+            var out = OrderCredits(firstPurchase: [Int32](repeating: .max, count: n), orderPoints: [Double](repeating: 0, count: n))
+            let range = (rows * k / rowParts)..<(rows * (k + 1) / rowParts)
+            out.account.reserveCapacity(range.count)
+            out.day.reserveCapacity(range.count)
+            out.points.reserveCapacity(range.count)
+            for i in range {
+                if i & 0xFFFFF == 0, isCancelled() { out.cancelled = true; return out }
+                let c = Int(customer[i]), a = amount[i], d = day[i]
+                guard a > 0 else { continue }
+                if d < out.firstPurchase[c] { out.firstPurchase[c] = d }
+                let p = ((a / per).rounded(.down) * earn * (multiplier?[i] ?? 1)).rounded(.down)
+                guard p <= LoyaltyRules.maxPoints else { out.tooMany = a; return out }
+                if p > 0 {
+                    out.account.append(Int32(c))
+                    out.day.append(d)
+                    out.points.append(p)
+                    out.orderPoints[c] += p
+                }
             }
-            if p > 0 {
-                creditAccount.append(Int32(c))
-                creditDay.append(d)
-                creditPoints.append(p)
-                orderPoints[c] += p
+            return out
+        }
+        if orderShares.contains(where: \.cancelled) { throw Diagnostic.interrupted }
+        if let a = orderShares.lazy.compactMap(\.tooMany).first {
+            throw Self.tooManyPoints("an order of \(ValueFormat.displayDouble(a))", at: location)
+        }
+        var creditAccount: [Int32] = [], creditDay: [Int32] = [], creditPoints: [Double] = []
+        let orderCredits = orderShares.reduce(0) { $0 + $1.points.count }
+        creditAccount.reserveCapacity(orderCredits + 2 * buyers)
+        creditDay.reserveCapacity(orderCredits + 2 * buyers)
+        creditPoints.reserveCapacity(orderCredits + 2 * buyers)
+        var firstPurchase = orderShares[0].firstPurchase, orderPoints = orderShares[0].orderPoints
+        for (k, part) in orderShares.enumerated() {
+            creditAccount += part.account
+            creditDay += part.day
+            creditPoints += part.points
+            guard k > 0 else { continue }
+            for c in 0..<n {
+                firstPurchase[c] = min(firstPurchase[c], part.firstPurchase[c])
+                orderPoints[c] += part.orderPoints[c]
             }
         }
         (ledger.firstPurchase, ledger.orderPoints) = (firstPurchase, orderPoints)
-        ledger.totalRevenue = total[0]
+        // Every amount, in row order.
+        ledger.totalRevenue = revenue()
         // Bonuses, each on a day of its own (docs/language.md, "Points programs").
         for c in 0..<buyers where ledger.firstPurchase[c] <= T {
             let f = ledger.firstPurchase[c]

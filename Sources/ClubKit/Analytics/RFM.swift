@@ -30,30 +30,41 @@ extension TransactionData {
         let frequency = s.transactions.map(Int64.init)
         let monetary = s.spend
         let byKey = data.keyOrder()
+        // Customers numbered in key order already (the usual case for whole-number ids in a
+        // file sorted by customer): the columns are the per-customer arrays as they are.
+        let inOrder = byKey.elementsEqual(0..<n)
+        func byKeyOrder<T>(_ a: [T]) -> [T] { inOrder ? a : byKey.map { a[$0] } }
         /// Scores from worst to best: the customer at rank i (of n) scores ⌊i × bins / n⌋ + 1.
         /// `sortKey` orders from worst to best; a stable sort of the customers in key order
         /// breaks ties by customer.
         func scores(_ sortKey: (Int) -> UInt64) -> [Int] {
-            let order = Radix.order(byKey.map(sortKey))
+            let inKeyOrder = Radix.scores(byKey.map(sortKey), bins: bins)
+            if inOrder { return inKeyOrder }
             var out = [Int](repeating: 0, count: n)
-            for (i, p) in order.enumerated() { out[byKey[Int(p)]] = i * bins / n + 1 }
+            for (i, c) in byKey.enumerated() { out[c] = inKeyOrder[i] }
             return out
         }
-        let r = scores { Radix.key(-recency[$0]) }
-        let f = scores { Radix.key(frequency[$0]) }
-        let m = scores { Radix.key(monetary[$0]) }
-        let rows = byKey.map { Int32($0) }
-        let codes = labelColumn(byKey.map { ((r[$0] - 1) * bins + f[$0] - 1) * bins + m[$0] - 1 }, labels: bins * bins * bins) { k in
+        // The three sorts on two cores: monetary (the most bytes to sort) on one, recency and
+        // frequency on the other. Each only reads what it shares.
+        let sortKeys: [(Int) -> UInt64] = [{ Radix.key(-recency[$0]) }, { Radix.key(frequency[$0]) }, { Radix.key(monetary[$0]) }]
+        let parts = n >= 1 << 16 ? 2 : 1
+        let jobs = parts == 2 ? [[2], [0, 1]] : [[0, 1, 2]]
+        var scored = [[Int]](repeating: [], count: 3)
+        for done in Parallel.map(parts, { k in jobs[k].map { ($0, scores(sortKeys[$0])) } }) {
+            for (which, s) in done { scored[which] = s }
+        }
+        let (r, f, m) = (scored[0], scored[1], scored[2])
+        let codes = labelColumn(byKeyOrder((0..<n).map { ((r[$0] - 1) * bins + f[$0] - 1) * bins + m[$0] - 1 }), labels: bins * bins * bins) { k in
             "\(k / (bins * bins) + 1)\(k / bins % bins + 1)\(k % bins + 1)"
         }
-        let names = labelColumn(byKey.map { (r[$0] - 1) * bins + f[$0] - 1 }, labels: bins * bins) { k in
+        let names = labelColumn(byKeyOrder((0..<n).map { (r[$0] - 1) * bins + f[$0] - 1 }), labels: bins * bins) { k in
             Self.rfmSegment(r: k / bins + 1, f: k % bins + 1, bins: bins)
         }
         let table = Table(columnNames: [data.keyName, "recency", "frequency", "monetary", "r", "f", "m", "rfm", "segment"],
-                          columns: [data.keys.gather(rows), Column(.int(byKey.map { recency[$0] })), Column(.int(byKey.map { frequency[$0] })),
-                                    Column(.double(byKey.map { monetary[$0] })), Column(.int(byKey.map { Int64(r[$0]) })),
-                                    Column(.int(byKey.map { Int64(f[$0]) })), Column(.int(byKey.map { Int64(m[$0]) })),
-                                    codes, names])
+                          columns: [inOrder ? data.keys : data.keys.gather(byKey.map { Int32($0) }), Column(.int(byKeyOrder(recency))),
+                                    Column(.int(byKeyOrder(frequency))), Column(.double(byKeyOrder(monetary))),
+                                    Column(.int(byKeyOrder(r.map(Int64.init)))), Column(.int(byKeyOrder(f.map(Int64.init)))),
+                                    Column(.int(byKeyOrder(m.map(Int64.init)))), codes, names])
         return AnalyticsResult(table: table, work: [
             "rfm as of \(data.calendar.format(data.asOf)): \(grouped(n)) customers; recency = days since the last purchase, frequency = transactions, monetary = total spend",
             "scores 1–\(bins) by rank (\(bins) best), ties broken by customer; segment from the R and F scores",

@@ -226,20 +226,34 @@ extension TransactionData {
         try CohortCommand.checkSpan(calendar, firstDay, max(lastDay, data.asOf), at: at)
         let monthIndex = calendar.monthIndex
         let first = monthIndex(firstDay), span = monthIndex(data.asOf) - first + 1
-        let monthOfDay = Int(lastDay) - Int(firstDay) < 1 << 16 ? (firstDay...lastDay).map { monthIndex($0) - first } : []
-        let index = data.byCustomer()
-        if isCancelled() { throw Diagnostic.interrupted }
         // Per month: customers active, active the month before too, and in their first month.
         var active = [Int](repeating: 0, count: span), retained = active, new = active
-        for c in 0..<data.customerCount {
-            var previous = -1
-            for j in Int(index.start[c])..<Int(index.start[c + 1]) {
-                let d = index.day[j]
-                let m = monthOfDay.isEmpty ? monthIndex(d) - first : monthOfDay[Int(d - firstDay)]
-                guard m != previous else { continue }
-                active[m] += 1
-                if previous < 0 { new[m] += 1 } else if previous == m - 1 { retained[m] += 1 }
-                previous = m
+        if let months = data.customerMonths(calendar) {
+            // From each customer's months as bits: the lowest is the first month, and a month
+            // whose bit and the one below are both set is a month retained.
+            if isCancelled() { throw Diagnostic.interrupted }
+            for c in 0..<data.customerCount {
+                var previous = -1
+                months.forEachMonth(of: c) { m in
+                    active[m] += 1
+                    if previous < 0 { new[m] += 1 } else if previous == m - 1 { retained[m] += 1 }
+                    previous = m
+                }
+            }
+        } else {
+            let monthOfDay = Int(lastDay) - Int(firstDay) < 1 << 16 ? (firstDay...lastDay).map { monthIndex($0) - first } : []
+            let index = data.byCustomer()
+            if isCancelled() { throw Diagnostic.interrupted }
+            for c in 0..<data.customerCount {
+                var previous = -1
+                for j in Int(index.start[c])..<Int(index.start[c + 1]) {
+                    let d = index.day[j]
+                    let m = monthOfDay.isEmpty ? monthIndex(d) - first : monthOfDay[Int(d - firstDay)]
+                    guard m != previous else { continue }
+                    active[m] += 1
+                    if previous < 0 { new[m] += 1 } else if previous == m - 1 { retained[m] += 1 }
+                    previous = m
+                }
             }
         }
         func day(_ m: Int) -> Int32 { calendar.firstDay(ofMonth: first + m) }
@@ -271,15 +285,28 @@ struct RetentionPeriod {
     }
 
     init(_ data: TransactionData, from: Int32, to: Int32, baseFrom: Int32? = nil, baseTo: Int32? = nil) {
+        self.init(data, from: from, to: to, baseFrom: baseFrom, baseTo: baseTo, active: nil, bit: 0)
+    }
+
+    /// The base period and the period of [from, to] (as long, just before it) as two periods
+    /// for `TransactionData.active`.
+    static func periods(from: Int32, to: Int32) -> [(from: Int32, to: Int32)] {
+        [(from - (to - from + 1), from - 1), (from, to)]
+    }
+
+    /// With `active` from `TransactionData.active`, where bit `bit` marks the base period and
+    /// the next bit the period (several periods' bits from one pass); nil: worked out here.
+    init(_ data: TransactionData, from: Int32, to: Int32, baseFrom: Int32? = nil, baseTo: Int32? = nil, active: [UInt8]?, bit: Int) {
         let length = to - from + 1
         self.from = from
         self.to = to
         self.baseFrom = baseFrom ?? from - length
         self.baseTo = baseTo ?? from - 1
-        let active = data.active((self.baseFrom, self.baseTo), (from, to))
+        let active = active ?? data.active((self.baseFrom, self.baseTo), (from, to))
         let first = data.summary().first
+        let (baseBit, periodBit) = (UInt8(1) << UInt8(bit), UInt8(2) << UInt8(bit))
         for c in 0..<data.customerCount {
-            let inBase = active[c] & 1 != 0, inPeriod = active[c] & 2 != 0
+            let inBase = active[c] & baseBit != 0, inPeriod = active[c] & periodBit != 0
             if inBase { start += 1; if inPeriod { retained += 1 } }
             if inPeriod { end += 1 }
             if first[c] >= from && first[c] <= to { new += 1 }

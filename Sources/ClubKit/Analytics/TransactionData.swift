@@ -85,13 +85,60 @@ struct TransactionData {
     /// Per customer, whether they have a transaction in the days [first.from, first.to] (bit 1)
     /// and in [second.from, second.to] (bit 2): both periods in one pass.
     func active(_ first: (from: Int32, to: Int32), _ second: (from: Int32, to: Int32)) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: customerCount)
-        for i in 0..<count {
-            let d = day[i]
-            let bits: UInt8 = (d >= first.from && d <= first.to ? 1 : 0) | (d >= second.from && d <= second.to ? 2 : 0)
-            if bits != 0 { out[Int(customer[i])] |= bits }
+        active([first, second])
+    }
+
+    /// Per customer, bit k set when they have a transaction in the days of `periods[k]` (up to
+    /// eight periods): one pass over the transactions, its rows split between the cores, each
+    /// part's bits OR-ed after.
+    func active(_ periods: [(from: Int32, to: Int32)]) -> [UInt8] {
+        precondition(periods.count <= 8)
+        let n = count, customers = customerCount
+        let parts = n >= 1 << 16 ? 2 : 1
+        func bitsOf(_ d: Int32) -> UInt8 {
+            var bits: UInt8 = 0
+            for (b, p) in periods.enumerated() where d >= p.from && d <= p.to { bits |= 1 << UInt8(b) }
+            return bits
         }
+        // Each day's bits from a table over the days the periods cover, when that is not huge.
+        let low = Int64(periods.map(\.from).min() ?? 0), high = Int64(periods.map(\.to).max() ?? -1)
+        let table: [UInt8] = high >= low && high - low < 1 << 22 ? (low...high).map { bitsOf(Int32($0)) } : []
+        // SAFETY: part k reads rows [n × k / parts, n × (k + 1) / parts) of the arrays, which
+        // outlive `Parallel.map`, and writes only the array it makes; the table is read at
+        // d − low only for low ≤ d ≤ high, below its count.
+        let bits: [[UInt8]] = customer.withUnsafeBufferPointer { customer in day.withUnsafeBufferPointer { day in
+            let shared = Unchecked((customer, day))
+            return Parallel.map(parts) { k in
+                let (customer, day) = shared.value
+                var out = [UInt8](repeating: 0, count: customers)
+                out.withUnsafeMutableBufferPointer { out in
+                    for i in (n * k / parts)..<(n * (k + 1) / parts) {
+                        let d = day[i]
+                        let bits: UInt8
+                        if table.isEmpty {
+                            bits = bitsOf(d)
+                        } else {
+                            guard Int64(d) >= low && Int64(d) <= high else { continue }
+                            bits = table[Int(Int64(d) - low)]
+                        }
+                        if bits != 0 { out[Int(customer[i])] |= bits }
+                    }
+                }
+                return out
+            }
+        } }
+        var out = bits[0]
+        for other in bits.dropFirst() { for c in 0..<customers { out[c] |= other[c] } }
         return out
+    }
+
+    /// The total of the amounts, a sum of money (`Money`, at the amounts' scale). Worked out
+    /// once per data.
+    func revenue() -> Double {
+        if let kept = facts.revenue { return kept }
+        let total = Money.sum(amount, scale: moneyScale)
+        facts.revenue = total
+        return total
     }
 
     /// Per customer: first and last day, transactions, total spend (each customer's amounts
@@ -190,10 +237,21 @@ struct TransactionData {
     private static func keyOrder(_ keys: Column, _ n: Int) -> [Int] {
         // Whole numbers without nulls (the usual customer id): a radix sort of the values.
         if keys.nullCount == 0, case .int(let values) = keys.storage, values.count == n {
+            // Customers often first appear in key order (a file sorted by customer): nothing to sort.
+            if zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) { return Array(0..<n) }
             return Radix.order(values.map(Radix.key)).map(Int.init)
         }
         let less = Sorting.lessThan(keys)
         return (0..<n).sorted { less($0, $1) || (!less($1, $0) && $0 < $1) }
+    }
+
+    /// Each customer's months with a transaction, in `calendar`; nil when that table would be
+    /// too large. Worked out once per data and calendar.
+    func customerMonths(_ calendar: CalendarKind) -> CustomerMonths? {
+        if let kept = facts.months[calendar] { return kept }
+        let months = CustomerMonths(self, calendar: calendar, parts: count >= 1 << 16 ? 2 : 1)
+        facts.months[calendar] = .some(months)
+        return months
     }
 
     /// The transactions grouped by customer, each customer's in day order. Worked out once per data.
@@ -217,47 +275,116 @@ final class CustomerFacts {
     var moneyScale: Int?
     var keyOrder: [Int]?
     var byCustomer: CustomerIndex?
+    var revenue: Double?
+    /// Per calendar: nil inside when the table would be too large.
+    var months: [CalendarKind: CustomerMonths?] = [:]
 }
 
-/// The transactions in customer order: customer c's are `row[start[c] ..< start[c + 1]]`, by
-/// day (the same day in row order), with their days in `day`. A counting sort by customer, which
-/// keeps row order, then a sort of any customer whose days are out of order.
+/// The transactions' days in customer order: customer c's are `day[start[c] ..< start[c + 1]]`,
+/// in day order. A counting sort by customer (nothing to move when the rows already come
+/// customer by customer, as in a file sorted by customer), then a sort of any customer whose
+/// days are out of order.
 struct CustomerIndex {
-    /// Offsets into `row` and `day`, customerCount + 1 of them.
+    /// Offsets into `day`, customerCount + 1 of them.
     var start: [Int32]
-    /// Positions in the TransactionData's arrays (not table rows).
-    var row: [Int32]
     var day: [Int32]
 
     init(_ data: TransactionData) {
         let n = data.count, customers = data.customerCount
         var start = [Int32](repeating: 0, count: customers + 1)
-        for c in data.customer { start[Int(c) + 1] += 1 }
+        var grouped = true
+        var previous: Int32 = 0
+        for c in data.customer {
+            start[Int(c) + 1] += 1
+            if c < previous { grouped = false }
+            previous = c
+        }
         for c in 0..<customers { start[c + 1] += start[c] }
-        var next = start
-        var row = [Int32](repeating: 0, count: n), day = [Int32](repeating: 0, count: n)
-        for i in 0..<n {
-            let c = Int(data.customer[i])
-            let at = Int(next[c])
-            row[at] = Int32(i)
-            day[at] = data.day[i]
-            next[c] += 1
+        var day: [Int32]
+        if grouped {
+            // Customer numbers never go down: the rows are in customer order already.
+            day = data.day
+        } else {
+            var next = start
+            day = [Int32](repeating: 0, count: n)
+            for i in 0..<n {
+                let c = Int(data.customer[i])
+                day[Int(next[c])] = data.day[i]
+                next[c] += 1
+            }
         }
         for c in 0..<customers {
             let (low, high) = (Int(start[c]), Int(start[c + 1]))
-            var sorted = true
             var j = low + 1
-            while j < high { if day[j] < day[j - 1] { sorted = false; break }; j += 1 }
-            if sorted { continue }
-            // (day, position) as one number: the day above, the position (< 2^31) below.
-            var pairs = (low..<high).map { Int64(day[$0]) << 32 | Int64(row[$0]) }
-            pairs.sort()
-            for (k, p) in pairs.enumerated() {
-                day[low + k] = Int32(truncatingIfNeeded: p >> 32)
-                row[low + k] = Int32(truncatingIfNeeded: p)
+            while j < high && day[j] >= day[j - 1] { j += 1 }
+            if j < high { day[low..<high].sort() }
+        }
+        (self.start, self.day) = (start, day)
+    }
+}
+
+/// Per customer, the months with a transaction, as bits: month m of the span (counted from the
+/// first transaction's month, in `calendar`) is bit m % 64 of word m / 64 of the customer's
+/// `words`. What `retention by month` and `cohort` count distinct (customer, month) pairs from.
+struct CustomerMonths {
+    var calendar: CalendarKind
+    /// The month index of bit 0 (year × 12 + month − 1 in `calendar`).
+    var first: Int
+    /// Months from the first transaction's to the as-of date's.
+    var span: Int
+    var words: Int
+    var bits: [UInt64]
+
+    /// The largest table of bits made (bytes); a longer history or more customers go the old way.
+    static let maxBytes = 1 << 28
+
+    /// Nil without transactions, or when the table would pass `maxBytes`. The span must be one
+    /// the calendar counts months in (`CohortCommand.checkSpan`).
+    init?(_ data: TransactionData, calendar: CalendarKind, parts: Int) {
+        guard let firstDay = data.day.min(), let lastDay = data.day.max() else { return nil }
+        let monthIndex = calendar.monthIndex
+        let first = monthIndex(firstDay), span = monthIndex(max(lastDay, data.asOf)) - first + 1
+        let words = (span + 63) / 64
+        let size = data.customerCount.multipliedReportingOverflow(by: words)
+        guard span > 0, !size.overflow, size.partialValue <= Self.maxBytes / 8 else { return nil }
+        // Each day's month, from a table over the days when they span fewer than 2^16.
+        let monthOfDay: [Int32] = Int(lastDay) - Int(firstDay) < 1 << 16 ? (firstDay...lastDay).map { Int32(monthIndex($0) - first) } : []
+        let n = data.count, total = size.partialValue
+        // Each part sets the bits of its own rows in its own table; the tables are OR-ed after.
+        // SAFETY: part k reads rows [n × k / parts, n × (k + 1) / parts) of the arrays, which
+        // outlive `Parallel.map`, and writes only the table it allocates; a customer number is
+        // below customerCount and a month below span, so every word index is below total.
+        let tables: [[UInt64]] = data.customer.withUnsafeBufferPointer { customer in data.day.withUnsafeBufferPointer { day in
+            monthOfDay.withUnsafeBufferPointer { monthOfDay in
+                let shared = Unchecked((customer, day, monthOfDay))
+                return Parallel.map(parts) { k in
+                    let (customer, day, monthOfDay) = shared.value
+                    var table = [UInt64](repeating: 0, count: total)
+                    table.withUnsafeMutableBufferPointer { table in
+                        for i in (n * k / parts)..<(n * (k + 1) / parts) {
+                            let m = monthOfDay.isEmpty ? monthIndex(day[i]) - first : Int(monthOfDay[Int(day[i] - firstDay)])
+                            table[Int(customer[i]) * words + m >> 6] |= 1 << UInt64(m & 63)
+                        }
+                    }
+                    return table
+                }
+            }
+        } }
+        var bits = tables[0]
+        for other in tables.dropFirst() { for w in 0..<total { bits[w] |= other[w] } }
+        (self.calendar, self.first, self.span, self.words, self.bits) = (calendar, first, span, words, bits)
+    }
+
+    /// Calls `body(m)` for each month m (of the span) in which customer c bought, in order.
+    @inline(__always)
+    func forEachMonth(of c: Int, _ body: (Int) -> Void) {
+        for w in 0..<words {
+            var x = bits[c * words + w]
+            while x != 0 {
+                body(w << 6 | x.trailingZeroBitCount)
+                x &= x - 1
             }
         }
-        (self.start, self.row, self.day) = (start, row, day)
     }
 }
 
@@ -272,16 +399,114 @@ enum Radix {
         return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
     }
 
+    /// For each position, ⌊rank × bins / n⌋ + 1, where rank is the position's place (0-based)
+    /// in `order(keys)` — ascending by key, equal keys in position order — without sorting:
+    /// only the bins − 1 keys where the score steps up are found (a histogram of the keys' top
+    /// varying bits, then the few buckets that hold them sorted), and one pass compares every
+    /// key with them.
+    static func scores(_ keys: [UInt64], bins: Int) -> [Int] {
+        let n = keys.count
+        guard n > 0, bins > 1 else { return [Int](repeating: 1, count: n) }
+        // Score s + 1 starts at rank ⌈s × n / bins⌉ (rank × bins ≥ s × n); a step at rank n or
+        // past it (fewer keys than bins) is reached by none.
+        let steps = (1..<bins).map { Int((Int64($0) * Int64(n) + Int64(bins) - 1) / Int64(bins)) }.filter { $0 < n }
+        var all = UInt64.max, any: UInt64 = 0
+        for k in keys { all &= k; any |= k }
+        let varying = all ^ any
+        // Buckets by the top 16 bits from the highest bit in which keys differ (all bits above it
+        // are the same in every key), so bucket order is key order.
+        let shift = varying == 0 ? 0 : max(0, 64 - varying.leadingZeroBitCount - 16)
+        @inline(__always) func bucket(_ k: UInt64) -> Int { Int((k >> UInt64(shift)) & 0xFFFF) }
+        var counts = [Int](repeating: 0, count: 1 << 16)
+        for k in keys { counts[bucket(k)] += 1 }
+        var before = [Int](repeating: 0, count: 1 << 16)
+        var sum = 0
+        for b in 0..<(1 << 16) { before[b] = sum; sum += counts[b] }
+        // The bucket of each step's rank.
+        let stepBucket = steps.map { rank -> Int in
+            var low = 0, high = 1 << 16
+            while high - low > 1 { let mid = (low + high) / 2; if before[mid] <= rank { low = mid } else { high = mid } }
+            return low
+        }
+        // Each step: its key v, and how many keys equal to v come before it in position order.
+        var stepKey = [UInt64](), equalBefore = [Int]()
+        if shift == 0 {
+            // A bucket is one key: the bits above the bucket's are those every key shares.
+            for (s, rank) in steps.enumerated() {
+                stepKey.append(all & ~0xFFFF | UInt64(stepBucket[s]))
+                equalBefore.append(rank - before[stepBucket[s]])
+            }
+        } else {
+            // The keys of the buckets the steps fall in, each bucket's sorted.
+            var offset = [Int](repeating: -1, count: 1 << 16)
+            var total = 0
+            for b in stepBucket where offset[b] < 0 { offset[b] = total; total += counts[b] }
+            var held = [UInt64](repeating: 0, count: total)
+            var next = offset
+            // SAFETY: a key of bucket b goes to held[next[b]], and next[b] stays below
+            // offset[b] + counts[b] ≤ total: counts[b] keys fall in bucket b.
+            held.withUnsafeMutableBufferPointer { held in
+                for k in keys {
+                    let b = bucket(k)
+                    guard next[b] >= 0 else { continue }
+                    held[next[b]] = k
+                    next[b] += 1
+                }
+                for b in Set(stepBucket) { held[offset[b]..<offset[b] + counts[b]].sort() }
+            }
+            for (s, rank) in steps.enumerated() {
+                let b = stepBucket[s]
+                let list = held[offset[b]..<offset[b] + counts[b]]
+                let v = list[list.startIndex + rank - before[b]]
+                let less = list.prefix { $0 < v }.count
+                stepKey.append(v)
+                equalBefore.append(rank - before[b] - less)
+            }
+        }
+        // A key scores one more for each step it is at or past: a greater key, or an equal key
+        // with at least that many equal keys before it.
+        var seen = [Int](repeating: 0, count: steps.count)
+        var out = [Int](repeating: 1, count: n)
+        let m = steps.count
+        // SAFETY: p < n = keys.count = out.count; s < m = the count of stepKey, equalBefore and seen.
+        keys.withUnsafeBufferPointer { keys in out.withUnsafeMutableBufferPointer { out in
+            stepKey.withUnsafeBufferPointer { stepKey in equalBefore.withUnsafeBufferPointer { equalBefore in
+                seen.withUnsafeMutableBufferPointer { seen in
+                    for p in 0..<n {
+                        let k = keys[p]
+                        var score = 1
+                        for s in 0..<m {
+                            let v = stepKey[s]
+                            if k > v {
+                                score += 1
+                            } else if k == v {
+                                if seen[s] >= equalBefore[s] { score += 1 }
+                                seen[s] += 1
+                            }
+                        }
+                        out[p] = score
+                    }
+                }
+            } }
+        } }
+        return out
+    }
+
     /// The positions of `keys` in ascending order of key, equal keys in position order: a byte
     /// at a time, keys moved with their positions so every pass reads in order, and a byte
-    /// that is the same in every key skipped (counts for all eight come from one first pass).
+    /// that is the same in every key skipped (found from the AND and the OR of the keys).
     static func order(_ keys: [UInt64]) -> [Int32] {
         let n = keys.count
         var order = [Int32](unsafeUninitializedCapacity: n) { b, c in for i in 0..<n { b[i] = Int32(i) }; c = n }
         guard n > 1 else { return order }
+        // The bits in which some keys differ: only their bytes are counted and sorted by.
+        var all = UInt64.max, any: UInt64 = 0
+        for k in keys { all &= k; any |= k }
+        let varying = (0..<8).filter { (all ^ any) >> UInt64($0 * 8) & 0xFF != 0 }
         var counts = [Int](repeating: 0, count: 8 * 256)
-        for k in keys {
-            for byte in 0..<8 { counts[byte << 8 | Int((k >> UInt64(byte * 8)) & 0xFF)] += 1 }
+        for byte in varying {
+            let shift = UInt64(byte * 8)
+            for k in keys { counts[byte << 8 | Int((k >> shift) & 0xFF)] += 1 }
         }
         var key = keys, otherKey = keys, other = order
         // SAFETY: every index below is a position < n in buffers of n, or a bucket < 256 of a
@@ -291,10 +516,8 @@ enum Radix {
         counts.withUnsafeMutableBufferPointer { counts in
             var (key, otherKey, order, other) = (key, otherKey, order, other)
             var flipped = false
-            for byte in 0..<8 {
+            for byte in varying {
                 let count = counts.baseAddress! + byte << 8
-                // A byte every key shares orders nothing.
-                if (0..<256).contains(where: { count[$0] == n }) { continue }
                 var sum = 0
                 for d in 0..<256 { let c = count[d]; count[d] = sum; sum += c }
                 let shift = UInt64(byte * 8)
