@@ -394,12 +394,16 @@ enum SparkLeftovers {
         lock.withLock { _ = live.removeValue(forKey: id) }
     }
 
+    /// Held for a whole clean-up: a SIGTERM's and the `exit` it leads to do not race (the exit
+    /// waits until the folders are gone).
+    private static let cleaning = NSLock()
+
     /// Ends every process still running (TERM, then KILL after 3 seconds) and removes the folders.
     static func cleanUp() {
-        let all = lock.withLock { () -> [(pid: pid_t, folder: String?)] in
-            defer { live = [:] }
-            return Array(live.values)
-        }
+        cleaning.lock()
+        defer { cleaning.unlock() }
+        let all = lock.withLock { Array(live.values) }
+        defer { lock.withLock { live = [:] } }
         for entry in all where kill(entry.pid, 0) == 0 { kill(entry.pid, SIGTERM) }
         let deadline = Date().addingTimeInterval(3)
         while all.contains(where: { kill($0.pid, 0) == 0 && !exited($0.pid) }) && Date() < deadline { usleep(20_000) }
