@@ -169,6 +169,34 @@ extension SessionCatalog {
         }
     }
 
+    /// Whether `plan` runs in an attached engine: a table it reads (through the results it
+    /// reads too) is an engine's.
+    func runsInEngine(_ plan: Plan) -> Bool {
+        EngineSQL.tables(of: plan, transactions: transactions?.table).contains { tables[$0] == nil && remote($0) != nil }
+    }
+
+    /// How many rows a named result computed in an engine has, counted there when it is not at
+    /// hand (a segment's base, such as customers360 over `use pg.orders`: its rows stay there).
+    /// Nil for a result computed here.
+    func remoteResultRowCount(_ name: String) throws(Diagnostic) -> Int? {
+        guard isDefinition(name) else { return nil }
+        if let hit = cache[name], hit.version == versions[name] ?? 0 { return hit.table.rowCount }
+        let plan = try checkedPlan(name)
+        guard runsInEngine(plan),
+              let attached = EngineSQL.tables(of: plan, transactions: transactions?.table).lazy.compactMap({ self.tables[$0] == nil ? self.remote($0)?.engine : nil }).first
+        else { return nil }
+        let kind = attached.engine.kind
+        var sql = try EngineSQL.compile(plan, for: kind, catalog: self) { [unowned self] in EngineSQL.quote(self.remote($0)?.table ?? $0, for: kind) }
+        while let last = sql.last, last == ";" || last.isWhitespace { sql.removeLast() }
+        do throws(EngineError) {
+            let t = try attached.engine.query("SELECT count(*) FROM (\n\(sql)\n) AS clubsh_counted", isCancelled: isCancelled)
+            guard t.rowCount == 1, case .int(let n) = EngineSQL.convert(t.columns[0], to: .int).value(at: 0) else { return nil }
+            return Int(n)
+        } catch {
+            throw error.diagnostic(kind.rawValue, at: .statement)
+        }
+    }
+
     /// The latest day in an engine's date or date-time column, found there (`use pg.orders`).
     func remoteLatestDay(_ name: String, column: String) throws(Diagnostic) -> Int32? {
         guard let (attached, table) = remote(name) else { return nil }
