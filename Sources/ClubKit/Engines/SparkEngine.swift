@@ -360,15 +360,30 @@ final class SparkEngine: Engine {
 enum SparkLeftovers {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var live: [ObjectIdentifier: (pid: pid_t, folder: String?)] = [:]
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal]?
+    nonisolated(unsafe) private static var installed = false
+    /// The pipe the SIGTERM and SIGHUP handler writes the signal's number to.
+    nonisolated(unsafe) private static var wakeFD: Int32 = -1
 
     static func keep(_ id: ObjectIdentifier, pid: pid_t, folder: String?) {
         lock.withLock {
             live[id] = (pid, folder)
-            guard sources == nil else { return }
+            guard !installed else { return }
             atexit { SparkLeftovers.cleanUp() }
-            sources = [SIGTERM, SIGHUP].compactMap { sig in
-                // A signal already ignored (`nohup`) stays ignored.
+            installed = true
+            // A signal handler may only write to a pipe; a thread of its own reads it, cleans
+            // up, and ends clubsh with the signal as its default action would have.
+            var fds: [Int32] = [0, 0]
+            guard pipe(&fds) == 0 else { return }
+            wakeFD = fds[1]
+            let readFD = fds[0]
+            Thread.detachNewThread {
+                var sig: Int32 = 0
+                while read(readFD, &sig, MemoryLayout<Int32>.size) != MemoryLayout<Int32>.size {}
+                SparkLeftovers.cleanUp()
+                signal(sig, SIG_DFL)
+                kill(getpid(), sig)
+            }
+            for sig in [SIGTERM, SIGHUP] {
                 var old = sigaction()
                 sigaction(sig, nil, &old)
                 #if os(Linux)
@@ -376,16 +391,17 @@ enum SparkLeftovers {
                 #else
                 let handler = old.__sigaction_u.__sa_handler
                 #endif
-                if unsafeBitCast(handler, to: Int.self) == 1 { return nil }
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler {
-                    SparkLeftovers.cleanUp()
-                    signal(sig, SIG_DFL)
-                    raise(sig)
-                }
-                source.resume()
-                return source
+                // A signal already ignored (`nohup`) stays ignored.
+                if unsafeBitCast(handler, to: Int.self) == 1 { continue }
+                var action = sigaction()
+                #if os(Linux)
+                action.__sigaction_handler.sa_handler = { sig in var s = sig; _ = write(SparkLeftovers.wakeFD, &s, MemoryLayout<Int32>.size) }
+                #else
+                action.__sigaction_u.__sa_handler = { sig in var s = sig; _ = write(SparkLeftovers.wakeFD, &s, MemoryLayout<Int32>.size) }
+                #endif
+                sigemptyset(&action.sa_mask)
+                action.sa_flags = Int32(bitPattern: UInt32(truncatingIfNeeded: SA_RESTART))
+                sigaction(sig, &action, nil)
             }
         }
     }
