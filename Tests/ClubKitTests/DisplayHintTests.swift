@@ -37,6 +37,16 @@ final class DisplayHintTests: XCTestCase {
         """)
     }
 
+    /// An exact half rounds away from zero, as `round(x, 1)` and the working's rates do: the
+    /// ROI (-363.75 × 30% − 10) / 10 is exactly -1191.25 when the revenue is summed exactly.
+    func testAHalfRoundsAwayFromZeroAsInTheWorking() {
+        XCTAssertEqual(DisplayHint.percent.text(-1191.25), "-1191.3%")
+        XCTAssertEqual(DisplayHint.percent.text(0.25), "0.3%")
+        XCTAssertEqual(DisplayHint.oneDecimal.text(-18.45), "-18.5")
+        XCTAssertEqual(DisplayHint.percent.text(-0.04), "0.0%")
+        XCTAssertEqual(rate(-1191.25), "-1191.3%")
+    }
+
     func testDataModesKeepEveryDigit() {
         XCTAssertEqual(TableRenderer(mode: .csv).render(table), "share,nps,raw\n42.34567,-18.48145968,42.34567\n7,0.05,7\n-0.04,100,-0.04\n,1,1\n")
         XCTAssertEqual(TableRenderer(mode: .jsonl).render(table).split(separator: "\n").first,

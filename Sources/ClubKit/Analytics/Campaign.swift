@@ -264,18 +264,22 @@ struct CampaignContacts {
         var contactOf = [Int32](repeating: -1, count: data.customerCount)
         for (k, c) in customer.enumerated() where c >= 0 { contactOf[Int(c)] = Int32(k) }
         var responded = [Bool](repeating: false, count: customer.count)
-        var revenue = [CompensatedSum](repeating: CompensatedSum(), count: customer.count)
+        // Revenue and cost are money (`Money`): each contact's revenue at the amounts' scale,
+        // each arm's at the scale of those sums.
+        var revenue = MoneySums(count: customer.count, scale: data.moneyScale, checked: false)
         for i in 0..<data.count {
             let k = Int(contactOf[Int(data.customer[i])])
             guard k >= 0 else { continue }
             let after = Int(data.day[i]) - Int(day[k])
             if after >= 1 && after <= windowDays {
                 responded[k] = true
-                revenue[k].add(data.amount[i])
+                revenue.add(data.amount[i], to: k)
             }
         }
         var out = [(treatment: CampaignArm, control: CampaignArm)](repeating: (CampaignArm(), CampaignArm()), count: segmentCount)
-        var sums = [(revenue: CompensatedSum, cost: CompensatedSum)](repeating: (CompensatedSum(), CompensatedSum()), count: segmentCount * 2)
+        let contactRevenue = revenue.values
+        var revenues = MoneySums(count: segmentCount * 2, scale: Money.scale(of: contactRevenue, trying: data.moneyScale))
+        var costs = MoneySums(count: segmentCount * 2, scale: Money.scale(of: cost))
         for k in customer.indices {
             let s = Int(segment[k])
             let slot = s * 2 + (treatment[k] ? 0 : 1)
@@ -286,14 +290,14 @@ struct CampaignContacts {
                 out[s].control.contacts += 1
                 if responded[k] { out[s].control.responders += 1 }
             }
-            sums[slot].revenue.add(revenue[k].value)
-            sums[slot].cost.add(cost[k])
+            revenues.add(contactRevenue[k], to: slot)
+            costs.add(cost[k], to: slot)
         }
         for s in 0..<segmentCount {
-            out[s].treatment.revenue = sums[s * 2].revenue.value
-            out[s].treatment.cost = sums[s * 2].cost.value
-            out[s].control.revenue = sums[s * 2 + 1].revenue.value
-            out[s].control.cost = sums[s * 2 + 1].cost.value
+            out[s].treatment.revenue = revenues[s * 2]
+            out[s].treatment.cost = costs[s * 2]
+            out[s].control.revenue = revenues[s * 2 + 1]
+            out[s].control.cost = costs[s * 2 + 1]
         }
         return out
     }

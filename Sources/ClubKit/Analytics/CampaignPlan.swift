@@ -64,7 +64,7 @@ enum PlanCommand: AnalyticsCommandDefinition {
             let bought = all.only(keys)
             let s = bought.summary()
             let orders = s.transactions.reduce(0, +)
-            let aov = orders == 0 ? nil : CompensatedSum.of(s.spend) / Double(orders)
+            let aov = orders == 0 ? nil : Money.sum(s.spend, scale: bought.moneyScale) / Double(orders)
             let responders = Double(n) * o.response / 100
             let revenue = aov.map { responders * $0 }
             let cost = Double(n) * o.cost

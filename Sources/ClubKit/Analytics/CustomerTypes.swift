@@ -168,15 +168,18 @@ extension TransactionData {
             columns.append(stringColumn(order.map { t.lastAnswer[$0] ?? "" }, nulls: order.map { t.lastAnswer[$0] == nil }))
             return AnalyticsResult(table: Table(columnNames: names, columns: columns), work: work, reads: t.reads)
         }
-        let totalRevenue = CompensatedSum.of(s.spend)
+        // Totals of the spends are sums of money at the amounts' scale (`Money`).
+        let scale = Money.scale(of: s.spend, trying: data.moneyScale)
+        let totalRevenue = Money.sum(s.spend, scale: scale)
         // Counted by each type's place in the precedence.
         let precedence = TypesCommand.precedence
-        var counts = [Int](repeating: 0, count: precedence.count), revenue = [Double](repeating: 0, count: precedence.count)
+        var counts = [Int](repeating: 0, count: precedence.count), sums = MoneySums(count: precedence.count, scale: scale)
         for c in 0..<known {
             let k = Int(t.code[c])
             counts[k] += 1
-            if c < data.customerCount { revenue[k] += s.spend[c] }
+            if c < data.customerCount { sums.add(s.spend[c], to: k) }
         }
+        let revenue = sums.values
         let names = TypesCommand.customerTypeOrder
         let place = names.map { precedence.firstIndex(of: $0)! }
         let table = Table(columnNames: ["type", "customers", "share", "revenue", "revenue_share", "playbook"],

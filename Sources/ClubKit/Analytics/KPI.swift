@@ -210,7 +210,7 @@ extension TransactionData {
 
     func simpleCLV(margin: Double, years: Double) -> SimpleCLV {
         let data = self
-        let revenue = CompensatedSum.of(data.amount)
+        let revenue = Money.sum(data.amount, scale: data.moneyScale)
         let n = Double(max(data.count, 1)), customers = Double(max(data.customerCount, 1))
         let firstDay = data.day.min() ?? data.asOf
         let spanYears = max(Double(data.asOf - firstDay + 1) / 365, 1.0 / 365)
@@ -251,7 +251,7 @@ extension TransactionData {
         let period = RetentionPeriod(data, from: data.asOf - days + 1, to: data.asOf)
         let customers = data.customerCount
         let repeaters = s.transactions.filter { $0 >= 2 }.count
-        let revenue = CompensatedSum.of(data.amount)
+        let revenue = Money.sum(data.amount, scale: data.moneyScale)
         let clv = simpleCLV(margin: 1, years: 3)
         let measures: [(String, Double?)] = [
             ("customers", Double(customers)),

@@ -32,7 +32,8 @@ extension TransactionData {
         let first = period.index(firstDay, calendar), count = period.index(max(lastDay, data.asOf), calendar) - first + 1
         try memoryLimit.check(count * 48, for: "a row for each of \(grouped(count)) \(period.rawValue)s")
         var orders = [Int64](repeating: 0, count: count), active = orders, new = orders
-        var revenue = [Double](repeating: 0, count: count)
+        // Each period's revenue is a sum of money (`Money`), at the amounts' scale.
+        var sums = MoneySums(count: count, scale: data.moneyScale, checked: false)
         // Dates repeat: the period of each day of the span is looked up, not computed per row.
         let periodOfDay = Int(lastDay) - Int(firstDay) < 1 << 16 ? (firstDay...lastDay).map { period.index($0, calendar) - first } : []
         // One (period, customer) key per transaction, sorted: each distinct key is an active customer.
@@ -40,10 +41,11 @@ extension TransactionData {
         for i in 0..<data.count {
             let k = periodOfDay.isEmpty ? period.index(data.day[i], calendar) - first : periodOfDay[Int(data.day[i] - firstDay)]
             orders[k] += 1
-            revenue[k] += data.amount[i]
+            sums.add(data.amount[i], to: k)
             keys[i] = Int64(k) << 32 | Int64(data.customer[i])
         }
         keys.sort()
+        let revenue = sums.values
         let firstOf = data.summary().first
         for (j, key) in keys.enumerated() where j == 0 || keys[j - 1] != key {
             let k = Int(key >> 32), c = Int(key & 0xFFFF_FFFF)

@@ -119,6 +119,8 @@ extension TransactionData {
         out.repeatMean.reserveCapacity(n)
         out.spend.reserveCapacity(n)
         var days: [Int32] = []
+        // Each customer's spend and repeat spend are sums of money (`Money`), at the amounts' scale.
+        var totals = MoneySums(count: n, scale: moneyScale, checked: false), repeatTotals = totals
         for c in 0..<n {
             days.removeAll(keepingCapacity: true)
             var sorted = true
@@ -131,18 +133,17 @@ extension TransactionData {
             let first = days.first ?? asOf, last = days.last ?? asOf
             var distinct = 0
             for k in days.indices where k == 0 || days[k] != days[k - 1] { distinct += 1 }
-            var repeatTotal = CompensatedSum(), total = CompensatedSum()
             for k in start[c]..<start[c + 1] {
                 let i = Int(order[k])
-                if day[i] != first { repeatTotal.add(amount[i]) }
-                total.add(amount[i])
+                if day[i] != first { repeatTotals.add(amount[i], to: c) }
+                totals.add(amount[i], to: c)
             }
             let x = Double(max(distinct - 1, 0))
             out.x.append(x)
             out.tx.append(Double(last - first) / unitDays)
             out.T.append(Double(asOf - first) / unitDays)
-            out.repeatMean.append(x > 0 ? repeatTotal.value / x : nil)
-            out.spend.append(total.value)
+            out.repeatMean.append(x > 0 ? repeatTotals[c] / x : nil)
+            out.spend.append(totals[c])
         }
         out.period = Double(asOf - (day.min() ?? asOf)) / unitDays
         out.groups = BGNBDData(x: out.x, tx: out.tx, T: out.T)

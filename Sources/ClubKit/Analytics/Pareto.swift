@@ -53,20 +53,22 @@ extension TransactionData {
     func pareto(reads: [String], at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let data = self
         let spend = data.summary().spend
-        let total = CompensatedSum.of(spend)
+        // Totals of the spends are sums of money at the amounts' scale (`Money`).
+        let scale = Money.scale(of: spend, trying: data.moneyScale)
+        let total = Money.sum(spend, scale: scale)
         guard total > 0 else { throw Diagnostic("the customers have no revenue, so there are no shares", at: at) }
         // Largest spend first, ties by customer: a stable sort of the customers in key order.
         let keyOrder = data.keyOrder()
         let order = Radix.order(keyOrder.map { Radix.key(-spend[$0]) }).map { keyOrder[Int($0)] }
-        var cumulative = 0.0
+        var cumulative = MoneySums(count: 1, scale: scale)
         var shares: [Double] = [], cumulatives: [Double] = [], classes: [Int] = []
         shares.reserveCapacity(order.count)
         cumulatives.reserveCapacity(order.count)
         classes.reserveCapacity(order.count)
         var reach80: Int?
         for (i, c) in order.enumerated() {
-            cumulative += spend[c]
-            let cum = cumulative / total * 100
+            cumulative.add(spend[c])
+            let cum = cumulative[0] / total * 100
             shares.append(spend[c] / total * 100)
             cumulatives.append(cum)
             classes.append(cum <= 80 ? 0 : cum <= 95 ? 1 : 2)

@@ -13,18 +13,19 @@ extension PointsLedger {
     /// One row per tier, lowest first.
     func summaryTable() -> Table {
         let k = rules.tiers.count
-        var members = [Int](repeating: 0, count: k), revenue = [CompensatedSum](repeating: CompensatedSum(), count: k)
+        // The tiers' revenue: sums of the accounts' revenue, money at its scale (`Money`).
+        var members = [Int](repeating: 0, count: k), revenue = MoneySums(count: k, scale: Money.scale(of: self.revenue))
         var issued = [Double](repeating: 0, count: k), redeemed = issued, expired = issued, outstanding = issued
         for c in 0..<accounts where isMember(c) {
             let t = tier[c]
             members[t] += 1
-            revenue[t].add(self.revenue[c])
+            revenue.add(self.revenue[c], to: t)
             issued[t] += self.issued[c]
             redeemed[t] += self.redeemed[c]
             expired[t] += self.expired[c]
             outstanding[t] += self.outstanding(c)
         }
-        let all = members.reduce(0, +), money = revenue.map(\.value), allMoney = CompensatedSum.of(money)
+        let all = members.reduce(0, +), money = revenue.values, allMoney = Money.sum(money, scale: Money.scale(of: self.revenue))
         let cost = (0..<k).map { self.money(issued[$0] - expired[$0]) }
         return Table(columnNames: ["tier", "min_points", "members", "share", "revenue", "revenue_share"] + SimulateCommand.pointColumns,
                      columns: [stringColumn(rules.tiers.map(\.name)), Column(.double(rules.tiers.map(\.threshold))), Column(.int(members.map(Int64.init))),
@@ -37,7 +38,7 @@ extension PointsLedger {
 
     /// The working behind the summary's figures, totals first.
     func summaryWork() -> [String] {
-        var orders = 0.0, first = 0.0, referral = 0.0, birthday = 0.0, redeemedAll = 0.0, expiredAll = 0.0, money = CompensatedSum()
+        var orders = 0.0, first = 0.0, referral = 0.0, birthday = 0.0, redeemedAll = 0.0, expiredAll = 0.0, money = MoneySums(count: 1, scale: Money.scale(of: revenue))
         var members = 0
         for c in 0..<accounts where isMember(c) {
             members += 1
@@ -55,7 +56,7 @@ extension PointsLedger {
                     "points issued = " + (parts.count > 1 ? parts.joined(separator: " + ") + " = \(grouped(issued))" : parts[0])]
         work += flowLines(redeemed: redeemedAll, expired: expiredAll)
         work.append("points outstanding = issued − redeemed − expired = \(grouped(issued)) − \(grouped(redeemedAll)) − \(grouped(expiredAll)) = \(grouped(outstanding))")
-        work += moneyLines(issued: issued, expired: expiredAll, outstanding: outstanding, revenue: money.value, of: "members' revenue")
+        work += moneyLines(issued: issued, expired: expiredAll, outstanding: outstanding, revenue: money[0], of: "members' revenue")
         work.append(tierLine())
         return work
     }

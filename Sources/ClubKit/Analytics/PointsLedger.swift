@@ -190,7 +190,8 @@ extension TransactionData {
         creditDay.reserveCapacity(count + 2 * buyers)
         creditPoints.reserveCapacity(count + 2 * buyers)
         // Orders: a purchase (an amount over 0) earns floor(floor(amount / per) × earn × multiplier).
-        var total = CompensatedSum()
+        // Revenue is a sum of money (`Money`), at the amounts' scale.
+        var total = MoneySums(count: 1, scale: moneyScale, checked: false)
         let per = rules.earnPer, earn = rules.earnPoints
         var firstPurchase = ledger.firstPurchase, orderPoints = ledger.orderPoints
         for i in 0..<count {
@@ -211,7 +212,7 @@ extension TransactionData {
             }
         }
         (ledger.firstPurchase, ledger.orderPoints) = (firstPurchase, orderPoints)
-        ledger.totalRevenue = total.value
+        ledger.totalRevenue = total[0]
         // Bonuses, each on a day of its own (docs/language.md, "Points programs").
         for c in 0..<buyers where ledger.firstPurchase[c] <= T {
             let f = ledger.firstPurchase[c]
@@ -343,11 +344,11 @@ extension TransactionData {
             PointsMonth(start: calendar.firstDay(ofMonth: firstMonth + m), members: 0, newMembers: 0,
                         tierCounts: [Int](repeating: 0, count: rules.tiers.count), revenue: 0, issued: 0, redeemed: 0, expired: 0, outstanding: 0)
         }
-        var revenue = [CompensatedSum](repeating: CompensatedSum(), count: months)
-        for i in 0..<count { revenue[monthOf(day[i])].add(amount[i]) }
+        var revenue = MoneySums(count: months, scale: moneyScale, checked: false)
+        for i in 0..<count { revenue.add(amount[i], to: monthOf(day[i])) }
         for m in 0..<months {
             let from = Int(out[m].start) - Int(first), to = (m + 1 < months ? Int(out[m + 1].start) - 1 : Int(T)) - Int(first)
-            out[m].revenue = revenue[m].value
+            out[m].revenue = revenue[m]
             out[m].issued = a(to) - a(from - 1)
             out[m].redeemed = redeemed(to) - redeemed(from - 1)
             out[m].expired = expired(to) - expired(from - 1)

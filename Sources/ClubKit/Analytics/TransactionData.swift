@@ -95,35 +95,58 @@ struct TransactionData {
     }
 
     /// Per customer: first and last day, transactions, total spend (each customer's amounts
-    /// added in row order). Worked out once per data.
+    /// added by `Money`'s rule, at the scale of all the amounts). Worked out once per data.
     func summary() -> CustomerSummary {
         if let kept = facts.summary { return kept }
-        let s = Self.summary(customer, day, amount, customerCount, parts: customer.count >= 1 << 16 && customerCount >= 2 ? 2 : 1)
+        let (s, scale) = Self.summaryAndScale(customer, day, amount, customerCount, parts: customer.count >= 1 << 16 && customerCount >= 2 ? 2 : 1)
         facts.summary = s
+        facts.moneyScale = scale
         return s
+    }
+
+    /// The decimal scale of the amounts (`Money`), nil when they have none: the customers'
+    /// spends are summed at it, and so is any total of those spends.
+    var moneyScale: Int? {
+        _ = summary()
+        return facts.moneyScale
     }
 
     /// The summary's pass, on `parts` cores: each takes its share of the customers and reads
     /// every transaction, so each customer's amounts are still added in row order and the
     /// result is the same for any `parts`.
     static func summary(_ customer: [Int32], _ day: [Int32], _ amount: [Double], _ customerCount: Int, parts: Int) -> CustomerSummary {
+        summaryAndScale(customer, day, amount, customerCount, parts: parts).summary
+    }
+
+    /// The summary and the amounts' scale. With a scale, each customer's amounts are added as
+    /// whole units of 10^-scale (a wrapped sum and a count of its wraps, so never overflowing)
+    /// and the total made a double once; without one, compensated.
+    static func summaryAndScale(_ customer: [Int32], _ day: [Int32], _ amount: [Double], _ customerCount: Int,
+                                parts: Int) -> (summary: CustomerSummary, scale: Int?) {
+        let scale = amount.withUnsafeBufferPointer { Money.scale(of: $0, parts: parts) }
+        let exact = scale != nil, p = Money.powers[scale ?? 0]
         var first = [Int32](repeating: .max, count: customerCount), last = [Int32](repeating: .min, count: customerCount)
         var n = [Int](repeating: 0, count: customerCount), spend = [Double](repeating: 0, count: customerCount)
-        var compensation = [Double](repeating: 0, count: customerCount)
+        // Exact: units and wraps; compensated: the compensation (spend holds the sum).
+        var units = [Int64](repeating: 0, count: exact ? customerCount : 0), carry = units
+        var compensation = [Double](repeating: 0, count: exact ? 0 : customerCount)
         // SAFETY: part k writes only the slots of customers in its own range [low, high) of the
-        // five arrays, whose buffers are allocated above and outlive `Parallel.map`, which returns
-        // when both parts are done; the transactions are only read.
+        // arrays, whose buffers are allocated above and outlive `Parallel.map`, which returns
+        // when both parts are done; the transactions are only read. `units` and `carry` have
+        // customerCount slots when `exact`, `compensation` when not, and only those are touched.
         first.withUnsafeMutableBufferPointer { first in
         last.withUnsafeMutableBufferPointer { last in
         n.withUnsafeMutableBufferPointer { n in
         spend.withUnsafeMutableBufferPointer { spend in
+        units.withUnsafeMutableBufferPointer { units in
+        carry.withUnsafeMutableBufferPointer { carry in
         compensation.withUnsafeMutableBufferPointer { compensation in
         customer.withUnsafeBufferPointer { customer in
         day.withUnsafeBufferPointer { day in
         amount.withUnsafeBufferPointer { amount in
-            let shared = Unchecked((first, last, n, spend, compensation, customer, day, amount))
+            let shared = Unchecked((first, last, n, spend, units, carry, compensation, customer, day, amount))
             _ = Parallel.map(parts) { k in
-                let (first, last, n, spend, compensation, customer, day, amount) = shared.value
+                let (first, last, n, spend, units, carry, compensation, customer, day, amount) = shared.value
                 let low = Int32(customerCount * k / parts), high = Int32(customerCount * (k + 1) / parts)
                 for i in 0..<customer.count {
                     let c32 = customer[i]
@@ -132,16 +155,28 @@ struct TransactionData {
                     if d < first[c] { first[c] = d }
                     if d > last[c] { last[c] = d }
                     n[c] += 1
-                    // CompensatedSum.add, on the two arrays.
-                    let sum = spend[c], t = sum + x
-                    compensation[c] += abs(sum) >= abs(x) ? (sum - t) + x : (x - t) + sum
-                    spend[c] = t
+                    if exact {
+                        // Money.units, per customer.
+                        let m = Money.nearest(x * p)
+                        let (sum, wrapped) = units[c].addingReportingOverflow(m)
+                        units[c] = sum
+                        if wrapped { carry[c] += m > 0 ? 1 : -1 }
+                    } else {
+                        // CompensatedSum.add, on the two arrays.
+                        let sum = spend[c], t = sum + x
+                        compensation[c] += abs(sum) >= abs(x) ? (sum - t) + x : (x - t) + sum
+                        spend[c] = t
+                    }
                 }
                 return 0
             }
-        } } } } } } } }
-        for c in 0..<customerCount { spend[c] += compensation[c] }
-        return (first, last, n, spend)
+        } } } } } } } } } }
+        if let scale {
+            for c in 0..<customerCount { spend[c] = Money.double(units[c], carry: carry[c], scale: scale) }
+        } else {
+            for c in 0..<customerCount { spend[c] += compensation[c] }
+        }
+        return ((first, last, n, spend), scale)
     }
 
     /// Customer numbers ordered by key (for ties "broken by customer"). Worked out once per data.
@@ -178,6 +213,8 @@ typealias CustomerSummary = (first: [Int32], last: [Int32], transactions: [Int],
 /// Only the session's thread reads and fills it.
 final class CustomerFacts {
     var summary: CustomerSummary?
+    /// The amounts' decimal scale (`Money`), found with the summary.
+    var moneyScale: Int?
     var keyOrder: [Int]?
     var byCustomer: CustomerIndex?
 }

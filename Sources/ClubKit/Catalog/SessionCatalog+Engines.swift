@@ -12,6 +12,9 @@ final class AttachedEngine {
     /// The first day of transactions found there (`cohort`'s columns), by table, roles and
     /// as-of date; forgotten when clubsh writes the table.
     var firstDays: [String: Int32?] = [:]
+    /// The amounts' scale (`Money`) per table, roles and as-of date, asked of the engine once
+    /// per upload.
+    var moneyScales: [String: Int?] = [:]
 
     init(name: String, engine: Engine, target: String) throws(EngineError) {
         self.name = name
@@ -241,6 +244,39 @@ extension SessionCatalog {
         return first
     }
 
+    /// The scale of an engine's amounts of `use` (`Money`), by one query there: each amount's
+    /// fewest decimal places (7 for none of 0…6), the largest amount and the rows, over the
+    /// transactions that take part; the amounts are checked again when units pass 2^50, as in
+    /// memory. Nil when there is none, or when the query fails (the compensated form is used).
+    func remoteMoneyScale(_ roles: TransactionRoles, _ dialect: SQLDialect) -> Int? {
+        guard let (attached, table) = remote(roles.table) else { return nil }
+        let key = [table, roles.customer, roles.date, roles.amount, String(asOf)].joined(separator: "\u{0}")
+        if let kept = attached.moneyScales[key] { return kept }
+        let kind = attached.engine.kind
+        let q = { (name: String) in EngineSQL.quote(name, for: kind) }
+        let kept = "SELECT \(dialect.double("coalesce(\(q(roles.amount)), 0)")) AS x FROM \(q(table)) WHERE \(q(roles.customer)) IS NOT NULL AND "
+            + "\(q(roles.date)) IS NOT NULL AND \(dialect.date(q(roles.date))) <= \(dialect.literal(.date(asOf), .date))"
+        let onGrid = { (s: Int) in "abs(x * \(Int(Money.powers[s]))) <= 9007199254740992 AND round(x * \(Int(Money.powers[s]))) / \(Int(Money.powers[s])) = x" }
+        let places = "CASE " + (0...Money.maxScale).map { "WHEN \(onGrid($0)) THEN \($0) " }.joined() + "ELSE \(Money.maxScale + 1) END"
+        // The answer's first row as numbers (an engine may give a count or a maximum in a wider type).
+        func ask(_ sql: String) -> [Double?]? {
+            guard let t = try? attached.engine.query(sql, isCancelled: isCancelled), t.rowCount == 1 else { return nil }
+            return t.columns.map { EngineSQL.convert($0, to: .double).value(at: 0).doubleValue }
+        }
+        var scale: Int?
+        if let row = ask("SELECT MAX(\(places)) AS s, MAX(abs(x)) AS m, COUNT(*) AS n FROM (\(kept)) AS t"), row.count == 3 {
+            let s = Int(row[0] ?? 0), largest = row[1] ?? 0, rows = row[2] ?? 0
+            if s <= Money.maxScale, largest * Money.powers[s] * rows < 0x1p63 {
+                scale = s
+                if largest * Money.powers[s] > 0x1p50, ask("SELECT COUNT(*) AS n FROM (\(kept)) AS t WHERE NOT (\(onGrid(s)))")?.first != 0 {
+                    scale = nil
+                }
+            }
+        }
+        attached.moneyScales[key] = .some(scale)
+        return scale
+    }
+
     /// Whether the transactions of `use` are an engine's table (their analytics run there).
     var transactionsAreRemote: Bool {
         guard let roles = transactions else { return false }
@@ -263,6 +299,7 @@ extension SessionCatalog {
         }
         attached.schemas[name] = nil
         attached.firstDays = [:]
+        attached.moneyScales = [:]
         // What reads the old table is computed again.
         touch(target.text)
         return [.message("exported \(count(table.rowCount, "row")) to \(target.text)")]

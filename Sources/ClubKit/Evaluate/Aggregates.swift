@@ -73,7 +73,19 @@ enum Aggregates {
                 return Column(.int(sums), validity: valid)
             }
             let values = doubles(input)
-            // Neumaier's compensated summation keeps sums of money exact to the last digit far longer.
+            // Money: decimals of up to 6 places are added exactly, in units of 10^-scale.
+            if let scale = values.withUnsafeBufferPointer({ Money.scale(of: $0, valid: input.validity, parts: ids.count >= 1 << 20 ? 2 : 1) }) {
+                let (units, carry, counts) = values.withUnsafeBufferPointer { v in
+                    ids.withUnsafeBufferPointer { Money.units(v, ids: $0, groups: groups, valid: input.validity, scale: scale) }
+                }
+                // A mean is that sum over the count, as each customer's average order is.
+                let result = (0..<groups).map { g in
+                    let sum = Money.double(units[g], carry: carry[g], scale: scale)
+                    return call.function == .sum || counts[g] == 0 ? sum : sum / Double(counts[g])
+                }
+                return ExpressionEvaluator.withoutNaN(result, validity(counts), count: &warnings.undefined)
+            }
+            // Otherwise Neumaier's compensated summation: in effect the exact sum of the doubles, rounded once.
             var sums = [Double](repeating: 0, count: groups), comp = [Double](repeating: 0, count: groups)
             if input.validity == nil {
                 // SAFETY: g = ids[i] < groups, the accumulators' count; i < ids.count = values.count.

@@ -2,7 +2,7 @@
 struct Executor {
     /// A loaded table (or numbered result) by name.
     let table: (String) -> Table?
-    let notes: EvaluationNotes
+    var notes: EvaluationNotes
     /// Supplies a named result or segment (from the session's cache when it is current); nil:
     /// run its plan here. Its errors, Ctrl-C included, are the statement's.
     var resolve: (String) throws(Diagnostic) -> Table? = { _ in nil }
@@ -21,6 +21,8 @@ struct Executor {
     var calendar = CalendarKind.gregorian
     /// The language `month_name` writes in.
     var language = Language.english
+    /// Rows per block when filters, joins and an aggregate run a block at a time (`BlockedAggregate`).
+    var blockRows = BlockedAggregate.blockRows
 
     func run(_ plan: Plan) throws(Diagnostic) -> Table {
         if let answer = try remote(plan) { return answer }
@@ -44,7 +46,14 @@ struct Executor {
             }
             table = listed
         }
-        var steps = plan.steps
+        return try runSteps(table, plan.steps)
+    }
+
+    /// Runs `steps` over `table`, one after another; `joins` holds the right sides already made
+    /// for the join steps at those positions.
+    func runSteps(_ input: Table, _ plan: [PlanStep], joins: [Int: JoinOperator.Prepared] = [:]) throws(Diagnostic) -> Table {
+        var table = input
+        var steps = plan
         var k = 0
         while k < steps.count {
             if isCancelled() { throw Diagnostic.interrupted }
@@ -57,7 +66,19 @@ struct Executor {
                 k += 2
                 continue
             }
-            table = try steps[k].physical.run(table, in: self)
+            // Filters and projections into an aggregate go a block of rows at a time on a large table.
+            if let end = BlockedAggregate.run(table, steps, from: k, blockRows: blockRows),
+               let aggregated = try BlockedAggregate.evaluate(table, steps: Array(steps[k...end]), in: self) {
+                table = aggregated
+                k = end + 1
+                continue
+            }
+            let step = steps[k].physical
+            if let prepared = joins[k], let join = step as? JoinOperator {
+                table = try join.run(table, prepared: prepared, in: self)
+            } else {
+                table = try step.run(table, in: self)
+            }
             k += 1
         }
         // A step stopped by Ctrl-C returns early with a wrong table: it is never used.

@@ -357,6 +357,9 @@ struct ExpressionEvaluator {
                     case .int(let x): return x
                     case .bool(let b): return b ? 1 : 0
                     case .date(let d): return Int64(d)
+                    // A date equals a date-time at its midnight, as `==` has it (the column is
+                    // of dates here, so the set holds day numbers).
+                    case .dateTime(let t) where type == .date && t % 86400 == 0: return t / 86400
                     // A whole number beyond 64 bits equals no integer (and would not convert).
                     case .double(let d) where d == d.rounded() && d >= -0x1p63 && d < 0x1p63: return Int64(d)
                     default: return nil

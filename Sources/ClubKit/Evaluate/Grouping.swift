@@ -114,7 +114,7 @@ struct Grouping {
         firstRow = first
     }
 
-    /// One column of integers, dates or date-times grouped in a single pass: through a table
+    /// One column of integers, dates, date-times or strings grouped in a single pass: through a table
     /// indexed by value when the values span a range no wider than a few times the row count,
     /// else through a hash map. Ids in order of first appearance, as the general path gives.
     static func integers(_ c: Column, isCancelled: () -> Bool = { false }) -> Grouping? {
@@ -124,6 +124,9 @@ struct Grouping {
         case .int(let a), .dateTime(let a): return a.withUnsafeBufferPointer { integers($0, c.validity, isCancelled) }
         case .int32(let a): return a.withUnsafeBufferPointer { integers($0, c.validity, isCancelled) }
         case .date(let a): return a.withUnsafeBufferPointer { integers($0, c.validity, isCancelled) }
+        // A string's dictionary code names it (one code per distinct string), so the codes
+        // group as integers do: no 64-bit atom per row.
+        case .string(let codes, _): return codes.withUnsafeBufferPointer { integers($0, c.validity, isCancelled) }
         default: return nil
         }
     }
@@ -247,7 +250,10 @@ struct Grouping {
     /// After Ctrl-C the keys not reached stay 0, in a group of at least one.
     static func densify(_ keys: [Int64], cardinality: Int?, isCancelled: () -> Bool = { false }) -> ([Int32], Int) {
         var out = [Int32](repeating: 0, count: keys.count)
-        if let cardinality, cardinality <= max(1 << 20, keys.count * 2) {
+        // A table as long as the combinations, when that is not much more than the rows: on a
+        // few thousand rows a table of a million slots costs more in fresh pages (the kernel
+        // clears each one) than the hash map costs in probes.
+        if let cardinality, cardinality <= max(1 << 12, keys.count * 2) {
             var table = [Int32](repeating: -1, count: cardinality)
             var next: Int32 = 0
             for i in 0..<keys.count {

@@ -9,6 +9,9 @@ struct SQLTransactions {
     /// in an engine its own, else the loaded ones; nil when there is none.
     var customers: SQLSideTable?
     var feedback: SQLSideTable?
+    /// The amounts' decimal scale (`Money`), asked when a command sums spend: the customers'
+    /// spends are then sums of whole units, as in memory. Nil: the compensated form.
+    var moneyScale: () -> Int? = { nil }
 }
 
 /// Analytics commands as SQL, from the same definitions as the in-memory kernels
@@ -73,13 +76,16 @@ struct SQLAnalytics {
 
     var key: String { dialect.quote(transactions.roles.customer) }
 
-    /// One row per customer: `first_day`, `last_day`, `orders`, `spend`, in order of first appearance.
-    func summary(_ query: inout SQLQuery, _ tableName: (String) -> String) -> SQLRelation {
-        summaryParts(&query, tableName).customers
+    /// One row per customer: `first_day`, `last_day`, `orders`, `spend`, in order of first
+    /// appearance, and with the amounts' scale (`money`) `units`, the spend in units of 10^-scale.
+    func summary(_ query: inout SQLQuery, _ tableName: (String) -> String) -> (customers: SQLRelation, money: Int?) {
+        let money = transactions.moneyScale()
+        return (summaryParts(&query, tableName, money: money).customers, money)
     }
 
-    /// The transactions that take part (`customer`, `day`, `amount`, `_ord`) and the summary over them.
-    func summaryParts(_ query: inout SQLQuery, _ tableName: (String) -> String) -> (rows: SQLRelation, customers: SQLRelation) {
+    /// The transactions that take part (`customer`, `day`, `amount`, `_ord`) and the summary
+    /// over them, its spend summed at the scale `money` (`moneySum`) or compensated.
+    func summaryParts(_ query: inout SQLQuery, _ tableName: (String) -> String, money: Int? = nil) -> (rows: SQLRelation, customers: SQLRelation) {
         let r = transactions.roles
         let day = dialect.date(dialect.quote(r.date))
         var scan = SQLSelect(columns: [key, "\(day) AS day", "\(dialect.double("coalesce(\(dialect.quote(r.amount)), 0)")) AS amount",
@@ -89,8 +95,9 @@ struct SQLAnalytics {
         var kept = SQLSelect(columns: ["*"], from: rows.name)
         kept.filter = "\(key) IS NOT NULL AND day IS NOT NULL AND day <= \(dialect.literal(.date(transactions.asOf), .date))"
         let transactionsCTE = query.add(kept, [])
-        var per = SQLSelect(columns: [key, "MIN(day) AS first_day", "MAX(day) AS last_day", "COUNT(*) AS orders", "\(compensatedSum("amount")) AS spend",
-                                      "MIN(\(query.order)) AS \(query.order)"], from: transactionsCTE.name)
+        let spend = money.map { ["\(moneySum("amount", scale: $0)) AS spend", "SUM(\(units("amount", scale: $0))) AS units"] } ?? ["\(compensatedSum("amount")) AS spend"]
+        var per = SQLSelect(columns: [key, "MIN(day) AS first_day", "MAX(day) AS last_day", "COUNT(*) AS orders"] + spend
+                                      + ["MIN(\(query.order)) AS \(query.order)"], from: transactionsCTE.name)
         per.groupBy = [key]
         per.comment = "one row per customer, in order of first appearance"
         return (transactionsCTE, query.add(per, []))
@@ -270,6 +277,7 @@ struct SQLAnalytics {
             throw SQLCompileError("`kpi by \(period.rawValue)` under `.calendar jalali` cannot be compiled to SQL: \(dialect.displayName) reads dates in the Gregorian calendar")
         }
         let (rows, _) = summaryParts(&query, tableName)
+        let money = transactions.moneyScale()
         let functions = SQLFunctions(compiler: compiler)
         let year = try functions.call(.year, [.column(0, .date)], ["day"], .int), month = try functions.call(.month, [.column(0, .date)], ["day"], .int)
         let monthIndex = "\(year) * 12 + \(month) - 1"
@@ -277,7 +285,7 @@ struct SQLAnalytics {
         var tagged = SQLSelect(columns: [key, "amount", "\(index) AS p"], from: rows.name)
         tagged.comment = "each transaction's \(period.rawValue) (a month as year × 12 + month − 1\(period == .quarter ? ", a quarter as that ÷ 3" : ""))"
         let periods = query.add(tagged, [])
-        var totals = SQLSelect(columns: ["p", "COUNT(*) AS orders", "SUM(amount) AS revenue", "COUNT(DISTINCT \(key)) AS active"], from: periods.name)
+        var totals = SQLSelect(columns: ["p", "COUNT(*) AS orders", "\(money.map { moneySum("amount", scale: $0) } ?? "SUM(amount)") AS revenue", "COUNT(DISTINCT \(key)) AS active"], from: periods.name)
         totals.groupBy = ["p"]
         let perPeriod = query.add(totals, [])
         var firsts = SQLSelect(columns: [key, "MIN(p) AS p"], from: periods.name)
@@ -303,7 +311,7 @@ struct SQLAnalytics {
     /// Customers by spend (ties by customer), share, cumulative share and ABC class.
     /// `in SEGMENT` keeps the customers whose key is among the segment's customer column.
     private func pareto(in segment: String?, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
-        var customers = summary(&query, tableName)
+        var (customers, money) = summary(&query, tableName)
         if let segment {
             let (plan, column) = try compiler.segment(segment)
             guard let field = plan.schema.fields.first(where: { $0.name == column }), Types.comparable(field.type, transactions.customerType) else {
@@ -316,11 +324,13 @@ struct SQLAnalytics {
             customers = query.add(within, [])
         }
         let order = "spend DESC, \(dialect.collate(key, transactions.customerType)) ASC"
-        let total = "NULLIF(SUM(spend) OVER (), 0)"
+        // With the amounts' scale the totals are sums of the customers' units, made doubles once.
+        let sum = { (window: String) in money.map { "\(self.dialect.double("SUM(units) OVER (\(window))")) / \(Int(Money.powers[$0]))" } ?? "SUM(spend) OVER (\(window))" }
+        let total = "NULLIF(\(sum("")), 0)"
         var ranked = SQLSelect(columns: [
             "ROW_NUMBER() OVER (ORDER BY \(order)) AS \(dialect.quote("rank"))", key, "spend",
             "spend / \(total) * 100 AS share",
-            "SUM(spend) OVER (ORDER BY \(order) ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) / \(total) * 100 AS cumulative_share",
+            "\(sum("ORDER BY \(order) ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW")) / \(total) * 100 AS cumulative_share",
         ], from: customers.name)
         ranked.comment = "pareto: by spend, largest first, ties by customer"
         let shares = query.add(ranked, [])
@@ -336,7 +346,7 @@ struct SQLAnalytics {
     /// Recency, frequency, monetary, scores 1…bins by rank (the customer at rank i of n from
     /// the worst scores ⌊i·bins / n⌋ + 1, ties by customer), the RFM code and the RF segment.
     private func rfm(bins: Int, _ query: inout SQLQuery, _ tableName: (String) -> String) -> SQLRelation {
-        let customers = summary(&query, tableName)
+        let customers = summary(&query, tableName).customers
         let byKey = "\(dialect.collate(key, transactions.customerType)) ASC"
         let asOf = dialect.literal(.date(transactions.asOf), .date)
         let recency = dialect.daysBetween("last_day", asOf)
@@ -372,7 +382,7 @@ struct SQLAnalytics {
         return query.add(named, columns)
     }
 
-    /// A sum of doubles as clubsh sums them, compensated (Neumaier): in effect the exact sum of
+    /// A sum of amounts without a decimal scale as clubsh sums them, compensated (Neumaier): in effect the exact sum of
     /// the doubles rounded once, so that equal totals tie and unequal ones do not. Engines sum
     /// doubles plainly (PostgreSQL's NUMERIC would first round each to 15 digits), so each
     /// amount is split into a multiple of 2⁻²⁰, whose sum is exact below 2³³, and the small
@@ -380,6 +390,18 @@ struct SQLAnalytics {
     func compensatedSum(_ x: String) -> String {
         let high = "round(\(x) * 1048576) / 1048576"
         return "(SUM(\(high)) + SUM(\(x) - \(high)))"
+    }
+
+    /// A sum of money as clubsh adds it (`Money`) when the amounts have a scale: each amount as
+    /// a whole number of units of 10^-scale, summed exactly (the scale is only given when no
+    /// customer's sum can pass 64 bits), then made a double once.
+    func moneySum(_ x: String, scale: Int) -> String {
+        "\(dialect.double("SUM(\(units(x, scale: scale)))")) / \(Int(Money.powers[scale]))"
+    }
+
+    /// `x` in whole units of 10^-scale.
+    private func units(_ x: String, scale: Int) -> String {
+        "CAST(round(\(x) * \(Int(Money.powers[scale]))) AS \(dialect.typeName(.int)))"
     }
 
     /// Whole-number division of non-negative integers.

@@ -12,7 +12,7 @@ extension SQLAnalytics {
         }
         let asOf = transactions.asOf
         let day = { (d: Int32) in self.dialect.literal(.date(d), .date) }
-        let (rows, per) = summaryParts(&query, tableName)
+        let (rows, per) = summaryParts(&query, tableName, money: transactions.moneyScale())
 
         // The longest gap between purchase days whose later day is in the loyal window.
         var lagged = SQLSelect(columns: [key, "day", "LAG(day) OVER (PARTITION BY \(key) ORDER BY day) AS prev"], from: rows.name)
@@ -201,14 +201,15 @@ struct SQLSideTable {
 extension SQLAnalytics {
     func kpiBoard(days: Int32, _ query: inout SQLQuery, _ tableName: (String) -> String) -> SQLRelation {
         let asOf = transactions.asOf
-        let (rows, per) = summaryParts(&query, tableName)
+        let money = transactions.moneyScale()
+        let (rows, per) = summaryParts(&query, tableName, money: money)
         let recent = retentionCounts(from: asOf - days + 1, to: asOf, rows, &query)
         let annual = retentionCounts(from: asOf - 364, to: asOf, rows, &query)
         let double = dialect.double
         var people = SQLSelect(columns: ["COUNT(*) AS customers", "coalesce(SUM(CASE WHEN orders >= 2 THEN 1 ELSE 0 END), 0) AS repeaters"], from: per.name)
         people.comment = "customers, and those with 2+ purchases"
         let buyers = query.add(people, [])
-        var orders = SQLSelect(columns: ["COUNT(*) AS n", "coalesce(\(compensatedSum("amount")), 0) AS revenue",
+        var orders = SQLSelect(columns: ["COUNT(*) AS n", "coalesce(\(money.map { moneySum("amount", scale: $0) } ?? compensatedSum("amount")), 0) AS revenue",
                                          "coalesce(\(dialect.daysBetween("MIN(day)", dialect.literal(.date(asOf), .date))), 0) + 1 AS span_days"], from: rows.name)
         orders.comment = "transactions, revenue, and the days from the first to the as-of date"
         let totals = query.add(orders, [])

@@ -46,7 +46,8 @@ extension SessionCatalog {
         var compiler = SQLCompiler(dialect: dialect, calendar: calendar, language: language) { [unowned self] in self.tableSchema($0) }
         if let roles = transactions, let schema = tableSchema(roles.table),
            let customer = schema.index(of: roles.customer), let date = schema.index(of: roles.date) {
-            var t = SQLTransactions(roles: roles, customerType: schema.fields[customer].type, dateType: schema.fields[date].type, asOf: asOf)
+            var t = SQLTransactions(roles: roles, customerType: schema.fields[customer].type, dateType: schema.fields[date].type, asOf: asOf,
+                                    moneyScale: { [unowned self] in self.sqlMoneyScale(dialect) })
             // `types` and `kpi` read `customers` and `feedback` where the transactions are: an
             // engine's own tables, else the loaded ones.
             let engine = tables[roles.table] == nil ? remote(roles.table)?.engine : nil
@@ -65,5 +66,17 @@ extension SessionCatalog {
             }
         }
         return compiler
+    }
+
+    /// The scale at which compiled SQL sums the amounts of `use` (`Money`): the in-memory
+    /// summary's for a loaded table, found by one query for an engine's. Nil, for the
+    /// compensated form, when there is none or when a sum of units could pass 64 bits (an
+    /// engine's BIGINT sum would fail or wrap): every amount's units times the rows must fit.
+    func sqlMoneyScale(_ dialect: SQLDialect) -> Int? {
+        guard let roles = transactions else { return nil }
+        if tables[roles.table] == nil { return remoteMoneyScale(roles, dialect) }
+        guard let (data, _) = try? transactionData(for: "explain sql", at: .statement), let scale = data.moneyScale else { return nil }
+        let largest = data.amount.reduce(0) { max($0, abs($1)) }
+        return largest * Money.powers[scale] * Double(data.count) < 0x1p63 ? scale : nil
     }
 }

@@ -15,7 +15,9 @@ enum DisplayHint: Equatable, Sendable {
     /// `x` as this hint shows it; nil for `plain`, and for infinities (shown as usual).
     func text(_ x: Double) -> String? {
         guard self != .plain, x.isFinite else { return nil }
-        var s = String(format: "%.1f", x)
+        // Rounded as `round(x, 1)` and the working's rates round, halves away from zero:
+        // printf alone would round an exact half (-1191.25, a sum of money) to even.
+        var s = String(format: "%.1f", ScalarFunctions.round(x, 1))
         if s == "-0.0" { s = "0.0" }
         return self == .percent ? s + "%" : s
     }

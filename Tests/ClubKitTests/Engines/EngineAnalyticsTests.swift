@@ -64,5 +64,24 @@ final class EngineAnalyticsTests: XCTestCase {
         // Nothing of the transactions came here: the in-memory kernels never ran on them.
         XCTAssertNil(session.catalog.tables["pg.orders"])
         XCTAssertEqual(session.error("detach pg")?.message.hasPrefix("pg is read by"), true)
+        // The amounts' scale, asked of the engine: cents.
+        XCTAssertEqual(session.catalog.sqlMoneyScale(attach.hasPrefix("attach spark") ? .spark : .postgres), 2)
+        try equalSpendsTie(session)
+    }
+
+    /// As `SQLAnalyticsTests.testEqualSpendsTieInTheEngines`, in the engine: customers 1 and 3
+    /// spend 0.01 + 0.05, 2 spends 0.06; 4 spends 3.77 + 202.7 + 293.53 = 500, 5 spends 500.
+    /// Ties go by customer. (The columns are the orders', so `big` still reads them.)
+    private func equalSpendsTie(_ session: Session) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-money-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("ties.csv")
+        try ("customer_id,date,amount\n1,2024-03-01,0.01\n2,2024-03-01,0.06\n1,2024-03-01,0.05\n3,2024-03-01,0.05\n3,2024-03-01,0.01\n"
+             + "4,2024-03-02,3.77\n4,2024-03-03,202.7\n4,2024-03-04,293.53\n5,2024-03-04,500\n").write(to: file, atomically: true, encoding: .utf8)
+        try session.runAll("load \"\(file.path)\"\nexport ties to pg.ties\nuse pg.ties as_of 2024-03-31")
+        XCTAssertEqual(try session.query("pareto").strings("customer_id"), ["4", "5", "1", "2", "3"])
+        XCTAssertEqual(try session.query("rfm bins 5").strings("m"), ["1", "2", "3", "4", "5"])
+        XCTAssertNil(session.catalog.tables["pg.ties"])
     }
 }

@@ -122,6 +122,44 @@ final class SQLAnalyticsTests: XCTestCase {
         }
     }
 
+    /// Customers who spent the same to the cent tie in the engines too, broken by customer, as
+    /// in memory: A and C spend 0.01 + 0.05, B 0.06 in one order; D's 3.77 + 202.7 + 293.53 is
+    /// 500 (the doubles' exact sum 499.99999999999994), as E's one order.
+    func testEqualSpendsTieInTheEngines() throws {
+        let session = try makeSession(["tx": "c,day,amount\nA,2024-03-01,0.01\nB,2024-03-01,0.06\nA,2024-03-01,0.05\nC,2024-03-01,0.05\n"
+                                           + "C,2024-03-01,0.01\nD,2024-03-02,3.77\nD,2024-03-03,202.7\nD,2024-03-04,293.53\nE,2024-03-04,500\n"])
+        try session.runAll("use tx (customer = c, date = day, amount = amount) as_of 2024-03-31")
+        XCTAssertTrue(try session.compileSQL("pareto", dialect: .duckdb) { $0 }.contains("SUM(CAST(round(amount * 100) AS BIGINT))"))
+        let tables = [try Self.table("tx", session.query("tx"))]
+        var ran = 0
+        for (engine, _) in [SQLEngine.sqlite(), SQLEngine.duckdb()] {
+            guard let engine else { continue }
+            ran += 1
+            let cases = ["pareto", "rfm bins 5"]
+            let answers = try engine.run(tables, try cases.map { try session.compileSQL($0, dialect: engine.dialect, tableName: engine.tableName) })
+            guard case .success(let pareto) = answers[0], case .success(let rfm) = answers[1] else { XCTFail("\(engine.name): \(answers)"); continue }
+            // pareto: D and E, then A, B, C, each tie by customer.
+            XCTAssertEqual(pareto.map { $0[1] }, ["D", "E", "A", "B", "C"].map { .text($0) }, engine.name)
+            // rfm's monetary score, 5 bins, by rank of spend then customer: A 1, B 2, C 3, D 4, E 5.
+            XCTAssertEqual(rfm.map { $0[6] }, (1...5).map { .integer($0) }, engine.name)
+            for (text, rows) in zip(cases, [pareto, rfm]) { XCTAssertNil(sqlProblem(try session.query(text), rows), "\(text) in \(engine.name)") }
+        }
+        if ran == 0 { throw XCTSkip("neither sqlite3 nor DuckDB is here") }
+        // In memory, the same.
+        XCTAssertEqual(try session.query("pareto").strings("c"), ["D", "E", "A", "B", "C"])
+        XCTAssertEqual(try session.query("rfm bins 5").strings("m"), ["1", "2", "3", "4", "5"])
+    }
+
+    /// Amounts with 7 places have no decimal scale: the per-customer spend is compiled in the
+    /// compensated form.
+    func testAmountsWithoutAScaleCompileCompensated() throws {
+        let session = try makeSession(["tx": "c,day,amount\nA,2024-03-01,0.0000001\nB,2024-03-01,0.06\n"])
+        try session.runAll("use tx (customer = c, date = day, amount = amount) as_of 2024-03-31")
+        let sql = try session.compileSQL("pareto", dialect: .postgres) { $0 }
+        XCTAssertTrue(sql.contains("1048576"), sql)
+        XCTAssertFalse(sql.contains("units"), sql)
+    }
+
     /// The commands not compiled yet say so by name, at `explain sql`.
     func testCommandsNotCompiledYetAreNamed() throws {
         let session = try Self.session(generated: false)

@@ -27,16 +27,29 @@ struct AggregateOperator: PhysicalOperator {
         if isCancelled() { throw Diagnostic.interrupted }
         var columns = keyColumns.map { $0.gather(grouping.firstRow) }
         // Each aggregate is its own pass over the rows: on a large table they run side by
-        // side, each exactly as it would alone.
+        // side, each exactly as it would alone. With a group per few rows (a row per customer
+        // of 100 million orders) their working arrays are as large as the columns, so they run
+        // one at a time instead, the largest (sum, mean and the like, with several arrays per
+        // group) first, while no other result is held yet.
         let inputs = calls.map { $0.argument.map(expressions.column) }
-        let parallel = input.rowCount >= 1 << 20 && calls.count > 1
+        let manyGroups = grouping.count > input.rowCount / 16
+        let parallel = input.rowCount >= 1 << 20 && calls.count > 1 && !manyGroups
         let calls = self.calls
         let aggregate = { (k: Int) -> (Column, AggregateWarnings) in
             var warnings = AggregateWarnings()
             if isCancelled() { return (Column.repeating(.null, count: grouping.count, type: calls[k].type), warnings) }
             return (Aggregates.compute(calls[k], input: inputs[k], grouping: grouping, warnings: &warnings), warnings)
         }
-        for (column, warnings) in parallel ? Parallel.map(calls.count, aggregate) : calls.indices.map(aggregate) {
+        var results: [(Column, AggregateWarnings)]
+        if parallel {
+            results = Parallel.map(calls.count, aggregate)
+        } else {
+            let order = calls.indices.sorted { (Self.workingArrays(calls[$0].function), $1) > (Self.workingArrays(calls[$1].function), $0) }
+            var computed = [(Column, AggregateWarnings)?](repeating: nil, count: calls.count)
+            for k in order { computed[k] = aggregate(k) }
+            results = computed.map { $0! }
+        }
+        for (column, warnings) in results {
             columns.append(column)
             executor.notes.overflow += warnings.overflow
             executor.notes.undefined += warnings.undefined
@@ -45,5 +58,14 @@ struct AggregateOperator: PhysicalOperator {
         let intermediate = Table(columnNames: names, columns: columns, rowCount: grouping.count)
         let outer = executor.evaluator(intermediate)
         return Table(columnNames: outputs.map(\.name), columns: outputs.map { outer.column($0.expr) }, rowCount: grouping.count)
+    }
+
+    /// About how many arrays of a value per group an aggregate works with.
+    private static func workingArrays(_ f: AggregateFunction) -> Int {
+        switch f {
+        case .sum, .avg, .stddev: return 5
+        case .median, .percentile, .mode, .count_distinct: return 3
+        default: return 1
+        }
     }
 }
