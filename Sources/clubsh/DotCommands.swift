@@ -36,7 +36,7 @@ enum DotCommands {
             guard !args.isEmpty else { throw Diagnostic(".read needs a file name", at: at) }
             try shell.read(unquote(args), at: at)
         },
-        DotCommand(name: "timer", usage: ".timer on|off", help: "print how long each statement takes", example: ".timer on") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
+        DotCommand(name: "timer", usage: ".timer on|off", help: "print how long each statement takes, and the bytes it moved to and from each attached engine", example: ".timer on") { (shell: Shell, args: String, at: SourceLocation) throws(Diagnostic) in
             guard args == "on" || args == "off" else { throw Diagnostic(".timer takes on or off", at: at) }
             shell.timer = args == "on"
         },

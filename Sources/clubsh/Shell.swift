@@ -77,15 +77,27 @@ final class Shell {
 
     /// Runs statements; returns false when any failed. Outside the prompt the first error stops
     /// the run unless `keepGoing`.
+    /// For `.timer`: the bytes each attached engine moved since `before`, as
+    /// " · pg: 1.2 KB received, 310 B sent" (nothing when no engine was asked).
+    func movedSince(_ before: [(name: String, traffic: EngineTraffic)]) -> String {
+        session.engineTraffic.compactMap { name, now in
+            let was = before.first { $0.name == name }?.traffic ?? EngineTraffic()
+            guard now != was else { return nil }
+            return " · \(name): \(EngineTraffic.bytes(now.received - was.received)) received, \(EngineTraffic.bytes(now.sent - was.sent)) sent"
+        }.joined()
+    }
+
     @discardableResult
     func run(source: String, origin: String, lineOffset: Int = 0) -> Bool {
         var ok = true
         // Each statement's time runs from the end of the previous one's output: parsing,
         // checking, running and showing it.
         var started = Date()
+        var traffic = session.engineTraffic
         session.run(source) { outcome in
             defer {
                 started = Date()
+                traffic = session.engineTraffic
                 // A failed statement showed nothing: `.once` waits for one that succeeds.
                 if case .success = outcome { finishOnce() }
             }
@@ -108,7 +120,7 @@ final class Shell {
                 if !Shell.leftOutOfTranscript(statement) { transcript.append((statement.text, plain)) }
                 // Timings differ on every run: they are never part of a notebook's outputs, so a
                 // notebook saved with `.timer on` still checks.
-                if timer && sink == nil { message(String(format: "time: %.3f s", Date().timeIntervalSince(started))) }
+                if timer && sink == nil { message(String(format: "time: %.3f s", Date().timeIntervalSince(started)) + movedSince(traffic)) }
             case .failure(let diagnostic):
                 report(diagnostic, origin: origin, source: source, lineOffset: lineOffset)
                 ok = false

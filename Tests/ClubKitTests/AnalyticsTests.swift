@@ -372,6 +372,14 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(r.work.last, "nps left out: 1 answer in feedback.nps is not a whole number from 0 to 10")
     }
 
+    /// A score too large for a whole number (1e300 is whole, but no 64-bit integer) is an
+    /// answer outside the scale, never a crash.
+    func testAHugeScoreIsOutsideTheScale() throws {
+        session = try makeSession(["fb": "customer_id,nps,rating\n1,1e300,-1e300\n2,5,4.5\n"])
+        XCTAssertEqual(session.error("nps fb.nps")?.message, "1 answer in fb.nps is not a whole number from 0 to 10")
+        XCTAssertEqual(session.error("csat fb.rating")?.message, "2 answers in fb.rating are not a whole number from 1 to 5")
+    }
+
     func testSimpleCLV() throws {
         // AOV = 590 / 9; purchases per year = 9 / 5 customers / (87 days / 365); no customers in the year
         // before, so the lifetime is the 3-year cap. CLV = 118 × 365 / 87 × 50% × 3 = 742.586…

@@ -56,6 +56,11 @@ extension CohortCommand {
     /// keeps them (rows without either, or after the as-of date, take no part).
     static func months(in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> (first: Int, last: Int) {
         guard let roles = catalog.transactions else { throw Diagnostic("`cohort` needs the transactions: name them first with `use`", at: location) }
+        // An engine's transactions: the first day is found there, by one small query.
+        if catalog.transactionsAreRemote {
+            guard let first = try catalog.remoteFirstDay(roles, asOf: catalog.asOf) else { throw Diagnostic("there are no transactions", at: location) }
+            return (catalog.calendar.monthIndex(first), catalog.calendar.monthIndex(catalog.asOf))
+        }
         let table = try catalog.table(named: roles.table, at: location)
         guard let dates = table.column(roles.date), let keys = table.column(roles.customer) else {
             throw Diagnostic("the transactions have no column `\(roles.date)`; run `use` again", at: location)

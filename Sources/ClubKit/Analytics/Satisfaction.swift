@@ -152,7 +152,8 @@ extension SurveyColumn {
         for i in 0..<c.count where !c.isNull(i) {
             switch c.value(at: i) {
             case .int(let v) where range.contains(v): out.append(v)
-            case .double(let v) where v == v.rounded() && range.contains(Int64(v)): out.append(Int64(v))
+            // Compared as doubles first: 1e300 is whole but no Int64.
+            case .double(let v) where v == v.rounded() && v >= Double(range.lowerBound) && v <= Double(range.upperBound): out.append(Int64(v))
             default: outside += 1
             }
         }

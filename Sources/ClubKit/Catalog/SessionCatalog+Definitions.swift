@@ -237,7 +237,8 @@ extension SessionCatalog {
             computing.insert(name)
             defer { computing.remove(name) }
             // What it reads is computed first, deepest first, so a long chain never recurses deeply.
-            for inner in stale(below: name, { self.cache[$0]?.version != self.versions[$0] ?? 0 }) {
+            // In an engine the results it reads are part of its one query: none comes here.
+            for inner in runsInEngine(plan) ? [] : stale(below: name, { self.cache[$0]?.version != self.versions[$0] ?? 0 }) {
                 try attempt { () throws(Diagnostic) in _ = try compute(inner, notes) }
             }
             // customers360 reads the summary the analytics share when it gives the same table.

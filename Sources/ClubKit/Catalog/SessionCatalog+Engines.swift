@@ -9,6 +9,9 @@ final class AttachedEngine {
     let target: String
     var tableNames: [String]
     var schemas: [String: Schema] = [:]
+    /// The first day of transactions found there (`cohort`'s columns), by table, roles and
+    /// as-of date; forgotten when clubsh writes the table.
+    var firstDays: [String: Int32?] = [:]
     /// The amounts' scale (`Money`) per table, roles and as-of date, asked of the engine once
     /// per upload.
     var moneyScales: [String: Int?] = [:]
@@ -72,11 +75,12 @@ extension SessionCatalog {
             let names = Set(users).sorted().map { "`\($0)`" }.joined(separator: ", ")
             throw Diagnostic("\(alias.text) is read by \(names)", at: alias.location, hint: "drop them first (or `use` another table)")
         }
+        let traffic = attached.engine.traffic
         attached.engine.close()
         change(\.engines, alias.text, to: nil)
         if let i = engineOrder.firstIndex(of: alias.text) { engineOrder.remove(at: i) }
         touch(Dependencies.catalog)
-        return [.message("detached \(alias.text)")]
+        return [.message("detached \(alias.text): \(EngineTraffic.bytes(traffic.received)) received, \(EngineTraffic.bytes(traffic.sent)) sent since attach")]
     }
 
     // MARK: - Remote names
@@ -104,12 +108,17 @@ extension SessionCatalog {
     /// as a local table; nil for any other source. A step the engine's SQL cannot express is an
     /// error naming it: a whole remote table is never pulled local behind the user's back.
     func runRemotely(_ plan: Plan) throws(Diagnostic) -> Table? {
-        let names = EngineSQL.tables(of: plan, transactions: transactions?.table)
+        // `types` and the `kpi` board read `customers` and `feedback` where they are loaded, or
+        // in the engine of the transactions.
+        let home = transactions.flatMap { tables[$0.table] == nil ? remote($0.table)?.engine : nil }
+        let sides = Set(["customers", "feedback"].filter { tables[$0] != nil || home?.tableNames.contains($0) == true })
+        let names = EngineSQL.tables(of: plan, transactions: transactions?.table, sides: sides)
         var engines = names.map { tables[$0] == nil ? remote($0)?.engine : nil }
         guard let attached = engines.compactMap({ $0 }).first else { return nil }
         // customers360 joins the `customers` table: over an engine's transactions, the engine's
-        // own `customers` (uploaded with `export customers to pg.customers`).
-        for (k, name) in names.enumerated() where name == "customers" && engines[k] == nil && attached.tableNames.contains(name) {
+        // own `customers` (uploaded with `export customers to pg.customers`); so do `types`
+        // (and `feedback`) and the `kpi` board.
+        for (k, name) in names.enumerated() where (name == "customers" || name == "feedback") && engines[k] == nil && attached.tableNames.contains(name) {
             engines[k] = attached
         }
         // A pipeline runs in one place: all its tables in one engine.
@@ -163,6 +172,34 @@ extension SessionCatalog {
         }
     }
 
+    /// Whether `plan` runs in an attached engine: a table it reads (through the results it
+    /// reads too) is an engine's.
+    func runsInEngine(_ plan: Plan) -> Bool {
+        EngineSQL.tables(of: plan, transactions: transactions?.table).contains { tables[$0] == nil && remote($0) != nil }
+    }
+
+    /// How many rows a named result computed in an engine has, counted there when it is not at
+    /// hand (a segment's base, such as customers360 over `use pg.orders`: its rows stay there).
+    /// Nil for a result computed here.
+    func remoteResultRowCount(_ name: String) throws(Diagnostic) -> Int? {
+        guard isDefinition(name) else { return nil }
+        if let hit = cache[name], hit.version == versions[name] ?? 0 { return hit.table.rowCount }
+        let plan = try checkedPlan(name)
+        guard runsInEngine(plan),
+              let attached = EngineSQL.tables(of: plan, transactions: transactions?.table).lazy.compactMap({ self.tables[$0] == nil ? self.remote($0)?.engine : nil }).first
+        else { return nil }
+        let kind = attached.engine.kind
+        var sql = try EngineSQL.compile(plan, for: kind, catalog: self) { [unowned self] in EngineSQL.quote(self.remote($0)?.table ?? $0, for: kind) }
+        while let last = sql.last, last == ";" || last.isWhitespace { sql.removeLast() }
+        do throws(EngineError) {
+            let t = try attached.engine.query("SELECT count(*) FROM (\n\(sql)\n) AS clubsh_counted", isCancelled: isCancelled)
+            guard t.rowCount == 1, case .int(let n) = EngineSQL.convert(t.columns[0], to: .int).value(at: 0) else { return nil }
+            return Int(n)
+        } catch {
+            throw error.diagnostic(kind.rawValue, at: .statement)
+        }
+    }
+
     /// The latest day in an engine's date or date-time column, found there (`use pg.orders`).
     func remoteLatestDay(_ name: String, column: String) throws(Diagnostic) -> Int32? {
         guard let (attached, table) = remote(name) else { return nil }
@@ -177,6 +214,34 @@ extension SessionCatalog {
         } catch {
             throw error.diagnostic(kind.rawValue, at: .statement)
         }
+    }
+
+    /// The first day of the transactions of `use` in an engine's table — a row with a customer
+    /// and a date on or before the as-of date, as the kernels keep them — found there by one
+    /// small query and kept while clubsh does not write the table (`cohort`'s columns are its
+    /// months). Nil when there is none.
+    func remoteFirstDay(_ roles: TransactionRoles, asOf: Int32) throws(Diagnostic) -> Int32? {
+        guard let (attached, table) = remote(roles.table), let schema = attached.schema(of: table),
+              let dateField = schema.fields.first(where: { $0.name == roles.date }) else { return nil }
+        let key = [table, roles.customer, roles.date, String(asOf)].joined(separator: "\u{1F}")
+        if let kept = attached.firstDays[key] { return kept }
+        let kind = attached.engine.kind
+        let dialect: SQLDialect = kind == .postgres ? .postgres : .spark
+        let day = dateField.type == .date ? dialect.quote(roles.date) : dialect.date(dialect.quote(roles.date))
+        let sql = "SELECT min(\(day)) FROM \(EngineSQL.quote(table, for: kind)) WHERE \(dialect.quote(roles.customer)) IS NOT NULL AND \(day) <= \(dialect.literal(.date(asOf), .date))"
+        let first: Int32?
+        do throws(EngineError) {
+            let t = try attached.engine.query(sql, isCancelled: isCancelled)
+            switch t.rowCount == 1 ? t.columns[0].value(at: 0) : .null {
+            case .date(let d): first = d
+            case .dateTime(let s): first = Int32(clamping: floorDiv(s, 86400))
+            default: first = nil
+            }
+        } catch {
+            throw error.diagnostic(kind.rawValue, at: .statement)
+        }
+        attached.firstDays[key] = .some(first)
+        return first
     }
 
     /// The scale of an engine's amounts of `use` (`Money`), by one query there: each amount's
@@ -233,6 +298,7 @@ extension SessionCatalog {
             throw error.diagnostic(attached.engine.kind.rawValue, at: target.location)
         }
         attached.schemas[name] = nil
+        attached.firstDays = [:]
         attached.moneyScales = [:]
         // What reads the old table is computed again.
         touch(target.text)

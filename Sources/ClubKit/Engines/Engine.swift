@@ -9,6 +9,8 @@ import Foundation
 protocol Engine: AnyObject {
     /// `postgres` or `spark`, as written after `attach`.
     var kind: EngineKind { get }
+    /// The bytes that went to and came from the engine since it was attached.
+    var traffic: EngineTraffic { get }
     /// The tables of the engine's current schema, sorted.
     func tableNames() throws(EngineError) -> [String]
     /// A table's columns with their clubsh types; nil when there is no such table.
@@ -21,6 +23,30 @@ protocol Engine: AnyObject {
     func upload(_ table: Table, as name: String, overwrite: Bool, isCancelled: @escaping @Sendable () -> Bool) throws(EngineError)
     /// Ends the connection or process.
     func close()
+}
+
+/// What went over the wire to and from an attached engine, in bytes. PostgreSQL: the protocol
+/// messages that carry statements, uploaded rows (COPY) and answer rows, as libpq sends and
+/// receives them (the start-up and the short status messages are left out). Spark: everything
+/// written to `spark-sql`'s input and read from its output and error streams, and the CSV file
+/// an upload writes for it to read.
+public struct EngineTraffic: Equatable, Sendable {
+    public var sent = 0
+    public var received = 0
+
+    public init(sent: Int = 0, received: Int = 0) {
+        self.sent = sent
+        self.received = received
+    }
+
+    /// "812 B", "3.4 KB", "37.2 MB", "1.05 GB" (powers of 1,000).
+    public static func bytes(_ n: Int) -> String {
+        if n < 1000 { return "\(n) B" }
+        let units = ["KB", "MB", "GB", "TB"]
+        var value = Double(n) / 1000, k = 0
+        while value >= 999.95 && k < units.count - 1 { value /= 1000; k += 1 }
+        return String(format: value < 100 ? "%.1f" : "%.0f", value) + " " + units[k]
+    }
 }
 
 /// The engines `attach` knows.

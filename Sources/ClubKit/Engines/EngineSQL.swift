@@ -20,18 +20,32 @@ enum EngineSQL {
     /// listing is named as such (`@tables`): it is made here.
     /// The analytics commands read the transactions of `use` (`transactions`), or are named as
     /// such when there are none.
-    static func tables(of plan: Plan, transactions: String?) -> [String] {
+    /// `sides` names the tables among `customers` and `feedback` that exist (here or in the
+    /// engine): `types` reads both and the `kpi` board `feedback`, beside the transactions.
+    static func tables(of plan: Plan, transactions: String?, sides: Set<String> = []) -> [String] {
         var names: [String]
         switch plan.source {
         case .table(let n): names = [n]
-        case .result(_, let inner): names = tables(of: inner, transactions: transactions)
-        case .analytics(let command, _): names = [transactions ?? "@" + command.name]
+        case .result(_, let inner): names = tables(of: inner, transactions: transactions, sides: sides)
+        case .analytics(let command, _): names = [transactions ?? "@" + command.name] + sideTables(of: command).filter(sides.contains)
         case .listing(let n, _): names = ["@" + n]
         }
         for step in plan.steps {
-            if case .join(_, let right, _, _, _, _) = step { names += tables(of: right, transactions: transactions) }
+            if case .join(_, let right, _, _, _, _) = step { names += tables(of: right, transactions: transactions, sides: sides) }
         }
         return names
+    }
+
+    /// The tables an analytics command reads beside the transactions, when they exist.
+    static func sideTables(of command: AnalyticsCommand) -> [String] {
+        switch command.name {
+        case "types": return ["customers", "feedback"]
+        case "kpi":
+            var args = CommandArguments(command)
+            if case .board? = try? KPICommand.options(&args) { return ["feedback"] }
+            return []
+        default: return []
+        }
     }
 
     /// A quoted identifier: `"a ""b"""` in PostgreSQL, `` `a ``b` `` in Spark.

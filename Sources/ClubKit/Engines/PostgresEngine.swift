@@ -10,6 +10,7 @@ import Foundation
 /// a cancel request (`PQcancel`) and the connection stays usable.
 final class PostgresEngine: Engine {
     let kind = EngineKind.postgres
+    private(set) var traffic = EngineTraffic()
     private let pq: LibPQ
     private var conn: LibPQ.Conn?
 
@@ -57,6 +58,7 @@ final class PostgresEngine: Engine {
     func query(_ sql: String, isCancelled: @escaping @Sendable () -> Bool) throws(EngineError) -> Table {
         let conn = try connection()
         guard !sql.contains("\0"), pq.sendQuery(conn, sql) == 1 else { throw connectionError() }
+        countStatement(sql)
         _ = pq.setSingleRowMode(conn)
         var names: [String] = []
         var builders: [TextColumnBuilder]?
@@ -76,7 +78,10 @@ final class PostgresEngine: Engine {
                 builders = (0..<fields).map { TextColumnBuilder(LibPQ.type(oid: pq.ftype(result, $0))) }
             }
             for row in 0..<pq.ntuples(result) {
+                // A DataRow message: its type, length and field count, then each field's length and bytes.
+                traffic.received += 7
                 for k in 0..<Int(fields) {
+                    traffic.received += 4 + max(0, Int(pq.getlength(result, row, Int32(k))))
                     if pq.getisnull(result, row, Int32(k)) != 0 {
                         builders![k].append(nil)
                     } else if let p = pq.getvalue(result, row, Int32(k)) {
@@ -113,7 +118,9 @@ final class PostgresEngine: Engine {
     /// `COPY … FROM STDIN` in CSV, 10,000 rows a message, Ctrl-C checked between them.
     private func copyIn(_ table: Table, into name: String, isCancelled: @escaping @Sendable () -> Bool) throws(EngineError) {
         let conn = try connection()
-        guard pq.sendQuery(conn, "COPY \(Self.quote(name)) FROM STDIN (FORMAT csv)") == 1 else { throw connectionError() }
+        let copy = "COPY \(Self.quote(name)) FROM STDIN (FORMAT csv)"
+        guard pq.sendQuery(conn, copy) == 1 else { throw connectionError() }
+        countStatement(copy)
         var cancelled = false
         guard let started = try nextResult(isCancelled: { false }, cancelled: &cancelled) else { throw connectionError() }
         let status = pq.resultStatus(started)
@@ -133,6 +140,7 @@ final class PostgresEngine: Engine {
                 b.withMemoryRebound(to: CChar.self) { pq.putCopyData(conn, $0.baseAddress!, Int32($0.count)) }
             }
             guard sent == 1 else { stopped = "the connection failed while sending rows"; break }
+            traffic.sent += 5 + chunk.count
             from = to
         }
         _ = pq.putCopyEnd(conn, stopped)
@@ -149,6 +157,7 @@ final class PostgresEngine: Engine {
     private func command(_ sql: String) throws(EngineError) {
         let conn = try connection()
         guard pq.sendQuery(conn, sql) == 1 else { throw connectionError() }
+        countStatement(sql)
         var failure: EngineError?
         var cancelled = false
         while let result = try nextResult(isCancelled: { false }, cancelled: &cancelled) {
@@ -158,6 +167,9 @@ final class PostgresEngine: Engine {
         }
         if let failure { throw failure }
     }
+
+    /// A Query message: its type, length, the text and its NUL.
+    private func countStatement(_ sql: String) { traffic.sent += 6 + sql.utf8.count }
 
     private func drain() throws(EngineError) {
         var cancelled = false

@@ -17,6 +17,7 @@ import Foundation
 /// the next statement starts a new one (tables live on in its warehouse folder).
 final class SparkEngine: Engine {
     let kind = EngineKind.spark
+    private(set) var traffic = EngineTraffic()
     let master: String
     /// The folder of the metastore, the warehouse and uploads: `CLUBSH_SPARK_WAREHOUSE`, or a
     /// new temporary folder removed at `detach`.
@@ -52,6 +53,7 @@ final class SparkEngine: Engine {
     func close() {
         stop()
         if ownsFolder { try? FileManager.default.removeItem(atPath: folder) }
+        SparkLeftovers.forget(ObjectIdentifier(self))
     }
 
     /// `spark-sql`: `CLUBSH_SPARK_SQL`, `$SPARK_HOME/bin/spark-sql`, or on the PATH.
@@ -83,6 +85,9 @@ final class SparkEngine: Engine {
         p.standardError = stderr
         do { try p.run() } catch { throw EngineError("cannot start \(launcher): \(error.localizedDescription)") }
         process = p
+        // Should clubsh end without `detach` (an exit, SIGTERM, a closed terminal), the process
+        // is ended and the temporary folder removed all the same.
+        SparkLeftovers.keep(ObjectIdentifier(self), pid: p.processIdentifier, folder: ownsFolder ? folder : nil)
         input = stdin.fileHandleForWriting
         outFD = stdout.fileHandleForReading.fileDescriptor
         errFD = stderr.fileHandleForReading.fileDescriptor
@@ -120,6 +125,7 @@ final class SparkEngine: Engine {
         let nonce = "clubsh\(getpid())x\(counter)x\(UInt32.random(in: 0...UInt32.max))"
         let text = (statements + ["SELECT '\(nonce):end'", "SELECT raise_error('\(nonce)_sync')"])
             .map { Self.withoutComments($0) + ";\n" }.joined()
+        traffic.sent += text.utf8.count
         do { try input?.write(contentsOf: Data(text.utf8)) } catch {
             stop()
             throw EngineError("spark-sql stopped: \(error.localizedDescription)")
@@ -140,6 +146,7 @@ final class SparkEngine: Engine {
             for (k, fd) in fds.enumerated() where fd.revents != 0 {
                 var buffer = [UInt8](repeating: 0, count: 65536)
                 let n = read(fd.fd, &buffer, buffer.count)
+                if n > 0 { traffic.received += n }
                 if n <= 0 {
                     stop()
                     let why = errors.first ?? "spark-sql ended"
@@ -269,7 +276,9 @@ final class SparkEngine: Engine {
             while from < table.rowCount {
                 if isCancelled() { throw EngineError.cancelled }
                 let to = min(table.rowCount, from + 10_000)
-                try handle.write(contentsOf: Data(EngineCSV.rows(table, from..<to).utf8))
+                let rows = Data(EngineCSV.rows(table, from..<to).utf8)
+                try handle.write(contentsOf: rows)
+                traffic.sent += rows.count
                 from = to
             }
         } catch let e as EngineError {
@@ -339,5 +348,88 @@ final class SparkEngine: Engine {
             let data = (try? JSONSerialization.data(withJSONObject: value!, options: [.fragmentsAllowed])) ?? Data()
             return Substring(String(decoding: data, as: UTF8.self))
         }
+    }
+}
+
+/// The `spark-sql` processes and temporary folders of this clubsh, ended and removed when it
+/// exits without `detach`: at `exit` (the end of a script, `.quit`, the end of input, Ctrl-C
+/// outside the prompt), and on SIGTERM or SIGHUP (a closed terminal), after which the signal
+/// ends clubsh as it would have. A SIGKILL, or a second Ctrl-C (which ends clubsh at once),
+/// leaves them: Spark's process ends when its input closes, its folder stays in the
+/// temporary folder (`clubsh-spark-PID-…`).
+enum SparkLeftovers {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var live: [ObjectIdentifier: (pid: pid_t, folder: String?)] = [:]
+    nonisolated(unsafe) private static var installed = false
+    /// The pipe the SIGTERM and SIGHUP handler writes the signal's number to.
+    nonisolated(unsafe) private static var wakeFD: Int32 = -1
+
+    static func keep(_ id: ObjectIdentifier, pid: pid_t, folder: String?) {
+        lock.withLock {
+            live[id] = (pid, folder)
+            guard !installed else { return }
+            atexit { SparkLeftovers.cleanUp() }
+            installed = true
+            // A signal handler may only write to a pipe; a thread of its own reads it, cleans
+            // up, and ends clubsh with the signal as its default action would have.
+            var fds: [Int32] = [0, 0]
+            guard pipe(&fds) == 0 else { return }
+            wakeFD = fds[1]
+            let readFD = fds[0]
+            Thread.detachNewThread {
+                var sig: Int32 = 0
+                while read(readFD, &sig, MemoryLayout<Int32>.size) != MemoryLayout<Int32>.size {}
+                SparkLeftovers.cleanUp()
+                signal(sig, SIG_DFL)
+                kill(getpid(), sig)
+            }
+            for sig in [SIGTERM, SIGHUP] {
+                var old = sigaction()
+                sigaction(sig, nil, &old)
+                #if os(Linux)
+                let handler = old.__sigaction_handler.sa_handler
+                #else
+                let handler = old.__sigaction_u.__sa_handler
+                #endif
+                // A signal already ignored (`nohup`) stays ignored.
+                if unsafeBitCast(handler, to: Int.self) == 1 { continue }
+                var action = sigaction()
+                #if os(Linux)
+                action.__sigaction_handler.sa_handler = { sig in var s = sig; _ = write(SparkLeftovers.wakeFD, &s, MemoryLayout<Int32>.size) }
+                #else
+                action.__sigaction_u.__sa_handler = { sig in var s = sig; _ = write(SparkLeftovers.wakeFD, &s, MemoryLayout<Int32>.size) }
+                #endif
+                sigemptyset(&action.sa_mask)
+                action.sa_flags = Int32(bitPattern: UInt32(truncatingIfNeeded: SA_RESTART))
+                sigaction(sig, &action, nil)
+            }
+        }
+    }
+
+    static func forget(_ id: ObjectIdentifier) {
+        lock.withLock { _ = live.removeValue(forKey: id) }
+    }
+
+    /// Held for a whole clean-up: a SIGTERM's and the `exit` it leads to do not race (the exit
+    /// waits until the folders are gone).
+    private static let cleaning = NSLock()
+
+    /// Ends every process still running (TERM, then KILL after 3 seconds) and removes the folders.
+    static func cleanUp() {
+        cleaning.lock()
+        defer { cleaning.unlock() }
+        let all = lock.withLock { Array(live.values) }
+        defer { lock.withLock { live = [:] } }
+        for entry in all where kill(entry.pid, 0) == 0 { kill(entry.pid, SIGTERM) }
+        let deadline = Date().addingTimeInterval(3)
+        while all.contains(where: { kill($0.pid, 0) == 0 && !exited($0.pid) }) && Date() < deadline { usleep(20_000) }
+        for entry in all where kill(entry.pid, 0) == 0 && !exited(entry.pid) { kill(entry.pid, SIGKILL) }
+        for case let folder? in all.map(\.folder) { try? FileManager.default.removeItem(atPath: folder) }
+    }
+
+    /// Whether the child has ended (reaped here if it is a zombie).
+    private static func exited(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid
     }
 }

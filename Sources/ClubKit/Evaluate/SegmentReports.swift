@@ -23,6 +23,7 @@ extension SessionCatalog {
     /// The rows of a table, result or segment.
     func rows(of name: String) throws(Diagnostic) -> Int {
         if tables[name] == nil, remote(name) != nil { return try remoteRowCount(name) }
+        if let n = try remoteResultRowCount(name) { return n }
         return try table(named: name).rowCount
     }
 }

@@ -33,6 +33,11 @@ public final class Session {
         get { catalog.calendar }
         set { catalog.calendar = newValue }
     }
+    /// The attached engines in the order attached, with the bytes sent to and received from
+    /// each since its `attach` (`.timer` shows what one statement moved).
+    public var engineTraffic: [(name: String, traffic: EngineTraffic)] {
+        catalog.engineOrder.compactMap { name in catalog.engines[name].map { (name, $0.engine.traffic) } }
+    }
     /// The folder relative paths in statements are read from and written to (a notebook's own,
     /// under `clubsh run`); nil: the working directory. `~/` is the home folder either way.
     public var directory: String?

@@ -5,6 +5,10 @@ struct SQLTransactions {
     var customerType: DataType
     var dateType: DataType
     var asOf: Int32
+    /// The `customers` and `feedback` tables `types` and `kpi` read beside the transactions:
+    /// in an engine its own, else the loaded ones; nil when there is none.
+    var customers: SQLSideTable?
+    var feedback: SQLSideTable?
     /// The amounts' decimal scale (`Money`), asked when a command sums spend: the customers'
     /// spends are then sums of whole units, as in memory. Nil: the compensated form.
     var moneyScale: () -> Int? = { nil }
@@ -25,7 +29,7 @@ struct SQLAnalytics {
     var dialect: SQLDialect { compiler.dialect }
 
     /// The commands compiled so far; any other is refused by name.
-    static let compiled = ["retention", "churn", "cohort", "rfm", "pareto", "kpi by month|quarter"]
+    static let compiled = ["retention", "churn", "cohort", "rfm", "pareto", "kpi", "types"]
 
     func relation(_ command: AnalyticsCommand, _ schema: Schema, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
         var args = CommandArguments(command)
@@ -45,10 +49,12 @@ struct SQLAnalytics {
             case "cohort":
                 return try cohort(counts: try CohortCommand.options(&args), columns: schema.fields.count, &query, tableName)
             case "kpi":
-                guard case .by(let period) = try KPICommand.options(&args) else {
-                    throw SQLCompileError("`kpi` (the board) cannot be compiled to SQL yet; `kpi by month` and `kpi by quarter` can")
+                switch try KPICommand.options(&args) {
+                case .by(let period): return try kpi(by: period, &query, tableName)
+                case .board(let days): return kpiBoard(days: days, &query, tableName)
                 }
-                return try kpi(by: period, &query, tableName)
+            case "types":
+                return try types(try TypesCommand.options(&args), &query, tableName)
             case "churn":
                 switch try ChurnCommand.options(&args) {
                 case .typed(let start, let lost): return constant(ChurnCommand.typed(start: start, lost: lost).table, &query)
@@ -68,7 +74,7 @@ struct SQLAnalytics {
         }
     }
 
-    private var key: String { dialect.quote(transactions.roles.customer) }
+    var key: String { dialect.quote(transactions.roles.customer) }
 
     /// One row per customer: `first_day`, `last_day`, `orders`, `spend`, in order of first
     /// appearance, and with the amounts' scale (`money`) `units`, the spend in units of 10^-scale.
@@ -117,6 +123,25 @@ struct SQLAnalytics {
         }
         let baseFrom = from - (to - from + 1), baseTo = from - 1
         let (rows, _) = summaryParts(&query, tableName)
+        let totals = retentionCounts(from: from, to: to, rows, &query)
+        func day(_ d: Int32) -> String { dialect.literal(.date(d), .date) }
+        let end = dialect.quote("end")
+        let rate = { (e: String) in "\(self.dialect.double(e)) / NULLIF(start, 0) * 100" }
+        let columns = RetentionPeriod.schema.fields.map { SQLColumn(name: $0.name, type: $0.type) }
+        var select = SQLSelect(columns: [
+            "\(day(from)) AS \(dialect.quote("from"))", "\(day(to)) AS \(dialect.quote("to"))", "\(day(baseFrom)) AS base_from", "\(day(baseTo)) AS base_to",
+            "start", "retained", "start - retained AS lost", end, "new", "\(end) - retained - new AS reactivated",
+            "\(rate("retained")) AS retention", "100 - \(rate("retained")) AS churn", "\(rate("\(end) - new")) AS crr", "1 AS \(query.order)",
+        ], from: totals.name)
+        select.comment = "retention = retained / start × 100, churn = 100 − retention, CRR = (end − new) / start × 100"
+        return query.add(select, columns)
+    }
+
+    /// One row: `start` (customers active in the base period [A − L, A − 1], L the days of
+    /// [A, B]), `retained` (of them, active in [A, B]), `end` (active in [A, B]) and `new`
+    /// (first purchase in [A, B]), from the transactions that take part (`rows`).
+    func retentionCounts(from: Int32, to: Int32, _ rows: SQLRelation, _ query: inout SQLQuery) -> SQLRelation {
+        let baseFrom = from - (to - from + 1), baseTo = from - 1
         func day(_ d: Int32) -> String { dialect.literal(.date(d), .date) }
         func during(_ a: Int32, _ b: Int32) -> String { "MAX(CASE WHEN day BETWEEN \(day(a)) AND \(day(b)) THEN 1 ELSE 0 END)" }
         var flags = SQLSelect(columns: [key, "\(during(baseFrom, baseTo)) AS in_base", "\(during(from, to)) AS in_period",
@@ -128,17 +153,7 @@ struct SQLAnalytics {
         var counts = SQLSelect(columns: ["\(count("in_base")) AS start", "\(count("in_base * in_period")) AS retained",
                                          "\(count("in_period")) AS \(dialect.quote("end"))", "\(count("is_new")) AS new"], from: customers.name)
         counts.comment = "the counts"
-        let totals = query.add(counts, [])
-        let end = dialect.quote("end")
-        let rate = { (e: String) in "\(self.dialect.double(e)) / NULLIF(start, 0) * 100" }
-        let columns = RetentionPeriod.schema.fields.map { SQLColumn(name: $0.name, type: $0.type) }
-        var select = SQLSelect(columns: [
-            "\(day(from)) AS \(dialect.quote("from"))", "\(day(to)) AS \(dialect.quote("to"))", "\(day(baseFrom)) AS base_from", "\(day(baseTo)) AS base_to",
-            "start", "retained", "start - retained AS lost", end, "new", "\(end) - retained - new AS reactivated",
-            "\(rate("retained")) AS retention", "100 - \(rate("retained")) AS churn", "\(rate("\(end) - new")) AS crr", "1 AS \(query.order)",
-        ], from: totals.name)
-        select.comment = "retention = retained / start × 100, churn = 100 − retention, CRR = (end − new) / start × 100"
-        return query.add(select, columns)
+        return query.add(counts, [])
     }
 
     /// `retention by month` (and `churn by month`): each calendar month from the second month
@@ -372,7 +387,7 @@ struct SQLAnalytics {
     /// doubles plainly (PostgreSQL's NUMERIC would first round each to 15 digits), so each
     /// amount is split into a multiple of 2⁻²⁰, whose sum is exact below 2³³, and the small
     /// rest, whose rounding errors fall far below the total's last bit.
-    private func compensatedSum(_ x: String) -> String {
+    func compensatedSum(_ x: String) -> String {
         let high = "round(\(x) * 1048576) / 1048576"
         return "(SUM(\(high)) + SUM(\(x) - \(high)))"
     }
@@ -380,7 +395,7 @@ struct SQLAnalytics {
     /// A sum of money as clubsh adds it (`Money`) when the amounts have a scale: each amount as
     /// a whole number of units of 10^-scale, summed exactly (the scale is only given when no
     /// customer's sum can pass 64 bits), then made a double once.
-    private func moneySum(_ x: String, scale: Int) -> String {
+    func moneySum(_ x: String, scale: Int) -> String {
         "\(dialect.double("SUM(\(units(x, scale: scale)))")) / \(Int(Money.powers[scale]))"
     }
 
@@ -390,7 +405,7 @@ struct SQLAnalytics {
     }
 
     /// Whole-number division of non-negative integers.
-    private func integerDivision(_ a: String, _ b: String) -> String {
+    func integerDivision(_ a: String, _ b: String) -> String {
         switch dialect {
         case .sqlite, .postgres: return "(\(a)) / (\(b))"
         case .duckdb: return "(\(a)) // (\(b))"

@@ -72,7 +72,10 @@ struct SQLCompiler {
         case .result(_, let inner): out.formUnion(names(inner))
         case .analytics(_, let schema), .listing(_, let schema): out.formUnion(schema.names)
         }
-        if let t = transactions { out.formUnion(tableSchema(t.roles.table)?.names ?? []) }
+        if let t = transactions {
+            out.formUnion(tableSchema(t.roles.table)?.names ?? [])
+            out.formUnion((t.customers?.schema.names ?? []) + (t.feedback?.schema.names ?? []))
+        }
         for step in plan.steps {
             switch step {
             case .project(let items): out.formUnion(items.map(\.name))

@@ -46,8 +46,17 @@ extension SessionCatalog {
         var compiler = SQLCompiler(dialect: dialect, calendar: calendar, language: language) { [unowned self] in self.tableSchema($0) }
         if let roles = transactions, let schema = tableSchema(roles.table),
            let customer = schema.index(of: roles.customer), let date = schema.index(of: roles.date) {
-            compiler.transactions = SQLTransactions(roles: roles, customerType: schema.fields[customer].type, dateType: schema.fields[date].type, asOf: asOf,
-                                                    moneyScale: { [unowned self] in self.sqlMoneyScale(dialect) })
+            var t = SQLTransactions(roles: roles, customerType: schema.fields[customer].type, dateType: schema.fields[date].type, asOf: asOf,
+                                    moneyScale: { [unowned self] in self.sqlMoneyScale(dialect) })
+            // `types` and `kpi` read `customers` and `feedback` where the transactions are: an
+            // engine's own tables, else the loaded ones.
+            let engine = tables[roles.table] == nil ? remote(roles.table)?.engine : nil
+            func side(_ name: String) -> SQLSideTable? {
+                let schema = engine.map { $0.tableNames.contains(name) ? $0.schema(of: name) : nil } ?? tables[name]?.schema
+                return schema.map { SQLSideTable(name: name, schema: $0) }
+            }
+            (t.customers, t.feedback) = (side("customers"), side("feedback"))
+            compiler.transactions = t
         }
         compiler.segment = { [unowned self] name throws(SQLCompileError) in
             do throws(Diagnostic) {

@@ -7,8 +7,7 @@ import XCTest
 /// in a real PostgreSQL and Spark through clubsh's own engines: the answers must agree.
 final class EngineDifferentialTests: XCTestCase {
     func testCompiledPipelinesAgreeInPostgreSQL() throws {
-        let (engine, why) = SQLEngine.postgres()
-        guard let engine else { throw XCTSkip(why) }
+        guard let engine = SQLEngine.postgres() else { throw EngineTestEnvironment.skip("PostgreSQL", variable: "CLUBSH_PG") }
         let outcome = try SQLCompilerDifferentialTests.compare(engine)
         print("compiled SQL: \(outcome.cases) pipelines agree with \(engine.name)")
         XCTAssertGreaterThanOrEqual(outcome.cases, 200)
@@ -22,8 +21,7 @@ final class EngineDifferentialTests: XCTestCase {
     /// Spark answers a statement in a fraction of a second, not a millisecond: one round of
     /// generated pipelines beside every systematic and hand-written case.
     func testCompiledPipelinesAgreeInSpark() throws {
-        let (engine, why) = SQLEngine.spark()
-        guard let engine else { throw XCTSkip(why) }
+        guard let engine = SQLEngine.spark() else { throw EngineTestEnvironment.skip("Spark", variable: "CLUBSH_SPARK") }
         var outcome = SQLCompilerDifferentialTests.Outcome()
         var rng = SeededGenerator(seed: SQLCompilerDifferentialTests.seed)
         let generated = DTables.make(&rng), tables = generated + [SQLCompilerDifferentialTests.edges]
@@ -43,8 +41,8 @@ final class EngineDifferentialTests: XCTestCase {
 extension SQLEngine {
     /// The throw-away PostgreSQL of `scripts/engines` (CLUBSH_PG), through `PostgresEngine`:
     /// each run in a new schema.
-    static func postgres() -> (SQLEngine?, String) {
-        guard let server = EngineTestEnvironment.postgres else { return (nil, "PostgreSQL tests skipped: CLUBSH_PG is not set; \(EngineTestEnvironment.howTo)") }
+    static func postgres() -> SQLEngine? {
+        guard let server = EngineTestEnvironment.postgres else { return nil }
         let engine = SQLEngine(name: "postgres", dialect: .postgres) { tables, queries in
             let conninfo = try EngineTestEnvironment.freshSchema(server)
             let pg = try PostgresEngine(conninfo)
@@ -52,12 +50,12 @@ extension SQLEngine {
             for t in tables { _ = try pg.query(t.createSQL(.postgres), isCancelled: { false }) }
             return queries.map { q in rows { () throws(EngineError) in try pg.query(q, isCancelled: { false }) } }
         }
-        return (engine, "")
+        return engine
     }
 
     /// Spark in local mode (CLUBSH_SPARK), one `spark-sql` process for the whole run.
-    static func spark() -> (SQLEngine?, String) {
-        guard let master = EngineTestEnvironment.spark else { return (nil, "Spark tests skipped: CLUBSH_SPARK is not set; \(EngineTestEnvironment.howTo)") }
+    static func spark() -> SQLEngine? {
+        guard let master = EngineTestEnvironment.spark else { return nil }
         let engine = SQLEngine(name: "spark", dialect: .spark) { tables, queries in
             let spark = try SparkEngine(master: master, isCancelled: { false })
             defer { spark.close() }
@@ -69,7 +67,7 @@ extension SQLEngine {
             }
             return queries.map { q in rows { () throws(EngineError) in try spark.query(q, isCancelled: { false }) } }
         }
-        return (engine, "")
+        return engine
     }
 
     /// An engine's answer as the harness compares it: true/false as 1/0, dates and date-times

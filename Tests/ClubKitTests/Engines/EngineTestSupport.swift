@@ -9,10 +9,18 @@ enum EngineTestEnvironment {
     static let spark = ProcessInfo.processInfo.environment["CLUBSH_SPARK"].flatMap { $0.isEmpty ? nil : $0 }
     static let howTo = "run `scripts/engines run swift test` to start a throw-away PostgreSQL and Spark for them"
 
-    /// The one line said when an engine's tests skip.
+    /// An engine test's skip: a few words in the test's own line, and the way to run them said
+    /// once in the whole log (the first time a test skips).
     static func skip(_ engine: String, variable: String) -> XCTSkip {
-        XCTSkip("\(engine) tests skipped: \(variable) is not set; \(howTo)")
+        _ = explained
+        return XCTSkip("needs \(engine) (\(variable))")
     }
+
+    /// The one line that says why the engine tests skip and how to run them.
+    private static let explained: Void = {
+        let unset = [("CLUBSH_PG", postgres), ("CLUBSH_SPARK", spark)].filter { $0.1 == nil }.map(\.0)
+        print("engine tests: \(unset.joined(separator: " and ")) \(unset.count == 1 ? "is" : "are") not set, so the tests that need \(unset.count == 1 ? "it" : "them") skip; \(howTo)")
+    }()
 
     /// Every clubsh type, with nulls, and strings with quotes, commas, a tab, a `;` and `--`
     /// (which an engine's command line might take for the end of a statement or a comment)

@@ -6,6 +6,29 @@ import XCTest
 /// and awkward strings; errors are one line; Ctrl-C ends the process and the next statement
 /// starts another. One test, so the JVM starts once or twice, not per case.
 final class SparkEngineTests: XCTestCase {
+    /// What clubsh does at exit (and on SIGTERM or SIGHUP) for a Spark left attached: the process
+    /// is ended and its temporary folder removed. A `sleep` stands for `spark-sql`, so this
+    /// runs without Spark.
+    func testALeftAttachedSparkIsEndedAndItsFolderRemovedAtExit() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-spark-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("warehouse/t"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: folder.appendingPathComponent("warehouse/t/part.parquet"))
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["120"]
+        try sleeper.run()
+        let pid = sleeper.processIdentifier
+        SparkLeftovers.keep(ObjectIdentifier(sleeper), pid: pid, folder: folder.path)
+        let started = Date()
+        SparkLeftovers.cleanUp()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "the process was not ended")
+        // Ended (and reaped): no such process any more.
+        XCTAssertEqual(kill(pid, 0), -1)
+        // Done once: a second clean-up (at exit, after a SIGTERM's) has nothing left to do.
+        SparkLeftovers.cleanUp()
+    }
+
     func testOneSparkProcessAnswersUploadsErrorsAndCtrlC() throws {
         guard let master = EngineTestEnvironment.spark else { throw EngineTestEnvironment.skip("Spark", variable: "CLUBSH_SPARK") }
         let session = try makeSession(["t": EngineTestEnvironment.awkward])
