@@ -176,6 +176,12 @@ final class LoaderHazardTests: XCTestCase {
             XCTAssertEqual(t.table.column("amount")?.value(at: 1), .string("1.25"))
             XCTAssertEqual(t.notes, ["column amount: integers beyond 64 bits kept as text"])
         }
+        // Within the sample, after floats: text, and the load says so.
+        let early = try load("amount\n0.5\n99999999999999999999\n")
+        XCTAssertEqual(early.table.column("amount")?.values, [.string("0.5"), .string("99999999999999999999")])
+        XCTAssertEqual(early.notes, ["column amount: integers beyond 64 bits kept as text"])
+        // A column that is text anyway says nothing of integers.
+        XCTAssertEqual(try load("name\nabc\n99999999999999999999\n").notes, [])
         // A float written with a point or an exponent is still a float; declared double takes
         // the wide integer as the user asked; declared int refuses it with its place.
         XCTAssertEqual(try load("x\n12345678901234567890.0\n1e20\n").table.column("x")?.values, [.double(12345678901234567890.0), .double(1e20)])

@@ -326,7 +326,9 @@ enum CSVReader {
             for c in 0..<width where fields[c].end > fields[c].start && masks[c] != 0 {
                 let bytes = slice(p, fields[c])
                 let mask = FieldParsing.classify(bytes, pattern: pattern, calendar: calendar)
-                if declared[c] == nil && mask & FieldParsing.int == 0 && masks[c] & FieldParsing.int != 0 && FieldParsing.isWideInteger(bytes) { wide.insert(c) }
+                // A wide integer in a column of numbers so far (integers or floats) is what makes it text.
+                if declared[c] == nil && mask & FieldParsing.int == 0 && masks[c] & (FieldParsing.int | FieldParsing.double) != 0
+                    && FieldParsing.isWideInteger(bytes) { wide.insert(c) }
                 masks[c] &= mask
             }
         }
