@@ -12,7 +12,8 @@ extension SQLAnalytics {
         }
         let asOf = transactions.asOf
         let day = { (d: Int32) in self.dialect.literal(.date(d), .date) }
-        let (rows, per) = summaryParts(&query, tableName, money: transactions.moneyScale())
+        let money = transactions.moneyScale()
+        let (rows, per) = summaryParts(&query, tableName, money: money)
 
         // The longest gap between purchase days whose later day is in the loyal window.
         var lagged = SQLSelect(columns: [key, "day", "LAG(day) OVER (PARTITION BY \(key) ORDER BY day) AS prev"], from: rows.name)
@@ -29,7 +30,7 @@ extension SQLAnalytics {
         let gap = "CASE WHEN g.gap IS NOT NULL AND g.gap > \(since) THEN g.gap ELSE \(since) END"
         let positive = verdicts.map { _ in "coalesce(l.positive, 1) = 1" } ?? "1 = 1"
         var typed = SQLSelect(columns: [
-            "p.\(key) AS who", "p.spend AS spend",
+            "p.\(key) AS who", "p.spend AS spend", money == nil ? "0 AS units" : "p.units AS units",
             """
             CASE WHEN \(verdicts.map { _ in "n.fk IS NOT NULL" } ?? "1 = 0") THEN 'dissatisfied' \
             WHEN \(dialect.daysBetween("p.first_day", day(asOf))) < \(o.newDays) THEN 'new' \
@@ -43,16 +44,19 @@ extension SQLAnalytics {
         let buyers = query.add(typed, [])
         var everyone = buyers.name
         if let stages = try nonBuyers(per, &query, tableName) {
-            let all = query.add(SQLSelect(columns: ["who", "spend", "type"], from: "\(buyers.name)\nUNION ALL\nSELECT who, CAST(0 AS \(dialect.typeName(.double))) AS spend, type FROM \(stages.name)"), [])
+            let all = query.add(SQLSelect(columns: ["who", "spend", "units", "type"], from: "\(buyers.name)\nUNION ALL\nSELECT who, CAST(0 AS \(dialect.typeName(.double))) AS spend, 0 AS units, type FROM \(stages.name)"), [])
             everyone = all.name
         }
-        var grouped = SQLSelect(columns: ["type", "COUNT(*) AS customers", "SUM(spend) AS revenue"], from: everyone)
+        // With the amounts' scale a type's revenue and the total are sums of the customers'
+        // units, made doubles once, as clubsh adds money.
+        let revenueOf = { (spend: String) in money.map { "\(self.dialect.double("SUM(units)")) / \(Int(Money.powers[$0]))" } ?? spend }
+        var grouped = SQLSelect(columns: ["type", "COUNT(*) AS customers", "\(revenueOf("SUM(spend)")) AS revenue"], from: everyone)
         grouped.groupBy = ["type"]
         let counts = query.add(grouped, [])
         var totals = SQLSelect(columns: ["COUNT(*) AS known"], from: everyone)
         totals.comment = "the customers known by the as-of date"
         let known = query.add(totals, [])
-        let revenue = query.add(SQLSelect(columns: ["\(compensatedSum("spend")) AS total"], from: per.name), [])
+        let revenue = query.add(SQLSelect(columns: ["\(revenueOf(compensatedSum("spend"))) AS total"], from: per.name), [])
         let playbooks = compiler.language == .persian ? TypesCommand.persianPlaybooks : TypesCommand.playbooks
         let names = TypesCommand.customerTypeOrder.enumerated().map { k, name in
             "SELECT \(dialect.string(name)) AS type, \(dialect.string(playbooks[name]!)) AS playbook, \(k + 1) AS \(query.order)"

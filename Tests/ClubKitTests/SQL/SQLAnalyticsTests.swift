@@ -122,6 +122,32 @@ final class SQLAnalyticsTests: XCTestCase {
         }
     }
 
+    /// `types`' revenue per type and its share are sums of money in the engines too, exact to
+    /// the last bit as in memory (a plain SQL SUM of the spends gave 25727.849999999973 for the
+    /// sample's new customers, whose orders add up to 25727.85).
+    func testTypesRevenueIsExactMoneyInTheEngines() throws {
+        let engines = [SQLEngine.sqlite(), SQLEngine.duckdb()].compactMap(\.0)
+        guard !engines.isEmpty else { throw XCTSkip("needs sqlite3 or DuckDB") }
+        let session = try Self.session(generated: false)
+        let text = "types | select type, revenue, revenue_share"
+        let expected = try session.query(text)
+        XCTAssertEqual(expected.column("revenue")?.value(at: 0), .double(25727.85))
+        let tables = try ["orders", "customers", "feedback"].map { try Self.table($0, session.query($0)) }
+        for engine in engines {
+            let sql = try session.compileSQL(text, dialect: engine.dialect, tableName: engine.tableName)
+            guard case .success(let rows)? = try engine.run(tables, [sql]).first else { XCTFail("\(engine.name) refused `types`"); continue }
+            XCTAssertEqual(rows.count, expected.rowCount)
+            for (i, row) in rows.enumerated() {
+                for (j, name) in ["revenue", "revenue_share"].enumerated() {
+                    guard case .double(let mine)? = expected.column(name)?.value(at: i) else { XCTFail(name); continue }
+                    let theirs: Double
+                    switch row[j + 1] { case .real(let x): theirs = x; case .integer(let x): theirs = Double(x); default: theirs = .nan }
+                    XCTAssertEqual(theirs, mine, "\(engine.name): \(name) of row \(i)")
+                }
+            }
+        }
+    }
+
     /// Customers who spent the same to the cent tie in the engines too, broken by customer, as
     /// in memory: A and C spend 0.01 + 0.05, B 0.06 in one order; D's 3.77 + 202.7 + 293.53 is
     /// 500 (the doubles' exact sum 499.99999999999994), as E's one order.
