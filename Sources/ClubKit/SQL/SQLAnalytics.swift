@@ -325,7 +325,7 @@ struct SQLAnalytics {
         }
         let order = "spend DESC, \(dialect.collate(key, transactions.customerType)) ASC"
         // With the amounts' scale the totals are sums of the customers' units, made doubles once.
-        let sum = { (window: String) in money.map { "\(self.dialect.double("SUM(units) OVER (\(window))")) / \(Int(Money.powers[$0]))" } ?? "SUM(spend) OVER (\(window))" }
+        let sum = { (window: String) in money.map { self.money(units: "SUM(units) OVER (\(window))", scale: $0) } ?? "SUM(spend) OVER (\(window))" }
         let total = "NULLIF(\(sum("")), 0)"
         var ranked = SQLSelect(columns: [
             "ROW_NUMBER() OVER (ORDER BY \(order)) AS \(dialect.quote("rank"))", key, "spend",
@@ -396,7 +396,13 @@ struct SQLAnalytics {
     /// a whole number of units of 10^-scale, summed exactly (the scale is only given when no
     /// customer's sum can pass 64 bits), then made a double once.
     func moneySum(_ x: String, scale: Int) -> String {
-        "\(dialect.double("SUM(\(units(x, scale: scale)))")) / \(Int(Money.powers[scale]))"
+        money(units: "SUM(\(units(x, scale: scale)))", scale: scale)
+    }
+
+    /// A whole number of units of 10^-scale (such as a sum of the customers' `units`) made a
+    /// double once: the total of sums of money, as clubsh adds them.
+    func money(units: String, scale: Int) -> String {
+        "\(dialect.double(units)) / \(Int(Money.powers[scale]))"
     }
 
     /// `x` in whole units of 10^-scale.

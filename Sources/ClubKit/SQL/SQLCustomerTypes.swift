@@ -49,7 +49,7 @@ extension SQLAnalytics {
         }
         // With the amounts' scale a type's revenue and the total are sums of the customers'
         // units, made doubles once, as clubsh adds money.
-        let revenueOf = { (spend: String) in money.map { "\(self.dialect.double("SUM(units)")) / \(Int(Money.powers[$0]))" } ?? spend }
+        let revenueOf = { (spend: String) in money.map { self.money(units: "SUM(units)", scale: $0) } ?? spend }
         var grouped = SQLSelect(columns: ["type", "COUNT(*) AS customers", "\(revenueOf("SUM(spend)")) AS revenue"], from: everyone)
         grouped.groupBy = ["type"]
         let counts = query.add(grouped, [])
