@@ -324,6 +324,20 @@ final class ProgramTests: XCTestCase {
         XCTAssertEqual(s.error("points rate 10")?.message, "`points` takes `spend S rate R`")
     }
 
+    /// A point worth a tenth of a cent must not read as 0: 170 × 0.004 = 0.68, and the program's
+    /// echo gives each number as typed.
+    func testSmallValuesAreShownNotRoundedToZero() throws {
+        let s = try session()
+        XCTAssertEqual(try run(s, "points spend 1200000 rate 10000 bonus 50 point_value 0.004").work.last, "worth 170 × 0.004 = 0.68")
+        let echo = try s.runAll("program p = earn 2.5 per 0.0123456789, point_value 0.001").compactMap { o -> String? in
+            if case .message(let m) = o { return m }
+            return nil
+        }
+        XCTAssertEqual(echo, ["program p: 2.5 points per 0.0123456789; points never expire; a point is worth 0.001; tiers base over all points earned"])
+        let work = try run(s, "simulate p").work
+        XCTAssertTrue(work.contains { $0.hasPrefix("liability = outstanding × point value = ") && $0.contains(" × 0.001 = ") }, "\(work)")
+    }
+
     func testMultipliersLex() {
         XCTAssertEqual(Lexer.tokenize("2x 1.5x").prefix(2).map(\.kind), [.multiplier(2), .multiplier(1.5)])
     }

@@ -56,18 +56,21 @@ struct LoyaltyRules: Sendable, Equatable {
 
     /// One line that says what the program gives, for the definition's message and the working.
     var summary: String {
-        var parts = ["\(shown(earnPoints)) point\(earnPoints == 1 ? "" : "s") per \(shown(earnPer))"]
+        var parts = ["\(exact(earnPoints)) point\(earnPoints == 1 ? "" : "s") per \(exact(earnPer))"]
         if !channels.isEmpty { parts.append("channel_bonus " + channels.map { "\($0.channel) \(grouped($0.multiplier))x" }.joined(separator: ", ")) }
         if let b = firstBonus { parts.append("first_bonus \(grouped(b))") }
         if let b = referralBonus { parts.append("referral_bonus \(grouped(b))") }
         if let b = birthdayBonus { parts.append("birthday_bonus \(grouped(b))") }
         parts.append(expireDays.map { "points expire after \(grouped($0)) days" } ?? "points never expire")
         if redeemShare > 0 { parts.append("\(rate(redeemShare * 100)) redeemed") }
-        if let v = pointValue { parts.append("a point is worth \(shown(v))") }
+        if let v = pointValue { parts.append("a point is worth \(exact(v))") }
         parts.append("tiers " + tiers.map { $0.threshold == 0 ? $0.name : "\($0.name) from \(grouped($0.threshold))" }.joined(separator: ", ")
                      + (tierWindowDays.map { " over \(grouped($0)) days" } ?? " over all points earned"))
         return parts.joined(separator: "; ")
     }
+
+    /// A number the user gave, as they gave it: the definition's echo never rounds it.
+    private func exact(_ x: Double) -> String { ValueFormat.displayDouble(x) }
 }
 
 /// A whole number of points with thousands separators (1234567 → "1,234,567"); others to at

@@ -145,9 +145,14 @@ func rate(_ x: Double) -> String {
     return (r == r.rounded() ? String(format: "%.1f", r) : ValueFormat.displayDouble(r)) + "%"
 }
 
-/// A number as it appears in the working: integers plain, others to 2 decimals.
+/// A number as it appears in the working: integers plain, others to 2 decimals, and a number
+/// below 0.1 to its first two significant digits, so a point worth 0.004 never reads as 0.
 func shown(_ x: Double) -> String {
-    x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : ValueFormat.displayDouble(ScalarFunctions.round(x, 2))
+    if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
+    guard x.isFinite, abs(x) < 0.1 else { return ValueFormat.displayDouble(ScalarFunctions.round(x, 2)) }
+    var digits: Int64 = 2, scaled = abs(x) * 100
+    while scaled < 10 && digits < 17 { scaled *= 10; digits += 1 }
+    return ValueFormat.displayDouble(ScalarFunctions.round(x, digits))
 }
 
 /// A one-row table from named values.
