@@ -247,6 +247,16 @@ final class CampaignTests: XCTestCase {
         XCTAssertTrue(allWork.contains("every contact of both groups responded: the pooled standard error is 0, so there is no p-value"), "\(allWork)")
     }
 
+    /// A cost of 1e400 loads as inf; with it the total cost and the ROI would be undefined.
+    func testAnInfiniteOrNegativeCostNamesItsRow() throws {
+        for (cost, shown) in [("1e400", "inf"), ("-3", "-3")] {
+            let s = try session(contacts: "customer_id,date,group,cost\n1,2024-03-01,treatment,2\n4,2024-03-01,control,\(cost)")
+            try s.runAll("campaign c = contacts window 30d")
+            XCTAssertEqual(s.error("campaign c")?.message,
+                           "the contacts `contacts` have a cost of \(shown) in row 2; a contact's cost is a finite amount of 0 or more")
+        }
+    }
+
     func testHostileDefinitionsAreRefusedWhereTheyAreWritten() throws {
         let s = try session()
         let cases: [(String, String)] = [

@@ -179,6 +179,11 @@ struct CampaignContacts {
             default: break
             }
             for i in 0..<n where c.isNull(i) { costs[i] = 0 }
+            // A cost of inf (a CSV's `1e400`) or below 0 would make every money figure after it
+            // meaningless: name the contact rather than a total that came out undefined.
+            if let bad = costs.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
+                throw Diagnostic("the contacts `\(rules.contacts)` have a cost of \(ValueFormat.displayDouble(costs[bad])) in row \(grouped(bad + 1)); a contact's cost is a finite amount of 0 or more", at: location)
+            }
         } else {
             notes.append("the contacts have no cost column: each contact costs 0, so there is no ROI")
         }
