@@ -327,6 +327,7 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(session.error("plan big response 4%")?.message, "`plan` needs `cost C`, the cost of reaching one member")
         XCTAssertEqual(session.error("plan big cost 1 response 120%")?.message, "`response` must be from 0% to 100%, not 120%")
         XCTAssertEqual(session.error("plan cost 1 response 4%")?.message, "`plan` needs one or more segments")
+        XCTAssertEqual(session.error("plan big, big cost 1 response 4%")?.message, "the segment `big` is named twice")
         // A name where a value goes (a parameter, say) is named as such.
         try session.runAll("let c = 2")
         XCTAssertEqual(session.error("plan big cost c response 4%")?.message, "`cost` takes a value written out, not the name `c`")

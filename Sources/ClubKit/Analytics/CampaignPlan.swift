@@ -22,6 +22,9 @@ enum PlanCommand: AnalyticsCommandDefinition {
         var segments: [(String, SourceLocation)] = []
         while let (word, at) = args.peekWord(), !["cost", "response", "margin"].contains(word) {
             _ = args.word()
+            if segments.contains(where: { $0.0 == word }) {
+                throw Diagnostic("the segment `\(word)` is named twice", at: at)
+            }
             segments.append((word, at))
         }
         guard !segments.isEmpty else {
