@@ -20,10 +20,22 @@ private struct DayCredit {
     var points: Double
 }
 
-/// What one share of the accounts adds up in the sweep.
-private struct MonthCounts {
-    /// Per month and tier: members who entered the tier minus those who left it.
-    var delta: [[Int]]
+/// What one share of the customers finds in the first pass.
+private struct OrderPass {
+    /// The points of every order, to refuse a total past 2^53.
+    var points = 0.0
+    /// The first row (in row order) whose order would earn more than 2^53 points; Int.max: none.
+    var tooMany = Int.max
+    /// Revenue per month, in units of the amounts' scale, and the wraps of each sum.
+    var units: [Int64], carry: [Int64]
+    var cancelled = false
+}
+
+/// What one share of the accounts counts in the sweep.
+private struct SweepCounts {
+    /// Per month × tier (month m, tier t at m × tiers + t): members who entered the tier minus
+    /// those who left it.
+    var delta: [Int]
     /// Per month: accounts opened.
     var opened: [Int]
     /// Points credited per day of the span.
@@ -35,8 +47,8 @@ extension TransactionData {
     /// Runs `rules` over these transactions (up to their as-of date) month by month, in
     /// `calendar`. `multiplier` holds each transaction's channel multiplier when the program
     /// has a channel bonus. Each month's members and tiers are those `pointsLedger` gives as of
-    /// the month's end. On `parts` cores, each a share of the accounts (whole numbers are added,
-    /// so the result is the same for any `parts`).
+    /// the month's end. On `parts` cores, each a share of the customers (whole numbers are
+    /// added, so the result is the same for any `parts`).
     func pointsMonths(_ rules: LoyaltyRules, multiplier: [Double]?, customers: ProgramCustomers, calendar: CalendarKind = .gregorian,
                       isCancelled: () -> Bool = { false }, parts: Int? = nil, at location: SourceLocation) throws(Diagnostic) -> PointsMonths {
         let buyers = customerCount, T = asOf
@@ -63,46 +75,75 @@ extension TransactionData {
                 next[c] += 1
             }
         }
-        let per = rules.earnPer, earn = rules.earnPoints
-        // An order earns floor(floor(amount / per) × earn × multiplier); nothing for an amount of 0 or less.
-        @inline(__always) func orderPoints(_ i: Int) -> Double {
-            ((amount[i] / per).rounded(.down) * earn * (multiplier?[i] ?? 1)).rounded(.down)
+        // The month of each day of the span, looked up rather than computed per transaction
+        // (only when the calendar counts months over the span; otherwise refused below).
+        let covered = calendar.covers(first, T)
+        let span = Int(T) - Int(first) + 1
+        let firstMonth = calendar.monthIndex(first), months = covered ? calendar.monthIndex(T) - firstMonth + 1 : 0
+        var monthOfDay = [Int32](repeating: 0, count: covered ? span : 0)
+        var o = 0
+        while o < monthOfDay.count {
+            let m = calendar.monthIndex(first + Int32(o)) - firstMonth
+            let end = min(span, Int(calendar.firstDay(ofMonth: firstMonth + m + 1)) - Int(first))
+            for k in o..<max(end, o + 1) { monthOfDay[k] = Int32(m) }
+            o = max(end, o + 1)
         }
-        // First pass, over each share's customers: the day of each first purchase, the points
-        // the orders earn in all, and the first order (in row order) that would earn more than
-        // 2^53, which `pointsLedger` names too.
+        // Revenue: every amount of the month by `Money`'s rule, exact in units of the amounts'
+        // scale (so added in any order); without a scale, compensated sums in row order below.
+        let scale = amount.withUnsafeBufferPointer { Money.scale(of: $0, parts: shares) }
+        let unitsPerAmount = Money.powers[scale ?? 0], byUnits = scale != nil && covered
+        let per = rules.earnPer, earn = rules.earnPoints, multiplied = multiplier != nil
         var firstPurchase = [Int32](repeating: .max, count: n)
+        // First pass, over each share's customers: the day of each first purchase, the points
+        // the orders earn in all, the first order (in row order) that would earn more than 2^53
+        // (which `pointsLedger` names too), and the revenue per month.
         // SAFETY: share k writes only firstPurchase[c] for the customers c of its own range
         // [buyers × k / shares, buyers × (k + 1) / shares), disjoint from the others';
-        // `firstPurchase` outlives `Parallel.map`, which returns when every share is done.
-        // Everything else is only read.
-        let orderShares: [(points: Double, tooMany: Int, cancelled: Bool)] = firstPurchase.withUnsafeMutableBufferPointer { firstPurchase in
-            let shared = Unchecked(firstPurchase)
-            return Parallel.map(shares) { k in
-                let firstPurchase = shared.value
-                var points = 0.0, tooMany = Int.max
-                for c in (buyers * k / shares)..<(buyers * (k + 1) / shares) {
-                    if c & 0xFFFF == 0, isCancelled() { return (points, tooMany, true) }
-                    var f = Int32.max
-                    for position in Int(start[c])..<Int(start[c + 1]) {
-                        let i = grouped ? position : Int(rowAt[position])
-                        guard amount[i] > 0 else { continue }
-                        f = min(f, day[i])
-                        let p = orderPoints(i)
-                        if !(p <= LoyaltyRules.maxPoints) { tooMany = min(tooMany, i) } else { points += p }
+        // `firstPurchase` and the arrays read outlive `Parallel.map`, which returns when every
+        // share is done. A position is below start[buyers] = count, a row below count, and a
+        // day of the transactions within first ... T, so within monthOfDay when it is used.
+        let orderPasses: [OrderPass] = firstPurchase.withUnsafeMutableBufferPointer { firstPurchase in
+            amount.withUnsafeBufferPointer { amount in day.withUnsafeBufferPointer { day in
+                (multiplier ?? []).withUnsafeBufferPointer { multiplier in rowAt.withUnsafeBufferPointer { rowAt in
+                    monthOfDay.withUnsafeBufferPointer { monthOfDay in
+                        let shared = Unchecked((firstPurchase, amount, day, multiplier, rowAt, monthOfDay))
+                        return Parallel.map(shares) { k in
+                            let (firstPurchase, amount, day, multiplier, rowAt, monthOfDay) = shared.value
+                            var pass = OrderPass(units: [Int64](repeating: 0, count: byUnits ? months : 0), carry: [Int64](repeating: 0, count: byUnits ? months : 0))
+                            for c in (buyers * k / shares)..<(buyers * (k + 1) / shares) {
+                                if c & 0xFFFF == 0, isCancelled() { pass.cancelled = true; return pass }
+                                var f = Int32.max
+                                for position in Int(start[c])..<Int(start[c + 1]) {
+                                    let i = grouped ? position : Int(rowAt[position])
+                                    let a = amount[i]
+                                    if byUnits {
+                                        let m = Int(monthOfDay[Int(day[i]) - Int(first)]), u = Money.nearest(a * unitsPerAmount)
+                                        let (sum, wrapped) = pass.units[m].addingReportingOverflow(u)
+                                        pass.units[m] = sum
+                                        // The true sum is units + carry × 2^64.
+                                        if wrapped { pass.carry[m] += u > 0 ? 1 : -1 }
+                                    }
+                                    guard a > 0 else { continue }
+                                    f = min(f, day[i])
+                                    // An order earns floor(floor(amount / per) × earn × multiplier).
+                                    let p = ((a / per).rounded(.down) * earn * (multiplied ? multiplier[i] : 1)).rounded(.down)
+                                    if p <= LoyaltyRules.maxPoints { pass.points += p } else { pass.tooMany = min(pass.tooMany, i) }
+                                }
+                                firstPurchase[c] = f
+                            }
+                            return pass
+                        }
                     }
-                    firstPurchase[c] = f
-                }
-                return (points, tooMany, false)
-            }
+                } }
+            } }
         }
-        if orderShares.contains(where: \.cancelled) { throw Diagnostic.interrupted }
-        if let i = orderShares.map(\.tooMany).min(), i < Int.max {
+        if orderPasses.contains(where: \.cancelled) { throw Diagnostic.interrupted }
+        if let i = orderPasses.map(\.tooMany).min(), i < Int.max {
             throw Self.tooManyPoints("an order of \(ValueFormat.displayDouble(amount[i]))", at: location)
         }
         // The accounts: a buyer's opens on the first purchase, a referrer's on the first
         // referral credit if that is earlier. The referral credits, by the account credited:
-        // account x's are the days referralDay[referralStart[x] ..< referralStart[x + 1]].
+        // account x's are on the days referralDay[referralStart[x] ..< referralStart[x + 1]].
         var opened = [Int32](repeating: .max, count: n)
         let referralBonus = rules.referralBonus.flatMap { $0 > 0 ? $0 : nil }
         var referralStart = [Int32](repeating: 0, count: n + 1)
@@ -117,9 +158,9 @@ extension TransactionData {
         }
         for x in 0..<n { referralStart[x + 1] += referralStart[x] }
         var referralDay = [Int32](repeating: 0, count: Int(referralStart[n]))
-        do {
+        if referralBonus != nil {
             var next = referralStart
-            for c in 0..<buyers where firstPurchase[c] <= T && referralBonus != nil && customers.referrer[c] >= 0 {
+            for c in 0..<buyers where firstPurchase[c] <= T && customers.referrer[c] >= 0 {
                 let x = Int(customers.referrer[c])
                 referralDay[Int(next[x])] = firstPurchase[c]
                 next[x] += 1
@@ -134,134 +175,107 @@ extension TransactionData {
             month == 0 ? [] : (firstYear...max(firstYear, lastYear)).map { calendar.firstDay(ofMonth: $0 * 12 + month - 1) }.filter { $0 >= first && $0 <= T }
         }
         // Every point the program issues, to refuse a total past 2^53 as `pointsLedger` does.
-        var bonusCount = 0.0, firstCount = 0.0
+        var buyerAccounts = 0.0, birthdayCredits = 0.0
         for c in 0..<buyers where firstPurchase[c] <= T {
-            firstCount += 1
+            buyerAccounts += 1
             if birthdayBonus != nil, customers.birthMonth[c] > 0 {
-                bonusCount += Double(birthdays[Int(customers.birthMonth[c])].count { $0 >= firstPurchase[c] })
+                birthdayCredits += Double(birthdays[Int(customers.birthMonth[c])].count { $0 >= firstPurchase[c] })
             }
         }
-        let issued = orderShares.reduce(0) { $0 + $1.points } + (rules.firstBonus.map { $0 * firstCount } ?? 0)
-            + (referralBonus.map { $0 * Double(referralDay.count) } ?? 0) + (birthdayBonus.map { $0 * bonusCount } ?? 0)
+        let issued = orderPasses.reduce(0) { $0 + $1.points } + (rules.firstBonus.map { $0 * buyerAccounts } ?? 0)
+            + (referralBonus.map { $0 * Double(referralDay.count) } ?? 0) + (birthdayBonus.map { $0 * birthdayCredits } ?? 0)
         guard issued <= LoyaltyRules.maxPoints else { throw Self.tooManyPoints("the program", at: location) }
         if isCancelled() { throw Diagnostic.interrupted }
         try CohortCommand.checkSpan(calendar, first, T, at: location)
-        out.months = try monthlyFigures(rules, from: first, calendar: calendar, opened: opened, shares: shares, isCancelled: isCancelled) { c, credits in
-            // Account c's credits, in any order: its orders, first-purchase and birthday bonuses, referral credits.
-            if c < buyers {
-                for position in Int(start[c])..<Int(start[c + 1]) {
-                    let i = grouped ? position : Int(rowAt[position])
-                    guard amount[i] > 0 else { continue }
-                    let p = orderPoints(i)
-                    if p > 0 { credits.append(DayCredit(day: day[i], points: p)) }
-                }
-                let f = firstPurchase[c]
-                if f <= T {
-                    if let b = rules.firstBonus, b > 0 { credits.append(DayCredit(day: f, points: b)) }
-                    if let b = birthdayBonus, customers.birthMonth[c] > 0 {
-                        for d in birthdays[Int(customers.birthMonth[c])] where d >= f { credits.append(DayCredit(day: d, points: b)) }
-                    }
-                }
-            }
-            if let b = referralBonus {
-                for r in Int(referralStart[c])..<Int(referralStart[c + 1]) { credits.append(DayCredit(day: referralDay[r], points: b)) }
-            }
-        }
-        return out
-    }
 
-    /// Month by month: revenue, points issued, redeemed and expired within each month, points
-    /// outstanding, members and members per tier at its end. The program-wide flows come from
-    /// prefix sums of the points credited each day (closed forms of the rules of
-    /// `PointsLedger`, O(days)); the tiers from a sweep of each account's credits in day order,
-    /// entering the window on the day they are earned and leaving it `tierWindowDays` later,
-    /// where each change of tier is counted in the month it happens. The accounts are split
-    /// into `shares`, one per core; `credits(c, &buffer)` appends account c's credits, in any
-    /// order, and `opened[c]` is the day its account opened (past T: none).
-    private func monthlyFigures(_ rules: LoyaltyRules, from first: Int32, calendar: CalendarKind, opened: [Int32], shares: Int,
-                                isCancelled: () -> Bool, credits: (Int, inout [DayCredit]) -> Void) throws(Diagnostic) -> [PointsMonth] {
-        let T = asOf, accounts = opened.count
-        let span = Int(T) - Int(first) + 1
-        let firstMonth = calendar.monthIndex(first), months = calendar.monthIndex(T) - firstMonth + 1
-        // The month of each day of the span, looked up rather than computed per credit.
-        var monthOfDay = [Int32](repeating: 0, count: span)
-        var o = 0
-        while o < span {
-            let m = calendar.monthIndex(first + Int32(o)) - firstMonth
-            let end = min(span, Int(calendar.firstDay(ofMonth: firstMonth + m + 1)) - Int(first))
-            for k in o..<max(end, o + 1) { monthOfDay[k] = Int32(m) }
-            o = max(end, o + 1)
-        }
-        let monthOf: (Int32) -> Int = { Int(monthOfDay[Int($0) - Int(first)]) }
+        // The sweep, over each share's accounts: each account's credits into a buffer — its
+        // orders, first-purchase and birthday bonuses, referral credits — sorted by day; then
+        // the days they enter the window merged with the days they leave it. Each share
+        // counts its own openings, changes of tier and points per day, added up after.
         let window = rules.tierWindowDays, tiers = rules.tiers.count
-        // Each share sweeps its own accounts and counts its own openings, changes of tier and
-        // points per day, added up after (whole numbers, so the same for any `shares`).
-        let counted: [MonthCounts] = Parallel.map(shares) { k in
-            var counts = MonthCounts(delta: [[Int]](repeating: [Int](repeating: 0, count: tiers), count: months),
-                                     opened: [Int](repeating: 0, count: months), perDay: [Double](repeating: 0, count: span))
-            var own: [DayCredit] = []
-            for c in (accounts * k / shares)..<(accounts * (k + 1) / shares) where opened[c] <= T {
-                if c & 0xFFFF == 0, isCancelled() { counts.cancelled = true; return counts }
-                own.removeAll(keepingCapacity: true)
-                credits(c, &own)
-                for x in own { counts.perDay[Int(x.day) - Int(first)] += x.points }
-                // Usually in day order already but for the bonuses, which come last: a few out
-                // of place are moved by insertion, many sorted.
-                if own.count > 64 {
-                    own.sort { $0.day < $1.day }
-                } else {
-                    for j in own.indices.dropFirst() {
-                        let x = own[j]
-                        var i = j
-                        while i > 0 && own[i - 1].day > x.day {
-                            own[i] = own[i - 1]
-                            i -= 1
+        let thresholds = rules.tiers.map(\.threshold)
+        let firstBonus = rules.firstBonus.flatMap { $0 > 0 ? $0 : nil }
+        // SAFETY: every buffer below is only read, and outlives `Parallel.map`, which returns
+        // when every share is done. Positions, rows and days are within their buffers as in
+        // the first pass; an account is below n, the count of opened, firstPurchase (whose
+        // first `buyers` slots are the buyers') and referralStart − 1; a referral day and a
+        // birthday are within first ... T; a tier index is below `tiers`.
+        let counted: [SweepCounts] = amount.withUnsafeBufferPointer { amount in day.withUnsafeBufferPointer { day in
+            (multiplier ?? []).withUnsafeBufferPointer { multiplier in rowAt.withUnsafeBufferPointer { rowAt in
+                monthOfDay.withUnsafeBufferPointer { monthOfDay in thresholds.withUnsafeBufferPointer { thresholds in
+                    let shared = Unchecked((amount, day, multiplier, rowAt, monthOfDay, thresholds))
+                    return Parallel.map(shares) { k in
+                        let (amount, day, multiplier, rowAt, monthOfDay, thresholds) = shared.value
+                        var counts = SweepCounts(delta: [Int](repeating: 0, count: months * tiers), opened: [Int](repeating: 0, count: months),
+                                                 perDay: [Double](repeating: 0, count: span))
+                        var own: [DayCredit] = []
+                        own.reserveCapacity(256)
+                        for c in (n * k / shares)..<(n * (k + 1) / shares) where opened[c] <= T {
+                            if c & 0xFFFF == 0, isCancelled() { counts.cancelled = true; return counts }
+                            own.removeAll(keepingCapacity: true)
+                            if c < buyers {
+                                for position in Int(start[c])..<Int(start[c + 1]) {
+                                    let i = grouped ? position : Int(rowAt[position])
+                                    let a = amount[i]
+                                    guard a > 0 else { continue }
+                                    let p = ((a / per).rounded(.down) * earn * (multiplied ? multiplier[i] : 1)).rounded(.down)
+                                    if p > 0 { own.append(DayCredit(day: day[i], points: p)) }
+                                }
+                                let f = firstPurchase[c]
+                                if f <= T {
+                                    if let b = firstBonus { own.append(DayCredit(day: f, points: b)) }
+                                    if let b = birthdayBonus, customers.birthMonth[c] > 0 {
+                                        for d in birthdays[Int(customers.birthMonth[c])] where d >= f { own.append(DayCredit(day: d, points: b)) }
+                                    }
+                                }
+                            }
+                            if let b = referralBonus {
+                                for r in Int(referralStart[c])..<Int(referralStart[c + 1]) { own.append(DayCredit(day: referralDay[r], points: b)) }
+                            }
+                            counts.sweep(&own, opened: opened[c], asOf: T, first: first, window: window, thresholds: thresholds,
+                                         monthOfDay: monthOfDay)
                         }
-                        own[i] = x
+                        return counts
                     }
-                }
-                // Merge the days credits enter the window with the days they leave it.
-                var enter = 0, leave = 0, sum = 0.0, current = -1
-                var x = Int(opened[c])
-                while true {
-                    while enter < own.count && Int(own[enter].day) == x {
-                        sum += own[enter].points
-                        enter += 1
-                    }
-                    if let w = window {
-                        while leave < enter && Int(own[leave].day) + w == x {
-                            sum -= own[leave].points
-                            leave += 1
-                        }
-                    }
-                    let t = rules.tier(sum), m = monthOf(Int32(x))
-                    if current < 0 {
-                        counts.opened[m] += 1
-                        counts.delta[m][t] += 1
-                    } else if t != current {
-                        counts.delta[m][current] -= 1
-                        counts.delta[m][t] += 1
-                    }
-                    current = t
-                    // The next day anything enters or leaves, up to T.
-                    var following = Int.max
-                    if enter < own.count { following = Int(own[enter].day) }
-                    if let w = window, leave < own.count { following = min(following, Int(own[leave].day) + w) }
-                    guard following <= Int(T) else { break }
-                    x = following
-                }
-            }
-            return counts
-        }
+                } }
+            } }
+        } }
         if counted.contains(where: \.cancelled) { throw Diagnostic.interrupted }
         var perDay = counted[0].perDay, delta = counted[0].delta, openedIn = counted[0].opened
         for part in counted.dropFirst() {
             for o in 0..<span { perDay[o] += part.perDay[o] }
-            for m in 0..<months {
-                openedIn[m] += part.opened[m]
-                for t in 0..<tiers { delta[m][t] += part.delta[m][t] }
-            }
+            for m in 0..<months { openedIn[m] += part.opened[m] }
+            for x in delta.indices { delta[x] += part.delta[x] }
         }
+        // Revenue per month.
+        var revenue = [Double](repeating: 0, count: months)
+        if let scale, byUnits {
+            for m in 0..<months {
+                var units: Int64 = 0, carry: Int64 = 0
+                for pass in orderPasses {
+                    let (sum, wrapped) = units.addingReportingOverflow(pass.units[m])
+                    units = sum
+                    carry += pass.carry[m] + (wrapped ? (pass.units[m] > 0 ? 1 : -1) : 0)
+                }
+                revenue[m] = Money.double(units, carry: carry, scale: scale)
+            }
+        } else {
+            var sums = MoneySums(count: months, scale: scale, checked: false)
+            for i in 0..<count { sums.add(amount[i], to: Int(monthOfDay[Int(day[i]) - Int(first)])) }
+            revenue = sums.values
+        }
+        out.months = monthlyFigures(rules, from: first, calendar: calendar, perDay: perDay, delta: delta, opened: openedIn, revenue: revenue)
+        return out
+    }
+
+    /// Month by month: revenue, points issued, redeemed and expired within each month, points
+    /// outstanding, members and members per tier at its end, from the sweep's counts. The
+    /// program-wide flows come from prefix sums of the points credited each day (closed forms
+    /// of the rules of `PointsLedger`, O(days)).
+    private func monthlyFigures(_ rules: LoyaltyRules, from first: Int32, calendar: CalendarKind, perDay: [Double], delta: [Int], opened: [Int],
+                                revenue: [Double]) -> [PointsMonth] {
+        let T = asOf, span = perDay.count, months = opened.count, tiers = rules.tiers.count
+        let firstMonth = calendar.monthIndex(first)
         // Prefix sums A (points) and B (points × day offset) of the points credited each day.
         var A = [Double](repeating: 0, count: span + 1), B = A
         for o in 0..<span {
@@ -278,21 +292,81 @@ extension TransactionData {
             return s * (a(o - L) + partial)
         }
         func expired(_ o: Int) -> Double { expires ? (1 - s) * a(o - L) : 0 }
-        // Revenue: every amount of the month, by `Money`'s rule, in row order.
-        let scale = amount.withUnsafeBufferPointer { Money.scale(of: $0, parts: shares) }
-        var revenue = MoneySums(count: months, scale: scale, checked: false)
-        for i in 0..<count { revenue.add(amount[i], to: monthOf(day[i])) }
         var out: [PointsMonth] = []
         var members = 0, tierCounts = [Int](repeating: 0, count: tiers)
         for m in 0..<months {
             let start = calendar.firstDay(ofMonth: firstMonth + m)
             let from = Int(start) - Int(first), to = (m + 1 < months ? Int(calendar.firstDay(ofMonth: firstMonth + m + 1)) - 1 : Int(T)) - Int(first)
-            members += openedIn[m]
-            for t in 0..<tiers { tierCounts[t] += delta[m][t] }
-            out.append(PointsMonth(start: start, members: members, newMembers: openedIn[m], tierCounts: tierCounts, revenue: revenue[m],
+            members += opened[m]
+            for t in 0..<tiers { tierCounts[t] += delta[m * tiers + t] }
+            out.append(PointsMonth(start: start, members: members, newMembers: opened[m], tierCounts: tierCounts, revenue: revenue[m],
                                    issued: a(to) - a(from - 1), redeemed: redeemed(to) - redeemed(from - 1), expired: expired(to) - expired(from - 1),
                                    outstanding: a(to) - redeemed(to) - expired(to)))
         }
         return out
+    }
+}
+
+extension SweepCounts {
+    /// One account's credits (in any order), opened on day `opened`: adds them to the points
+    /// per day, sorts them by day, and counts the opening and each change of tier in the month
+    /// it happens. A credit enters the window on its day and leaves it `window` days later
+    /// (never without a window); the tier is the highest of `thresholds` (the first is 0) that
+    /// the points in the window reach.
+    mutating func sweep(_ own: inout [DayCredit], opened: Int32, asOf T: Int32, first: Int32, window: Int?,
+                        thresholds: UnsafeBufferPointer<Double>, monthOfDay: UnsafeBufferPointer<Int32>) {
+        let tiers = thresholds.count
+        own.withUnsafeMutableBufferPointer { own in
+            perDay.withUnsafeMutableBufferPointer { perDay in
+                for x in own { perDay[Int(x.day) - Int(first)] += x.points }
+            }
+            // Usually in day order already but for the bonuses, which come last: a few out of
+            // place are moved by insertion, many sorted.
+            if own.count > 64 {
+                own.sort { $0.day < $1.day }
+            } else {
+                for j in own.indices.dropFirst() {
+                    let x = own[j]
+                    var i = j
+                    while i > 0 && own[i - 1].day > x.day {
+                        own[i] = own[i - 1]
+                        i -= 1
+                    }
+                    own[i] = x
+                }
+            }
+            // Merge the days credits enter the window with the days they leave it.
+            var enter = 0, leave = 0, sum = 0.0, current = -1
+            var x = Int(opened)
+            while true {
+                while enter < own.count && Int(own[enter].day) == x {
+                    sum += own[enter].points
+                    enter += 1
+                }
+                if let w = window {
+                    while leave < enter && Int(own[leave].day) + w == x {
+                        sum -= own[leave].points
+                        leave += 1
+                    }
+                }
+                var t = 0
+                while t + 1 < tiers && sum >= thresholds[t + 1] { t += 1 }
+                let m = Int(monthOfDay[x - Int(first)])
+                if current < 0 {
+                    self.opened[m] += 1
+                    delta[m * tiers + t] += 1
+                } else if t != current {
+                    delta[m * tiers + current] -= 1
+                    delta[m * tiers + t] += 1
+                }
+                current = t
+                // The next day anything enters or leaves, up to T.
+                var following = Int.max
+                if enter < own.count { following = Int(own[enter].day) }
+                if let w = window, leave < own.count { following = min(following, Int(own[leave].day) + w) }
+                guard following <= Int(T) else { break }
+                x = following
+            }
+        }
     }
 }

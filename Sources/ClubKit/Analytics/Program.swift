@@ -108,6 +108,11 @@ enum SimulateCommand: AnalyticsCommandDefinition {
             byRow = { channel.isNull($0) ? 1 : perCode[Int(codes[$0])] }
             let unseen = rules.channels.filter { dictionary.existingCode($0.channel) == nil }.map { "`\($0.channel)`" }
             if !unseen.isEmpty { notes.append("no transaction has the channel \(unseen.joined(separator: ", ")), so its multiplier never applies") }
+            // Every row with a channel: one look-up by code per row.
+            if channel.validity == nil {
+                guard let rows = data.rows else { return codes.map { perCode[Int($0)] } }
+                return rows.map { perCode[Int(codes[Int($0)])] }
+            }
         default:
             byRow = { channel.isNull($0) ? 1 : rules.multiplier(ValueFormat.plain(channel.value(at: $0))) }
         }
