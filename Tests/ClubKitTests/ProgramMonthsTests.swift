@@ -97,6 +97,9 @@ final class ProgramMonthsTests: XCTestCase {
         XCTAssertEqual(t.strings("new_members"), ["2", "1"])
         XCTAssertEqual(t.strings("members_silver"), ["0", "1"])
         XCTAssertEqual(t.strings("points_issued"), ["105", "140"])
+        // In the app at 1.25x: floor(40 × 1.25) = 50; on the web at 1x the 5 stays.
+        try s.runAll("program q = earn 1 per 10, referral_bonus 100, channel_bonus (app 1.25x, web 1x)")
+        XCTAssertEqual(try table(s, "simulate q by month").strings("points_issued"), ["105", "150"])
         try s.runAll("program huge = earn 1 per 10, channel_bonus (app 1000000000000000x)")
         XCTAssertEqual(s.error("simulate huge by month")?.message,
                        "an order of 400 would earn more than 9,007,199,254,740,992 points (2^53), past which points cannot be counted exactly")

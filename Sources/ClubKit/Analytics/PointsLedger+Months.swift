@@ -14,6 +14,14 @@ struct PointsMonths {
     var notes: [String]
 }
 
+/// x rounded down, for x ≥ 0 (or NaN, kept), as `x.rounded(.down)` gives it but without a call
+/// into the C library: below 2^52 the conversion to a whole number cuts the fraction off; from
+/// 2^52 up every double is whole already.
+@inline(__always)
+private func wholePart(_ x: Double) -> Double {
+    x < 4_503_599_627_370_496 ? Double(Int64(x)) : x
+}
+
 /// One credit in an account's buffer.
 private struct DayCredit {
     var day: Int32
@@ -126,7 +134,7 @@ extension TransactionData {
                                     guard a > 0 else { continue }
                                     f = min(f, day[i])
                                     // An order earns floor(floor(amount / per) × earn × multiplier).
-                                    let p = ((a / per).rounded(.down) * earn * (multiplied ? multiplier[i] : 1)).rounded(.down)
+                                    let p = wholePart(wholePart(a / per) * earn * (multiplied ? multiplier[i] : 1))
                                     if p <= LoyaltyRules.maxPoints { pass.points += p } else { pass.tooMany = min(pass.tooMany, i) }
                                 }
                                 firstPurchase[c] = f
@@ -218,7 +226,7 @@ extension TransactionData {
                                     let i = grouped ? position : Int(rowAt[position])
                                     let a = amount[i]
                                     guard a > 0 else { continue }
-                                    let p = ((a / per).rounded(.down) * earn * (multiplied ? multiplier[i] : 1)).rounded(.down)
+                                    let p = wholePart(wholePart(a / per) * earn * (multiplied ? multiplier[i] : 1))
                                     if p > 0 { own.append(DayCredit(day: day[i], points: p)) }
                                 }
                                 let f = firstPurchase[c]
