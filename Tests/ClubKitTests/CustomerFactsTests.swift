@@ -187,13 +187,15 @@ final class CustomerFactsTests: XCTestCase {
             XCTAssertEqual(two.spend[c], expected[ValueFormat.display(data.keys.value(at: c))]!, accuracy: 1e-9)
         }
         let (_, rules) = try s.catalog.program("club", at: at)
-        let serial = try data.pointsLedger(rules, multiplier: nil, customers: .none(data.customerCount), monthly: true, parts: 1, at: at)
-        let split = try data.pointsLedger(rules, multiplier: nil, customers: .none(data.customerCount), monthly: true, parts: 2, at: at)
-        XCTAssertEqual(serial.months.count, 24)
-        XCTAssertEqual(serial.months.map(\.members), split.months.map(\.members))
-        XCTAssertEqual(serial.months.map(\.newMembers), split.months.map(\.newMembers))
-        XCTAssertEqual(serial.months.map(\.tierCounts), split.months.map(\.tierCounts))
-        XCTAssertEqual(serial.months.map(\.outstanding), split.months.map(\.outstanding))
+        let serial = try data.pointsLedger(rules, multiplier: nil, customers: .none(data.customerCount), parts: 1, at: at)
+        let split = try data.pointsLedger(rules, multiplier: nil, customers: .none(data.customerCount), parts: 2, at: at)
+        let serialMonths = try data.pointsMonths(rules, multiplier: nil, customers: .none(data.customerCount), parts: 1, at: at).months
+        let splitMonths = try data.pointsMonths(rules, multiplier: nil, customers: .none(data.customerCount), parts: 2, at: at).months
+        XCTAssertEqual(serialMonths.count, 24)
+        XCTAssertEqual(serialMonths.map(\.members), splitMonths.map(\.members))
+        XCTAssertEqual(serialMonths.map(\.newMembers), splitMonths.map(\.newMembers))
+        XCTAssertEqual(serialMonths.map(\.tierCounts), splitMonths.map(\.tierCounts))
+        XCTAssertEqual(serialMonths.map(\.outstanding), splitMonths.map(\.outstanding))
         XCTAssertEqual(serial.issued, split.issued)
         XCTAssertEqual(serial.redeemed, split.redeemed)
         XCTAssertEqual(serial.expired, split.expired)
@@ -202,8 +204,8 @@ final class CustomerFactsTests: XCTestCase {
         // Order points by hand: floor(value / 10) for each purchase, all customers together.
         XCTAssertEqual(split.issued.reduce(0, +), orderPoints)
         // Every customer with a purchase over 0 is a member by the end.
-        XCTAssertEqual(split.months.last?.members, buyers.count)
-        XCTAssertGreaterThan(split.months.flatMap(\.tierCounts).max() ?? 0, 0)
+        XCTAssertEqual(splitMonths.last?.members, buyers.count)
+        XCTAssertGreaterThan(splitMonths.flatMap(\.tierCounts).max() ?? 0, 0)
     }
 
     /// A fixed generator for the checks below.

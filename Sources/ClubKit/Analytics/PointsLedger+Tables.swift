@@ -54,23 +54,11 @@ extension PointsLedger {
         if rules.birthdayBonus != nil { parts.append("\(grouped(birthday)) birthday") }
         var work = ["members = \(grouped(members)) customers with a points account by \(CivilDate.format(asOf)) (opened by a first purchase, or by a referral credit)",
                     "points issued = " + (parts.count > 1 ? parts.joined(separator: " + ") + " = \(grouped(issued))" : parts[0])]
-        work += flowLines(redeemed: redeemedAll, expired: expiredAll)
+        work += rules.flowLines(asOf: asOf, redeemed: redeemedAll, expired: expiredAll)
         work.append("points outstanding = issued − redeemed − expired = \(grouped(issued)) − \(grouped(redeemedAll)) − \(grouped(expiredAll)) = \(grouped(outstanding))")
         work += moneyLines(issued: issued, expired: expiredAll, outstanding: outstanding, revenue: money[0], of: "members' revenue")
         work.append(tierLine())
         return work
-    }
-
-    /// How redeemed and expired points are counted.
-    private func flowLines(redeemed: Double, expired: Double) -> [String] {
-        let L = rules.redemptionDays
-        let life = rules.expireDays != nil ? "their \(grouped(L))-day life" : "\(grouped(L)) days (points never expire, so redemption is spread over a year)"
-        let r = rules.redeemShare > 0 ? "points redeemed = \(rate(rules.redeemShare * 100)) of each day's points, evenly over \(life) from the day they are earned = \(grouped(redeemed))"
-            : "points redeemed = 0 (the program has no `redeem`)"
-        let e = rules.expireDays.map { days in
-            "points expired = the \(rate((1 - rules.redeemShare) * 100)) not redeemed of the points earned \(grouped(days)) days or more before \(CivilDate.format(asOf)) (on or before \(CivilDate.format(asOf - Int32(days)))) = \(grouped(expired))"
-        } ?? "points expired = 0 (the program has no `expire`)"
-        return [r, e]
     }
 
     private func moneyLines(issued: Double, expired: Double, outstanding: Double, revenue: Double, of what: String) -> [String] {
@@ -84,29 +72,6 @@ extension PointsLedger {
     private func tierLine() -> String {
         let window = rules.tierWindowDays.map { "earned \(CivilDate.format(asOf - Int32($0) + 1)) to \(CivilDate.format(asOf)) (\(grouped($0)) days)" } ?? "earned by \(CivilDate.format(asOf))"
         return "tiers by points \(window): " + TiersCommand.tierLine(rules)
-    }
-
-    /// One row per month from the first transaction's to the as-of date's.
-    func monthlyTable(_ calendar: CalendarKind) -> Table {
-        let v = rules.pointValue
-        var names = ["month", "members", "new_members"] + rules.tiers.map { "members_" + $0.name }
-        var columns = [Column(.date(months.map(\.start))), Column(.int(months.map { Int64($0.members) })), Column(.int(months.map { Int64($0.newMembers) }))]
-        for t in rules.tiers.indices { columns.append(Column(.int(months.map { Int64($0.tierCounts[t]) }))) }
-        names += ["revenue"] + SimulateCommand.pointColumns
-        let cost = months.map { m in v.map { round2((m.issued - m.expired) * $0) } }
-        columns += [Column(.double(months.map { round2($0.revenue) })), Column(.double(months.map(\.issued))),
-                    Column(.double(months.map { round2($0.redeemed) })), Column(.double(months.map { round2($0.expired) })),
-                    Column(.double(months.map { round2($0.outstanding) })), doubleColumn(months.map { m in v.map { round2(m.outstanding * $0) } }),
-                    doubleColumn(cost), doubleColumn(zip(months, cost).map { m, c in c.flatMap { m.revenue > 0 ? round2($0 / m.revenue * 100) : nil } })]
-        return Table(columnNames: names, columns: columns)
-    }
-
-    func monthlyWork() -> [String] {
-        ["each month: points issued, redeemed and expired within it, revenue of every transaction in it; members, members per tier and points outstanding at its end (the last month ends on \(CivilDate.format(asOf)))",
-         "points_outstanding = all issued − all redeemed − all expired to the month's end; liability = points_outstanding × point value; reward_cost = (issued − expired) × point value; cost_share = reward_cost / revenue × 100",
-         flowLines(redeemed: months.reduce(0) { $0 + $1.redeemed }, expired: months.reduce(0) { $0 + $1.expired })[0],
-         "members_TIER: members in each tier at the month's end, by points earned "
-            + (rules.tierWindowDays.map { "in the \(grouped($0)) days ending then" } ?? "by then") + ": " + TiersCommand.tierLine(rules)]
     }
 
     /// One row per member, in key order.
@@ -127,5 +92,44 @@ extension PointsLedger {
         return ["\(grouped(members)) members; points_issued = order_points + first_bonus_points + referral_points + birthday_points; points_outstanding = points_issued − points_redeemed − points_expired"
                 + (rules.pointValue.map { "; liability = points_outstanding × \(shown($0))" } ?? ""),
                 tierLine().replacingOccurrences(of: "tiers by points", with: "tier by tier_points, the points")]
+    }
+}
+
+extension PointsMonths {
+    /// One row per month from the first transaction's to the as-of date's.
+    func monthlyTable(_ calendar: CalendarKind) -> Table {
+        let v = rules.pointValue
+        var names = ["month", "members", "new_members"] + rules.tiers.map { "members_" + $0.name }
+        var columns = [Column(.date(months.map(\.start))), Column(.int(months.map { Int64($0.members) })), Column(.int(months.map { Int64($0.newMembers) }))]
+        for t in rules.tiers.indices { columns.append(Column(.int(months.map { Int64($0.tierCounts[t]) }))) }
+        names += ["revenue"] + SimulateCommand.pointColumns
+        let cost = months.map { m in v.map { round2((m.issued - m.expired) * $0) } }
+        columns += [Column(.double(months.map { round2($0.revenue) })), Column(.double(months.map(\.issued))),
+                    Column(.double(months.map { round2($0.redeemed) })), Column(.double(months.map { round2($0.expired) })),
+                    Column(.double(months.map { round2($0.outstanding) })), doubleColumn(months.map { m in v.map { round2(m.outstanding * $0) } }),
+                    doubleColumn(cost), doubleColumn(zip(months, cost).map { m, c in c.flatMap { m.revenue > 0 ? round2($0 / m.revenue * 100) : nil } })]
+        return Table(columnNames: names, columns: columns)
+    }
+
+    func monthlyWork() -> [String] {
+        ["each month: points issued, redeemed and expired within it, revenue of every transaction in it; members, members per tier and points outstanding at its end (the last month ends on \(CivilDate.format(asOf)))",
+         "points_outstanding = all issued − all redeemed − all expired to the month's end; liability = points_outstanding × point value; reward_cost = (issued − expired) × point value; cost_share = reward_cost / revenue × 100",
+         rules.flowLines(asOf: asOf, redeemed: months.reduce(0) { $0 + $1.redeemed }, expired: months.reduce(0) { $0 + $1.expired })[0],
+         "members_TIER: members in each tier at the month's end, by points earned "
+            + (rules.tierWindowDays.map { "in the \(grouped($0)) days ending then" } ?? "by then") + ": " + TiersCommand.tierLine(rules)]
+    }
+}
+
+extension LoyaltyRules {
+    /// How redeemed and expired points are counted.
+    func flowLines(asOf: Int32, redeemed: Double, expired: Double) -> [String] {
+        let L = redemptionDays
+        let life = expireDays != nil ? "their \(grouped(L))-day life" : "\(grouped(L)) days (points never expire, so redemption is spread over a year)"
+        let r = redeemShare > 0 ? "points redeemed = \(rate(redeemShare * 100)) of each day's points, evenly over \(life) from the day they are earned = \(grouped(redeemed))"
+            : "points redeemed = 0 (the program has no `redeem`)"
+        let e = expireDays.map { days in
+            "points expired = the \(rate((1 - redeemShare) * 100)) not redeemed of the points earned \(grouped(days)) days or more before \(CivilDate.format(asOf)) (on or before \(CivilDate.format(asOf - Int32(days)))) = \(grouped(expired))"
+        } ?? "points expired = 0 (the program has no `expire`)"
+        return [r, e]
     }
 }

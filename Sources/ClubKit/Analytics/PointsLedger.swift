@@ -1,7 +1,7 @@
 /// A points program run over the history of the `use` transactions up to an as-of date: every
 /// credit (order points, first-purchase, referral and birthday bonuses), what the redemption
-/// model has redeemed of each, what has expired, each account's tier, and with `monthly` the
-/// same figures at the end of every month. The rules are in docs/language.md, "Points
+/// model has redeemed of each, what has expired, and each account's tier (the same figures at
+/// the end of every month are `PointsMonths`). The rules are in docs/language.md, "Points
 /// programs"; in short, for a credit of p points on day d, as of day t, with a life of L days
 /// and a redeemed share s:
 ///
@@ -9,8 +9,8 @@
 ///     expired(t)  = (1 − s) × p  when d + L ≤ t, else 0    (only when the program expires points)
 ///     outstanding = p − redeemed − expired
 ///
-/// Everything is one pass over the transactions and the credits, plus, for `monthly`, a sort
-/// of each account's credits by day (O(n log n) in all): 10 million orders take seconds.
+/// Everything is one pass over the transactions and one over the credits: 10 million orders
+/// take about a second.
 struct PointsLedger {
     let rules: LoyaltyRules
     let asOf: Int32
@@ -39,7 +39,6 @@ struct PointsLedger {
     /// What the working says about data the program could not use.
     var notes: [String]
     var totalRevenue: Double
-    var months: [PointsMonth] = []
 
     var accounts: Int { keys.count }
     func isMember(_ c: Int) -> Bool { opened[c] <= asOf }
@@ -174,10 +173,9 @@ struct ProgramCustomers {
 
 extension TransactionData {
     /// Runs `rules` over these transactions (up to their as-of date). `multiplier` holds each
-    /// transaction's channel multiplier when the program has a channel bonus. With `monthly`,
-    /// the figures at the end of every month (in `calendar`) from the first transaction's.
-    func pointsLedger(_ rules: LoyaltyRules, multiplier: [Double]?, customers: ProgramCustomers, monthly: Bool = false,
-                      calendar: CalendarKind = .gregorian, isCancelled: () -> Bool = { false }, parts: Int? = nil,
+    /// transaction's channel multiplier when the program has a channel bonus; `calendar` places
+    /// the birthday credits. The months are `pointsMonths`.
+    func pointsLedger(_ rules: LoyaltyRules, multiplier: [Double]?, customers: ProgramCustomers, calendar: CalendarKind = .gregorian, isCancelled: () -> Bool = { false }, parts: Int? = nil,
                       at location: SourceLocation) throws(Diagnostic) -> PointsLedger {
         let buyers = customerCount, T = asOf
         let keys = customers.extraKeys.map { Join.concatenate(self.keys, $0) } ?? self.keys
@@ -320,11 +318,6 @@ extension TransactionData {
         guard issuedTotal <= LoyaltyRules.maxPoints else { throw Self.tooManyPoints("the program", at: location) }
         for c in 0..<n where ledger.isMember(c) { ledger.tier[c] = rules.tier(ledger.windowPoints[c]) }
         if isCancelled() { throw Diagnostic.interrupted }
-        if monthly, let first = day.min() {
-            try CohortCommand.checkSpan(calendar, first, T, at: location)
-            ledger.months = try monthlyFigures(ledger, from: first, calendar: calendar, credits: (creditAccount, creditDay, creditPoints),
-                                               parts: parts ?? (creditPoints.count >= 1 << 16 && n >= 2 ? 2 : 1), isCancelled: isCancelled)
-        }
         return ledger
     }
 
@@ -333,165 +326,5 @@ extension TransactionData {
                               hint: String = "lower `earn` or the channel multipliers, or raise `per`") -> Diagnostic {
         Diagnostic("\(what) would earn more than 9,007,199,254,740,992 points (2^53), past which points cannot be counted exactly", at: location,
                    hint: hint)
-    }
-
-    /// Month by month: revenue, points issued, redeemed and expired within each month, points
-    /// outstanding, members and members per tier at its end. The program-wide flows come from
-    /// prefix sums of the points credited each day (closed forms of the rules above, O(days));
-    /// the tiers from a sweep of each account's credits in day order, entering the window on
-    /// the day they are earned and leaving it `tierWindowDays` later, where each change of tier
-    /// is counted in the month it happens.
-    private func monthlyFigures(_ ledger: PointsLedger, from first: Int32, calendar: CalendarKind,
-                                credits: ([Int32], [Int32], [Double]), parts: Int, isCancelled: () -> Bool) throws(Diagnostic) -> [PointsMonth] {
-        let rules = ledger.rules, T = ledger.asOf
-        let (account, creditDay, points) = credits
-        let span = Int(T) - Int(first) + 1
-        let firstMonth = calendar.monthIndex(first), months = calendar.monthIndex(T) - firstMonth + 1
-        // The month of each day of the span, looked up rather than computed per transaction.
-        var monthOfDay = [Int32](repeating: 0, count: span)
-        var o = 0
-        while o < span {
-            let m = calendar.monthIndex(first + Int32(o)) - firstMonth
-            let end = min(span, Int(calendar.firstDay(ofMonth: firstMonth + m + 1)) - Int(first))
-            for k in o..<max(end, o + 1) { monthOfDay[k] = Int32(m) }
-            o = max(end, o + 1)
-        }
-        let monthOf: (Int32) -> Int = { Int(monthOfDay[Int($0) - Int(first)]) }
-        // Points credited per day, and prefix sums A (points) and B (points × day offset).
-        var perDay = [Double](repeating: 0, count: span)
-        for k in 0..<points.count { perDay[Int(creditDay[k]) - Int(first)] += points[k] }
-        var A = [Double](repeating: 0, count: span + 1), B = A
-        for o in 0..<span {
-            A[o + 1] = A[o] + perDay[o]
-            B[o + 1] = B[o] + perDay[o] * Double(o)
-        }
-        // Sums through offset o (o < 0: nothing yet).
-        func a(_ o: Int) -> Double { o < 0 ? 0 : A[min(o, span - 1) + 1] }
-        func b(_ o: Int) -> Double { o < 0 ? 0 : B[min(o, span - 1) + 1] }
-        let s = rules.redeemShare, L = rules.redemptionDays, expires = rules.expireDays != nil
-        func redeemed(_ o: Int) -> Double {
-            guard o >= 0, s > 0 else { return 0 }
-            let partial = (Double(o + 1) * (a(o) - a(o - L)) - (b(o) - b(o - L))) / Double(L)
-            return s * (a(o - L) + partial)
-        }
-        func expired(_ o: Int) -> Double { expires ? (1 - s) * a(o - L) : 0 }
-        var out = (0..<months).map { m -> PointsMonth in
-            PointsMonth(start: calendar.firstDay(ofMonth: firstMonth + m), members: 0, newMembers: 0,
-                        tierCounts: [Int](repeating: 0, count: rules.tiers.count), revenue: 0, issued: 0, redeemed: 0, expired: 0, outstanding: 0)
-        }
-        var revenue = MoneySums(count: months, scale: moneyScale, checked: false)
-        for i in 0..<count { revenue.add(amount[i], to: monthOf(day[i])) }
-        for m in 0..<months {
-            let from = Int(out[m].start) - Int(first), to = (m + 1 < months ? Int(out[m + 1].start) - 1 : Int(T)) - Int(first)
-            out[m].revenue = revenue[m]
-            out[m].issued = a(to) - a(from - 1)
-            out[m].redeemed = redeemed(to) - redeemed(from - 1)
-            out[m].expired = expired(to) - expired(from - 1)
-            out[m].outstanding = a(to) - redeemed(to) - expired(to)
-        }
-        if isCancelled() { throw Diagnostic.interrupted }
-        // Each account's credits in day order, the same day by credit number: a counting sort
-        // by account (which keeps credit-number order), then by day within each account.
-        let n = ledger.accounts
-        guard account.count < Int(Int32.max) else {
-            throw Diagnostic("the program would give more than 2,147,483,647 credits to count by month", at: .statement, hint: "narrow the transactions first")
-        }
-        var start = [Int](repeating: 0, count: n + 1)
-        for k in 0..<account.count { start[Int(account[k]) + 1] += 1 }
-        for c in 0..<n { start[c + 1] += start[c] }
-        var sorted = [Int32](repeating: 0, count: account.count)
-        do {
-            var next = start
-            for k in 0..<account.count {
-                let c = Int(account[k])
-                sorted[next[c]] = Int32(k)
-                next[c] += 1
-            }
-        }
-        let window = rules.tierWindowDays
-        // The accounts in `parts` shares, one per core: each sorts its own accounts' ranges of
-        // `sorted` and counts its own openings and changes of tier, added up after (whole
-        // numbers, so the same for any `parts`).
-        // SAFETY: part k sorts and reads only `sorted[start[c] ..< start[c + 1]]` for the
-        // accounts c of its own range [n × k / parts, n × (k + 1) / parts), and those ranges
-        // are disjoint; `sorted` outlives `Parallel.map`, which returns when both are done.
-        // Everything else the parts share is only read.
-        let accountOpened = ledger.opened
-        let counted: [(delta: [[Int]], opened: [Int], cancelled: Bool)] = sorted.withUnsafeMutableBufferPointer { sorted in
-            Parallel.map(parts) { k in
-                var delta = [[Int]](repeating: [Int](repeating: 0, count: rules.tiers.count), count: months)
-                var opened = [Int](repeating: 0, count: months)
-                for c in (n * k / parts)..<(n * (k + 1) / parts) where accountOpened[c] <= T {
-                    if c & 0xFFFF == 0, isCancelled() { return (delta, opened, true) }
-                    let lo = start[c], hi = start[c + 1]
-                    // Usually in day order already (orders come in row order, bonuses after):
-                    // a few out of place are moved by insertion, many sorted.
-                    var own = UnsafeMutableBufferPointer(rebasing: sorted[lo..<hi])
-                    if own.count > 64 {
-                        own.sort { a, b in creditDay[Int(a)] != creditDay[Int(b)] ? creditDay[Int(a)] < creditDay[Int(b)] : a < b }
-                    } else {
-                        for j in own.indices.dropFirst() {
-                            let x = own[j], d = creditDay[Int(x)]
-                            var i = j
-                            while i > 0 && creditDay[Int(own[i - 1])] > d {
-                                own[i] = own[i - 1]
-                                i -= 1
-                            }
-                            own[i] = x
-                        }
-                    }
-                    // Merge the days credits enter the window with the days they leave it.
-                    var enter = lo, leave = lo, sum = 0.0, current = -1
-                    var x = Int(accountOpened[c])
-                    while true {
-                        while enter < hi && Int(creditDay[Int(sorted[enter])]) == x {
-                            sum += points[Int(sorted[enter])]
-                            enter += 1
-                        }
-                        if let w = window {
-                            while leave < enter && Int(creditDay[Int(sorted[leave])]) + w == x {
-                                sum -= points[Int(sorted[leave])]
-                                leave += 1
-                            }
-                        }
-                        let t = rules.tier(sum), m = monthOf(Int32(x))
-                        if current < 0 {
-                            opened[m] += 1
-                            delta[m][t] += 1
-                        } else if t != current {
-                            delta[m][current] -= 1
-                            delta[m][t] += 1
-                        }
-                        current = t
-                        // The next day anything enters or leaves, up to T.
-                        var following = Int.max
-                        if enter < hi { following = Int(creditDay[Int(sorted[enter])]) }
-                        if let w = window, leave < enter || leave < hi {
-                            following = min(following, Int(creditDay[Int(sorted[leave])]) + w)
-                        }
-                        guard following <= Int(T) else { break }
-                        x = following
-                    }
-                }
-                return (delta, opened, false)
-            }
-        }
-        if counted.contains(where: \.cancelled) { throw Diagnostic.interrupted }
-        var delta = counted[0].delta, opened = counted[0].opened
-        for part in counted.dropFirst() {
-            for m in 0..<months {
-                opened[m] += part.opened[m]
-                for t in delta[m].indices { delta[m][t] += part.delta[m][t] }
-            }
-        }
-        var members = 0, counts = [Int](repeating: 0, count: rules.tiers.count)
-        for m in 0..<months {
-            members += opened[m]
-            for t in counts.indices { counts[t] += delta[m][t] }
-            out[m].members = members
-            out[m].newMembers = opened[m]
-            out[m].tierCounts = counts
-        }
-        return out
     }
 }

@@ -57,25 +57,38 @@ enum SimulateCommand: AnalyticsCommandDefinition {
     static func run(_ o: Options, in catalog: SessionCatalog, at location: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let (_, rules) = try catalog.program(o.program, at: o.at)
         let (data, reads) = try catalog.transactionData(for: "simulate", at: location)
-        let ledger = try ledger(rules, data, in: catalog, monthly: o.byMonth, at: location)
         // The calendar counts the months and places the birthday credits (a birth month is one of its).
         let all = reads + [o.program, "customers", Dependencies.calendar]
         let head = "program \(o.program) as of \(CivilDate.format(data.asOf)): \(rules.summary)"
+        if o.byMonth {
+            let (multiplier, customers) = try inputs(rules, data, in: catalog, at: location)
+            let months = try data.pointsMonths(rules, multiplier: multiplier, customers: customers, calendar: catalog.calendar,
+                                               isCancelled: catalog.isCancelled, at: location)
+            return AnalyticsResult(table: months.monthlyTable(catalog.calendar), work: [head] + months.monthlyWork() + months.notes, reads: all)
+        }
+        let ledger = try ledger(rules, data, in: catalog, at: location)
         if o.members { return AnalyticsResult(table: ledger.membersTable(), work: [head] + ledger.membersWork() + ledger.notes, reads: all) }
-        if o.byMonth { return AnalyticsResult(table: ledger.monthlyTable(catalog.calendar), work: [head] + ledger.monthlyWork() + ledger.notes, reads: all) }
         return AnalyticsResult(table: ledger.summaryTable(), work: [head] + ledger.summaryWork() + ledger.notes, reads: all)
     }
 
     /// The program run over `data`, with the channel multipliers of its rows and the referrers
     /// and birth months of the customers table.
-    static func ledger(_ rules: LoyaltyRules, _ data: TransactionData, in catalog: SessionCatalog, monthly: Bool = false,
+    static func ledger(_ rules: LoyaltyRules, _ data: TransactionData, in catalog: SessionCatalog,
                        at location: SourceLocation) throws(Diagnostic) -> PointsLedger {
+        let (multiplier, customers) = try inputs(rules, data, in: catalog, at: location)
+        return try data.pointsLedger(rules, multiplier: multiplier, customers: customers, calendar: catalog.calendar,
+                                     isCancelled: catalog.isCancelled, at: location)
+    }
+
+    /// What a run reads besides the transactions: each transaction's channel multiplier, and
+    /// the customers table's referrers and birth months, with a note for each that cannot be used.
+    static func inputs(_ rules: LoyaltyRules, _ data: TransactionData, in catalog: SessionCatalog,
+                       at location: SourceLocation) throws(Diagnostic) -> (multiplier: [Double]?, customers: ProgramCustomers) {
         var notes: [String] = []
         let multiplier = try channelMultipliers(rules, data, in: catalog, notes: &notes, at: location)
         var customers = ProgramCustomers.read(catalog.tables["customers"], data: data, rules: rules, calendar: catalog.calendar)
         customers.notes = notes + customers.notes
-        return try data.pointsLedger(rules, multiplier: multiplier, customers: customers, monthly: monthly, calendar: catalog.calendar,
-                                     isCancelled: catalog.isCancelled, at: location)
+        return (multiplier, customers)
     }
 
     /// Each transaction's channel multiplier, from the `channel` column of the transactions
@@ -95,6 +108,11 @@ enum SimulateCommand: AnalyticsCommandDefinition {
             byRow = { channel.isNull($0) ? 1 : perCode[Int(codes[$0])] }
             let unseen = rules.channels.filter { dictionary.existingCode($0.channel) == nil }.map { "`\($0.channel)`" }
             if !unseen.isEmpty { notes.append("no transaction has the channel \(unseen.joined(separator: ", ")), so its multiplier never applies") }
+            // Every row with a channel: one look-up by code per row.
+            if channel.validity == nil {
+                guard let rows = data.rows else { return codes.map { perCode[Int($0)] } }
+                return rows.map { perCode[Int(codes[Int($0)])] }
+            }
         default:
             byRow = { channel.isNull($0) ? 1 : rules.multiplier(ValueFormat.plain(channel.value(at: $0))) }
         }
