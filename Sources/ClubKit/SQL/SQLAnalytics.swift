@@ -382,33 +382,20 @@ struct SQLAnalytics {
         return query.add(named, columns)
     }
 
-    /// A sum of amounts without a decimal scale as clubsh sums them, compensated (Neumaier): in effect the exact sum of
-    /// the doubles rounded once, so that equal totals tie and unequal ones do not. Engines sum
-    /// doubles plainly (PostgreSQL's NUMERIC would first round each to 15 digits), so each
-    /// amount is split into a multiple of 2⁻²⁰, whose sum is exact below 2³³, and the small
-    /// rest, whose rounding errors fall far below the total's last bit.
-    func compensatedSum(_ x: String) -> String {
-        let high = "round(\(x) * 1048576) / 1048576"
-        return "(SUM(\(high)) + SUM(\(x) - \(high)))"
-    }
+    /// The compensated sum of the doubles `x` (`SQLDialect.compensatedSum`).
+    func compensatedSum(_ x: String) -> String { dialect.compensatedSum(x) }
 
     /// A sum of money as clubsh adds it (`Money`) when the amounts have a scale: each amount as
     /// a whole number of units of 10^-scale, summed exactly (the scale is only given when no
     /// customer's sum can pass 64 bits), then made a double once.
-    func moneySum(_ x: String, scale: Int) -> String {
-        money(units: "SUM(\(units(x, scale: scale)))", scale: scale)
-    }
+    func moneySum(_ x: String, scale: Int) -> String { dialect.moneySum(x, scale: scale) }
 
     /// A whole number of units of 10^-scale (such as a sum of the customers' `units`) made a
     /// double once: the total of sums of money, as clubsh adds them.
-    func money(units: String, scale: Int) -> String {
-        "\(dialect.double(units)) / \(Int(Money.powers[scale]))"
-    }
+    func money(units: String, scale: Int) -> String { dialect.money(units: units, factor: String(Int(Money.powers[scale]))) }
 
     /// `x` in whole units of 10^-scale.
-    private func units(_ x: String, scale: Int) -> String {
-        "CAST(round(\(x) * \(Int(Money.powers[scale]))) AS \(dialect.typeName(.int)))"
-    }
+    private func units(_ x: String, scale: Int) -> String { dialect.moneyUnits(x, factor: String(Int(Money.powers[scale]))) }
 
     /// Whole-number division of non-negative integers.
     func integerDivision(_ a: String, _ b: String) -> String {
