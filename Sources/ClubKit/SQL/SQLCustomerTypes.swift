@@ -7,23 +7,12 @@ extension SQLAnalytics {
     /// `types [with …]`: a row per type in `TypesCommand.customerTypeOrder` — customers, share of
     /// the customers known by the as-of date, revenue (their spend), its share, the playbook.
     func types(_ o: TypesCommand.Options, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
-        guard !o.members else {
-            throw SQLCompileError("`types | members` cannot be compiled to SQL yet (its evidence is text written by clubsh); `types` can")
-        }
+        if o.members { return try typeMembers(o, &query, tableName) }
         let asOf = transactions.asOf
         let day = { (d: Int32) in self.dialect.literal(.date(d), .date) }
         let money = transactions.moneyScale()
         let (rows, per) = summaryParts(&query, tableName, money: money)
-
-        // The longest gap between purchase days whose later day is in the loyal window.
-        var lagged = SQLSelect(columns: [key, "day", "LAG(day) OVER (PARTITION BY \(key) ORDER BY day) AS prev"], from: rows.name)
-        lagged.comment = "each purchase day and the one before it, per customer"
-        let previous = query.add(lagged, [])
-        var widest = SQLSelect(columns: [key, "MAX(CASE WHEN prev IS NOT NULL AND day >= \(day(asOf - o.loyalDays + 1)) THEN \(dialect.daysBetween("prev", "day")) END) AS gap"],
-                               from: previous.name)
-        widest.groupBy = [key]
-        widest.comment = "the longest gap between purchases over the last \(o.loyalDays) days"
-        let gaps = query.add(widest, [])
+        let gaps = longestGaps(o, rows, &query)
 
         let verdicts = try feedbackVerdicts(o, &query, tableName)
         let since = dialect.daysBetween("p.last_day", day(asOf))
@@ -79,7 +68,9 @@ extension SQLAnalytics {
     /// first row of their id, with their stage (`TypesCommand.stage`): member_no_purchase,
     /// potential or lead; people first seen after the as-of date are left out. Nil without a
     /// usable customers table (clubsh's working says why; no one is counted).
-    private func nonBuyers(_ per: SQLRelation, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation? {
+    ///
+    /// With `evidence`, each one's `evidence` too, in `TypesCommand.stage`'s words.
+    func nonBuyers(_ per: SQLRelation, _ query: inout SQLQuery, _ tableName: (String) -> String, evidence: Bool = false) throws(SQLCompileError) -> SQLRelation? {
         guard let customers = transactions.customers else { return nil }
         let schema = customers.schema
         guard let idName = [transactions.roles.customer, "id", "customer_id"].first(where: { schema.index(of: $0) != nil }),
@@ -105,10 +96,22 @@ extension SQLAnalytics {
             default: return "CASE WHEN \(c) IS NOT NULL THEN 1 ELSE 0 END"
             }
         }
+        /// The column's value as the evidence writes a value that is not a date.
+        func words(_ name: String) -> String {
+            let c = dialect.quote(name)
+            switch type(name) {
+            case .string?: return c
+            case .bool?: return "'true'"
+            case .int?: return "CAST(\(c) AS \(dialect.typeName(.string)))"
+            default: return "CAST(NULL AS \(dialect.typeName(.string)))"
+            }
+        }
         let member = type("member") == .bool ? "CASE WHEN \(dialect.quote("member")) THEN 1 ELSE 0 END" : "0"
         var scan = SQLSelect(columns: ["\(dialect.quote(idName)) AS who", "\(on("joined")) AS joined_on", "\(undated("joined")) AS joined_text",
                                        "\(on("contacted")) AS contacted_on", "\(undated("contacted")) AS contacted_text",
-                                       "\(on("first_seen")) AS seen_on", "\(member) AS is_member", "\(dialect.scanOrder) AS \(query.order)"],
+                                       "\(on("first_seen")) AS seen_on", "\(member) AS is_member"]
+                                 + (evidence ? ["\(words("joined")) AS joined_words", "\(words("contacted")) AS contacted_words"] : [])
+                                 + ["\(dialect.scanOrder) AS \(query.order)"],
                                from: tableName(customers.name))
         scan.comment = "the customers table: joined, contacted, first seen, member"
         let people = query.add(scan, [])
@@ -124,7 +127,15 @@ extension SQLAnalytics {
             WHEN joined_on IS NULL AND joined_text = 0 AND is_member = 1 THEN 'member_no_purchase' \
             WHEN contacted_on <= \(asOf) OR contacted_text = 1 OR \(noContacted) THEN 'potential' \
             ELSE 'lead' END AS type
-            """], from: never.name)
+            """] + (evidence ? ["""
+            CASE WHEN joined_on <= \(asOf) THEN \(cat(["'a member (joined '", dateText("joined_on"), "') who never bought'"])) \
+            WHEN joined_text = 1 THEN \(cat(["'a member (joined '", "joined_words", "') who never bought'"])) \
+            WHEN joined_on IS NULL AND joined_text = 0 AND is_member = 1 THEN 'a member who never bought' \
+            WHEN contacted_on <= \(asOf) THEN \(cat(["'contacted '", dateText("contacted_on"), "', never bought, not a member'"])) \
+            WHEN contacted_text = 1 THEN \(cat(["'contacted ('", "contacted_words", "'), never bought, not a member'"])) \
+            WHEN \(noContacted) THEN 'in customers, never bought, not a member' \
+            ELSE \(cat(["'known'", "coalesce(\(cat(["' since '", dateText(seen)])), '')", "', not contacted yet, never bought'"])) END AS evidence
+            """] : []), from: never.name)
         staged.filter = "nth = 1 AND (\(seen) IS NULL OR \(seen) <= \(asOf))"
         staged.comment = "each one's stage on their first row; people first seen after the as-of date are left out"
         return query.add(staged, [])
@@ -155,13 +166,7 @@ extension SQLAnalytics {
         switch type("complaint") {
         case nil, .null?: complaint = "0"
         case .string?:
-            let trimmed = switch dialect {
-            case .spark: "trim(BOTH ' \\t' FROM \(c))"
-            case .sqlite: "trim(\(c), ' ' || char(9))"
-            case .duckdb: "trim(\(c), ' ' || chr(9))"
-            case .postgres: "btrim(\(c), ' ' || chr(9))"
-            }
-            let plain = "lower(\(trimmed))"
+            let plain = "lower(\(trimmed(c)))"
             complaint = "CASE WHEN \(c) IS NULL OR \(plain) IN ('', 'no', 'n', 'false', '0', 'none', '-') THEN 0 ELSE 1 END"
         case .bool?: complaint = "CASE WHEN \(c) THEN 1 ELSE 0 END"
         case .int?, .double?: complaint = "CASE WHEN \(c) IS NOT NULL AND \(c) <> 0 THEN 1 ELSE 0 END"
