@@ -146,48 +146,14 @@ extension SQLAnalytics {
     /// `loyal_days` is positive (no complaint, every score given high). Nil without a usable
     /// feedback table.
     private func feedbackVerdicts(_ o: TypesCommand.Options, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> (negative: SQLRelation, latest: SQLRelation)? {
-        guard let feedback = transactions.feedback else { return nil }
-        let schema = feedback.schema
-        func type(_ name: String) -> DataType? { schema.fields.first { $0.name == name }?.type }
-        var looked = [transactions.roles.customer]
-        for name in ["customer_id", "customer", "id"] where !looked.contains(name) { looked.append(name) }
-        guard let whoName = looked.first(where: { type($0) != nil }), let whoType = type(whoName),
-              Types.comparable(whoType, transactions.customerType), whoType != .double else { return nil }
+        guard let (dated, _) = try feedbackAnswers(&query, tableName) else { return nil }
         let asOf = transactions.asOf
-        let day: String
-        switch type("date") {
-        case nil: day = dialect.literal(.date(asOf), .date)
-        case .date?: day = dialect.quote("date")
-        case .datetime?: day = dialect.date(dialect.quote("date"))
-        default: return nil
-        }
-        let complaint: String
-        let c = dialect.quote("complaint")
-        switch type("complaint") {
-        case nil, .null?: complaint = "0"
-        case .string?:
-            let plain = "lower(\(trimmed(c)))"
-            complaint = "CASE WHEN \(c) IS NULL OR \(plain) IN ('', 'no', 'n', 'false', '0', 'none', '-') THEN 0 ELSE 1 END"
-        case .bool?: complaint = "CASE WHEN \(c) THEN 1 ELSE 0 END"
-        case .int?, .double?: complaint = "CASE WHEN \(c) IS NOT NULL AND \(c) <> 0 THEN 1 ELSE 0 END"
-        default: complaint = "CASE WHEN \(c) IS NOT NULL THEN 1 ELSE 0 END"
-        }
-        func score(_ name: String) -> String {
-            type(name)?.isNumeric == true ? dialect.double(dialect.quote(name)) : dialect.literal(.null, .double)
-        }
-        var scan = SQLSelect(columns: ["\(dialect.quote(whoName)) AS fk", "\(day) AS day", "\(complaint) AS complaint", "\(score("rating")) AS rating",
-                                       "\(score("nps")) AS nps", "\(dialect.scanOrder) AS \(query.order)"], from: tableName(feedback.name))
-        scan.comment = "the feedback answers: a complaint (not no, false, 0 or none), a rating, an NPS"
-        let answers = query.add(scan, [])
-        var kept = SQLSelect(columns: ["*"], from: answers.name)
-        kept.filter = "fk IS NOT NULL AND day IS NOT NULL AND day <= \(dialect.literal(.date(asOf), .date))"
-        let dated = query.add(kept, [])
         var negative = SQLSelect(columns: ["fk"], from: dated.name)
-        negative.filter = "(complaint = 1 OR rating <= 2 OR nps <= 6) AND day >= \(dialect.literal(.date(asOf - o.feedbackDays + 1), .date))"
+        negative.filter = "(complaint_text IS NOT NULL OR rating <= 2 OR nps <= 6) AND day >= \(dialect.literal(.date(asOf - o.feedbackDays + 1), .date))"
         negative.groupBy = ["fk"]
         negative.comment = "a complaint, a rating of 1–2 or an NPS of 0–6 in the last \(o.feedbackDays) days"
         let negatives = query.add(negative, [])
-        let isPositive = "CASE WHEN complaint = 0 AND (rating IS NOT NULL OR nps IS NOT NULL) AND (rating IS NULL OR rating >= 4) AND (nps IS NULL OR nps >= 9) THEN 1 ELSE 0 END"
+        let isPositive = "CASE WHEN complaint_text IS NULL AND (rating IS NOT NULL OR nps IS NOT NULL) AND (rating IS NULL OR rating >= 4) AND (nps IS NULL OR nps >= 9) THEN 1 ELSE 0 END"
         var ranked = SQLSelect(columns: ["fk", "\(isPositive) AS positive", "ROW_NUMBER() OVER (PARTITION BY fk ORDER BY day DESC, \(query.order) DESC) AS nth"], from: dated.name)
         ranked.filter = "day >= \(dialect.literal(.date(asOf - o.loyalDays + 1), .date))"
         ranked.comment = "the answers of the last \(o.loyalDays) days, latest first (the later row of a day)"

@@ -165,9 +165,10 @@ extension SQLAnalytics {
     }
 
     /// The feedback answers that take part (a customer and a day on or before the as-of date):
-    /// `fk`, `day`, `complaint_text` (null for none), `rating` and `nps` as given, `_ord`; and
+    /// `fk`, `day`, `complaint_text` (null for none: empty, no, n, false, 0, none or - after
+    /// trimming spaces and tabs, false, 0), `rating` and `nps` as given, `_ord`; and
     /// whether the table has a date column. Nil without a usable feedback table.
-    private func feedbackAnswers(_ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> (relation: SQLRelation, dated: Bool)? {
+    func feedbackAnswers(_ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> (relation: SQLRelation, dated: Bool)? {
         guard let feedback = transactions.feedback else { return nil }
         let schema = feedback.schema
         func type(_ name: String) -> DataType? { schema.fields.first { $0.name == name }?.type }
@@ -192,7 +193,9 @@ extension SQLAnalytics {
                 + "WHEN \(plain) IN ('yes', 'y', 'true', '1') THEN 'a complaint' ELSE \(cat(["'complaint \"'", c, "'\"'"])) END"
         case .bool?: complaint = "CASE WHEN \(c) THEN 'a complaint' END"
         case .int?, .double?: complaint = "CASE WHEN \(c) <> 0 THEN 'a complaint' END"
-        default: complaint = "CAST(NULL AS \(dialect.typeName(.string)))"
+        case nil, .null?: complaint = "CAST(NULL AS \(dialect.typeName(.string)))"
+        // Dates: a complaint whenever given (`types | members`, which would quote them, refuses them).
+        default: complaint = "CASE WHEN \(c) IS NOT NULL THEN 'a complaint' END"
         }
         func score(_ name: String) -> String {
             type(name)?.isNumeric == true ? dialect.quote(name) : dialect.literal(.null, .int)
