@@ -26,7 +26,7 @@ struct SQLAggregation {
         // Sums of money: a table's column of known scale sums its units at that scale; any
         // other argument finds its scale in the query, once for an argument summed twice
         // (`spend = sum(x * 2), mean = avg(x * 2)`), from the first call's column.
-        var money = SQLMoneyScales(dialect: dialect), sameAs: [Int: Int] = [:], types: [String: DataType] = [:], known: [Int: Int] = [:]
+        var money = SQLMoneyScales(dialect: dialect), sameAs: [Int: Int] = [:], known: [Int: Int] = [:]
         var argumentSQL: [String?] = []
         for (j, call) in calls.enumerated() {
             let a = try call.argument.map { a throws(SQLCompileError) in try expressions.sql(a, names) }
@@ -36,15 +36,14 @@ struct SQLAggregation {
             if SQLMoneyScales.adds(call), case .column(let i, .double)? = call.argument, let origin = input.columns[i].origin,
                let scale = compiler.columnMoneyScale(origin.table, origin.column) {
                 known[j] = scale
-            } else if SQLMoneyScales.adds(call), let t = call.argument?.type {
+            } else if SQLMoneyScales.adds(call) {
                 let first = calls.indices.first { argumentSQL[$0] == a && SQLMoneyScales.adds(calls[$0]) } ?? j
                 sameAs[j] = first
-                types["_a\(first)"] = t
-                _ = money.factor(of: "_a\(first)")
+                money.include("_a\(first)")
             }
         }
         var source = query.add(SQLSelect(columns: rows + [query.order], from: input.name), [])
-        let scales = money.arguments.isEmpty ? nil : money.relation(over: source, types: types, &query)
+        let scales = money.arguments.isEmpty ? nil : money.relation(over: source, &query)
 
         // Windows: ranks for percentiles, means for stddev (SQLite), first/last, and mode's counts.
         var first: [String] = [], second: [String] = []
@@ -79,8 +78,8 @@ struct SQLAggregation {
             if let scale = known[j] {
                 let sum = dialect.moneySum("_a\(j)", scale: scale)
                 grouped.append("\(call.function == .avg ? "\(sum) / NULLIF(COUNT(_a\(j)), 0)" : sum) AS _g\(j)")
-            } else if let first = sameAs[j], let t = call.argument?.type {
-                grouped.append("\(money.aggregate(mean: call.function == .avg, "_a\(first)", t)) AS _g\(j)")
+            } else if let first = sameAs[j] {
+                grouped.append("\(money.aggregate(mean: call.function == .avg, "_a\(first)")) AS _g\(j)")
             } else {
                 grouped.append("\(try aggregate(call, j)) AS _g\(j)")
             }

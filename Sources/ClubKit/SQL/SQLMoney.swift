@@ -75,28 +75,28 @@ struct SQLMoneyScales {
         }
     }
 
-    /// The argument column as a double.
-    func value(_ argument: String, _ type: DataType) -> String {
-        type == .double && dialect != .sqlite ? argument : dialect.double(argument)
+    /// The argument column as a double (an engine's `real` column is widened first, as clubsh
+    /// reads it).
+    func value(_ argument: String) -> String {
+        dialect.double(argument)
     }
 
-    /// Notes that `argument` (of `type`) is summed as money; its factor's column name.
-    mutating func factor(of argument: String) -> String {
+    /// Notes that the argument column `argument` (`_a{j}`) is summed as money.
+    mutating func include(_ argument: String) {
         if !arguments.contains(argument) { arguments.append(argument) }
-        return "_mp" + argument.dropFirst(2)
     }
 
     /// The CTEs that give each argument's factor 10^scale, or null for the compensated form, as
-    /// one row read beside the groups. `types` gives each argument's type.
+    /// one row read beside the groups.
     ///
     /// With s the most places any value needs (`moneyPlaces`), the scale is s when s ≤ 6, no sum
     /// of units can pass 64 bits (the largest value's units times the values) and the largest
     /// value has at most 2^50 units (below which a value reads as the same decimal at a larger
     /// scale; clubsh checks each value again up to 2^53, the engines sum such columns compensated).
-    func relation(over rows: SQLRelation, types: [String: DataType], _ query: inout SQLQuery) -> SQLRelation {
+    func relation(over rows: SQLRelation, _ query: inout SQLQuery) -> SQLRelation {
         var found: [String] = []
         for a in arguments {
-            let x = value(a, types[a] ?? .double), k = a.dropFirst(2)
+            let x = value(a), k = a.dropFirst(2)
             found += ["MAX(\(dialect.moneyPlaces(x))) AS _ms\(k)", "MAX(abs(\(x))) AS _mx\(k)", "COUNT(\(x)) AS _mn\(k)"]
         }
         var select = SQLSelect(columns: found, from: rows.name)
@@ -115,8 +115,8 @@ struct SQLMoneyScales {
 
     /// The aggregate over a group: the sum (or mean) of the argument `a` in units of 10^-scale
     /// when it has a scale, else compensated.
-    func aggregate(mean: Bool, _ a: String, _ type: DataType) -> String {
-        let x = value(a, type), factor = "MAX(_mp\(a.dropFirst(2)))"
+    func aggregate(mean: Bool, _ a: String) -> String {
+        let x = value(a), factor = "MAX(_mp\(a.dropFirst(2)))"
         let exact = dialect.money(units: "SUM(\(dialect.moneyUnits(x, factor: "_mp\(a.dropFirst(2))")))", factor: factor)
         let sum = "(CASE WHEN \(factor) IS NULL THEN \(dialect.compensatedSum(x)) ELSE \(exact) END)"
         return mean ? "(\(sum) / NULLIF(COUNT(\(x)), 0))" : sum

@@ -114,7 +114,7 @@ final class SQLMoneyTests: XCTestCase {
         for text in ["m | agg s = sum(x * 2), a = avg(x * 2) by g", "m | derive x = x * 2 | agg s = sum(x) by g", "m | join m on g | agg s = sum(x) by g"] {
             let sql = try session.compileSQL(text, dialect: .postgres) { $0 }
             XCTAssertEqual(sql.components(separatedBy: "AS _ms0").count, 2, sql)
-            XCTAssertTrue(sql.contains("CAST(round(_a0 * _mp0) AS BIGINT)"), sql)
+            XCTAssertTrue(sql.contains("CAST(round(CAST(_a0 AS DOUBLE PRECISION) * _mp0) AS BIGINT)"), sql)
         }
     }
 }
