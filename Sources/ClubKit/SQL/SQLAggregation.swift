@@ -26,18 +26,19 @@ struct SQLAggregation {
         // Sums of money: a table's column of known scale sums its units at that scale; any
         // other argument finds its scale in the query, once for an argument summed twice
         // (`spend = sum(x * 2), mean = avg(x * 2)`), from the first call's column.
-        var money = SQLMoneyScales(dialect: dialect), sameAs: [Int: Int] = [:], known: [Int: Int] = [:]
+        var money = SQLMoneyScales(dialect: dialect), sameAs: [Int: Int] = [:], known: [Int: (argument: Int, scale: Int)] = [:]
         var argumentSQL: [String?] = []
         for (j, call) in calls.enumerated() {
             let a = try call.argument.map { a throws(SQLCompileError) in try expressions.sql(a, names) }
             argumentSQL.append(a)
             guard let a else { continue }
             rows.append("\(a) AS _a\(j)")
+            // The first call's column with the same argument (an engine then sums it once).
+            let first = (0...j).first { argumentSQL[$0] == a && SQLMoneyScales.adds(calls[$0]) } ?? j
             if SQLMoneyScales.adds(call), case .column(let i, .double)? = call.argument, let origin = input.columns[i].origin,
                let scale = compiler.columnMoneyScale(origin.table, origin.column) {
-                known[j] = scale
+                known[j] = (first, scale)
             } else if SQLMoneyScales.adds(call) {
-                let first = calls.indices.first { argumentSQL[$0] == a && SQLMoneyScales.adds(calls[$0]) } ?? j
                 sameAs[j] = first
                 money.include("_a\(first)")
             }
@@ -75,9 +76,9 @@ struct SQLAggregation {
         // The groups.
         var grouped = keyNames
         for (j, call) in calls.enumerated() {
-            if let scale = known[j] {
-                let sum = dialect.moneySum("_a\(j)", scale: scale)
-                grouped.append("\(call.function == .avg ? "\(sum) / NULLIF(COUNT(_a\(j)), 0)" : sum) AS _g\(j)")
+            if let (k, scale) = known[j] {
+                let sum = dialect.moneySum("_a\(k)", scale: scale)
+                grouped.append("\(call.function == .avg ? "\(sum) / NULLIF(COUNT(_a\(k)), 0)" : sum) AS _g\(j)")
             } else if let first = sameAs[j] {
                 grouped.append("\(money.aggregate(mean: call.function == .avg, "_a\(first)")) AS _g\(j)")
             } else {

@@ -28,6 +28,11 @@ final class SQLMoneyTests: XCTestCase {
         ("m | agg s = sum(x), a = avg(x), k = count(x) by g",
          [.string("a"), .double(1), .double(0.1), .int(10), .string("b"), .double(0.06), .double(0.03), .int(2),
           .string("c"), .double(500), .double(500.0 / 3), .int(3), .string("d"), .null, .null, .int(0), .string("e"), .double(0.06), .double(0.06), .int(1)]),
+        // Other aggregates before the sums, and a mean of the same column.
+        ("m | agg k = count(), lo = min(x), s = sum(x), a = avg(x) by g",
+         [.string("a"), .int(10), .double(0.1), .double(1), .double(0.1), .string("b"), .int(2), .double(0.01), .double(0.06), .double(0.03),
+          .string("c"), .int(3), .double(3.77), .double(500), .double(500.0 / 3), .string("d"), .int(2), .null, .null, .null,
+          .string("e"), .int(2), .double(0.06), .double(0.06), .double(0.06)]),
         // Exact thresholds: a, b, c and e (a plain sum keeps only c and e).
         ("m | agg s = sum(x) by g | where s == 1 or s == 0.06 or s == 500 | count", [.int(4)]),
         // A derive that shadows the column: 0.1 × 2 is the double nearest 0.2, so the doubled
