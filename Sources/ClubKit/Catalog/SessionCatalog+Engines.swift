@@ -256,13 +256,9 @@ extension SessionCatalog {
         let q = { (name: String) in EngineSQL.quote(name, for: kind) }
         let kept = "SELECT \(dialect.double("coalesce(\(q(roles.amount)), 0)")) AS x FROM \(q(table)) WHERE \(q(roles.customer)) IS NOT NULL AND "
             + "\(q(roles.date)) IS NOT NULL AND \(dialect.date(q(roles.date))) <= \(dialect.literal(.date(asOf), .date))"
-        let onGrid = { (s: Int) in "abs(x * \(Int(Money.powers[s]))) <= 9007199254740992 AND round(x * \(Int(Money.powers[s]))) / \(Int(Money.powers[s])) = x" }
-        let places = "CASE " + (0...Money.maxScale).map { "WHEN \(onGrid($0)) THEN \($0) " }.joined() + "ELSE \(Money.maxScale + 1) END"
-        // The answer's first row as numbers (an engine may give a count or a maximum in a wider type).
-        func ask(_ sql: String) -> [Double?]? {
-            guard let t = try? attached.engine.query(sql, isCancelled: isCancelled), t.rowCount == 1 else { return nil }
-            return t.columns.map { EngineSQL.convert($0, to: .double).value(at: 0).doubleValue }
-        }
+        let onGrid = { (s: Int) in dialect.onMoneyGrid("x", scale: s) }
+        let places = dialect.moneyPlaces("x")
+        let ask = { (sql: String) in self.firstRow(sql, in: attached) }
         var scale: Int?
         if let row = ask("SELECT MAX(\(places)) AS s, MAX(abs(x)) AS m, COUNT(*) AS n FROM (\(kept)) AS t"), row.count == 3 {
             let s = Int(row[0] ?? 0), largest = row[1] ?? 0, rows = row[2] ?? 0
@@ -272,6 +268,33 @@ extension SessionCatalog {
                     scale = nil
                 }
             }
+        }
+        attached.moneyScales[key] = .some(scale)
+        return scale
+    }
+
+    /// The answer's first row as numbers (an engine may give a count or a maximum in a wider
+    /// type); nil when the query fails or gives no single row.
+    private func firstRow(_ sql: String, in attached: AttachedEngine) -> [Double?]? {
+        guard let t = try? attached.engine.query(sql, isCancelled: isCancelled), t.rowCount == 1 else { return nil }
+        return t.columns.map { EngineSQL.convert($0, to: .double).value(at: 0).doubleValue }
+    }
+
+    /// The scale of an engine's double column `pg.orders`'s `amount` for `agg sum` (the
+    /// in-memory rule, `sqlColumnMoneyScale`), by one query there over the whole column, asked
+    /// once per table and column and again after an `export` to it; nil when there is none or
+    /// the query fails (the compiled query then finds the scale of what it sums).
+    func remoteColumnMoneyScale(_ name: String, _ column: String, _ dialect: SQLDialect) -> Int? {
+        guard let (attached, table) = remote(name) else { return nil }
+        let key = ["column", table, column].joined(separator: "\u{0}")
+        if let kept = attached.moneyScales[key] { return kept }
+        let kind = attached.engine.kind
+        let x = dialect.double(EngineSQL.quote(column, for: kind))
+        var scale: Int?
+        let sql = "SELECT MAX(\(dialect.moneyPlaces("x"))) AS s, MAX(abs(x)) AS m, COUNT(*) AS n FROM (SELECT \(x) AS x FROM \(EngineSQL.quote(table, for: kind))) AS t"
+        if let row = firstRow(sql, in: attached), row.count == 3 {
+            let s = Int(row[0] ?? 0), largest = row[1] ?? 0, rows = row[2] ?? 0
+            if s <= Money.maxScale, Money.fitsUnits(largest: largest, scale: s, count: Int(rows)) { scale = s }
         }
         attached.moneyScales[key] = .some(scale)
         return scale

@@ -60,6 +60,14 @@ enum Money {
         return s
     }
 
+    /// Whether `count` values of at most `largest` sum in units of 10^-scale as an engine's SQL
+    /// does (`SQLMoneyScales`): each value within 2^50 units, where it reads as the same decimal
+    /// at any larger scale, and any sum of them within 64 bits.
+    static func fitsUnits(largest: Double, scale: Int, count: Int) -> Bool {
+        let units = largest * powers[scale]
+        return units <= 0x1p50 && units * Double(count) < 0x1p63
+    }
+
     /// The scale of all of `values`; nil when there is none. `hint`, when the values are sums
     /// made by the rule (each customer's spend), is the scale of the amounts summed: it is kept
     /// when every value is on its grid, so that a total of those sums is the total of the amounts.

@@ -23,10 +23,28 @@ struct SQLAggregation {
 
         // The keys and arguments, once per row.
         var rows = keyNames.isEmpty ? [] : try zip(keys, keyNames).map { (k, n) throws(SQLCompileError) in "\(try expressions.sql(k.expr, names)) AS \(n)" }
+        // Sums of money: a table's column of known scale sums its units at that scale; any
+        // other argument finds its scale in the query, once for an argument summed twice
+        // (`spend = sum(x * 2), mean = avg(x * 2)`), from the first call's column.
+        var money = SQLMoneyScales(dialect: dialect), sameAs: [Int: Int] = [:], known: [Int: (argument: Int, scale: Int)] = [:]
+        var argumentSQL: [String?] = []
         for (j, call) in calls.enumerated() {
-            if let a = call.argument { rows.append("\(try expressions.sql(a, names)) AS _a\(j)") }
+            let a = try call.argument.map { a throws(SQLCompileError) in try expressions.sql(a, names) }
+            argumentSQL.append(a)
+            guard let a else { continue }
+            rows.append("\(a) AS _a\(j)")
+            // The first call's column with the same argument (an engine then sums it once).
+            let first = (0...j).first { argumentSQL[$0] == a && SQLMoneyScales.adds(calls[$0]) } ?? j
+            if SQLMoneyScales.adds(call), case .column(let i, .double)? = call.argument, let origin = input.columns[i].origin,
+               let scale = compiler.columnMoneyScale(origin.table, origin.column) {
+                known[j] = (first, scale)
+            } else if SQLMoneyScales.adds(call) {
+                sameAs[j] = first
+                money.include("_a\(first)")
+            }
         }
         var source = query.add(SQLSelect(columns: rows + [query.order], from: input.name), [])
+        let scales = money.arguments.isEmpty ? nil : money.relation(over: source, &query)
 
         // Windows: ranks for percentiles, means for stddev (SQLite), first/last, and mode's counts.
         var first: [String] = [], second: [String] = []
@@ -57,8 +75,18 @@ struct SQLAggregation {
 
         // The groups.
         var grouped = keyNames
-        for (j, call) in calls.enumerated() { grouped.append("\(try aggregate(call, j)) AS _g\(j)") }
-        var select = SQLSelect(columns: grouped + ["MIN(\(query.order)) AS \(query.order)"], from: source.name)
+        for (j, call) in calls.enumerated() {
+            if let (k, scale) = known[j] {
+                let sum = dialect.moneySum("_a\(k)", scale: scale)
+                grouped.append("\(call.function == .avg ? "\(sum) / NULLIF(COUNT(_a\(k)), 0)" : sum) AS _g\(j)")
+            } else if let first = sameAs[j] {
+                grouped.append("\(money.aggregate(mean: call.function == .avg, "_a\(first)")) AS _g\(j)")
+            } else {
+                grouped.append("\(try aggregate(call, j)) AS _g\(j)")
+            }
+        }
+        // The factors' one row beside every row of the groups.
+        var select = SQLSelect(columns: grouped + ["MIN(\(query.order)) AS \(query.order)"], from: source.name + (scales.map { " CROSS JOIN \($0.name)" } ?? ""))
         select.groupBy = keyNames
         select.comment = keyNames.isEmpty ? "one row for the whole table" : "one row a group, in order of first appearance"
         let groups = query.add(select, [])
@@ -86,6 +114,7 @@ struct SQLAggregation {
             // Both sum integers exactly in a wider type: a total past 64 bits is null, as in clubsh.
             return "CAST(CASE WHEN SUM(\(a)) BETWEEN -9223372036854775808 AND 9223372036854775807 THEN SUM(\(a)) END AS BIGINT)"
         case .avg:
+            // Numbers are summed as money (`SQLMoneyScales`); this is the mean of anything else.
             return "AVG(\(dialect.double(a)))"
         case .min, .max:
             if dialect == .postgres && argType == .bool { return call.function == .min ? "bool_and(\(a))" : "bool_or(\(a))" }

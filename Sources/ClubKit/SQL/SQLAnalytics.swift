@@ -86,21 +86,28 @@ struct SQLAnalytics {
     /// The transactions that take part (`customer`, `day`, `amount`, `_ord`) and the summary
     /// over them, its spend summed at the scale `money` (`moneySum`) or compensated.
     func summaryParts(_ query: inout SQLQuery, _ tableName: (String) -> String, money: Int? = nil) -> (rows: SQLRelation, customers: SQLRelation) {
-        let r = transactions.roles
-        let day = dialect.date(dialect.quote(r.date))
-        var scan = SQLSelect(columns: [key, "\(day) AS day", "\(dialect.double("coalesce(\(dialect.quote(r.amount)), 0)")) AS amount",
-                                       "\(dialect.scanOrder) AS \(query.order)"], from: tableName(r.table))
-        scan.comment = "the transactions of `use`: a customer, a date on or before the as-of date"
-        let rows = query.add(scan, [])
-        var kept = SQLSelect(columns: ["*"], from: rows.name)
-        kept.filter = "\(key) IS NOT NULL AND day IS NOT NULL AND day <= \(dialect.literal(.date(transactions.asOf), .date))"
-        let transactionsCTE = query.add(kept, [])
+        let transactionsCTE = transactionRows(&query, tableName)
         let spend = money.map { ["\(moneySum("amount", scale: $0)) AS spend", "SUM(\(units("amount", scale: $0))) AS units"] } ?? ["\(compensatedSum("amount")) AS spend"]
         var per = SQLSelect(columns: [key, "MIN(day) AS first_day", "MAX(day) AS last_day", "COUNT(*) AS orders"] + spend
                                       + ["MIN(\(query.order)) AS \(query.order)"], from: transactionsCTE.name)
         per.groupBy = [key]
         per.comment = "one row per customer, in order of first appearance"
         return (transactionsCTE, query.add(per, []))
+    }
+
+    /// The transactions that take part: `customer`, `day`, `amount` (a null amount counting 0)
+    /// and, when `ordered`, `_ord`, their place in the table (numbering them costs a pass of its
+    /// own: a command that reads no order goes without).
+    func transactionRows(_ query: inout SQLQuery, _ tableName: (String) -> String, ordered: Bool = true) -> SQLRelation {
+        let r = transactions.roles
+        let day = dialect.date(dialect.quote(r.date))
+        var scan = SQLSelect(columns: [key, "\(day) AS day", "\(dialect.double("coalesce(\(dialect.quote(r.amount)), 0)")) AS amount"]
+                                 + (ordered ? ["\(dialect.scanOrder) AS \(query.order)"] : []), from: tableName(r.table))
+        scan.comment = "the transactions of `use`: a customer, a date on or before the as-of date"
+        let rows = query.add(scan, [])
+        var kept = SQLSelect(columns: ["*"], from: rows.name)
+        kept.filter = "\(key) IS NOT NULL AND day IS NOT NULL AND day <= \(dialect.literal(.date(transactions.asOf), .date))"
+        return query.add(kept, [])
     }
 
     /// A command over numbers typed in (`retention start 100 remaining 90`) reads no data:
@@ -122,7 +129,7 @@ struct SQLAnalytics {
             throw SQLCompileError("the period runs to \(CivilDate.format(to)), past the as-of date \(CivilDate.format(transactions.asOf)): its last \(to - transactions.asOf) days have no data")
         }
         let baseFrom = from - (to - from + 1), baseTo = from - 1
-        let (rows, _) = summaryParts(&query, tableName)
+        let rows = transactionRows(&query, tableName, ordered: false)
         let totals = retentionCounts(from: from, to: to, rows, &query)
         func day(_ d: Int32) -> String { dialect.literal(.date(d), .date) }
         let end = dialect.quote("end")
@@ -166,25 +173,22 @@ struct SQLAnalytics {
         let months = try customerMonths(&query, tableName)
         let asOf = CivilDate.civil(Int(transactions.asOf)), last = asOf.year * 12 + asOf.month - 1
         let bigint = dialect.typeName(.int)
-        let series = monthSeries(from: "(SELECT MIN(m) FROM \(months.name))", to: last, &query)
-        var active = SQLSelect(columns: ["m", "COUNT(*) AS active"], from: months.name)
+        // One pass over each customer's months in order: the month before it with a purchase
+        // tells whether the customer was kept (the month just before) or is new (none before).
+        var lagged = SQLSelect(columns: ["m", "LAG(m) OVER (PARTITION BY \(key) ORDER BY m) AS prev"], from: months.name)
+        lagged.comment = "each customer's months with a purchase and the one before"
+        let previous = query.add(lagged, [])
+        var active = SQLSelect(columns: ["m", "COUNT(*) AS active", "SUM(CASE WHEN prev = m - 1 THEN 1 ELSE 0 END) AS retained",
+                                         "SUM(CASE WHEN prev IS NULL THEN 1 ELSE 0 END) AS new"], from: previous.name)
         active.groupBy = ["m"]
+        active.comment = "per month: customers active, active the month before too, in their first month"
         let perMonth = query.add(active, [])
-        var kept = SQLSelect(columns: ["a.m", "COUNT(*) AS retained"], from: "\(months.name) AS a\nJOIN \(months.name) AS b ON a.\(key) = b.\(key) AND b.m = a.m - 1")
-        kept.groupBy = ["a.m"]
-        kept.comment = "customers active in a month and the month before"
-        let retained = query.add(kept, [])
-        let firsts = query.add({ var f = SQLSelect(columns: [key, "MIN(m) AS m"], from: months.name); f.groupBy = [key]; return f }(), [])
-        var fresh = SQLSelect(columns: ["m", "COUNT(*) AS new"], from: firsts.name)
-        fresh.groupBy = ["m"]
-        fresh.comment = "customers in their first month"
-        let new = query.add(fresh, [])
+        let series = monthSeries(from: "(SELECT MIN(m) FROM \(perMonth.name))", to: last, &query)
         var counts = SQLSelect(columns: ["\(monthStart("s.m")) AS month", "CAST(coalesce(p.active, 0) AS \(bigint)) AS start",
-                                         "CAST(coalesce(r.retained, 0) AS \(bigint)) AS retained", "CAST(coalesce(c.active, 0) AS \(bigint)) AS \(dialect.quote("end"))",
-                                         "CAST(coalesce(n.new, 0) AS \(bigint)) AS new", "s.m AS \(query.order)"],
-                               from: "\(series.name) AS s\nLEFT JOIN \(perMonth.name) AS p ON p.m = s.m - 1\nLEFT JOIN \(perMonth.name) AS c ON c.m = s.m\n"
-                                   + "LEFT JOIN \(retained.name) AS r ON r.m = s.m\nLEFT JOIN \(new.name) AS n ON n.m = s.m")
-        counts.filter = "s.m > (SELECT MIN(m) FROM \(months.name))"
+                                         "CAST(coalesce(c.retained, 0) AS \(bigint)) AS retained", "CAST(coalesce(c.active, 0) AS \(bigint)) AS \(dialect.quote("end"))",
+                                         "CAST(coalesce(c.new, 0) AS \(bigint)) AS new", "s.m AS \(query.order)"],
+                               from: "\(series.name) AS s\nLEFT JOIN \(perMonth.name) AS p ON p.m = s.m - 1\nLEFT JOIN \(perMonth.name) AS c ON c.m = s.m")
+        counts.filter = "s.m > (SELECT MIN(m) FROM \(perMonth.name))"
         counts.comment = "each month from the second against the month before"
         let totals = query.add(counts, [])
         let end = dialect.quote("end")
@@ -197,7 +201,7 @@ struct SQLAnalytics {
 
     /// Each customer's months with a purchase, `m` = year × 12 + month − 1 (Gregorian).
     private func customerMonths(_ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
-        let (rows, _) = summaryParts(&query, tableName)
+        let rows = transactionRows(&query, tableName, ordered: false)
         let functions = SQLFunctions(compiler: compiler)
         let year = try functions.call(.year, [.column(0, .date)], ["day"], .int), month = try functions.call(.month, [.column(0, .date)], ["day"], .int)
         var distinct = SQLSelect(columns: [key, "\(year) * 12 + \(month) - 1 AS m"], from: rows.name)
@@ -276,7 +280,7 @@ struct SQLAnalytics {
         guard compiler.calendar == .gregorian else {
             throw SQLCompileError("`kpi by \(period.rawValue)` under `.calendar jalali` cannot be compiled to SQL: \(dialect.displayName) reads dates in the Gregorian calendar")
         }
-        let (rows, _) = summaryParts(&query, tableName)
+        let rows = transactionRows(&query, tableName, ordered: false)
         let money = transactions.moneyScale()
         let functions = SQLFunctions(compiler: compiler)
         let year = try functions.call(.year, [.column(0, .date)], ["day"], .int), month = try functions.call(.month, [.column(0, .date)], ["day"], .int)
@@ -285,7 +289,7 @@ struct SQLAnalytics {
         var tagged = SQLSelect(columns: [key, "amount", "\(index) AS p"], from: rows.name)
         tagged.comment = "each transaction's \(period.rawValue) (a month as year × 12 + month − 1\(period == .quarter ? ", a quarter as that ÷ 3" : ""))"
         let periods = query.add(tagged, [])
-        var totals = SQLSelect(columns: ["p", "COUNT(*) AS orders", "\(money.map { moneySum("amount", scale: $0) } ?? "SUM(amount)") AS revenue", "COUNT(DISTINCT \(key)) AS active"], from: periods.name)
+        var totals = SQLSelect(columns: ["p", "COUNT(*) AS orders", "\(money.map { moneySum("amount", scale: $0) } ?? compensatedSum("amount")) AS revenue", "COUNT(DISTINCT \(key)) AS active"], from: periods.name)
         totals.groupBy = ["p"]
         let perPeriod = query.add(totals, [])
         var firsts = SQLSelect(columns: [key, "MIN(p) AS p"], from: periods.name)
@@ -382,33 +386,20 @@ struct SQLAnalytics {
         return query.add(named, columns)
     }
 
-    /// A sum of amounts without a decimal scale as clubsh sums them, compensated (Neumaier): in effect the exact sum of
-    /// the doubles rounded once, so that equal totals tie and unequal ones do not. Engines sum
-    /// doubles plainly (PostgreSQL's NUMERIC would first round each to 15 digits), so each
-    /// amount is split into a multiple of 2⁻²⁰, whose sum is exact below 2³³, and the small
-    /// rest, whose rounding errors fall far below the total's last bit.
-    func compensatedSum(_ x: String) -> String {
-        let high = "round(\(x) * 1048576) / 1048576"
-        return "(SUM(\(high)) + SUM(\(x) - \(high)))"
-    }
+    /// The compensated sum of the doubles `x` (`SQLDialect.compensatedSum`).
+    func compensatedSum(_ x: String) -> String { dialect.compensatedSum(x) }
 
     /// A sum of money as clubsh adds it (`Money`) when the amounts have a scale: each amount as
     /// a whole number of units of 10^-scale, summed exactly (the scale is only given when no
     /// customer's sum can pass 64 bits), then made a double once.
-    func moneySum(_ x: String, scale: Int) -> String {
-        money(units: "SUM(\(units(x, scale: scale)))", scale: scale)
-    }
+    func moneySum(_ x: String, scale: Int) -> String { dialect.moneySum(x, scale: scale) }
 
     /// A whole number of units of 10^-scale (such as a sum of the customers' `units`) made a
     /// double once: the total of sums of money, as clubsh adds them.
-    func money(units: String, scale: Int) -> String {
-        "\(dialect.double(units)) / \(Int(Money.powers[scale]))"
-    }
+    func money(units: String, scale: Int) -> String { dialect.money(units: units, factor: String(Int(Money.powers[scale]))) }
 
     /// `x` in whole units of 10^-scale.
-    private func units(_ x: String, scale: Int) -> String {
-        "CAST(round(\(x) * \(Int(Money.powers[scale]))) AS \(dialect.typeName(.int)))"
-    }
+    private func units(_ x: String, scale: Int) -> String { dialect.moneyUnits(x, factor: String(Int(Money.powers[scale]))) }
 
     /// Whole-number division of non-negative integers.
     func integerDivision(_ a: String, _ b: String) -> String {

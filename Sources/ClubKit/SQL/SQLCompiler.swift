@@ -37,6 +37,11 @@ struct SQLCompiler {
     var segment: (String) throws(SQLCompileError) -> (plan: Plan, customer: String) = { name throws(SQLCompileError) in
         throw SQLCompileError("the segment `\(name)` is not known")
     }
+    /// The decimal scale (`Money`) of a table's double column, when every subset of its values
+    /// sums at that scale to the decimals clubsh adds (at most 2^50 units each, 2^63 in all):
+    /// `agg sum` of the column itself then sums units at that scale, without finding it in the
+    /// query (`SQLMoneyScales`). Nil: the query finds it.
+    var columnMoneyScale: (_ table: String, _ column: String) -> Int? = { _, _ in nil }
 
     init(dialect: SQLDialect, calendar: CalendarKind = .gregorian, language: Language = .english, tableSchema: @escaping (String) -> Schema?) {
         self.dialect = dialect
@@ -91,7 +96,7 @@ struct SQLCompiler {
         switch source {
         case .table(let name):
             guard let schema = tableSchema(name) else { throw SQLCompileError("the table `\(name)` is not known") }
-            let columns = schema.fields.map { SQLColumn(name: $0.name, type: $0.type) }
+            let columns = schema.fields.map { SQLColumn(name: $0.name, type: $0.type, origin: SQLOrigin(table: name, column: $0.name)) }
             var select = SQLSelect(columns: columns.map { dialect.quote($0.name) } + ["\(dialect.scanOrder) AS \(query.order)"], from: tableName(name))
             select.comment = "the table \(name), in scan order"
             return query.add(select, columns)
@@ -124,7 +129,12 @@ struct SQLCompiler {
                 columns.append(e == dialect.quote(item.name) ? e : "\(e) AS \(dialect.quote(item.name))")
             }
             let select = SQLSelect(columns: columns + [query.order], from: input.name)
-            return query.add(select, items.map { SQLColumn(name: $0.name, type: $0.expr.type) })
+            // A column taken as it is keeps where it came from.
+            return query.add(select, items.map { item in
+                var origin: SQLOrigin?
+                if case .column(let i, _) = item.expr { origin = input.columns[i].origin }
+                return SQLColumn(name: item.name, type: item.expr.type, origin: origin)
+            })
         case .aggregate(let keys, let calls, let outputs):
             return try SQLAggregation(compiler: self, input: input, keys: keys, calls: calls, outputs: outputs).add(to: &query)
         case .sort(let keys):
@@ -168,7 +178,9 @@ struct SQLCompiler {
             var select = SQLSelect(columns: l + picked + ["ROW_NUMBER() OVER (ORDER BY l.\(query.order), r.\(query.order)) AS \(query.order)"],
                                    from: "\(input.name) AS l\n\(isLeft ? "LEFT JOIN" : "JOIN") \(right.name) AS r ON \(conditions.joined(separator: " AND "))")
             select.comment = "\(isLeft ? "left join" : "join"): the left rows' order, then the right's"
-            let columns = input.columns + zip(rightColumns, outputNames).map { SQLColumn(name: $1, type: right.columns[$0].type) }
+            // A join may repeat rows: its columns' values are no longer a part of a table's.
+            let columns = input.columns.map { SQLColumn(name: $0.name, type: $0.type) }
+                + zip(rightColumns, outputNames).map { SQLColumn(name: $1, type: right.columns[$0].type) }
             return query.add(select, columns)
         case .count:
             let select = SQLSelect(columns: ["COUNT(*) AS \(dialect.quote("count"))", "1 AS \(query.order)"], from: input.name)
@@ -183,6 +195,15 @@ struct SQLCompiler {
 struct SQLColumn {
     var name: String
     var type: DataType
+    /// The table column whose values these are, some of them in some order (through `where`,
+    /// `sort`, `take`, `distinct` and `select` of the column itself); nil for anything computed.
+    var origin: SQLOrigin?
+}
+
+/// A column of a table, by the table's clubsh name.
+struct SQLOrigin: Equatable {
+    var table: String
+    var column: String
 }
 
 /// A CTE and its columns (besides `_ord`).

@@ -7,23 +7,12 @@ extension SQLAnalytics {
     /// `types [with …]`: a row per type in `TypesCommand.customerTypeOrder` — customers, share of
     /// the customers known by the as-of date, revenue (their spend), its share, the playbook.
     func types(_ o: TypesCommand.Options, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation {
-        guard !o.members else {
-            throw SQLCompileError("`types | members` cannot be compiled to SQL yet (its evidence is text written by clubsh); `types` can")
-        }
+        if o.members { return try typeMembers(o, &query, tableName) }
         let asOf = transactions.asOf
         let day = { (d: Int32) in self.dialect.literal(.date(d), .date) }
         let money = transactions.moneyScale()
         let (rows, per) = summaryParts(&query, tableName, money: money)
-
-        // The longest gap between purchase days whose later day is in the loyal window.
-        var lagged = SQLSelect(columns: [key, "day", "LAG(day) OVER (PARTITION BY \(key) ORDER BY day) AS prev"], from: rows.name)
-        lagged.comment = "each purchase day and the one before it, per customer"
-        let previous = query.add(lagged, [])
-        var widest = SQLSelect(columns: [key, "MAX(CASE WHEN prev IS NOT NULL AND day >= \(day(asOf - o.loyalDays + 1)) THEN \(dialect.daysBetween("prev", "day")) END) AS gap"],
-                               from: previous.name)
-        widest.groupBy = [key]
-        widest.comment = "the longest gap between purchases over the last \(o.loyalDays) days"
-        let gaps = query.add(widest, [])
+        let gaps = longestGaps(o, rows, &query)
 
         let verdicts = try feedbackVerdicts(o, &query, tableName)
         let since = dialect.daysBetween("p.last_day", day(asOf))
@@ -79,7 +68,9 @@ extension SQLAnalytics {
     /// first row of their id, with their stage (`TypesCommand.stage`): member_no_purchase,
     /// potential or lead; people first seen after the as-of date are left out. Nil without a
     /// usable customers table (clubsh's working says why; no one is counted).
-    private func nonBuyers(_ per: SQLRelation, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> SQLRelation? {
+    ///
+    /// With `evidence`, each one's `evidence` too, in `TypesCommand.stage`'s words.
+    func nonBuyers(_ per: SQLRelation, _ query: inout SQLQuery, _ tableName: (String) -> String, evidence: Bool = false) throws(SQLCompileError) -> SQLRelation? {
         guard let customers = transactions.customers else { return nil }
         let schema = customers.schema
         guard let idName = [transactions.roles.customer, "id", "customer_id"].first(where: { schema.index(of: $0) != nil }),
@@ -105,10 +96,22 @@ extension SQLAnalytics {
             default: return "CASE WHEN \(c) IS NOT NULL THEN 1 ELSE 0 END"
             }
         }
+        /// The column's value as the evidence writes a value that is not a date.
+        func words(_ name: String) -> String {
+            let c = dialect.quote(name)
+            switch type(name) {
+            case .string?: return c
+            case .bool?: return "'true'"
+            case .int?: return "CAST(\(c) AS \(dialect.typeName(.string)))"
+            default: return "CAST(NULL AS \(dialect.typeName(.string)))"
+            }
+        }
         let member = type("member") == .bool ? "CASE WHEN \(dialect.quote("member")) THEN 1 ELSE 0 END" : "0"
         var scan = SQLSelect(columns: ["\(dialect.quote(idName)) AS who", "\(on("joined")) AS joined_on", "\(undated("joined")) AS joined_text",
                                        "\(on("contacted")) AS contacted_on", "\(undated("contacted")) AS contacted_text",
-                                       "\(on("first_seen")) AS seen_on", "\(member) AS is_member", "\(dialect.scanOrder) AS \(query.order)"],
+                                       "\(on("first_seen")) AS seen_on", "\(member) AS is_member"]
+                                 + (evidence ? ["\(words("joined")) AS joined_words", "\(words("contacted")) AS contacted_words"] : [])
+                                 + ["\(dialect.scanOrder) AS \(query.order)"],
                                from: tableName(customers.name))
         scan.comment = "the customers table: joined, contacted, first seen, member"
         let people = query.add(scan, [])
@@ -124,7 +127,15 @@ extension SQLAnalytics {
             WHEN joined_on IS NULL AND joined_text = 0 AND is_member = 1 THEN 'member_no_purchase' \
             WHEN contacted_on <= \(asOf) OR contacted_text = 1 OR \(noContacted) THEN 'potential' \
             ELSE 'lead' END AS type
-            """], from: never.name)
+            """] + (evidence ? ["""
+            CASE WHEN joined_on <= \(asOf) THEN \(cat(["'a member (joined '", dateText("joined_on"), "') who never bought'"])) \
+            WHEN joined_text = 1 THEN \(cat(["'a member (joined '", "joined_words", "') who never bought'"])) \
+            WHEN joined_on IS NULL AND joined_text = 0 AND is_member = 1 THEN 'a member who never bought' \
+            WHEN contacted_on <= \(asOf) THEN \(cat(["'contacted '", dateText("contacted_on"), "', never bought, not a member'"])) \
+            WHEN contacted_text = 1 THEN \(cat(["'contacted ('", "contacted_words", "'), never bought, not a member'"])) \
+            WHEN \(noContacted) THEN 'in customers, never bought, not a member' \
+            ELSE \(cat(["'known'", "coalesce(\(cat(["' since '", dateText(seen)])), '')", "', not contacted yet, never bought'"])) END AS evidence
+            """] : []), from: never.name)
         staged.filter = "nth = 1 AND (\(seen) IS NULL OR \(seen) <= \(asOf))"
         staged.comment = "each one's stage on their first row; people first seen after the as-of date are left out"
         return query.add(staged, [])
@@ -135,54 +146,14 @@ extension SQLAnalytics {
     /// `loyal_days` is positive (no complaint, every score given high). Nil without a usable
     /// feedback table.
     private func feedbackVerdicts(_ o: TypesCommand.Options, _ query: inout SQLQuery, _ tableName: (String) -> String) throws(SQLCompileError) -> (negative: SQLRelation, latest: SQLRelation)? {
-        guard let feedback = transactions.feedback else { return nil }
-        let schema = feedback.schema
-        func type(_ name: String) -> DataType? { schema.fields.first { $0.name == name }?.type }
-        var looked = [transactions.roles.customer]
-        for name in ["customer_id", "customer", "id"] where !looked.contains(name) { looked.append(name) }
-        guard let whoName = looked.first(where: { type($0) != nil }), let whoType = type(whoName),
-              Types.comparable(whoType, transactions.customerType), whoType != .double else { return nil }
+        guard let (dated, _) = try feedbackAnswers(&query, tableName) else { return nil }
         let asOf = transactions.asOf
-        let day: String
-        switch type("date") {
-        case nil: day = dialect.literal(.date(asOf), .date)
-        case .date?: day = dialect.quote("date")
-        case .datetime?: day = dialect.date(dialect.quote("date"))
-        default: return nil
-        }
-        let complaint: String
-        let c = dialect.quote("complaint")
-        switch type("complaint") {
-        case nil, .null?: complaint = "0"
-        case .string?:
-            let trimmed = switch dialect {
-            case .spark: "trim(BOTH ' \\t' FROM \(c))"
-            case .sqlite: "trim(\(c), ' ' || char(9))"
-            case .duckdb: "trim(\(c), ' ' || chr(9))"
-            case .postgres: "btrim(\(c), ' ' || chr(9))"
-            }
-            let plain = "lower(\(trimmed))"
-            complaint = "CASE WHEN \(c) IS NULL OR \(plain) IN ('', 'no', 'n', 'false', '0', 'none', '-') THEN 0 ELSE 1 END"
-        case .bool?: complaint = "CASE WHEN \(c) THEN 1 ELSE 0 END"
-        case .int?, .double?: complaint = "CASE WHEN \(c) IS NOT NULL AND \(c) <> 0 THEN 1 ELSE 0 END"
-        default: complaint = "CASE WHEN \(c) IS NOT NULL THEN 1 ELSE 0 END"
-        }
-        func score(_ name: String) -> String {
-            type(name)?.isNumeric == true ? dialect.double(dialect.quote(name)) : dialect.literal(.null, .double)
-        }
-        var scan = SQLSelect(columns: ["\(dialect.quote(whoName)) AS fk", "\(day) AS day", "\(complaint) AS complaint", "\(score("rating")) AS rating",
-                                       "\(score("nps")) AS nps", "\(dialect.scanOrder) AS \(query.order)"], from: tableName(feedback.name))
-        scan.comment = "the feedback answers: a complaint (not no, false, 0 or none), a rating, an NPS"
-        let answers = query.add(scan, [])
-        var kept = SQLSelect(columns: ["*"], from: answers.name)
-        kept.filter = "fk IS NOT NULL AND day IS NOT NULL AND day <= \(dialect.literal(.date(asOf), .date))"
-        let dated = query.add(kept, [])
         var negative = SQLSelect(columns: ["fk"], from: dated.name)
-        negative.filter = "(complaint = 1 OR rating <= 2 OR nps <= 6) AND day >= \(dialect.literal(.date(asOf - o.feedbackDays + 1), .date))"
+        negative.filter = "(complaint_text IS NOT NULL OR rating <= 2 OR nps <= 6) AND day >= \(dialect.literal(.date(asOf - o.feedbackDays + 1), .date))"
         negative.groupBy = ["fk"]
         negative.comment = "a complaint, a rating of 1–2 or an NPS of 0–6 in the last \(o.feedbackDays) days"
         let negatives = query.add(negative, [])
-        let isPositive = "CASE WHEN complaint = 0 AND (rating IS NOT NULL OR nps IS NOT NULL) AND (rating IS NULL OR rating >= 4) AND (nps IS NULL OR nps >= 9) THEN 1 ELSE 0 END"
+        let isPositive = "CASE WHEN complaint_text IS NULL AND (rating IS NOT NULL OR nps IS NOT NULL) AND (rating IS NULL OR rating >= 4) AND (nps IS NULL OR nps >= 9) THEN 1 ELSE 0 END"
         var ranked = SQLSelect(columns: ["fk", "\(isPositive) AS positive", "ROW_NUMBER() OVER (PARTITION BY fk ORDER BY day DESC, \(query.order) DESC) AS nth"], from: dated.name)
         ranked.filter = "day >= \(dialect.literal(.date(asOf - o.loyalDays + 1), .date))"
         ranked.comment = "the answers of the last \(o.loyalDays) days, latest first (the later row of a day)"

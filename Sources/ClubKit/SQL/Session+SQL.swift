@@ -58,6 +58,7 @@ extension SessionCatalog {
             (t.customers, t.feedback) = (side("customers"), side("feedback"))
             compiler.transactions = t
         }
+        compiler.columnMoneyScale = { [unowned self] table, column in self.sqlColumnMoneyScale(table, column, dialect) }
         compiler.segment = { [unowned self] name throws(SQLCompileError) in
             do throws(Diagnostic) {
                 return (try self.checkedPlan(name), try self.customerColumn(of: name, at: at))
@@ -78,5 +79,18 @@ extension SessionCatalog {
         guard let (data, _) = try? transactionData(for: "explain sql", at: .statement), let scale = data.moneyScale else { return nil }
         let largest = data.amount.reduce(0) { max($0, abs($1)) }
         return largest * Money.powers[scale] * Double(data.count) < 0x1p63 ? scale : nil
+    }
+
+    /// The scale of a table's double column for `SQLCompiler.columnMoneyScale`: `Money`'s, of
+    /// a loaded table's column, or found by one query for an engine's (`remoteColumnMoneyScale`);
+    /// nil when there is none, when the largest value has more than 2^50 units (clubsh checks
+    /// such values one by one), or when a sum of units could pass 64 bits.
+    func sqlColumnMoneyScale(_ table: String, _ column: String, _ dialect: SQLDialect) -> Int? {
+        guard let loaded = tables[table] else { return remoteColumnMoneyScale(table, column, dialect) }
+        guard let c = loaded.column(column), case .double(let values) = c.storage,
+              let scale = values.withUnsafeBufferPointer({ Money.scale(of: $0, valid: c.validity) }) else { return nil }
+        var largest = 0.0
+        for i in values.indices where !c.isNull(i) { largest = max(largest, abs(values[i])) }
+        return Money.fitsUnits(largest: largest, scale: scale, count: loaded.rowCount) ? scale : nil
     }
 }

@@ -66,13 +66,13 @@ final class EngineAnalyticsTests: XCTestCase {
         XCTAssertEqual(session.error("detach pg")?.message.hasPrefix("pg is read by"), true)
         // The amounts' scale, asked of the engine: cents.
         XCTAssertEqual(session.catalog.sqlMoneyScale(attach.hasPrefix("attach spark") ? .spark : .postgres), 2)
-        try equalSpendsTie(session)
+        try equalSpendsTie(session, attach: attach)
     }
 
     /// As `SQLAnalyticsTests.testEqualSpendsTieInTheEngines`, in the engine: customers 1 and 3
     /// spend 0.01 + 0.05, 2 spends 0.06; 4 spends 3.77 + 202.7 + 293.53 = 500, 5 spends 500.
     /// Ties go by customer. (The columns are the orders', so `big` still reads them.)
-    private func equalSpendsTie(_ session: Session) throws {
+    private func equalSpendsTie(_ session: Session, attach: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("clubsh-money-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -82,6 +82,10 @@ final class EngineAnalyticsTests: XCTestCase {
         try session.runAll("load \"\(file.path)\"\nexport ties to pg.ties\nuse pg.ties as_of 2024-03-31")
         XCTAssertEqual(try session.query("pareto").strings("customer_id"), ["4", "5", "1", "2", "3"])
         XCTAssertEqual(try session.query("rfm bins 5").strings("m"), ["1", "2", "3", "4", "5"])
+        // customers360's spend is an `agg sum` of the engine's column, at the scale found there:
+        // 1, 2 and 3 spent exactly 0.06 (a plain SUM gives 1 and 3 0.060000000000000005).
+        XCTAssertEqual(try session.query("customers360 | where spend == 0.06 | count").values("count"), [.int(3)])
+        XCTAssertEqual(session.catalog.remoteColumnMoneyScale("pg.ties", "amount", attach.hasPrefix("attach spark") ? .spark : .postgres), 2)
         XCTAssertNil(session.catalog.tables["pg.ties"])
     }
 }

@@ -95,7 +95,7 @@ def cell(v):
     if isinstance(v, float):
         if math.isnan(v): return {"t": "NaN"}
         if math.isinf(v): return {"r": "inf" if v > 0 else "-inf"}
-        return {"r": v}
+        return {"r": repr(v)}
     if isinstance(v, datetime.datetime): return {"t": v.strftime("%Y-%m-%d %H:%M:%S")}
     if isinstance(v, datetime.date): return {"t": v.isoformat()}
     return {"t": str(v)}
@@ -136,8 +136,8 @@ json.dump(out, open(sys.argv[2], "w"))
     private static func scalar(_ v: Any) -> SQLite3Shell.Scalar {
         guard let d = v as? [String: Any] else { return .null }
         if let i = d["i"] as? NSNumber { return .integer(i.int64Value) }
-        if let r = d["r"] as? NSNumber { return .real(r.doubleValue) }
-        if let r = d["r"] as? String { return .real(r == "inf" ? .infinity : -.infinity) }
+        // A double as Python's shortest text, read back exactly (a JSON number may not be).
+        if let r = d["r"] as? String { return .real(r == "inf" ? .infinity : r == "-inf" ? -.infinity : Double(r) ?? .nan) }
         return .text(d["t"] as? String ?? "")
     }
 }
