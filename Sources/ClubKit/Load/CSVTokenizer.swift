@@ -157,9 +157,13 @@ struct CSVTokenizer {
             var s = q
             q = separator(from: q, base: base, n: n)
             var e = q
-            while s < e && (base[s] == 32 || base[s] == 9) { s += 1 }
-            if s < e && base[s] == 34 { return false }
-            while e > s && (base[e - 1] == 32 || base[e - 1] == 9) { e -= 1 }
+            // A blank (space 32, tab 9) or a quote (34) at either end is at most 34: one compare
+            // a side tells the usual field, a digit or a letter at both ends, from the others.
+            if s < e && (base[s] <= 34 || base[e - 1] <= 34) {
+                while s < e && (base[s] == 32 || base[s] == 9) { s += 1 }
+                if s < e && base[s] == 34 { return false }
+                while e > s && (base[e - 1] == 32 || base[e - 1] == 9) { e -= 1 }
+            }
             guard c < width else { return false }
             cells[c] = CSVField(start: s, end: e, quoted: false, escaped: false)
             c += 1
