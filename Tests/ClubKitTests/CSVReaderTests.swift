@@ -349,7 +349,11 @@ final class PlainRecordTests: XCTestCase {
             // Fields longer than the eight bytes scanned at a time, ending on and off word edges.
             "abcdefgh,ijklmnopqrstuvw,xyz0123456789\r\n12345678,1234567,123456789\nlast field,  padded  ,\u{00E9}t\u{00E9}\u{00E9}\u{00E9}\u{00E9}\u{00E9}",
             "aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbbbbbbbbbb,cccccccc\rdddddddddddddddd,\"quoted but long enough\",e\n",
-        ]
+        ] + (0..<70).map { k in
+            // Separators, line ends and quotes on every byte around the 64-byte blocks' edges.
+            let lead = String(repeating: "a", count: k)
+            return "\(lead),bcdefghi,\(k)\r\n\(lead)\(lead),12345678901234567890123456789012,x\n\(lead),\"q\",\(k)\n\(lead),, \n"
+        }
         for text in inputs {
             var bytes = Array(text.utf8)
             bytes.withUnsafeMutableBufferPointer { raw in

@@ -123,17 +123,20 @@ struct ChunkContext {
         // indexes them only with columns `0..<width`.
         let kind = UnsafeMutableBufferPointer<FieldKind>.allocate(capacity: width)
         let slot = UnsafeMutableBufferPointer<UnsafeMutableRawPointer>.allocate(capacity: width)
-        let cells = UnsafeMutableBufferPointer<CSVField>.allocate(capacity: width)
+        // `cells` holds a batch of records' fields (`Batch`), the first record's alone outside one.
+        let cells = UnsafeMutableBufferPointer<CSVField>.allocate(capacity: width * Batch.records(width: width))
         let sawValue = UnsafeMutableBufferPointer<Bool>.allocate(capacity: width)
         let interners = UnsafeMutableBufferPointer<ByteInterner?>.allocate(capacity: width)
-        defer { kind.deallocate(); slot.deallocate(); cells.deallocate(); sawValue.deallocate(); interners.deallocate() }
+        let batch = Batch(width: width)
+        defer { kind.deallocate(); slot.deallocate(); cells.deallocate(); sawValue.deallocate(); interners.deallocate(); batch.deallocate() }
         sawValue.initialize(repeating: false)
         for c in 0..<width {
             kind.initializeElement(at: c, to: kinds[c])
             slot.initializeElement(at: c, to: bases[c] + offset * kinds[c].width)
             interners.initializeElement(at: c, to: kinds[c] == .string ? ByteInterner() : nil)
         }
-        read(range, line: line, into: &out, kind: kind, slot: slot, cells: cells, sawValue: sawValue, interners: interners, capacity: capacity)
+        read(range, line: line, into: &out, kind: kind, slot: slot, cells: cells, sawValue: sawValue, interners: interners, capacity: capacity,
+             batch: batch)
         out.sawValue = Array(sawValue)
         out.interners = (0..<width).map { interners.moveElement(from: $0) }
         return out
@@ -142,7 +145,8 @@ struct ChunkContext {
     /// The record loop of `parse`, filling `out`.
     private func read(_ range: Range<Int>, line: Int, into out: inout ChunkOutcome, kind: UnsafeMutableBufferPointer<FieldKind>,
                       slot: UnsafeMutableBufferPointer<UnsafeMutableRawPointer>, cells: UnsafeMutableBufferPointer<CSVField>,
-                      sawValue: UnsafeMutableBufferPointer<Bool>, interners: UnsafeMutableBufferPointer<ByteInterner?>, capacity: Int) {
+                      sawValue: UnsafeMutableBufferPointer<Bool>, interners: UnsafeMutableBufferPointer<ByteInterner?>, capacity: Int,
+                      batch: Batch) {
         var tokenizer = CSVTokenizer(p, start: range.lowerBound, stop: range.upperBound, line: line, delimiter: delimiter)
         var fields: [CSVField] = []
         fields.reserveCapacity(width + 1)
@@ -155,15 +159,54 @@ struct ChunkContext {
         // long as thousands of short ones.
         var nextPoll = range.lowerBound, sincePoll = 0
         var misfits = false
+        // Records left to read one at a time: a batch that did not fit is read again so.
+        var replay = 0
+        let first = UnsafeMutableBufferPointer(rebasing: cells[0..<width])
         do {
             while true {
-                // Most records are plain fields; the general path reads the rest.
+                if replay == 0 {
+                    // Most records are plain fields: a batch of them is stored a column at a time.
+                    let saved = tokenizer
+                    var n = 0
+                    while n < batch.capacity && row + n < capacity
+                            && tokenizer.nextPlain(UnsafeMutableBufferPointer(rebasing: cells[n * width ..< (n + 1) * width])) {
+                        if records + n == 0 { out.firstRecord = tokenizer.recordStart }
+                        n += 1
+                    }
+                    if n > 0 {
+                        guard batch.fill(n, from: cells, row: row, context: self, into: &out, kind: kind, slot: slot, sawValue: sawValue,
+                                         interners: interners, capacity: capacity, writer: writer) else {
+                            tokenizer = saved
+                            replay = n
+                            continue
+                        }
+                        row += n
+                        records += n
+                        sincePoll &+= n * width
+                        if tokenizer.pos >= nextPoll || sincePoll >= Self.pollFields {
+                            if isCancelled() { out.cancelled = true; out.rows = row; return }
+                            nextPoll = tokenizer.pos + Self.pollBytes
+                            sincePoll = 0
+                        }
+                        if (records - n) >> 16 != records >> 16 {
+                            meter.add(bytes: tokenizer.pos - reported, records: 0x10000)
+                            reported = tokenizer.pos
+                            if let release, tokenizer.recordStart - released >= 4 << 20 {
+                                release(released..<tokenizer.recordStart)
+                                released = tokenizer.recordStart
+                            }
+                        }
+                        continue
+                    }
+                }
+                // The general path: a record that is not plain, or one of a batch read again.
                 var fieldCount = width
-                if !tokenizer.nextPlain(cells) {
+                if !tokenizer.nextPlain(first) {
                     guard try tokenizer.next(&fields) else { break }
                     fieldCount = fields.count
                     if fieldCount == width { for c in 0..<width { cells[c] = fields[c] } }
                 }
+                if replay > 0 { replay -= 1 }
                 if records == 0 { out.firstRecord = tokenizer.recordStart }
                 records += 1
                 sincePoll &+= fieldCount
@@ -271,7 +314,7 @@ struct ChunkContext {
     /// An empty field: null in its column. Out of line, so that the record loop does not make
     /// `out`'s arrays unique on every record in case a field is empty.
     @inline(never)
-    private func empty(_ out: inout ChunkOutcome, column c: Int, quoted: Bool, row: Int, capacity: Int, kind: FieldKind, slot: UnsafeMutableRawPointer) {
+    func empty(_ out: inout ChunkOutcome, column c: Int, quoted: Bool, row: Int, capacity: Int, kind: FieldKind, slot: UnsafeMutableRawPointer) {
         if quoted { out.sawQuotedEmpty[c] = true }
         setNull(&out.nulls[c], row, capacity: capacity, kind: kind, slot: slot)
     }

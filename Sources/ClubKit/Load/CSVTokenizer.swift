@@ -31,6 +31,9 @@ struct CSVTokenizer {
     /// The line and byte offset where the last record began.
     private(set) var recordLine = 1
     private(set) var recordStart = 0
+    /// The separators of the 64 bytes from `blockStart` (`separator`); none read yet.
+    private var blockStart = Int.min / 2
+    private var blockBits: UInt64 = 0
 
     init(_ p: UnsafeBufferPointer<UInt8>, start: Int, stop: Int? = nil, line: Int = 1, delimiter: CSVOptions.Delimiter) {
         self.p = p
@@ -137,8 +140,8 @@ struct CSVTokenizer {
     /// else (a quote, a blank line, another field count, whitespace-delimited files, the end),
     /// which `next` then reads.
     ///
-    /// SAFETY: reads `base[q]` only for q < n and eight-byte words only where q + 8 ≤ n; writes
-    /// `cells[c]` only after checking c < cells.count.
+    /// SAFETY: reads `base[q]` only for q < n and 64-byte blocks only where q + 64 ≤ n (`separator`);
+    /// writes `cells[c]` only after checking c < cells.count.
     @inline(__always)
     mutating func nextPlain(_ cells: UnsafeMutableBufferPointer<CSVField>) -> Bool {
         let n = end
@@ -146,28 +149,21 @@ struct CSVTokenizer {
         let first = base[pos]
         if first == 10 || first == 13 { return false }
         let d = delimiter
-        let delimiters = UInt64(d) &* 0x0101_0101_0101_0101
         let width = cells.count
         var q = pos
         var c = 0
         var newline = false
         while true {
             var s = q
-            // Eight bytes at a time while they last: the lowest byte of `w ^ pattern` that is
-            // zero is flagged exactly by `(x - 0x01…) & ~x & 0x80…` (borrows only reach higher bytes).
-            while q + 8 <= n {
-                let w = UnsafeRawPointer(base + q).loadUnaligned(as: UInt64.self)
-                let x1 = w ^ delimiters, x2 = w ^ 0x0A0A_0A0A_0A0A_0A0A, x3 = w ^ 0x0D0D_0D0D_0D0D_0D0D
-                let hit = ((x1 &- 0x0101_0101_0101_0101) & ~x1) | ((x2 &- 0x0101_0101_0101_0101) & ~x2) | ((x3 &- 0x0101_0101_0101_0101) & ~x3)
-                let flagged = hit & 0x8080_8080_8080_8080
-                if flagged != 0 { q += flagged.trailingZeroBitCount >> 3; break }
-                q += 8
-            }
-            if q + 8 > n { while q < n { let b = base[q]; if b == d || b == 10 || b == 13 { break }; q += 1 } }
+            q = separator(from: q, base: base, n: n)
             var e = q
-            while s < e && (base[s] == 32 || base[s] == 9) { s += 1 }
-            if s < e && base[s] == 34 { return false }
-            while e > s && (base[e - 1] == 32 || base[e - 1] == 9) { e -= 1 }
+            // A blank (space 32, tab 9) or a quote (34) at either end is at most 34: one compare
+            // a side tells the usual field, a digit or a letter at both ends, from the others.
+            if s < e && (base[s] <= 34 || base[e - 1] <= 34) {
+                while s < e && (base[s] == 32 || base[s] == 9) { s += 1 }
+                if s < e && base[s] == 34 { return false }
+                while e > s && (base[e - 1] == 32 || base[e - 1] == 9) { e -= 1 }
+            }
             guard c < width else { return false }
             cells[c] = CSVField(start: s, end: e, quoted: false, escaped: false)
             c += 1
@@ -188,6 +184,53 @@ struct CSVTokenizer {
             lineStart = q
         }
         return true
+    }
+
+    /// The first delimiter, line feed or carriage return at or after `q` (q < n), or n. The
+    /// separators of 64 bytes at a time are found at once as the bits of a word (`separators`),
+    /// kept in `blockBits` for the fields after: a field then costs a count of trailing zeros
+    /// instead of a loop whose exit the processor cannot predict. The bits are a function of
+    /// the file's bytes alone, so they stay right whichever path moves `pos`.
+    ///
+    /// SAFETY: a block is read only where q + 64 ≤ n; the tail is read byte by byte below n.
+    @inline(__always)
+    private mutating func separator(from start: Int, base: UnsafePointer<UInt8>, n: Int) -> Int {
+        var q = start
+        while true {
+            let offset = q &- blockStart
+            if offset >= 0 && offset < 64 {
+                let bits = blockBits & (~0 << UInt64(offset))
+                if bits != 0 { return blockStart + bits.trailingZeroBitCount }
+                q = blockStart + 64
+            }
+            guard q + 64 <= n else { break }
+            blockStart = q
+            blockBits = Self.separators(UnsafeRawPointer(base + q), delimiter: delimiter)
+        }
+        let d = delimiter
+        while q < n { let b = base[q]; if b == d || b == 10 || b == 13 { return q }; q += 1 }
+        return n
+    }
+
+    /// Bit i set when byte i of the 64 at `block` is `delimiter`, a line feed or a carriage
+    /// return: eight words, each compared eight bytes at a time. `~(((x & 0x7F…) + 0x7F…) | x)`
+    /// flags exactly the zero bytes of x (no carry crosses a byte), and the multiply gathers
+    /// the eight flags of a word into its top byte.
+    ///
+    /// SAFETY: the caller has checked that the 64 bytes at `block` are inside the buffer.
+    @inline(__always)
+    static func separators(_ block: UnsafeRawPointer, delimiter: UInt8) -> UInt64 {
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let delimiters = UInt64(delimiter) &* 0x0101_0101_0101_0101
+        var bits: UInt64 = 0
+        for k in 0..<8 {
+            let w = block.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)
+            let x1 = w ^ delimiters, x2 = w ^ 0x0A0A_0A0A_0A0A_0A0A, x3 = w ^ 0x0D0D_0D0D_0D0D_0D0D
+            let z1 = ~(((x1 & low) &+ low) | x1), z2 = ~(((x2 & low) &+ low) | x2), z3 = ~(((x3 & low) &+ low) | x3)
+            let flags = ((z1 | z2 | z3) & ~low) >> 7
+            bits |= ((flags &* 0x0102_0408_1020_4080) >> 56) << UInt64(k * 8)
+        }
+        return bits
     }
 
     /// The line of a byte offset at or after `lineStart` bookkeeping (used for error positions).

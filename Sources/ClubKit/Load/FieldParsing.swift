@@ -292,20 +292,64 @@ struct ByteInterner {
         mask = 63
     }
 
+    /// The last text interned and its code, packed as `packed` packs it (count -1: none yet). A
+    /// column of a few values often repeats the one before (a customer's orders share a
+    /// channel), and then the table is not consulted at all.
+    private var lastCount = -1
+    private var lastWords: (UInt64, UInt64) = (0, 0)
+    private var lastCode: Int32 = 0
+
+    /// Up to 16 bytes as two words, exactly (with the count, no two texts pack alike): the
+    /// first eight and the last eight bytes, or the first four and the last four, or the bytes.
+    ///
+    /// SAFETY: every load lies inside p: 8-byte loads when p.count ≥ 8, 4-byte ones when ≥ 4.
     @inline(__always)
-    private static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf29ce484222325
-        for b in p { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-        // FNV-1a leaves the low bits of short, similar texts (numbers) clustered; a full
-        // avalanche (MurmurHash3's fmix64) spreads them over the table's slots.
+    private static func packed(_ p: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        let n = p.count
+        guard n > 0, let base = p.baseAddress else { return (0, 0) }
+        let raw = UnsafeRawPointer(base)
+        if n >= 8 { return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) }
+        if n >= 4 {
+            return (UInt64(raw.loadUnaligned(as: UInt32.self)) | UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32, 0)
+        }
+        var v: UInt64 = 0
+        for i in 0..<n { v |= UInt64(base[i]) << UInt64(8 * i) }
+        return (v, 0)
+    }
+
+    /// A text's hash: of its packed words when it has at most 16 bytes, else FNV-1a over its
+    /// bytes; either way finished with MurmurHash3's fmix64, so that the low bits of short,
+    /// similar texts (numbers) spread over the table's slots.
+    @inline(__always)
+    private static func hash(_ p: UnsafeBufferPointer<UInt8>, _ words: (UInt64, UInt64)) -> UInt64 {
+        var h: UInt64
+        if p.count <= 16 {
+            h = (words.0 &* 0x9E37_79B9_7F4A_7C15) ^ (words.1 &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(p.count)
+        } else {
+            h = 0xcbf29ce484222325
+            for b in p { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        }
         h = (h ^ (h >> 33)) &* 0xff51afd7ed558ccd
         h = (h ^ (h >> 33)) &* 0xc4ceb9fe1a85ec53
         return h ^ (h >> 33)
     }
 
     /// The code of the string `p` holds; nil when `p` is new and not valid UTF-8.
+    @inline(__always)
     mutating func intern(_ p: UnsafeBufferPointer<UInt8>) -> Int32? {
-        let h = Self.hash(p)
+        guard p.count <= 16 else { return lookUp(p, (0, 0)) }
+        let words = Self.packed(p)
+        if p.count == lastCount && words == lastWords { return lastCode }
+        guard let code = lookUp(p, words) else { return nil }
+        lastCount = p.count
+        lastWords = words
+        lastCode = code
+        return code
+    }
+
+    /// `intern` past the last-value check: the table, and a new entry when the text is new.
+    private mutating func lookUp(_ p: UnsafeBufferPointer<UInt8>, _ words: (UInt64, UInt64)) -> Int32? {
+        let h = Self.hash(p, words)
         var s = Int(truncatingIfNeeded: h) & mask
         while true {
             let c = slots[s]

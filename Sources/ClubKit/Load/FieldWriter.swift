@@ -35,7 +35,7 @@ struct FieldWriter {
             guard let v = FieldParsing.parseBool(bytes) else { return false }
             slot.storeBytes(of: v, toByteOffset: row, as: Bool.self)
         case .date:
-            guard let v = DateParser.isoDate(bytes) else { return false }
+            guard let v = FieldParsing.isoDay(bytes) else { return false }
             slot.storeBytes(of: v, toByteOffset: row * 4, as: Int32.self)
         case .dateTime:
             guard let v = DateParser.isoDateTime(bytes) else { return false }
