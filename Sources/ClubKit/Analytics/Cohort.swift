@@ -89,10 +89,11 @@ extension TransactionData {
     /// The cohort table: a row per month of first purchase, a column per month since.
     func cohort(counts: Bool, calendar: CalendarKind = .gregorian, reads: [String], memoryLimit: MemoryLimit, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let data = self
+        // The summary first: the days' range is then a pass over the customers.
+        let s = data.summary()
         let range = data.dayRange()
         if let (low, high) = range { try CohortCommand.checkSpan(calendar, low, max(high, data.asOf), at: at) }
         let monthIndex = calendar.monthIndex
-        let s = data.summary()
         // Each customer's first month, from a table of each day's month when the days span
         // fewer than 2^16.
         let cohortOf: [Int]

@@ -241,12 +241,21 @@ struct TransactionData {
         return ((first, last, n, spend), scale, total)
     }
 
-    /// The first and last day of the transactions (nil without any): from the summary's
-    /// first and last day of each customer, a pass over the customers rather than the rows.
+    /// The first and last day of the transactions (nil without any), worked out once per data:
+    /// from the summary's first and last day of each customer when it is made (a pass over the
+    /// customers rather than the rows), else in one pass over the days. The summary is not made
+    /// for it (`retention by month` needs none).
     func dayRange() -> (low: Int32, high: Int32)? {
         guard count > 0 else { return nil }
-        let s = summary()
-        return (s.first.min()!, s.last.max()!)
+        if let kept = facts.dayRange { return kept }
+        var range: (low: Int32, high: Int32) = (.max, .min)
+        if let s = facts.summary {
+            range = (s.first.min()!, s.last.max()!)
+        } else {
+            for d in day { range = (min(range.low, d), max(range.high, d)) }
+        }
+        facts.dayRange = range
+        return range
     }
 
     /// Customer numbers ordered by key (for ties "broken by customer"). Worked out once per data.
@@ -261,7 +270,13 @@ struct TransactionData {
         // Whole numbers without nulls (the usual customer id): a radix sort of the values.
         if keys.nullCount == 0, case .int(let values) = keys.storage, values.count == n {
             // Customers often first appear in key order (a file sorted by customer): nothing to sort.
-            if zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) { return Array(0..<n) }
+            // SAFETY: i − 1 and i are below n = values.count.
+            let ascending = values.withUnsafeBufferPointer { values in
+                var i = 1
+                while i < n && values[i - 1] < values[i] { i += 1 }
+                return i >= n
+            }
+            if ascending { return Array(0..<n) }
             return Radix.order(values.map(Radix.key)).map(Int.init)
         }
         let less = Sorting.lessThan(keys)
@@ -299,6 +314,8 @@ final class CustomerFacts {
     var keyOrder: [Int]?
     var byCustomer: CustomerIndex?
     var revenue: Double?
+    /// The first and last day of the transactions.
+    var dayRange: (low: Int32, high: Int32)?
     /// Per calendar: nil inside when the table would be too large.
     var months: [CalendarKind: CustomerMonths?] = [:]
 }
@@ -338,12 +355,27 @@ struct CustomerIndex {
                 next[c] += 1
             }
         }
-        for c in 0..<customers {
-            let (low, high) = (Int(start[c]), Int(start[c + 1]))
-            var j = low + 1
-            while j < high && day[j] >= day[j - 1] { j += 1 }
-            if j < high { day[low..<high].sort() }
-        }
+        // The customers whose days are out of order, found on both cores (each reads its own
+        // customers' days), then sorted: nothing is copied or sorted when none are.
+        let parts = n >= 1 << 16 && customers >= 2 ? 2 : 1
+        // SAFETY: part k reads only day[start[c] ..< start[c + 1]] for its own customers c in
+        // [customers × k / parts, customers × (k + 1) / parts), within the n days (start[customers]
+        // = n); both buffers outlive `Parallel.map` and are only read.
+        let unsorted: [Int] = start.withUnsafeBufferPointer { start in day.withUnsafeBufferPointer { day in
+            let shared = Unchecked((start, day))
+            return Parallel.map(parts) { k in
+                let (start, day) = shared.value
+                var found: [Int] = []
+                for c in (customers * k / parts)..<(customers * (k + 1) / parts) {
+                    let (low, high) = (Int(start[c]), Int(start[c + 1]))
+                    var j = low + 1
+                    while j < high && day[j] >= day[j - 1] { j += 1 }
+                    if j < high { found.append(c) }
+                }
+                return found
+            }.flatMap { $0 }
+        } }
+        for c in unsorted { day[Int(start[c])..<Int(start[c + 1])].sort() }
         (self.start, self.day) = (start, day)
     }
 }
