@@ -89,10 +89,20 @@ extension TransactionData {
     /// The cohort table: a row per month of first purchase, a column per month since.
     func cohort(counts: Bool, calendar: CalendarKind = .gregorian, reads: [String], memoryLimit: MemoryLimit, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let data = self
-        if let low = data.day.min(), let high = data.day.max() { try CohortCommand.checkSpan(calendar, low, max(high, data.asOf), at: at) }
-        let monthIndex = calendar.monthIndex
+        // The summary first: the days' range is then a pass over the customers.
         let s = data.summary()
-        let cohortOf = (0..<data.customerCount).map { monthIndex(s.first[$0]) }
+        let range = data.dayRange()
+        if let (low, high) = range { try CohortCommand.checkSpan(calendar, low, max(high, data.asOf), at: at) }
+        let monthIndex = calendar.monthIndex
+        // Each customer's first month, from a table of each day's month when the days span
+        // fewer than 2^16.
+        let cohortOf: [Int]
+        if let (low, high) = range, Int(high) - Int(low) < 1 << 16 {
+            let monthOfDay = (low...high).map(monthIndex)
+            cohortOf = s.first.map { monthOfDay[Int($0 - low)] }
+        } else {
+            cohortOf = s.first.map(monthIndex)
+        }
         guard let firstMonth = cohortOf.min() else { throw Diagnostic("there are no transactions", at: at) }
         let lastMonth = monthIndex(data.asOf)
         let cohorts = max(0, lastMonth - firstMonth + 1)
@@ -111,7 +121,7 @@ extension TransactionData {
                 }
             }
         } else {
-            countActive(&active, cohortOf: cohortOf, firstMonth: firstMonth, lastMonth: lastMonth, calendar: calendar)
+            countActive(&active, cohortOf: cohortOf, firstMonth: firstMonth, lastMonth: lastMonth, calendar: calendar, range: range)
         }
         var names = ["cohort", "customers"]
         var columns: [Column] = [
@@ -136,7 +146,8 @@ extension TransactionData {
     /// The distinct (customer, month) pairs counted into `active[cohort][months since]`, one pass
     /// over the transactions: a bit per customer and month of the span (a set when that would be
     /// too many bits), and each day's month from a table over the days.
-    private func countActive(_ active: inout [[Int]], cohortOf: [Int], firstMonth: Int, lastMonth: Int, calendar: CalendarKind) {
+    private func countActive(_ active: inout [[Int]], cohortOf: [Int], firstMonth: Int, lastMonth: Int, calendar: CalendarKind,
+                             range: (low: Int32, high: Int32)?) {
         let data = self
         let monthIndex = calendar.monthIndex
         let cohorts = active.count
@@ -152,7 +163,7 @@ extension TransactionData {
             bits[bit >> 6] |= mask
             return true
         }
-        let lowDay = data.day.min() ?? 0, highDay = data.day.max() ?? 0
+        let lowDay = range?.low ?? 0, highDay = range?.high ?? 0
         let monthOfDay = Int(highDay) - Int(lowDay) < 1 << 16 ? (lowDay...highDay).map(monthIndex) : []
         for i in 0..<data.count {
             let c = Int(data.customer[i])

@@ -571,6 +571,12 @@ extension TypesCommand {
     /// A date cell's day, its text when it holds text, nil when null, empty or absent.
     private static func dated(_ column: Column?, row: Int) -> Dated? {
         guard let column, !column.isNull(row) else { return nil }
+        // Dates straight from the storage (no `Value` per cell), as `value(at:)` reads them.
+        switch column.storage {
+        case .date(let days): return .on(days[row])
+        case .dateTime(let seconds): return .on(Int32(floorDiv(seconds[row], 86400)))
+        default: break
+        }
         switch column.value(at: row) {
         case .date(let d): return .on(d)
         case .dateTime(let t): return .on(Int32(floorDiv(t, 86400)))

@@ -213,7 +213,7 @@ extension TransactionData {
         let data = self
         let revenue = data.revenue()
         let n = Double(max(data.count, 1)), customers = Double(max(data.customerCount, 1))
-        let firstDay = data.day.min() ?? data.asOf
+        let firstDay = data.dayRange()?.low ?? data.asOf
         let spanYears = max(Double(data.asOf - firstDay + 1) / 365, 1.0 / 365)
         let aov = revenue / n
         let perYear = n / customers / spanYears

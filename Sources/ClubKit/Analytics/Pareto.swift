@@ -58,18 +58,25 @@ extension TransactionData {
         let total = Money.sum(spend, scale: scale)
         guard total > 0 else { throw Diagnostic("the customers have no revenue, so there are no shares", at: at) }
         // Largest spend first, ties by customer: a stable sort of the customers in key order.
+        // The sorted keys give back each spend in rank order (-spend's key holds its bits), so
+        // the spends are read in order rather than one customer at a time.
         let keyOrder = data.keyOrder()
-        let order = Radix.order(keyOrder.map { Radix.key(-spend[$0]) }).map { keyOrder[Int($0)] }
-        var cumulative = MoneySums(count: 1, scale: scale)
+        let inOrder = keyOrder.elementsEqual(0..<keyOrder.count)
+        let (positions, sortedKeys) = Radix.sorted(inOrder ? spend.map { Radix.key(-$0) } : keyOrder.map { Radix.key(-spend[$0]) })
+        let order = inOrder ? positions : positions.map { Int32(keyOrder[Int($0)]) }
+        // 0 − x: the spend, and 0 for a spend of 0 (whose key gives back 0, not −0).
+        let ranked = sortedKeys.map { 0 - Radix.double($0) }
+        // Every spend is on the grid of `scale` (`Money.scale` checked them): no check per add.
+        var cumulative = MoneySums(count: 1, scale: scale, checked: false)
         var shares: [Double] = [], cumulatives: [Double] = [], classes: [Int] = []
         shares.reserveCapacity(order.count)
         cumulatives.reserveCapacity(order.count)
         classes.reserveCapacity(order.count)
         var reach80: Int?
-        for (i, c) in order.enumerated() {
-            cumulative.add(spend[c])
+        for (i, x) in ranked.enumerated() {
+            cumulative.add(x)
             let cum = cumulative[0] / total * 100
-            shares.append(spend[c] / total * 100)
+            shares.append(x / total * 100)
             cumulatives.append(cum)
             classes.append(cum <= 80 ? 0 : cum <= 95 ? 1 : 2)
             if reach80 == nil && cum >= 80 - 1e-9 { reach80 = i + 1 }
@@ -77,8 +84,8 @@ extension TransactionData {
         let n = data.customerCount
         let k = reach80 ?? n
         let table = Table(columnNames: ["rank", data.keyName, "spend", "share", "cumulative_share", "class"],
-                          columns: [Column(.int((1...max(n, 1)).prefix(n).map(Int64.init))), data.keys.gather(order.map { Int32($0) }),
-                                    Column(.double(order.map { spend[$0] })), Column(.double(shares)), Column(.double(cumulatives)),
+                          columns: [Column(.int((1...max(n, 1)).prefix(n).map(Int64.init))), data.keys.gather(order),
+                                    Column(.double(ranked)), Column(.double(shares)), Column(.double(cumulatives)),
                                     labelColumn(classes, labels: 3) { ["A", "B", "C"][$0] }])
         return AnalyticsResult(table: table, work: [
             "\(rate(Double(k) / Double(n) * 100)) of customers (\(grouped(k)) of \(grouped(n))) make 80% of revenue",

@@ -222,7 +222,7 @@ extension TransactionData {
     /// customer's months come in order and each (customer, month) pair is met once as a run.
     func retentionByMonth(calendar: CalendarKind = .gregorian, reads: [String], isCancelled: () -> Bool, at: SourceLocation) throws(Diagnostic) -> AnalyticsResult {
         let data = self
-        guard let firstDay = data.day.min(), let lastDay = data.day.max() else { throw Diagnostic("there are no transactions", at: at) }
+        guard let (firstDay, lastDay) = data.dayRange() else { throw Diagnostic("there are no transactions", at: at) }
         try CohortCommand.checkSpan(calendar, firstDay, max(lastDay, data.asOf), at: at)
         let monthIndex = calendar.monthIndex
         let first = monthIndex(firstDay), span = monthIndex(data.asOf) - first + 1

@@ -133,8 +133,10 @@ struct TransactionData {
     }
 
     /// The total of the amounts, a sum of money (`Money`, at the amounts' scale). Worked out
-    /// once per data.
+    /// once per data: with a scale, by the summary (the customers' sums of units added up).
     func revenue() -> Double {
+        if let kept = facts.revenue { return kept }
+        _ = summary()
         if let kept = facts.revenue { return kept }
         let total = Money.sum(amount, scale: moneyScale)
         facts.revenue = total
@@ -145,9 +147,10 @@ struct TransactionData {
     /// added by `Money`'s rule, at the scale of all the amounts). Worked out once per data.
     func summary() -> CustomerSummary {
         if let kept = facts.summary { return kept }
-        let (s, scale) = Self.summaryAndScale(customer, day, amount, customerCount, parts: customer.count >= 1 << 16 && customerCount >= 2 ? 2 : 1)
+        let (s, scale, total) = Self.summaryAndScale(customer, day, amount, customerCount, parts: customer.count >= 1 << 16 && customerCount >= 2 ? 2 : 1)
         facts.summary = s
         facts.moneyScale = scale
+        if let total { facts.revenue = total }
         return s
     }
 
@@ -165,11 +168,13 @@ struct TransactionData {
         summaryAndScale(customer, day, amount, customerCount, parts: parts).summary
     }
 
-    /// The summary and the amounts' scale. With a scale, each customer's amounts are added as
-    /// whole units of 10^-scale (a wrapped sum and a count of its wraps, so never overflowing)
-    /// and the total made a double once; without one, compensated.
+    /// The summary, the amounts' scale and, with a scale, the total of all the amounts. With a
+    /// scale, each customer's amounts are added as whole units of 10^-scale (a wrapped sum and a
+    /// count of its wraps, so never overflowing) and the total made a double once; the
+    /// customers' units added up are the units of all the amounts, so their total is
+    /// `Money.sum` of the amounts. Without a scale, compensated, and no total.
     static func summaryAndScale(_ customer: [Int32], _ day: [Int32], _ amount: [Double], _ customerCount: Int,
-                                parts: Int) -> (summary: CustomerSummary, scale: Int?) {
+                                parts: Int) -> (summary: CustomerSummary, scale: Int?, total: Double?) {
         let scale = amount.withUnsafeBufferPointer { Money.scale(of: $0, parts: parts) }
         let exact = scale != nil, p = Money.powers[scale ?? 0]
         var first = [Int32](repeating: .max, count: customerCount), last = [Int32](repeating: .min, count: customerCount)
@@ -218,12 +223,39 @@ struct TransactionData {
                 return 0
             }
         } } } } } } } } } }
+        var total: Double?
         if let scale {
-            for c in 0..<customerCount { spend[c] = Money.double(units[c], carry: carry[c], scale: scale) }
+            // All the units, as each customer's: a wrapped sum and its wraps.
+            var allUnits: Int64 = 0, allCarry: Int64 = 0
+            for c in 0..<customerCount {
+                let u = units[c]
+                spend[c] = Money.double(u, carry: carry[c], scale: scale)
+                let (sum, wrapped) = allUnits.addingReportingOverflow(u)
+                allUnits = sum
+                allCarry += carry[c] + (wrapped ? (u > 0 ? 1 : -1) : 0)
+            }
+            total = Money.double(allUnits, carry: allCarry, scale: scale)
         } else {
             for c in 0..<customerCount { spend[c] += compensation[c] }
         }
-        return ((first, last, n, spend), scale)
+        return ((first, last, n, spend), scale, total)
+    }
+
+    /// The first and last day of the transactions (nil without any), worked out once per data:
+    /// from the summary's first and last day of each customer when it is made (a pass over the
+    /// customers rather than the rows), else in one pass over the days. The summary is not made
+    /// for it (`retention by month` needs none).
+    func dayRange() -> (low: Int32, high: Int32)? {
+        guard count > 0 else { return nil }
+        if let kept = facts.dayRange { return kept }
+        var range: (low: Int32, high: Int32) = (.max, .min)
+        if let s = facts.summary {
+            range = (s.first.min()!, s.last.max()!)
+        } else {
+            for d in day { range = (min(range.low, d), max(range.high, d)) }
+        }
+        facts.dayRange = range
+        return range
     }
 
     /// Customer numbers ordered by key (for ties "broken by customer"). Worked out once per data.
@@ -238,7 +270,13 @@ struct TransactionData {
         // Whole numbers without nulls (the usual customer id): a radix sort of the values.
         if keys.nullCount == 0, case .int(let values) = keys.storage, values.count == n {
             // Customers often first appear in key order (a file sorted by customer): nothing to sort.
-            if zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) { return Array(0..<n) }
+            // SAFETY: i − 1 and i are below n = values.count.
+            let ascending = values.withUnsafeBufferPointer { values in
+                var i = 1
+                while i < n && values[i - 1] < values[i] { i += 1 }
+                return i >= n
+            }
+            if ascending { return Array(0..<n) }
             return Radix.order(values.map(Radix.key)).map(Int.init)
         }
         let less = Sorting.lessThan(keys)
@@ -276,6 +314,8 @@ final class CustomerFacts {
     var keyOrder: [Int]?
     var byCustomer: CustomerIndex?
     var revenue: Double?
+    /// The first and last day of the transactions.
+    var dayRange: (low: Int32, high: Int32)?
     /// Per calendar: nil inside when the table would be too large.
     var months: [CalendarKind: CustomerMonths?] = [:]
 }
@@ -291,15 +331,17 @@ struct CustomerIndex {
 
     init(_ data: TransactionData) {
         let n = data.count, customers = data.customerCount
+        // Each customer's transactions are counted by the summary: the offsets are their
+        // running total.
+        let counts = data.summary().transactions
         var start = [Int32](repeating: 0, count: customers + 1)
-        var grouped = true
-        var previous: Int32 = 0
-        for c in data.customer {
-            start[Int(c) + 1] += 1
-            if c < previous { grouped = false }
-            previous = c
+        for c in 0..<customers { start[c + 1] = start[c] + Int32(counts[c]) }
+        // SAFETY: i − 1 and i are below n = the count of `customer`.
+        let grouped = data.customer.withUnsafeBufferPointer { customer in
+            var i = 1
+            while i < n && customer[i - 1] <= customer[i] { i += 1 }
+            return i >= n
         }
-        for c in 0..<customers { start[c + 1] += start[c] }
         var day: [Int32]
         if grouped {
             // Customer numbers never go down: the rows are in customer order already.
@@ -313,12 +355,27 @@ struct CustomerIndex {
                 next[c] += 1
             }
         }
-        for c in 0..<customers {
-            let (low, high) = (Int(start[c]), Int(start[c + 1]))
-            var j = low + 1
-            while j < high && day[j] >= day[j - 1] { j += 1 }
-            if j < high { day[low..<high].sort() }
-        }
+        // The customers whose days are out of order, found on both cores (each reads its own
+        // customers' days), then sorted: nothing is copied or sorted when none are.
+        let parts = n >= 1 << 16 && customers >= 2 ? 2 : 1
+        // SAFETY: part k reads only day[start[c] ..< start[c + 1]] for its own customers c in
+        // [customers × k / parts, customers × (k + 1) / parts), within the n days (start[customers]
+        // = n); both buffers outlive `Parallel.map` and are only read.
+        let unsorted: [Int] = start.withUnsafeBufferPointer { start in day.withUnsafeBufferPointer { day in
+            let shared = Unchecked((start, day))
+            return Parallel.map(parts) { k in
+                let (start, day) = shared.value
+                var found: [Int] = []
+                for c in (customers * k / parts)..<(customers * (k + 1) / parts) {
+                    let (low, high) = (Int(start[c]), Int(start[c + 1]))
+                    var j = low + 1
+                    while j < high && day[j] >= day[j - 1] { j += 1 }
+                    if j < high { found.append(c) }
+                }
+                return found
+            }.flatMap { $0 }
+        } }
+        for c in unsorted { day[Int(start[c])..<Int(start[c + 1])].sort() }
         (self.start, self.day) = (start, day)
     }
 }
@@ -341,7 +398,7 @@ struct CustomerMonths {
     /// Nil without transactions, or when the table would pass `maxBytes`. The span must be one
     /// the calendar counts months in (`CohortCommand.checkSpan`).
     init?(_ data: TransactionData, calendar: CalendarKind, parts: Int) {
-        guard let firstDay = data.day.min(), let lastDay = data.day.max() else { return nil }
+        guard let (firstDay, lastDay) = data.dayRange() else { return nil }
         let monthIndex = calendar.monthIndex
         let first = monthIndex(firstDay), span = monthIndex(max(lastDay, data.asOf)) - first + 1
         let words = (span + 63) / 64
@@ -437,7 +494,7 @@ enum Radix {
                 equalBefore.append(rank - before[stepBucket[s]])
             }
         } else {
-            // The keys of the buckets the steps fall in, each bucket's sorted.
+            // The keys of the buckets the steps fall in; in each, the key at the step's rank.
             var offset = [Int](repeating: -1, count: 1 << 16)
             var total = 0
             for b in stepBucket where offset[b] < 0 { offset[b] = total; total += counts[b] }
@@ -452,13 +509,10 @@ enum Radix {
                     held[next[b]] = k
                     next[b] += 1
                 }
-                for b in Set(stepBucket) { held[offset[b]..<offset[b] + counts[b]].sort() }
             }
             for (s, rank) in steps.enumerated() {
                 let b = stepBucket[s]
-                let list = held[offset[b]..<offset[b] + counts[b]]
-                let v = list[list.startIndex + rank - before[b]]
-                let less = list.prefix { $0 < v }.count
+                let (v, less) = select(held[offset[b]..<offset[b] + counts[b]], rank - before[b])
                 stepKey.append(v)
                 equalBefore.append(rank - before[b] - less)
             }
@@ -492,13 +546,46 @@ enum Radix {
         return out
     }
 
+    /// The key at place `rank` (0-based) of `keys` in ascending order, and how many keys are
+    /// less than it, without sorting: the keys counted by their top 16 varying bits, then only
+    /// those of the bucket holding the rank kept, until they are all one key (at most four rounds
+    /// for 64 bits, each a pass over what is left). `rank` < the count of `keys`.
+    static func select(_ keys: ArraySlice<UInt64>, _ rank: Int) -> (key: UInt64, less: Int) {
+        precondition(rank >= 0 && rank < keys.count)
+        var left = Array(keys), rank = rank, less = 0
+        var counts = [Int](repeating: 0, count: 1 << 16)
+        while true {
+            var all = UInt64.max, any: UInt64 = 0
+            for k in left { all &= k; any |= k }
+            let varying = all ^ any
+            if varying == 0 { return (left[0], less) }
+            // The bits above these 16 are the same in every key left: digit order is key order.
+            let shift = UInt64(max(0, 64 - varying.leadingZeroBitCount - 16))
+            for d in counts.indices { counts[d] = 0 }
+            for k in left { counts[Int((k >> shift) & 0xFFFF)] += 1 }
+            var digit = 0
+            while rank >= counts[digit] { rank -= counts[digit]; less += counts[digit]; digit += 1 }
+            left = left.filter { Int(($0 >> shift) & 0xFFFF) == digit }
+        }
+    }
+
+    /// The number whose `key(_:)` is `k`: the same bits, save that -0 comes back as 0.
+    static func double(_ k: UInt64) -> Double {
+        Double(bitPattern: k & (1 << 63) != 0 ? k & ~(1 << 63) : ~k)
+    }
+
     /// The positions of `keys` in ascending order of key, equal keys in position order: a byte
     /// at a time, keys moved with their positions so every pass reads in order, and a byte
     /// that is the same in every key skipped (found from the AND and the OR of the keys).
     static func order(_ keys: [UInt64]) -> [Int32] {
+        sorted(keys).order
+    }
+
+    /// `order(keys)`, and the keys in that order.
+    static func sorted(_ keys: [UInt64]) -> (order: [Int32], keys: [UInt64]) {
         let n = keys.count
         var order = [Int32](unsafeUninitializedCapacity: n) { b, c in for i in 0..<n { b[i] = Int32(i) }; c = n }
-        guard n > 1 else { return order }
+        guard n > 1 else { return (order, keys) }
         // The bits in which some keys differ: only their bytes are counted and sorted by.
         var all = UInt64.max, any: UInt64 = 0
         for k in keys { all &= k; any |= k }
@@ -533,8 +620,11 @@ enum Radix {
                 flipped.toggle()
             }
             // After an odd number of passes the result is in the second buffer: copy it home.
-            if flipped { _ = other.update(fromContentsOf: order) }
+            if flipped {
+                _ = other.update(fromContentsOf: order)
+                _ = otherKey.update(fromContentsOf: key)
+            }
         } } } } }
-        return order
+        return (order, key)
     }
 }

@@ -78,12 +78,21 @@ struct Grouping {
     /// Rows between two polls of Ctrl-C: a millisecond or less of hashing.
     static var pollRows: Int { 1 << 16 }
 
+    /// From this many rows a column is grouped on both cores (`inParallel`): a few
+    /// milliseconds of work each, so a Ctrl-C still stops the statement soon after.
+    static var parallelRows: Int { 1 << 20 }
+
     /// Groups the rows of `columns` (all of length `n`) by equal values; nulls form their own group.
     init(columns: [Column], n: Int, isCancelled: () -> Bool = { false }) {
         guard !columns.isEmpty else {
             ids = [Int32](repeating: 0, count: n)
             count = 1
             firstRow = [0]
+            return
+        }
+        // Many rows of one column: both cores, when its values are dense enough.
+        if columns.count == 1, n >= Self.parallelRows, let both = Grouping.inParallel(columns[0], parts: 2) {
+            self = both
             return
         }
         if columns.count == 1, let single = Grouping.integers(columns[0], isCancelled: isCancelled) {
@@ -270,5 +279,94 @@ struct Grouping {
             out[i] = map.id(for: keys[i])
         }
         return (out, map.count)
+    }
+}
+
+extension Grouping {
+    /// One column of whole numbers, dates or texts (by dictionary code) without nulls, grouped on
+    /// `parts` cores with the ids `integers` gives (order of first appearance): each part groups
+    /// its own rows through its own table indexed by value, then the values a later part meets
+    /// that no earlier part did are numbered next, in row order, and that part's rows are
+    /// renumbered. Nil when the column has nulls or another type, or when its values span more
+    /// than its row count (each part's table would be large): `integers` groups those.
+    static func inParallel(_ c: Column, parts: Int) -> Grouping? {
+        guard parts > 1, c.count >= parts, c.nullCount == 0 else { return nil }
+        // SAFETY: the column's values are read only inside the closure, which the grouping
+        // does not outlive.
+        switch c.storage {
+        case .int(let a), .dateTime(let a): return a.withUnsafeBufferPointer { inParallel($0, parts: parts) }
+        case .int32(let a): return a.withUnsafeBufferPointer { inParallel($0, parts: parts) }
+        case .date(let a): return a.withUnsafeBufferPointer { inParallel($0, parts: parts) }
+        case .string(let codes, _): return codes.withUnsafeBufferPointer { inParallel($0, parts: parts) }
+        default: return nil
+        }
+    }
+
+    /// SAFETY: part k reads v[i] and writes out[i] only for i in its own rows
+    /// [n × k / parts, n × (k + 1) / parts), below n = v.count = out.count, and a table slot
+    /// v[i] − lo ≤ span < the table's count; `ids` is declared full of n uninitialized Int32s
+    /// (a trivial type) and every slot is written by the part that owns it before it is read.
+    /// The buffers outlive `Parallel.map`, which returns when every part is done.
+    private static func inParallel<T: FixedWidthInteger>(_ v: UnsafeBufferPointer<T>, parts: Int) -> Grouping? {
+        let n = v.count
+        func rows(_ k: Int) -> Range<Int> { (n * k / parts)..<(n * (k + 1) / parts) }
+        let values = Unchecked(v)
+        let bounds = Parallel.map(parts) { k in
+            var lo = Int64.max, hi = Int64.min
+            for i in rows(k) { let x = Int64(values.value[i]); lo = min(lo, x); hi = max(hi, x) }
+            return (lo, hi)
+        }
+        let lo = bounds.map(\.0).min()!, hi = bounds.map(\.1).max()!
+        let span = hi.subtractingReportingOverflow(lo)
+        guard !span.overflow, span.partialValue < Int64(n) else { return nil }
+        let size = Int(span.partialValue) + 1
+        var ids = [Int32](unsafeUninitializedCapacity: n) { _, count in count = n }
+        // Each part's table (value → its own number) and its groups' first rows.
+        var local: [(table: [Int32], firstRow: [Int32])] = ids.withUnsafeMutableBufferPointer { out in
+            let shared = Unchecked((v, out))
+            return Parallel.map(parts) { k in
+                let (v, out) = shared.value
+                var table = [Int32](repeating: -1, count: size), firstRow: [Int32] = []
+                table.withUnsafeMutableBufferPointer { t in
+                    for i in rows(k) {
+                        let slot = Int(Int64(v[i]) &- lo)
+                        var id = t[slot]
+                        if id < 0 { id = Int32(firstRow.count); t[slot] = id; firstRow.append(Int32(i)) }
+                        out[i] = id
+                    }
+                }
+                return (table, firstRow)
+            }
+        }
+        // Part 0's numbers are the ids; each later part's groups take the id of the value an
+        // earlier part met, or the next one.
+        var table = local[0].table, firstRow = local[0].firstRow
+        local[0] = ([], [])
+        var renumber: [[Int32]] = [[]]
+        for k in 1..<parts {
+            let map = local[k].firstRow.map { row -> Int32 in
+                let slot = Int(Int64(v[Int(row)]) - lo)
+                if table[slot] < 0 { table[slot] = Int32(firstRow.count); firstRow.append(row) }
+                return table[slot]
+            }
+            renumber.append(map)
+            local[k] = ([], [])
+        }
+        // The later parts' rows renumbered, those rows split between the cores.
+        let later = n / parts
+        ids.withUnsafeMutableBufferPointer { out in
+            let shared = Unchecked((out, renumber))
+            _ = Parallel.map(parts) { k in
+                let (out, renumber) = shared.value
+                let mine = (later + (n - later) * k / parts)..<(later + (n - later) * (k + 1) / parts)
+                for p in 1..<parts {
+                    renumber[p].withUnsafeBufferPointer { map in
+                        for i in rows(p).clamped(to: mine) { out[i] = map[Int(out[i])] }
+                    }
+                }
+                return 0
+            }
+        }
+        return Grouping(ids: ids, count: firstRow.count, firstRow: firstRow)
     }
 }

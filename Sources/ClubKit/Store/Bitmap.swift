@@ -11,6 +11,14 @@ struct Bitmap: Equatable, Sendable {
         if allValid { trimTail() }
     }
 
+    /// A bitmap of `count` bits from their words (bit i is bit i % 64 of word i / 64); the bits
+    /// past `count` in the last word are cleared.
+    init(words: [UInt64], count: Int) {
+        precondition(words.count == (count + 63) >> 6)
+        (self.words, self.count) = (words, count)
+        trimTail()
+    }
+
     @inline(__always)
     func isValid(_ i: Int) -> Bool {
         (words[i >> 6] >> UInt64(i & 63)) & 1 == 1

@@ -106,9 +106,33 @@ public struct Column: Sendable {
     }
 
     private func optionalRows(_ indices: [Int32]) -> Column {
-        var v = Bitmap(count: indices.count, allValid: false)
-        for (j, i) in indices.enumerated() where i >= 0 && !isNull(Int(i)) { v.set(j, true) }
-        func pick<T>(_ a: [T], _ zero: T) -> [T] { indices.map { $0 >= 0 ? a[Int($0)] : zero } }
+        // Valid where the index names a row whose value is not null: a word of 64 rows at a time.
+        let n = indices.count, own = validity
+        var words = [UInt64](repeating: 0, count: (n + 63) >> 6)
+        var highest: Int32 = -1
+        // SAFETY: j < n = indices.count and j >> 6 < words.count.
+        indices.withUnsafeBufferPointer { indices in words.withUnsafeMutableBufferPointer { words in
+            for w in 0..<words.count {
+                var bits: UInt64 = 0
+                for j in (w << 6)..<Swift.min(n, (w + 1) << 6) {
+                    let i = indices[j]
+                    highest = Swift.max(highest, i)
+                    if i >= 0 && (own?.isValid(Int(i)) ?? true) { bits |= 1 << UInt64(j & 63) }
+                }
+                words[w] = bits
+            }
+        } }
+        precondition(Int(highest) < count, "a row past the column's end")
+        let v = Bitmap(words: words, count: n)
+        // SAFETY: every index read is ≥ 0 and at most `highest` < count = a.count; j < n.
+        func pick<T>(_ a: [T], _ zero: T) -> [T] {
+            a.withUnsafeBufferPointer { a in indices.withUnsafeBufferPointer { indices in
+                [T](unsafeUninitializedCapacity: n) { out, made in
+                    for j in 0..<n { let i = indices[j]; (out.baseAddress! + j).initialize(to: i >= 0 ? a[Int(i)] : zero) }
+                    made = n
+                }
+            } }
+        }
         switch storage {
         case .int(let a): return Column(.int(pick(a, 0)), validity: v)
         case .int32(let a): return Column(.int32(pick(a, 0)), validity: v)
