@@ -89,6 +89,9 @@ final class SparkEngine: Engine {
         // is ended and the temporary folder removed all the same.
         SparkLeftovers.keep(ObjectIdentifier(self), pid: p.processIdentifier, folder: ownsFolder ? folder : nil)
         input = stdin.fileHandleForWriting
+        // Written only when poll says there is room (`request`), so a write never waits.
+        let inFD = stdin.fileHandleForWriting.fileDescriptor
+        _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK)
         outFD = stdout.fileHandleForReading.fileDescriptor
         errFD = stderr.fileHandleForReading.fileDescriptor
         // Keep the read ends alive with the process.
@@ -126,10 +129,14 @@ final class SparkEngine: Engine {
         let text = (statements + ["SELECT '\(nonce):end'", "SELECT raise_error('\(nonce)_sync')"])
             .map { Self.withoutComments($0) + ";\n" }.joined()
         traffic.sent += text.utf8.count
-        do { try input?.write(contentsOf: Data(text.utf8)) } catch {
-            stop()
-            throw EngineError("spark-sql stopped: \(error.localizedDescription)")
-        }
+        // The statements go in while the answers come out: spark-sql echoes what it reads, so a
+        // request longer than the pipes hold would otherwise leave both sides waiting on a full
+        // pipe. The input is written in pieces whenever it has room, never waited on.
+        let bytes = Array(text.utf8)
+        var sent = 0
+        guard let inFD = input?.fileDescriptor else { throw EngineError("spark-sql is not running") }
+        let previousPipe = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, previousPipe) }
         var lines: [String] = [], errors: [String] = []
         var outDone = false, errDone = false
         while !(outDone && errDone) {
@@ -141,9 +148,21 @@ final class SparkEngine: Engine {
                 throw EngineError.cancelled
             }
             var fds = [pollfd(fd: outFD, events: Int16(POLLIN), revents: 0), pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, 2, 50)
+            let writing = sent < bytes.count
+            if writing { fds.append(pollfd(fd: inFD, events: Int16(POLLOUT), revents: 0)) }
+            let ready = poll(&fds, nfds_t(fds.count), 50)
             if ready < 0 && errno != EINTR { break }
-            for (k, fd) in fds.enumerated() where fd.revents != 0 {
+            if writing && fds[2].revents != 0 {
+                let n = bytes.withUnsafeBufferPointer { write(inFD, $0.baseAddress! + sent, min(bytes.count - sent, 65536)) }
+                let failure = errno
+                if n > 0 {
+                    sent += n
+                } else if n < 0 && failure != EAGAIN && failure != EINTR {
+                    stop()
+                    throw EngineError("spark-sql stopped: \(String(cString: strerror(failure)))")
+                }
+            }
+            for (k, fd) in fds.prefix(2).enumerated() where fd.revents != 0 {
                 var buffer = [UInt8](repeating: 0, count: 65536)
                 let n = read(fd.fd, &buffer, buffer.count)
                 if n > 0 { traffic.received += n }

@@ -41,6 +41,12 @@ final class SparkEngineTests: XCTestCase {
         XCTAssertEqual(answer.values("n"), [.int(2)])
         XCTAssertEqual(answer.values("top"), [.double(1e300)])
 
+        // A statement longer than the pipes hold (spark-sql echoes what it reads): it goes in
+        // while the echo comes out, instead of both sides waiting on a full pipe.
+        let sparkEngine = try XCTUnwrap(session.catalog.engines["sp"]?.engine as? SparkEngine)
+        let long = try sparkEngine.query("SELECT length('" + String(repeating: "a", count: 300_000) + "') AS n", isCancelled: { false })
+        XCTAssertEqual(long.values("n"), [.int(300_000)])
+
         // Listing, describing, replacing.
         XCTAssertEqual(try session.query("tables | where name == \"sp.t\"").strings("kind"), ["spark table"])
         XCTAssertEqual(try session.query("describe sp.t").strings("nulls"), ["0", "1", "1", "1", "2", "1"])
@@ -50,8 +56,7 @@ final class SparkEngineTests: XCTestCase {
 
         // An engine error: one line, at the statement, and the process keeps answering.
         // (The table is dropped behind clubsh's back.)
-        let spark = try XCTUnwrap(session.catalog.engines["sp"]?.engine as? SparkEngine)
-        try spark.execute(["DROP TABLE t"])
+        try sparkEngine.execute(["DROP TABLE t"])
         let d = try XCTUnwrap(session.error("let a = 1\n sp.t | count"))
         XCTAssertEqual(d.location.line, 2)
         XCTAssertEqual(d.location.column, 2)
