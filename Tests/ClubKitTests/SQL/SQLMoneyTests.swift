@@ -69,7 +69,14 @@ final class SQLMoneyTests: XCTestCase {
     }
 
     /// In memory the expected values; compiled, the same in `engine`, bit for bit.
-    static func check(_ engine: SQLEngine, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// The cases whose values have no decimal scale (summed compensated) or are a mean of
+    /// integers: Spark adds its partial sums in any order and divides in its own way, so there
+    /// only the last bits may differ (docs/language.md, "Sums of money"); money is still exact.
+    static let lastBitsInSpark: Set<String> = ["m | agg s = sum(x * 3) by g",
+                                               "m | where g == \"c\" | agg s = sum(x + 0.0000001), a = avg(x + 0.0000001)",
+                                               "m | agg a = avg(n)"]
+
+    static func check(_ engine: SQLEngine, lastBits: Set<String> = [], file: StaticString = #filePath, line: UInt = #line) throws {
         let (session, cleanup) = try DifferentialTests.load([m, big])
         defer { cleanup() }
         var sql: [String] = []
@@ -85,11 +92,17 @@ final class SQLMoneyTests: XCTestCase {
             case .success(let rows):
                 let cells = rows.flatMap { $0 }
                 XCTAssertEqual(cells.count, expected.count, "\(text) in \(engine.name)", file: file, line: line)
-                for (got, want) in zip(cells, expected) where !same(got, want) {
+                for (got, want) in zip(cells, expected) where !same(got, want) && !(lastBits.contains(text) && near(got, want)) {
                     XCTFail("\(text) in \(engine.name): \(got), expected \(want)", file: file, line: line)
                 }
             }
         }
+    }
+
+    /// Doubles within 1e-12 of each other, relatively.
+    private static func near(_ got: SQLite3Shell.Scalar, _ want: Value) -> Bool {
+        guard case .real(let a) = got, case .double(let b) = want else { return false }
+        return abs(a - b) <= 1e-12 * max(abs(a), abs(b))
     }
 
     /// An engine's value and clubsh's, doubles to the bit.
