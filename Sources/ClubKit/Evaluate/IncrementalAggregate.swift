@@ -73,7 +73,7 @@ private struct Blocks<T: FixedWidthInteger> {
         let n = values.count
         var ids = [Int32](repeating: 0, count: Swift.min(blockRows, n))
         var numbers = values.withUnsafeBufferPointer { GroupNumbers($0, validity: key.validity) }
-        var accumulators: [any GroupAccumulator] = []
+        var accumulators: [Accumulator] = []
         var columnOf: [(any GroupAccumulator, Counts?)] = []
         var start = 0
         while start < n {
@@ -110,18 +110,18 @@ private struct Blocks<T: FixedWidthInteger> {
     /// Each call's accumulator (calls that count rows share one) and the counts it finishes
     /// with; nil when a call turns out not to accumulate exactly (doubles without a money scale,
     /// NaN among the extremes).
-    private func makeAccumulators(capacity: Int) -> ([any GroupAccumulator], [(any GroupAccumulator, Counts?)])? {
-        var all: [any GroupAccumulator] = []
+    private func makeAccumulators(capacity: Int) -> ([Accumulator], [(any GroupAccumulator, Counts?)])? {
+        var all: [Accumulator] = []
         var rowCounts: Counts?
         func counts(_ input: Column?) -> Counts {
             if let validity = input?.validity {
                 let c = Counts(validity: validity, capacity: capacity)
-                all.append(c)
+                all.append(.counts(c))
                 return c
             }
             if let rowCounts { return rowCounts }
             let c = Counts(validity: nil, capacity: capacity)
-            all.append(c)
+            all.append(.counts(c))
             rowCounts = c
             return c
         }
@@ -135,36 +135,36 @@ private struct Blocks<T: FixedWidthInteger> {
                 guard let input else { return nil }
                 // A group whose values are all null has a null sum: only then are values counted.
                 let seen = input.validity != nil || call.function == .avg ? counts(input) : nil
-                let sum: any GroupAccumulator
+                let sum: Accumulator
                 switch input.storage {
-                case .int(let a): sum = IntegerSum(a, validity: input.validity, capacity: capacity)
-                case .int32(let a): sum = IntegerSum(a, validity: input.validity, capacity: capacity)
+                case .int(let a): sum = .sum64(IntegerSum(a, validity: input.validity, capacity: capacity))
+                case .int32(let a): sum = .sum32(IntegerSum(a, validity: input.validity, capacity: capacity))
                 case .double(let a):
                     let parts = a.count >= 1 << 20 ? 2 : 1
                     guard let scale = a.withUnsafeBufferPointer({ Money.scale(of: $0, valid: input.validity, parts: parts) }) else { return nil }
-                    sum = MoneySum(a, validity: input.validity, scale: scale, mean: call.function == .avg, capacity: capacity)
+                    sum = .money(MoneySum(a, validity: input.validity, scale: scale, mean: call.function == .avg, capacity: capacity))
                 default: return nil
                 }
                 all.append(sum)
-                columnOf.append((sum, seen))
+                columnOf.append((sum.accumulator, seen))
             case .min, .max:
                 guard let input else { return nil }
                 let max = call.function == .max
-                let extreme: any GroupAccumulator
+                let extreme: Accumulator
                 switch input.storage {
                 // Each starts from the type's least value (for max) or greatest (for min).
-                case .int(let a): extreme = Extreme(a, validity: input.validity, max: max, from: max ? .min : .max, capacity: capacity) { .int($0) }
-                case .int32(let a): extreme = Extreme(a, validity: input.validity, max: max, from: max ? .min : .max, capacity: capacity) { .int32($0) }
-                case .date(let a): extreme = Extreme(a, validity: input.validity, max: max, from: max ? .min : .max, capacity: capacity) { .date($0) }
-                case .dateTime(let a): extreme = Extreme(a, validity: input.validity, max: max, from: max ? .min : .max, capacity: capacity) { .dateTime($0) }
+                case .int(let a): extreme = .extreme64(Extreme(a, validity: input.validity, max: max, from: max ? .min : .max, capacity: capacity) { .int($0) })
+                case .int32(let a): extreme = .extreme32(Extreme(a, validity: input.validity, max: max, from: max ? .min : .max, capacity: capacity) { .int32($0) })
+                case .date(let a): extreme = .extreme32(Extreme(a, validity: input.validity, max: max, from: max ? .min : .max, capacity: capacity) { .date($0) })
+                case .dateTime(let a): extreme = .extreme64(Extreme(a, validity: input.validity, max: max, from: max ? .min : .max, capacity: capacity) { .dateTime($0) })
                 case .double(let a):
                     // NaN would not order (the one pass compares rows then).
                     guard !a.contains(where: \.isNaN) else { return nil }
-                    extreme = Extreme(a, validity: input.validity, max: max, from: max ? -.infinity : .infinity, capacity: capacity) { .double($0) }
+                    extreme = .extremeDouble(Extreme(a, validity: input.validity, max: max, from: max ? -.infinity : .infinity, capacity: capacity) { .double($0) })
                 default: return nil
                 }
                 all.append(extreme)
-                columnOf.append((extreme, nil))
+                columnOf.append((extreme.accumulator, nil))
             default: return nil
             }
         }
@@ -260,6 +260,50 @@ private struct GroupNumbers<T: FixedWidthInteger> {
         var validity = Bitmap(count: keys.count)
         validity.set(Int(nullGroup), false)
         return Column(make(keys), validity: validity)
+    }
+}
+
+/// The accumulators the blocks add into, each as its concrete type, so that its loops are
+/// compiled for that type (called through the protocol, a generic class's loops would not be).
+private enum Accumulator {
+    case counts(Counts), money(MoneySum)
+    case sum64(IntegerSum<Int64>), sum32(IntegerSum<Int32>)
+    case extreme64(Extreme<Int64>), extreme32(Extreme<Int32>), extremeDouble(Extreme<Double>)
+
+    var accumulator: any GroupAccumulator {
+        switch self {
+        case .counts(let a): return a
+        case .money(let a): return a
+        case .sum64(let a): return a
+        case .sum32(let a): return a
+        case .extreme64(let a): return a
+        case .extreme32(let a): return a
+        case .extremeDouble(let a): return a
+        }
+    }
+
+    func grow(to count: Int) {
+        switch self {
+        case .counts(let a): a.grow(to: count)
+        case .money(let a): a.grow(to: count)
+        case .sum64(let a): a.grow(to: count)
+        case .sum32(let a): a.grow(to: count)
+        case .extreme64(let a): a.grow(to: count)
+        case .extreme32(let a): a.grow(to: count)
+        case .extremeDouble(let a): a.grow(to: count)
+        }
+    }
+
+    func add(_ rows: Range<Int>, groups: UnsafeBufferPointer<Int32>) {
+        switch self {
+        case .counts(let a): a.add(rows, groups: groups)
+        case .money(let a): a.add(rows, groups: groups)
+        case .sum64(let a): a.add(rows, groups: groups)
+        case .sum32(let a): a.add(rows, groups: groups)
+        case .extreme64(let a): a.add(rows, groups: groups)
+        case .extreme32(let a): a.add(rows, groups: groups)
+        case .extremeDouble(let a): a.add(rows, groups: groups)
+        }
     }
 }
 
