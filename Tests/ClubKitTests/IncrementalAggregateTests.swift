@@ -127,6 +127,18 @@ final class IncrementalAggregateTests: XCTestCase {
         XCTAssertNotNil(try incremental(s.catalog.tables["t"]!, key: "k", [(.sum, "v")], blockRows: 2))
     }
 
+    /// Keys at both ends of 64 bits (their span leaves 64 bits: the hash map numbers them) and
+    /// null, in order of first appearance; counts and maxima by hand.
+    func testKeysAtTheEndsOf64Bits() throws {
+        let csv = "k,v\n9223372036854775807,1\n-9223372036854775808,2\n,3\n0,4\n-9223372036854775808,5\n,6\n9223372036854775807,7\n0,8\n"
+        let s = try makeSession(["t": csv])
+        XCTAssertNotNil(try incremental(s.catalog.tables["t"]!, key: "k", [(.count, nil), (.max, "v")], blockRows: 2))
+        let (t, _) = try run(s, "t | agg n = count(), hi = max(v) by k", blockRows: 2)
+        XCTAssertEqual(t.values("k"), [.int(.max), .int(.min), .null, .int(0)])
+        XCTAssertEqual(t.values("n"), [.int(2), .int(2), .int(2), .int(2)])
+        XCTAssertEqual(t.values("hi"), [.int(7), .int(5), .int(6), .int(8)])
+    }
+
     /// Money by hand: 0.01 + 0.05 is 0.06 exactly (the sum of the doubles is
     /// 0.060000000000000005), −0.10 + 0.30 is 0.2, and their means 0.03 and 0.1; a customer
     /// whose amounts are all null has a null sum and mean, and a count of 0.
