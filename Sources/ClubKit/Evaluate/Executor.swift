@@ -21,7 +21,8 @@ struct Executor {
     var calendar = CalendarKind.gregorian
     /// The language `month_name` writes in.
     var language = Language.english
-    /// Rows per block when filters, joins and an aggregate run a block at a time (`BlockedAggregate`).
+    /// Rows per block when filters, joins and an aggregate run a block at a time (`BlockedAggregate`),
+    /// and when an aggregate of many groups does (`IncrementalAggregate`).
     var blockRows = BlockedAggregate.blockRows
 
     func run(_ plan: Plan) throws(Diagnostic) -> Table {

@@ -23,6 +23,18 @@ struct AggregateOperator: PhysicalOperator {
         let expressions = executor.evaluator(input)
         let isCancelled = executor.isCancelled
         let keyColumns = keys.map { expressions.column($0.expr) }
+        let inputs = calls.map { $0.argument.map(expressions.column) }
+        // Many groups of one key over a large table: a block at a time, without a group number
+        // per row, into the answer's own columns.
+        if keyColumns.count == 1, input.rowCount / 2 >= executor.blockRows {
+            var warnings = AggregateWarnings()
+            if let columns = try IncrementalAggregate.evaluate(key: keyColumns[0], calls: calls, inputs: inputs, blockRows: executor.blockRows,
+                                                               isCancelled: isCancelled, warnings: &warnings) {
+                executor.notes.overflow += warnings.overflow
+                executor.notes.undefined += warnings.undefined
+                return output(columns, groups: columns[0].count, in: executor)
+            }
+        }
         let grouping = Grouping(columns: keyColumns, n: input.rowCount, isCancelled: isCancelled)
         if isCancelled() { throw Diagnostic.interrupted }
         var columns = keyColumns.map { $0.gather(grouping.firstRow) }
@@ -31,7 +43,6 @@ struct AggregateOperator: PhysicalOperator {
         // of 100 million orders) their working arrays are as large as the columns, so they run
         // one at a time instead, the largest (sum, mean and the like, with several arrays per
         // group) first, while no other result is held yet.
-        let inputs = calls.map { $0.argument.map(expressions.column) }
         let manyGroups = grouping.count > input.rowCount / 16
         let parallel = input.rowCount >= 1 << 20 && calls.count > 1 && !manyGroups
         let calls = self.calls
@@ -54,10 +65,15 @@ struct AggregateOperator: PhysicalOperator {
             executor.notes.overflow += warnings.overflow
             executor.notes.undefined += warnings.undefined
         }
+        return output(columns, groups: grouping.count, in: executor)
+    }
+
+    /// The output expressions over [keys…, aggregates…], one row per group.
+    private func output(_ columns: [Column], groups: Int, in executor: Executor) -> Table {
         let names = keys.map(\.name) + calls.indices.map { "_agg\($0)" }
-        let intermediate = Table(columnNames: names, columns: columns, rowCount: grouping.count)
+        let intermediate = Table(columnNames: names, columns: columns, rowCount: groups)
         let outer = executor.evaluator(intermediate)
-        return Table(columnNames: outputs.map(\.name), columns: outputs.map { outer.column($0.expr) }, rowCount: grouping.count)
+        return Table(columnNames: outputs.map(\.name), columns: outputs.map { outer.column($0.expr) }, rowCount: groups)
     }
 
     /// About how many arrays of a value per group an aggregate works with.
