@@ -21,7 +21,7 @@ let package = Package(
         // (`-static-stdlib`, to the compiler as well as the linker, so that the shell's objects
         // name the archives Foundation needs: CoreFoundation, ICU) into a position-dependent
         // executable (`-no-pie`: nothing to relocate at start). Each run then starts without
-        // the dynamic loader mapping and relocating the Swift libraries: about 7 ms of CPU less
+        // the dynamic loader mapping and relocating the Swift libraries: 6–7 ms of CPU less
         // (docs/architecture.md, "The release binary"). Debug builds, and so `swift test`, stay
         // as they were.
         .executableTarget(
