@@ -57,12 +57,12 @@ var ok = true
 // The init file: `-init FILE`, else `~/.clubshrc` before the prompt (never for a script or a
 // pipe, so they give the same answers on every machine); `-no-init` skips both.
 if !arguments.noInit {
-    let rc = (ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) + "/.clubshrc"
     if let file = arguments.initFile {
         ok = shell.runFile(file)
         if !ok && !interactive { finish(1) }
-    } else if interactive, FileManager.default.fileExists(atPath: rc) {
-        _ = shell.runFile(rc)
+    } else if interactive {
+        let rc = (FilePath.environmentHome.flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) + "/.clubshrc"
+        if FileManager.default.fileExists(atPath: rc) { _ = shell.runFile(rc) }
     }
 }
 if interactive && !arguments.inputs.isEmpty {
@@ -79,7 +79,7 @@ if interactive && !arguments.inputs.isEmpty {
     }
 }
 if interactive {
-    let history = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.clubsh_history"
+    let history = (FilePath.environmentHome ?? ".") + "/.clubsh_history"
     REPL(shell: shell, editor: LineEditor(historyPath: history)).run()
 } else if !arguments.inputs.isEmpty {
     // Ctrl-C stops the running statement (a load waiting on a FIFO, a long fit) and ends clubsh

@@ -16,6 +16,17 @@ final class FilePathTests: XCTestCase {
         XCTAssertEqual(FilePath.resolve("~x.csv", home: "/home/sara"), "~x.csv")
     }
 
+    /// The default home is HOME as the environment has it (read with getenv, not through
+    /// ProcessInfo's copy of the whole environment): the two agree, and `~/x.csv` without a
+    /// home given resolves against it.
+    func testTheDefaultHomeIsTheEnvironmentsHOME() {
+        let home = ProcessInfo.processInfo.environment["HOME"]
+        XCTAssertEqual(FilePath.environmentHome, home)
+        if let home, !home.isEmpty {
+            XCTAssertEqual(FilePath.resolve("~/x.csv"), (home.hasSuffix("/") ? String(home.dropLast()) : home) + "/x.csv")
+        }
+    }
+
     func testRelativePathsAreTheFoldersWhenGiven() {
         XCTAssertEqual(FilePath.resolve("../data/orders.csv", in: "Samples/lessons"), "Samples/lessons/../data/orders.csv")
         XCTAssertEqual(FilePath.resolve("orders.csv", in: "/work/"), "/work/orders.csv")

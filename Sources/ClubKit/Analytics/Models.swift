@@ -301,7 +301,7 @@ enum ModelOptions {
 
 /// "r = 0.2426, alpha = 4.4136": fitted parameters as the working shows them.
 func params(_ values: [(String, Double)]) -> String {
-    values.map { "\($0.0) = \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+    values.map { "\($0.0) = \(ValueFormat.printf("%.4f", $0.1))" }.joined(separator: ", ")
 }
 
 extension TransactionData {
@@ -330,7 +330,7 @@ extension TransactionData {
                           columns: [keys, Column(.int(s.x.map { Int64($0) })), Column(.double(s.tx)), Column(.double(s.T)), Column(.double(s.spend)),
                                     Column(.double(pAlive)), Column(.double(expected))])
         return AnalyticsResult(table: table, work: [
-            "\(name) on \(grouped(n)) customers, in \(unitName), calibration to \(calendar.format(asOf)): \(fitted); log-likelihood = \(String(format: "%.2f", ll))",
+            "\(name) on \(grouped(n)) customers, in \(unitName), calibration to \(calendar.format(asOf)): \(fitted); log-likelihood = \(ValueFormat.printf("%.2f", ll))",
             "p_alive = P(still active)\(aliveNote); expected_purchases over the next \(shown(t)) \(unitName)",
         ], reads: reads)
     }
@@ -343,7 +343,7 @@ extension TransactionData {
                           columns: [data.keys, Column(.int(s.x.map { Int64($0) })), doubleColumn(s.repeatMean),
                                     Column(.double(s.x.indices.map { m.expectedSpend(x: s.x[$0], m: s.repeatMean[$0] ?? 0) }))])
         return AnalyticsResult(table: table, work: [
-            "Gamma-Gamma on \(grouped(customers)) customers with repeat purchases: \(params([("p", m.p), ("q", m.q), ("v", m.v)])); log-likelihood = \(String(format: "%.2f", ll))",
+            "Gamma-Gamma on \(grouped(customers)) customers with repeat purchases: \(params([("p", m.p), ("q", m.q), ("v", m.v)])); log-likelihood = \(ValueFormat.printf("%.2f", ll))",
             "avg_spend = mean value of the repeat purchase days; expected_spend = E[spend per purchase], the population mean for customers without repeats",
         ], reads: reads)
     }

@@ -110,22 +110,22 @@ public final class Session {
             let plan = try Checker(catalog: catalog).check(Pipeline(source: name, steps: []))
             return [.table(Describe.table(try catalog.evaluate(plan).table))]
         case .assign(let name, let pipeline):
-            return try catalog.define(name, .result, pipeline, text: definitionText(statement.text))
+            return try catalog.define(name, .result, pipeline, text: Session.definitionText(statement.text))
         case .segment(let name, let source, let predicate, let command):
             let pipeline = Pipeline(source: source, steps: [PipelineStep(step: .filter(predicate), location: predicate.location)], command: command)
-            return try catalog.define(name, .segment(base: command?.text ?? source.text), pipeline, text: definitionText(statement.text))
+            return try catalog.define(name, .segment(base: command?.text ?? source.text), pipeline, text: Session.definitionText(statement.text))
         case .formula(let name, let parameters, let body):
             return try catalog.defineFormula(name, parameters, body, text: statement.text)
         case .formulas:
             return [.table(catalog.formulasListing())]
         case .program(let name, let spec):
             // A program written over several lines is listed on one.
-            let text = definitionText(statement.text).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+            let text = Session.definitionText(statement.text).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
             return try catalog.defineProgram(name, spec, text: text)
         case .programs:
             return [.table(catalog.programsListing())]
         case .campaign(let name, let spec):
-            let text = definitionText(statement.text).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+            let text = Session.definitionText(statement.text).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
             return try catalog.defineCampaign(name, spec, text: text)
         case .campaigns:
             return [.table(catalog.campaignsListing())]
@@ -214,10 +214,25 @@ public final class Session {
         throw Diagnostic("the statement gave no table", at: statement.location)
     }
 
-    /// `big = orders | where …` → `orders | where …`.
-    private func definitionText(_ statement: String) -> String {
+    /// `big = orders | where …` → `orders | where …`: the text after the first `=`, without the
+    /// spaces and tabs at either end (Foundation's `.whitespaces`, `isSpaceOrTab`; line breaks
+    /// stay). Trimmed here rather than with `trimmingCharacters`, whose first use in a process
+    /// costs more than a small model fit.
+    static func definitionText(_ statement: String) -> String {
         guard let eq = statement.firstIndex(of: "=") else { return statement }
-        return statement[statement.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        let scalars = statement.unicodeScalars[statement.index(after: eq)...]
+        guard let first = scalars.firstIndex(where: { !isSpaceOrTab($0) }),
+              let last = scalars.lastIndex(where: { !isSpaceOrTab($0) }) else { return "" }
+        return String(scalars[first...last])
+    }
+
+    /// Foundation's `CharacterSet.whitespaces`: tab, the characters of Unicode's category Zs
+    /// (space separators) and U+200B, the zero-width space.
+    static func isSpaceOrTab(_ c: Unicode.Scalar) -> Bool {
+        switch c.value {
+        case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
     }
 
     /// A listing with a warning for each entry left out because it cannot be computed now.

@@ -16,7 +16,7 @@ import Darwin
 ///     FilePath.resolve("../data/orders.csv", in: "lessons")  // "lessons/../data/orders.csv"
 public enum FilePath {
     /// The path to open for `path` as a statement wrote it.
-    public static func resolve(_ path: String, in folder: String? = nil, home: String? = ProcessInfo.processInfo.environment["HOME"]) -> String {
+    public static func resolve(_ path: String, in folder: String? = nil, home: String? = FilePath.environmentHome) -> String {
         if path == "~" || path.hasPrefix("~/") {
             let home = home.flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
             guard !home.isEmpty else { return path }
@@ -24,6 +24,13 @@ public enum FilePath {
         }
         guard let folder, !folder.isEmpty, folder != ".", !path.hasPrefix("/") else { return path }
         return (folder.hasSuffix("/") ? folder : folder + "/") + path
+    }
+
+    /// `HOME` as the environment has it, nil when unset. Read with `getenv`: Foundation's
+    /// `ProcessInfo.environment` copies every variable into a dictionary first, a cost every
+    /// `load` paid through `resolve`'s default.
+    public static var environmentHome: String? {
+        getenv("HOME").map { String(cString: $0) }
     }
 
     /// The last part of `path`, as `basename` gives it: `Samples/data/orders.csv` → `orders.csv`,

@@ -1,7 +1,30 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How single values read as text.
 enum ValueFormat {
+    /// C's `printf` of numbers (`"%.4f"`, `"%.2f"`): the same text as Foundation's
+    /// `String(format:)`, which formats numbers with the C library in the C locale, without
+    /// Foundation's formatter, whose first use in a process costs more than a small model fit.
+    /// For numeric conversions only (no `%@`, no `%s`).
+    static func printf(_ format: String, _ arguments: CVarArg...) -> String {
+        withVaList(arguments) { first in
+            var small = [CChar](repeating: 0, count: 64)
+            let needed = Int(vsnprintf(&small, small.count, format, first))
+            if needed < small.count { return small.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }
+            // A long result (`%.4f` of 1e300): a buffer of its length, with the arguments again.
+            return withVaList(arguments) { again in
+                var large = [CChar](repeating: 0, count: needed + 1)
+                _ = vsnprintf(&large, large.count, format, again)
+                return large.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            }
+        }
+    }
+
     /// Exact text for data formats (CSV, JSON): integers as is, doubles in their shortest
     /// round-trip form (`0.30000000000000004`), an integral double without `.0`.
     static func plain(_ v: Value) -> String {
