@@ -26,9 +26,12 @@ extension SessionCatalog {
         let s = data.summary()
         guard s.spend.allSatisfy(\.isFinite) else { return nil }
         let n = data.customerCount
-        let columns = [data.keys, Column(.date(s.first)), Column(.date(s.last)), Column(.int(s.transactions.map(Int64.init))),
-                       Column(.double(s.spend)), Column(.double((0..<n).map { s.spend[$0] / Double(s.transactions[$0]) })),
-                       Column(.int(s.last.map { Int64(data.asOf) - Int64($0) }))]
+        let asOf = Int64(data.asOf)
+        let orders: [Int64] = FreshMemory.array(count: n) { out in for c in 0..<n { out.initializeElement(at: c, to: Int64(s.transactions[c])) } }
+        let average: [Double] = FreshMemory.array(count: n) { out in for c in 0..<n { out.initializeElement(at: c, to: s.spend[c] / Double(s.transactions[c])) } }
+        let since: [Int64] = FreshMemory.array(count: n) { out in for c in 0..<n { out.initializeElement(at: c, to: asOf - Int64(s.last[c])) } }
+        let columns = [data.keys, Column(.date(s.first)), Column(.date(s.last)), Column(.int(orders)),
+                       Column(.double(s.spend)), Column(.double(average)), Column(.int(since))]
         let base = Table(columnNames: derived.map(\.name), columns: columns, rowCount: n)
         // The pipeline's own columns, by name and type, or it is not the one this stands for.
         let expected = outputs.map(\.name) + [derived[6].name]
