@@ -42,7 +42,7 @@ final class Customers360SegmentTests: XCTestCase {
         let s = try session()
         let said = messages(try s.runAll("segment vip = customers360 where spend >= 100 and orders >= 2 and city == \"Tehran\""))
         // 1 (420.50, 2 orders, Tehran) and 2 (125.25, 2, Tehran); 3 has no city, 4 one order.
-        XCTAssertEqual(said, ["segment vip: 2 of 5 customers360 rows (40.0%)"])
+        XCTAssertEqual(said, ["segment vip: 2 of 5 customers360 rows (40%)"])
         XCTAssertNil(s.catalog.computations["customers360"], "customers360 was not made whole")
         let vip = try s.query("vip")
         XCTAssertEqual(vip.strings("customer_id"), ["1", "2"])
@@ -58,7 +58,7 @@ final class Customers360SegmentTests: XCTestCase {
     func testEveryMatchOfACustomerIsKept() throws {
         let s = try session()
         let said = messages(try s.runAll("segment big = customers360 where spend >= 500 and city == \"Tehran\""))
-        XCTAssertEqual(said, ["segment big: 1 of 5 customers360 rows (20.0%)"])
+        XCTAssertEqual(said, ["segment big: 1 of 5 customers360 rows (20%)"])
         XCTAssertEqual(try s.query("big").strings("name"), ["Mina B"])
         // `not` and `in` over the summary's columns go first too; 3 and 4 have 2 and 1 orders.
         try s.runAll("segment few = customers360 where not (orders > 1) and customer_id in [3, 4]")
@@ -97,6 +97,6 @@ final class Customers360SegmentTests: XCTestCase {
         try s.runAll("load \"\(path)\" as customers")
         XCTAssertEqual(try s.query("vip").strings("customer_id"), ["1"], "Reza moved to Shiraz")
         let caption = try SegmentReports(catalog: s.catalog).segmentCaption("vip")
-        XCTAssertTrue(caption.hasPrefix("vip: 1 of 5 customers360 rows (20.0%)"), caption)
+        XCTAssertTrue(caption.hasPrefix("vip: 1 of 5 customers360 rows (20%)"), caption)
     }
 }
