@@ -1,47 +1,22 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Large arrays made for a command's work (a customer number per transaction, the per-customer
-/// summary, gathered columns) are fresh memory: the kernel clears each 4 KiB page the first time
-/// it is written, and on a virtual machine that costs more than the work that fills it (about
-/// 0.6 ms per MB measured on the 2-core machine the benchmarks run on, a fifth to a half of a
-/// first analytics command's CPU). Asked for 2 MiB pages where the system gives them on request
-/// (Linux's transparent huge pages in `madvise` mode), the same memory costs a tenth of that.
-/// Nothing else changes: the pages hold what they would have held.
+/// summary, gathered columns), filled once as they are made: no pass clears them first and no
+/// append grows them. Fresh memory is dear on the 2-core virtual machine the benchmarks run on
+/// (the kernel clears each new page, a third or more of a first analytics command's CPU), so
+/// the shared build makes as little of it as it can. Asking for 2 MiB pages (`madvise`,
+/// `MADV_HUGEPAGE`) was measured there too and cost more: the clearing is the same, and finding
+/// whole huge pages adds compaction (`cohort monthly counts` 0.37–0.54 CPU s against 0.24–0.35
+/// without, 2026-12-03).
 enum FreshMemory {
-    /// Below this many bytes an array is left to the allocator as it is.
-    static let adviseBytes = 4 << 20
-
-    /// An array of `count` copies of `value`, its pages asked for as huge ones when it is large.
+    /// An array of `count` copies of `value`.
     static func array<T: BitwiseCopyable>(repeating value: T, count: Int) -> [T] {
-        [T](unsafeUninitializedCapacity: count) { buffer, made in
-            adviseHuge(UnsafeMutableRawBufferPointer(buffer))
-            buffer.initialize(repeating: value)
-            made = count
-        }
+        [T](repeating: value, count: count)
     }
 
-    /// An array of `count` elements that `fill` writes (all of them), its pages asked for as huge
-    /// ones when it is large.
+    /// An array of `count` elements that `fill` initializes, every one of them.
     static func array<T: BitwiseCopyable>(count: Int, _ fill: (UnsafeMutableBufferPointer<T>) -> Void) -> [T] {
         [T](unsafeUninitializedCapacity: count) { buffer, made in
-            adviseHuge(UnsafeMutableRawBufferPointer(buffer))
             fill(buffer)
             made = count
         }
-    }
-
-    /// Asks for huge pages for the whole 2 MiB blocks inside `buffer`, when it is large. A
-    /// request refused (another system, or huge pages off) changes nothing.
-    static func adviseHuge(_ buffer: UnsafeMutableRawBufferPointer) {
-        #if os(Linux)
-        guard let base = buffer.baseAddress, buffer.count >= adviseBytes else { return }
-        let huge = UInt(2 << 20)
-        let start = (UInt(bitPattern: base) + huge - 1) & ~(huge - 1)
-        let end = (UInt(bitPattern: base) + UInt(buffer.count)) & ~(huge - 1)
-        guard end > start, let p = UnsafeMutableRawPointer(bitPattern: start) else { return }
-        _ = madvise(p, Int(end - start), MADV_HUGEPAGE)
-        #endif
     }
 }
