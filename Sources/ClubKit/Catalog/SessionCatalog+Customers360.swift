@@ -12,8 +12,9 @@ extension SessionCatalog {
     }
 
     /// The table of customers360's first three steps (where, agg, derive) made from the summary,
-    /// or nil when the summary does not give exactly that table.
-    private func customers360Summary(_ plan: Plan) throws(Diagnostic) -> Table? {
+    /// or nil when the summary does not give exactly that table: its columns at the positions
+    /// `wanted` (all seven when nil), of the customers `rows` (every one, in order, when nil).
+    private func customers360Summary(_ plan: Plan, columns wanted: [Int]? = nil, rows: [Int32]? = nil) throws(Diagnostic) -> Table? {
         guard let roles = transactions, plan.steps.count >= 3, case .aggregate(_, _, let outputs) = plan.steps[1],
               case .project(let derived) = plan.steps[2], derived.count == 7,
               let source = try? table(named: roles.table),
@@ -25,20 +26,34 @@ extension SessionCatalog {
         guard data.customerCount > 0 else { return nil }
         let s = data.summary()
         guard s.spend.allSatisfy(\.isFinite) else { return nil }
-        let n = data.customerCount
-        let asOf = Int64(data.asOf)
-        let orders: [Int64] = FreshMemory.array(count: n) { out in for c in 0..<n { out.initializeElement(at: c, to: Int64(s.transactions[c])) } }
-        let average: [Double] = FreshMemory.array(count: n) { out in for c in 0..<n { out.initializeElement(at: c, to: s.spend[c] / Double(s.transactions[c])) } }
-        let since: [Int64] = FreshMemory.array(count: n) { out in for c in 0..<n { out.initializeElement(at: c, to: asOf - Int64(s.last[c])) } }
-        let columns = [data.keys, Column(.date(s.first)), Column(.date(s.last)), Column(.int(orders)),
-                       Column(.double(s.spend)), Column(.double(average)), Column(.int(since))]
-        let base = Table(columnNames: derived.map(\.name), columns: columns, rowCount: n)
         // The pipeline's own columns, by name and type, or it is not the one this stands for.
+        let names = derived.map(\.name), types: [DataType] = [data.keys.type, .date, .date, .int, .double, .double, .int]
         let expected = outputs.map(\.name) + [derived[6].name]
-        guard base.columnNames == [roles.customer, "first_order", "last_order", "orders", "spend", "avg_order", "days_since_last"],
-              base.columnNames == derived.map(\.name), expected == derived.map(\.name),
-              zip(columns, derived).allSatisfy({ $0.type == $1.expr.type }) else { return nil }
-        return base
+        guard names == [roles.customer, "first_order", "last_order", "orders", "spend", "avg_order", "days_since_last"],
+              expected == names, zip(types, derived).allSatisfy({ $0 == $1.expr.type }) else { return nil }
+        let n = rows?.count ?? data.customerCount
+        let asOf = Int64(data.asOf)
+        // SAFETY: each row number is a customer number below customerCount, the count of the
+        // summary's arrays (the filter that chose them ran over a table of customerCount rows);
+        // each new array's n slots are written once.
+        func make<T: BitwiseCopyable>(_ value: (Int) -> T) -> [T] {
+            guard let rows else { return FreshMemory.array(count: n) { out in for c in 0..<n { out.initializeElement(at: c, to: value(c)) } } }
+            precondition(rows.allSatisfy { $0 >= 0 && Int($0) < data.customerCount }, "a customer outside the summary")
+            return FreshMemory.array(count: n) { out in for k in 0..<n { out.initializeElement(at: k, to: value(Int(rows[k]))) } }
+        }
+        func column(_ i: Int) -> Column {
+            switch i {
+            case 0: return rows.map { data.keys.gather($0) } ?? data.keys
+            case 1: return Column(.date(rows == nil ? s.first : make { s.first[$0] }))
+            case 2: return Column(.date(rows == nil ? s.last : make { s.last[$0] }))
+            case 3: return Column(.int(make { Int64(s.transactions[$0]) }))
+            case 4: return Column(.double(rows == nil ? s.spend : make { s.spend[$0] }))
+            case 5: return Column(.double(make { s.spend[$0] / Double(s.transactions[$0]) }))
+            default: return Column(.int(make { asOf - Int64(s.last[$0]) }))
+            }
+        }
+        let positions = wanted ?? Array(0..<7)
+        return Table(columnNames: positions.map { names[$0] }, columns: positions.map(column), rowCount: n)
     }
 
     /// `steps` run over `base` (the table of customers360's first three steps).
@@ -86,8 +101,17 @@ extension SessionCatalog {
         for c in conjuncts {
             if c.columnsRead.allSatisfy({ before[$0] >= 0 }) { early.append(c.renumbered(before)) } else { late.append(c) }
         }
-        guard !early.isEmpty, let summary = try customers360Summary(c360) else { return nil }
-        let steps = [PlanStep.filter(.allOf(early)), join, c360.steps[4]] + (late.isEmpty ? [] : [.filter(.allOf(late))]) + plan.steps.dropFirst()
+        guard !early.isEmpty else { return nil }
+        // The early conjuncts over the columns they read alone; then the seven columns of the
+        // customers they keep.
+        let predicate = TypedExpr.allOf(early), read = predicate.columnsRead.sorted()
+        var narrow = [Int](repeating: -1, count: leftCount)
+        for (k, p) in read.enumerated() { narrow[p] = k }
+        guard let some = try customers360Summary(c360, columns: read) else { return nil }
+        let keep = FilterOperator.selection(executor(notes).evaluator(some).eval(predicate.renumbered(narrow)), some.rowCount)
+        if isCancelled() { throw Diagnostic.interrupted }
+        guard let summary = try customers360Summary(c360, rows: keep) else { return nil }
+        let steps = [join, c360.steps[4]] + (late.isEmpty ? [] : [PlanStep.filter(.allOf(late))]) + plan.steps.dropFirst()
         return try runAfterSummary(summary, steps, schema: plan.schema, notes: notes)
     }
 
@@ -101,7 +125,7 @@ extension SessionCatalog {
         guard let (c360, join, _, _) = customers360Join(),
               case .join(left: true, let right, let leftKeys, let rightKeys, _, _) = join,
               leftKeys.count == 1, case .column(0, _) = leftKeys[0], JoinOperator.indexes(leftKeys, rightKeys),
-              let summary = try customers360Summary(c360) else { return nil }
+              let summary = try customers360Summary(c360, columns: [0]) else { return nil }
         let notes = EvaluationNotes()
         let rightTable = try executor(notes).run(right)
         guard let index = Join.IntegerIndex(executor(notes).evaluator(rightTable).column(rightKeys[0])),
