@@ -35,6 +35,30 @@ final class SharedBuildTests: XCTestCase {
         XCTAssertEqual(g.count, expected.firstRow.count, message, line: line)
     }
 
+    func testSpendsPastSixtyFourBitsOfUnitsAreExact() {
+        // Whole amounts of 9e15 (scale 0, within 2^53): customer 0 has 3,000 of them, 2.7e19 in
+        // all, past Int64's 9.22e18, so its sum of units wraps twice; customer 1 has 2,000 of
+        // 9e15 then 1,000 of -9e15, 9e18, wrapping once on the way up and once back; customer 2
+        // has 2 and 3, 5. The rows alternate between the customers. By hand:
+        // 3,000 × 9e15 = 2.7e19 and 2,000 × 9e15 − 1,000 × 9e15 = 9e18, both exact doubles, and
+        // the total 2.7e19 + 9e18 + 5 = 36,000,000,000,000,000,005, whose nearest double is 3.6e19.
+        var customer: [Int32] = [], day: [Int32] = [], amount: [Double] = []
+        for i in 0..<3000 {
+            customer.append(0); day.append(Int32(19_000 + i % 7)); amount.append(9e15)
+            customer.append(1); day.append(19_000); amount.append(i < 2000 ? 9e15 : -9e15)
+        }
+        customer += [2, 2]; day += [19_001, 19_002]; amount += [2, 3]
+        for parts in [1, 2] {
+            let (s, scale, total) = TransactionData.summaryAndScale(customer, day, amount, 3, parts: parts)
+            XCTAssertEqual(scale, 0)
+            XCTAssertEqual(s.spend, [2.7e19, 9e18, 5], "\(parts) parts")
+            XCTAssertEqual(s.transactions, [3000, 3000, 2])
+            XCTAssertEqual(s.first, [19_000, 19_000, 19_001])
+            XCTAssertEqual(s.last, [19_006, 19_000, 19_002])
+            XCTAssertEqual(total, 3.6e19)
+        }
+    }
+
     func testGroupingOnSeveralCoresNumbersValuesInOrderOfFirstAppearance() {
         var numbers = Numbers(state: 5)
         for n in [2, 3, 7, 64, 1000] {

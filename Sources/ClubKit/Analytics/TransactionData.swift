@@ -177,29 +177,30 @@ struct TransactionData {
                                 parts: Int) -> (summary: CustomerSummary, scale: Int?, total: Double?) {
         let scale = amount.withUnsafeBufferPointer { Money.scale(of: $0, parts: parts) }
         let exact = scale != nil, p = Money.powers[scale ?? 0]
-        var first = [Int32](repeating: .max, count: customerCount), last = [Int32](repeating: .min, count: customerCount)
-        var n = [Int](repeating: 0, count: customerCount), spend = [Double](repeating: 0, count: customerCount)
-        // Exact: units and wraps; compensated: the compensation (spend holds the sum).
-        var units = [Int64](repeating: 0, count: exact ? customerCount : 0), carry = units
-        var compensation = [Double](repeating: 0, count: exact ? 0 : customerCount)
+        var first = FreshMemory.array(repeating: Int32.max, count: customerCount), last = FreshMemory.array(repeating: Int32.min, count: customerCount)
+        var n = FreshMemory.array(repeating: 0, count: customerCount), spend = FreshMemory.array(repeating: 0.0, count: customerCount)
+        // Exact: each customer's units are kept in `spend`'s slot (the Int64's bits as a
+        // Double's, moved and never computed with; 0 is 0.0's bits) until they are made a sum of money, and the wraps of a sum of units,
+        // which need sums past 9.2e18 units, in a table per part; compensated: the compensation
+        // (spend holds the sum).
+        var compensation = exact ? [] : FreshMemory.array(repeating: 0.0, count: customerCount)
         // SAFETY: part k writes only the slots of customers in its own range [low, high) of the
         // arrays, whose buffers are allocated above and outlive `Parallel.map`, which returns
-        // when both parts are done; the transactions are only read. `units` and `carry` have
-        // customerCount slots when `exact`, `compensation` when not, and only those are touched.
-        first.withUnsafeMutableBufferPointer { first in
+        // when both parts are done; the transactions are only read. `compensation` has
+        // customerCount slots when not `exact`, and is touched only then.
+        let wraps: [[Int: Int64]] = first.withUnsafeMutableBufferPointer { first in
         last.withUnsafeMutableBufferPointer { last in
         n.withUnsafeMutableBufferPointer { n in
         spend.withUnsafeMutableBufferPointer { spend in
-        units.withUnsafeMutableBufferPointer { units in
-        carry.withUnsafeMutableBufferPointer { carry in
         compensation.withUnsafeMutableBufferPointer { compensation in
         customer.withUnsafeBufferPointer { customer in
         day.withUnsafeBufferPointer { day in
         amount.withUnsafeBufferPointer { amount in
-            let shared = Unchecked((first, last, n, spend, units, carry, compensation, customer, day, amount))
-            _ = Parallel.map(parts) { k in
-                let (first, last, n, spend, units, carry, compensation, customer, day, amount) = shared.value
+            let shared = Unchecked((first, last, n, spend, compensation, customer, day, amount))
+            return Parallel.map(parts) { k in
+                let (first, last, n, spend, compensation, customer, day, amount) = shared.value
                 let low = Int32(customerCount * k / parts), high = Int32(customerCount * (k + 1) / parts)
+                var carry: [Int: Int64] = [:]
                 for i in 0..<customer.count {
                     let c32 = customer[i]
                     guard c32 >= low && c32 < high else { continue }
@@ -210,9 +211,9 @@ struct TransactionData {
                     if exact {
                         // Money.units, per customer.
                         let m = Money.nearest(x * p)
-                        let (sum, wrapped) = units[c].addingReportingOverflow(m)
-                        units[c] = sum
-                        if wrapped { carry[c] += m > 0 ? 1 : -1 }
+                        let (sum, wrapped) = Int64(bitPattern: spend[c].bitPattern).addingReportingOverflow(m)
+                        spend[c] = Double(bitPattern: UInt64(bitPattern: sum))
+                        if wrapped { carry[c, default: 0] += m > 0 ? 1 : -1 }
                     } else {
                         // CompensatedSum.add, on the two arrays.
                         let sum = spend[c], t = sum + x
@@ -220,19 +221,25 @@ struct TransactionData {
                         spend[c] = t
                     }
                 }
-                return 0
+                return carry
             }
-        } } } } } } } } } }
+        } } } } } } } }
         var total: Double?
         if let scale {
             // All the units, as each customer's: a wrapped sum and its wraps.
+            var carry: [Int: Int64] = [:]
+            for part in wraps { carry.merge(part, uniquingKeysWith: +) }
             var allUnits: Int64 = 0, allCarry: Int64 = 0
-            for c in 0..<customerCount {
-                let u = units[c]
-                spend[c] = Money.double(u, carry: carry[c], scale: scale)
-                let (sum, wrapped) = allUnits.addingReportingOverflow(u)
-                allUnits = sum
-                allCarry += carry[c] + (wrapped ? (u > 0 ? 1 : -1) : 0)
+            // SAFETY: c < customerCount = spend.count; each slot holds its customer's units
+            // until it is overwritten with their sum of money.
+            spend.withUnsafeMutableBufferPointer { spend in
+                for c in 0..<customerCount {
+                    let u = Int64(bitPattern: spend[c].bitPattern), wrapped = carry.isEmpty ? 0 : carry[c] ?? 0
+                    spend[c] = Money.double(u, carry: wrapped, scale: scale)
+                    let (sum, over) = allUnits.addingReportingOverflow(u)
+                    allUnits = sum
+                    allCarry += wrapped + (over ? (u > 0 ? 1 : -1) : 0)
+                }
             }
             total = Money.double(allUnits, carry: allCarry, scale: scale)
         } else {
@@ -406,29 +413,32 @@ struct CustomerMonths {
         guard span > 0, !size.overflow, size.partialValue <= Self.maxBytes / 8 else { return nil }
         // Each day's month, from a table over the days when they span fewer than 2^16.
         let monthOfDay: [Int32] = Int(lastDay) - Int(firstDay) < 1 << 16 ? (firstDay...lastDay).map { Int32(monthIndex($0) - first) } : []
-        let n = data.count, total = size.partialValue
-        // Each part sets the bits of its own rows in its own table; the tables are OR-ed after.
-        // SAFETY: part k reads rows [n × k / parts, n × (k + 1) / parts) of the arrays, which
-        // outlive `Parallel.map`, and writes only the table it allocates; a customer number is
-        // below customerCount and a month below span, so every word index is below total.
-        let tables: [[UInt64]] = data.customer.withUnsafeBufferPointer { customer in data.day.withUnsafeBufferPointer { day in
-            monthOfDay.withUnsafeBufferPointer { monthOfDay in
-                let shared = Unchecked((customer, day, monthOfDay))
-                return Parallel.map(parts) { k in
-                    let (customer, day, monthOfDay) = shared.value
-                    var table = [UInt64](repeating: 0, count: total)
-                    table.withUnsafeMutableBufferPointer { table in
-                        for i in (n * k / parts)..<(n * (k + 1) / parts) {
+        let n = data.count, total = size.partialValue, customers = data.customerCount
+        // One table; each part reads every row and sets the bits of its own customers, so no
+        // part needs a table of its own (fresh memory costs more than reading the rows twice).
+        var bits = FreshMemory.array(repeating: UInt64(0), count: total)
+        // SAFETY: the arrays read outlive `Parallel.map`; part k writes only the words of the
+        // customers in [customers × k / parts, customers × (k + 1) / parts), which no other part
+        // writes; a customer number is below customerCount and a month below span, so every
+        // word index is below total = customerCount × words.
+        bits.withUnsafeMutableBufferPointer { table in
+            data.customer.withUnsafeBufferPointer { customer in data.day.withUnsafeBufferPointer { day in
+                monthOfDay.withUnsafeBufferPointer { monthOfDay in
+                    let shared = Unchecked((customer, day, monthOfDay, table))
+                    _ = Parallel.map(parts) { k in
+                        let (customer, day, monthOfDay, table) = shared.value
+                        let low = Int32(customers * k / parts), high = Int32(customers * (k + 1) / parts)
+                        for i in 0..<n {
+                            let c = customer[i]
+                            guard c >= low && c < high else { continue }
                             let m = monthOfDay.isEmpty ? monthIndex(day[i]) - first : Int(monthOfDay[Int(day[i] - firstDay)])
-                            table[Int(customer[i]) * words + m >> 6] |= 1 << UInt64(m & 63)
+                            table[Int(c) * words + m >> 6] |= 1 << UInt64(m & 63)
                         }
+                        return 0
                     }
-                    return table
                 }
-            }
-        } }
-        var bits = tables[0]
-        for other in tables.dropFirst() { for w in 0..<total { bits[w] |= other[w] } }
+            } }
+        }
         (self.calendar, self.first, self.span, self.words, self.bits) = (calendar, first, span, words, bits)
     }
 

@@ -238,11 +238,13 @@ extension SessionCatalog {
             defer { computing.remove(name) }
             // What it reads is computed first, deepest first, so a long chain never recurses deeply.
             // In an engine the results it reads are part of its one query: none comes here.
-            for inner in runsInEngine(plan) ? [] : stale(below: name, { self.cache[$0]?.version != self.versions[$0] ?? 0 }) {
+            // A segment of customers360 may be filtered before its join, without customers360.
+            let segment = runsInEngine(plan) ? nil : try customers360Segment(name, plan, notes: notes)
+            for inner in runsInEngine(plan) || segment != nil ? [] : stale(below: name, { self.cache[$0]?.version != self.versions[$0] ?? 0 }) {
                 try attempt { () throws(Diagnostic) in _ = try compute(inner, notes) }
             }
             // customers360 reads the summary the analytics share when it gives the same table.
-            let shared = name == Customers360.name && definitions[name] == nil ? try customers360FromSummary(plan, notes: notes) : nil
+            let shared = name == Customers360.name && definitions[name] == nil ? try customers360FromSummary(plan, notes: notes) : segment
             let table: Table
             if let shared { table = shared } else { table = try executor(notes).run(plan) }
             cache[name] = (table, version)

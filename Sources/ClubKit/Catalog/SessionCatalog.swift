@@ -38,6 +38,8 @@ final class SessionCatalog: Catalog {
     var plans: [String: (plan: Plan, version: Int)] = [:]
     /// Computed tables of named results, current while their version is the one they were computed at.
     var cache: [String: (table: Table, version: Int)] = [:]
+    /// The rows of customers360 counted without making it (`customers360Rows`), per its version.
+    var customers360RowCount: (version: Int, rows: Int)?
     /// Results being checked now, outermost first (a name met again closes a cycle).
     var checking: [String] = []
     /// Results being computed now (to refuse re-entry through a listing).

@@ -162,6 +162,30 @@ enum Join {
             }
         }
 
+        /// How many rows joining `left` (a column that `probes` accepts) gives, without making
+        /// the pairs: each left row's matches, or one for a row without any in a left join.
+        func rowCount(_ left: Column, keepUnmatched: Bool) -> Int {
+            switch left.storage {
+            case .int(let a), .dateTime(let a): return rowCount(a, left.validity, keepUnmatched)
+            case .int32(let a), .date(let a): return rowCount(a, left.validity, keepUnmatched)
+            default: return 0
+            }
+        }
+
+        private func rowCount<T: FixedWidthInteger>(_ a: [T], _ av: Bitmap?, _ keepUnmatched: Bool) -> Int {
+            var rows = 0
+            for l in a.indices {
+                var r: Int32 = -1
+                if av.map({ $0.isValid(l) }) ?? true {
+                    let s = Self.slot(Int64(a[l]), direct, lo, hi, map)
+                    if s >= 0 { r = head[s] }
+                }
+                if r < 0 && keepUnmatched { rows += 1 }
+                while r >= 0 { rows += 1; r = next[Int(r)] }
+            }
+            return rows
+        }
+
         private func probe<T: FixedWidthInteger>(_ a: [T], _ av: Bitmap?, _ keepUnmatched: Bool, _ maxRows: Int, _ isCancelled: () -> Bool) -> Pairs? {
             Join.probe(a.count, next: next, keepUnmatched: keepUnmatched, maxRows: maxRows, isCancelled: isCancelled) { l in
                 guard av.map({ $0.isValid(l) }) ?? true else { return -1 }

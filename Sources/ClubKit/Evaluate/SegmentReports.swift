@@ -24,6 +24,7 @@ extension SessionCatalog {
     func rows(of name: String) throws(Diagnostic) -> Int {
         if tables[name] == nil, remote(name) != nil { return try remoteRowCount(name) }
         if let n = try remoteResultRowCount(name) { return n }
+        if let n = try customers360Rows(name) { return n }
         return try table(named: name).rowCount
     }
 }

@@ -87,14 +87,27 @@ public struct Column: Sendable {
 
     private func rows(_ indices: [Int32]) -> Column {
         let v = validity?.gather(indices)
+        // Every index names a row: checked once here, not per value below.
+        var lowest: Int32 = 0, highest: Int32 = -1
+        for i in indices { lowest = Swift.min(lowest, i); highest = Swift.max(highest, i) }
+        precondition(lowest >= 0 && Int(highest) < count, "a row outside the column")
+        // SAFETY: every index read is 0 ≤ i ≤ highest < count = a.count (checked above); the
+        // new array's n slots are each written once.
+        func pick<T: BitwiseCopyable>(_ a: [T]) -> [T] {
+            a.withUnsafeBufferPointer { a in indices.withUnsafeBufferPointer { indices in
+                FreshMemory.array(count: indices.count) { out in
+                    for j in 0..<indices.count { (out.baseAddress! + j).initialize(to: a[Int(indices[j])]) }
+                }
+            } }
+        }
         switch storage {
-        case .int(let a): return Column(.int(indices.map { a[Int($0)] }), validity: v)
-        case .int32(let a): return Column(.int32(indices.map { a[Int($0)] }), validity: v)
-        case .double(let a): return Column(.double(indices.map { a[Int($0)] }), validity: v)
-        case .bool(let a): return Column(.bool(indices.map { a[Int($0)] }), validity: v)
-        case .date(let a): return Column(.date(indices.map { a[Int($0)] }), validity: v)
-        case .dateTime(let a): return Column(.dateTime(indices.map { a[Int($0)] }), validity: v)
-        case .string(let c, let d): return Column(.string(indices.map { c[Int($0)] }, d), validity: v)
+        case .int(let a): return Column(.int(pick(a)), validity: v)
+        case .int32(let a): return Column(.int32(pick(a)), validity: v)
+        case .double(let a): return Column(.double(pick(a)), validity: v)
+        case .bool(let a): return Column(.bool(pick(a)), validity: v)
+        case .date(let a): return Column(.date(pick(a)), validity: v)
+        case .dateTime(let a): return Column(.dateTime(pick(a)), validity: v)
+        case .string(let c, let d): return Column(.string(pick(c), d), validity: v)
         }
     }
 
@@ -125,11 +138,10 @@ public struct Column: Sendable {
         precondition(Int(highest) < count, "a row past the column's end")
         let v = Bitmap(words: words, count: n)
         // SAFETY: every index read is ≥ 0 and at most `highest` < count = a.count; j < n.
-        func pick<T>(_ a: [T], _ zero: T) -> [T] {
+        func pick<T: BitwiseCopyable>(_ a: [T], _ zero: T) -> [T] {
             a.withUnsafeBufferPointer { a in indices.withUnsafeBufferPointer { indices in
-                [T](unsafeUninitializedCapacity: n) { out, made in
+                FreshMemory.array(count: n) { out in
                     for j in 0..<n { let i = indices[j]; (out.baseAddress! + j).initialize(to: i >= 0 ? a[Int(i)] : zero) }
-                    made = n
                 }
             } }
         }
