@@ -339,8 +339,9 @@ extension TransactionData {
 
         // Everyone known: buyers, then customers-table rows of people who never bought.
         var keys = data.keys
-        var extraRows: [Int] = []
-        var stages: [(type: String, evidence: String)] = []
+        // The people who never bought: each one's type as its place in the precedence, and with
+        // the names their rows and evidence.
+        var extraRows: [Int] = [], stageCodes: [UInt8] = [], stageEvidence: [String] = []
         var unseen = 0
         let ids = customers.flatMap { customers in
             [data.keyName, "id", "customer_id"].first(where: { customers.column($0) != nil }).flatMap { customers.column($0) }
@@ -363,10 +364,15 @@ extension TransactionData {
                 }
                 var later = 0
                 let columns = TypesCommand.StageColumns(customers)
+                let place = Dictionary(uniqueKeysWithValues: TypesCommand.precedence.enumerated().map { ($0.element, UInt8($0.offset)) })
+                stageCodes.reserveCapacity(firstOfEach.count)
                 for row in firstOfEach {
                     guard let stage = TypesCommand.stage(columns, row: row, asOf: asOf, calendar: calendar, explain: names) else { later += 1; continue }
-                    extraRows.append(row)
-                    stages.append(stage)
+                    stageCodes.append(place[stage.type]!)
+                    if names {
+                        extraRows.append(row)
+                        stageEvidence.append(stage.evidence)
+                    }
                 }
                 // Their keys are needed only with the names (`| members`, `lifecycle`).
                 if names && !extraRows.isEmpty { keys = Join.concatenate(keys, ids.gather(extraRows.map { Int32($0) })) }
@@ -379,7 +385,7 @@ extension TransactionData {
                 if let m = customers.column("member"), m.type != .bool, customers.column("joined") == nil {
                     notes.append("the customers table's `member` column holds \(m.type.rawValue), not true/false, so it is not used")
                 }
-                if customers.column("contacted") == nil && stages.contains(where: { $0.type == "potential" }) {
+                if customers.column("contacted") == nil && stageCodes.contains(place["potential"]!) {
                     notes.append("the customers table has no `contacted` column, so leads are not told apart from potential customers")
                 }
             } else {
@@ -388,7 +394,7 @@ extension TransactionData {
         } else {
             notes.append("no `customers` table is loaded, so no one who never bought is counted (lead, potential, member_no_purchase)")
         }
-        let known = data.customerCount + extraRows.count
+        let known = data.customerCount + stageCodes.count
         let verdicts: FeedbackVerdicts
         if let feedback {
             verdicts = feedbackVerdicts(feedback, keys: keys, lookup: lookup, negativeFrom: asOf - o.feedbackDays + 1, latestFrom: asOf - o.loyalDays + 1,
@@ -397,8 +403,13 @@ extension TransactionData {
             verdicts = FeedbackVerdicts()
             notes.append("no `feedback` table is loaded, so no one is counted dissatisfied, and loyal goes by purchases alone")
         }
-        // The longest gap is worked out only for a customer the other tests of loyal let through.
-        let index = byCustomer(), gapsFrom = asOf - o.loyalDays + 1
+        // The longest gap is worked out only for a customer the other tests of loyal let through,
+        // from the customer index when one is kept; else, when the rows come customer by customer
+        // (as in a file sorted by customer), straight from the rows: customer c's are the
+        // transactions[c] rows after those of customers 0..<c.
+        let gapsFrom = asOf - o.loyalDays + 1
+        let index = facts.byCustomer == nil && customer.isNonDecreasing ? nil : byCustomer()
+        var offset = 0, scratch: [Int32] = []
 
         var type = [String](repeating: "regular", count: names ? known : 0)
         var code = [UInt8](repeating: UInt8(TypesCommand.precedence.firstIndex(of: "regular")!), count: known)
@@ -413,11 +424,13 @@ extension TransactionData {
         var appliesText = [String?](repeating: nil, count: 1 << precedence.count)
         for c in 0..<known {
             if c >= data.customerCount {
-                let stage = stages[c - data.customerCount]
-                code[c] = UInt8(precedence.firstIndex(of: stage.type)!)
-                if names { (type[c], applies[c], evidence[c]) = (stage.type, stage.type, stage.evidence) }
+                let k = c - data.customerCount, stage = stageCodes[k]
+                code[c] = stage
+                if names { (type[c], applies[c], evidence[c]) = (precedence[Int(stage)], precedence[Int(stage)], stageEvidence[k]) }
                 continue
             }
+            let rows = offset..<offset + s.transactions[c]
+            offset = rows.upperBound
             let since = asOf - s.last[c]
             var found = 0
             if verdicts.isNegative(c) { found |= dissatisfied }
@@ -425,7 +438,7 @@ extension TransactionData {
             if since > o.inactiveDays { found |= inactive }
             var gap: Int32 = 0
             if s.transactions[c] >= o.loyalOrders && since <= o.inactiveDays && verdicts.latestPositive(c) ?? true {
-                gap = index.longestGap(c, from: gapsFrom, to: asOf)
+                gap = index?.longestGap(c, from: gapsFrom, to: asOf) ?? Self.longestGap(day[rows], from: gapsFrom, to: asOf, scratch: &scratch)
                 if gap <= o.loyalGap { found |= loyal }
             }
             guard found != 0 else { continue }
@@ -528,22 +541,52 @@ extension TransactionData {
 }
 
 extension CustomerIndex {
-    /// The longest gap in days between customer c's consecutive purchase days whose later day is
-    /// on or after `from`, and from the last purchase to `to` (the as-of date). A first purchase
-    /// inside the window opens no gap: the customer was not one before it.
-    @inline(__always)
+    /// `TransactionData.longestGap` of customer c's days.
     func longestGap(_ c: Int, from: Int32, to: Int32) -> Int32 {
-        let (low, high) = (Int(start[c]), Int(start[c + 1]))
-        // SAFETY: start[c] < start[c + 1] ≤ start[customerCount] = day.count (a customer has a purchase).
-        return day.withUnsafeBufferPointer { day in
-            var gap = to - day[high - 1]
-            var j = low + 1
-            while j < high {
-                let d = day[j]
-                if d >= from { gap = max(gap, d - day[j - 1]) }
-                j += 1
-            }
-            return gap
+        day.withUnsafeBufferPointer { TransactionData.longestGap(sorted: UnsafeBufferPointer(rebasing: $0[Int(start[c])..<Int(start[c + 1])]), from: from, to: to) }
+    }
+}
+
+extension TransactionData {
+    /// The longest gap in days between consecutive purchase days (of one customer, at least one)
+    /// whose later day is on or after `from`, and from the last purchase to `to` (the as-of
+    /// date). A first purchase inside the window opens no gap: the customer was not one before
+    /// it. Days out of order are sorted in `scratch` first.
+    static func longestGap(_ days: ArraySlice<Int32>, from: Int32, to: Int32, scratch: inout [Int32]) -> Int32 {
+        days.withUnsafeBufferPointer { days in
+            // SAFETY: i − 1 and i are below days.count.
+            var i = 1
+            while i < days.count && days[i - 1] <= days[i] { i += 1 }
+            if i >= days.count { return longestGap(sorted: days, from: from, to: to) }
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: days)
+            scratch.sort()
+            return scratch.withUnsafeBufferPointer { longestGap(sorted: $0, from: from, to: to) }
+        }
+    }
+
+    @inline(__always)
+    static func longestGap(sorted day: UnsafeBufferPointer<Int32>, from: Int32, to: Int32) -> Int32 {
+        // SAFETY: j − 1 and j are below day.count, which is at least one.
+        var gap = to - day[day.count - 1]
+        var j = 1
+        while j < day.count {
+            let d = day[j]
+            if d >= from { gap = max(gap, d - day[j - 1]) }
+            j += 1
+        }
+        return gap
+    }
+}
+
+extension Array where Element == Int32 {
+    /// Whether no value is less than the one before it.
+    var isNonDecreasing: Bool {
+        withUnsafeBufferPointer { a in
+            // SAFETY: i − 1 and i are below a.count.
+            var i = 1
+            while i < a.count && a[i - 1] <= a[i] { i += 1 }
+            return i >= a.count
         }
     }
 }

@@ -34,25 +34,30 @@ extension TransactionData {
         // The score keys, worst to best, of the customer at each place in key order: computed
         // where they are read, so no array of keys is made. A stable order of the customers in
         // key order breaks ties by customer.
-        let keys = RFMKeys(last: s.last, transactions: s.transactions, spend: s.spend, order: inOrder ? nil : byKey, asOf: asOf)
-        // Each score's steps (the key where it steps up), monetary on one core and recency and
-        // frequency on the other.
-        let parts = n >= 1 << 16 ? 2 : 1
-        let jobs = parts == 2 ? [[2], [0, 1]] : [[0, 1, 2]]
-        var steps = [[RFMScores.Step]](repeating: [], count: 3)
-        for done in Parallel.map(parts, { k in jobs[k].map { which in (which, RFMScores.steps(n, bins: bins) { keys.key(which, $0) }) } }) {
-            for (which, found) in done { steps[which] = found }
-        }
         // Recency and frequency as 32-bit columns when they fit (they always do for days and
         // transaction counts of tables that fit in memory).
         let narrow = n == 0 || (Int64(asOf) - Int64(s.last.min()!) <= Int64(Int32.max) && data.count <= Int(Int32.max))
-        var columns = RFMScores.columns(n, bins: bins, steps: steps, keys: keys, narrow: narrow, parts: parts)
+        let parts = n >= 1 << 16 ? 2 : 1
+        var columns = s.last.withUnsafeBufferPointer { last in s.transactions.withUnsafeBufferPointer { transactions in
+            s.spend.withUnsafeBufferPointer { spend in byKey.withUnsafeBufferPointer { byKey in
+                let keys = RFMKeys(last: last, transactions: transactions, spend: spend, order: inOrder ? nil : byKey, asOf: asOf)
+                // Each score's steps (the key where it steps up), monetary on one core and recency
+                // and frequency on the other.
+                let jobs = parts == 2 ? [[2], [0, 1]] : [[0, 1, 2]]
+                var steps = [[RFMScores.Step]](repeating: [], count: 3)
+                for done in Parallel.map(parts, { k in jobs[k].map { which in (which, RFMScores.steps(n, bins: bins) { keys.key(which, $0) }) } }) {
+                    for (which, found) in done { steps[which] = found }
+                }
+                return RFMScores.columns(n, bins: bins, steps: steps, keys: keys, narrow: narrow, parts: parts)
+            } }
+        } }
         let recency: Column, frequency: Column
         if narrow {
             (recency, frequency) = (Column(.int32(columns.recency)), Column(.int32(columns.frequency)))
         } else {
-            recency = Column(.int((0..<n).map { Int64(asOf) - Int64(s.last[keys.customer($0)]) }))
-            frequency = Column(.int((0..<n).map { Int64(s.transactions[keys.customer($0)]) }))
+            let customer = { (p: Int) in inOrder ? p : byKey[p] }
+            recency = Column(.int((0..<n).map { Int64(asOf) - Int64(s.last[customer($0)]) }))
+            frequency = Column(.int((0..<n).map { Int64(s.transactions[customer($0)]) }))
         }
         let codes = RFMScores.labels(&columns.rfm, labels: bins * bins * bins) { k in
             "\(k / (bins * bins) + 1)\(k / bins % bins + 1)\(k % bins + 1)"
@@ -92,10 +97,11 @@ extension TransactionData {
 /// The three RFM score keys of the customer at each place in key order, worst to best (as
 /// `Radix.key` orders them): recency by -(days since the last purchase), frequency by
 /// transactions, monetary by spend.
+/// It reads the summary's arrays through pointers, valid while `rfm` holds them.
 struct RFMKeys {
-    let last: [Int32], transactions: [Int], spend: [Double]
+    let last: UnsafeBufferPointer<Int32>, transactions: UnsafeBufferPointer<Int>, spend: UnsafeBufferPointer<Double>
     /// The customer at each place; nil when the customers are numbered in key order.
-    let order: [Int]?
+    let order: UnsafeBufferPointer<Int>?
     let asOf: Int32
 
     @inline(__always)
@@ -203,22 +209,36 @@ enum RFMScores {
             let shared = Unchecked((recency, frequency, r, f, m, rfm, segment))
             _ = Parallel.map(parts) { k in
                 let (recency, frequency, r, f, m, rfm, segment) = shared.value
-                var seen = equalBefore[k]
-                @inline(__always) func score(_ which: Int, _ key: UInt64) -> Int {
-                    var score = 1
+                // The steps side by side, score `which`'s at [which × width, which × width + count).
+                let width = max(bins - 1, 1)
+                var stepKey = [UInt64](repeating: 0, count: 3 * width), equal = [Int](repeating: 0, count: 3 * width)
+                var seen = equal, count = [0, 0, 0]
+                for which in 0..<3 {
+                    count[which] = steps[which].count
                     for (s, step) in steps[which].enumerated() {
-                        if key > step.key {
+                        (stepKey[which * width + s], equal[which * width + s]) = (step.key, step.equalBefore)
+                        seen[which * width + s] = equalBefore[k][which][s]
+                    }
+                }
+                let (rCount, fCount, mCount) = (count[0], count[1], count[2])
+                stepKey.withUnsafeBufferPointer { stepKey in equal.withUnsafeBufferPointer { equal in seen.withUnsafeMutableBufferPointer { seen in
+                // SAFETY: base + s < 3 × width, the count of the three arrays (count[which] ≤ width).
+                @inline(__always) func score(_ base: Int, _ count: Int, _ key: UInt64) -> Int {
+                    var score = 1
+                    for s in base..<base + count {
+                        let v = stepKey[s]
+                        if key > v {
                             score += 1
-                        } else if key == step.key {
-                            if seen[which][s] >= step.equalBefore { score += 1 }
-                            seen[which][s] += 1
+                        } else if key == v {
+                            if seen[s] >= equal[s] { score += 1 }
+                            seen[s] += 1
                         }
                     }
                     return score
                 }
                 for p in bounds[k]..<bounds[k + 1] {
                     let c = keys.customer(p)
-                    let rs = score(0, keys.key(0, p)), fs = score(1, keys.key(1, p)), ms = score(2, keys.key(2, p))
+                    let rs = score(0, rCount, keys.key(0, p)), fs = score(width, fCount, keys.key(1, p)), ms = score(2 * width, mCount, keys.key(2, p))
                     if narrow {
                         recency[p] = Int32(Int64(keys.asOf) - Int64(keys.last[c]))
                         frequency[p] = Int32(keys.transactions[c])
@@ -228,6 +248,7 @@ enum RFMScores {
                     segment[p] = Int32(rf)
                     rfm[p] = Int32(rf * bins + ms - 1)
                 }
+                } } }
                 return 0
             }
         } } } } } } }
