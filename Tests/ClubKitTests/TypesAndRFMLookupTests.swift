@@ -97,6 +97,27 @@ final class TypesAndRFMLookupTests: XCTestCase {
         }
     }
 
+    /// The longest gap is the same whether the rows come customer by customer in day order,
+    /// customer by customer out of day order, or interleaved (through the customer index).
+    func testTheLongestGapWhateverTheRowOrder() throws {
+        // A (101): 01-10, 02-15, 03-20 → gaps 36 and 33 days, and 11 to the as-of date 03-31.
+        // B (102): 01-05, 03-02 → 57 days, then 29.
+        let orders = [
+            "101,2024-01-10,100\n101,2024-02-15,50\n101,2024-03-20,30\n102,2024-01-05,200\n102,2024-03-02,20\n",
+            "101,2024-03-20,30\n101,2024-01-10,100\n101,2024-02-15,50\n102,2024-03-02,20\n102,2024-01-05,200\n",
+            "102,2024-03-02,20\n101,2024-02-15,50\n102,2024-01-05,200\n101,2024-03-20,30\n101,2024-01-10,100\n",
+        ]
+        for rows in orders {
+            let s = try makeSession(["tx": "c,day,value\n" + rows])
+            try s.runAll("use tx (customer = c, date = day, amount = value) as_of 2024-03-31")
+            let members = try table(s, "types with loyal_orders 2 | members")
+            XCTAssertEqual(members.strings("evidence"), ["3 purchases, longest gap 36 days in the last 365", "2 purchases, longest gap 57 days in the last 365"])
+            XCTAssertEqual(try table(s, "types with loyal_orders 2, loyal_gap 56").strings("customers")[1], "1")
+            XCTAssertEqual(try table(s, "types with loyal_orders 2, loyal_gap 57").strings("customers")[1], "2")
+            XCTAssertEqual(try table(s, "types with loyal_orders 2, loyal_gap 35").strings("customers")[1], "0")
+        }
+    }
+
     /// 100,000 customers (ids 1, 4, 7, …), 257,143 orders of 2023 in a scrambled order, so the
     /// scores are found on both cores and many customers tie. The expected figures are DuckDB's,
     /// from bench/compare's W8 definition over the same rows (row_number() over (order by
