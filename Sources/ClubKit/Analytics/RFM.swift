@@ -190,11 +190,16 @@ enum RFMScores {
         var equalBefore = [[[Int]]](repeating: steps.map { [Int](repeating: 0, count: $0.count) }, count: parts)
         for k in 1..<max(parts, 1) {
             equalBefore[k] = equalBefore[k - 1]
-            for p in bounds[k - 1]..<bounds[k] {
-                for which in 0..<3 {
-                    let key = keys.key(which, p)
-                    for (s, step) in steps[which].enumerated() where step.key == key { equalBefore[k][which][s] += 1 }
-                }
+            for which in 0..<3 {
+                let stepKeys = steps[which].map(\.key)
+                var equal = [Int](repeating: 0, count: stepKeys.count)
+                stepKeys.withUnsafeBufferPointer { stepKeys in equal.withUnsafeMutableBufferPointer { equal in
+                    for p in bounds[k - 1]..<bounds[k] {
+                        let key = keys.key(which, p)
+                        for s in stepKeys.indices where stepKeys[s] == key { equal[s] += 1 }
+                    }
+                } }
+                for s in equal.indices { equalBefore[k][which][s] += equal[s] }
             }
         }
         func make(_ count: Int) -> [Int32] { [Int32](unsafeUninitializedCapacity: count) { _, c in c = count } }
