@@ -117,7 +117,7 @@ struct FeedbackVerdicts {
     var answers: FeedbackAnswers?
 
     func row(_ rows: [Int32], _ c: Int) -> Int? { c < rows.count && rows[c] >= 0 ? Int(rows[c]) : nil }
-    func isNegative(_ c: Int) -> Bool { row(negative, c) != nil || (c < anyNegative.count && anyNegative[c]) }
+    func isNegative(_ c: Int) -> Bool { (c < negative.count && negative[c] >= 0) || (c < anyNegative.count && anyNegative[c]) }
     /// Whether the latest answer in the loyal window is positive; nil without one.
     func latestPositive(_ c: Int) -> Bool? { row(latest, c).map { answers!.positive($0) } }
     func negativeReason(_ c: Int) -> String? { row(negative, c).map { answers!.reasons($0) } }
@@ -410,6 +410,10 @@ extension TransactionData {
         let gapsFrom = asOf - o.loyalDays + 1
         let index = facts.byCustomer == nil && customer.isNonDecreasing ? nil : byCustomer()
         var offset = 0, scratch: [Int32] = []
+        // `verdicts.latestPositive`, reading the rows and answers taken out once (not a copy of
+        // the verdicts per customer).
+        let (latestRows, answers) = (verdicts.latest, verdicts.answers)
+        func latestPositive(_ c: Int) -> Bool? { c < latestRows.count && latestRows[c] >= 0 ? answers?.positive(Int(latestRows[c])) : nil }
 
         var type = [String](repeating: "regular", count: names ? known : 0)
         var code = [UInt8](repeating: UInt8(TypesCommand.precedence.firstIndex(of: "regular")!), count: known)
@@ -437,7 +441,7 @@ extension TransactionData {
             if asOf - s.first[c] < o.newDays { found |= new }
             if since > o.inactiveDays { found |= inactive }
             var gap: Int32 = 0
-            if s.transactions[c] >= o.loyalOrders && since <= o.inactiveDays && verdicts.latestPositive(c) ?? true {
+            if s.transactions[c] >= o.loyalOrders && since <= o.inactiveDays && latestPositive(c) ?? true {
                 gap = index?.longestGap(c, from: gapsFrom, to: asOf) ?? Self.longestGap(day[rows], from: gapsFrom, to: asOf, scratch: &scratch)
                 if gap <= o.loyalGap { found |= loyal }
             }
@@ -457,7 +461,7 @@ extension TransactionData {
             case inactive: evidence[c] = "no purchase for \(since) days"
             default:
                 evidence[c] = "\(s.transactions[c]) purchases, longest gap \(gap) days in the last \(o.loyalDays)"
-                    + (verdicts.latestPositive(c) != nil ? ", latest feedback positive" : "")
+                    + (latestPositive(c) != nil ? ", latest feedback positive" : "")
             }
         }
         return TypeAssignment(keys: keys, type: type, code: code, applies: applies, evidence: evidence, notes: notes, unseen: unseen,
