@@ -106,15 +106,18 @@ extension TypesCommand {
 /// feedback table: the latest negative answer within the feedback window, the latest answer
 /// within the loyal window, and the latest answer of all up to the as-of date (-1: none). Empty
 /// arrays: no feedback was read. The texts are made from the rows only when they are shown.
+/// Without the names (the counts of `types`) only `latest` is kept, with `anyNegative`.
 struct FeedbackVerdicts {
     var negative: [Int32] = []
     var latest: [Int32] = []
     var last: [Int32] = []
+    /// Whether there is a negative answer, when `negative` (which one) is not kept.
+    var anyNegative: [Bool] = []
     /// How to read a row, for the texts and the latest answer's verdict.
     var answers: FeedbackAnswers?
 
     func row(_ rows: [Int32], _ c: Int) -> Int? { c < rows.count && rows[c] >= 0 ? Int(rows[c]) : nil }
-    func isNegative(_ c: Int) -> Bool { row(negative, c) != nil }
+    func isNegative(_ c: Int) -> Bool { (c < negative.count && negative[c] >= 0) || (c < anyNegative.count && anyNegative[c]) }
     /// Whether the latest answer in the loyal window is positive; nil without one.
     func latestPositive(_ c: Int) -> Bool? { row(latest, c).map { answers!.positive($0) } }
     func negativeReason(_ c: Int) -> String? { row(negative, c).map { answers!.reasons($0) } }
@@ -159,6 +162,17 @@ struct FeedbackAnswers {
         default: return nil
         }
         return day <= Int64(to) ? day : nil
+    }
+
+    /// `day` as a function that reads the date column's array directly.
+    func dayOfRow() -> (Int) -> Int64? {
+        guard let dates, case .date(let days) = dates.storage else { return day }
+        let (validity, to) = (dates.validity, Int64(to))
+        return { i in
+            if let validity, !validity.isValid(i) { return nil }
+            let d = Int64(days[i])
+            return d <= to ? d : nil
+        }
     }
 
     func complaint(_ i: Int) -> String? {
@@ -227,7 +241,7 @@ struct FeedbackAnswers {
 /// precedence, every type that applies, and the evidence for the headline.
 struct TypeAssignment {
     /// The customer keys: buyers first (their dense numbers), then customers-table rows of
-    /// people who had not bought by the as-of date.
+    /// people who had not bought by the as-of date (only the buyers' without the names).
     var keys: Column
     var type: [String]
     /// Each `type` as its place in `TypesCommand.precedence`.
@@ -281,17 +295,21 @@ extension TransactionData {
             return AnalyticsResult(table: Table(columnNames: names, columns: columns), work: work, reads: t.reads)
         }
         // Totals of the spends are sums of money at the amounts' scale (`Money`).
+        // The scale was found from the spends themselves, so the sums need not check them again.
         let scale = Money.scale(of: s.spend, trying: data.moneyScale)
-        let totalRevenue = Money.sum(s.spend, scale: scale)
+        var total = MoneySums(count: 1, scale: scale, checked: scale == nil)
         // Counted by each type's place in the precedence.
         let precedence = TypesCommand.precedence
-        var counts = [Int](repeating: 0, count: precedence.count), sums = MoneySums(count: precedence.count, scale: scale)
+        var counts = [Int](repeating: 0, count: precedence.count), sums = MoneySums(count: precedence.count, scale: scale, checked: scale == nil)
         for c in 0..<known {
             let k = Int(t.code[c])
             counts[k] += 1
-            if c < data.customerCount { sums.add(s.spend[c], to: k) }
+            if c < data.customerCount {
+                sums.add(s.spend[c], to: k)
+                total.add(s.spend[c])
+            }
         }
-        let revenue = sums.values
+        let revenue = sums.values, totalRevenue = total[0]
         let names = TypesCommand.customerTypeOrder
         let place = names.map { precedence.firstIndex(of: $0)! }
         let table = Table(columnNames: ["type", "customers", "share", "revenue", "revenue_share", "playbook"],
@@ -321,26 +339,43 @@ extension TransactionData {
 
         // Everyone known: buyers, then customers-table rows of people who never bought.
         var keys = data.keys
-        var extraRows: [Int] = []
-        var stages: [(type: String, evidence: String)] = []
+        // The people who never bought: each one's type as its place in the precedence, and with
+        // the names their rows and evidence.
+        var extraRows: [Int] = [], stageCodes: [UInt8] = [], stageEvidence: [String] = []
         var unseen = 0
+        let ids = customers.flatMap { customers in
+            [data.keyName, "id", "customer_id"].first(where: { customers.column($0) != nil }).flatMap { customers.column($0) }
+        }.flatMap { Types.comparable($0.type, keys.type) && $0.type != .double ? $0 : nil }
+        // Whole-number ids in a short range are looked up by value; the feedback's too.
+        var lookup = CustomerLookup(keys: keys, others: ids.map { [$0] } ?? [])
         if let customers {
-            if let idName = [data.keyName, "id", "customer_id"].first(where: { customers.column($0) != nil }),
-               let ids = customers.column(idName), Types.comparable(ids.type, keys.type), ids.type != .double {
+            if let ids {
                 reads.append("customers")
-                let all = Join.concatenate(keys, ids)
-                let g = Grouping(columns: [all], n: all.count)
-                // The buyers are the first groups (each key once, in order); every later group is
-                // a person who never bought, first met on its first row of the customers table.
-                let firstOfEach = (data.customerCount..<g.count).map { Int(g.firstRow[$0]) - keys.count }.filter { !ids.isNull($0) }
+                // The people who never bought, each first met on its first row of the customers
+                // table: looked up, or grouped with the buyers' keys (the buyers are the first
+                // groups, each key once, in order; every later group is such a person).
+                let firstOfEach: [Int]
+                if lookup != nil {
+                    firstOfEach = lookup!.firstRowsOfOthers(ids)
+                } else {
+                    let all = Join.concatenate(keys, ids)
+                    let g = Grouping(columns: [all], n: all.count)
+                    firstOfEach = (data.customerCount..<g.count).map { Int(g.firstRow[$0]) - keys.count }.filter { !ids.isNull($0) }
+                }
                 var later = 0
                 let columns = TypesCommand.StageColumns(customers)
+                let place = Dictionary(uniqueKeysWithValues: TypesCommand.precedence.enumerated().map { ($0.element, UInt8($0.offset)) })
+                stageCodes.reserveCapacity(firstOfEach.count)
                 for row in firstOfEach {
                     guard let stage = TypesCommand.stage(columns, row: row, asOf: asOf, calendar: calendar, explain: names) else { later += 1; continue }
-                    extraRows.append(row)
-                    stages.append(stage)
+                    stageCodes.append(place[stage.type]!)
+                    if names {
+                        extraRows.append(row)
+                        stageEvidence.append(stage.evidence)
+                    }
                 }
-                if !extraRows.isEmpty { keys = Join.concatenate(keys, ids.gather(extraRows.map { Int32($0) })) }
+                // Their keys are needed only with the names (`| members`, `lifecycle`).
+                if names && !extraRows.isEmpty { keys = Join.concatenate(keys, ids.gather(extraRows.map { Int32($0) })) }
                 unseen = later
                 for name in ["joined", "contacted", "first_seen"] {
                     if let c = customers.column(name), c.type != .date, c.type != .datetime, c.type != .null {
@@ -350,7 +385,7 @@ extension TransactionData {
                 if let m = customers.column("member"), m.type != .bool, customers.column("joined") == nil {
                     notes.append("the customers table's `member` column holds \(m.type.rawValue), not true/false, so it is not used")
                 }
-                if customers.column("contacted") == nil && stages.contains(where: { $0.type == "potential" }) {
+                if customers.column("contacted") == nil && stageCodes.contains(place["potential"]!) {
                     notes.append("the customers table has no `contacted` column, so leads are not told apart from potential customers")
                 }
             } else {
@@ -359,16 +394,26 @@ extension TransactionData {
         } else {
             notes.append("no `customers` table is loaded, so no one who never bought is counted (lead, potential, member_no_purchase)")
         }
-        let known = data.customerCount + extraRows.count
+        let known = data.customerCount + stageCodes.count
         let verdicts: FeedbackVerdicts
         if let feedback {
-            verdicts = feedbackVerdicts(feedback, keys: keys, negativeFrom: asOf - o.feedbackDays + 1, latestFrom: asOf - o.loyalDays + 1, to: asOf,
-                                        reads: &reads, notes: &notes)
+            verdicts = feedbackVerdicts(feedback, keys: keys, lookup: lookup, negativeFrom: asOf - o.feedbackDays + 1, latestFrom: asOf - o.loyalDays + 1,
+                                        to: asOf, names: names, reads: &reads, notes: &notes)
         } else {
             verdicts = FeedbackVerdicts()
             notes.append("no `feedback` table is loaded, so no one is counted dissatisfied, and loyal goes by purchases alone")
         }
-        let gaps = longestGaps(from: asOf - o.loyalDays + 1, last: s.last)
+        // The longest gap is worked out only for a customer the other tests of loyal let through,
+        // from the customer index when one is kept; else, when the rows come customer by customer
+        // (as in a file sorted by customer), straight from the rows: customer c's are the
+        // transactions[c] rows after those of customers 0..<c.
+        let gapsFrom = asOf - o.loyalDays + 1
+        let index = facts.byCustomer == nil && customer.isNonDecreasing ? nil : byCustomer()
+        var offset = 0, scratch: [Int32] = []
+        // `verdicts.latestPositive`, reading the rows and answers taken out once (not a copy of
+        // the verdicts per customer).
+        let (latestRows, answers) = (verdicts.latest, verdicts.answers)
+        func latestPositive(_ c: Int) -> Bool? { c < latestRows.count && latestRows[c] >= 0 ? answers?.positive(Int(latestRows[c])) : nil }
 
         var type = [String](repeating: "regular", count: names ? known : 0)
         var code = [UInt8](repeating: UInt8(TypesCommand.precedence.firstIndex(of: "regular")!), count: known)
@@ -383,18 +428,23 @@ extension TransactionData {
         var appliesText = [String?](repeating: nil, count: 1 << precedence.count)
         for c in 0..<known {
             if c >= data.customerCount {
-                let stage = stages[c - data.customerCount]
-                code[c] = UInt8(precedence.firstIndex(of: stage.type)!)
-                if names { (type[c], applies[c], evidence[c]) = (stage.type, stage.type, stage.evidence) }
+                let k = c - data.customerCount, stage = stageCodes[k]
+                code[c] = stage
+                if names { (type[c], applies[c], evidence[c]) = (precedence[Int(stage)], precedence[Int(stage)], stageEvidence[k]) }
                 continue
             }
+            let rows = offset..<offset + s.transactions[c]
+            offset = rows.upperBound
             let since = asOf - s.last[c]
             var found = 0
             if verdicts.isNegative(c) { found |= dissatisfied }
             if asOf - s.first[c] < o.newDays { found |= new }
             if since > o.inactiveDays { found |= inactive }
-            let positive = verdicts.latestPositive(c) ?? true
-            if s.transactions[c] >= o.loyalOrders && gaps[c] <= o.loyalGap && positive && since <= o.inactiveDays { found |= loyal }
+            var gap: Int32 = 0
+            if s.transactions[c] >= o.loyalOrders && since <= o.inactiveDays && latestPositive(c) ?? true {
+                gap = index?.longestGap(c, from: gapsFrom, to: asOf) ?? Self.longestGap(day[rows], from: gapsFrom, to: asOf, scratch: &scratch)
+                if gap <= o.loyalGap { found |= loyal }
+            }
             guard found != 0 else { continue }
             let headline = found.trailingZeroBitCount
             code[c] = UInt8(headline)
@@ -410,8 +460,8 @@ extension TransactionData {
             case new: evidence[c] = "first purchase \(calendar.format(s.first[c])), \(asOf - s.first[c]) days ago"
             case inactive: evidence[c] = "no purchase for \(since) days"
             default:
-                evidence[c] = "\(s.transactions[c]) purchases, longest gap \(gaps[c]) days in the last \(o.loyalDays)"
-                    + (verdicts.latestPositive(c) != nil ? ", latest feedback positive" : "")
+                evidence[c] = "\(s.transactions[c]) purchases, longest gap \(gap) days in the last \(o.loyalDays)"
+                    + (latestPositive(c) != nil ? ", latest feedback positive" : "")
             }
         }
         return TypeAssignment(keys: keys, type: type, code: code, applies: applies, evidence: evidence, notes: notes, unseen: unseen,
@@ -432,38 +482,13 @@ extension TransactionData {
         return column.gatherOptional(pick)
     }
 
-    /// Per customer, the longest gap in days between consecutive purchase days whose later day
-    /// is on or after `from`, and from the last purchase to the as-of date. A first purchase
-    /// inside the window opens no gap: the customer was not one before it. `last` is each
-    /// customer's last day (from `summary`).
-    private func longestGaps(from: Int32, last: [Int32]) -> [Int32] {
-        let index = byCustomer()
-        var longest = [Int32](repeating: 0, count: customerCount)
-        // SAFETY: c < customerCount, the count of `longest` and `last` (and start has one more);
-        // j < start[customerCount] = the count of `day`.
-        index.start.withUnsafeBufferPointer { start in index.day.withUnsafeBufferPointer { day in last.withUnsafeBufferPointer { last in
-            longest.withUnsafeMutableBufferPointer { longest in
-                for c in 0..<start.count - 1 {
-                    var gap = asOf - last[c]
-                    var j = Int(start[c]) + 1
-                    let end = Int(start[c + 1])
-                    while j < end {
-                        let d = day[j]
-                        if d >= from { gap = max(gap, d - day[j - 1]) }
-                        j += 1
-                    }
-                    longest[c] = gap
-                }
-            }
-        } } }
-        return longest
-    }
-
     /// Per dense customer number: the latest negative answer in [negativeFrom, to] with its
     /// reason, and whether the latest answer in [latestFrom, to] is positive. Feedback without a
     /// date column counts as current. Among answers of the same day the later row counts.
-    private func feedbackVerdicts(_ feedback: Table, keys: Column, negativeFrom: Int32, latestFrom: Int32, to: Int32,
-                                  reads: inout [String], notes: inout [String]) -> FeedbackVerdicts {
+    /// Without `names` only whether there is a negative answer is kept, not which (nor the latest
+    /// answer of all): the counts of `types` need no more.
+    private func feedbackVerdicts(_ feedback: Table, keys: Column, lookup: CustomerLookup?, negativeFrom: Int32, latestFrom: Int32, to: Int32,
+                                  names: Bool, reads: inout [String], notes: inout [String]) -> FeedbackVerdicts {
         guard feedback.rowCount > 0 else {
             notes.append("the feedback table is empty, so no one is counted dissatisfied")
             return FeedbackVerdicts()
@@ -485,23 +510,88 @@ extension TransactionData {
         for (name, column) in [("rating", ratings), ("nps", nps)] {
             if let column, !column.type.isNumeric { notes.append("the feedback table's `\(name)` column holds \(column.type.rawValue), not numbers, so it is not used") }
         }
-        let all = Join.concatenate(keys, who)
-        let g = Grouping(columns: [all], n: all.count)
-        var keyOf = [Int32](repeating: -1, count: g.count)
-        for c in 0..<min(keys.count, customerCount) { keyOf[Int(g.ids[c])] = Int32(c) }
+        // Each answer's buyer (-1: none): looked up by value, or grouped with the buyers' keys.
+        let n = customerCount
+        var buyer = [Int32](repeating: -1, count: feedback.rowCount)
+        if let lookup, CustomerLookup.forEach(who, { i, id in buyer[i] = max(lookup.customer(id), -1) }) {
+        } else {
+            let all = Join.concatenate(keys, who)
+            let g = Grouping(columns: [all], n: all.count)
+            var keyOf = [Int32](repeating: -1, count: g.count)
+            for c in 0..<min(keys.count, n) { keyOf[Int(g.ids[c])] = Int32(c) }
+            for i in 0..<feedback.rowCount { buyer[i] = keyOf[Int(g.ids[keys.count + i])] }
+        }
         let answers = FeedbackAnswers(dates: dates, complaints: complaints, ratings: ratings, nps: nps, to: to, calendar: calendar)
-        var out = FeedbackVerdicts(negative: [Int32](repeating: -1, count: customerCount), latest: [Int32](repeating: -1, count: customerCount),
-                                   last: [Int32](repeating: -1, count: customerCount), answers: answers)
-        // The day of each kept row, beside it: the latest answer wins, the later row on a tie.
-        var lastDay = [Int64](repeating: .min, count: customerCount), negativeDay = lastDay, latestDay = lastDay
+        var out = FeedbackVerdicts(negative: [Int32](repeating: -1, count: names ? n : 0), latest: [Int32](repeating: -1, count: n),
+                                   last: [Int32](repeating: -1, count: names ? n : 0), anyNegative: [Bool](repeating: false, count: names ? 0 : n),
+                                   answers: answers)
+        // The latest answer wins, the later row on a tie: a row kept has a day, found again from it.
+        let day = answers.dayOfRow()
         for i in 0..<feedback.rowCount {
-            let c = Int(keyOf[Int(g.ids[keys.count + i])])
-            guard c >= 0, let day = answers.day(i) else { continue }
-            if day >= lastDay[c] { (lastDay[c], out.last[c]) = (day, Int32(i)) }
-            if day >= Int64(negativeFrom), day >= negativeDay[c], answers.isNegative(i) { (negativeDay[c], out.negative[c]) = (day, Int32(i)) }
-            if day >= Int64(latestFrom), day >= latestDay[c] { (latestDay[c], out.latest[c]) = (day, Int32(i)) }
+            let c = Int(buyer[i])
+            guard c >= 0, let d = day(i) else { continue }
+            if names, out.last[c] < 0 || d >= day(Int(out.last[c]))! { out.last[c] = Int32(i) }
+            if d >= Int64(negativeFrom) {
+                if names {
+                    if out.negative[c] < 0 || d >= day(Int(out.negative[c]))!, answers.isNegative(i) { out.negative[c] = Int32(i) }
+                } else if !out.anyNegative[c], answers.isNegative(i) {
+                    out.anyNegative[c] = true
+                }
+            }
+            if d >= Int64(latestFrom), out.latest[c] < 0 || d >= day(Int(out.latest[c]))! { out.latest[c] = Int32(i) }
         }
         return out
+    }
+}
+
+extension CustomerIndex {
+    /// `TransactionData.longestGap` of customer c's days.
+    func longestGap(_ c: Int, from: Int32, to: Int32) -> Int32 {
+        day.withUnsafeBufferPointer { TransactionData.longestGap(sorted: UnsafeBufferPointer(rebasing: $0[Int(start[c])..<Int(start[c + 1])]), from: from, to: to) }
+    }
+}
+
+extension TransactionData {
+    /// The longest gap in days between consecutive purchase days (of one customer, at least one)
+    /// whose later day is on or after `from`, and from the last purchase to `to` (the as-of
+    /// date). A first purchase inside the window opens no gap: the customer was not one before
+    /// it. Days out of order are sorted in `scratch` first.
+    static func longestGap(_ days: ArraySlice<Int32>, from: Int32, to: Int32, scratch: inout [Int32]) -> Int32 {
+        days.withUnsafeBufferPointer { days in
+            // SAFETY: i − 1 and i are below days.count.
+            var i = 1
+            while i < days.count && days[i - 1] <= days[i] { i += 1 }
+            if i >= days.count { return longestGap(sorted: days, from: from, to: to) }
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: days)
+            scratch.sort()
+            return scratch.withUnsafeBufferPointer { longestGap(sorted: $0, from: from, to: to) }
+        }
+    }
+
+    @inline(__always)
+    static func longestGap(sorted day: UnsafeBufferPointer<Int32>, from: Int32, to: Int32) -> Int32 {
+        // SAFETY: j − 1 and j are below day.count, which is at least one.
+        var gap = to - day[day.count - 1]
+        var j = 1
+        while j < day.count {
+            let d = day[j]
+            if d >= from { gap = max(gap, d - day[j - 1]) }
+            j += 1
+        }
+        return gap
+    }
+}
+
+extension Array where Element == Int32 {
+    /// Whether no value is less than the one before it.
+    var isNonDecreasing: Bool {
+        withUnsafeBufferPointer { a in
+            // SAFETY: i − 1 and i are below a.count.
+            var i = 1
+            while i < a.count && a[i - 1] <= a[i] { i += 1 }
+            return i >= a.count
+        }
     }
 }
 
