@@ -177,13 +177,13 @@ struct TransactionData {
                                 parts: Int) -> (summary: CustomerSummary, scale: Int?, total: Double?) {
         let scale = amount.withUnsafeBufferPointer { Money.scale(of: $0, parts: parts) }
         let exact = scale != nil, p = Money.powers[scale ?? 0]
-        var first = FreshMemory.array(repeating: Int32.max, count: customerCount), last = FreshMemory.array(repeating: Int32.min, count: customerCount)
-        var n = FreshMemory.array(repeating: 0, count: customerCount), spend = FreshMemory.array(repeating: 0.0, count: customerCount)
+        var first = [Int32](repeating: .max, count: customerCount), last = [Int32](repeating: .min, count: customerCount)
+        var n = [Int](repeating: 0, count: customerCount), spend = [Double](repeating: 0, count: customerCount)
         // Exact: each customer's units are kept in `spend`'s slot (the Int64's bits as a
         // Double's, moved and never computed with; 0 is 0.0's bits) until they are made a sum of money, and the wraps of a sum of units,
         // which need sums past 9.2e18 units, in a table per part; compensated: the compensation
         // (spend holds the sum).
-        var compensation = exact ? [] : FreshMemory.array(repeating: 0.0, count: customerCount)
+        var compensation = exact ? [] : [Double](repeating: 0, count: customerCount)
         // SAFETY: part k writes only the slots of customers in its own range [low, high) of the
         // arrays, whose buffers are allocated above and outlive `Parallel.map`, which returns
         // when both parts are done; the transactions are only read. `compensation` has
@@ -416,7 +416,7 @@ struct CustomerMonths {
         let n = data.count, total = size.partialValue, customers = data.customerCount
         // One table; each part reads every row and sets the bits of its own customers, so no
         // part needs a table of its own (fresh memory costs more than reading the rows twice).
-        var bits = FreshMemory.array(repeating: UInt64(0), count: total)
+        var bits = [UInt64](repeating: 0, count: total)
         // SAFETY: the arrays read outlive `Parallel.map`; part k writes only the words of the
         // customers in [customers × k / parts, customers × (k + 1) / parts), which no other part
         // writes; a customer number is below customerCount and a month below span, so every

@@ -320,13 +320,14 @@ extension Grouping {
         let span = hi.subtractingReportingOverflow(lo)
         guard !span.overflow, span.partialValue < Int64(n) else { return nil }
         let size = Int(span.partialValue) + 1
+        // Left unset here: the parts below write ids[i] for every row, since rows(0..<parts) cover 0..<n.
         var ids: [Int32] = FreshMemory.array(count: n) { _ in }
         // Each part's table (value → its own number) and its groups' first rows.
         var local: [(table: [Int32], firstRow: [Int32])] = ids.withUnsafeMutableBufferPointer { out in
             let shared = Unchecked((v, out))
             return Parallel.map(parts) { k in
                 let (v, out) = shared.value
-                var table = FreshMemory.array(repeating: Int32(-1), count: size), firstRow: [Int32] = []
+                var table = [Int32](repeating: -1, count: size), firstRow: [Int32] = []
                 // Room for every value the part can meet: pages are only touched as rows are added.
                 firstRow.reserveCapacity(min(size, rows(k).count))
                 table.withUnsafeMutableBufferPointer { t in

@@ -7,11 +7,6 @@
 /// whole huge pages adds compaction (`cohort monthly counts` 0.37–0.54 CPU s against 0.24–0.35
 /// without, 2026-12-03).
 enum FreshMemory {
-    /// An array of `count` copies of `value`.
-    static func array<T: BitwiseCopyable>(repeating value: T, count: Int) -> [T] {
-        [T](repeating: value, count: count)
-    }
-
     /// An array of `count` elements that `fill` initializes, every one of them.
     static func array<T: BitwiseCopyable>(count: Int, _ fill: (UnsafeMutableBufferPointer<T>) -> Void) -> [T] {
         [T](unsafeUninitializedCapacity: count) { buffer, made in
